@@ -1,0 +1,693 @@
+/**
+ * The OpenAI provider: translation through any OpenAI-compatible chat completions endpoint.
+ *
+ * The only module that imports `openai`. Retries have one owner per layer (DESIGN decision 6):
+ *
+ * - the SDK retries transport failures (408/409/429/5xx, connection errors, timeouts) with its own
+ *   `maxRetries` and `timeout`, obeying `x-should-retry` and short `retry-after` headers;
+ * - p-retry retries validation failures only, feeding the problems back, for the failing segments
+ *   only;
+ * - a reply cut at the token limit is split in halves, not retried as is;
+ * - everything else fails the request's segments (400, refusal, content filter, exhausted transport
+ *   retries) or stops the run (`ProviderFatalError`: billing, key, model, endpoint, long waits).
+ */
+
+import {setTimeout as sleep} from 'node:timers/promises'
+import OpenAI from 'openai'
+import type {ChatCompletion, ChatCompletionCreateParamsNonStreaming} from 'openai/resources/chat/completions'
+import pLimit, {type LimitFunction} from 'p-limit'
+import pRetry, {AbortError} from 'p-retry'
+import {UserError, type Finding, type Provider, type TranslateJob, type TranslateOutcome, type Usage} from '../types.js'
+import {batchByTokens, halve} from './batching.js'
+import {
+  INTERRUPTED,
+  IncompleteReplyError,
+  ProviderFatalError,
+  RejectedReplyError,
+  RequestFailedError,
+  ValidationError,
+  describeFindings
+} from './errors.js'
+import {costOf, priceFor, type PriceTable} from './prices.js'
+import {
+  buildMessages,
+  looksLikeRefusal,
+  parsePlainReply,
+  parseReply,
+  qwenLanguageName,
+  responseSchema,
+  termsOf,
+  type Feedback,
+  type WireSegment
+} from './prompt.js'
+import {countTokens} from './tokens.js'
+
+export interface OpenAIProviderOptions {
+  /** The caller reads `OPENAI_API_KEY`; it is never logged, echoed or put in a message. */
+  apiKey: string
+  /** Resolved by the caller (`OPENAI_BASE_URL`, `--base-url`, config); `undefined` → OpenAI. */
+  baseURL?: string
+  model: string
+  /** Requests in flight across all jobs of this provider instance (default 8). */
+  concurrency?: number
+  /** Per HTTP request, passed to the SDK (default 120 000 ms). */
+  timeoutMs?: number
+  /** SDK transport retries (default 2). */
+  maxRetries?: number
+  /** Validation retries with feedback (default 2). */
+  validationRetries?: number
+  /** Delay before the first validation retry, doubled after each (default 500 ms). */
+  validationRetryDelayMs?: number
+  /**
+   * `auto` (default): strict `json_schema`, switching to `json_object` for the rest of the run when
+   * the endpoint rejects `response_format` with a 400.
+   */
+  responseFormat?: 'auto' | 'json_schema' | 'json_object'
+  /** Prompt tokens of segment text per request (default 2000). */
+  maxBatchTokens?: number
+  /** Segments per request (default 64): each is a property of the strict schema. */
+  maxBatchSegments?: number
+  /**
+   * The longest `retry-after` (over the SDK's 60 s) to wait for, pausing every worker; a longer
+   * one stops the run with a message (default 0: stop at once).
+   */
+  maxLongRetryAfterMs?: number
+  /**
+   * `retry-after` values above this are ours to handle (wait bounded by `maxLongRetryAfterMs`, or
+   * stop) instead of the SDK's (default 60 000 ms, the most the SDK should honour: its sleep can't
+   * be interrupted, so a lower value makes Ctrl-C more responsive).
+   */
+  longRetryAfterMs?: number
+  /** Price overrides (USD per 1M tokens) by model. */
+  prices?: PriceTable
+}
+
+/** An OpenAI provider with run-wide accounting. */
+export interface OpenAIProvider extends Provider {
+  /** Cumulative usage of every job so far. */
+  usage(): Usage
+  /** False when the model has no price (default table or overrides): costs are then reported as 0. */
+  readonly priced: boolean
+}
+
+/** 429 codes that mean "pay first": retrying can't help (QA-CHECKLIST A3). */
+const billingCodes = new Set([
+  'insufficient_quota',
+  'credit_balance_exhausted',
+  'project_spend_limit_exceeded',
+  'organization_spend_limit_exceeded',
+  'organization_usage_limit_exceeded'
+])
+
+const defaultBaseURL = 'https://api.openai.com/v1'
+
+/**
+ * Warn when the SDK will log request and response bodies (QA-CHECKLIST S1).
+ *
+ * @param env
+ *   The environment (`process.env` at the CLI).
+ * @returns
+ *   A one-line warning, or `undefined` when logging is not at debug level.
+ */
+export function debugLogWarning(env: Record<string, string | undefined>): string | undefined {
+  if (env['OPENAI_LOG']?.trim().toLowerCase() !== 'debug') return undefined
+  return 'OPENAI_LOG=debug makes the openai SDK log every request and response body (your notes and their translations); unset OPENAI_LOG unless you are debugging, and never share that log.'
+}
+
+/**
+ * Create the provider. One instance per run: its limiter, fallback state, pause gate and usage
+ * are shared by every job, and a fatal error in one job stops them all.
+ *
+ * @throws {UserError}
+ *   When `apiKey` is empty.
+ */
+export function createOpenAIProvider(options: OpenAIProviderOptions): OpenAIProvider {
+  if (options.apiKey.trim() === '') {
+    throw new UserError(
+      'No API key: OPENAI_API_KEY is empty or unset. Set it (export OPENAI_API_KEY=…; any non-empty value for a local endpoint that needs none), or use --provider pseudo to work offline.'
+    )
+  }
+
+  const settings = {
+    model: options.model,
+    endpoint: displayURL(options.baseURL ?? defaultBaseURL),
+    qwenMt: options.model.startsWith('qwen-mt'),
+    validationRetries: options.validationRetries ?? 2,
+    validationRetryDelayMs: options.validationRetryDelayMs ?? 500,
+    maxRetries: options.maxRetries ?? 2,
+    timeoutMs: options.timeoutMs ?? 120_000,
+    maxBatchTokens: options.maxBatchTokens ?? 2000,
+    maxBatchSegments: options.maxBatchSegments ?? 64,
+    maxLongRetryAfterMs: options.maxLongRetryAfterMs ?? 0,
+    // QA-CHECKLIST A2: the SDK sleeps for any retry-after; above this we decide instead.
+    longRetryAfterMs: options.longRetryAfterMs ?? 60_000,
+    fixedFormat: options.responseFormat !== undefined && options.responseFormat !== 'auto',
+    completionLimitParameter: isOpenAI(options.baseURL) ? 'max_completion_tokens' : 'max_tokens',
+    reasoning: /^(?:o\d|gpt-5)(?!.*-chat)/.test(options.model)
+  } as const
+
+  const price = priceFor(options.model, options.prices)
+  const run: Run = {
+    settings,
+    client: new OpenAI({
+      apiKey: options.apiKey,
+      // Explicit, so the SDK never picks an endpoint from the environment behind the caller's back.
+      baseURL: options.baseURL ?? defaultBaseURL,
+      maxRetries: settings.maxRetries,
+      timeout: settings.timeoutMs,
+      fetch: surfaceHopelessRetries(globalThis.fetch, settings.longRetryAfterMs)
+    }),
+    limit: pLimit(options.concurrency ?? 8),
+    format: options.responseFormat === 'json_object' ? 'json_object' : 'json_schema',
+    stop: new AbortController(),
+    fatal: undefined,
+    resumeAt: 0,
+    redact: redactor(options.apiKey),
+    total: emptyUsage()
+  }
+
+  return {
+    name: 'openai',
+    model: options.model,
+    priced: price !== undefined,
+    usage: () => ({...run.total, costUsd: costOf(run.total, price)}),
+    async translate(job, translateOptions) {
+      const outcome = await translateJob(run, job, translateOptions?.signal)
+      outcome.usage.costUsd = costOf(outcome.usage, price)
+      return outcome
+    }
+  }
+}
+
+/** State shared by every job of one provider instance. */
+interface Run {
+  readonly settings: Readonly<{
+    model: string
+    endpoint: string
+    qwenMt: boolean
+    validationRetries: number
+    validationRetryDelayMs: number
+    maxRetries: number
+    timeoutMs: number
+    maxBatchTokens: number
+    maxBatchSegments: number
+    maxLongRetryAfterMs: number
+    longRetryAfterMs: number
+    fixedFormat: boolean
+    completionLimitParameter: 'max_tokens' | 'max_completion_tokens'
+    reasoning: boolean
+  }>
+  readonly client: OpenAI
+  /** One limiter for all jobs: the concurrency option bounds requests in flight run-wide. */
+  readonly limit: LimitFunction
+  /** Current `response_format`; `auto` downgrades it once, for the rest of the run. */
+  format: 'json_schema' | 'json_object'
+  /** Aborted on a fatal error so every worker stops. */
+  readonly stop: AbortController
+  fatal: ProviderFatalError | undefined
+  /** Epoch ms before which no request starts (a long `retry-after` pauses every worker). */
+  resumeAt: number
+  readonly redact: (text: string) => string
+  readonly total: Usage
+}
+
+/** State of one job. */
+interface JobRun {
+  readonly run: Run
+  readonly job: TranslateJob
+  readonly signal: AbortSignal
+  readonly outcome: TranslateOutcome
+}
+
+async function translateJob(run: Run, job: TranslateJob, signal: AbortSignal | undefined): Promise<TranslateOutcome> {
+  if (run.fatal) throw run.fatal
+
+  const outcome: TranslateOutcome = {
+    translations: new Map(),
+    failures: new Map(),
+    findings: [],
+    usage: emptyUsage()
+  }
+  const jobRun: JobRun = {
+    run,
+    job,
+    signal: signal ? AbortSignal.any([signal, run.stop.signal]) : run.stop.signal,
+    outcome
+  }
+
+  const groups = run.settings.qwenMt
+    ? job.segments.map((segment) => [segment])
+    : batchByTokens(job.segments, (segment) => countTokens(segment.text), {
+        maxTokens: run.settings.maxBatchTokens,
+        maxItems: run.settings.maxBatchSegments
+      })
+
+  // Settle every group before deciding: a rejected Promise.all would leave requests running.
+  const results = await Promise.allSettled(groups.map((group) => translateGroup(jobRun, group, false)))
+  if (run.fatal) throw run.fatal
+  for (const result of results) {
+    if (result.status === 'rejected') throw result.reason
+  }
+
+  // Every id ends in exactly one map, whatever happened above.
+  for (const {id} of job.segments) {
+    if (!outcome.translations.has(id) && !outcome.failures.has(id)) {
+      outcome.failures.set(id, jobRun.signal.aborted ? INTERRUPTED : 'not translated')
+    }
+  }
+  return outcome
+}
+
+/**
+ * Translate one group of segments (one request, then validation retries of the failing ones),
+ * recording results in the job's outcome. Rejects only with fatal or unexpected errors.
+ *
+ * @param raised
+ *   Whether the completion limit is already raised (a single segment cut at the limit once).
+ */
+async function translateGroup(jobRun: JobRun, group: readonly WireSegment[], raised: boolean): Promise<void> {
+  const {run, job, outcome, signal} = jobRun
+  let pending: readonly WireSegment[] = group
+  let feedback: Feedback | undefined
+  let refusals = 0
+  const retries = run.settings.qwenMt
+    ? // Qwen-MT takes a single user message: no feedback possible, so one identical retry at most.
+      Math.min(run.settings.validationRetries, 1)
+    : run.settings.validationRetries
+
+  const attempt = async (): Promise<void> => {
+    const completion = await send(jobRun, pending, feedback, raised)
+    const choice = completion.choices[0]
+    if (!choice) throw new AbortError(new RequestFailedError('the reply had no choices'))
+    if (choice.finish_reason === 'length') throw new AbortError(new IncompleteReplyError())
+    if (choice.finish_reason === 'content_filter') {
+      throw new AbortError(new RejectedReplyError("the endpoint's content filter blocked the reply (finish_reason: content_filter)"))
+    }
+
+    const content = choice.message.content ?? ''
+    const refusal = refusalOf(run, choice.message.refusal, content, pending)
+    if (refusal !== undefined) {
+      refusals++
+      if (refusals > 1) throw new AbortError(new RejectedReplyError(refusal))
+      feedback = {previous: new Map(), unreadable: content || '(no reply)', problems: sameProblem(pending, refusal)}
+      throw new ValidationError(feedback.problems)
+    }
+
+    const candidates = readCandidates(run, content, pending)
+    if (typeof candidates === 'string') {
+      feedback = {previous: new Map(), unreadable: run.redact(content).slice(0, 4000), problems: sameProblem(pending, candidates)}
+      throw new ValidationError(feedback.problems)
+    }
+
+    const accepted = new Map<string, string>()
+    const problems = new Map<string, string[]>()
+    const warnings: Finding[] = []
+    for (const {id} of pending) {
+      const candidate = candidates.get(id)
+      if (candidate === undefined) {
+        problems.set(id, ['L7: the reply has no translation for this id'])
+        continue
+      }
+      const findings = job.check(id, candidate)
+      const errors = describeFindings(findings)
+      if (errors.length > 0) {
+        problems.set(id, errors)
+        continue
+      }
+      accepted.set(id, candidate)
+      for (const finding of findings) warnings.push({...finding, segment: finding.segment ?? id})
+    }
+
+    if (accepted.size > 0) {
+      for (const [id, text] of accepted) outcome.translations.set(id, text)
+      outcome.findings.push(...warnings)
+      await job.onAccepted?.(accepted)
+    }
+
+    if (problems.size > 0) {
+      pending = pending.filter(({id}) => problems.has(id))
+      feedback = {previous: candidates, problems}
+      throw new ValidationError(problems)
+    }
+  }
+
+  try {
+    await pRetry(attempt, {
+      retries,
+      signal,
+      minTimeout: run.settings.validationRetryDelayMs,
+      factor: 2,
+      shouldRetry: ({error}) => error instanceof ValidationError
+    })
+  } catch (error) {
+    if (error instanceof ProviderFatalError) throw error
+    if (signal.aborted) return fail(outcome, pending, INTERRUPTED)
+
+    if (error instanceof ValidationError) {
+      for (const {id} of pending) {
+        const reasons = error.problems.get(id) ?? ['rejected']
+        outcome.failures.set(id, `rejected after ${retries + 1} attempt(s): ${reasons.join('; ')}`)
+      }
+      return
+    }
+
+    if (error instanceof IncompleteReplyError) {
+      if (pending.length > 1) {
+        const halves = halve(pending)
+        await Promise.all(halves.map((half) => translateGroup(jobRun, half, raised)))
+        return
+      }
+      if (!raised) return translateGroup(jobRun, pending, true)
+      return fail(outcome, pending, 'the reply was cut at the token limit (finish_reason: length) even for this segment alone with a raised limit')
+    }
+
+    if (error instanceof RejectedReplyError || error instanceof RequestFailedError) {
+      return fail(outcome, pending, error.message)
+    }
+
+    throw error
+  }
+}
+
+/**
+ * Send one request through the run-wide limiter, after any run-wide pause, handling the errors
+ * that change how the run proceeds (fatal errors, long waits, the `json_object` fallback).
+ *
+ * @throws {AbortError}
+ *   Wrapping `ProviderFatalError`, `RequestFailedError` or the SDK's abort error: never retried
+ *   by the validation layer.
+ */
+async function send(
+  jobRun: JobRun,
+  segments: readonly WireSegment[],
+  feedback: Feedback | undefined,
+  raised: boolean
+): Promise<ChatCompletion> {
+  const {run, signal} = jobRun
+  let waitedLong = false
+
+  for (;;) {
+    const pause = run.resumeAt - Date.now()
+    if (pause > 0) await sleep(pause, undefined, {signal}).catch(() => {})
+    if (run.fatal) throw new AbortError(run.fatal)
+    if (signal.aborted) throw new AbortError(new RequestFailedError(INTERRUPTED))
+
+    const body = requestBody(jobRun, segments, feedback, raised)
+    try {
+      const completion = await run.limit(() => run.client.chat.completions.create(body, {signal}))
+      addUsage(jobRun, completion)
+      return completion
+    } catch (error) {
+      if (error instanceof OpenAI.APIUserAbortError || signal.aborted) {
+        throw new AbortError(new RequestFailedError(INTERRUPTED))
+      }
+      if (!(error instanceof OpenAI.APIError)) throw error
+
+      const fatal = fatalError(run, error)
+      if (fatal) throw new AbortError(stopRun(run, fatal))
+
+      const wait = retryAfterMs(error.headers)
+      if (wait !== undefined && wait > run.settings.longRetryAfterMs && isRetryableStatus(error.status)) {
+        if (!waitedLong && wait <= run.settings.maxLongRetryAfterMs) {
+          waitedLong = true
+          run.resumeAt = Math.max(run.resumeAt, Date.now() + wait)
+          continue
+        }
+        throw new AbortError(stopRun(run, longWaitError(run, wait)))
+      }
+
+      if (
+        error.status === 400 &&
+        run.format === 'json_schema' &&
+        !run.settings.fixedFormat &&
+        !run.settings.qwenMt &&
+        /response_format|json_schema/i.test(`${error.param ?? ''} ${error.message}`)
+      ) {
+        run.format = 'json_object'
+        continue
+      }
+
+      throw new AbortError(new RequestFailedError(requestFailure(run, error)))
+    }
+  }
+}
+
+/** The chat completions body of one request, in the run's current mode. */
+function requestBody(
+  jobRun: JobRun,
+  segments: readonly WireSegment[],
+  feedback: Feedback | undefined,
+  raised: boolean
+): ChatCompletionCreateParamsNonStreaming {
+  const {run, job} = jobRun
+  const limit = {[run.settings.completionLimitParameter]: completionLimit(run, segments, raised)}
+
+  if (run.settings.qwenMt) {
+    const [segment] = segments
+    const terms = termsOf(job, segments).map(({source, target}) => ({source, target}))
+    // DashScope reads these top-level members (Python's `extra_body`); the SDK sends unknown members as is.
+    return {
+      model: run.settings.model,
+      messages: [{role: 'user', content: segment?.text ?? ''}],
+      ...limit,
+      translation_options: {
+        source_lang: qwenLanguageName(job.sourceLocale),
+        target_lang: qwenLanguageName(job.targetLocale),
+        ...(terms.length > 0 ? {terms} : {})
+      }
+    } as ChatCompletionCreateParamsNonStreaming
+  }
+
+  return {
+    model: run.settings.model,
+    messages: buildMessages(job, segments, feedback),
+    ...limit,
+    response_format:
+      run.format === 'json_schema'
+        ? {type: 'json_schema', json_schema: responseSchema(segments.map(({id}) => id))}
+        : {type: 'json_object'}
+  }
+}
+
+/**
+ * Completion token limit: about twice the source (translations into many languages run longer,
+ * JSON adds keys), never absurdly high since the requested maximum counts against TPM limits.
+ * Reasoning models spend hidden tokens from the same budget, so they get an allowance.
+ */
+function completionLimit(run: Run, segments: readonly WireSegment[], raised: boolean): number {
+  const source = segments.reduce((sum, {text}) => sum + countTokens(text), 0)
+  const estimate = 2 * source + 12 * segments.length + 48 + (run.settings.reasoning ? 4096 : 0)
+  const limit = Math.min(Math.max(estimate, 256), 8192)
+  return raised ? limit * 4 : limit
+}
+
+/** A refusal, an empty reply or refusal-like text instead of JSON: the reason, else `undefined`. */
+function refusalOf(
+  run: Run,
+  refusal: string | null | undefined,
+  content: string,
+  pending: readonly WireSegment[]
+): string | undefined {
+  if (refusal) return `the model refused: ${oneLine(run.redact(refusal))}`
+  if (content.trim() === '') return 'the reply was empty'
+  const source = run.settings.qwenMt ? (pending[0]?.text ?? '') : ''
+  const isText = run.settings.qwenMt || parseReply(content).problem !== undefined
+  if (isText && looksLikeRefusal(content) && !looksLikeRefusal(source)) {
+    return `the model refused: ${oneLine(run.redact(content))}`
+  }
+  return undefined
+}
+
+/** Candidates of a reply by id, or why the reply can't be read. */
+function readCandidates(run: Run, content: string, pending: readonly WireSegment[]): Map<string, string> | string {
+  if (run.settings.qwenMt) {
+    const [segment] = pending
+    return segment ? new Map([[segment.id, parsePlainReply(content, segment.text)]]) : new Map()
+  }
+  const reply = parseReply(content)
+  return reply.problem === undefined ? reply.candidates : `L11: ${reply.problem}`
+}
+
+function addUsage(jobRun: JobRun, completion: ChatCompletion): void {
+  const usage = completion.usage
+  const details: unknown = usage
+  const deepSeekHits =
+    typeof details === 'object' && details !== null && 'prompt_cache_hit_tokens' in details
+      ? Number(details.prompt_cache_hit_tokens) || 0
+      : 0
+  const delta = {
+    requests: 1,
+    promptTokens: usage?.prompt_tokens ?? 0,
+    completionTokens: usage?.completion_tokens ?? 0,
+    cachedTokens: usage?.prompt_tokens_details?.cached_tokens ?? deepSeekHits
+  }
+  for (const target of [jobRun.outcome.usage, jobRun.run.total]) {
+    target.requests += delta.requests
+    target.promptTokens += delta.promptTokens
+    target.completionTokens += delta.completionTokens
+    target.cachedTokens += delta.cachedTokens
+  }
+}
+
+/** Record the first fatal error and stop every worker. */
+function stopRun(run: Run, error: ProviderFatalError): ProviderFatalError {
+  run.fatal ??= error
+  run.stop.abort(run.fatal)
+  return run.fatal
+}
+
+/** Errors after which no request of this run can succeed. */
+function fatalError(run: Run, error: InstanceType<typeof OpenAI.APIError>): ProviderFatalError | undefined {
+  const {endpoint, model} = run.settings
+  const code = `${error.code ?? ''}`
+  const type = `${error.type ?? ''}`
+
+  if (error.status === 429 && (billingCodes.has(code) || billingCodes.has(type))) {
+    return new ProviderFatalError(
+      `The API at ${endpoint} refused model ${model} for billing reasons (429 ${code || type}): add credit or raise the spend limit of your account, then run again; work accepted so far is kept.`,
+      'billing'
+    )
+  }
+  if (error.status === 401) {
+    return new ProviderFatalError(
+      `The API at ${endpoint} rejected the API key (401) for model ${model}: check OPENAI_API_KEY, and that the key belongs to this endpoint (set --base-url or OPENAI_BASE_URL for another provider).`,
+      'auth'
+    )
+  }
+  if (error.status === 403) {
+    return new ProviderFatalError(
+      `The API at ${endpoint} denied access (403) to model ${model}: check that your key's project or region may use this model.`,
+      'permission'
+    )
+  }
+  if (error.status === 404) {
+    return new ProviderFatalError(
+      `The API at ${endpoint} has no model ${model} or no chat completions route (404): check --model, and that the base URL ends with the API root (e.g. …/v1).`,
+      'not-found'
+    )
+  }
+  return undefined
+}
+
+function longWaitError(run: Run, wait: number): ProviderFatalError {
+  const allowed = run.settings.maxLongRetryAfterMs
+  return new ProviderFatalError(
+    `The API at ${run.settings.endpoint} asks to wait ${Math.ceil(wait / 1000)} s before the next request for model ${run.settings.model} (rate or daily limit), longer than the ${Math.round(allowed / 1000)} s allowed: run again later, or allow a longer wait (maxLongRetryAfterMs); work accepted so far is kept.`,
+    'rate-limit'
+  )
+}
+
+/** One line for a request the API refused or that transport retries could not complete. */
+function requestFailure(run: Run, error: InstanceType<typeof OpenAI.APIError>): string {
+  const attempts = `${run.settings.maxRetries + 1} attempt(s)`
+  if (error instanceof OpenAI.APIConnectionTimeoutError) {
+    return `no reply from ${run.settings.endpoint} within ${run.settings.timeoutMs} ms (${attempts})`
+  }
+  if (error instanceof OpenAI.APIConnectionError) {
+    return `could not reach ${run.settings.endpoint} (${attempts}): ${oneLine(run.redact(error.message))}`
+  }
+  const message = oneLine(run.redact(error.message))
+  if (isRetryableStatus(error.status)) {
+    return `the API kept failing (${attempts}): ${message}`
+  }
+  return `the API rejected the request: ${message}`
+}
+
+/**
+ * Wrap `fetch` so the SDK gives up at once on responses where its own retries can only waste time:
+ * billing 429s, and any retryable status with a `retry-after` over `longRetryAfterMs` (the SDK
+ * would sleep that long, unabortable). Marking them `x-should-retry: false` hands them to `send`, which decides.
+ */
+function surfaceHopelessRetries(fetchImpl: typeof globalThis.fetch, longRetryAfterMs: number): typeof globalThis.fetch {
+  return async (input, init) => {
+    const response = await fetchImpl(input, init)
+    if (!isRetryableStatus(response.status) || response.headers.get('x-should-retry') !== null) return response
+
+    const wait = retryAfterMs(response.headers)
+    const body = await response.text()
+    const hopeless = (wait !== undefined && wait > longRetryAfterMs) || (response.status === 429 && isBillingBody(body))
+    const headers = new Headers(response.headers)
+    if (hopeless) headers.set('x-should-retry', 'false')
+    return new Response(body, {status: response.status, statusText: response.statusText, headers})
+  }
+}
+
+/** The statuses the SDK retries when the server doesn't say otherwise. */
+function isRetryableStatus(status: number | undefined): boolean {
+  return status !== undefined && (status === 408 || status === 409 || status === 429 || status >= 500)
+}
+
+function isBillingBody(body: string): boolean {
+  let value: unknown
+  try {
+    value = JSON.parse(body)
+  } catch {
+    return false
+  }
+  const error = typeof value === 'object' && value !== null && 'error' in value ? value.error : undefined
+  if (typeof error !== 'object' || error === null) return false
+  const code = 'code' in error ? error.code : undefined
+  const type = 'type' in error ? error.type : undefined
+  return (typeof code === 'string' && billingCodes.has(code)) || (typeof type === 'string' && billingCodes.has(type))
+}
+
+/** `retry-after-ms`, else `retry-after` (seconds or an HTTP date), as the SDK reads them. */
+function retryAfterMs(headers: Headers | undefined): number | undefined {
+  const milliseconds = Number.parseFloat(headers?.get('retry-after-ms') ?? '')
+  if (Number.isFinite(milliseconds)) return milliseconds
+  const value = headers?.get('retry-after')
+  if (!value) return undefined
+  const seconds = Number.parseFloat(value)
+  if (Number.isFinite(seconds)) return seconds * 1000
+  const date = Date.parse(value)
+  return Number.isFinite(date) ? date - Date.now() : undefined
+}
+
+/** Remove the key, and anything shaped like one, from text that came from the endpoint. */
+function redactor(apiKey: string): (text: string) => string {
+  return (text) => {
+    let result = apiKey.length >= 4 ? text.split(apiKey).join('[redacted]') : text
+    result = result.replace(/\bsk-[\w*.…-]{6,}/g, 'sk-[redacted]')
+    return result
+  }
+}
+
+/** The endpoint as shown in messages: no credentials, query or fragment. */
+function displayURL(baseURL: string): string {
+  try {
+    const url = new URL(baseURL)
+    url.username = ''
+    url.password = ''
+    url.search = ''
+    url.hash = ''
+    return url.toString().replace(/\/$/, '')
+  } catch {
+    return baseURL
+  }
+}
+
+function isOpenAI(baseURL: string | undefined): boolean {
+  if (baseURL === undefined) return true
+  try {
+    return new URL(baseURL).hostname === 'api.openai.com'
+  } catch {
+    return false
+  }
+}
+
+function fail(outcome: TranslateOutcome, segments: readonly WireSegment[], reason: string): void {
+  for (const {id} of segments) outcome.failures.set(id, reason)
+}
+
+function sameProblem(segments: readonly WireSegment[], problem: string): Map<string, string[]> {
+  return new Map(segments.map(({id}) => [id, [problem]]))
+}
+
+function oneLine(text: string): string {
+  const line = text.replace(/\s+/g, ' ').trim()
+  return line.length > 300 ? line.slice(0, 299) + '…' : line
+}
+
+function emptyUsage(): Usage {
+  return {requests: 0, promptTokens: 0, completionTokens: 0, cachedTokens: 0, costUsd: 0}
+}

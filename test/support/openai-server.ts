@@ -1,0 +1,507 @@
+/**
+ * A small OpenAI-compatible server for tests and benchmarks: loopback only, random port.
+ *
+ * `POST /v1/chat/completions` translates deterministically and reversibly (`pseudoTranslate`:
+ * ROT13 outside `⟦…⟧` tokens), in the three modes the provider uses: `json_schema` and
+ * `json_object` (the `segments` protocol of DESIGN decision 5) and plain text (Qwen-MT, with
+ * `translation_options`). It records every request and injects faults on demand.
+ *
+ * Routes are a `method path → handler` map so the Batch API (`/v1/files`, `/v1/batches`) can be
+ * added beside chat completions without touching the rest.
+ */
+
+import {createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse} from 'node:http'
+import type {AddressInfo} from 'node:net'
+import {countTokens} from '../../src/providers/tokens.js'
+import {TOKEN_PATTERN} from '../../src/types.js'
+
+/** A request as received. */
+export interface RecordedRequest {
+  /** 0-based, over all requests to any route. */
+  index: number
+  method: string
+  path: string
+  headers: IncomingHttpHeaders
+  /** Parsed JSON body (`undefined` when it was not JSON). */
+  body: unknown
+  /** Milliseconds since the server started. */
+  time: number
+  /** Requests in flight when this one arrived, itself included. */
+  inFlight: number
+  /** What the server answered (absent while pending, and for `hang`). */
+  answer?: {status: number; body: unknown}
+}
+
+/** A fault to inject into one request. `id` selects the segment (default: the first one). */
+export type Fault =
+  | {kind: 'rate-limit'; retryAfterSeconds?: number; retryAfterMs?: number}
+  | {kind: 'quota'; code?: string}
+  | {kind: 'server-error'; status?: number; shouldRetry?: boolean}
+  | {kind: 'reject-json-schema'}
+  | {kind: 'bad-request'; message: string; shouldRetry?: boolean}
+  | {kind: 'unauthorized'; echoKey?: boolean}
+  | {kind: 'status'; status: number; body?: unknown; headers?: Record<string, string>}
+  | {kind: 'hang'}
+  | {kind: 'drop-placeholder'; id?: string}
+  | {kind: 'duplicate-placeholder'; id?: string}
+  | {kind: 'invent-placeholder'; id?: string}
+  | {kind: 'placeholder-to-text'; text: string; id?: string}
+  | {kind: 'commentary'; text?: string; id?: string}
+  | {kind: 'fence'}
+  | {kind: 'invalid-json'}
+  | {kind: 'truncate'; empty?: boolean}
+  | {kind: 'drop-id'; id?: string}
+  | {kind: 'extra-id'}
+  | {kind: 'rename-id'; id?: string}
+  | {kind: 'refusal'; text?: string}
+  | {kind: 'refusal-text'; text?: string}
+  | {kind: 'empty'}
+  | {kind: 'content-filter'}
+  | {kind: 'replace-term'; from: string; to: string}
+
+/** Chooses the fault of each request (`undefined`: answer normally). */
+export type FaultPicker = (request: RecordedRequest, index: number) => Fault | undefined
+
+export interface TestServerOptions {
+  /** Delay before each answer, in ms (the benchmark uses 300). */
+  latencyMs?: number
+  /** Initial fault picker, or a queue consumed one entry per request. */
+  fault?: FaultPicker | ReadonlyArray<Fault | undefined>
+}
+
+export interface TestServer {
+  /** Base URL including `/v1`, for `baseURL`. */
+  url: string
+  /** Every request received so far. */
+  requests: RecordedRequest[]
+  /** Replace the fault picker; an array is a queue consumed one entry per request. */
+  setFault(fault: FaultPicker | ReadonlyArray<Fault | undefined> | undefined): void
+  /** Most requests in flight at once so far. */
+  maxInFlight(): number
+  close(): Promise<void>
+}
+
+/** What a route handler answers: a response, or nothing until the client gives up. */
+type Answer = {status: number; headers?: Record<string, string>; body: unknown} | 'hang'
+
+type Handler = (request: RecordedRequest, fault: Fault | undefined, state: ServerState) => Answer
+
+interface ServerState {
+  /** System prompts seen, for simulated prompt-prefix caching. */
+  prefixes: string[]
+}
+
+const routes: Record<string, Handler> = {
+  'POST /v1/chat/completions': chatCompletions
+}
+
+/**
+ * The test translation: ROT13 of ASCII letters outside tokens. It is its own inverse, so a test
+ * computes the expected output with the same function, and tokens are never touched.
+ */
+export function pseudoTranslate(text: string): string {
+  let result = ''
+  let last = 0
+  for (const match of text.matchAll(new RegExp(TOKEN_PATTERN.source, 'g'))) {
+    result += rot13(text.slice(last, match.index)) + match[0]
+    last = match.index + match[0].length
+  }
+  return result + rot13(text.slice(last))
+}
+
+/** The segment ids of a recorded chat request (empty for plain-text requests). */
+export function segmentIds(request: RecordedRequest): string[] {
+  return Object.keys(requestSegments(request.body) ?? {})
+}
+
+/**
+ * Start a server on 127.0.0.1 at a random port.
+ */
+export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
+  const started = performance.now()
+  const requests: RecordedRequest[] = []
+  const state: ServerState = {prefixes: []}
+  let picker = toPicker(options.fault)
+  let inFlight = 0
+  let maxInFlight = 0
+
+  const server = createServer((incoming, response) => {
+    inFlight++
+    maxInFlight = Math.max(maxInFlight, inFlight)
+    let done = false
+    const finish = () => {
+      if (done) return
+      done = true
+      inFlight--
+    }
+    response.on('close', finish)
+
+    void serve(incoming, response, inFlight).catch((error: unknown) => {
+      if (!response.headersSent) send(response, {status: 500, body: {error: {message: String(error)}}})
+    })
+  })
+
+  async function serve(incoming: IncomingMessage, response: ServerResponse, inFlightNow: number): Promise<void> {
+    const text = await readBody(incoming)
+    let body: unknown
+    try {
+      body = JSON.parse(text)
+    } catch {
+      body = undefined
+    }
+    const request: RecordedRequest = {
+      index: requests.length,
+      method: incoming.method ?? 'GET',
+      path: (incoming.url ?? '/').split('?')[0] ?? '/',
+      headers: incoming.headers,
+      body,
+      time: performance.now() - started,
+      inFlight: inFlightNow
+    }
+    requests.push(request)
+
+    if (options.latencyMs) {
+      const closed = await delayUnlessClosed(options.latencyMs, response)
+      if (closed) return
+    }
+
+    const handler = routes[`${request.method} ${request.path}`]
+    if (!handler) {
+      send(response, {status: 404, body: apiError(`Unknown route ${request.method} ${request.path}`, 'invalid_request_error')})
+      return
+    }
+    const answer = handler(request, picker(request, request.index), state)
+    if (answer === 'hang') return
+    request.answer = {status: answer.status, body: answer.body}
+    send(response, answer)
+  }
+
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const {port} = server.address() as AddressInfo
+
+  return {
+    url: `http://127.0.0.1:${port}/v1`,
+    requests,
+    setFault(fault) {
+      picker = toPicker(fault)
+    },
+    maxInFlight: () => maxInFlight,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.closeAllConnections()
+        server.close((error) => (error ? reject(error) : resolve()))
+      })
+  }
+}
+
+/** Transport faults answer before any translation happens. */
+const transportFaults: {[K in Fault['kind']]?: (fault: Extract<Fault, {kind: K}>, request: RecordedRequest) => Answer} = {
+  'rate-limit': (fault) => ({
+    status: 429,
+    headers: {
+      ...(fault.retryAfterSeconds === undefined ? {} : {'retry-after': String(fault.retryAfterSeconds)}),
+      ...(fault.retryAfterMs === undefined ? {} : {'retry-after-ms': String(fault.retryAfterMs)})
+    },
+    body: apiError('Rate limit reached for requests', 'requests', 'rate_limit_exceeded')
+  }),
+  quota: (fault) => ({
+    status: 429,
+    body: apiError(
+      'You exceeded your current quota, please check your plan and billing details.',
+      'insufficient_quota',
+      fault.code ?? 'insufficient_quota'
+    )
+  }),
+  'server-error': (fault) => ({
+    status: fault.status ?? 500,
+    headers: fault.shouldRetry === undefined ? {} : {'x-should-retry': String(fault.shouldRetry)},
+    body: apiError('The server had an error while processing your request.', 'server_error')
+  }),
+  'reject-json-schema': () => ({
+    status: 400,
+    body: apiError(
+      "Invalid parameter: 'response_format' of type 'json_schema' is not supported with this model.",
+      'invalid_request_error',
+      null,
+      'response_format'
+    )
+  }),
+  'bad-request': (fault) => ({
+    status: 400,
+    headers: fault.shouldRetry === undefined ? {} : {'x-should-retry': String(fault.shouldRetry)},
+    body: apiError(fault.message, 'invalid_request_error')
+  }),
+  unauthorized: (fault, request) => {
+    const key = String(request.headers.authorization ?? '').replace(/^Bearer /, '')
+    return {
+      status: 401,
+      body: apiError(
+        fault.echoKey ? `Incorrect API key provided: ${key}.` : 'Incorrect API key provided.',
+        'invalid_request_error',
+        'invalid_api_key'
+      )
+    }
+  },
+  status: (fault) => ({status: fault.status, headers: fault.headers ?? {}, body: fault.body ?? apiError('error', 'error')}),
+  hang: () => 'hang'
+}
+
+/** Faults applied to one translated segment. */
+const segmentFaults: {[K in Fault['kind']]?: (text: string, fault: Extract<Fault, {kind: K}>) => string} = {
+  'drop-placeholder': (text) => text.replace(new RegExp(TOKEN_PATTERN.source), ''),
+  'duplicate-placeholder': (text) => {
+    const token = new RegExp(TOKEN_PATTERN.source).exec(text)?.[0] ?? ''
+    return text + token
+  },
+  'invent-placeholder': (text) => text + '⟦99⟧',
+  'placeholder-to-text': (text, fault) => text.replace(new RegExp(TOKEN_PATTERN.source), fault.text),
+  commentary: (text, fault) => (fault.text ?? 'Here is the translation: ') + text
+}
+
+/** Chat completions: transport fault, else translate, then alter the reply as the fault says. */
+function chatCompletions(request: RecordedRequest, fault: Fault | undefined, state: ServerState): Answer {
+  if (fault) {
+    const transport = transportFaults[fault.kind] as ((fault: Fault, request: RecordedRequest) => Answer) | undefined
+    if (transport) return transport(fault, request)
+  }
+
+  const body = isRecord(request.body) ? request.body : {}
+  const messages = Array.isArray(body['messages']) ? body['messages'].filter(isRecord) : []
+  const format = isRecord(body['response_format']) ? body['response_format']['type'] : undefined
+  const jsonMode = format === 'json_schema' || format === 'json_object'
+
+  let content: string
+  let refusal: string | null = null
+  let finishReason = 'stop'
+
+  if (jsonMode) {
+    const segments = requestSegments(request.body)
+    if (!segments) return {status: 400, body: apiError('No user message with a "segments" object', 'invalid_request_error')}
+    if (format === 'json_schema') {
+      const problem = schemaProblem(body['response_format'], Object.keys(segments))
+      if (problem) return {status: 400, body: apiError(problem, 'invalid_request_error', null, 'response_format')}
+    }
+    const terms = requestTerms(request.body)
+    const translated: Record<string, string> = {}
+    for (const [id, text] of Object.entries(segments)) translated[id] = applyTerms(pseudoTranslate(text), terms)
+    alterSegments(translated, fault)
+    content = JSON.stringify({segments: translated})
+  } else {
+    const last = messages.at(-1)
+    const source = typeof last?.['content'] === 'string' ? last['content'] : ''
+    const options = isRecord(body['translation_options']) ? body['translation_options'] : {}
+    const terms = Array.isArray(options['terms']) ? options['terms'].filter(isTerm) : []
+    const translated: Record<string, string> = {only: applyTerms(pseudoTranslate(source), terms)}
+    alterSegments(translated, fault && 'id' in fault ? {...fault, id: 'only'} : fault)
+    content = translated['only'] ?? ''
+  }
+
+  switch (fault?.kind) {
+    case 'fence':
+      content = '```json\n' + content + '\n```'
+      break
+    case 'invalid-json':
+      content = content.slice(0, Math.floor(content.length / 2))
+      break
+    case 'truncate':
+      content = fault.empty ? '' : content.slice(0, Math.floor(content.length / 2))
+      finishReason = 'length'
+      break
+    case 'refusal':
+      refusal = fault.text ?? "I'm sorry, I can't help with that."
+      content = ''
+      break
+    case 'refusal-text':
+      content = fault.text ?? "I'm sorry, but I can't assist with that request."
+      break
+    case 'empty':
+      content = ''
+      break
+    case 'content-filter':
+      content = ''
+      finishReason = 'content_filter'
+      break
+    default:
+      break
+  }
+
+  const promptText = messages.map((message) => (typeof message['content'] === 'string' ? message['content'] : ''))
+  const promptTokens = promptText.reduce((sum, text) => sum + countTokens(text) + 4, 0)
+  const system = promptText[0] ?? ''
+  const cachedTokens = countTokens(longestSharedPrefix(system, state.prefixes))
+  state.prefixes.push(system)
+  const completionTokens = countTokens(content)
+
+  return {
+    status: 200,
+    body: {
+      id: `chatcmpl-test-${request.index}`,
+      object: 'chat.completion',
+      created: 0,
+      model: typeof body['model'] === 'string' ? body['model'] : 'unknown',
+      choices: [
+        {
+          index: 0,
+          message: {role: 'assistant', content: refusal === null ? content : null, refusal},
+          finish_reason: finishReason,
+          logprobs: null
+        }
+      ],
+      usage: {
+        prompt_tokens: promptTokens,
+        completion_tokens: completionTokens,
+        total_tokens: promptTokens + completionTokens,
+        prompt_tokens_details: {cached_tokens: cachedTokens}
+      }
+    }
+  }
+}
+
+/** Apply id-level and segment-level faults to the translations, in place. */
+function alterSegments(translated: Record<string, string>, fault: Fault | undefined): void {
+  if (!fault) return
+  const ids = Object.keys(translated)
+  const target = ('id' in fault && fault.id) || ids[0]
+  if (target === undefined) return
+
+  switch (fault.kind) {
+    case 'drop-id':
+      delete translated[target]
+      return
+    case 'extra-id':
+      translated['invented-id'] = 'Rkgen'
+      return
+    case 'rename-id': {
+      const text = translated[target] ?? ''
+      delete translated[target]
+      translated[target + 'x'] = text
+      return
+    }
+    case 'replace-term':
+      for (const id of ids) translated[id] = (translated[id] ?? '').split(fault.from).join(fault.to)
+      return
+    default: {
+      const alter = segmentFaults[fault.kind] as ((text: string, fault: Fault) => string) | undefined
+      if (alter && translated[target] !== undefined) translated[target] = alter(translated[target], fault)
+    }
+  }
+}
+
+/**
+ * Check a `json_schema` response format the way strict mode would need it: one required string
+ * property per segment id and `additionalProperties: false` on every object.
+ */
+function schemaProblem(responseFormat: unknown, ids: readonly string[]): string | undefined {
+  const jsonSchema = isRecord(responseFormat) ? responseFormat['json_schema'] : undefined
+  if (!isRecord(jsonSchema) || jsonSchema['strict'] !== true || typeof jsonSchema['name'] !== 'string') {
+    return 'json_schema needs a name and strict: true'
+  }
+  const schema = jsonSchema['schema']
+  if (!isRecord(schema) || schema['additionalProperties'] !== false) return 'the root object needs additionalProperties: false'
+  const properties = isRecord(schema['properties']) ? schema['properties'] : {}
+  const segments = properties['segments']
+  if (!isRecord(segments) || segments['additionalProperties'] !== false) return '"segments" needs additionalProperties: false'
+  const required = Array.isArray(segments['required']) ? segments['required'] : []
+  const declared = isRecord(segments['properties']) ? Object.keys(segments['properties']) : []
+  const same = (list: readonly unknown[]) => list.length === ids.length && ids.every((id) => list.includes(id))
+  if (!same(required) || !same(declared)) return 'the schema ids differ from the request ids'
+  return undefined
+}
+
+/** The `segments` object of the first user message that has one. */
+function requestSegments(body: unknown): Record<string, string> | undefined {
+  const object = firstRequestObject(body)
+  const segments = object?.['segments']
+  if (!isRecord(segments)) return undefined
+  return Object.fromEntries(Object.entries(segments).map(([id, text]) => [id, String(text)]))
+}
+
+function requestTerms(body: unknown): Array<{source: string; target: string}> {
+  const terms = firstRequestObject(body)?.['terms']
+  return Array.isArray(terms) ? terms.filter(isTerm) : []
+}
+
+function firstRequestObject(body: unknown): Record<string, unknown> | undefined {
+  const messages = isRecord(body) && Array.isArray(body['messages']) ? body['messages'] : []
+  for (const message of messages) {
+    if (!isRecord(message) || message['role'] !== 'user' || typeof message['content'] !== 'string') continue
+    try {
+      const value: unknown = JSON.parse(message['content'])
+      if (isRecord(value) && isRecord(value['segments'])) return value
+    } catch {
+      // Not the request object (a feedback turn): keep looking.
+    }
+  }
+  return undefined
+}
+
+/** A model that follows the glossary: the pseudo-translated source term becomes the target term. */
+function applyTerms(text: string, terms: ReadonlyArray<{source: string; target: string}>): string {
+  let result = text
+  for (const term of terms) result = result.split(pseudoTranslate(term.source)).join(term.target)
+  return result
+}
+
+function longestSharedPrefix(text: string, others: readonly string[]): string {
+  let best = 0
+  for (const other of others) {
+    let length = 0
+    const max = Math.min(text.length, other.length)
+    while (length < max && text.charCodeAt(length) === other.charCodeAt(length)) length++
+    best = Math.max(best, length)
+  }
+  return text.slice(0, best)
+}
+
+function rot13(text: string): string {
+  return text.replace(/[a-z]/gi, (letter) => {
+    const base = letter <= 'Z' ? 65 : 97
+    return String.fromCharCode(((letter.charCodeAt(0) - base + 13) % 26) + base)
+  })
+}
+
+function apiError(message: string, type: string, code: string | null = null, param: string | null = null) {
+  return {error: {message, type, param, code}}
+}
+
+function toPicker(fault: FaultPicker | ReadonlyArray<Fault | undefined> | undefined): FaultPicker {
+  if (fault === undefined) return () => undefined
+  if (typeof fault === 'function') return fault
+  const queue = [...fault]
+  return () => queue.shift()
+}
+
+function send(response: ServerResponse, answer: Exclude<Answer, 'hang'>): void {
+  if (response.destroyed) return
+  response.writeHead(answer.status, {'content-type': 'application/json', ...answer.headers})
+  response.end(JSON.stringify(answer.body))
+}
+
+async function readBody(incoming: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = []
+  for await (const chunk of incoming) chunks.push(chunk as Buffer)
+  return Buffer.concat(chunks).toString('utf8')
+}
+
+/** Wait `ms`; resolves `true` early when the client hung up meanwhile. */
+function delayUnlessClosed(ms: number, response: ServerResponse): Promise<boolean> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      response.off('close', onClose)
+      resolve(false)
+    }, ms)
+    const onClose = () => {
+      clearTimeout(timer)
+      resolve(true)
+    }
+    response.once('close', onClose)
+  })
+}
+
+function isTerm(value: unknown): value is {source: string; target: string} {
+  return isRecord(value) && typeof value['source'] === 'string' && typeof value['target'] === 'string'
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
