@@ -32,7 +32,7 @@ export const commentary: Rule = ({source, target, context}) => {
   const answer = target.plain.replace(/\s+/g, ' ').trim()
   if (
     language(context.sourceLocale) !== language(context.targetLocale) &&
-    echoed.length >= 40 &&
+    echoed.length >= 25 &&
     echoed.split(' ').length >= 5 &&
     answer.length > echoed.length + 10 &&
     answer.includes(echoed)

@@ -102,13 +102,27 @@ function numbers(text: string): Map<string, number> {
   return counts
 }
 
-/** Q14: the same numbers, as a multiset (order and grouping style may change). */
+/** Chinese/Japanese numerals for 0–10: `Step 1` is `第一步`. */
+const CJK_NUMERALS = ['〇零', '一', '二', '三', '四', '五', '六', '七', '八', '九', '十']
+
+/** Whether `text` writes the small number `value` in CJK numerals instead of digits. */
+function spelledInCjk(value: string, text: string): boolean {
+  const numerals = CJK_NUMERALS[Number(value)]
+  return value.length <= 2 && numerals !== undefined && [...numerals].some((numeral) => text.includes(numeral))
+}
+
+/**
+ * Q14: the same numbers, as a multiset (order and grouping style may change). A number from 0
+ * to 10 may be written in CJK numerals instead.
+ */
 export const numberMismatch: Rule = ({source, target}) => {
   const expected = numbers(source.plain)
   const actual = numbers(target.plain)
   const missing: string[] = []
   const added: string[] = []
-  for (const [value, count] of expected) if ((actual.get(value) ?? 0) < count) missing.push(value)
+  for (const [value, count] of expected) {
+    if ((actual.get(value) ?? 0) < count && !spelledInCjk(value, target.plain)) missing.push(value)
+  }
   for (const [value, count] of actual) if ((expected.get(value) ?? 0) < count) added.push(value)
   if (missing.length === 0 && added.length === 0) return []
   const parts = [missing.length > 0 ? `missing ${missing.join(', ')}` : '', added.length > 0 ? `added ${added.join(', ')}` : '']
