@@ -1,0 +1,360 @@
+/**
+ * The committed lock, `notes-l10n.lock`: what each translation was made from (QA D4–D6, D12, D13).
+ *
+ * Per source note and locale it records the source file hash, the target file hash as written,
+ * provider and model, and per segment (document order) the segment id, a hash of the translation
+ * written, the glossary fingerprint (only for segments with terms) and whether the segment is a
+ * human edit. `check` compares files with it offline; `sync` uses it to tell its own output from a
+ * translator's edits.
+ *
+ * The text format is JSON laid out for git (see docs/state.md for the full reference):
+ *
+ * - one note per block, one locale per line, blank lines between them, so that two branches
+ *   touching different notes (or different locales of one note) never change adjacent lines and
+ *   merge without conflicts;
+ * - the segment ids, shared by all locales of a note in the common case, are written once per note
+ *   (`ids`) and each locale line lists only its translation hashes — this halves the size: 10,000
+ *   notes × 9 locales × 40 segments come to about 45 MB;
+ * - keys in a fixed order, notes and locales sorted by code unit: same content, same bytes (D13).
+ */
+import {readFile} from 'node:fs/promises'
+import path from 'node:path'
+import {UserError} from '../types.js'
+import {contentHash} from './hash.js'
+import {errnoCode, writeFileAtomic} from '../pipeline/write.js'
+
+/** The lock's file name at the project root. */
+export const LOCK_FILE = 'notes-l10n.lock'
+
+/** The format version this code reads and writes. */
+export const LOCK_VERSION = 1
+
+export interface SegmentRecord {
+  /** The segment id (content address of the source segment). */
+  id: string
+  /** {@link segmentTargetHash} of the translated segment markdown written. */
+  target: string
+  /** Glossary fingerprint of the terms in this segment; absent when it has none. */
+  glossary?: string
+  /** The target segment is a human edit: the reference translation, never overwritten. */
+  human?: boolean
+}
+
+export interface LockEntry {
+  /** contentHash of the source file text the translation was made from. */
+  source: string
+  /** contentHash of the target file text as written. */
+  target: string
+  provider: string
+  model: string
+  /** In document order. */
+  segments: SegmentRecord[]
+}
+
+/** Segment ids: base64url content hashes, `~k` for the k-th duplicate. */
+const ID_PATTERN = /^[\w-]+(?:~\d+)?$/
+/** Translation hashes: base64url. */
+const HASH_PATTERN = /^[\w-]+$/
+/** Glossary fingerprints are opaque, but must not contain the separators of the packed format. */
+const FINGERPRINT_PATTERN = /^[^\s!:]+$/
+/** One packed segment: `<target>[!][:<glossary>]` (`!` marks a human edit). */
+const PACKED_PATTERN = /^([\w-]+)(!?)(?::([^\s!:]+))?$/
+
+/** Keys of a locale line, in the order they are written. */
+const ENTRY_KEYS = ['source', 'target', 'provider', 'model', 'ids', 'segments'] as const
+
+const RECOVERY = `restore it from git (git checkout ${LOCK_FILE}) or delete it to rebuild from the targets (everything becomes hand-edited)`
+
+/**
+ * The hash recorded as {@link SegmentRecord.target}: 8 base64url characters of the segment's
+ * markdown with line endings normalised to `\n` (a CRLF checkout must not look like a human edit).
+ */
+export function segmentTargetHash(markdown: string): string {
+  return contentHash(markdown.replace(/\r\n?/g, '\n'), 8)
+}
+
+/** The lock: entries by source note (project-relative, `/`) and target locale. */
+export class Lockfile {
+  readonly #notes = new Map<string, Map<string, LockEntry>>()
+  /** The bytes last read or written, so `save` can skip a write that would change nothing. */
+  #onDisk: string | undefined
+
+  /** Reads `notes-l10n.lock` at `root`; a missing file is an empty lock, a broken one a {@link UserError}. */
+  static async load(root: string): Promise<Lockfile> {
+    let text: string
+    try {
+      text = await readFile(path.join(root, LOCK_FILE), 'utf8')
+    } catch (error) {
+      if (errnoCode(error) === 'ENOENT') return new Lockfile()
+      throw new UserError(`${LOCK_FILE} cannot be read (${errnoCode(error) ?? String(error)}) — check its permissions, or ${RECOVERY}`)
+    }
+    const lock = Lockfile.parse(text, LOCK_FILE)
+    lock.#onDisk = text
+    return lock
+  }
+
+  /**
+   * Parses lock text. Pure. `file` names the file in messages.
+   *
+   * @throws {UserError} on invalid JSON (with the line), an unknown version, or a malformed entry —
+   *   never an empty lock, which would silently re-pay or mark everything stale (QA D10).
+   */
+  static parse(text: string, file: string): Lockfile {
+    let value: unknown
+    try {
+      value = JSON.parse(text)
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error)
+      throw new UserError(`${file} is not valid JSON at line ${errorLine(text, reason)}: ${reason} — ${RECOVERY}`)
+    }
+    const lock = new Lockfile()
+    readDocument(value, text, file, lock)
+    return lock
+  }
+
+  get(note: string, locale: string): LockEntry | undefined {
+    return this.#notes.get(note)?.get(locale)
+  }
+
+  /** Records an entry (a copy: later changes to `entry` do not leak in). */
+  set(note: string, locale: string, entry: LockEntry): void {
+    assertEntry(note, locale, entry)
+    let locales = this.#notes.get(note)
+    if (!locales) {
+      locales = new Map()
+      this.#notes.set(note, locales)
+    }
+    locales.set(locale, copyEntry(entry))
+  }
+
+  delete(note: string, locale: string): void {
+    const locales = this.#notes.get(note)
+    if (!locales) return
+    locales.delete(locale)
+    if (locales.size === 0) this.#notes.delete(note)
+  }
+
+  /** Every entry, notes and locales in the order they are written. */
+  *entries(): IterableIterator<[note: string, locale: string, entry: LockEntry]> {
+    for (const note of sorted(this.#notes.keys())) {
+      const locales = this.#notes.get(note)!
+      for (const locale of sorted(locales.keys())) yield [note, locale, locales.get(locale)!]
+    }
+  }
+
+  /** Source notes with at least one entry, sorted. */
+  notes(): string[] {
+    return sorted(this.#notes.keys())
+  }
+
+  /** Number of (note, locale) entries. */
+  get size(): number {
+    let size = 0
+    for (const locales of this.#notes.values()) size += locales.size
+    return size
+  }
+
+  /**
+   * Takes every entry of `other`, replacing this lock's entry for the same note and locale. Shards
+   * (`--shard i/n`) write disjoint entries, so merging their locks in any order gives one result.
+   */
+  merge(other: Lockfile): void {
+    for (const [note, locale, entry] of other.entries()) this.set(note, locale, entry)
+  }
+
+  /** The lock as text. Pure and deterministic: the same entries give the same bytes (QA D13). */
+  serialise(): string {
+    const blocks = this.notes().map((note) => serialiseNote(note, this.#notes.get(note)!))
+    if (blocks.length === 0) return `{\n  "version": ${LOCK_VERSION},\n  "notes": {}\n}\n`
+    return `{\n  "version": ${LOCK_VERSION},\n  "notes": {\n\n${blocks.join(',\n\n')}\n\n  }\n}\n`
+  }
+
+  /** Writes the lock atomically at `root`; does nothing when the file already holds these bytes. */
+  async save(root: string): Promise<void> {
+    const text = this.serialise()
+    if (text === this.#onDisk) return
+    if (this.#onDisk === undefined && this.size === 0) {
+      // Nothing recorded and no file: keep it that way rather than commit an empty lock.
+      const exists = await readFile(path.join(root, LOCK_FILE), 'utf8').then(
+        () => true,
+        () => false
+      )
+      if (!exists) return
+    }
+    await writeFileAtomic(path.join(root, LOCK_FILE), text, {root})
+    this.#onDisk = text
+  }
+}
+
+/**
+ * One note's block. The note-level `ids` are the id list most locales share (ties: the first
+ * locale in order); a locale whose ids differ (translated from another version of the source)
+ * carries its own `ids`.
+ */
+function serialiseNote(note: string, locales: ReadonlyMap<string, LockEntry>): string {
+  const order = sorted(locales.keys())
+  const lists = order.map((locale) => locales.get(locale)!.segments.map((segment) => segment.id).join(' '))
+  const shared = mostCommon(lists)
+  const lines = [`      "ids": ${JSON.stringify(shared)}`]
+  order.forEach((locale, index) => {
+    const entry = locales.get(locale)!
+    const ids = lists[index] === shared ? undefined : lists[index]
+    lines.push(`      ${JSON.stringify(locale)}: ${serialiseEntry(entry, ids)}`)
+  })
+  return `    ${JSON.stringify(note)}: {\n${lines.join(',\n\n')}\n    }`
+}
+
+function serialiseEntry(entry: LockEntry, ids: string | undefined): string {
+  const fields: Record<(typeof ENTRY_KEYS)[number], string | undefined> = {
+    source: entry.source,
+    target: entry.target,
+    provider: entry.provider,
+    model: entry.model,
+    ids,
+    segments: entry.segments.map(packSegment).join(' ')
+  }
+  const parts = ENTRY_KEYS.filter((key) => fields[key] !== undefined).map((key) => `${JSON.stringify(key)}: ${JSON.stringify(fields[key])}`)
+  return `{${parts.join(', ')}}`
+}
+
+function packSegment(segment: SegmentRecord): string {
+  return segment.target + (segment.human ? '!' : '') + (segment.glossary === undefined ? '' : ':' + segment.glossary)
+}
+
+function mostCommon(lists: readonly string[]): string {
+  const counts = new Map<string, number>()
+  let best = lists[0] ?? ''
+  for (const list of lists) {
+    const count = (counts.get(list) ?? 0) + 1
+    counts.set(list, count)
+    if (count > (counts.get(best) ?? 0)) best = list
+  }
+  return best
+}
+
+/** Validates the parsed document and fills `lock`. Messages point at the note's line when possible. */
+function readDocument(value: unknown, text: string, file: string, lock: Lockfile): void {
+  if (!isObject(value)) throw broken(file, 1, `expected a JSON object with "version" and "notes", got ${describe(value)}`)
+  if (value.version !== LOCK_VERSION) {
+    const version = JSON.stringify(value.version) ?? 'no version'
+    throw new UserError(
+      `${file} has format version ${version}, this notes-l10n reads version ${LOCK_VERSION} — upgrade notes-l10n if the lock was written by a newer one, or ${RECOVERY}`
+    )
+  }
+  const notes = value.notes
+  if (!isObject(notes)) throw broken(file, lineOf(text, '"notes"'), `"notes" should be an object, got ${describe(notes)}`)
+
+  for (const [note, block] of Object.entries(notes)) {
+    const line = lineOf(text, JSON.stringify(note))
+    if (!isObject(block)) throw broken(file, line, `note ${JSON.stringify(note)} should be an object, got ${describe(block)}`)
+    const shared = block.ids
+    if (typeof shared !== 'string') throw broken(file, line, `note ${JSON.stringify(note)} has no "ids" string`)
+    for (const [locale, raw] of Object.entries(block)) {
+      if (locale === 'ids') continue
+      const where = `${JSON.stringify(note)} locale ${JSON.stringify(locale)}`
+      lock.set(note, locale, readEntry(raw, shared, (problem) => broken(file, line, `${where}: ${problem}`)))
+    }
+  }
+}
+
+function readEntry(raw: unknown, shared: string, fail: (problem: string) => UserError): LockEntry {
+  if (!isObject(raw)) throw fail(`expected an object, got ${describe(raw)}`)
+  for (const key of Object.keys(raw)) {
+    if (!(ENTRY_KEYS as readonly string[]).includes(key)) throw fail(`unknown key ${JSON.stringify(key)}`)
+  }
+  const fields: Record<string, string> = {}
+  for (const key of ['source', 'target', 'provider', 'model', 'segments']) {
+    const field = raw[key]
+    if (typeof field !== 'string') throw fail(`"${key}" should be a string, got ${describe(field)}`)
+    fields[key] = field
+  }
+  if (raw.ids !== undefined && typeof raw.ids !== 'string') throw fail(`"ids" should be a string, got ${describe(raw.ids)}`)
+
+  const ids = words(typeof raw.ids === 'string' ? raw.ids : shared)
+  const packed = words(fields.segments!)
+  if (ids.length !== packed.length) throw fail(`${packed.length} segment hashes for ${ids.length} segment ids`)
+  const segments = ids.map((id, index): SegmentRecord => {
+    const match = PACKED_PATTERN.exec(packed[index]!)
+    if (!ID_PATTERN.test(id)) throw fail(`segment id ${JSON.stringify(id)} is not a segment id`)
+    if (!match) throw fail(`segment ${index + 1} ${JSON.stringify(packed[index])} is not "<hash>[!][:<glossary>]"`)
+    const record: SegmentRecord = {id, target: match[1]!}
+    if (match[3] !== undefined) record.glossary = match[3]
+    if (match[2]) record.human = true
+    return record
+  })
+  return {source: fields.source!, target: fields.target!, provider: fields.provider!, model: fields.model!, segments}
+}
+
+/** Programmer errors: an entry that the packed format could not represent faithfully. */
+function assertEntry(note: string, locale: string, entry: LockEntry): void {
+  const where = `lock entry ${JSON.stringify(note)} ${JSON.stringify(locale)}`
+  if (locale === 'ids') throw new TypeError(`${where}: "ids" is not a locale`)
+  for (const segment of entry.segments) {
+    if (!ID_PATTERN.test(segment.id)) throw new TypeError(`${where}: segment id ${JSON.stringify(segment.id)} is not base64url[~k]`)
+    if (!HASH_PATTERN.test(segment.target)) throw new TypeError(`${where}: target hash ${JSON.stringify(segment.target)} is not base64url`)
+    if (segment.glossary !== undefined && !FINGERPRINT_PATTERN.test(segment.glossary)) {
+      throw new TypeError(`${where}: glossary fingerprint ${JSON.stringify(segment.glossary)} contains whitespace, "!" or ":"`)
+    }
+  }
+}
+
+function copyEntry(entry: LockEntry): LockEntry {
+  return {
+    source: entry.source,
+    target: entry.target,
+    provider: entry.provider,
+    model: entry.model,
+    segments: entry.segments.map((segment) => {
+      const record: SegmentRecord = {id: segment.id, target: segment.target}
+      if (segment.glossary !== undefined) record.glossary = segment.glossary
+      if (segment.human) record.human = true
+      return record
+    })
+  }
+}
+
+function broken(file: string, line: number, problem: string): UserError {
+  return new UserError(`${file} is not a valid lock at line ${line}: ${problem} — ${RECOVERY}`)
+}
+
+/**
+ * The 1-based line of a JSON.parse failure. V8 reports a character position ("at position 123")
+ * or a line ("line 3 column 5") depending on its version, or nothing when the input just ends.
+ */
+function errorLine(text: string, reason: string): number {
+  const line = /\bline (\d+)/.exec(reason)
+  if (line) return Number(line[1])
+  const position = /\bposition (\d+)/.exec(reason)
+  const offset = position ? Number(position[1]) : text.length
+  return lineAt(text, offset)
+}
+
+function lineOf(text: string, needle: string): number {
+  const index = text.indexOf(needle)
+  return index === -1 ? 1 : lineAt(text, index)
+}
+
+function lineAt(text: string, offset: number): number {
+  let line = 1
+  for (let index = text.indexOf('\n'); index !== -1 && index < offset; index = text.indexOf('\n', index + 1)) line++
+  return line
+}
+
+function words(list: string): string[] {
+  return list === '' ? [] : list.split(' ')
+}
+
+/** Code-unit order: the same on every machine, unlike localeCompare. */
+function sorted(keys: Iterable<string>): string[] {
+  return [...keys].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null'
+  if (Array.isArray(value)) return 'an array'
+  return typeof value === 'string' ? `the string ${JSON.stringify(value)}` : typeof value
+}
