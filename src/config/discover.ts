@@ -1,0 +1,390 @@
+/**
+ * Source discovery: which notes exist, what language each is in, and where each of its targets
+ * goes.
+ *
+ * Discovery walks only the static bases of the include globs, never follows a symlink out of
+ * the project (S5), and reads no more of a note than its front-matter head, so ten thousand
+ * notes stay cheap. Problems with single files are collected, not thrown: one odd file must not
+ * stop the run.
+ */
+
+import {open, readdir, realpath, stat} from 'node:fs/promises'
+import path from 'node:path'
+import pLimit from 'p-limit'
+import picomatch from 'picomatch'
+import {UserError} from '../types.js'
+import {ALWAYS_IGNORED_DIRS} from './defaults.js'
+import {normaliseLocale, pairFromAliases} from './locales.js'
+import {compileSourcePattern, matchSourcePattern} from './pattern.js'
+import {isErrnoException, isInside, resolveOutputPath, sourceBaseOf, unsafePathReason} from './paths.js'
+import type {LocalePair, ResolvedConfig} from './types.js'
+
+/** One source note and its targets. */
+export interface NotePlan {
+  /** Relative to the root, POSIX separators. */
+  source: string
+  /** BCP-47 tag of the note's own language. */
+  sourceLocale: string
+  /** Captures of `sources.pattern` (empty without a pattern). */
+  captures: Record<string, string>
+  targets: Array<{
+    /** BCP-47 tag. */
+    locale: string
+    /** Path form (`hant`). */
+    localeForPath: string
+    /** Relative to the root, POSIX separators. */
+    output: string
+    /** The target locale is the source's own: copy the note and apply the front-matter `set`, no translation. */
+    copy: boolean
+  }>
+}
+
+/** A file left out, with the reason. */
+export interface DiscoveryProblem {
+  file: string
+  message: string
+}
+
+/** How much of a note is read to find its front-matter locale. */
+const HEAD_BYTES = 16_384
+
+/** Front-matter reads in flight at once. */
+const HEAD_READ_CONCURRENCY = 32
+
+/**
+ * Find the source notes and plan their targets.
+ *
+ * Several sources may map to one output (`foo-en.md` and `foo-zh.md` both give
+ * `_posts/es/…-foo-es.md`). Each output gets exactly one source: a copy (the source in that
+ * very locale) wins, then a source in `sourceLocale.default`, then the first path in sort
+ * order — the last case is reported, because nothing in the layout says which was meant.
+ *
+ * @param options.paths
+ *   Restrict to these files or folders: absolute, or relative to the root. The CLI resolves
+ *   what the user typed against the working directory before passing it.
+ * @param options.locales
+ *   Target locales (either form); default: the config's `locales`.
+ * @throws {UserError}
+ *   When there are no target locales, a locale is malformed or not configured, or a path
+ *   filter lies outside the root.
+ */
+export async function discoverNotes(
+  config: ResolvedConfig,
+  options: {paths?: string[]; locales?: string[]} = {}
+): Promise<{plans: NotePlan[]; problems: DiscoveryProblem[]}> {
+  const locales = targetLocales(config, options.locales)
+  const filters = (options.paths ?? []).map((filter) => pathFilter(config, filter))
+  const problems: DiscoveryProblem[] = []
+  const files = await walkSources(config, problems)
+  const sources = new Set(files)
+
+  const limit = pLimit(HEAD_READ_CONCURRENCY)
+  const planned = await Promise.all(files.map((file) => limit(() => planNote(config, file, locales, problems))))
+  let plans = planned.filter((plan): plan is NotePlan => plan !== undefined)
+
+  for (const plan of plans) {
+    plan.targets = plan.targets.filter((target) => {
+      if (!sources.has(target.output)) return true
+      problems.push({file: plan.source, message: `output ${target.output} (locale ${target.localeForPath}) is itself a source note; refusing to overwrite it; fix the "output" template or sources.include`})
+      return false
+    })
+  }
+
+  assignOutputs(config, plans, problems)
+
+  if (filters.length > 0) {
+    for (const filter of filters) {
+      if (!files.some((file) => matchesFilter(file, filter))) {
+        problems.push({file: filter || '.', message: 'not a source note: it matches no file of sources.include (or it was left out above); check the path or sources.include'})
+      }
+    }
+    plans = plans.filter((plan) => filters.some((filter) => matchesFilter(plan.source, filter)))
+  }
+
+  problems.sort((a, b) => compare(a.file, b.file))
+  return {plans, problems}
+}
+
+/** The target locales of a run. */
+function targetLocales(config: ResolvedConfig, requested: readonly string[] | undefined): LocalePair[] {
+  if (!requested || requested.length === 0) {
+    if (config.locales.length === 0) {
+      throw new UserError(`no target locales: received none; expected --locale (e.g. --locale es,zh) or "locales" in ${config.file ?? 'notes-l10n.config.json'}`)
+    }
+    return config.locales
+  }
+
+  const pairs: LocalePair[] = []
+  for (const locale of requested) {
+    const pair = normaliseLocale(config, locale)
+    if (config.locales.length > 0 && !config.locales.some((listed) => listed.tag === pair.tag)) {
+      throw new UserError(
+        `locale ${JSON.stringify(locale)} is not configured: expected one of ${config.locales.map((listed) => listed.path).join(', ')}; fix --locale or add it to "locales" in ${config.file ?? 'the config'}`
+      )
+    }
+    if (!pairs.some((other) => other.tag === pair.tag)) pairs.push(pair)
+  }
+  return pairs
+}
+
+/** A path filter as a root-relative POSIX path (`''` for the root itself). */
+function pathFilter(config: ResolvedConfig, filter: string): string {
+  if (filter.includes('\0')) throw new UserError(`path filter contains a NUL byte; expected a file or folder inside ${config.root}`)
+  const absolute = path.resolve(config.root, filter)
+  if (!isInside(config.root, absolute)) {
+    throw new UserError(`path ${JSON.stringify(filter)} is outside the project root ${config.root}; expected a note or folder inside it`)
+  }
+  return path.relative(config.root, absolute).split(path.sep).join('/')
+}
+
+function matchesFilter(file: string, filter: string): boolean {
+  return filter === '' || file === filter || file.startsWith(filter + '/')
+}
+
+/**
+ * Every file under the include bases that matches an include glob and no exclude glob,
+ * root-relative, sorted. Symlinks are followed only while they stay inside the root.
+ */
+async function walkSources(config: ResolvedConfig, problems: DiscoveryProblem[]): Promise<string[]> {
+  const include = picomatch(config.sources.include)
+  const exclude = config.sources.exclude.length > 0 ? picomatch(config.sources.exclude) : () => false
+  const realRoot = await realpath(config.root)
+  const found = new Set<string>()
+  const visited = new Set<string>()
+
+  // Walk each base once; a base inside another base is covered by the outer walk.
+  const bases = [...new Set(config.sources.include.map(sourceBaseOf))].sort((a, b) => a.length - b.length)
+  const walked: string[] = []
+
+  for (const base of bases) {
+    if (walked.some((outer) => outer === '' || base === outer || base.startsWith(outer + '/'))) continue
+    walked.push(base)
+    await walkFolder(base)
+  }
+
+  return [...found].sort(compare)
+
+  async function walkFolder(relative: string): Promise<void> {
+    const absolute = path.join(config.root, relative)
+    const real = await realpathOrUndefined(absolute)
+    if (!real) return
+    if (!isInside(realRoot, real)) {
+      problems.push({file: relative || '.', message: `symlinked folder resolves to ${real}, outside the project; skipped (a source tree must not reach outside the root)`})
+      return
+    }
+    if (visited.has(real)) return
+    visited.add(real)
+
+    let entries
+    try {
+      entries = await readdir(absolute, {withFileTypes: true})
+    } catch (error) {
+      if (isErrnoException(error) && (error.code === 'ENOENT' || error.code === 'ENOTDIR')) return
+      throw error
+    }
+
+    entries.sort((a, b) => compare(a.name, b.name))
+
+    for (const entry of entries) {
+      if (ALWAYS_IGNORED_DIRS.has(entry.name)) continue
+      const child = relative ? `${relative}/${entry.name}` : entry.name
+
+      if (entry.isDirectory()) {
+        await walkFolder(child)
+        continue
+      }
+
+      if (entry.isSymbolicLink()) {
+        const target = await realpathOrUndefined(path.join(config.root, child))
+        if (!target) {
+          if (include(child)) problems.push({file: child, message: 'broken symlink; skipped'})
+          continue
+        }
+        const targetStats = await stat(target)
+        if (!isInside(realRoot, target)) {
+          if (targetStats.isDirectory() || include(child)) {
+            problems.push({file: child, message: `symlink resolves to ${target}, outside the project; skipped (sources must live inside the root)`})
+          }
+          continue
+        }
+        if (targetStats.isDirectory()) {
+          await walkFolder(child)
+          continue
+        }
+        if (!targetStats.isFile()) continue
+      } else if (!entry.isFile()) {
+        continue
+      }
+
+      if (!include(child) || exclude(child)) continue
+      const reason = unsafePathReason(child)
+      if (reason) {
+        problems.push({file: child, message: `file name refused because ${reason}; rename the file`})
+        continue
+      }
+      found.add(child)
+    }
+  }
+}
+
+/** The plan of one source, or undefined (with a problem) when it cannot be planned. */
+async function planNote(config: ResolvedConfig, source: string, locales: readonly LocalePair[], problems: DiscoveryProblem[]): Promise<NotePlan | undefined> {
+  let captures: Record<string, string> = {}
+
+  if (config.sources.pattern !== undefined) {
+    const compiled = compiledPattern(config)
+    const match = matchSourcePattern(compiled, source)
+    if (!match) {
+      problems.push({file: source, message: `file name does not match sources.pattern ${JSON.stringify(config.sources.pattern)}; skipped (rename it, or exclude it with sources.exclude)`})
+      return undefined
+    }
+    captures = match
+  }
+
+  const sourceLocale = await findSourceLocale(config, source, captures)
+  if (typeof sourceLocale === 'object') {
+    problems.push({file: source, message: sourceLocale.problem})
+    return undefined
+  }
+
+  const plan: NotePlan = {source, sourceLocale, captures, targets: []}
+
+  for (const locale of locales) {
+    try {
+      plan.targets.push({
+        locale: locale.tag,
+        localeForPath: locale.path,
+        output: resolveOutputPath(config, plan, locale.path),
+        copy: locale.tag === sourceLocale
+      })
+    } catch (error) {
+      if (!(error instanceof UserError)) throw error
+      problems.push({file: source, message: error.message})
+    }
+  }
+
+  return plan
+}
+
+const patterns = new WeakMap<ResolvedConfig, ReturnType<typeof compileSourcePattern>>()
+
+function compiledPattern(config: ResolvedConfig) {
+  let compiled = patterns.get(config)
+  if (!compiled) {
+    compiled = compileSourcePattern(config.sources.pattern ?? '', config.sources.captures, config.sourceLocale.fromPattern, Object.keys(config.localeAliases))
+    patterns.set(config, compiled)
+  }
+  if (typeof compiled === 'string') throw new UserError(`sources.pattern ${JSON.stringify(config.sources.pattern)}: ${compiled}`)
+  return compiled
+}
+
+/**
+ * The source locale of one note: pattern capture, else front-matter, else the default. When
+ * both the file name and the front-matter name a locale and they disagree, the note is skipped:
+ * translating from the wrong language is worse than not translating.
+ */
+async function findSourceLocale(config: ResolvedConfig, source: string, captures: Record<string, string>): Promise<string | {problem: string}> {
+  const {fromPattern, fromFrontmatter} = config.sourceLocale
+  let fromName: string | undefined
+
+  if (fromPattern !== undefined && captures[fromPattern]) {
+    const pair = pairFromAliases(config.localeAliases, captures[fromPattern])
+    if (typeof pair === 'string') return {problem: `source locale from the file name: ${pair}; skipped`}
+    fromName = pair.tag
+  }
+
+  if (fromFrontmatter !== undefined) {
+    const value = await readFrontmatterValue(path.join(config.root, source), fromFrontmatter)
+    if (value !== undefined) {
+      const pair = pairFromAliases(config.localeAliases, value)
+      if (typeof pair === 'string') return {problem: `front-matter "${fromFrontmatter}": ${pair}; skipped (fix the value)`}
+      if (fromName !== undefined && fromName !== pair.tag) {
+        return {problem: `the file name says ${fromName} but front-matter "${fromFrontmatter}" says ${pair.tag}; skipped (make them agree)`}
+      }
+      return pair.tag
+    }
+  }
+
+  return fromName ?? config.sourceLocale.default
+}
+
+/**
+ * The value of a top-level scalar key in a note's YAML front-matter, reading only its head.
+ *
+ * Handles `key: value`, quoted values and trailing comments; anything fancier (block scalars,
+ * flow collections) is not a locale anyway and yields undefined.
+ */
+export async function readFrontmatterValue(file: string, key: string): Promise<string | undefined> {
+  const handle = await open(file, 'r')
+  let head: string
+  try {
+    const buffer = Buffer.alloc(HEAD_BYTES)
+    const {bytesRead} = await handle.read(buffer, 0, HEAD_BYTES, 0)
+    head = buffer.subarray(0, bytesRead).toString('utf8')
+  } finally {
+    await handle.close()
+  }
+  return frontmatterValue(head, key)
+}
+
+/** The pure half of `readFrontmatterValue`: find `key` in the front-matter at the start of `head`. */
+export function frontmatterValue(head: string, key: string): string | undefined {
+  const lines = head.replace(/^\uFEFF/, '').split(/\r?\n/)
+  if (lines[0]?.trimEnd() !== '---') return undefined
+
+  for (const line of lines.slice(1)) {
+    const trimmed = line.trimEnd()
+    if (trimmed === '---' || trimmed === '...') return undefined
+    if (!line.startsWith(key) || !/^\s*:/.test(line.slice(key.length))) continue
+    const raw = line.slice(line.indexOf(':', key.length) + 1).trim()
+    const quoted = /^(["'])(.*)\1(?:\s+#.*)?$/.exec(raw)
+    const value = quoted ? quoted[2]! : raw.replace(/\s+#.*$/, '').trim()
+    return value === '' ? undefined : value
+  }
+
+  return undefined
+}
+
+/** Give every output exactly one source (see `discoverNotes`). */
+function assignOutputs(config: ResolvedConfig, plans: NotePlan[], problems: DiscoveryProblem[]): void {
+  const claims = new Map<string, Array<{plan: NotePlan; copy: boolean}>>()
+  for (const plan of plans) {
+    for (const target of plan.targets) {
+      const list = claims.get(target.output) ?? []
+      list.push({plan, copy: target.copy})
+      claims.set(target.output, list)
+    }
+  }
+
+  for (const [output, list] of claims) {
+    if (list.length < 2) continue
+    const winner =
+      list.find((claim) => claim.copy) ?? list.find((claim) => claim.plan.sourceLocale === config.sourceLocale.default) ?? list[0]!
+    const reason = winner.copy ? 'it is already in that locale' : winner.plan.sourceLocale === config.sourceLocale.default ? `it is in ${config.sourceLocale.default}` : undefined
+
+    for (const claim of list) {
+      if (claim === winner) continue
+      claim.plan.targets = claim.plan.targets.filter((target) => target.output !== output)
+      if (!reason) {
+        problems.push({
+          file: claim.plan.source,
+          message: `output ${output} is also the output of ${winner.plan.source}; it is made from that note (first in order); fix the "output" template so each note has its own output`
+        })
+      }
+    }
+  }
+}
+
+async function realpathOrUndefined(file: string): Promise<string | undefined> {
+  try {
+    return await realpath(file)
+  } catch (error) {
+    if (isErrnoException(error) && (error.code === 'ENOENT' || error.code === 'ENOTDIR' || error.code === 'ELOOP')) return undefined
+    throw error
+  }
+}
+
+/** Code-unit order, so plans are sorted the same on every machine and locale. */
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0
+}
