@@ -12,6 +12,7 @@
  *   retries) or stops the run (`ProviderFatalError`: billing, key, model, endpoint, long waits).
  */
 
+import {setMaxListeners} from 'node:events'
 import {setTimeout as sleep} from 'node:timers/promises'
 import OpenAI from 'openai'
 import type {ChatCompletion, ChatCompletionCreateParamsNonStreaming} from 'openai/resources/chat/completions'
@@ -228,12 +229,10 @@ async function translateJob(run: Run, job: TranslateJob, signal: AbortSignal | u
     findings: [],
     usage: emptyUsage()
   }
-  const jobRun: JobRun = {
-    run,
-    job,
-    signal: signal ? AbortSignal.any([signal, run.stop.signal]) : run.stop.signal,
-    outcome
-  }
+  const jobSignal = signal ? AbortSignal.any([signal, run.stop.signal]) : run.stop.signal
+  // Every request in flight listens to it; more than Node's default of 10 is normal here.
+  setMaxListeners(0, jobSignal)
+  const jobRun: JobRun = {run, job, signal: jobSignal, outcome}
 
   const groups = run.settings.qwenMt
     ? job.segments.map((segment) => [segment])
@@ -392,6 +391,7 @@ async function send(
     if (run.fatal) throw new AbortError(run.fatal)
     if (signal.aborted) throw new AbortError(new RequestFailedError(INTERRUPTED))
 
+    const sentFormat = run.format
     const body = requestBody(jobRun, segments, feedback, raised)
     try {
       const completion = await run.limit(() => run.client.chat.completions.create(body, {signal}))
@@ -418,7 +418,8 @@ async function send(
 
       if (
         error.status === 400 &&
-        run.format === 'json_schema' &&
+        // Compare with what this request sent: concurrent requests get the same 400.
+        sentFormat === 'json_schema' &&
         !run.settings.fixedFormat &&
         !run.settings.qwenMt &&
         /response_format|json_schema/i.test(`${error.param ?? ''} ${error.message}`)

@@ -46,7 +46,7 @@ export function standInCheck(sources: ReadonlyMap<string, string>) {
     if (translation.trim() === '' && source.trim() !== '') {
       findings.push({rule: 'Q11', severity: 'error', message: 'empty translation'})
     }
-    if (translation.length > 2 * source.length + 10) {
+    if (translation.length > 1.5 * source.length + 10) {
       findings.push({rule: 'Q13', severity: 'error', message: `length ${translation.length} vs source ${source.length}`})
     }
     return findings

@@ -72,3 +72,371 @@ describe('a clean run', () => {
     expect(body.max_tokens).toBeGreaterThan(0)
   })
 })
+
+describe('batching and concurrency', () => {
+  it('groups segments by the token budget, in document order', async () => {
+    const texts = Array.from({length: 10}, (_, index) => `Segment ${index} ` + 'lorem ipsum dolor sit amet '.repeat(8))
+    const {job} = makeJob(texts)
+    const budget = 150
+    const expected = batchByTokens(job.segments, ({text}) => countTokens(text), {maxTokens: budget, maxItems: 64})
+    expect(expected.length).toBeGreaterThan(2)
+
+    const outcome = await provider({maxBatchTokens: budget}).translate(job)
+
+    expectAllTranslated(outcome, job)
+    expect(server.requests.map((request) => segmentIds(request))).toEqual(expected.map((batch) => batch.map(({id}) => id)))
+  })
+
+  it('sends a segment over the budget alone', async () => {
+    const {job} = makeJob(['short one', 'a long one '.repeat(100), 'short two'])
+    await provider({maxBatchTokens: 50}).translate(job)
+    expect(server.requests.map((request) => segmentIds(request))).toEqual([['s0'], ['s1'], ['s2']])
+  })
+
+  it('bounds requests in flight across concurrent jobs with one limiter', async () => {
+    const slow = await startTestServer({latencyMs: 60})
+    try {
+      const shared = createOpenAIProvider({apiKey: canaryKey, baseURL: slow.url, model: 'gpt-4o-mini', concurrency: 3, maxBatchTokens: 1})
+      const jobs = [0, 1, 2].map((n) => makeJob([`job ${n} one`, `job ${n} two`, `job ${n} three`, `job ${n} four`]).job)
+      const outcomes = await Promise.all(jobs.map((job) => shared.translate(job)))
+
+      outcomes.forEach((outcome, index) => expectAllTranslated(outcome, jobs[index]!))
+      expect(slow.requests).toHaveLength(12)
+      expect(slow.maxInFlight()).toBe(3)
+    } finally {
+      await slow.close()
+    }
+  })
+})
+
+describe('transport faults: the SDK retries, p-retry does not', () => {
+  it('honours retry-after-ms on a 429 and succeeds on the next attempt (A1)', async () => {
+    server.setFault([{kind: 'rate-limit', retryAfterMs: 20}])
+    const {job} = makeJob()
+    const outcome = await provider().translate(job)
+    expectAllTranslated(outcome, job)
+    expect(server.requests).toHaveLength(2)
+  })
+
+  it('honours retry-after in seconds (A1)', async () => {
+    server.setFault([{kind: 'rate-limit', retryAfterSeconds: 1}])
+    const {job} = makeJob()
+    const outcome = await provider().translate(job)
+    expectAllTranslated(outcome, job)
+    expect(server.requests).toHaveLength(2)
+    expect(server.requests[1]!.time - server.requests[0]!.time).toBeGreaterThanOrEqual(900)
+  })
+
+  it('fails the segments after the SDK budget when 429s persist, without stopping the run', async () => {
+    server.setFault(() => ({kind: 'rate-limit', retryAfterMs: 1}))
+    const {job} = makeJob()
+    const outcome = await provider({maxRetries: 2}).translate(job)
+    expectSound(outcome, job)
+    expect(outcome.translations.size).toBe(0)
+    expect(outcome.failures.get('s0')).toMatch(/kept failing \(3 attempt/)
+    expect(server.requests).toHaveLength(3)
+  })
+
+  it('retries a 500 in the SDK only (A4)', async () => {
+    server.setFault([{kind: 'server-error'}])
+    const {job} = makeJob()
+    expectAllTranslated(await provider().translate(job), job)
+    expect(server.requests).toHaveLength(2)
+
+    server.requests.length = 0
+    server.setFault(() => ({kind: 'server-error', status: 503}))
+    const outcome = await provider({maxRetries: 1}).translate(job)
+    expect(outcome.translations.size).toBe(0)
+    expect(server.requests).toHaveLength(2)
+  })
+
+  it('obeys x-should-retry both ways (A8)', async () => {
+    server.setFault([{kind: 'server-error', shouldRetry: false}])
+    const {job} = makeJob()
+    const outcome = await provider().translate(job)
+    expect(outcome.translations.size).toBe(0)
+    expect(server.requests).toHaveLength(1)
+
+    server.requests.length = 0
+    server.setFault([{kind: 'bad-request', message: 'try again', shouldRetry: true}])
+    expectAllTranslated(await provider().translate(job), job)
+    expect(server.requests).toHaveLength(2)
+  })
+
+  it('times out a hanging server per request, within the SDK budget (A6)', async () => {
+    server.setFault(() => ({kind: 'hang'}))
+    const {job} = makeJob()
+    const outcome = await provider({timeoutMs: 150, maxRetries: 1}).translate(job)
+    expectSound(outcome, job)
+    expect(outcome.failures.get('s0')).toMatch(/no reply .* within 150 ms \(2 attempt/)
+    expect(server.requests).toHaveLength(2)
+  })
+
+  it('fails only the segments of a request rejected with a 400, with the API message (A5)', async () => {
+    server.setFault((_, index) => (index === 0 ? {kind: 'bad-request', message: 'Invalid value for max_tokens'} : undefined))
+    const {job} = makeJob()
+    const outcome = await provider({maxBatchTokens: 30}).translate(job)
+    expectSound(outcome, job)
+    const failed = segmentIds(server.requests[0]!)
+    expect(failed.length).toBeGreaterThan(0)
+    for (const id of failed) expect(outcome.failures.get(id)).toMatch(/rejected the request: 400 Invalid value for max_tokens/)
+    expect(outcome.translations.size).toBe(job.segments.length - failed.length)
+    expect(server.requests.filter((request) => request.answer?.status === 400)).toHaveLength(1)
+  })
+})
+
+describe('faults that stop the run', () => {
+  it.each(['insufficient_quota', 'credit_balance_exhausted', 'project_spend_limit_exceeded', 'organization_spend_limit_exceeded', 'organization_usage_limit_exceeded'])(
+    'stops every worker on a billing 429 (%s) without retrying it (A3)',
+    async (code) => {
+      server.setFault(() => ({kind: 'quota', code}))
+      const shared = provider({maxBatchTokens: 20, concurrency: 2})
+      const jobs = [makeJob().job, makeJob().job]
+      const results = await Promise.allSettled(jobs.map((job) => shared.translate(job)))
+
+      for (const result of results) {
+        expect(result.status).toBe('rejected')
+        const error = (result as PromiseRejectedResult).reason as Error & {reason?: string; exitCode?: number}
+        expect(error.name).toBe('UserError')
+        expect(error.reason).toBe('billing')
+        expect(error.message).toContain(server.url)
+        expect(error.message).toContain('gpt-4o-mini')
+        expect(error.message).toMatch(/add credit/)
+      }
+      // At most one request per worker slot: no SDK retries of a billing 429, nothing after the stop.
+      expect(server.requests.length).toBeLessThanOrEqual(2)
+
+      const before = server.requests.length
+      await expect(shared.translate(makeJob().job)).rejects.toMatchObject({reason: 'billing'})
+      expect(server.requests).toHaveLength(before)
+    }
+  )
+
+  it.each([
+    [401, 'auth', /rejected the API key \(401\).*OPENAI_API_KEY/],
+    [403, 'permission', /denied access \(403\)/],
+    [404, 'not-found', /no model gpt-4o-mini .*\(404\).*--model/]
+  ] as const)('stops with a clear message on %i (A5)', async (status, reason, message) => {
+    server.setFault(() => ({kind: 'status', status, body: {error: {message: `no: ${canaryKey}`, type: 'x', code: null}}}))
+    const {job} = makeJob()
+    const error = await provider().translate(job).catch((caught: unknown) => caught)
+    expect(error).toMatchObject({name: 'UserError', reason, exitCode: 2})
+    expect((error as Error).message).toMatch(message)
+    expect((error as Error).message).toContain(server.url)
+    expect(server.requests).toHaveLength(1)
+  })
+
+  it('stops on a retry-after longer than the SDK should honour, with one request (A2)', async () => {
+    server.setFault(() => ({kind: 'rate-limit', retryAfterSeconds: 120}))
+    const {job} = makeJob()
+    const error = await provider().translate(job).catch((caught: unknown) => caught)
+    expect(error).toMatchObject({reason: 'rate-limit', exitCode: 1})
+    expect((error as Error).message).toMatch(/asks to wait 120 s/)
+    expect(server.requests).toHaveLength(1)
+  })
+
+  it('waits a long retry-after when allowed, pausing workers, then retries once (A2)', async () => {
+    server.setFault([{kind: 'rate-limit', retryAfterMs: 300}])
+    const {job} = makeJob()
+    const outcome = await provider({longRetryAfterMs: 100, maxLongRetryAfterMs: 1000}).translate(job)
+    expectAllTranslated(outcome, job)
+    expect(server.requests).toHaveLength(2)
+    expect(server.requests[1]!.time - server.requests[0]!.time).toBeGreaterThanOrEqual(250)
+
+    server.requests.length = 0
+    server.setFault(() => ({kind: 'rate-limit', retryAfterMs: 300}))
+    const error = await provider({longRetryAfterMs: 100, maxLongRetryAfterMs: 1000}).translate(job).catch((caught: unknown) => caught)
+    expect(error).toMatchObject({reason: 'rate-limit'})
+    expect(server.requests).toHaveLength(2)
+  })
+})
+
+describe('validation faults: only the failing segments are retried, with feedback (A9)', () => {
+  it.each([
+    ['drop-placeholder', {kind: 'drop-placeholder', id: 's1'}],
+    ['duplicate-placeholder', {kind: 'duplicate-placeholder', id: 's1'}],
+    ['invent-placeholder', {kind: 'invent-placeholder', id: 's1'}],
+    ['placeholder replaced by its URL', {kind: 'placeholder-to-text', text: 'https://example.com/docs', id: 's1'}],
+    ['placeholder replaced by its inline code', {kind: 'placeholder-to-text', text: '`npm install`', id: 's1'}],
+    ['commentary', {kind: 'commentary', id: 's1', text: 'Here is the translation of the segment you sent me: '}],
+    ['missing id', {kind: 'drop-id', id: 's1'}],
+    ['wrong id', {kind: 'rename-id', id: 's1'}]
+  ] as const)('%s: retried for that segment only and then correct', async (_, fault) => {
+    server.setFault([fault])
+    const {job, acceptedCalls} = makeJob()
+    const outcome = await provider().translate(job)
+
+    expectAllTranslated(outcome, job)
+    expect(server.requests).toHaveLength(2)
+    expect(segmentIds(server.requests[1]!)).toEqual(['s1'])
+    // The accepted segments were handed over after the first request, s1 after the retry.
+    expect(acceptedCalls.map((accepted) => [...accepted.keys()])).toEqual([['s0', 's2', 's3', 's4'], ['s1']])
+
+    const retry = bodyOf(1)
+    expect(retry.messages.map((message) => message.role)).toEqual(['system', 'user', 'assistant', 'user'])
+    expect(retry.messages[3]?.content).toMatch(/- s1: (Q1|Q13|L7)/)
+    expect(retry.messages[0]?.content).toBe(bodyOf(0).messages[0]?.content)
+  })
+
+  it('gives up after the configured validation retries and keeps the others', async () => {
+    server.setFault(() => ({kind: 'drop-placeholder', id: 's1'}))
+    const {job} = makeJob()
+    const outcome = await provider({validationRetries: 2}).translate(job)
+
+    expectSound(outcome, job)
+    expect([...outcome.failures.keys()]).toEqual(['s1'])
+    expect(outcome.failures.get('s1')).toMatch(/rejected after 3 attempt\(s\): Q1: placeholders/)
+    expect(server.requests).toHaveLength(3)
+  })
+
+  it('makes no validation retry when configured with none', async () => {
+    server.setFault(() => ({kind: 'drop-placeholder', id: 's0'}))
+    const {job} = makeJob()
+    const outcome = await provider({validationRetries: 0}).translate(job)
+    expect([...outcome.failures.keys()]).toEqual(['s0'])
+    expect(server.requests).toHaveLength(1)
+  })
+
+  it('ignores an extra id and accepts the rest at once', async () => {
+    server.setFault([{kind: 'extra-id'}])
+    const {job} = makeJob()
+    const outcome = await provider().translate(job)
+    expectAllTranslated(outcome, job)
+    expect(outcome.translations.has('invented-id')).toBe(false)
+    expect(server.requests).toHaveLength(1)
+  })
+
+  it('retries invalid JSON in json_object mode with the reply fed back (L11)', async () => {
+    server.setFault([{kind: 'invalid-json'}])
+    const {job} = makeJob()
+    const outcome = await provider({responseFormat: 'json_object'}).translate(job)
+    expectAllTranslated(outcome, job)
+    expect(server.requests).toHaveLength(2)
+    expect(bodyOf(1).messages[3]?.content).toMatch(/L11: the reply was not valid JSON/)
+  })
+
+  it('unwraps a reply fenced whole as ```json without a retry (L6)', async () => {
+    server.setFault([{kind: 'fence'}])
+    const {job} = makeJob()
+    const outcome = await provider({responseFormat: 'json_object'}).translate(job)
+    expectAllTranslated(outcome, job)
+    expect(server.requests).toHaveLength(1)
+  })
+
+  it('passes warnings through and never accepts a candidate with an error finding', async () => {
+    const {job} = makeJob()
+    const base = job.check
+    let checked = 0
+    job.check = (id, text) => {
+      checked++
+      if (id === 's2') return [{rule: 'Q10', severity: 'warning', message: 'double space'}]
+      if (id === 's3') return [{rule: 'G1', severity: 'error', message: 'term missing'}, ...base(id, text)]
+      return base(id, text)
+    }
+    const outcome = await provider({validationRetries: 1}).translate(job)
+
+    expect(outcome.findings).toEqual([{rule: 'Q10', severity: 'warning', message: 'double space', segment: 's2'}])
+    expect(outcome.translations.has('s3')).toBe(false)
+    expect(outcome.failures.get('s3')).toMatch(/G1: term missing/)
+    expect(checked).toBe(6)
+  })
+
+  it('feeds a glossary violation back and accepts the corrected term (replace-term fault)', async () => {
+    const term = {source: 'Alibaba Cloud', target: 'Nube de Alibaba'}
+    server.setFault([{kind: 'replace-term', from: 'Nube de Alibaba', to: 'Cloud de Alibaba'}])
+    const {job} = makeJob(undefined, {terms: new Map([['s0', [term]]])})
+    const base = job.check
+    job.check = (id, text) =>
+      id === 's0' && !text.includes(term.target)
+        ? [{rule: 'G1', severity: 'error', message: `"${term.target}" missing`}]
+        : base(id, text)
+    const outcome = await provider().translate(job)
+
+    expectSound(outcome, job)
+    expect(outcome.translations.get('s0')).toContain('Nube de Alibaba')
+    expect(server.requests).toHaveLength(2)
+    expect(bodyOf(1).messages[3]?.content).toContain('G1: "Nube de Alibaba" missing')
+  })
+})
+
+describe('replies that are never accepted as they are', () => {
+  it('splits a batch cut at the token limit in halves until it fits (L1)', async () => {
+    server.setFault((request) => (segmentIds(request).length > 1 ? {kind: 'truncate'} : undefined))
+    const {job} = makeJob(['one ⟦1⟧', 'two', 'three', 'four'])
+    const outcome = await provider().translate(job)
+
+    expectAllTranslated(outcome, job)
+    // 4 → 2 + 2 → 1 + 1 + 1 + 1
+    expect(server.requests.map((request) => segmentIds(request).length)).toEqual([4, 2, 2, 1, 1, 1, 1])
+  })
+
+  it('fails a single segment still cut after one raised-limit retry (L1, L2)', async () => {
+    server.setFault(() => ({kind: 'truncate', empty: true}))
+    const {job} = makeJob(['only one'])
+    const outcome = await provider().translate(job)
+
+    expect(outcome.failures.get('s0')).toMatch(/cut at the token limit/)
+    expect(server.requests).toHaveLength(2)
+    expect(bodyOf(1).max_tokens).toBe(4 * bodyOf(0).max_tokens!)
+  })
+
+  it('fails content-filtered segments without splitting or retrying (L3)', async () => {
+    server.setFault(() => ({kind: 'content-filter'}))
+    const {job} = makeJob()
+    const outcome = await provider().translate(job)
+    expectSound(outcome, job)
+    expect(outcome.failures.get('s0')).toMatch(/content filter/)
+    expect(outcome.translations.size).toBe(0)
+    expect(server.requests).toHaveLength(1)
+  })
+
+  it.each([
+    ['a structured refusal', {kind: 'refusal'}, /refused: I'm sorry/],
+    ['a refusal in text', {kind: 'refusal-text'}, /refused: I'm sorry/],
+    ['an empty reply', {kind: 'empty'}, /empty/]
+  ] as const)('retries %s once, then fails those segments (L4)', async (_, fault, reason) => {
+    server.setFault(() => fault)
+    const {job} = makeJob()
+    const outcome = await provider({validationRetries: 2}).translate(job)
+    expectSound(outcome, job)
+    expect(outcome.translations.size).toBe(0)
+    expect(outcome.failures.get('s4')).toMatch(reason)
+    expect(server.requests).toHaveLength(2)
+  })
+
+  it('accepts a refusal followed by a real translation', async () => {
+    server.setFault([{kind: 'refusal'}])
+    const {job} = makeJob()
+    expectAllTranslated(await provider().translate(job), job)
+    expect(server.requests).toHaveLength(2)
+  })
+})
+
+describe('response_format', () => {
+  it('falls back from json_schema to json_object for the rest of the run on a 400 (auto)', async () => {
+    server.setFault((request) => {
+      const format = (request.body as ChatBody).response_format?.type
+      return format === 'json_schema' ? {kind: 'reject-json-schema'} : undefined
+    })
+    const shared = provider({maxBatchTokens: 30})
+    const {job} = makeJob()
+    expectAllTranslated(await shared.translate(job), job)
+    expectAllTranslated(await shared.translate(makeJob().job), job)
+
+    // The first batches go out together with json_schema; after their 400s, json_object only.
+    const formats = server.requests.map((request) => (request.body as ChatBody).response_format?.type)
+    const rejected = server.requests.filter((request) => request.answer?.status === 400).length
+    expect(rejected).toBeGreaterThan(0)
+    expect(formats.slice(0, rejected).every((format) => format === 'json_schema')).toBe(true)
+    expect(formats.slice(rejected).every((format) => format === 'json_object')).toBe(true)
+    expect(server.requests.length - rejected).toBe(2 * batchByTokens(job.segments, ({text}) => countTokens(text), {maxTokens: 30, maxItems: 64}).length)
+  })
+
+  it('does not fall back when json_schema is forced', async () => {
+    server.setFault(() => ({kind: 'reject-json-schema'}))
+    const {job} = makeJob()
+    const outcome = await provider({responseFormat: 'json_schema'}).translate(job)
+    expect(outcome.failures.get('s0')).toMatch(/json_schema' is not supported/)
+    expect(server.requests).toHaveLength(1)
+  })
+})
