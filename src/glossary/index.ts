@@ -1,0 +1,2 @@
+/** The glossary: format, matching, application, verification, fingerprints and the offline check. */
+export * from './load.js'
