@@ -1,0 +1,320 @@
+/**
+ * The journal: translations accepted from the provider but not yet written and locked.
+ *
+ * A provider request costs money; a crash, kill -9 or Ctrl-C between accepting its answer and
+ * writing the note must not make the next `sync` pay for it again (QA D7, D9). So every accepted
+ * batch is appended here, and fsynced, before anything else happens to it. Once the note is
+ * written and the lock saved, its records are settled and dropped when the journal is closed.
+ *
+ * Format: one file, `.notes-l10n/journal/accepted.jsonl` (never committed), JSON lines: a header
+ * `{"journal":1}`, then records and settle marks. Appending is the only write while a run lives,
+ * so the worst a crash can leave is an incomplete last line, which is ignored with a warning. An
+ * invalid line anywhere else was not made by a crash: the file is refused rather than guessed at.
+ */
+import {mkdir, open, readFile, unlink, type FileHandle} from 'node:fs/promises'
+import path from 'node:path'
+import {UserError} from '../types.js'
+import {errnoCode, writeFileAtomic} from '../pipeline/write.js'
+
+/** The journal file, relative to the project root. */
+export const JOURNAL_FILE = '.notes-l10n/journal/accepted.jsonl'
+
+export const JOURNAL_VERSION = 1
+
+export interface JournalRecord {
+  /** Source note, project-relative. */
+  note: string
+  locale: string
+  /** Source segment id (its content address). */
+  id: string
+  /** The accepted translation, tokens restored. */
+  markdown: string
+  /** Glossary fingerprint the translation was checked against, when the segment has terms. */
+  glossary?: string
+  provider: string
+  model: string
+}
+
+/** A settle mark: the note and locale were written and locked; their earlier records are void. */
+interface Settle {
+  settled: string
+  locale: string
+}
+
+const HEADER = JSON.stringify({journal: JOURNAL_VERSION}) + '\n'
+const RECORD_KEYS = ['note', 'locale', 'id', 'markdown', 'provider', 'model'] as const
+
+export class Journal {
+  /** Problems the journal recovered from on open (a torn last line), for the CLI to print. */
+  readonly warnings: readonly string[]
+  readonly #file: string
+  readonly #root: string
+  /** Live records by note and locale, then by segment id. */
+  readonly #live = new Map<string, Map<string, JournalRecord>>()
+  /** Record and settle lines in the file (header excluded): more than the live records means compaction pays. */
+  #lines = 0
+  /** Bytes of the file known to be complete lines; a failed append is cut back to this. */
+  #size = 0
+  #handle: FileHandle | undefined
+  #queue: Promise<unknown> = Promise.resolve()
+  #closed = false
+  #broken: unknown
+
+  private constructor(root: string, warnings: string[]) {
+    this.#root = root
+    this.#file = path.join(root, JOURNAL_FILE)
+    this.warnings = warnings
+  }
+
+  /**
+   * Opens the journal of the project at `root`, replaying what a previous run left. A torn last
+   * line is cut off (with a warning). Nothing is created until the first append.
+   *
+   * @throws {UserError} when a line other than the last is not a journal line, or the version is unknown.
+   */
+  static async open(root: string): Promise<Journal> {
+    const warnings: string[] = []
+    const journal = new Journal(root, warnings)
+    let bytes: Buffer
+    try {
+      bytes = await readFile(journal.#file)
+    } catch (error) {
+      if (errnoCode(error) === 'ENOENT') return journal
+      throw new UserError(
+        `${JOURNAL_FILE} cannot be read (${errnoCode(error) ?? String(error)}) — check its permissions, or delete it (accepted translations not yet written will be requested again)`
+      )
+    }
+
+    const complete = bytes.lastIndexOf(0x0a) + 1
+    if (complete < bytes.length) {
+      warnings.push(
+        `${JOURNAL_FILE}: ignored an incomplete last line (a run was interrupted while writing it); its translations will be requested again`
+      )
+      await cutTo(journal.#file, complete)
+    }
+    let text: string
+    try {
+      text = new TextDecoder('utf-8', {fatal: true}).decode(bytes.subarray(0, complete))
+    } catch {
+      throw corrupt(1, 'it is not UTF-8 text')
+    }
+    journal.#replay(text)
+    journal.#size = complete
+    return journal
+  }
+
+  /** The latest accepted translation of segment `id` of `note` in `locale`, unless settled since. */
+  lookup(note: string, locale: string, id: string): JournalRecord | undefined {
+    const record = this.#live.get(key(note, locale))?.get(id)
+    return record && {...record}
+  }
+
+  /** Every live record (accepted, not yet settled). */
+  *records(): IterableIterator<JournalRecord> {
+    for (const records of this.#live.values()) for (const record of records.values()) yield {...record}
+  }
+
+  /**
+   * Appends one provider request's accepted translations and fsyncs once for the batch: when this
+   * resolves, they survive a crash or a power loss.
+   */
+  async append(records: readonly JournalRecord[]): Promise<void> {
+    if (records.length === 0) return
+    const checked = records.map(recordLine)
+    const lines = checked.map((record) => JSON.stringify(record) + '\n').join('')
+    await this.#enqueue(async () => {
+      await this.#write(lines, true)
+      for (const record of checked) this.#remember(record)
+    })
+  }
+
+  /**
+   * Marks `note` in `locale` as written and locked: its records are no longer needed. The mark is
+   * not fsynced: losing it in a power cut only keeps records that are still correct translations.
+   */
+  async settle(note: string, locale: string): Promise<void> {
+    // Checked in the queue, so that an append still in flight for this note is settled too.
+    await this.#enqueue(async () => {
+      if (!this.#live.has(key(note, locale))) return
+      await this.#write(JSON.stringify({settled: note, locale} satisfies Settle) + '\n', false)
+      this.#live.delete(key(note, locale))
+    })
+  }
+
+  /** Waits for pending appends, then compacts: removes the file when nothing is live, else rewrites it with the live records only. */
+  async close(): Promise<void> {
+    if (this.#closed) return
+    await this.#queue.catch(() => undefined)
+    this.#closed = true
+    await this.#handle?.close()
+    this.#handle = undefined
+    const live = [...this.records()]
+    if (live.length === 0) {
+      await unlink(this.#file).catch((error: unknown) => {
+        if (errnoCode(error) !== 'ENOENT') throw error
+      })
+      return
+    }
+    if (this.#lines === live.length) return
+    const text = HEADER + live.map((record) => JSON.stringify(recordLine(record)) + '\n').join('')
+    await writeFileAtomic(this.#file, text, {root: this.#root})
+  }
+
+  #enqueue(task: () => Promise<void>): Promise<void> {
+    if (this.#closed) return Promise.reject(new Error('the journal is closed'))
+    const next = this.#queue.then(() => {
+      if (this.#broken !== undefined) throw this.#broken
+      return task()
+    })
+    this.#queue = next.catch(() => undefined)
+    return next
+  }
+
+  async #write(text: string, durable: boolean): Promise<void> {
+    const handle = await this.#open()
+    const bytes = Buffer.from(text)
+    try {
+      await handle.writeFile(bytes)
+      if (durable) await handle.datasync()
+      this.#size += bytes.length
+      this.#lines += text.split('\n').length - 1
+    } catch (error) {
+      // A partial line followed by later appends would read as corruption: cut it off, or stop appending.
+      await handle.truncate(this.#size).catch((truncateError: unknown) => {
+        this.#broken = truncateError
+      })
+      throw asUserError(error)
+    }
+  }
+
+  async #open(): Promise<FileHandle> {
+    if (this.#handle) return this.#handle
+    try {
+      await mkdir(path.dirname(this.#file), {recursive: true})
+      const handle = await open(this.#file, 'a')
+      if (this.#size === 0) {
+        await handle.truncate(0)
+        await handle.writeFile(HEADER)
+        await handle.datasync()
+        this.#size = Buffer.byteLength(HEADER)
+        await syncDirectory(path.dirname(this.#file))
+      }
+      this.#handle = handle
+      return handle
+    } catch (error) {
+      throw asUserError(error)
+    }
+  }
+
+  #replay(text: string): void {
+    const lines = text.split('\n')
+    lines.pop()
+    lines.forEach((line, index) => {
+      const number = index + 1
+      let value: unknown
+      try {
+        value = JSON.parse(line)
+      } catch (error) {
+        throw corrupt(number, error instanceof Error ? error.message : String(error))
+      }
+      if (index === 0) {
+        if (!isObject(value) || typeof value.journal !== 'number') throw corrupt(number, 'expected the header {"journal":1}')
+        if (value.journal !== JOURNAL_VERSION) {
+          throw new UserError(
+            `${JOURNAL_FILE} has format version ${value.journal}, this notes-l10n reads version ${JOURNAL_VERSION} — finish the run with the notes-l10n that started it, or delete the file (accepted translations not yet written will be requested again)`
+          )
+        }
+        return
+      }
+      this.#lines++
+      const settle = asSettle(value)
+      if (settle) {
+        this.#live.delete(key(settle.settled, settle.locale))
+        return
+      }
+      const record = asRecord(value)
+      if (!record) throw corrupt(number, 'expected a record with note, locale, id, markdown, provider and model')
+      this.#remember(record)
+    })
+  }
+
+  #remember(record: JournalRecord): void {
+    const noteKey = key(record.note, record.locale)
+    let records = this.#live.get(noteKey)
+    if (!records) {
+      records = new Map()
+      this.#live.set(noteKey, records)
+    }
+    records.set(record.id, record)
+  }
+}
+
+/** The record as it is written: fixed key order, unknown fields dropped, types checked. */
+function recordLine(record: JournalRecord): JournalRecord {
+  for (const field of RECORD_KEYS) {
+    if (typeof record[field] !== 'string') throw new TypeError(`journal record: "${field}" must be a string`)
+  }
+  if (record.glossary !== undefined && typeof record.glossary !== 'string') throw new TypeError('journal record: "glossary" must be a string')
+  const line: JournalRecord = {note: record.note, locale: record.locale, id: record.id, markdown: record.markdown, provider: record.provider, model: record.model}
+  if (record.glossary !== undefined) line.glossary = record.glossary
+  return line
+}
+
+function asRecord(value: unknown): JournalRecord | undefined {
+  if (!isObject(value)) return undefined
+  if (!RECORD_KEYS.every((field) => typeof value[field] === 'string')) return undefined
+  if (value.glossary !== undefined && typeof value.glossary !== 'string') return undefined
+  return recordLine(value as unknown as JournalRecord)
+}
+
+function asSettle(value: unknown): Settle | undefined {
+  if (!isObject(value) || typeof value.settled !== 'string' || typeof value.locale !== 'string') return undefined
+  return {settled: value.settled, locale: value.locale}
+}
+
+function corrupt(line: number, problem: string): UserError {
+  return new UserError(
+    `${JOURNAL_FILE} is corrupt at line ${line} (${problem}); it was not written by an interrupted run — delete ${JOURNAL_FILE} to start over (accepted translations not yet written will be requested and paid again)`
+  )
+}
+
+function asUserError(error: unknown): unknown {
+  const code = errnoCode(error)
+  if (code === 'ENOSPC' || code === 'EDQUOT') {
+    return new UserError(`cannot write ${JOURNAL_FILE}: no space left on device — free space and re-run \`sync\`; translations already journaled are kept`)
+  }
+  if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') {
+    return new UserError(`cannot write ${JOURNAL_FILE}: ${code === 'EROFS' ? 'read-only file system' : 'permission denied'} — make .notes-l10n writable and re-run \`sync\``)
+  }
+  return error
+}
+
+async function cutTo(file: string, size: number): Promise<void> {
+  const handle = await open(file, 'r+')
+  try {
+    await handle.truncate(size)
+    await handle.datasync()
+  } finally {
+    await handle.close()
+  }
+}
+
+/** Makes the new file's directory entry durable; some platforms cannot fsync a directory. */
+async function syncDirectory(directory: string): Promise<void> {
+  const handle = await open(directory, 'r').catch(() => undefined)
+  try {
+    await handle?.sync()
+  } catch {
+    // EINVAL/EISDIR where directories cannot be fsynced: nothing more can be done there.
+  } finally {
+    await handle?.close()
+  }
+}
+
+function key(note: string, locale: string): string {
+  return `${note}\0${locale}`
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
