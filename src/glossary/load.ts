@@ -61,7 +61,7 @@ export async function loadGlossary(path: string): Promise<Glossary | undefined> 
     const {line, column} = lineAndColumn(text, position === undefined ? text.length : Number(position))
     const what = reason.replace(/\s*in JSON at position \d+.*$/s, '').replace(/\s*\(line \d+ column \d+\)$/, '')
     throw new UserError(
-      `${path}:${line}:${column}: expected valid JSON, received ${what.charAt(0).toLowerCase()}${what.slice(1)} — fix: correct the syntax there (a trailing comma or a missing quote is the usual cause)`
+      `${path}:${line}:${column}: expected valid JSON, received a syntax error (${what}) — fix: correct the syntax there (a trailing comma or a missing quote is the usual cause)`
     )
   }
   return parseGlossary(json, path)

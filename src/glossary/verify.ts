@@ -61,6 +61,12 @@ function either(forms: readonly string[]): string {
   return forms.map((form) => JSON.stringify(form)).join(' or ')
 }
 
+/** `"director de tecnología" (or an accepted variant) for "Chief Technology Officer"`. */
+function expectedRendering(target: string, variants: readonly string[], source: string): string {
+  const alternatives = variants.length === 0 ? '' : variants.length === 1 ? ` (or ${JSON.stringify(variants[0])})` : ' (or an accepted variant)'
+  return `${JSON.stringify(target)}${alternatives} for ${JSON.stringify(source)}`
+}
+
 /** The distinct source forms of each entry that occurs, in order of first occurrence. */
 function occurrences(glossary: Glossary, text: string): Map<GlossaryEntry, string[]> {
   const byEntry = new Map<GlossaryEntry, string[]>()
@@ -103,8 +109,9 @@ export function verifyTerms(
     const accepted = rendering ? [rendering.target, ...rendering.variants] : forms
     const acceptedRanges = rangesOf(target, accepted, rendering ? 'present' : 'exact')
 
+    const wanted = rendering ? expectedRendering(rendering.target, rendering.variants, source) : undefined
     if (acceptedRanges.length === 0) {
-      const expected = entry.keep && !rendering ? `the keep term ${either(forms)} unchanged` : `${either(accepted)} for "${source}"`
+      const expected = wanted ?? `the keep term ${either(forms)} unchanged`
       findings.push({
         rule: entry.keep ? 'G3' : 'G1',
         severity,
@@ -120,7 +127,7 @@ export function verifyTerms(
       findings.push({
         rule: 'G2',
         severity,
-        message: `expected ${either(accepted)} for "${source}" (${locale}, ${glossary.file} ${entry.pointer}), received the forbidden form ${JSON.stringify(target.slice(used.start, used.end))}`
+        message: `expected ${wanted ?? either(accepted)} (${locale}, ${glossary.file} ${entry.pointer}), received the forbidden form ${JSON.stringify(target.slice(used.start, used.end))}`
       })
     }
   }
