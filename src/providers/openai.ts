@@ -288,7 +288,8 @@ async function translateGroup(jobRun: JobRun, group: readonly WireSegment[], rai
     if (refusal !== undefined) {
       refusals++
       if (refusals > 1) throw new AbortError(new RejectedReplyError(refusal))
-      feedback = {previous: new Map(), unreadable: content || '(no reply)', problems: sameProblem(pending, refusal)}
+      const said = choice.message.refusal || content || '(no reply)'
+      feedback = {previous: new Map(), unreadable: run.redact(said).slice(0, 4000), problems: sameProblem(pending, refusal)}
       throw new ValidationError(feedback.problems)
     }
 

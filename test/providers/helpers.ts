@@ -14,7 +14,7 @@ export const canaryKey = 'sk-test-CANARY-5f1d2c9e8b7a6d4c'
 
 /** Tokens of a text as a sorted multiset (`1`, `/1`, …). */
 export function tokensOf(text: string): string[] {
-  return [...text.matchAll(new RegExp(TOKEN_PATTERN.source, 'g'))].map((match) => match[1] + match[2]).sort()
+  return [...text.matchAll(new RegExp(TOKEN_PATTERN.source, 'g'))].map(([, slash = '', n = '']) => slash + n).sort()
 }
 
 /** Whether the pairs of `text` are well nested (open before close, no crossing). */
@@ -104,7 +104,7 @@ export function expectAllTranslated(outcome: TranslateOutcome, job: TranslateJob
 export function dump(value: unknown): string {
   return JSON.stringify(value, (_, item: unknown) => {
     if (item instanceof Map) return Object.fromEntries(item)
-    if (item instanceof Error) return {name: item.name, message: item.message, stack: item.stack, ...item}
+    if (item instanceof Error) return {...item, name: item.name, message: item.message, stack: item.stack}
     return item
   })
 }

@@ -1,11 +1,12 @@
 import {afterAll, beforeAll, beforeEach, describe, expect, it} from 'vitest'
+import {INTERRUPTED} from '../../src/providers/errors.js'
 import {createOpenAIProvider, type OpenAIProviderOptions} from '../../src/providers/openai.js'
 import {costOf, priceFor} from '../../src/providers/prices.js'
 import {instructions} from '../../src/providers/prompt.js'
 import {batchByTokens} from '../../src/providers/batching.js'
 import {countTokens} from '../../src/providers/tokens.js'
 import {pseudoTranslate, segmentIds, startTestServer, type TestServer} from '../support/openai-server.js'
-import {canaryKey, expectAllTranslated, expectSound, makeJob} from './helpers.js'
+import {canaryKey, dump, expectAllTranslated, expectSound, makeJob} from './helpers.js'
 
 let server: TestServer
 
@@ -440,3 +441,170 @@ describe('response_format', () => {
     expect(server.requests).toHaveLength(1)
   })
 })
+
+describe('interruption (A7)', () => {
+  it('aborts in-flight requests: pending segments fail as interrupted, nothing more is sent', async () => {
+    const slow = await startTestServer({latencyMs: 5_000})
+    try {
+      const controller = new AbortController()
+      const shared = createOpenAIProvider({apiKey: canaryKey, baseURL: slow.url, model: 'gpt-4o-mini', maxBatchTokens: 20, concurrency: 2})
+      const {job} = makeJob()
+      const running = shared.translate(job, {signal: controller.signal})
+      await until(() => slow.requests.length === 2)
+      controller.abort()
+      const outcome = await running
+
+      expectSound(outcome, job)
+      expect(outcome.translations.size).toBe(0)
+      expect(new Set(outcome.failures.values())).toEqual(new Set([INTERRUPTED]))
+      expect(slow.requests).toHaveLength(2)
+    } finally {
+      await slow.close()
+    }
+  })
+
+  it('aborts a validation-retry wait and keeps what was accepted', async () => {
+    server.setFault(() => ({kind: 'drop-placeholder', id: 's1'}))
+    const controller = new AbortController()
+    const {job, acceptedCalls} = makeJob(undefined, {
+      onAccepted(accepted) {
+        acceptedCalls.push(new Map(accepted))
+        controller.abort()
+      }
+    })
+    const outcome = await provider({validationRetryDelayMs: 60_000}).translate(job, {signal: controller.signal})
+
+    expectSound(outcome, job)
+    expect(outcome.failures).toEqual(new Map([['s1', INTERRUPTED]]))
+    expect(outcome.translations.size).toBe(4)
+    expect(acceptedCalls).toHaveLength(1)
+    expect(server.requests).toHaveLength(1)
+  }, 10_000)
+})
+
+describe('usage and cost', () => {
+  it('counts requests and tokens from the replies, per job and cumulatively, and prices them', async () => {
+    const shared = provider({maxBatchTokens: 30})
+    const first = await shared.translate(makeJob().job)
+    const second = await shared.translate(makeJob().job)
+
+    const usages = server.requests.map((request) => (request.answer?.body as {usage: {prompt_tokens: number; completion_tokens: number; prompt_tokens_details: {cached_tokens: number}}}).usage)
+    const sum = (pick: (usage: (typeof usages)[number]) => number) => usages.reduce((total, usage) => total + pick(usage), 0)
+    const total = shared.usage()
+
+    expect(total.requests).toBe(server.requests.length)
+    expect(first.usage.requests + second.usage.requests).toBe(total.requests)
+    expect(total.promptTokens).toBe(sum((usage) => usage.prompt_tokens))
+    expect(total.completionTokens).toBe(sum((usage) => usage.completion_tokens))
+    // The test server caches the shared system-prompt prefix, as the real API does.
+    expect(total.cachedTokens).toBe(sum((usage) => usage.prompt_tokens_details.cached_tokens))
+    expect(total.cachedTokens).toBeGreaterThan(0)
+    expect(first.usage.promptTokens + second.usage.promptTokens).toBe(total.promptTokens)
+
+    const price = priceFor('gpt-4o-mini')!
+    expect(total.costUsd).toBeCloseTo(
+      ((total.promptTokens - total.cachedTokens) * price.input + total.cachedTokens * price.cachedInput! + total.completionTokens * price.output) / 1e6,
+      12
+    )
+    expect(first.usage.costUsd).toBeCloseTo(costOf(first.usage, price), 12)
+    expect(shared.priced).toBe(true)
+  })
+
+  it('reports cost 0 and flags a model without a price, unless config prices it', async () => {
+    const unknown = provider({model: 'llama3.1:8b'})
+    const outcome = await unknown.translate(makeJob().job)
+    expect(unknown.priced).toBe(false)
+    expect(outcome.usage.promptTokens).toBeGreaterThan(0)
+    expect(outcome.usage.costUsd).toBe(0)
+
+    const priced = provider({model: 'llama3.1:8b', prices: {'llama3.1:8b': {input: 1, output: 2}}})
+    const pricedOutcome = await priced.translate(makeJob().job)
+    expect(priced.priced).toBe(true)
+    expect(pricedOutcome.usage.costUsd).toBeCloseTo((pricedOutcome.usage.promptTokens + 2 * pricedOutcome.usage.completionTokens) / 1e6, 12)
+  })
+})
+
+describe('the API key never leaks (S1)', () => {
+  it('keeps a canary key out of every outcome and error, even when the server echoes it', async () => {
+    const seen: unknown[] = []
+    const faults = [
+      {kind: 'unauthorized', echoKey: true},
+      {kind: 'bad-request', message: `bad key ${canaryKey} in request`},
+      {kind: 'quota'},
+      {kind: 'server-error'},
+      {kind: 'refusal', text: `I will not, ${canaryKey}`},
+      {kind: 'drop-placeholder'}
+    ] as const
+    for (const fault of faults) {
+      server.setFault(() => fault)
+      seen.push(await provider({maxRetries: 0, validationRetries: 1}).translate(makeJob().job).catch((error: unknown) => error))
+    }
+    const unreachable = createOpenAIProvider({apiKey: canaryKey, baseURL: 'http://127.0.0.1:9/v1', model: 'm', maxRetries: 0})
+    seen.push(await unreachable.translate(makeJob().job).catch((error: unknown) => error))
+    seen.push(unreachable.usage())
+
+    expect(server.requests.every((request) => request.headers.authorization === `Bearer ${canaryKey}`)).toBe(true)
+    const text = dump(seen) + seen.map((item) => (item instanceof Error ? `${item.message} ${item.stack ?? ''} ${String(item.cause)}` : '')).join(' ')
+    expect(text).toContain('rejected the API key')
+    expect(text).toContain('could not reach')
+    expect(text).not.toContain('CANARY')
+  })
+})
+
+describe('Qwen-MT', () => {
+  it('sends one segment per request as a single user message with translation_options', async () => {
+    const {job} = makeJob(['Hello ⟦1⟧world⟦/1⟧ from Alibaba Cloud.', 'Second one.'], {
+      targetLocale: 'zh-Hant',
+      terms: new Map([['s0', [{source: 'Alibaba Cloud', target: '阿里雲'}]]])
+    })
+    const outcome = await provider({model: 'qwen-mt-turbo'}).translate(job)
+
+    expectSound(outcome, job)
+    expect(outcome.translations.get('s0')).toBe(pseudoTranslate('Hello ⟦1⟧world⟦/1⟧ from ') + '阿里雲.')
+    expect(outcome.translations.get('s1')).toBe(pseudoTranslate('Second one.'))
+    expect(server.requests).toHaveLength(2)
+    const bodies = server.requests.map((request) => request.body as ChatBody & {translation_options: unknown})
+    const first = bodies.find((body) => body.messages[0]?.content.startsWith('Hello'))!
+    expect(first.messages).toEqual([{role: 'user', content: 'Hello ⟦1⟧world⟦/1⟧ from Alibaba Cloud.'}])
+    expect(first.response_format).toBeUndefined()
+    expect(first.translation_options).toEqual({
+      source_lang: 'English',
+      target_lang: 'Traditional Chinese',
+      terms: [{source: 'Alibaba Cloud', target: '阿里雲'}]
+    })
+    const second = bodies.find((body) => body.messages[0]?.content === 'Second one.')!
+    expect(second.translation_options).toEqual({source_lang: 'English', target_lang: 'Traditional Chinese'})
+  })
+
+  it('validates with check and retries a bad reply at most once', async () => {
+    server.setFault(() => ({kind: 'drop-placeholder'}))
+    const {job} = makeJob(['Hello ⟦1⟧world⟦/1⟧.'])
+    const outcome = await provider({model: 'qwen-mt-plus', validationRetries: 2}).translate(job)
+    expect(outcome.failures.get('s0')).toMatch(/rejected after 2 attempt\(s\): Q1/)
+    expect(server.requests).toHaveLength(2)
+    expect(bodyOf(1).messages).toEqual(bodyOf(0).messages)
+  })
+
+  it('fails a refusal-like plain answer instead of accepting it', async () => {
+    server.setFault(() => ({kind: 'refusal-text'}))
+    const {job} = makeJob(['Hello world.'])
+    const outcome = await provider({model: 'qwen-mt-turbo'}).translate(job)
+    expect(outcome.failures.get('s0')).toMatch(/refused/)
+  })
+})
+
+describe('construction', () => {
+  it('refuses an empty key with a message that says how to fix it', () => {
+    expect(() => createOpenAIProvider({apiKey: '', model: 'gpt-4o-mini'})).toThrow(/OPENAI_API_KEY .*--provider pseudo/)
+  })
+
+  it('makes no request for an empty job', async () => {
+    const outcome = await provider().translate(makeJob([]).job)
+    expect(outcome.translations.size + outcome.failures.size).toBe(0)
+    expect(server.requests).toHaveLength(0)
+  })
+})
+
+async function until(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 5))
+}

@@ -214,7 +214,7 @@ const transportFaults: {[K in Fault['kind']]?: (fault: Extract<Fault, {kind: K}>
   }),
   'server-error': (fault) => ({
     status: fault.status ?? 500,
-    headers: fault.shouldRetry === undefined ? {} : {'x-should-retry': String(fault.shouldRetry)},
+    headers: shouldRetryHeader(fault.shouldRetry),
     body: apiError('The server had an error while processing your request.', 'server_error')
   }),
   'reject-json-schema': () => ({
@@ -228,7 +228,7 @@ const transportFaults: {[K in Fault['kind']]?: (fault: Extract<Fault, {kind: K}>
   }),
   'bad-request': (fault) => ({
     status: 400,
-    headers: fault.shouldRetry === undefined ? {} : {'x-should-retry': String(fault.shouldRetry)},
+    headers: shouldRetryHeader(fault.shouldRetry),
     body: apiError(fault.message, 'invalid_request_error')
   }),
   unauthorized: (fault, request) => {
@@ -458,6 +458,10 @@ function rot13(text: string): string {
     const base = letter <= 'Z' ? 65 : 97
     return String.fromCharCode(((letter.charCodeAt(0) - base + 13) % 26) + base)
   })
+}
+
+function shouldRetryHeader(shouldRetry: boolean | undefined): Record<string, string> {
+  return shouldRetry === undefined ? {} : {'x-should-retry': String(shouldRetry)}
 }
 
 function apiError(message: string, type: string, code: string | null = null, param: string | null = null) {

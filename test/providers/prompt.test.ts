@@ -1,0 +1,177 @@
+import {describe, expect, it} from 'vitest'
+import {
+  buildMessages,
+  feedbackMessage,
+  instructions,
+  languageName,
+  looksLikeRefusal,
+  parsePlainReply,
+  parseReply,
+  qwenLanguageName,
+  responseSchema,
+  systemPrompt
+} from '../../src/providers/prompt.js'
+import {debugLogWarning} from '../../src/providers/openai.js'
+
+const job = {sourceLocale: 'en', targetLocale: 'es'}
+const segments = [
+  {id: 'aaa', text: 'First ⟦1⟧one⟦/1⟧.'},
+  {id: 'bbb~2', text: 'Second.'}
+]
+
+describe('system prompt', () => {
+  it('starts with the same instructions for every language pair (prefix caching)', () => {
+    const spanish = systemPrompt('en', 'es')
+    const chinese = systemPrompt('fr', 'zh-Hant')
+    expect(spanish.startsWith(instructions)).toBe(true)
+    expect(chinese.startsWith(instructions)).toBe(true)
+    expect(spanish.slice(instructions.length)).toBe('\n\nSource language: English (en).\nTarget language: Spanish (es).')
+    expect(chinese).toContain('Target language: Traditional Chinese (zh-Hant).')
+  })
+
+  it('tells the model the rules it is validated against', () => {
+    for (const rule of ['⟦n⟧', '⟦/n⟧', 'backslash escapes', 'no commentary', 'no added URLs', 'exactly the ids', 'JSON']) {
+      expect(instructions).toContain(rule)
+    }
+  })
+})
+
+describe('buildMessages', () => {
+  it('puts the segments in the user message as JSON, and nothing else there without context', () => {
+    const messages = buildMessages(job, segments)
+    expect(messages).toHaveLength(2)
+    expect(JSON.parse(messages[1]!.content)).toEqual({segments: {aaa: 'First ⟦1⟧one⟦/1⟧.', 'bbb~2': 'Second.'}})
+  })
+
+  it('sends neighbours as read-only context, except those already in the request', () => {
+    const context = new Map([
+      ['aaa', {before: {text: 'Zero.', translation: 'Cero.'}, after: {text: 'Second.'}}],
+      ['bbb~2', {before: {text: 'First ⟦1⟧one⟦/1⟧.'}}]
+    ])
+    const messages = buildMessages({...job, title: 'T', context}, segments)
+    const request = JSON.parse(messages[1]!.content) as Record<string, unknown>
+    expect(request['context']).toEqual({title: 'T', neighbours: {aaa: {before: {text: 'Zero.', translation: 'Cero.'}}}})
+  })
+
+  it('sends only the terms of these segments, each once', () => {
+    const term = {source: 'Qwen', target: 'Qwen'}
+    const terms = new Map([
+      ['aaa', [term]],
+      ['bbb~2', [term, {source: 'CTO', target: 'director de tecnología'}]],
+      ['other', [{source: 'Alibaba', target: 'Alibaba'}]]
+    ])
+    const request = JSON.parse(buildMessages({...job, terms}, segments)[1]!.content) as Record<string, unknown>
+    expect(request['terms']).toEqual([term, {source: 'CTO', target: 'director de tecnología'}])
+  })
+
+  it('adds the previous reply and the problems as two turns on a validation retry', () => {
+    const messages = buildMessages(job, [segments[0]!], {
+      previous: new Map([
+        ['aaa', 'Primero uno.'],
+        ['zzz', 'not asked']
+      ]),
+      problems: new Map([['aaa', ['Q1: ⟦1⟧ missing']]])
+    })
+    expect(messages.map(({role}) => role)).toEqual(['system', 'user', 'assistant', 'user'])
+    expect(JSON.parse(messages[2]!.content)).toEqual({segments: {aaa: 'Primero uno.'}})
+    expect(messages[3]!.content).toBe(feedbackMessage([segments[0]!], new Map([['aaa', ['Q1: ⟦1⟧ missing']]])))
+    expect(messages[3]!.content).toContain('- aaa: Q1: ⟦1⟧ missing')
+    expect(messages[3]!.content).toContain('exactly these ids: aaa.')
+  })
+
+  it('sends an unreadable previous reply as it was', () => {
+    const messages = buildMessages(job, segments, {previous: new Map(), unreadable: '{"segm', problems: new Map()})
+    expect(messages[2]!.content).toBe('{"segm')
+    expect(messages[3]!.content).toContain('- bbb~2: not returned')
+  })
+})
+
+describe('responseSchema', () => {
+  it('requires exactly the ids, as strings, with no other property anywhere', () => {
+    const {name, strict, schema} = responseSchema(['aaa', 'bbb~2'])
+    expect(name).toBe('translations')
+    expect(strict).toBe(true)
+    expect(schema).toEqual({
+      type: 'object',
+      properties: {
+        segments: {
+          type: 'object',
+          properties: {aaa: {type: 'string'}, 'bbb~2': {type: 'string'}},
+          required: ['aaa', 'bbb~2'],
+          additionalProperties: false
+        }
+      },
+      required: ['segments'],
+      additionalProperties: false
+    })
+  })
+})
+
+describe('parseReply', () => {
+  it('reads string candidates by id and drops other values', () => {
+    const reply = parseReply('{"segments": {"aaa": "Uno", "bbb": 3, "ccc": null}}')
+    expect(reply).toEqual({candidates: new Map([['aaa', 'Uno']])})
+  })
+
+  it.each([
+    ['not JSON', 'Here you go: {"segments": {}}', 'not valid JSON'],
+    ['truncated JSON', '{"segments": {"aaa": "Un', 'not valid JSON'],
+    ['wrong shape', '{"translations": {"aaa": "Uno"}}', '"segments" object'],
+    ['an array', '[]', '"segments" object']
+  ])('reports %s', (_, content, problem) => {
+    const reply = parseReply(content)
+    expect(reply.candidates.size).toBe(0)
+    expect(reply.problem).toContain(problem)
+  })
+
+  it('unwraps a reply that is one json (or bare) fence, and nothing else', () => {
+    expect(parseReply('```json\n{"segments": {"a": "x"}}\n```').candidates.get('a')).toBe('x')
+    expect(parseReply('```\n{"segments": {"a": "x"}}\n```\n').candidates.get('a')).toBe('x')
+    expect(parseReply('```python\n{"segments": {"a": "x"}}\n```').problem).toBeDefined()
+    expect(parseReply('Sure:\n```json\n{"segments": {"a": "x"}}\n```').problem).toBeDefined()
+  })
+})
+
+describe('parsePlainReply', () => {
+  it('unwraps a whole markdown fence only when the source is not a fence (L6)', () => {
+    expect(parsePlainReply('```markdown\nHola *mundo*\n```', 'Hello *world*')).toBe('Hola *mundo*')
+    expect(parsePlainReply('```md\nHola\n```', 'Hello')).toBe('Hola')
+    expect(parsePlainReply('```js\nHola\n```', 'Hello')).toBe('```js\nHola\n```')
+    expect(parsePlainReply('```markdown\nHola\n```', '```markdown\nHello\n```')).toBe('```markdown\nHola\n```')
+    expect(parsePlainReply('Hola', 'Hello')).toBe('Hola')
+  })
+})
+
+describe('looksLikeRefusal', () => {
+  it.each([
+    ["I'm sorry, I can't help with that.", true],
+    ['Sorry, but I cannot translate this.', true],
+    ['Please provide the text to translate.', true],
+    ['As an AI language model, I…', true],
+    ['Lo siento, no puedo.', false],
+    ['The word sorry appears later: I am sorry.', false]
+  ])('%s → %s', (text, expected) => {
+    expect(looksLikeRefusal(text)).toBe(expected)
+  })
+})
+
+describe('language names', () => {
+  it('names locales in English for the prompt and for Qwen-MT', () => {
+    expect(languageName('es')).toBe('Spanish')
+    expect(qwenLanguageName('es-MX')).toBe('Spanish')
+    expect(qwenLanguageName('zh')).toBe('Chinese')
+    expect(qwenLanguageName('zh-CN')).toBe('Chinese')
+    expect(qwenLanguageName('zh-Hant')).toBe('Traditional Chinese')
+    expect(qwenLanguageName('zh-TW')).toBe('Traditional Chinese')
+    expect(qwenLanguageName('pt-BR')).toBe('Portuguese')
+  })
+})
+
+describe('debugLogWarning', () => {
+  it('warns only when the SDK logs bodies', () => {
+    expect(debugLogWarning({OPENAI_LOG: 'debug'})).toMatch(/request and response body/)
+    expect(debugLogWarning({OPENAI_LOG: ' DEBUG '})).toBeDefined()
+    expect(debugLogWarning({OPENAI_LOG: 'info'})).toBeUndefined()
+    expect(debugLogWarning({})).toBeUndefined()
+  })
+})
