@@ -15,6 +15,7 @@ import {mkdir, open, readFile, unlink, type FileHandle} from 'node:fs/promises'
 import path from 'node:path'
 import {UserError} from '../types.js'
 import {errnoCode, writeFileAtomic} from '../pipeline/write.js'
+import {ensureStateDirectory} from './mutex.js'
 
 /** The journal file, relative to the project root. */
 export const JOURNAL_FILE = '.notes-l10n/journal/accepted.jsonl'
@@ -190,6 +191,7 @@ export class Journal {
   async #open(): Promise<FileHandle> {
     if (this.#handle) return this.#handle
     try {
+      await ensureStateDirectory(this.#root)
       await mkdir(path.dirname(this.#file), {recursive: true})
       const handle = await open(this.#file, 'a')
       if (this.#size === 0) {

@@ -172,7 +172,8 @@ export class Lockfile {
   /** Writes the lock atomically at `root`; does nothing when the file already holds these bytes. */
   async save(root: string): Promise<void> {
     const text = this.serialise()
-    if (text === this.#onDisk) return
+    // A checkout with core.autocrlf turns the lock's LF into CRLF: same content, no rewrite.
+    if (text === this.#onDisk?.replace(/\r\n/g, '\n')) return
     if (this.#onDisk === undefined && this.size === 0) {
       // Nothing recorded and no file: keep it that way rather than commit an empty lock.
       const exists = await readFile(path.join(root, LOCK_FILE), 'utf8').then(

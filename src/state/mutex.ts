@@ -10,13 +10,16 @@
  */
 import {randomBytes} from 'node:crypto'
 import {readFileSync, unlinkSync} from 'node:fs'
-import {mkdir, open, readFile, stat, unlink, utimes} from 'node:fs/promises'
+import {mkdir, open, readFile, stat, unlink, utimes, writeFile} from 'node:fs/promises'
 import {hostname} from 'node:os'
 import path from 'node:path'
 import {UserError} from '../types.js'
 
+/** The folder of per-machine run state (journal, mutex, stat cache), relative to the project root. */
+export const STATE_DIRECTORY = '.notes-l10n'
+
 /** Where the holder is recorded, relative to the project root. */
-export const RUN_LOCK_FILE = '.notes-l10n/sync.pid'
+export const RUN_LOCK_FILE = `${STATE_DIRECTORY}/sync.pid`
 
 export interface RunLockOptions {
   /** A holder whose heartbeat is older than this is presumed dead even if its pid exists. Default 10 min. */
@@ -61,7 +64,7 @@ export async function acquireRunLock(root: string, options: RunLockOptions = {})
   const staleMs = options.staleMs ?? DEFAULT_STALE_MS
   const heartbeatMs = options.heartbeatMs ?? Math.max(1000, Math.floor(staleMs / 5))
   const file = path.join(root, RUN_LOCK_FILE)
-  await mkdir(path.dirname(file), {recursive: true})
+  await ensureStateDirectory(root)
 
   const holder: Holder = {pid: process.pid, host: hostname(), started: new Date().toISOString(), token: randomBytes(8).toString('hex')}
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
@@ -76,6 +79,20 @@ export async function acquireRunLock(root: string, options: RunLockOptions = {})
   throw new UserError(
     `could not take ${RUN_LOCK_FILE}: other notes-l10n runs keep taking it — wait for them to finish and re-run \`sync\``
   )
+}
+
+/**
+ * Creates `.notes-l10n/` with a `.gitignore` of `*`: the journal, the run mutex and the stat cache
+ * are per-machine and must never be committed, whatever the project's own `.gitignore` says.
+ */
+export async function ensureStateDirectory(root: string): Promise<void> {
+  const directory = path.join(root, STATE_DIRECTORY)
+  await mkdir(directory, {recursive: true})
+  try {
+    await writeFile(path.join(directory, '.gitignore'), '# notes-l10n run state: never committed\n*\n', {flag: 'wx'})
+  } catch (error) {
+    if ((error as {code?: unknown}).code !== 'EEXIST') throw error
+  }
 }
 
 /** Whether a process with this pid exists on this host (a process owned by another user counts). */

@@ -247,6 +247,16 @@ describe('Lockfile.load and save', () => {
     expect((await Lockfile.load(root)).get('notes/a.md', 'es')?.target).toBe('Changed000')
   })
 
+  test('a lock checked out with CRLF line endings is not rewritten when nothing changed', async () => {
+    const file = path.join(root, LOCK_FILE)
+    await writeFile(file, sample().serialise().replace(/\n/g, '\r\n'))
+    const before = await stat(file)
+    const lock = await Lockfile.load(root)
+    expect(lock.get('notes/a.md', 'es')).toEqual(entry())
+    await lock.save(root)
+    expect((await stat(file)).ino).toBe(before.ino)
+  })
+
   test('a lock emptied by deletions is still written (the file must not keep stale entries)', async () => {
     await sample().save(root)
     const lock = await Lockfile.load(root)

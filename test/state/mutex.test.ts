@@ -129,6 +129,11 @@ describe('acquireRunLock in one process', () => {
     await release()
   })
 
+  test('the state folder ignores itself in git', async () => {
+    await (await acquireRunLock(root))()
+    expect(await readFile(path.join(root, '.notes-l10n/.gitignore'), 'utf8')).toMatch(/^\*$/m)
+  })
+
   test('isProcessAlive', () => {
     expect(isProcessAlive(process.pid)).toBe(true)
     expect(isProcessAlive(0)).toBe(false)
