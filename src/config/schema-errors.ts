@@ -123,7 +123,7 @@ function article(type: string): string {
 }
 
 function plural(description: string): string {
-  return description.replace(/^an? /, '').replace(/^(string|integer|number|object)/, '$1s')
+  return description.replace(/^an? /, '').replace(/\b(string|integer|number|object|name|URL)\b/, '$1s')
 }
 
 /** A received value, short and with anything secret-looking redacted. */

@@ -112,7 +112,7 @@ export const configSchema: SchemaNode = {
             'Regular expressions for captures of `pattern` (without anchors or groups of their own). Defaults: `date` = `\\d{4}-\\d{2}-\\d{2}`, the `sourceLocale.fromPattern` capture = one of the known locales, anything else = one or more characters other than `/` (greedy).',
           type: 'object',
           propertyNames: {pattern: '^[A-Za-z_][A-Za-z0-9_]*$'},
-          additionalProperties: {type: 'string', minLength: 1},
+          additionalProperties: {description: 'Regular expression for this capture.', type: 'string', minLength: 1},
           default: {}
         }
       }
@@ -153,7 +153,7 @@ export const configSchema: SchemaNode = {
         'Path form → BCP-47 tag, e.g. `{"hant": "zh-Hant"}`. The alias is used in paths, `{locale}` and front-matter; the tag is used for the model, the glossary and the lock.',
       type: 'object',
       propertyNames: localeName,
-      additionalProperties: localeName,
+      additionalProperties: {...localeName, description: 'The BCP-47 tag this alias stands for.'},
       default: {}
     },
     output: {
@@ -203,7 +203,7 @@ export const configSchema: SchemaNode = {
           description: 'Per-locale model, by path form or tag, e.g. `{"zh": "qwen-plus"}`.',
           type: 'object',
           propertyNames: localeName,
-          additionalProperties: {type: 'string', minLength: 1},
+          additionalProperties: {description: 'Model for this locale.', type: 'string', minLength: 1},
           default: {}
         },
         responseFormat: {
@@ -216,6 +216,7 @@ export const configSchema: SchemaNode = {
           description: 'USD per million tokens by model, added to or overriding the built-in price table.',
           type: 'object',
           additionalProperties: {
+            description: 'Prices of this model.',
             type: 'object',
             additionalProperties: false,
             required: ['input', 'output'],
@@ -238,7 +239,7 @@ export const configSchema: SchemaNode = {
           description: 'Overrides by locale (path form or tag), e.g. `{"zh": {"title": "keep"}}`.',
           type: 'object',
           propertyNames: localeName,
-          additionalProperties: fieldPolicies,
+          additionalProperties: {...fieldPolicies, description: 'Policy per key for this locale, over the project-wide one.'},
           default: {}
         }
       },

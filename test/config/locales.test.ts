@@ -1,0 +1,32 @@
+import {describe, expect, it} from 'vitest'
+import {canonicalTag, isLocaleTag, normaliseLocale} from '../../src/config/locales.js'
+import {resolveConfig} from '../../src/config/resolve.js'
+import {blogConfig} from './project.js'
+
+const blog = resolveConfig(blogConfig, '/blog')
+
+describe('normaliseLocale', () => {
+  it.each([
+    ['hant', {tag: 'zh-Hant', path: 'hant'}],
+    ['zh-Hant', {tag: 'zh-Hant', path: 'hant'}],
+    ['ZH-hant', {tag: 'zh-Hant', path: 'hant'}],
+    ['es', {tag: 'es', path: 'es'}],
+    ['pt-br', {tag: 'pt-BR', path: 'pt-BR'}]
+  ])('%j → %j', (input, expected) => {
+    expect(normaliseLocale(blog, input)).toEqual(expected)
+  })
+
+  it.each(['../../etc', 'es/../..', 'e', 'english', 'es_ES', '', 'es\0', 'zh-Hant-'])('refuses %j (S4)', (input) => {
+    expect(() => normaliseLocale(blog, input)).toThrow(/not a BCP-47 language tag.*fix/)
+  })
+})
+
+describe('canonicalTag', () => {
+  it('fixes case only, never remaps subtags', () => {
+    expect(canonicalTag('ZH-hant-tw')).toBe('zh-Hant-TW')
+    expect(canonicalTag('iw')).toBe('iw')
+    expect(canonicalTag('es-419')).toBe('es-419')
+    expect(isLocaleTag('de-CH-1996')).toBe(true)
+    expect(isLocaleTag('assets')).toBe(false)
+  })
+})
