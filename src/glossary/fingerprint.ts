@@ -37,7 +37,8 @@ export function segmentFingerprint(glossary: Glossary, sourceMarkdown: string, l
   const effects = [...entries]
     .map((entry) => effect(entry, locale))
     .filter((value) => value !== undefined)
-    .sort((a, b) => String(a[0]).localeCompare(String(b[0]), 'en'))
+    // Code-unit order, not a collation: the hash must not depend on the ICU data of the machine.
+    .sort((a, b) => (String(a[0]) < String(b[0]) ? -1 : String(a[0]) > String(b[0]) ? 1 : 0))
   if (effects.length === 0) return undefined
   return contentHash(JSON.stringify(effects), fingerprintLength)
 }

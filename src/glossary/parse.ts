@@ -152,7 +152,7 @@ function semanticProblems(json: unknown): Problem[] {
     }
     if (typeof entry.note === 'string') checkSpacing(entry.note, `${pointer}/note`, problems)
     for (const [key, rendering] of Object.entries(translations ?? {})) {
-      const renderingPointer = `${pointer}/translations/${key}`
+      const renderingPointer = `${pointer}/translations/${key.replaceAll('~', '~0').replaceAll('/', '~1')}`
       checkLocale(key, renderingPointer, problems)
       checkRendering(rendering, renderingPointer, problems)
     }

@@ -149,7 +149,7 @@ function problemFromError(error: ErrorObject, root: unknown): Problem {
     case 'propertyNames': {
       const name = String(params.propertyName)
       return {
-        pointer: `${pointer}/${name}`,
+        pointer: `${pointer}/${name.replaceAll('~', '~0').replaceAll('/', '~1')}`,
         expected: 'a BCP-47 locale key such as "es", "zh-Hant" or "*"',
         received: `the key ${JSON.stringify(name)}`,
         fix: 'write the language tag with hyphens (zh-Hant, pt-BR), not underscores or names'
