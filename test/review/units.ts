@@ -1,0 +1,78 @@
+/** Review units for the format tests: hand-made edge cases, and every segment of the corpus pairs. */
+
+import {readdirSync} from 'node:fs'
+import {fileURLToPath} from 'node:url'
+import type {ReviewUnit} from '../../src/review/unit.js'
+import {roughSegments} from '../validate/corpus.js'
+
+export const EDGE_UNITS: ReviewUnit[] = [
+  {
+    id: 'aB3-_x9QzA',
+    note: 'notes/setup.md',
+    line: 12,
+    locale: 'es',
+    source: 'Run ⟦1⟧ & read ⟦2⟧the "guide" <here>⟦/2⟧.',
+    tokens: [
+      {n: 1, shape: 'atom', kind: 'code', open: '`npm ci`', close: ''},
+      {n: 2, shape: 'pair', kind: 'link', open: '[', close: '](https://example.com/a?b=1&c=2 "Guide")', url: 'https://example.com/a?b=1&c=2'}
+    ],
+    target: 'Ejecuta ⟦1⟧ y lee ⟦2⟧la "guía" <aquí>⟦/2⟧.',
+    state: 'translated'
+  },
+  {
+    id: 'aB3-_x9QzA~2',
+    note: 'notes/setup.md',
+    line: 20,
+    locale: 'es',
+    source: 'A line\nand a back\\slash\tand a tab.',
+    tokens: [],
+    previousSource: 'A line\nand a slash.',
+    state: 'needs-review',
+    target: 'Una línea\ny una barra\\invertida\ty un tabulador.'
+  },
+  {
+    id: 'Zz0123456a',
+    note: 'notes/with space/日本.md',
+    line: 3,
+    locale: 'es',
+    source: 'A very long sentence that certainly does not fit on one line of a PO file, with averyveryveryveryveryveryveryveryveryveryveryveryveryveryverylongword and ⟦1⟧strong⟦/1⟧ words.',
+    tokens: [{n: 1, shape: 'pair', kind: 'strong', open: '**', close: '**'}],
+    state: 'new'
+  },
+  {
+    id: 'Cjk0000001',
+    note: 'notes/setup.md',
+    line: 30,
+    locale: 'zh',
+    source: 'Chinese text wraps between characters.',
+    tokens: [],
+    target: '中文文本在字符之间换行，这是一个很长的句子，用来测试换行（包括标点符号）。中文文本在字符之间换行，这是一个很长的句子。',
+    comment: 'Glossary: keep "Qwen".',
+    state: 'human'
+  }
+]
+
+/** Every segment of the corpus notes that have translations, with their committed translations. */
+export function corpusUnits(locale: 'es' | 'zh'): ReviewUnit[] {
+  const cached = CACHE.get(locale)
+  if (cached !== undefined) return cached
+  const corpus = fileURLToPath(new URL('../../../shared/corpus/', import.meta.url))
+  const units: ReviewUnit[] = []
+  for (const file of readdirSync(`${corpus}translations/${locale}`)) {
+    const note = `notes/${file.replace(`-${locale}.md`, '-en.md')}`
+    const sources = roughSegments(`${corpus}${note}`)
+    const targets = roughSegments(`${corpus}translations/${locale}/${file}`)
+    sources.forEach((segment, index) => {
+      const unit: ReviewUnit = {id: segment.id, note, line: segment.line, locale, source: segment.text, tokens: segment.tokens, state: 'translated'}
+      const target = targets[index]
+      if (target !== undefined) unit.target = target.text
+      if (index % 6 === 0) unit.previousSource = segment.text.slice(0, 120)
+      if (index % 5 === 0) unit.state = 'needs-review'
+      units.push(unit)
+    })
+  }
+  CACHE.set(locale, units)
+  return units
+}
+
+const CACHE = new Map<string, ReviewUnit[]>()
