@@ -64,7 +64,14 @@ export interface OpenAIProviderOptions {
    * the endpoint rejects `response_format` with a 400.
    */
   responseFormat?: 'auto' | 'json_schema' | 'json_object'
-  /** Prompt tokens of segment text per request (default 2000). */
+  /**
+   * Prompt tokens of segment text per request (default 2000). Measured on the shared corpus
+   * (o200k): a whole note is 100–5 000 tokens including code, which is never sent, and paragraphs
+   * are 19 tokens at the median, 229 at p99. So 2000 sends most notes in one or two requests, while
+   * the reply (≤ ~2× the source plus JSON keys, ~4 500 tokens) stays under the 8 192-token output
+   * cap of DeepSeek and Qwen, finishes well within the 120 s timeout, and a failed or truncated
+   * request re-sends little.
+   */
   maxBatchTokens?: number
   /** Segments per request (default 64): each is a property of the strict schema. */
   maxBatchSegments?: number
@@ -148,6 +155,9 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): OpenAIProv
   } as const
 
   const price = priceFor(options.model, options.prices)
+  const pauseWorkers = (wait: number) => {
+    run.resumeAt = Math.max(run.resumeAt, Date.now() + wait)
+  }
   const run: Run = {
     settings,
     client: new OpenAI({
@@ -156,7 +166,7 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): OpenAIProv
       baseURL: options.baseURL ?? defaultBaseURL,
       maxRetries: settings.maxRetries,
       timeout: settings.timeoutMs,
-      fetch: surfaceHopelessRetries(globalThis.fetch, settings.longRetryAfterMs)
+      fetch: watchRetryAfter(globalThis.fetch, settings.longRetryAfterMs, pauseWorkers)
     }),
     limit: pLimit(options.concurrency ?? 8),
     format: options.responseFormat === 'json_object' ? 'json_object' : 'json_schema',
@@ -387,18 +397,21 @@ async function send(
   let waitedLong = false
 
   for (;;) {
-    const pause = run.resumeAt - Date.now()
-    if (pause > 0) await sleep(pause, undefined, {signal}).catch(() => {})
-    if (run.fatal) throw new AbortError(run.fatal)
-    if (signal.aborted) throw new AbortError(new RequestFailedError(INTERRUPTED))
-
-    const sentFormat = run.format
-    const body = requestBody(jobRun, segments, feedback, raised)
+    let sentFormat = run.format
     try {
-      const completion = await run.limit(() => run.client.chat.completions.create(body, {signal}))
+      const completion = await run.limit(async () => {
+        // Inside the slot, so a worker that waits for a pause keeps its place in the queue.
+        await pausedWorkers(run, signal)
+        if (run.fatal) throw run.fatal
+        if (signal.aborted) throw new OpenAI.APIUserAbortError()
+        // Built now, not when queued, so a fallback decided meanwhile applies at once.
+        sentFormat = run.format
+        return run.client.chat.completions.create(requestBody(jobRun, segments, feedback, raised), {signal})
+      })
       addUsage(jobRun, completion)
       return completion
     } catch (error) {
+      if (error instanceof ProviderFatalError) throw new AbortError(error)
       if (error instanceof OpenAI.APIUserAbortError || signal.aborted) {
         throw new AbortError(new RequestFailedError(INTERRUPTED))
       }
@@ -531,6 +544,13 @@ function addUsage(jobRun: JobRun, completion: ChatCompletion): void {
   }
 }
 
+/** Wait while a rate limit pauses every worker (QA-CHECKLIST A11), or until `signal` aborts. */
+async function pausedWorkers(run: Run, signal: AbortSignal): Promise<void> {
+  for (let pause = run.resumeAt - Date.now(); pause > 0 && !signal.aborted; pause = run.resumeAt - Date.now()) {
+    await sleep(pause, undefined, {signal}).catch(() => {})
+  }
+}
+
 /** Record the first fatal error and stop every worker. */
 function stopRun(run: Run, error: ProviderFatalError): ProviderFatalError {
   run.fatal ??= error
@@ -596,20 +616,30 @@ function requestFailure(run: Run, error: InstanceType<typeof OpenAI.APIError>): 
 }
 
 /**
- * Wrap `fetch` so the SDK gives up at once on responses where its own retries can only waste time:
- * billing 429s, and any retryable status with a `retry-after` over `longRetryAfterMs` (the SDK
- * would sleep that long, unabortable). Marking them `x-should-retry: false` hands them to `send`, which decides.
+ * Wrap `fetch` to act on `retry-after` before the SDK sees it:
+ *
+ * - a 429 with a `retry-after` the SDK will honour pauses every worker for as long (A11), not just
+ *   the one the SDK retries;
+ * - billing 429s, and any retryable status with a `retry-after` over `longRetryAfterMs` (which the
+ *   SDK would sleep through, unabortable) get `x-should-retry: false`, so the SDK gives up at once
+ *   and `send` decides.
  */
-function surfaceHopelessRetries(fetchImpl: typeof globalThis.fetch, longRetryAfterMs: number): typeof globalThis.fetch {
+function watchRetryAfter(
+  fetchImpl: typeof globalThis.fetch,
+  longRetryAfterMs: number,
+  pauseWorkers: (wait: number) => void
+): typeof globalThis.fetch {
   return async (input, init) => {
     const response = await fetchImpl(input, init)
-    if (!isRetryableStatus(response.status) || response.headers.get('x-should-retry') !== null) return response
+    if (!isRetryableStatus(response.status)) return response
 
     const wait = retryAfterMs(response.headers)
     const body = await response.text()
     const hopeless = (wait !== undefined && wait > longRetryAfterMs) || (response.status === 429 && isBillingBody(body))
+    if (response.status === 429 && !hopeless && wait !== undefined && wait > 0) pauseWorkers(wait)
     const headers = new Headers(response.headers)
-    if (hopeless) headers.set('x-should-retry', 'false')
+    // A server that says whether to retry is obeyed (A8): only an unset header is ours to set.
+    if (hopeless && !headers.has('x-should-retry')) headers.set('x-should-retry', 'false')
     return new Response(body, {status: response.status, statusText: response.statusText, headers})
   }
 }

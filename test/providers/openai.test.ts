@@ -128,6 +128,24 @@ describe('transport faults: the SDK retries, p-retry does not', () => {
     expect(server.requests[1]!.time - server.requests[0]!.time).toBeGreaterThanOrEqual(900)
   })
 
+  it('pauses every worker on a 429, not just the one retried (A11)', async () => {
+    const slow = await startTestServer({latencyMs: 40, fault: [{kind: 'rate-limit', retryAfterMs: 400}]})
+    try {
+      const shared = createOpenAIProvider({apiKey: canaryKey, baseURL: slow.url, model: 'gpt-4o-mini', concurrency: 2, maxBatchTokens: 1})
+      const {job} = makeJob()
+      expectAllTranslated(await shared.translate(job), job)
+
+      const limited = slow.requests[0]!
+      expect(limited.answer?.status).toBe(429)
+      // Requests 0 and 1 left together; every later one waited for the pause the 429 asked for.
+      const later = slow.requests.slice(2)
+      expect(later.length).toBe(job.segments.length - 1)
+      for (const request of later) expect(request.time - limited.time).toBeGreaterThanOrEqual(400)
+    } finally {
+      await slow.close()
+    }
+  })
+
   it('fails the segments after the SDK budget when 429s persist, without stopping the run', async () => {
     server.setFault(() => ({kind: 'rate-limit', retryAfterMs: 1}))
     const {job} = makeJob()
