@@ -127,7 +127,7 @@ export function verifyTerms(
       findings.push({
         rule: 'G2',
         severity,
-        message: `expected ${wanted ?? either(accepted)} (${locale}, ${glossary.file} ${entry.pointer}), received the forbidden form ${JSON.stringify(target.slice(used.start, used.end))}`
+        message: `expected ${wanted ?? either(accepted)} (${locale}, ${glossary.file} ${entry.pointer}), received the forbidden form ${JSON.stringify(target.slice(used.start, used.end).replace(/\s+/gu, ' '))}`
       })
     }
   }

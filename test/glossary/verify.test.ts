@@ -62,3 +62,11 @@ describe('verifyTerms', () => {
     expect(rules(source, 'Jingren Zhou ist Chief Technology Officer von Alibaba Cloud.', 'de')).toEqual([])
   })
 })
+
+describe('verifyTerms messages', () => {
+  test('stay on one line when a form is wrapped across lines', () => {
+    const [, forbidden] = verifyTerms(glossary, 'the Chief\nTechnology Officer', 'el jefe de\ntecnología', 'es')
+    expect(forbidden?.message).toContain('received the forbidden form "jefe de tecnología"')
+    expect(forbidden?.message).not.toContain('\n')
+  })
+})
