@@ -13,7 +13,6 @@ import {randomBytes} from 'node:crypto'
 import {lstat, mkdir, open, readdir, rename, unlink} from 'node:fs/promises'
 import path from 'node:path'
 import {UserError} from '../types.js'
-import {isProcessAlive} from '../state/mutex.js'
 
 export interface WriteOptions {
   /**
@@ -122,6 +121,17 @@ export async function removeStaleTemps(directory: string): Promise<string[]> {
   return removed
 }
 
+/** Whether a process with this pid exists on this host (a process owned by another user counts). */
+export function isProcessAlive(pid: number): boolean {
+  if (!Number.isSafeInteger(pid) || pid <= 0) return false
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (error) {
+    return errnoCode(error) === 'EPERM'
+  }
+}
+
 /** Whether `name` is a temp file name made by {@link writeFileAtomic}. */
 export function isTempName(name: string): boolean {
   return TEMP_PATTERN.test(name)
@@ -132,6 +142,23 @@ export function errnoCode(error: unknown): string | undefined {
   if (typeof error !== 'object' || error === null) return undefined
   const code = (error as {code?: unknown}).code
   return typeof code === 'string' ? code : undefined
+}
+
+/**
+ * Creates `directory` inside `root` the way {@link writeFileAtomic} creates a target's folder:
+ * every existing level must be a real folder, not a symlink (for files appended to in place, such
+ * as the journal, which cannot go through a temp file).
+ *
+ * @throws {UserError} naming the offending folder.
+ */
+export async function ensureDirectory(root: string, directory: string): Promise<void> {
+  const absolute = path.resolve(directory)
+  const shown = display(absolute, root, directory)
+  try {
+    await ensureDirectoryInside(path.resolve(root), absolute, shown)
+  } catch (error) {
+    throw asUserError(error, shown)
+  }
 }
 
 /**

@@ -11,10 +11,11 @@
  * so the worst a crash can leave is an incomplete last line, which is ignored with a warning. An
  * invalid line anywhere else was not made by a crash: the file is refused rather than guessed at.
  */
-import {mkdir, open, readFile, unlink, type FileHandle} from 'node:fs/promises'
+import {constants} from 'node:fs'
+import {lstat, open, readFile, unlink, type FileHandle} from 'node:fs/promises'
 import path from 'node:path'
 import {UserError} from '../types.js'
-import {errnoCode, writeFileAtomic} from '../pipeline/write.js'
+import {ensureDirectory, errnoCode, writeFileAtomic} from '../pipeline/write.js'
 import {ensureStateDirectory} from './mutex.js'
 
 /** The journal file, relative to the project root. */
@@ -76,6 +77,7 @@ export class Journal {
   static async open(root: string): Promise<Journal> {
     const warnings: string[] = []
     const journal = new Journal(root, warnings)
+    await refuseLinks(root)
     let bytes: Buffer
     try {
       bytes = await readFile(journal.#file)
@@ -192,8 +194,9 @@ export class Journal {
     if (this.#handle) return this.#handle
     try {
       await ensureStateDirectory(this.#root)
-      await mkdir(path.dirname(this.#file), {recursive: true})
-      const handle = await open(this.#file, 'a')
+      await ensureDirectory(this.#root, path.dirname(this.#file))
+      // Appending cannot go through a temp file, so refuse a planted symlink here instead (QA S5).
+      const handle = await open(this.#file, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | (constants.O_NOFOLLOW ?? 0))
       if (this.#size === 0) {
         await handle.truncate(0)
         await handle.writeFile(HEADER)
@@ -285,14 +288,38 @@ function asUserError(error: unknown): unknown {
   if (code === 'ENOSPC' || code === 'EDQUOT') {
     return new UserError(`cannot write ${JOURNAL_FILE}: no space left on device — free space and re-run \`sync\`; translations already journaled are kept`)
   }
+  if (code === 'ELOOP') {
+    return new UserError(`refusing to write ${JOURNAL_FILE}: it is a symbolic link — notes-l10n never writes through symlinks; delete it and re-run \`sync\``)
+  }
   if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') {
     return new UserError(`cannot write ${JOURNAL_FILE}: ${code === 'EROFS' ? 'read-only file system' : 'permission denied'} — make .notes-l10n writable and re-run \`sync\``)
   }
   return error
 }
 
+/**
+ * Refuses a journal file, or a folder above it, that is a symlink: opening would read, cut and
+ * append to whatever it points at (a planted `.notes-l10n` in a hostile repository, QA S5).
+ */
+async function refuseLinks(root: string): Promise<void> {
+  let relative = ''
+  for (const part of JOURNAL_FILE.split('/')) {
+    relative = relative ? `${relative}/${part}` : part
+    let stats
+    try {
+      stats = await lstat(path.join(root, relative))
+    } catch (error) {
+      if (errnoCode(error) === 'ENOENT') return
+      throw error
+    }
+    if (stats.isSymbolicLink()) {
+      throw new UserError(`refusing to use ${JOURNAL_FILE}: ${relative} is a symbolic link — notes-l10n never writes through symlinks; delete the link and re-run \`sync\``)
+    }
+  }
+}
+
 async function cutTo(file: string, size: number): Promise<void> {
-  const handle = await open(file, 'r+')
+  const handle = await open(file, constants.O_RDWR | (constants.O_NOFOLLOW ?? 0))
   try {
     await handle.truncate(size)
     await handle.datasync()

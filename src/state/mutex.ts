@@ -10,10 +10,13 @@
  */
 import {randomBytes} from 'node:crypto'
 import {readFileSync, unlinkSync} from 'node:fs'
-import {mkdir, open, readFile, stat, unlink, utimes, writeFile} from 'node:fs/promises'
+import {open, readFile, stat, unlink, utimes, writeFile} from 'node:fs/promises'
 import {hostname} from 'node:os'
 import path from 'node:path'
 import {UserError} from '../types.js'
+import {ensureDirectory, isProcessAlive} from '../pipeline/write.js'
+
+export {isProcessAlive}
 
 /** The folder of per-machine run state (journal, mutex, stat cache), relative to the project root. */
 export const STATE_DIRECTORY = '.notes-l10n'
@@ -87,22 +90,12 @@ export async function acquireRunLock(root: string, options: RunLockOptions = {})
  */
 export async function ensureStateDirectory(root: string): Promise<void> {
   const directory = path.join(root, STATE_DIRECTORY)
-  await mkdir(directory, {recursive: true})
+  // A planted `.notes-l10n` symlink would carry every state write out of the project (QA S5).
+  await ensureDirectory(root, directory)
   try {
     await writeFile(path.join(directory, '.gitignore'), '# notes-l10n run state: never committed\n*\n', {flag: 'wx'})
   } catch (error) {
     if ((error as {code?: unknown}).code !== 'EEXIST') throw error
-  }
-}
-
-/** Whether a process with this pid exists on this host (a process owned by another user counts). */
-export function isProcessAlive(pid: number): boolean {
-  if (!Number.isSafeInteger(pid) || pid <= 0) return false
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (error) {
-    return (error as {code?: unknown}).code === 'EPERM'
   }
 }
 

@@ -1,4 +1,4 @@
-import {appendFile, mkdtemp, readFile, rm, stat, truncate, writeFile} from 'node:fs/promises'
+import {appendFile, mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, truncate, writeFile} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 import {afterEach, beforeEach, describe, expect, test} from 'vitest'
@@ -147,6 +147,27 @@ describe('Journal', () => {
     const reopened = await Journal.open(root)
     expect([...reopened.records()]).toHaveLength(20)
     expect(await lines()).toHaveLength(21)
+  })
+
+  test('a journal file or folder planted as a symlink is refused, nothing written through it (S5)', async () => {
+    const outside = await mkdtemp(path.join(tmpdir(), 'notes-l10n-outside-'))
+    try {
+      await writeFile(path.join(outside, 'bashrc'), 'precious')
+      await mkdir(path.dirname(file), {recursive: true})
+      await symlink(path.join(outside, 'bashrc'), file)
+      await expect(Journal.open(root)).rejects.toThrow(
+        `refusing to use ${JOURNAL_FILE}: ${JOURNAL_FILE} is a symbolic link — notes-l10n never writes through symlinks`
+      )
+      expect(await readFile(path.join(outside, 'bashrc'), 'utf8')).toBe('precious')
+      await rm(file)
+      await rm(path.dirname(file), {recursive: true})
+      await symlink(outside, path.dirname(file))
+      await expect(Journal.open(root)).rejects.toThrow(/^refusing to use .*: \.notes-l10n\/journal is a symbolic link/)
+      expect(await readFile(path.join(outside, 'bashrc'), 'utf8')).toBe('precious')
+      expect((await readdir(outside)).sort()).toEqual(['bashrc'])
+    } finally {
+      await rm(outside, {recursive: true, force: true})
+    }
   })
 
   test('record fields are checked at the boundary', async () => {

@@ -1,4 +1,4 @@
-import {mkdir, mkdtemp, readFile, rm, stat, utimes, writeFile} from 'node:fs/promises'
+import {mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, utimes, writeFile} from 'node:fs/promises'
 import {hostname, tmpdir} from 'node:os'
 import path from 'node:path'
 import {afterEach, beforeEach, describe, expect, test} from 'vitest'
@@ -132,6 +132,17 @@ describe('acquireRunLock in one process', () => {
   test('the state folder ignores itself in git', async () => {
     await (await acquireRunLock(root))()
     expect(await readFile(path.join(root, '.notes-l10n/.gitignore'), 'utf8')).toMatch(/^\*$/m)
+  })
+
+  test('a .notes-l10n planted as a symlink is refused', async () => {
+    const outside = await mkdtemp(path.join(tmpdir(), 'notes-l10n-outside-'))
+    try {
+      await symlink(outside, path.join(root, '.notes-l10n'))
+      await expect(acquireRunLock(root)).rejects.toThrow(/\.notes-l10n is a symbolic link/)
+      expect(await readdir(outside)).toEqual([])
+    } finally {
+      await rm(outside, {recursive: true, force: true})
+    }
   })
 
   test('isProcessAlive', () => {
