@@ -228,6 +228,8 @@ interface JobRun {
   readonly job: TranslateJob
   readonly signal: AbortSignal
   readonly outcome: TranslateOutcome
+  /** Prompt tokens of each segment's text, by id. */
+  readonly tokens: ReadonlyMap<string, number>
 }
 
 async function translateJob(run: Run, job: TranslateJob, signal: AbortSignal | undefined): Promise<TranslateOutcome> {
@@ -242,11 +244,13 @@ async function translateJob(run: Run, job: TranslateJob, signal: AbortSignal | u
   const jobSignal = signal ? AbortSignal.any([signal, run.stop.signal]) : run.stop.signal
   // Every request in flight listens to it; more than Node's default of 10 is normal here.
   setMaxListeners(0, jobSignal)
-  const jobRun: JobRun = {run, job, signal: jobSignal, outcome}
+  // Counted once per job: the tokenizer is pure JS, and the counts serve batching and every limit.
+  const tokens = new Map(job.segments.map(({id, text}) => [id, countTokens(text)]))
+  const jobRun: JobRun = {run, job, signal: jobSignal, outcome, tokens}
 
   const groups = run.settings.qwenMt
     ? job.segments.map((segment) => [segment])
-    : batchByTokens(job.segments, (segment) => countTokens(segment.text), {
+    : batchByTokens(job.segments, ({id}) => tokens.get(id) ?? 0, {
         maxTokens: run.settings.maxBatchTokens,
         maxItems: run.settings.maxBatchSegments
       })
@@ -455,7 +459,8 @@ function requestBody(
   raised: boolean
 ): ChatCompletionCreateParamsNonStreaming {
   const {run, job} = jobRun
-  const limit = {[run.settings.completionLimitParameter]: completionLimit(run, segments, raised)}
+  const source = segments.reduce((sum, {id}) => sum + (jobRun.tokens.get(id) ?? 0), 0)
+  const limit = {[run.settings.completionLimitParameter]: completionLimit(run, source, segments.length, raised)}
 
   if (run.settings.qwenMt) {
     const [segment] = segments
@@ -489,9 +494,8 @@ function requestBody(
  * JSON adds keys), never absurdly high since the requested maximum counts against TPM limits.
  * Reasoning models spend hidden tokens from the same budget, so they get an allowance.
  */
-function completionLimit(run: Run, segments: readonly WireSegment[], raised: boolean): number {
-  const source = segments.reduce((sum, {text}) => sum + countTokens(text), 0)
-  const estimate = 2 * source + 12 * segments.length + 48 + (run.settings.reasoning ? 4096 : 0)
+function completionLimit(run: Run, sourceTokens: number, segments: number, raised: boolean): number {
+  const estimate = 2 * sourceTokens + 12 * segments + 48 + (run.settings.reasoning ? 4096 : 0)
   const limit = Math.min(Math.max(estimate, 256), 8192)
   return raised ? limit * 4 : limit
 }

@@ -74,6 +74,21 @@ describe('a clean run', () => {
   })
 })
 
+describe('completion limit', () => {
+  it('bounds max_tokens from the estimate: a floor for small requests, about twice the source, a cap', async () => {
+    const texts = ['tiny', 'word '.repeat(400), 'word '.repeat(6000)]
+    await provider({maxBatchTokens: 1}).translate(makeJob(texts).job)
+    const limits = server.requests.map((request) => (request.body as ChatBody).max_tokens)
+    const middle = countTokens(texts[1]!)
+    expect(limits).toEqual([256, 2 * middle + 12 + 48, 8192])
+  })
+
+  it('leaves room for the hidden reasoning of reasoning models', async () => {
+    await provider({model: 'gpt-5-mini'}).translate(makeJob(['tiny']).job)
+    expect(bodyOf(0).max_tokens).toBe(2 * countTokens('tiny') + 12 + 48 + 4096)
+  })
+})
+
 describe('batching and concurrency', () => {
   it('groups segments by the token budget, in document order', async () => {
     const texts = Array.from({length: 10}, (_, index) => `Segment ${index} ` + 'lorem ipsum dolor sit amet '.repeat(8))
