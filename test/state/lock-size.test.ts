@@ -48,12 +48,12 @@ function bytes(lock: Lockfile): number {
 
 describe('lock size', () => {
   test('grows linearly per note, and 10,000 notes × 9 locales × 40 segments stay under 60 MB', () => {
-    const small = bytes(generate(100))
-    const large = bytes(generate(200))
-    const perNote = (large - small) / 100
-    const overhead = small - 100 * perNote
+    const small = bytes(generate(50))
+    const large = bytes(generate(100))
+    const perNote = (large - small) / 50
+    const overhead = small - 50 * perNote
     expect(Number.isInteger(perNote)).toBe(true)
-    expect(bytes(generate(300))).toBe(overhead + 300 * perNote)
+    expect(bytes(generate(150))).toBe(overhead + 150 * perNote)
 
     const full = overhead + 10_000 * perNote
     // About 57 MB with these pessimistic proportions, 47 MB with no glossary terms and no stale locale (docs/state.md).
