@@ -4,7 +4,8 @@
  * Figures are the list prices (standard tier, pay-as-you-go, no batch discount) as published on
  * the vendors' pricing pages — platform.openai.com/docs/pricing, api-docs.deepseek.com/quick_start/pricing
  * and alibabacloud.com/help/en/model-studio/models (international/Singapore region) — as known on
- * 2025-10-01. Prices change: they are an estimate only, and config can override or add models.
+ * 2025-10-01 (recorded without re-checking the pages online when this table was written). Prices
+ * change: they are an estimate only, and config can override or add models.
  * Where a vendor publishes no cached-input price, `cachedInput` equals `input` (no discount);
  * DashScope bills implicit-cache hits at 20 % of the input price.
  */
