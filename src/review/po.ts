@@ -49,7 +49,10 @@ function entry(unit: ReviewUnit, width: number | false): string[] {
   for (const comment of tokenComments(unit.tokens)) lines.push(`#. ${comment}`)
   if (unit.comment !== undefined) for (const line of unit.comment.split('\n')) lines.push(`#. ${line}`)
   lines.push(`#: ${reference(unit.note)}:${unit.line}`)
-  if (unit.state === 'needs-review' || unit.state === 'stale') lines.push('#, fuzzy')
+  // gettext drops the flag from an entry without a translation: there is nothing to be fuzzy.
+  if ((unit.state === 'needs-review' || unit.state === 'stale') && unit.target !== undefined && unit.target !== '') {
+    lines.push('#, fuzzy')
+  }
   if (unit.previousSource !== undefined) {
     // msgcat wraps previous strings to the page width minus their `#| ` prefix.
     const previousWidth = width === false ? false : width - 3

@@ -1,8 +1,8 @@
 import {execFileSync, spawnSync} from 'node:child_process'
-import {mkdtempSync, writeFileSync} from 'node:fs'
+import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {describe, expect, it} from 'vitest'
+import {afterAll, describe, expect, it} from 'vitest'
 import {fromPo, toPo} from '../../src/review/po.js'
 import {UserError} from '../../src/types.js'
 import {corpusUnits, EDGE_UNITS} from './units.js'
@@ -10,6 +10,7 @@ import {corpusUnits, EDGE_UNITS} from './units.js'
 const OPTIONS = {sourceLocale: 'en', targetLocale: 'es', revisionDate: '2026-01-31 12:00+0000'}
 const hasGettext = spawnSync('msgcat', ['--version']).status === 0 && spawnSync('msgfmt', ['--version']).status === 0
 const directory = mkdtempSync(join(tmpdir(), 'notes-l10n-po-'))
+afterAll(() => rmSync(directory, {recursive: true, force: true}))
 
 function written(name: string, text: string): string {
   const path = join(directory, name)
@@ -125,20 +126,18 @@ describe('gettext interoperability', () => {
     ['the zh corpus', toPo(corpusUnits('zh'), {...OPTIONS, targetLocale: 'zh'})]
   ] as const
 
-  it.skipIf(!hasGettext).each(cases)('%s pass msgfmt --check (gettext on PATH)', (name, po) => {
+  it.skipIf(!hasGettext).each(cases)('%s pass msgfmt --check (skipped unless GNU gettext msgfmt/msgcat are on PATH)', (name, po) => {
     const result = spawnSync('msgfmt', ['--check', '-o', '/dev/null', written(`${name}.po`, po)], {encoding: 'utf8'})
     expect(result.stderr).toBe('')
     expect(result.status).toBe(0)
   })
 
-  it.skipIf(!hasGettext).each(cases)('%s come out of msgcat byte-identical (gettext on PATH)', (name, po) => {
+  it.skipIf(!hasGettext).each(cases)('%s come out of msgcat byte-identical (skipped unless GNU gettext msgfmt/msgcat are on PATH)', (name, po) => {
     expect(execFileSync('msgcat', [written(`${name}.po`, po)], {encoding: 'utf8'})).toBe(po)
   })
 
-  it.skipIf(!hasGettext)('unwrapped output equals msgcat --no-wrap (gettext on PATH)', () => {
+  it.skipIf(!hasGettext)('unwrapped output equals msgcat --no-wrap (skipped unless GNU gettext msgfmt/msgcat are on PATH)', () => {
     const po = toPo(corpusUnits('zh'), {...OPTIONS, wrap: false})
     expect(execFileSync('msgcat', ['--no-wrap', written('nowrap.po', po)], {encoding: 'utf8'})).toBe(po)
   })
-
-  it.runIf(!hasGettext)('is skipped: msgfmt/msgcat (GNU gettext) are not on PATH — install gettext to run it', () => {})
 })

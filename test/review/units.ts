@@ -65,7 +65,13 @@ export function corpusUnits(locale: 'es' | 'zh'): ReviewUnit[] {
     sources.forEach((segment, index) => {
       const unit: ReviewUnit = {id: segment.id, note, line: segment.line, locale, source: segment.text, tokens: segment.tokens, state: 'translated'}
       const target = targets[index]
-      if (target !== undefined) unit.target = target.text
+      // The target was protected on its own: keep it only where its numbering means the same shapes.
+      const shapes = new Map(segment.tokens.map((token) => [token.n, token.shape]))
+      const sameSpace =
+        target !== undefined &&
+        target.tokens.length === segment.tokens.length &&
+        target.tokens.every((token) => shapes.get(token.n) === token.shape)
+      if (sameSpace) unit.target = target.text
       if (index % 6 === 0) unit.previousSource = segment.text.slice(0, 120)
       if (index % 5 === 0) unit.state = 'needs-review'
       units.push(unit)
