@@ -127,3 +127,11 @@ describe('describeForRetry', () => {
     expect(describeForRetry([{rule: 'Q16', severity: 'warning', message: 'ends with a stop'}])).toBe('')
   })
 })
+
+describe('Q3 look-alikes that are prose', () => {
+  it('accepts 【1】 or [[1]] written next to an intact token', () => {
+    const cited = segment('See ⟦1⟧ and note [1].', [atom(1, 'code', '`x`')])
+    expect(of(validateTranslation(cited, '见 ⟦1⟧ 和注释【1】。', {sourceLocale: 'en', targetLocale: 'zh'}), 'Q3')).toEqual([])
+    expect(severities(validateTranslation(cited, '见 【1】 和注释【1】。', {sourceLocale: 'en', targetLocale: 'zh'}), 'Q3')).toEqual(['error'])
+  })
+})
