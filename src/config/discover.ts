@@ -16,7 +16,7 @@ import {UserError} from '../types.js'
 import {ALWAYS_IGNORED_DIRS} from './defaults.js'
 import {normaliseLocale, pairFromAliases} from './locales.js'
 import {compileSourcePattern, matchSourcePattern} from './pattern.js'
-import {isErrnoException, isInside, resolveOutputPath, sourceBaseOf, unsafePathReason} from './paths.js'
+import {isErrnoException, isInside, pathParts, renderOutputPath, sourceBaseOf, unsafePathReason} from './paths.js'
 import type {LocalePair, ResolvedConfig} from './types.js'
 
 /** One source note and its targets. */
@@ -45,8 +45,11 @@ export interface DiscoveryProblem {
   message: string
 }
 
-/** How much of a note is read to find its front-matter locale. */
-const HEAD_BYTES = 16_384
+/** How much of a note is read first to find its front-matter locale: most front-matter fits. */
+const HEAD_BYTES = 4096
+
+/** How far a long front-matter is followed before giving up. */
+const MAX_HEAD_BYTES = 65_536
 
 /** Front-matter reads in flight at once. */
 const HEAD_READ_CONCURRENCY = 32
@@ -248,13 +251,14 @@ async function planNote(config: ResolvedConfig, source: string, locales: readonl
   }
 
   const plan: NotePlan = {source, sourceLocale, captures, targets: []}
+  const parts = pathParts(config, source)
 
   for (const locale of locales) {
     try {
       plan.targets.push({
         locale: locale.tag,
         localeForPath: locale.path,
-        output: resolveOutputPath(config, plan, locale.path),
+        output: renderOutputPath(config, source, captures, locale, parts),
         copy: locale.tag === sourceLocale
       })
     } catch (error) {
@@ -316,15 +320,27 @@ async function findSourceLocale(config: ResolvedConfig, source: string, captures
  */
 export async function readFrontmatterValue(file: string, key: string): Promise<string | undefined> {
   const handle = await open(file, 'r')
-  let head: string
   try {
-    const buffer = Buffer.alloc(HEAD_BYTES)
-    const {bytesRead} = await handle.read(buffer, 0, HEAD_BYTES, 0)
-    head = buffer.subarray(0, bytesRead).toString('utf8')
+    let size = HEAD_BYTES
+    for (;;) {
+      const buffer = Buffer.allocUnsafe(size)
+      const {bytesRead} = await handle.read(buffer, 0, size, 0)
+      const text = buffer.toString('utf8', 0, bytesRead)
+      // A full buffer may end mid-line (or mid-character): only whole lines are looked at.
+      const head = bytesRead < size ? text : text.slice(0, text.lastIndexOf('\n') + 1)
+      const found = frontmatterValue(head, key)
+      // Read further only when the front-matter is still open at the end of what was read.
+      if (found !== undefined || bytesRead < size || size >= MAX_HEAD_BYTES || !frontmatterOpen(head)) return found
+      size *= 4
+    }
   } finally {
     await handle.close()
   }
-  return frontmatterValue(head, key)
+}
+
+/** Whether `head` starts a front-matter block that it does not close. */
+function frontmatterOpen(head: string): boolean {
+  return /^\uFEFF?---\r?\n/.test(head) && !/\n(?:---|\.\.\.)[ \t]*(?:\r?\n|$)/.test(head)
 }
 
 /** The pure half of `readFrontmatterValue`: find `key` in the front-matter at the start of `head`. */
@@ -347,28 +363,32 @@ export function frontmatterValue(head: string, key: string): string | undefined 
 
 /** Give every output exactly one source (see `discoverNotes`). */
 function assignOutputs(config: ResolvedConfig, plans: NotePlan[], problems: DiscoveryProblem[]): void {
-  const claims = new Map<string, Array<{plan: NotePlan; copy: boolean}>>()
+  // Collisions are rare: remember the first claim per output and collect the rest separately.
+  const first = new Map<string, NotePlan>()
+  const contested = new Map<string, NotePlan[]>()
+
   for (const plan of plans) {
     for (const target of plan.targets) {
-      const list = claims.get(target.output) ?? []
-      list.push({plan, copy: target.copy})
-      claims.set(target.output, list)
+      const owner = first.get(target.output)
+      if (!owner) first.set(target.output, plan)
+      else contested.set(target.output, [...(contested.get(target.output) ?? [owner]), plan])
     }
   }
 
-  for (const [output, list] of claims) {
-    if (list.length < 2) continue
-    const winner =
-      list.find((claim) => claim.copy) ?? list.find((claim) => claim.plan.sourceLocale === config.sourceLocale.default) ?? list[0]!
-    const reason = winner.copy ? 'it is already in that locale' : winner.plan.sourceLocale === config.sourceLocale.default ? `it is in ${config.sourceLocale.default}` : undefined
+  const isCopy = (plan: NotePlan, output: string) => plan.targets.some((target) => target.output === output && target.copy)
 
-    for (const claim of list) {
-      if (claim === winner) continue
-      claim.plan.targets = claim.plan.targets.filter((target) => target.output !== output)
-      if (!reason) {
+  for (const [output, claimants] of contested) {
+    const winner =
+      claimants.find((plan) => isCopy(plan, output)) ?? claimants.find((plan) => plan.sourceLocale === config.sourceLocale.default) ?? claimants[0]!
+    const settled = isCopy(winner, output) || winner.sourceLocale === config.sourceLocale.default
+
+    for (const plan of claimants) {
+      if (plan === winner) continue
+      plan.targets = plan.targets.filter((target) => target.output !== output)
+      if (!settled) {
         problems.push({
-          file: claim.plan.source,
-          message: `output ${output} is also the output of ${winner.plan.source}; it is made from that note (first in order); fix the "output" template so each note has its own output`
+          file: plan.source,
+          message: `output ${output} is also the output of ${winner.source}; it is made from that note (first in order); fix the "output" template so each note has its own output`
         })
       }
     }

@@ -13,7 +13,7 @@ import picomatch from 'picomatch'
 import {UserError} from '../types.js'
 import {normaliseLocale} from './locales.js'
 import {parseTemplate, type TemplatePiece} from './template.js'
-import type {ResolvedConfig} from './types.js'
+import type {LocalePair, ResolvedConfig} from './types.js'
 
 /** Path segments we never write into, even inside the root. */
 const FORBIDDEN_SEGMENTS: ReadonlySet<string> = new Set(['.git', '.github', '.notes-l10n', 'node_modules'])
@@ -79,11 +79,19 @@ export function sourceBase(config: ResolvedConfig, source: string): string {
   return ''
 }
 
+/** The built-in template parts that come from the source path. */
+export interface PathParts {
+  path: string
+  dir: string
+  name: string
+  ext: string
+}
+
 /**
  * The built-in template parts of a source path: `{path}`, `{dir}`, `{name}`, `{ext}`.
  * `{ext}` includes its dot (`.md`), so `{dir}/{name}{ext}` is `{path}`.
  */
-export function pathParts(config: ResolvedConfig, source: string): {path: string; dir: string; name: string; ext: string} {
+export function pathParts(config: ResolvedConfig, source: string): PathParts {
   const base = sourceBase(config, source)
   const relative = base && source.startsWith(base + '/') ? source.slice(base.length + 1) : source
   const dir = path.posix.dirname(relative)
@@ -105,14 +113,26 @@ export function pathParts(config: ResolvedConfig, source: string): {path: string
  *   When the locale is malformed or the path would escape the root or is otherwise unsafe.
  */
 export function resolveOutputPath(config: ResolvedConfig, plan: {source: string; captures: Record<string, string>}, locale: string): string {
-  const pair = normaliseLocale(config, locale)
-  const values: Record<string, string> = {...plan.captures, ...pathParts(config, plan.source), locale: pair.path, tag: pair.tag}
+  return renderOutputPath(config, plan.source, plan.captures, normaliseLocale(config, locale), pathParts(config, plan.source))
+}
+
+/**
+ * `resolveOutputPath` with the locale pair and path parts already known, so that discovery
+ * computes a note's parts once for all its locales.
+ */
+export function renderOutputPath(
+  config: ResolvedConfig,
+  source: string,
+  captures: Readonly<Record<string, string>>,
+  pair: LocalePair,
+  parts: PathParts
+): string {
   let result = ''
   let swallowSlash = false
 
   for (const piece of compile(config).output) {
     if (piece.type === 'part') {
-      const value = values[piece.name] ?? ''
+      const value = partValue(piece.name, captures, pair, parts)
       swallowSlash = value === '' && (result === '' || result.endsWith('/'))
       result += value
       continue
@@ -125,11 +145,27 @@ export function resolveOutputPath(config: ResolvedConfig, plan: {source: string;
   const reason = unsafePathReason(result)
   if (reason) {
     throw new UserError(
-      `output path ${JSON.stringify(result)} for ${JSON.stringify(plan.source)} (locale ${pair.path}) is refused because ${reason}; expected a path inside the project; fix the "output" template${config.file ? ` in ${config.file}` : ''} or rename the source`
+      `output path ${JSON.stringify(result)} for ${JSON.stringify(source)} (locale ${pair.path}) is refused because ${reason}; expected a path inside the project; fix the "output" template${config.file ? ` in ${config.file}` : ''} or rename the source`
     )
   }
 
   return result
+}
+
+function partValue(name: string, captures: Readonly<Record<string, string>>, pair: LocalePair, parts: PathParts): string {
+  switch (name) {
+    case 'locale':
+      return pair.path
+    case 'tag':
+      return pair.tag
+    case 'path':
+    case 'dir':
+    case 'name':
+    case 'ext':
+      return parts[name]
+    default:
+      return Object.hasOwn(captures, name) ? captures[name]! : ''
+  }
 }
 
 /**

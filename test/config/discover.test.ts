@@ -111,6 +111,9 @@ describe('discoverNotes: zero-config', () => {
       'notes/a.md': note({title: 'A'}),
       'notes/deep/b.md': note({title: 'B', lang: '"zh"'}),
       'notes/c.md': '\uFEFF---\r\nlang: es # Spanish\r\n---\r\nHola\r\n',
+      // lang sits past the first 4 KB read, and the value straddles the 4096-byte boundary
+      'notes/long.md': `---\ndescription: "${'x'.repeat(4096 - 27)}"\nlang: ja\n---\n\nやあ\n`,
+      'notes/no-fm.md': 'lang: fr\n\nnot front-matter\n',
       'notes/ignored.txt': 'x',
       'notes/node_modules/x.md': '# dependency',
       'other/d.md': '# not under notes'
@@ -123,7 +126,9 @@ describe('discoverNotes: zero-config', () => {
     expect(plans).toEqual([
       {source: 'notes/a.md', sourceLocale: 'en', captures: {}, targets: [{locale: 'es', localeForPath: 'es', output: 'locales/es/a.md', copy: false}]},
       {source: 'notes/c.md', sourceLocale: 'es', captures: {}, targets: [{locale: 'es', localeForPath: 'es', output: 'locales/es/c.md', copy: true}]},
-      {source: 'notes/deep/b.md', sourceLocale: 'zh', captures: {}, targets: [{locale: 'es', localeForPath: 'es', output: 'locales/es/deep/b.md', copy: false}]}
+      {source: 'notes/deep/b.md', sourceLocale: 'zh', captures: {}, targets: [{locale: 'es', localeForPath: 'es', output: 'locales/es/deep/b.md', copy: false}]},
+      {source: 'notes/long.md', sourceLocale: 'ja', captures: {}, targets: [{locale: 'es', localeForPath: 'es', output: 'locales/es/long.md', copy: false}]},
+      {source: 'notes/no-fm.md', sourceLocale: 'en', captures: {}, targets: [{locale: 'es', localeForPath: 'es', output: 'locales/es/no-fm.md', copy: false}]}
     ])
   })
 
