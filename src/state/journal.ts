@@ -6,8 +6,12 @@
  * batch is appended here, and fsynced, before anything else happens to it. Once the note is
  * written and the lock saved, its records are settled and dropped when the journal is closed.
  *
+ * It also holds a write-ahead mark per target written but not yet locked (`recordWritten`): the
+ * lock entry the file will get, so a crash between writing the file and saving the lock cannot make
+ * the next run take the tool's own output for a human edit.
+ *
  * Format: one file, `.notes-l10n/journal/accepted.jsonl` (never committed), JSON lines: a header
- * `{"journal":1}`, then records and settle marks. Appending is the only write while a run lives,
+ * `{"journal":1}`, then records, written marks and settle marks. Appending is the only write while a run lives,
  * so the worst a crash can leave is an incomplete last line, which is ignored with a warning. An
  * invalid line anywhere else was not made by a crash: the file is refused rather than guessed at.
  */
@@ -16,6 +20,7 @@ import {lstat, open, readFile, unlink, type FileHandle} from 'node:fs/promises'
 import path from 'node:path'
 import {UserError} from '../types.js'
 import {ensureDirectory, errnoCode, writeFileAtomic} from '../pipeline/write.js'
+import type {LockEntry, SegmentRecord} from './lock.js'
 import {ensureStateDirectory} from './mutex.js'
 
 /** The journal file, relative to the project root. */
@@ -37,6 +42,16 @@ export interface JournalRecord {
   model: string
 }
 
+/**
+ * A written mark: the target of `note` in `locale` was written and will be locked with `entry`.
+ * Until the lock is saved, this is what tells the tool's own output from a human edit.
+ */
+interface Written {
+  written: string
+  locale: string
+  entry: LockEntry
+}
+
 /** A settle mark: the note and locale were written and locked; their earlier records are void. */
 interface Settle {
   settled: string
@@ -53,6 +68,8 @@ export class Journal {
   readonly #root: string
   /** Live records by note and locale, then by segment id. */
   readonly #live = new Map<string, Map<string, JournalRecord>>()
+  /** Lock entries of targets written but not yet locked, by note and locale. */
+  readonly #written = new Map<string, Written>()
   /** Record and settle lines in the file (header excluded): more than the live records means compaction pays. */
   #lines = 0
   /** Bytes of the file known to be complete lines; a failed append is cut back to this. */
@@ -112,6 +129,12 @@ export class Journal {
     return record && {...record}
   }
 
+  /** The lock entry recorded by {@link recordWritten} for this note and locale, unless settled since. */
+  written(note: string, locale: string): LockEntry | undefined {
+    const mark = this.#written.get(key(note, locale))
+    return mark && copyEntry(mark.entry)
+  }
+
   /** Every live record (accepted, not yet settled). */
   *records(): IterableIterator<JournalRecord> {
     for (const records of this.#live.values()) for (const record of records.values()) yield {...record}
@@ -132,15 +155,29 @@ export class Journal {
   }
 
   /**
+   * Records, durably, the lock entry a just-written target will get. A crash before the lock is
+   * saved then leaves the next run knowing what the file was made from.
+   */
+  async recordWritten(note: string, locale: string, entry: LockEntry): Promise<void> {
+    const mark: Written = {written: note, locale, entry: copyEntry(entry)}
+    const line = JSON.stringify(mark) + '\n'
+    await this.#enqueue(async () => {
+      await this.#write(line, true)
+      this.#written.set(key(note, locale), mark)
+    })
+  }
+
+  /**
    * Marks `note` in `locale` as written and locked: its records are no longer needed. The mark is
    * not fsynced: losing it in a power cut only keeps records that are still correct translations.
    */
   async settle(note: string, locale: string): Promise<void> {
     // Checked in the queue, so that an append still in flight for this note is settled too.
     await this.#enqueue(async () => {
-      if (!this.#live.has(key(note, locale))) return
+      if (!this.#live.has(key(note, locale)) && !this.#written.has(key(note, locale))) return
       await this.#write(JSON.stringify({settled: note, locale} satisfies Settle) + '\n', false)
       this.#live.delete(key(note, locale))
+      this.#written.delete(key(note, locale))
     })
   }
 
@@ -151,7 +188,8 @@ export class Journal {
     this.#closed = true
     await this.#handle?.close()
     this.#handle = undefined
-    const live = [...this.records()]
+    const live = [...this.records()].map((record) => JSON.stringify(recordLine(record)) + '\n')
+    for (const mark of this.#written.values()) live.push(JSON.stringify(mark) + '\n')
     if (live.length === 0) {
       await unlink(this.#file).catch((error: unknown) => {
         if (errnoCode(error) !== 'ENOENT') throw error
@@ -159,7 +197,7 @@ export class Journal {
       return
     }
     if (this.#lines === live.length) return
-    const text = HEADER + live.map((record) => JSON.stringify(recordLine(record)) + '\n').join('')
+    const text = HEADER + live.join('')
     await writeFileAtomic(this.#file, text, {root: this.#root})
   }
 
@@ -235,6 +273,13 @@ export class Journal {
       const settle = asSettle(value)
       if (settle) {
         this.#live.delete(key(settle.settled, settle.locale))
+        this.#written.delete(key(settle.settled, settle.locale))
+        return
+      }
+      if (isObject(value) && 'written' in value) {
+        const mark = asWritten(value)
+        if (!mark) throw corrupt(number, 'expected a written mark with note, locale and a lock entry')
+        this.#written.set(key(mark.written, mark.locale), mark)
         return
       }
       const record = asRecord(value)
@@ -270,6 +315,37 @@ function asRecord(value: unknown): JournalRecord | undefined {
   if (!RECORD_KEYS.every((field) => typeof value[field] === 'string')) return undefined
   if (value.glossary !== undefined && typeof value.glossary !== 'string') return undefined
   return recordLine(value as unknown as JournalRecord)
+}
+
+function asWritten(value: Record<string, unknown>): Written | undefined {
+  const {written, locale, entry} = value
+  if (typeof written !== 'string' || typeof locale !== 'string' || !isObject(entry)) return undefined
+  const {source, target, provider, model, segments} = entry
+  if (typeof source !== 'string' || typeof target !== 'string' || typeof provider !== 'string' || typeof model !== 'string') return undefined
+  if (!Array.isArray(segments)) return undefined
+  const records: SegmentRecord[] = []
+  for (const segment of segments as unknown[]) {
+    if (!isObject(segment) || typeof segment.id !== 'string' || typeof segment.target !== 'string') return undefined
+    if (segment.glossary !== undefined && typeof segment.glossary !== 'string') return undefined
+    if (segment.human !== undefined && typeof segment.human !== 'boolean') return undefined
+    records.push(segment as unknown as SegmentRecord)
+  }
+  return {written, locale, entry: copyEntry({source, target, provider, model, segments: records})}
+}
+
+function copyEntry(entry: LockEntry): LockEntry {
+  return {
+    source: entry.source,
+    target: entry.target,
+    provider: entry.provider,
+    model: entry.model,
+    segments: entry.segments.map((segment) => {
+      const record: SegmentRecord = {id: segment.id, target: segment.target}
+      if (segment.glossary !== undefined) record.glossary = segment.glossary
+      if (segment.human) record.human = true
+      return record
+    })
+  }
 }
 
 function asSettle(value: unknown): Settle | undefined {

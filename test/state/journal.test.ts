@@ -82,6 +82,40 @@ describe('Journal', () => {
     expect((await Journal.open(root)).lookup('notes/b.md', 'es', 'AAAAAAAAAA')?.markdown).toBe('newer')
   })
 
+  test('recordWritten keeps the lock entry of a written target until settled, across a crash', async () => {
+    const entry = {
+      source: 'Src0000000',
+      target: 'Tgt0000000',
+      provider: 'openai',
+      model: 'gpt-4o-mini',
+      segments: [{id: 'AAAAAAAAAA', target: 'aaaaaaaa', glossary: 'Gfp12345'}, {id: 'BBBBBBBBBB', target: 'bbbbbbbb', human: true}]
+    }
+    const journal = await Journal.open(root)
+    expect(journal.written('notes/a.md', 'es')).toBeUndefined()
+    await journal.recordWritten('notes/a.md', 'es', entry)
+    expect(journal.written('notes/a.md', 'es')).toEqual(entry)
+
+    const reopened = await Journal.open(root) // as after kill -9 before the lock was saved
+    expect(reopened.written('notes/a.md', 'es')).toEqual(entry)
+    expect(reopened.written('notes/a.md', 'fr')).toBeUndefined()
+    await reopened.recordWritten('notes/a.md', 'fr', {...entry, target: 'Other00000'})
+    await reopened.close()
+    const compacted = await Journal.open(root)
+    expect(compacted.written('notes/a.md', 'fr')?.target).toBe('Other00000')
+
+    await compacted.settle('notes/a.md', 'es')
+    await compacted.settle('notes/a.md', 'fr')
+    expect(compacted.written('notes/a.md', 'es')).toBeUndefined()
+    await compacted.close()
+    await expect(stat(file)).rejects.toMatchObject({code: 'ENOENT'})
+  })
+
+  test('a written mark with a malformed entry is refused as corrupt', async () => {
+    await mkdir(path.dirname(file), {recursive: true})
+    await writeFile(file, '{"journal":1}\n{"written":"notes/a.md","locale":"es","entry":{"source":"s"}}\n{"journal":1}\n')
+    await expect(Journal.open(root)).rejects.toThrow(/is corrupt at line 2 \(expected a written mark/)
+  })
+
   test('settling a note with no records writes nothing', async () => {
     const journal = await Journal.open(root)
     await journal.settle('notes/a.md', 'es')
