@@ -42,7 +42,7 @@ export function unsafePathReason(relative: string): string | undefined {
 /** Whether absolute `child` is `parent` or inside it. */
 export function isInside(parent: string, child: string): boolean {
   const relative = path.relative(parent, child)
-  return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative))
+  return relative === '' || (relative !== '..' && !relative.startsWith('..' + path.sep) && !path.isAbsolute(relative))
 }
 
 /** Compiled pieces of the output template and include matchers, per config object. */

@@ -29,7 +29,9 @@ export function findSecrets(json: unknown, at = ''): string[] {
   } else if (json !== null && typeof json === 'object') {
     for (const [key, value] of Object.entries(json)) {
       const where = at ? `${at}.${key}` : key
-      if (SECRET_KEY.test(key) && value !== '' && value !== null && value !== false) found.push(where)
+      // Front-matter policy keys are the user's own field names (a note may well have `token:`).
+      const namesAreFieldNames = at === 'frontmatter' || at.startsWith('frontmatter.perLocale.')
+      if (!namesAreFieldNames && SECRET_KEY.test(key) && value !== '' && value !== null && value !== false) found.push(where)
       else found.push(...findSecrets(value, where))
     }
   }

@@ -1,7 +1,7 @@
 import {mkdir, readdir, symlink, writeFile} from 'node:fs/promises'
 import path from 'node:path'
 import {describe, expect, it} from 'vitest'
-import {assertWritable, resolveOutputPath, unsafePathReason} from '../../src/config/paths.js'
+import {assertWritable, isInside, resolveOutputPath, unsafePathReason} from '../../src/config/paths.js'
 import {resolveConfig} from '../../src/config/resolve.js'
 import {UserError} from '../../src/types.js'
 import {blogConfig, makeProject} from './project.js'
@@ -101,5 +101,14 @@ describe('assertWritable (S5)', () => {
     await expect(assertWritable(root, '/tmp/x.md')).rejects.toThrow(/absolute/)
     await writeFile(path.join(root, 'ok.md'), '')
     await expect(assertWritable(root, 'ok.md')).resolves.toBeUndefined()
+  })
+})
+
+describe('isInside', () => {
+  it('treats a folder named "..x" as inside, and the parent as outside', () => {
+    expect(isInside('/r', '/r/..x/a.md')).toBe(true)
+    expect(isInside('/r', '/r')).toBe(true)
+    expect(isInside('/r', '/')).toBe(false)
+    expect(isInside('/r', '/rr/a.md')).toBe(false)
   })
 })

@@ -145,3 +145,10 @@ describe('resolveConfig', () => {
     expect(problemsOf(JSON.parse('{"frontmatter": {"__proto__": "drop"}}'))).toMatch(/frontmatter\["__proto__"\]: this key name is refused/)
   })
 })
+
+describe('secrets and field names', () => {
+  it('accepts front-matter policy keys that merely sound secret, but still catches key-shaped values there', () => {
+    expect(() => resolveConfig({frontmatter: {token: 'keep', password: 'drop', perLocale: {es: {secret: 'translate'}}}}, '/p')).not.toThrow()
+    expect(() => resolveConfig({frontmatter: {note: {set: 'sk-' + 'b'.repeat(30)}}}, '/p')).toThrow(/frontmatter\.note\.set: looks like an API key/)
+  })
+})
