@@ -63,8 +63,8 @@ const HEAD_READ_CONCURRENCY = 32
  * order — the last case is reported, because nothing in the layout says which was meant.
  *
  * @param options.paths
- *   Restrict to these files or folders: absolute, or relative to the root. The CLI resolves
- *   what the user typed against the working directory before passing it.
+ *   Restrict to these files or folders: absolute, or relative to `config.cwd` (the working
+ *   directory `loadConfig` was called with), else to the root.
  * @param options.locales
  *   Target locales (either form); default: the config's `locales`.
  * @throws {UserError}
@@ -133,7 +133,7 @@ function targetLocales(config: ResolvedConfig, requested: readonly string[] | un
 /** A path filter as a root-relative POSIX path (`''` for the root itself). */
 function pathFilter(config: ResolvedConfig, filter: string): string {
   if (filter.includes('\0')) throw new UserError(`path filter contains a NUL byte; expected a file or folder inside ${config.root}`)
-  const absolute = path.resolve(config.root, filter)
+  const absolute = path.resolve(config.cwd ?? config.root, filter)
   if (!isInside(config.root, absolute)) {
     throw new UserError(`path ${JSON.stringify(filter)} is outside the project root ${config.root}; expected a note or folder inside it`)
   }

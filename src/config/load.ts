@@ -44,12 +44,12 @@ export async function loadConfig(options: {cwd: string; configPath?: string}): P
     if (!(await isFile(file))) {
       throw new UserError(`--config ${options.configPath}: no such file (looked for ${file}); expected a notes-l10n.config.json; fix the path or run notes-l10n init`)
     }
-    return resolveConfig(await readJson(file), path.dirname(file), file)
+    return {...resolveConfig(await readJson(file), path.dirname(file), file), cwd}
   }
 
   const file = await findConfigFile(cwd)
-  if (!file) return resolveConfig({}, cwd)
-  return resolveConfig(await readJson(file), path.dirname(file), file)
+  if (!file) return {...resolveConfig({}, cwd), cwd}
+  return {...resolveConfig(await readJson(file), path.dirname(file), file), cwd}
 }
 
 /**

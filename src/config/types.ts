@@ -20,6 +20,11 @@ export interface ResolvedConfig {
   root: string
   /** Absolute path of the config file, when there is one. */
   file?: string
+  /**
+   * Absolute working directory the config was loaded from (set by `loadConfig`): relative CLI
+   * paths given to `discoverNotes` are resolved against it, not against the root.
+   */
+  cwd?: string
   sources: {
     include: string[]
     exclude: string[]

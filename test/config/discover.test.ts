@@ -218,3 +218,15 @@ describe('discoverNotes: hostile layouts (S4, S5)', () => {
     expect(problems).toEqual([{file: 'notes/foo-zh.md', message: expect.stringMatching(/also the output of notes\/foo-ja\.md/)}])
   })
 })
+
+describe('discoverNotes: path filters from a subfolder', () => {
+  it('resolves relative paths against the working directory the config was loaded from', async () => {
+    const root = await makeProject({'notes-l10n.config.json': '{"locales": ["es"]}', 'notes/a/x.md': '# x\n', 'notes/b/y.md': '# y\n'})
+    const config = await loadConfig({cwd: path.join(root, 'notes/a')})
+    expect(config.root).toBe(root)
+    const {plans, problems} = await discoverNotes(config, {paths: ['x.md']})
+    expect(problems).toEqual([])
+    expect(plans.map((plan) => plan.source)).toEqual(['notes/a/x.md'])
+    expect((await discoverNotes(config, {paths: ['.']})).plans.map((plan) => plan.source)).toEqual(['notes/a/x.md'])
+  })
+})
