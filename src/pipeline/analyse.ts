@@ -1,0 +1,182 @@
+/**
+ * One note → its segments: parse once, find prose, protect it, name it by content.
+ *
+ * Segments with no letter outside their placeholders (a cell holding `42`, a heading that is
+ * only inline code) are **omitted**: nothing in them can be translated, so nobody should pay
+ * for them, and reassembly keeps their bytes like any segment without a translation.
+ */
+
+import type {Definition, Root} from 'mdast'
+import {contentHash} from '../state/hash.js'
+import type {Segment, Token} from '../types.js'
+import {toLogical, type Layout} from './containers.js'
+import type {Context} from './escape.js'
+import {parseFrontmatter, rejectForeignFrontmatter, translatableValues, type Frontmatter} from './frontmatter.js'
+import {parseMarkdown, type ParsedMarkdown} from './parse.js'
+import {protectPhrasing, protectPlain, type Protected, type Shield} from './protect.js'
+import type {NoteText} from './read.js'
+import {collectDrafts, type SegmentDraft} from './segment.js'
+import {treeShape, type Shape} from './shape.js'
+
+export type {Shield} from './protect.js'
+
+/** How a segment sits in the source: what reassembly needs beyond the `Segment` contract. */
+export interface SegmentLayout extends Layout {
+  context: Context
+  /**
+   * For a title inside a link or image of another segment: the token whose close text holds
+   * it, and where (logical offsets into that close text).
+   */
+  within?: {id: string; token: Token; offset: number; length: number}
+}
+
+/** A parsed, segmented note. */
+export interface AnalysedNote {
+  file: string
+  source: NoteText
+  /** Parsed front-matter (undefined when the note has none). */
+  frontmatter?: Frontmatter
+  /** Document order; front-matter segments first. */
+  segments: Segment[]
+  /** The one parse of the note. */
+  tree: Root
+  /** The tree's shape, compared by reassembly's safety net. */
+  shape: Shape
+  /** Layout of every segment, by id. */
+  layouts: ReadonlyMap<string, SegmentLayout>
+}
+
+export interface AnalyseOptions {
+  /** Front-matter keys to translate (string values only). Default `['title']`. */
+  frontmatterKeys?: readonly string[]
+  /** Glossary keep-terms: ranges of a text run to protect as `term` atoms. */
+  shield?: Shield
+}
+
+/**
+ * Analyse a decoded note.
+ *
+ * @throws {NoteError} for invalid front-matter (with its line) and `---js`-style front-matter
+ */
+export function analyseNote(file: string, note: NoteText, options?: AnalyseOptions): AnalysedNote {
+  const text = note.text
+  rejectForeignFrontmatter(text, file)
+  const parsed = parseMarkdown(text)
+  const tree = parsed.tree
+  const lines = lineStarts(text)
+  const segments: Segment[] = []
+  const layouts = new Map<string, SegmentLayout>()
+  const seen = new Map<string, number>()
+  const shield = options?.shield
+
+  const add = (
+    draft: Omit<Segment, 'id' | 'line'>,
+    layout: SegmentLayout,
+    protectedText: Protected
+  ): Segment | undefined => {
+    if (!hasLetters(protectedText.text)) return undefined
+    const base = contentHash(
+      normalise(protectedText.text) + '\0' + protectedText.tokens.map((t) => t.open + '\0' + t.close).join('\0')
+    )
+    const count = (seen.get(base) ?? 0) + 1
+    seen.set(base, count)
+    const id = count === 1 ? base : `${base}~${count}`
+    const segment: Segment = {id, ...draft, line: lineOf(lines, draft.start)}
+    segments.push(segment)
+    layouts.set(id, layout)
+    return segment
+  }
+
+  let frontmatter: Frontmatter | undefined
+  const first = tree.children[0]
+  if (first?.type === 'yaml' && first.position) {
+    frontmatter = parseFrontmatter(text, first.position.start.offset!, first.position.end.offset!, file)
+    for (const value of translatableValues(frontmatter, options?.frontmatterKeys ?? ['title'])) {
+      const protectedValue = protectPlain(value.value, 'plain', {shield})
+      add(
+        {kind: 'frontmatter', key: value.key, start: value.start, end: value.end, markdown: value.value, ...protectedValue},
+        {context: 'plain', prefixes: [], eols: []},
+        protectedValue
+      )
+    }
+  }
+
+  const definitions = new Map<string, string>()
+  collectDefinitions(tree, definitions)
+  const made = new Map<SegmentDraft, {segment: Segment; pairs: Map<unknown, number>; toLogical(offset: number): number}>()
+  for (const draft of collectDrafts(tree, parsed, text)) {
+    const logical = toLogical(text, draft.start, draft.end, parsed.contentStart)
+    const layout: SegmentLayout = {context: draft.context, prefixes: logical.prefixes, eols: logical.eols}
+    const base = {kind: draft.kind, start: draft.start, end: draft.end, markdown: logical.markdown}
+    if (draft.children) {
+      const result = protectPhrasing(draft.children, {...logical, labels: parsed.labels, definitions, shield}, draft.context)
+      const segment = add({...base, text: result.text, tokens: result.tokens}, layout, result)
+      if (segment) made.set(draft, {segment, pairs: result.pairs, toLogical: logical.toLogical})
+      continue
+    }
+    const within = draft.within && made.get(draft.within.draft)
+    if (within && draft.within) {
+      const n = within.pairs.get(draft.within.node)
+      const token = within.segment.tokens.find((candidate) => candidate.n === n)
+      const label = labelEnd(parsed, draft.within.node)
+      if (token && label !== undefined) {
+        const closeStart = within.toLogical(label)
+        const offset = within.toLogical(draft.start) - closeStart
+        layout.within = {id: within.segment.id, token, offset, length: within.toLogical(draft.end) - closeStart - offset}
+      }
+    }
+    const result = protectPlain(logical.markdown, 'title', {shield, quote: draft.quote})
+    add({...base, text: result.text, tokens: result.tokens}, layout, result)
+  }
+
+  const analysed: AnalysedNote = {file, source: note, segments, tree, shape: treeShape(tree), layouts}
+  if (frontmatter) analysed.frontmatter = frontmatter
+  return analysed
+}
+
+/** Where a link's or image's label ends (its close token starts), as a source offset. */
+function labelEnd(parsed: ParsedMarkdown, node: import('mdast').Nodes): number | undefined {
+  const label = parsed.labels.get(node)
+  if (label) return label.end
+  const start = node.position?.start.offset
+  if (start === undefined) return undefined
+  return start + (node.type === 'image' ? 2 : 1)
+}
+
+function collectDefinitions(node: Root | import('mdast').Nodes, into: Map<string, string>): void {
+  if (node.type === 'definition') {
+    const definition = node as Definition
+    if (!into.has(definition.identifier)) into.set(definition.identifier, definition.url)
+    return
+  }
+  if ('children' in node) for (const child of node.children) collectDefinitions(child, into)
+}
+
+const tokenPattern = /⟦\/?\d+⟧/g
+
+function hasLetters(text: string): boolean {
+  return /\p{L}/u.test(text.replace(tokenPattern, ''))
+}
+
+/** Whitespace runs collapse to one space, ends trimmed: re-wrapping keeps the id. */
+function normalise(text: string): string {
+  return text.replace(/\s+/g, ' ').trim()
+}
+
+function lineStarts(text: string): number[] {
+  const starts = [0]
+  for (let index = text.indexOf('\n'); index !== -1; index = text.indexOf('\n', index + 1)) starts.push(index + 1)
+  return starts
+}
+
+/** 1-based line of `offset`. */
+function lineOf(starts: readonly number[], offset: number): number {
+  let low = 0
+  let high = starts.length - 1
+  while (low < high) {
+    const middle = (low + high + 1) >> 1
+    if (starts[middle]! <= offset) low = middle
+    else high = middle - 1
+  }
+  return low + 1
+}

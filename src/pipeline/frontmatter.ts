@@ -1,0 +1,250 @@
+/**
+ * YAML front-matter: parse safely, find translatable values, patch in place.
+ *
+ * The `yaml` Document API keeps every node's source range, so a translated `title` or a set
+ * `lang` replaces just that value's bytes: every other key keeps its bytes, order, quoting and
+ * comments (DESIGN decision 10). Parsing is deliberately strict: core schema (no custom tags
+ * constructed), unique keys, and no aliases at all (S6, S7, S9).
+ */
+
+import {isMap, isScalar, parseDocument, visit, type Document, type Pair, type Scalar} from 'yaml'
+import {NoteError} from './read.js'
+
+/** A note's YAML front-matter. */
+export interface Frontmatter {
+  /** The parsed YAML (ranges are relative to `contentStart`). */
+  document: Document.Parsed
+  /** Offsets in the note text of the YAML between the fences. */
+  contentStart: number
+  contentEnd: number
+  /** The YAML source between the fences. */
+  yaml: string
+  /** The line ending used inside the front-matter (for appended keys). */
+  eol: string
+}
+
+/** A translatable front-matter value. */
+export interface FrontmatterValue {
+  key: string
+  value: string
+  /** Offsets in the note text of the value's source (quotes and block indicators included). */
+  start: number
+  end: number
+}
+
+/** Values written by `patchFrontmatter`. */
+export type FrontmatterScalar = string | number | boolean | null
+
+/**
+ * Reject front-matter that some tools would execute (`---js`, `---javascript`, any `---<lang>`
+ * opener closed by `---`): remark does not recognise it, so without this check it would be
+ * translated as Markdown (and the JavaScript evaluated by whoever reads the output with
+ * gray-matter).
+ */
+export function rejectForeignFrontmatter(text: string, file: string): void {
+  const opener = /^---[ \t]*([A-Za-z][\w-]*)[ \t]*\r?\n/.exec(text)
+  if (!opener || !/\r?\n---[ \t]*(?:\r?\n|$)/.test(text.slice(opener[0].length - 1))) return
+  throw new NoteError(
+    file,
+    `front-matter opened with \`---${opener[1]}\` on line 1 is not supported (it is not YAML and must never be evaluated)`,
+    'Convert it to YAML front-matter between `---` lines'
+  )
+}
+
+/**
+ * Parse the YAML of a front-matter block.
+ *
+ * @param start offset of the block's opening `---` in `text`
+ * @param end offset just after its closing `---`
+ * @throws {NoteError} on invalid YAML (with the file line), duplicate keys or aliases
+ */
+export function parseFrontmatter(text: string, start: number, end: number, file: string): Frontmatter {
+  const firstBreak = text.indexOf('\n', start)
+  const contentStart = firstBreak === -1 || firstBreak >= end ? end : firstBreak + 1
+  const lastLine = text.lastIndexOf('\n', end - 1) + 1
+  const contentEnd = Math.max(contentStart, lastLine)
+  const yaml = text.slice(contentStart, contentEnd)
+  const eol = text.charAt(firstBreak - 1) === '\r' ? '\r\n' : '\n'
+  const firstLine = lineOf(text, contentStart)
+
+  const document = parseDocument(yaml, {schema: 'core', uniqueKeys: true, prettyErrors: true})
+  const error = document.errors[0]
+  if (error) {
+    const line = error.linePos?.[0].line
+    const where = line === undefined ? '' : ` on line ${firstLine + line - 1}`
+    throw new NoteError(
+      file,
+      `invalid YAML front-matter${where}: ${error.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`,
+      'Fix the YAML between the `---` lines (quote values that contain `: ` or start with a special character)'
+    )
+  }
+  visit(document, {
+    Alias(_key, node) {
+      const line = node.range ? lineOf(text, contentStart + node.range[0]) : firstLine
+      throw new NoteError(
+        file,
+        `YAML alias \`*${node.source}\` in the front-matter on line ${line}: aliases are not allowed`,
+        'Write the value out instead of referring to an anchor'
+      )
+    }
+  })
+  return {document, contentStart, contentEnd, yaml, eol}
+}
+
+/**
+ * The configured keys whose values are non-empty, untagged strings, in document order.
+ * A key whose value is anything else (a number, a list, a tagged value) is skipped.
+ */
+export function translatableValues(frontmatter: Frontmatter, keys: readonly string[]): FrontmatterValue[] {
+  const contents = frontmatter.document.contents
+  if (!isMap(contents)) return []
+  const wanted = new Set(keys)
+  const values: FrontmatterValue[] = []
+  for (const pair of contents.items) {
+    const key = keyOf(pair)
+    const value = pair.value
+    if (key === undefined || !wanted.has(key) || !isScalar(value) || !value.range) continue
+    if (typeof value.value !== 'string' || value.value.trim() === '' || value.tag) continue
+    values.push({
+      key,
+      value: value.value,
+      start: frontmatter.contentStart + value.range[0],
+      end: frontmatter.contentStart + scalarEnd(frontmatter, value)
+    })
+  }
+  return values
+}
+
+/**
+ * Patch the front-matter YAML: `translated` values replace those keys' values (keeping the key
+ * and, where safe, the quoting style); `set` keys are replaced or appended; `drop` keys are
+ * removed with their line. Everything else keeps its bytes.
+ *
+ * @returns the new YAML between the fences
+ * @throws {NoteError} when keys must be set or dropped but the front-matter is not a mapping
+ */
+export function patchFrontmatter(
+  frontmatter: Frontmatter,
+  file: string,
+  edits: {
+    translated?: ReadonlyMap<string, string>
+    set?: Readonly<Record<string, FrontmatterScalar>>
+    drop?: readonly string[]
+  }
+): string {
+  const yaml = frontmatter.yaml
+  const contents = frontmatter.document.contents
+  const set = new Map(Object.entries(edits.set ?? {}))
+  const drop = new Set(edits.drop ?? [])
+  const translated = edits.translated ?? new Map<string, string>()
+  if (contents !== null && !isMap(contents)) {
+    if (set.size === 0 && drop.size === 0) return yaml
+    throw new NoteError(
+      file,
+      'front-matter is not a mapping of keys to values, so keys cannot be set or removed',
+      'Write the front-matter as `key: value` lines'
+    )
+  }
+
+  const replacements: Array<{start: number; end: number; value: string}> = []
+  for (const pair of isMap(contents) ? contents.items : []) {
+    const key = keyOf(pair)
+    if (key === undefined) continue
+    const value = pair.value
+    if (drop.has(key)) {
+      replacements.push(lineRange(yaml, pair))
+      set.delete(key)
+      continue
+    }
+    const next = set.has(key) ? set.get(key)! : translated.get(key)
+    if (next === undefined && !set.has(key)) continue
+    set.delete(key)
+    const range = (value as {range?: [number, number, number]} | null)?.range
+    if (!range) {
+      // `key:` with no value: write after the colon.
+      const at = (pair.key as Scalar).range![1]
+      const colon = yaml.indexOf(':', at)
+      replacements.push({start: colon + 1, end: colon + 1, value: ' ' + renderValue(next ?? null)})
+      continue
+    }
+    const style = isScalar(value) ? value.type : undefined
+    replacements.push({
+      start: range[0],
+      end: isScalar(value) ? scalarEnd(frontmatter, value) : trimLineBreaks(yaml, range[1]),
+      value: renderValue(next ?? null, style)
+    })
+  }
+
+  let patched = yaml
+  for (const replacement of replacements.sort((a, b) => b.start - a.start)) {
+    patched = patched.slice(0, replacement.start) + replacement.value + patched.slice(replacement.end)
+  }
+  if (set.size > 0) {
+    if (patched !== '' && !/\n$/.test(patched)) patched += frontmatter.eol
+    for (const [key, value] of set) patched += `${renderKey(key)}: ${renderValue(value)}${frontmatter.eol}`
+  }
+  return patched
+}
+
+/**
+ * YAML for a value: the source's quoting style when it can carry the value, else a safe
+ * double-quoted scalar (block scalars are always re-emitted quoted: trap 12, Q24).
+ */
+export function renderValue(value: FrontmatterScalar, style?: Scalar.Type): string {
+  if (value === null) return 'null'
+  if (typeof value !== 'string') return String(value)
+  if (style === 'QUOTE_SINGLE' && !/[\n\r]/.test(value)) return `'${value.replaceAll("'", "''")}'`
+  if ((style === 'PLAIN' || style === undefined) && plainIsSafe(value)) return value
+  return JSON.stringify(value)
+}
+
+/** Whether `value` reads back as the same string when written plain. */
+function plainIsSafe(value: string): boolean {
+  if (value === '' || /[\n\r\t]/.test(value) || value !== value.trim()) return false
+  if (/^[-?:,[\]{}#&*!|>'"%@`]/.test(value) || /: |\s#/.test(value) || value.endsWith(':')) return false
+  const document = parseDocument(`k: ${value}\n`, {schema: 'core'})
+  if (document.errors.length > 0) return false
+  const parsed: unknown = document.toJS()
+  return typeof parsed === 'object' && parsed !== null && (parsed as Record<string, unknown>)['k'] === value
+}
+
+function renderKey(key: string): string {
+  return /^[A-Za-z_][\w.-]*$/.test(key) ? key : JSON.stringify(key)
+}
+
+function keyOf(pair: Pair): string | undefined {
+  const key = pair.key
+  if (isScalar(key) && (typeof key.value === 'string' || typeof key.value === 'number')) return String(key.value)
+  return undefined
+}
+
+/** End of a scalar's value, without the line break block scalars include. */
+function scalarEnd(frontmatter: Frontmatter, value: Scalar): number {
+  const end = value.range![1]
+  if (value.type !== 'BLOCK_FOLDED' && value.type !== 'BLOCK_LITERAL') return end
+  return trimLineBreaks(frontmatter.yaml, end)
+}
+
+function trimLineBreaks(yaml: string, end: number): number {
+  let index = end
+  while (index > 0 && (yaml.charAt(index - 1) === '\n' || yaml.charAt(index - 1) === '\r')) index--
+  return index
+}
+
+/** The whole lines a pair occupies, including its line ending. */
+function lineRange(yaml: string, pair: Pair): {start: number; end: number; value: string} {
+  const keyRange = (pair.key as {range?: [number, number, number]}).range!
+  const valueRange = (pair.value as {range?: [number, number, number]} | null)?.range
+  const start = yaml.lastIndexOf('\n', keyRange[0] - 1) + 1
+  let end = valueRange ? valueRange[2] : keyRange[2]
+  if (end > 0 && yaml.charAt(end - 1) === '\n') return {start, end, value: ''}
+  const lineEnd = yaml.indexOf('\n', end)
+  end = lineEnd === -1 ? yaml.length : lineEnd + 1
+  return {start, end, value: ''}
+}
+
+function lineOf(text: string, offset: number): number {
+  let line = 1
+  for (let index = text.indexOf('\n'); index !== -1 && index < offset; index = text.indexOf('\n', index + 1)) line++
+  return line
+}

@@ -1,0 +1,645 @@
+/**
+ * Phrasing content → protected text + tokens, and back.
+ *
+ * Everything a translator must not touch becomes an atom `⟦n⟧`; markup around translatable text
+ * becomes a pair `⟦n⟧…⟦/n⟧` (DESIGN decision 4, docs/architecture.md "Placeholder tokens").
+ * Tokens hold the exact logical source text they replace, so `restore(protect(x)) === x`.
+ *
+ * Restoring a *changed* translation also makes its literal text safe where it lands (escapes,
+ * flanking, reference labels, bare URLs): the token table says which characters are markup and
+ * which are the translator's prose, and that distinction is gone once the text is Markdown.
+ * The placement needed for that is remembered per token array (see `place`).
+ */
+
+import type {Nodes, PhrasingContent} from 'mdast'
+import type {Token} from '../types.js'
+import {
+  canClose,
+  canOpen,
+  escapeBlockStart,
+  escapeInline,
+  isAsciiPunctuation,
+  isWhitespace,
+  opensBlock,
+  singleLine,
+  type Context
+} from './escape.js'
+import type {Label} from './parse.js'
+
+/** Ranges of a text run that must be kept verbatim (glossary keep-terms). */
+export type Shield = (text: string) => ReadonlyArray<{start: number; end: number}>
+
+/** Protected text and its tokens. */
+export interface Protected {
+  text: string
+  tokens: Token[]
+}
+
+/** What protecting a segment's phrasing needs to know about the note. */
+export interface PhrasingSource {
+  /** Logical Markdown of the segment. */
+  markdown: string
+  /** Source offset → offset into `markdown`. */
+  toLogical(offset: number): number
+  labels: WeakMap<Nodes, Label>
+  /** Definition identifier → URL, for the `url` of reference tokens. */
+  definitions: ReadonlyMap<string, string>
+  shield?: Shield | undefined
+}
+
+/** Per-token knowledge restore needs beyond the `Token` contract. */
+type Extra =
+  /** A shortcut/collapsed reference: its label is its text (DESIGN trap 1). */
+  | {label: string}
+  /** A GFM literal autolink: its neighbours decide its extent (DESIGN trap 2). */
+  | {literal: {before: string; after: string; bracketed: string}}
+
+interface Placement {
+  context: Context
+  /** The protected source text (changed lines are found by comparing with it). */
+  source: string
+  /** Closing delimiter of a title (`"`, `'`, `)`). */
+  quote?: string | undefined
+  extras: ReadonlyMap<number, Extra>
+}
+
+const placements = new WeakMap<readonly Token[], Placement>()
+
+/**
+ * Protect a segment's phrasing content.
+ *
+ * @param nodes the phrasing children (positions are source offsets)
+ * @param start logical offset where the content starts (usually 0)
+ * @param end logical offset where it ends (usually `markdown.length`)
+ * @returns the protected text, its tokens, and which pair token each link/image node became
+ */
+export function protectPhrasing(
+  nodes: readonly PhrasingContent[],
+  source: PhrasingSource,
+  context: Context,
+  range: {start: number; end: number} = {start: 0, end: source.markdown.length}
+): Protected & {pairs: Map<Nodes, number>} {
+  const builder = new Builder(source.markdown, source.shield)
+  const walker = new Walker(builder, source)
+  walker.sequence(nodes, range.start, range.end)
+  const result = {text: builder.text, tokens: builder.tokens, pairs: walker.pairs}
+  placements.set(result.tokens, {context, source: result.text, extras: builder.extras})
+  return result
+}
+
+/**
+ * Protect a plain string (a front-matter value or a title): only literal `⟦`/`⟧` and shielded
+ * terms become atoms; in titles, character references too.
+ */
+export function protectPlain(
+  value: string,
+  context: 'plain' | 'title',
+  options?: {shield?: Shield | undefined; quote?: string | undefined}
+): Protected {
+  const builder = new Builder(value, options?.shield, context === 'title')
+  builder.literal(0, value.length)
+  const result = {text: builder.text, tokens: builder.tokens}
+  placements.set(result.tokens, {context, source: result.text, quote: options?.quote, extras: builder.extras})
+  return result
+}
+
+/** Accumulates protected text and tokens. */
+class Builder {
+  text = ''
+  tokens: Token[] = []
+  extras = new Map<number, Extra>()
+  private next = 1
+
+  constructor(
+    private readonly markdown: string,
+    private readonly shield: Shield | undefined,
+    private readonly references = true
+  ) {}
+
+  /** A literal run of source text: translatable, except escapes, character references and terms. */
+  literal(from: number, to: number): void {
+    if (to <= from) return
+    const run = this.markdown.slice(from, to)
+    let cursor = 0
+    for (const range of shieldRanges(this.shield, run)) {
+      this.plain(from + cursor, from + range.start)
+      this.atom('term', from + range.start, from + range.end)
+      cursor = range.end
+    }
+    this.plain(from + cursor, to)
+  }
+
+  atom(kind: Token['kind'], from: number, to: number, url?: string): number {
+    const n = this.next++
+    const token: Token = {n, shape: 'atom', kind, open: this.markdown.slice(from, to), close: ''}
+    if (url !== undefined) token.url = url
+    this.tokens.push(token)
+    this.text += `⟦${n}⟧`
+    return n
+  }
+
+  open(kind: Token['kind'], from: number, to: number, url?: string): Token {
+    const n = this.next++
+    const token: Token = {n, shape: 'pair', kind, open: this.markdown.slice(from, to), close: ''}
+    if (url !== undefined) token.url = url
+    this.tokens.push(token)
+    this.text += `⟦${n}⟧`
+    return token
+  }
+
+  close(token: Token, from: number, to: number): void {
+    token.close = this.markdown.slice(from, to)
+    this.text += `⟦/${token.n}⟧`
+  }
+
+  private plain(from: number, to: number): void {
+    const markdown = this.markdown
+    let flushed = from
+    let index = from
+    while (index < to) {
+      const character = markdown.charAt(index)
+      if (this.references && character === '\\' && isAsciiPunctuation(markdown[index + 1]) && index + 1 < to) {
+        index += 2
+        continue
+      }
+      let length = 0
+      let kind: Token['kind'] | undefined
+      if (character === '⟦' || character === '⟧') {
+        length = 1
+        kind = 'escape'
+      } else if (this.references && character === '&') {
+        const match = characterReference.exec(markdown.slice(index, Math.min(to, index + 40)))
+        if (match) {
+          length = match[0].length
+          kind = 'charref'
+        }
+      }
+      if (kind) {
+        this.text += markdown.slice(flushed, index)
+        this.atom(kind, index, index + length)
+        index += length
+        flushed = index
+      } else {
+        index++
+      }
+    }
+    this.text += markdown.slice(flushed, to)
+  }
+}
+
+const characterReference = /^&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{0,31});/
+
+function shieldRanges(shield: Shield | undefined, run: string): Array<{start: number; end: number}> {
+  if (!shield) return []
+  const ranges: Array<{start: number; end: number}> = []
+  let last = 0
+  for (const range of [...shield(run)].sort((a, b) => a.start - b.start)) {
+    // Overlapping or out-of-bounds ranges from a shield are dropped, never trusted.
+    if (range.start < last || range.end <= range.start || range.end > run.length) continue
+    ranges.push({start: range.start, end: range.end})
+    last = range.end
+  }
+  return ranges
+}
+
+type Handler = (walker: Walker, node: PhrasingContent, start: number, end: number) => void
+
+/** Node type → how it is protected. Unknown phrasing becomes an opaque atom. */
+const handlers: Record<string, Handler> = {
+  text(walker, _node, start, end) {
+    walker.builder.literal(start, end)
+  },
+  emphasis: attention('emphasis'),
+  strong: attention('strong'),
+  delete: attention('delete'),
+  inlineCode: atom('code'),
+  inlineMath: atom('math'),
+  html: atom('html'),
+  break: atom('break'),
+  footnoteReference: atom('footnote'),
+  link: labelled,
+  linkReference: labelled,
+  image: labelled,
+  imageReference: labelled
+}
+
+function atom(kind: Token['kind']): Handler {
+  return (walker, _node, start, end) => {
+    walker.builder.atom(kind, start, end)
+  }
+}
+
+/** Emphasis, strong, delete: the delimiter runs are the pair, the content stays translatable. */
+function attention(kind: 'emphasis' | 'strong' | 'delete'): Handler {
+  return (walker, node, start, end) => {
+    const markdown = walker.source.markdown
+    let width = kind === 'strong' ? 2 : 1
+    if (kind === 'delete' && markdown.charAt(start + 1) === '~') width = 2
+    const token = walker.builder.open(kind, start, start + width)
+    walker.sequence('children' in node ? node.children : [], start + width, end - width)
+    walker.builder.close(token, end - width, end)
+  }
+}
+
+/** Links, images and their reference forms: the label content is translatable, the rest is not. */
+function labelled(walker: Walker, node: PhrasingContent, start: number, end: number): void {
+  const {markdown, labels, definitions} = walker.source
+  const builder = walker.builder
+  const url = 'url' in node ? node.url : 'identifier' in node ? definitions.get(node.identifier) : undefined
+  const first = markdown.charAt(start)
+
+  if (node.type === 'link' && first === '<') {
+    builder.atom('autolink', start, end, url)
+    return
+  }
+  if (node.type === 'link' && first !== '[') {
+    literalAutolink(walker, node.url, start, end)
+    return
+  }
+
+  const image = node.type === 'image' || node.type === 'imageReference'
+  const label = labels.get(node)
+  const labelStart = label ? walker.source.toLogical(label.start) : start + (image ? 2 : 1)
+  const labelEnd = label ? walker.source.toLogical(label.end) : labelStart
+  const children = image ? (label?.children ?? []) : 'children' in node ? node.children : []
+
+  const token = builder.open(image ? 'image' : 'link', start, labelStart, url)
+  walker.pairs.set(node, token.n)
+  if ('referenceType' in node && node.referenceType !== 'full') {
+    builder.extras.set(token.n, {label: markdown.slice(labelStart, labelEnd)})
+  }
+  walker.sequence(children, labelStart, labelEnd)
+  builder.close(token, labelEnd, end)
+}
+
+function literalAutolink(walker: Walker, url: string, start: number, end: number): void {
+  const markdown = walker.source.markdown
+  const value = markdown.slice(start, end)
+  const n = walker.builder.atom('autolink', start, end, url)
+  const bracketed = url === 'mailto:' + value ? `<${value}>` : `<${url}>`
+  walker.builder.extras.set(n, {
+    literal: {before: markdown.charAt(start - 1), after: markdown.charAt(end), bracketed}
+  })
+}
+
+/** Walks phrasing nodes in order, feeding the builder. */
+class Walker {
+  readonly pairs = new Map<Nodes, number>()
+
+  constructor(
+    readonly builder: Builder,
+    readonly source: PhrasingSource
+  ) {}
+
+  /** Protect a sibling list that covers logical `[start, end)`. */
+  sequence(nodes: readonly PhrasingContent[], start: number, end: number): void {
+    const closing = pairHtml(nodes)
+    let cursor = start
+    let index = 0
+    while (index < nodes.length) {
+      const node = nodes[index]!
+      if (!node.position) {
+        let last = index
+        while (last < nodes.length && !nodes[last]!.position) last++
+        const gapEnd = last < nodes.length ? this.start(nodes[last]!) : end
+        this.gap(nodes.slice(index, last), cursor, gapEnd)
+        cursor = gapEnd
+        index = last
+        continue
+      }
+      const nodeStart = this.start(node)
+      const nodeEnd = this.end(node)
+      this.builder.literal(cursor, nodeStart)
+      const partner = closing.get(index)
+      if (partner !== undefined) {
+        const closeNode = nodes[partner]!
+        const token = this.builder.open('htmlPair', nodeStart, nodeEnd)
+        const closeStart = this.start(closeNode)
+        this.sequence(nodes.slice(index + 1, partner), nodeEnd, closeStart)
+        this.builder.close(token, closeStart, this.end(closeNode))
+        cursor = this.end(closeNode)
+        index = partner + 1
+        continue
+      }
+      const handler = handlers[node.type] ?? atom('html')
+      handler(this, node, nodeStart, nodeEnd)
+      cursor = nodeEnd
+      index++
+    }
+    this.builder.literal(cursor, end)
+  }
+
+  /**
+   * Nodes without positions: what the GFM autolink transform makes from decoded text
+   * (`a&#64;b.com`, `<foo\+@bar.example.com>`). Each link is located in the source by its
+   * text; one that cannot be found makes the whole gap an atom (never a guess).
+   */
+  private gap(nodes: readonly PhrasingContent[], start: number, end: number): void {
+    const raw = this.source.markdown.slice(start, end)
+    let cursor = 0
+    const found: Array<{from: number; to: number; url: string}> = []
+    for (const node of nodes) {
+      if (node.type !== 'link') continue
+      const text = node.children.map((child) => ('value' in child ? child.value : '')).join('')
+      const at = text ? raw.indexOf(text, cursor) : -1
+      if (at === -1) {
+        this.builder.atom('autolink', start, end, node.url)
+        return
+      }
+      found.push({from: at, to: at + text.length, url: node.url})
+      cursor = at + text.length
+    }
+    cursor = 0
+    for (const link of found) {
+      this.builder.literal(start + cursor, start + link.from)
+      literalAutolink(this, link.url, start + link.from, start + link.to)
+      cursor = link.to
+    }
+    this.builder.literal(start + cursor, end)
+  }
+
+  start(node: PhrasingContent): number {
+    return this.source.toLogical(node.position!.start.offset!)
+  }
+
+  end(node: PhrasingContent): number {
+    return this.source.toLogical(node.position!.end.offset!)
+  }
+}
+
+const voidElements = new Set([
+  'area', 'base', 'br', 'col', 'embed', 'hr', 'img', 'input', 'link', 'meta', 'source', 'track', 'wbr'
+])
+
+/** Same-parent inline HTML open/close tags: index of an opening tag → index of its closing tag. */
+function pairHtml(nodes: readonly PhrasingContent[]): Map<number, number> {
+  const pairs = new Map<number, number>()
+  const open: Array<{name: string; index: number}> = []
+  nodes.forEach((node, index) => {
+    if (node.type !== 'html' || !node.position) return
+    const opening = /^<([A-Za-z][A-Za-z0-9-]*)(?:\s[^>]*)?>$/.exec(node.value)
+    if (opening && !node.value.endsWith('/>')) {
+      const name = opening[1]!.toLowerCase()
+      if (!voidElements.has(name)) open.push({name, index})
+      return
+    }
+    const closing = /^<\/([A-Za-z][A-Za-z0-9-]*)\s*>$/.exec(node.value)
+    if (!closing) return
+    const name = closing[1]!.toLowerCase()
+    const at = open.findLastIndex((entry) => entry.name === name)
+    if (at === -1) return
+    pairs.set(open[at]!.index, index)
+    // Tags opened inside the pair and never closed stay atoms.
+    open.length = at
+  })
+  return pairs
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Restore                                                                                    */
+/* ------------------------------------------------------------------------------------------ */
+
+const tokenPattern = /⟦(\/?)(\d+)⟧/g
+
+type Piece = {type: 'text'; value: string} | {type: 'token'; token: Token; side: 'open' | 'close'}
+
+/** A token's restored text in the output, for the fixes made after assembly. */
+interface Mark {
+  token: Token
+  side: 'open' | 'close'
+  start: number
+  end: number
+  changed: boolean
+}
+
+/**
+ * Protected text → logical Markdown.
+ *
+ * Unknown token numbers are left as written (validation reports them). When `tokens` is the
+ * token array of an analysed segment, lines that differ from the source are made safe for
+ * where the segment lands; otherwise this is a plain substitution.
+ */
+export function restore(text: string, tokens: readonly Token[]): string {
+  const placement = placements.get(tokens)
+  const byNumber = new Map(tokens.map((token) => [token.n, token]))
+  const pieces = split(text, byNumber)
+  if (!placement || text === placement.source) {
+    return pieces.map((piece) => (piece.type === 'text' ? piece.value : markup(piece))).join('')
+  }
+  return new Restorer(placement).run(pieces, text)
+}
+
+function split(text: string, byNumber: ReadonlyMap<number, Token>): Piece[] {
+  const pieces: Piece[] = []
+  let last = 0
+  for (const match of text.matchAll(tokenPattern)) {
+    const token = byNumber.get(Number(match[2]))
+    const side = match[1] ? 'close' : 'open'
+    if (!token || (side === 'close' && token.shape !== 'pair')) continue
+    if (match.index > last) pieces.push({type: 'text', value: text.slice(last, match.index)})
+    pieces.push({type: 'token', token, side})
+    last = match.index + match[0].length
+  }
+  if (last < text.length) pieces.push({type: 'text', value: text.slice(last)})
+  return pieces
+}
+
+function markup(piece: Extract<Piece, {type: 'token'}>): string {
+  return piece.side === 'close' ? piece.token.close : piece.token.open
+}
+
+/** Assembles a changed translation and applies the fixes its placement needs. */
+class Restorer {
+  private out = ''
+  private readonly marks: Mark[] = []
+
+  constructor(private readonly placement: Placement) {}
+
+  run(pieces: Piece[], text: string): string {
+    const {context} = this.placement
+    const sourceLines = this.placement.source.split('\n')
+    const lines = splitLines(pieces)
+    // A one-line segment never grows a soft line break: there is no container prefix to give it.
+    const noNewLine = context !== 'plain' && (singleLine.has(context) || sourceLines.length === 1)
+    let anyChanged = false
+    const protectedLines = text.split('\n')
+
+    lines.forEach((line, index) => {
+      const changed = protectedLines[index] !== sourceLines[index]
+      anyChanged ||= changed
+      if (index > 0) {
+        if (changed && isBlank(line) && context !== 'plain') return
+        this.out += noNewLine ? ' ' : '\n'
+      }
+      if (!changed) {
+        for (const piece of line) this.append(piece, false)
+        return
+      }
+      const atLineStart = context !== 'plain' && (index > 0 ? !noNewLine : context === 'paragraph')
+      this.changedLine(line, index > 0 && !noNewLine, atLineStart)
+    })
+
+    if (anyChanged) this.finish()
+    return this.out
+  }
+
+  private append(piece: Piece, changed: boolean, value?: string): void {
+    if (piece.type === 'text') {
+      this.out += value ?? piece.value
+      return
+    }
+    const start = this.out.length
+    this.out += markup(piece)
+    this.marks.push({token: piece.token, side: piece.side, start, end: this.out.length, changed})
+  }
+
+  /** One protected line that differs from the source: escape its literal runs. */
+  private changedLine(line: Piece[], continuation: boolean, lineStart: boolean): void {
+    const {context, quote} = this.placement
+    let atLineStart = lineStart
+    line.forEach((piece, at) => {
+      if (piece.type === 'token') {
+        const value = markup(piece)
+        if (atLineStart && continuation && at === 0 && opensBlock(value) && this.out.endsWith('\n')) {
+          // Joining the previous line keeps the placeholder inline (trap 6).
+          this.out = this.out.slice(0, -1) + ' '
+        }
+        this.append(piece, true)
+        atLineStart = value.endsWith('\n') && context !== 'plain'
+        return
+      }
+      let value = escapeInline(piece.value, context, quote)
+      if (atLineStart) {
+        value = value.replace(/^[ \t]+/, '')
+        if (context !== 'title') value = escapeBlockStart(value)
+      }
+      const next = line[at + 1]
+      if (context !== 'plain') {
+        if (!next) value = value.replace(/[ \t]+$/, '')
+        const backslashes = /\\+$/.exec(value)?.[0].length ?? 0
+        const nextMarkup = next?.type === 'token' ? markup(next) : ''
+        if (backslashes % 2 === 1 && (!next || isAsciiPunctuation(nextMarkup.charAt(0)))) value += '\\'
+      }
+      this.append(piece, true, value)
+      if (value !== '') atLineStart = false
+    })
+  }
+
+  /** Fixes that look at the assembled neighbourhood of tokens. */
+  private finish(): void {
+    const {context, extras} = this.placement
+    const byToken = new Map<number, {open?: Mark; close?: Mark}>()
+    for (const mark of this.marks) {
+      const entry = byToken.get(mark.token.n) ?? {}
+      entry[mark.side] = mark
+      byToken.set(mark.token.n, entry)
+    }
+
+    for (const [n, extra] of extras) {
+      const entry = byToken.get(n)
+      if ('label' in extra && entry?.open && entry.close) {
+        const inner = this.out.slice(entry.open.end, entry.close.start)
+        if (normaliseLabel(inner) !== normaliseLabel(extra.label)) {
+          this.replace(entry.close, '][' + extra.label + ']')
+        }
+      }
+      if ('literal' in extra && entry?.open) {
+        const mark = entry.open
+        const before = this.out.charAt(mark.start - 1)
+        const after = this.out.charAt(mark.end)
+        if (before !== extra.literal.before || after !== extra.literal.after) {
+          this.replace(mark, extra.literal.bracketed)
+        }
+      }
+    }
+
+    for (const entry of byToken.values()) {
+      const {open, close} = entry
+      if (!open || !close || !(open.changed || close.changed)) continue
+      if (!['emphasis', 'strong', 'delete'].includes(open.token.kind)) continue
+      this.flank(open, close)
+    }
+
+    if (context === 'cell' && /(^|[^\\])(\\\\)*\\$/.test(this.out)) this.out += '\\'
+    if (context === 'atx') {
+      this.out = this.out.replace(/(^|[ \t])(#+[ \t]*)$/, '$1\\$2')
+    }
+  }
+
+  /** Make an attention pair open and close again after its neighbours changed (trap 7). */
+  private flank(open: Mark, close: Mark): void {
+    let marker = open.token.open.charAt(0)
+    const fits = (): boolean =>
+      canOpen(marker, this.out.charAt(open.start - 1), this.out.charAt(open.end)) &&
+      canClose(marker, this.out.charAt(close.start - 1), this.out.charAt(close.end))
+    if (fits()) return
+    if (marker === '_') {
+      marker = '*'
+      this.replace(open, this.out.slice(open.start, open.end).replaceAll('_', '*'))
+      this.replace(close, this.out.slice(close.start, close.end).replaceAll('_', '*'))
+      if (fits()) return
+    }
+    // Whitespace just inside a delimiter moves outside it; punctuation gets a space outside.
+    const afterOpen = /^[ \t]+/.exec(this.out.slice(open.end, close.start))?.[0] ?? ''
+    if (afterOpen) {
+      this.edit(open.end, afterOpen.length, '')
+      this.edit(open.start, 0, afterOpen)
+    } else if (!canOpen(marker, this.out.charAt(open.start - 1), this.out.charAt(open.end))) {
+      this.edit(open.start, 0, ' ')
+    }
+    const beforeClose = /[ \t]+$/.exec(this.out.slice(open.end, close.start))?.[0] ?? ''
+    if (beforeClose) {
+      this.edit(close.start - beforeClose.length, beforeClose.length, '')
+      this.edit(close.end, 0, beforeClose)
+    } else if (!canClose(marker, this.out.charAt(close.start - 1), this.out.charAt(close.end))) {
+      if (!isWhitespace(this.out.charAt(close.end))) this.edit(close.end, 0, ' ')
+    }
+  }
+
+  private replace(mark: Mark, value: string): void {
+    this.edit(mark.start, mark.end - mark.start, value, mark)
+  }
+
+  /**
+   * Replace `length` characters at `at` with `insert`, keeping marks in place: marks starting
+   * at or after the edit move; the edited mark itself (if any) is resized.
+   */
+  private edit(at: number, length: number, insert: string, target?: Mark): void {
+    this.out = this.out.slice(0, at) + insert + this.out.slice(at + length)
+    const delta = insert.length - length
+    for (const mark of this.marks) {
+      if (mark === target) {
+        mark.end += delta
+      } else if (mark.start >= at + length || (length === 0 && mark.start >= at)) {
+        mark.start += delta
+        mark.end += delta
+      }
+    }
+  }
+}
+
+/** Group pieces by protected line (literal `\n` in text pieces). */
+function splitLines(pieces: readonly Piece[]): Piece[][] {
+  const lines: Piece[][] = [[]]
+  for (const piece of pieces) {
+    if (piece.type === 'token') {
+      lines[lines.length - 1]!.push(piece)
+      continue
+    }
+    const parts = piece.value.split('\n')
+    parts.forEach((part, index) => {
+      if (index > 0) lines.push([])
+      if (part) lines[lines.length - 1]!.push({type: 'text', value: part})
+    })
+  }
+  return lines
+}
+
+function isBlank(line: readonly Piece[]): boolean {
+  return line.every((piece) => piece.type === 'text' && piece.value.trim() === '')
+}
+
+/** CommonMark label matching: case-fold, collapse whitespace. */
+function normaliseLabel(value: string): string {
+  return value.replace(/[\t\n\r ]+/g, ' ').trim().toLowerCase().toUpperCase()
+}

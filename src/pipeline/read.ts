@@ -1,0 +1,142 @@
+/**
+ * Bytes → text for one note: the only place that knows about encodings.
+ *
+ * Pure: the caller reads the file and passes the bytes, so this is testable without a disk.
+ * The text is never normalised (no EOL or Unicode normalisation), because reassembly splices
+ * by offset and must give back the source bytes where nothing was translated.
+ */
+
+import {UserError} from '../types.js'
+
+/** A decoded note, ready for `analyseNote`. */
+export interface NoteText {
+  /** The document text, without its byte order mark. */
+  text: string
+  /** Whether the file started with a UTF-8 byte order mark (re-added on write: DESIGN trap 8). */
+  bom: boolean
+  /** The dominant line ending; ties and files without any line ending count as `\n`. */
+  eol: '\n' | '\r\n'
+}
+
+/**
+ * A problem with one note that its author can fix.
+ *
+ * The message is one line: `<file>: <problem>. <fix>`.
+ */
+export class NoteError extends UserError {
+  constructor(
+    readonly file: string,
+    readonly problem: string,
+    readonly fix: string
+  ) {
+    super(`${file}: ${oneLine(problem)}. ${oneLine(fix)}`)
+  }
+}
+
+/**
+ * 1 MiB: notes are prose; a bigger file is almost certainly generated or binary, and the
+ * parser's worst cases (S10) grow with size, so refuse before parsing.
+ */
+export const DEFAULT_MAX_BYTES = 1024 * 1024
+
+const BOM = [0xef, 0xbb, 0xbf] as const
+
+/**
+ * Decode the bytes of a note.
+ *
+ * @throws {NoteError} when the file is larger than `maxBytes`, contains a NUL byte, or is not
+ *   valid UTF-8 (with the byte offset and line of the first problem).
+ */
+export function decodeNote(bytes: Uint8Array, file: string, options?: {maxBytes?: number}): NoteText {
+  const maxBytes = options?.maxBytes ?? DEFAULT_MAX_BYTES
+  if (bytes.length > maxBytes) {
+    throw new NoteError(
+      file,
+      `file is ${bytes.length} bytes, more than the limit of ${maxBytes} bytes`,
+      'Split the note, or exclude it from the sources if it is not a note'
+    )
+  }
+
+  const nul = bytes.indexOf(0)
+  if (nul !== -1) {
+    throw new NoteError(
+      file,
+      `NUL byte at byte ${nul} (line ${lineAtByte(bytes, nul)}): this looks like a binary file, not Markdown`,
+      'Remove the NUL bytes, or exclude the file from the sources'
+    )
+  }
+
+  const bom = bytes[0] === BOM[0] && bytes[1] === BOM[1] && bytes[2] === BOM[2]
+  const body = bom ? bytes.subarray(3) : bytes
+  let text: string
+  try {
+    text = new TextDecoder('utf-8', {fatal: true, ignoreBOM: true}).decode(body)
+  } catch {
+    const at = firstInvalidUtf8(body) + (bom ? 3 : 0)
+    throw new NoteError(
+      file,
+      `not valid UTF-8 at byte ${at} (line ${lineAtByte(bytes, at)})`,
+      'Re-save the file as UTF-8 (for example `iconv -f latin1 -t utf-8`)'
+    )
+  }
+
+  return {text, bom, eol: dominantEol(text)}
+}
+
+/** `\r\n` when CRLF endings outnumber bare LF endings, else `\n`. */
+export function dominantEol(text: string): '\n' | '\r\n' {
+  let crlf = 0
+  let lf = 0
+  let index = text.indexOf('\n')
+  while (index !== -1) {
+    if (index > 0 && text.charCodeAt(index - 1) === 13) crlf++
+    else lf++
+    index = text.indexOf('\n', index + 1)
+  }
+  return crlf > lf ? '\r\n' : '\n'
+}
+
+function lineAtByte(bytes: Uint8Array, offset: number): number {
+  let line = 1
+  for (let index = 0; index < offset && index < bytes.length; index++) {
+    if (bytes[index] === 10) line++
+  }
+  return line
+}
+
+/** Byte offset of the first byte that does not start or continue a well-formed UTF-8 sequence. */
+function firstInvalidUtf8(bytes: Uint8Array): number {
+  let index = 0
+  while (index < bytes.length) {
+    const length = sequenceLength(bytes, index)
+    if (length === 0) return index
+    index += length
+  }
+  return bytes.length
+}
+
+/** Length of the well-formed sequence at `index` (RFC 3629 table 3-7), or 0. */
+function sequenceLength(bytes: Uint8Array, index: number): number {
+  const lead = bytes[index] ?? 0
+  if (lead < 0x80) return 1
+  const continuation = (at: number, low = 0x80, high = 0xbf): boolean => {
+    const byte = bytes[at]
+    return byte !== undefined && byte >= low && byte <= high
+  }
+  if (lead >= 0xc2 && lead <= 0xdf) return continuation(index + 1) ? 2 : 0
+  if (lead >= 0xe0 && lead <= 0xef) {
+    const low = lead === 0xe0 ? 0xa0 : 0x80
+    const high = lead === 0xed ? 0x9f : 0xbf
+    return continuation(index + 1, low, high) && continuation(index + 2) ? 3 : 0
+  }
+  if (lead >= 0xf0 && lead <= 0xf4) {
+    const low = lead === 0xf0 ? 0x90 : 0x80
+    const high = lead === 0xf4 ? 0x8f : 0xbf
+    return continuation(index + 1, low, high) && continuation(index + 2) && continuation(index + 3) ? 4 : 0
+  }
+  return 0
+}
+
+function oneLine(value: string): string {
+  return value.replace(/[\r\n]+/g, ' ').replace(/\.$/, '')
+}

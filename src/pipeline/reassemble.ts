@@ -1,0 +1,263 @@
+/**
+ * Translations → the target file: splice by offset, never re-serialise (DESIGN decision 2).
+ *
+ * Every byte outside a changed segment is the source's. A changed segment gets its container
+ * prefixes and line endings back (`containers.ts`); its text was already made safe where it
+ * lands by `restore`. A final safety net re-parses the result and compares its shape with the
+ * source's: segments that changed the shape are rejected (found by bisection when several
+ * changed) and left as source text, never written (DESIGN traps 6, 7, 2).
+ */
+
+import {parseDocument} from 'yaml'
+import {toPhysical} from './containers.js'
+import type {AnalysedNote, SegmentLayout} from './analyse.js'
+import {singleLine} from './escape.js'
+import {patchFrontmatter, renderValue, type FrontmatterScalar} from './frontmatter.js'
+import {parseMarkdown, type ParsedMarkdown} from './parse.js'
+import {sameShape, shapeDifference, treeShape} from './shape.js'
+
+/** Front-matter changes besides translated keys. */
+export interface FrontmatterEdit {
+  /** Keys to set: existing keys keep their position, new keys are appended. */
+  set?: Readonly<Record<string, string | number | boolean | null>>
+  /** Keys to remove (with their line). */
+  drop?: readonly string[]
+}
+
+export interface ReassembleOptions {
+  /** Applied after translated keys. */
+  frontmatter?: FrontmatterEdit
+  /** Rewrites link, image and definition destinations (relative-link rebasing); identity when absent. */
+  rewriteUrl?: (url: string) => string
+}
+
+export interface Reassembled {
+  /** The whole file: the source's BOM and line endings. */
+  text: string
+  /** Segment id → one-line reason, for translations that were not used. */
+  rejected: Map<string, string>
+}
+
+/** One replacement of source bytes, carrying the segments it writes. */
+interface Change {
+  ids: string[]
+  start: number
+  end: number
+  value: string
+}
+
+/**
+ * Splice `translations` (segment id → logical Markdown, i.e. restored) into the note.
+ *
+ * Segments without a translation, or whose translation equals their own Markdown, keep their
+ * source bytes. The caller must not write a note that has rejections (retry or fail them).
+ */
+export function reassemble(
+  note: AnalysedNote,
+  translations: ReadonlyMap<string, string>,
+  options?: ReassembleOptions
+): Reassembled {
+  const text = note.source.text
+  const rejected = new Map<string, string>()
+  const changes = collectChanges(note, translations, rejected)
+
+  const frontmatterValues = new Map<string, string>()
+  for (const segment of note.segments) {
+    if (segment.kind !== 'frontmatter' || !segment.key) continue
+    const translation = translations.get(segment.id)
+    if (translation !== undefined && translation !== segment.markdown) frontmatterValues.set(segment.key, translation)
+  }
+  const head = frontmatterChange(note, frontmatterValues, options?.frontmatter, rejected)
+
+  const compose = (accepted: readonly Change[]): string => splice(text, head ? [head, ...accepted] : accepted)
+  const net = new SafetyNet(note, compose)
+  const bad = net.culprits(changes, [])
+  const accepted = changes.filter((change) => !bad.has(change))
+  for (const [change, reason] of bad) for (const id of change.ids) rejected.set(id, reason)
+
+  let result = compose(accepted)
+  if (options?.rewriteUrl) {
+    const parsed = net.parsedFor(result) ?? parseMarkdown(result)
+    result = rewriteDestinations(result, parsed, options.rewriteUrl)
+  }
+  return {text: (note.source.bom ? '\uFEFF' : '') + result, rejected}
+}
+
+/** The replacements for every changed segment (titles inside a changed segment ride along). */
+function collectChanges(
+  note: AnalysedNote,
+  translations: ReadonlyMap<string, string>,
+  rejected: Map<string, string>
+): Change[] {
+  const eol = note.source.eol
+  const byId = new Map<string, {markdown: string; ids: string[]}>()
+  const order: string[] = []
+  const nested: Array<{id: string; translation: string; layout: SegmentLayout; markdown: string}> = []
+
+  for (const segment of note.segments) {
+    if (segment.kind === 'frontmatter') continue
+    const translation = translations.get(segment.id)
+    if (translation === undefined || translation === segment.markdown) continue
+    const layout = note.layouts.get(segment.id)
+    if (!layout) continue
+    if (layout.within) {
+      nested.push({id: segment.id, translation, layout, markdown: segment.markdown})
+      continue
+    }
+    byId.set(segment.id, {markdown: oneLine(translation, layout), ids: [segment.id]})
+    order.push(segment.id)
+  }
+
+  const titles: Array<{id: string; translation: string; layout: SegmentLayout}> = []
+  for (const title of nested) {
+    const within = title.layout.within!
+    const parent = byId.get(within.id)
+    if (!parent) {
+      titles.push(title)
+      continue
+    }
+    // The title sits inside the parent's link token, which the parent's translation carries verbatim.
+    const close = within.token.close
+    const at = parent.markdown.indexOf(close)
+    if (at === -1 || parent.markdown.indexOf(close, at + 1) !== -1) {
+      rejected.set(title.id, 'its link could not be found exactly once in the translated text around it')
+      continue
+    }
+    const start = at + within.offset
+    parent.markdown = parent.markdown.slice(0, start) + title.translation + parent.markdown.slice(start + within.length)
+    parent.ids.push(title.id)
+  }
+
+  const changes: Change[] = []
+  for (const segment of note.segments) {
+    const entry = byId.get(segment.id)
+    const layout = note.layouts.get(segment.id)
+    if (entry && layout) {
+      changes.push({ids: entry.ids, start: segment.start, end: segment.end, value: toPhysical(entry.markdown, layout, eol)})
+    }
+  }
+  for (const title of titles) {
+    const segment = note.segments.find((candidate) => candidate.id === title.id)!
+    changes.push({
+      ids: [title.id],
+      start: segment.start,
+      end: segment.end,
+      value: toPhysical(oneLine(title.translation, title.layout), title.layout, eol)
+    })
+  }
+  return changes.sort((a, b) => a.start - b.start)
+}
+
+/** Single-line places (ATX headings, cells) cannot take a line break, whoever wrote the text. */
+function oneLine(markdown: string, layout: SegmentLayout): string {
+  return singleLine.has(layout.context) ? markdown.replace(/[ \t]*\n[ \t]*/g, ' ') : markdown
+}
+
+/** The front-matter replacement, or undefined when nothing in it changes. */
+function frontmatterChange(
+  note: AnalysedNote,
+  translated: ReadonlyMap<string, string>,
+  edit: FrontmatterEdit | undefined,
+  rejected: Map<string, string>
+): Change | undefined {
+  const set = edit?.set ?? {}
+  const drop = edit?.drop ?? []
+  if (translated.size === 0 && Object.keys(set).length === 0 && drop.length === 0) return undefined
+  const frontmatter = note.frontmatter
+  const eol = note.source.eol
+  if (!frontmatter) {
+    const entries = Object.entries(set)
+    if (entries.length === 0) return undefined
+    const yaml = entries.map(([key, value]) => `${key}: ${renderValue(value as FrontmatterScalar)}${eol}`).join('')
+    return {ids: [], start: 0, end: 0, value: `---${eol}${yaml}---${eol}`}
+  }
+  let yaml = patchFrontmatter(frontmatter, note.file, {translated, set, drop})
+  // A patched value must read back as exactly what was meant (Q24); otherwise keep the source's.
+  const check = parseDocument(yaml, {schema: 'core', uniqueKeys: true})
+  const values: unknown = check.errors.length === 0 ? check.toJS() : undefined
+  const bad = [...translated].filter(
+    ([key, value]) => !(values && typeof values === 'object' && (values as Record<string, unknown>)[key] === value)
+  )
+  if (bad.length > 0) {
+    for (const segment of note.segments) {
+      if (segment.key && bad.some(([key]) => key === segment.key)) {
+        rejected.set(segment.id, 'the translated front-matter value does not read back as the same YAML string')
+      }
+    }
+    const kept = new Map([...translated].filter(([key]) => !bad.some(([other]) => other === key)))
+    yaml = patchFrontmatter(frontmatter, note.file, {translated: kept, set, drop})
+  }
+  return {ids: [], start: frontmatter.contentStart, end: frontmatter.contentEnd, value: yaml}
+}
+
+/** Replace non-overlapping ranges of `text` (sorted by start). */
+function splice(text: string, changes: readonly Change[]): string {
+  let result = ''
+  let cursor = 0
+  for (const change of [...changes].sort((a, b) => a.start - b.start)) {
+    result += text.slice(cursor, change.start) + change.value
+    cursor = change.end
+  }
+  return result + text.slice(cursor)
+}
+
+/** Re-parses candidates and finds the changes that alter the document's shape. */
+class SafetyNet {
+  private readonly parses = new Map<string, ParsedMarkdown>()
+
+  constructor(
+    private readonly note: AnalysedNote,
+    private readonly compose: (changes: readonly Change[]) => string
+  ) {}
+
+  /**
+   * The changes among `candidates` that break the shape when applied together with `accepted`:
+   * all at once first; when that fails, halves, recursively.
+   */
+  culprits(candidates: readonly Change[], accepted: readonly Change[]): Map<Change, string> {
+    const found = new Map<Change, string>()
+    if (candidates.length === 0) return found
+    const problem = this.check([...accepted, ...candidates])
+    if (problem === undefined) return found
+    if (candidates.length === 1) {
+      found.set(candidates[0]!, `changes the document structure (${problem})`)
+      return found
+    }
+    const middle = candidates.length >> 1
+    const left = candidates.slice(0, middle)
+    const right = candidates.slice(middle)
+    const badLeft = this.culprits(left, accepted)
+    const goodLeft = left.filter((change) => !badLeft.has(change))
+    const badRight = this.culprits(right, [...accepted, ...goodLeft])
+    return new Map([...badLeft, ...badRight])
+  }
+
+  /** The parse of a text this net already checked, if any. */
+  parsedFor(text: string): ParsedMarkdown | undefined {
+    return this.parses.get(text)
+  }
+
+  /** Undefined when the composed text has the source's shape, else the first difference. */
+  private check(changes: readonly Change[]): string | undefined {
+    const text = this.compose(changes)
+    const parsed = parseMarkdown(text)
+    this.parses.clear()
+    this.parses.set(text, parsed)
+    const shape = treeShape(parsed.tree)
+    return sameShape(this.note.shape, shape) ? undefined : shapeDifference(this.note.shape, shape)
+  }
+}
+
+/** Apply `rewrite` to every link, image and definition destination. */
+function rewriteDestinations(text: string, parsed: ParsedMarkdown, rewrite: (url: string) => string): string {
+  let result = text
+  for (const range of [...parsed.destinations].reverse()) {
+    const url = text.slice(range.start, range.end)
+    const next = rewrite(url)
+    if (next === url) continue
+    const bracketed = text.charAt(range.start - 1) === '<'
+    const safe = bracketed ? next.replace(/[<>\n]/g, encodeURIComponent) : next.replace(/[\s()<>]/g, encodeURIComponent)
+    result = result.slice(0, range.start) + safe + result.slice(range.end)
+  }
+  return result
+}

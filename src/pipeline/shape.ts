@@ -1,0 +1,80 @@
+/**
+ * The structure a translation must not change.
+ *
+ * Two documents have the same shape when they have the same nodes (types, nesting, heading
+ * depths, list kinds, task states, table alignment), the same code / inline code / HTML / math
+ * values, the same URLs and the same definitions and references. Prose is not part of the
+ * shape: text nodes, alt text, titles and front-matter values are what translation changes.
+ */
+
+import type {Nodes, Root} from 'mdast'
+
+/** A comparable, JSON-serialisable description of a tree's shape. */
+export type Shape = Array<string | Shape>
+
+/** Fields that belong to the shape, per node type (besides the type and the children). */
+const fields: Record<string, readonly string[]> = {
+  heading: ['depth'],
+  list: ['ordered', 'start'],
+  listItem: ['checked'],
+  table: ['align'],
+  code: ['lang', 'meta', 'value'],
+  inlineCode: ['value'],
+  html: ['value'],
+  math: ['meta', 'value'],
+  inlineMath: ['value'],
+  link: ['url'],
+  image: ['url'],
+  linkReference: ['identifier'],
+  imageReference: ['identifier'],
+  definition: ['identifier', 'url'],
+  footnoteReference: ['identifier'],
+  footnoteDefinition: ['identifier']
+}
+
+/** Node types whose content is prose (or front-matter, patched and checked on its own). */
+const ignored = new Set(['text', 'yaml'])
+
+/** Describe the shape of `tree` (see the module comment for what counts). */
+export function treeShape(tree: Root | Nodes): Shape {
+  return describe(tree)
+}
+
+/** Whether two shapes are equal. */
+export function sameShape(left: Shape, right: Shape): boolean {
+  return JSON.stringify(left) === JSON.stringify(right)
+}
+
+/** A one-line description of the first difference between two shapes (for rejection reasons). */
+export function shapeDifference(left: Shape, right: Shape): string {
+  const a = flatten(left)
+  const b = flatten(right)
+  for (let index = 0; index < Math.max(a.length, b.length); index++) {
+    if (a[index] !== b[index]) {
+      return `expected ${a[index] ?? 'nothing'}, got ${b[index] ?? 'nothing'}`
+    }
+  }
+  return 'no difference'
+}
+
+function describe(node: Nodes): Shape {
+  const shape: Shape = [node.type]
+  for (const field of fields[node.type] ?? []) {
+    const value: unknown = (node as unknown as Record<string, unknown>)[field]
+    if (value !== undefined && value !== null) shape.push(`${field}=${JSON.stringify(value)}`)
+  }
+  if ('children' in node) {
+    for (const child of node.children as Nodes[]) {
+      if (!ignored.has(child.type)) shape.push(describe(child))
+    }
+  }
+  return shape
+}
+
+function flatten(shape: Shape, into: string[] = []): string[] {
+  for (const item of shape) {
+    if (typeof item === 'string') into.push(item.length > 60 ? item.slice(0, 57) + '…' : item)
+    else flatten(item, into)
+  }
+  return into
+}
