@@ -1,0 +1,204 @@
+/**
+ * Human- and machine-readable renderings of command results. Pure: text in, text out.
+ */
+import type {CheckResult} from '../commands/check.js'
+import type {DiffEntry, DiffResult} from '../commands/diff.js'
+import {wordDiff} from '../review/word-diff.js'
+import type {LocaleStatus} from '../commands/status.js'
+import type {NoteResult, SyncResult} from '../commands/sync.js'
+import type {Output} from './output.js'
+
+/** One line per finished note (what CI logs and non-TTY runs show). */
+export function formatSyncLine(note: NoteResult, out: Pick<Output, 'paint'>): string {
+  const {paint} = out
+  const status =
+    note.status === 'failed' || note.status === 'untouched'
+      ? paint.red(note.status)
+      : note.status === 'written' || note.status === 'copied'
+        ? paint.green(note.status)
+        : note.status
+  const counts = Object.entries(note.counts)
+    .filter(([, count]) => count > 0)
+    .map(([state, count]) => `${count} ${state}`)
+    .join(', ')
+  const line = `${note.locale.padEnd(7)} ${note.output}  ${status}${counts ? paint.dim(` (${counts})`) : ''}`
+  const details = [
+    ...(note.message ? [`  ${note.message}`] : []),
+    ...note.segments
+      .filter((segment) => segment.state === 'failed')
+      .map((segment) => `  ${note.note}:${segment.line}: segment ${segment.id}: ${segment.reason ?? 'failed'}`),
+    ...note.findings.map((finding) => `  ${note.note}:${finding.line ?? 1}: ${finding.severity} ${finding.rule}: ${finding.message}`)
+  ]
+  return [line, ...details].join('\n')
+}
+
+export function formatSyncSummary(result: SyncResult, out: Pick<Output, 'paint'>): string {
+  const lines: string[] = []
+  for (const problem of result.problems) lines.push(out.paint.red(`${problem.message}`))
+  const by = (status: string) => result.notes.filter((note) => note.status === status).length
+  const segments = (state: keyof NoteResult['counts']) => result.notes.reduce((sum, note) => sum + note.counts[state], 0)
+  const parts = result.dryRun
+    ? [`${by('pending')} to write`, `${by('unchanged')} up to date`, `${segments('pending')} segments to translate`, `${segments('reused')} reused`]
+    : [
+        `${by('written') + by('copied')} written`,
+        `${by('unchanged')} up to date`,
+        ...(by('failed') ? [`${by('failed')} failed`] : []),
+        ...(by('untouched') ? [`${by('untouched')} untouched`] : []),
+        `${segments('translated')} segments translated`,
+        `${segments('reused')} reused`,
+        ...(segments('human') ? [`${segments('human')} human kept`] : []),
+        ...(segments('needs-review') ? [`${segments('needs-review')} need review`] : [])
+      ]
+  if (result.problems.length > 0) parts.push(`${result.problems.length} file${result.problems.length === 1 ? '' : 's'} with errors`)
+  const usage = result.usage
+  const cost = usage.requests > 0 ? ` · ${usage.requests} requests, ${usage.promptTokens + usage.completionTokens} tokens${usage.cachedTokens ? ` (${usage.cachedTokens} cached)` : ''}, $${usage.costUsd.toFixed(4)}` : ''
+  const pendingTokens = result.dryRun ? result.notes.reduce((sum, note) => sum + (note.pendingTokens ?? 0), 0) : 0
+  const estimate = result.dryRun ? ` · ~${pendingTokens} source tokens to send` : ''
+  lines.push(`${result.dryRun ? 'sync --dry-run' : 'sync'}${result.interrupted ? ' (interrupted)' : ''}: ${parts.join(', ')} [${result.provider}${result.model && result.model !== result.provider ? `/${result.model}` : ''}]${cost}${estimate}`)
+  return lines.join('\n')
+}
+
+export function formatCheck(result: CheckResult, format: 'text' | 'json' | 'github', out: Pick<Output, 'paint'>): string {
+  if (format === 'json') return JSON.stringify(result, null, 2) + '\n'
+  if (format === 'github') {
+    return result.findings
+      .map((finding) => `::${finding.severity} file=${escapeProperty(finding.file)},line=${finding.line},title=${escapeProperty(`notes-l10n ${finding.rule}`)}::${escapeData(finding.message)}\n`)
+      .join('')
+      .concat(summaryLine(result) + '\n')
+  }
+  const lines = result.findings.map(
+    (finding) => `${finding.file}:${finding.line}: ${finding.severity === 'error' ? out.paint.red('error') : out.paint.yellow('warning')} ${finding.rule}: ${finding.message}`
+  )
+  lines.push(summaryLine(result))
+  return lines.join('\n') + '\n'
+}
+
+function summaryLine(result: CheckResult): string {
+  const errors = result.findings.filter((finding) => finding.severity === 'error').length
+  const warnings = result.findings.length - errors
+  return errors === 0 && warnings === 0
+    ? `check: ${result.targets} translation${result.targets === 1 ? '' : 's'} checked, all current`
+    : `check: ${result.targets} translation${result.targets === 1 ? '' : 's'} checked, ${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}`
+}
+
+export function formatStatus(rows: readonly LocaleStatus[]): string {
+  if (rows.length === 0) return 'status: no target locales (pass --locale or set "locales" in notes-l10n.config.json)\n'
+  const header = ['locale', 'notes', 'missing', 'translated', 'stale', 'review', 'done']
+  const body = rows.map((row) => [
+    row.locale,
+    String(row.notes),
+    String(row.missing),
+    `${row.segments.translated}/${row.segments.total}`,
+    String(row.segments.stale),
+    String(row.segments.needsReview),
+    `${row.percent}%`
+  ])
+  const widths = header.map((cell, column) => Math.max(cell.length, ...body.map((row) => row[column]!.length)))
+  return [header, ...body].map((row) => row.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd()).join('\n') + '\n'
+}
+
+// GitHub workflow command escaping: https://github.com/actions/toolkit (core/command.ts).
+function escapeData(text: string): string {
+  return text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A')
+}
+
+function escapeProperty(text: string): string {
+  return escapeData(text).replace(/:/g, '%3A').replace(/,/g, '%2C')
+}
+
+/**
+ * Stacked view, one block per segment, with word-level highlights: coloured on a TTY, else in
+ * wdiff's `[-removed-]{+added+}` notation so logs and pull-request comments stay readable.
+ */
+export function formatDiff(result: DiffResult, out: Pick<Output, 'paint'>, color: boolean): string {
+  if (result.entries.length === 0) {
+    return result.base ? `diff: no segment changed since ${result.base}\n` : 'diff: nothing to do — every translation is current\n'
+  }
+  const lines: string[] = []
+  let heading = ''
+  for (const entry of result.entries) {
+    const next = `${entry.note} → ${entry.output} (${entry.locale})`
+    if (next !== heading) {
+      heading = next
+      lines.push(out.paint.bold(heading))
+    }
+    lines.push(`  ${entry.note}:${entry.line}  ${stateLabel(entry, out)}  ${out.paint.dim(entry.id)}`)
+    if (entry.id === '*') continue
+    lines.push(`    source       ${changeText(entry.oldSource, entry.newSource, out, color)}`)
+    const pending = entry.newTranslation === undefined && entry.state !== 'removed' ? out.paint.dim(' → (translated by the next sync)') : ''
+    lines.push(`    ${entry.locale.padEnd(12)} ${changeText(entry.oldTranslation, entry.newTranslation, out, color)}${pending}`)
+  }
+  const states = new Map<string, number>()
+  for (const entry of result.entries) states.set(entry.state, (states.get(entry.state) ?? 0) + 1)
+  lines.push(`diff${result.base ? ` ${result.base}..working tree` : ''}: ${[...states].map(([state, count]) => `${count} ${state}`).join(', ')}`)
+  return lines.join('\n') + '\n'
+}
+
+function stateLabel(entry: DiffEntry, out: Pick<Output, 'paint'>): string {
+  const label = entry.id === '*' ? 'new translation' : entry.state
+  return entry.state === 'needs-review' || entry.state === 'removed' ? out.paint.yellow(label) : out.paint.bold(label)
+}
+
+function changeText(before: string | undefined, after: string | undefined, out: Pick<Output, 'paint'>, color: boolean): string {
+  const flat = (text: string) => text.replace(/\n/g, '⏎ ')
+  if (before === undefined && after === undefined) return out.paint.dim('—')
+  if (before === undefined) return flat(after!)
+  if (after === undefined || before === after) return flat(before)
+  return wordDiff(flat(before), flat(after))
+    .map((part) =>
+      part.type === 'same'
+        ? part.text
+        : part.type === 'removed'
+          ? color
+            ? out.paint.red(part.text)
+            : `[-${part.text}-]`
+          : color
+            ? out.paint.green(part.text)
+            : `{+${part.text}+}`
+    )
+    .join('')
+}
+
+/**
+ * `sync --report file.md`: what the run did, note by note and segment by segment, for a pull
+ * request description. Only segments something happened to are listed; reused ones are counted.
+ */
+export function formatSyncReportMarkdown(result: SyncResult): string {
+  const lines = [`# notes-l10n sync report`, '']
+  const usage = result.usage
+  lines.push(
+    `Provider: \`${result.provider}\`${result.model ? ` · model \`${result.model}\`` : ''} · ${result.notes.length} translation${result.notes.length === 1 ? '' : 's'}` +
+      (usage.requests ? ` · ${usage.requests} requests · ${usage.promptTokens} prompt + ${usage.completionTokens} completion tokens · $${usage.costUsd.toFixed(4)}` : '') +
+      (result.interrupted ? ' · **interrupted**' : ''),
+    ''
+  )
+  if (result.problems.length > 0) {
+    lines.push('## Files with errors', '')
+    for (const problem of result.problems) lines.push(`- ${escapeMarkdown(problem.message)}`)
+    lines.push('')
+  }
+  lines.push('| note | locale | status | translated | reused | human | needs review | failed |', '| --- | --- | --- | ---: | ---: | ---: | ---: | ---: |')
+  for (const note of result.notes) {
+    const c = note.counts
+    lines.push(`| \`${note.output}\` | ${note.locale} | ${note.status} | ${c.translated} | ${c.reused} | ${c.human} | ${c['needs-review']} | ${c.failed} |`)
+  }
+  lines.push('')
+  for (const note of result.notes) {
+    const notable = note.segments.filter((segment) => segment.state !== 'reused')
+    if (notable.length === 0 && !note.message && note.findings.length === 0) continue
+    lines.push(`## \`${note.output}\``, '')
+    if (note.message) lines.push(escapeMarkdown(note.message), '')
+    for (const segment of notable) {
+      lines.push(`- line ${segment.line} · \`${segment.id}\` · **${segment.state}**${segment.reason ? ` — ${escapeMarkdown(segment.reason)}` : ''}`)
+    }
+    for (const finding of note.findings) {
+      lines.push(`- line ${finding.line ?? 1} · ${finding.severity} ${finding.rule}: ${escapeMarkdown(finding.message)}`)
+    }
+    lines.push('')
+  }
+  return lines.join('\n')
+}
+
+function escapeMarkdown(text: string): string {
+  return text.replace(/[\\`*_[\]<>|]/g, (character) => `\\${character}`)
+}

@@ -1,0 +1,75 @@
+/**
+ * `notes-l10n check`: what CI runs. Offline, deterministic, no key: turns an inspection into
+ * findings with file and line, errors for what must be fixed before merging.
+ */
+import {inspect, type InspectOptions, type Inspection} from './inspect.js'
+
+export interface CheckFinding {
+  /** The file the annotation belongs on: the source note for stale segments, the target for QA. */
+  file: string
+  line: number
+  severity: 'error' | 'warning'
+  /** missing, stale, needs-review, misaligned, untracked, orphaned, hand-edited, unreadable, or a QA rule id. */
+  rule: string
+  message: string
+  note?: string
+  locale?: string
+}
+
+export interface CheckResult {
+  findings: CheckFinding[]
+  /** Targets inspected. */
+  targets: number
+}
+
+export async function check(options: InspectOptions): Promise<CheckResult> {
+  return findingsOf(await inspect(options))
+}
+
+export function findingsOf(inspection: Inspection): CheckResult {
+  const findings: CheckFinding[] = []
+  const add = (finding: CheckFinding) => findings.push(finding)
+
+  for (const problem of inspection.problems) {
+    add({file: problem.file, line: 1, severity: 'error', rule: 'unreadable', message: problem.message})
+  }
+
+  for (const target of inspection.targets) {
+    const where = {note: target.note, locale: target.locale}
+    switch (target.state) {
+      case 'missing':
+        add({...where, file: target.note, line: 1, severity: 'error', rule: 'missing', message: `no ${target.locale} translation: ${target.output} does not exist (run notes-l10n sync --locale ${target.locale})`})
+        continue
+      case 'untracked':
+      case 'misaligned':
+        add({...where, file: target.output, line: 1, severity: 'error', rule: target.state, message: `${target.output}: ${target.message ?? target.state}`})
+        continue
+      case 'stale':
+        if (!target.segments) {
+          add({...where, file: target.note, line: 1, severity: 'error', rule: 'stale', message: `${target.output} is out of date: ${target.message ?? 'the source changed'}`})
+          continue
+        }
+        break
+      default:
+        break
+    }
+
+    for (const segment of target.segments ?? []) {
+      if (segment.decision === 'pending') {
+        const why = segment.reason === 'glossary' ? 'its glossary terms changed' : segment.reason === 'new' ? 'it is new' : 'the source changed'
+        add({...where, file: target.note, line: segment.line, severity: 'error', rule: 'stale', message: `${target.locale}: segment ${segment.id} is not translated in ${target.output} (${why})`})
+      } else if (segment.decision === 'needs-review') {
+        add({...where, file: target.note, line: segment.line, severity: 'error', rule: 'needs-review', message: `${target.locale}: the source changed under a human translation in ${target.output}${segment.targetLine ? `:${segment.targetLine}` : ''}; review it (edit the translation) or re-translate with sync --force`})
+      }
+    }
+    for (const finding of target.findings) {
+      add({...where, file: target.output, line: finding.line ?? 1, severity: finding.severity, rule: finding.rule, message: finding.message})
+    }
+  }
+
+  for (const {note, locale} of inspection.orphaned) {
+    add({note, locale, file: note, line: 1, severity: 'error', rule: 'orphaned', message: `${note} no longer exists but its ${locale} translation is still recorded: delete the translation and run sync to update the lock`})
+  }
+
+  return {findings, targets: inspection.targets.length}
+}

@@ -1,0 +1,164 @@
+/**
+ * `notes-l10n diff`: what changed, segment by segment, for reviewers.
+ *
+ * Without a base, it shows what the next `sync` would do (pending, needs-review and hand-edited
+ * segments), with the old source taken from git `HEAD` when the project is in a repository. With
+ * `--base <rev>`, it compares every note and translation at that revision with the working tree.
+ */
+import {segmentFingerprint} from '../glossary/load.js'
+import type {AnalysedNote} from '../pipeline/analyse.js'
+import {decodeNote} from '../pipeline/read.js'
+import {align, match, type Decision} from '../state/align.js'
+import {openRevision, type GitRevision} from '../state/git.js'
+import {Lockfile, LOCK_FILE, type LockEntry} from '../state/lock.js'
+import type {SegmentKind} from '../types.js'
+import {UserError} from '../types.js'
+import {inspect, type InspectOptions} from './inspect.js'
+import {analyse, readText, type Project} from './project.js'
+
+export type DiffState = 'new' | 'changed' | 'removed' | 'needs-review' | 'human-edited' | 'retranslated' | 'glossary'
+
+export interface DiffEntry {
+  note: string
+  locale: string
+  output: string
+  /** Segment id in the current source (the old id for removed segments). */
+  id: string
+  /** Line in the current source (in the old source for removed segments). */
+  line: number
+  state: DiffState
+  oldSource?: string
+  newSource?: string
+  oldTranslation?: string
+  /** Absent when the translation does not exist yet (the next sync makes it). */
+  newTranslation?: string
+}
+
+export interface DiffResult {
+  /** Format version of this JSON (see docs/review.md). */
+  version: 1
+  /** The revision compared with, or null for "what the next sync would change". */
+  base: string | null
+  entries: DiffEntry[]
+}
+
+export async function diff(options: InspectOptions & {base?: string}): Promise<DiffResult> {
+  if (options.base) return diffAgainst(options, options.base)
+  const inspection = await inspect({...options, deep: true})
+  const head = await openRevision(inspection.project.root, 'HEAD').catch(() => undefined)
+  const entries: DiffEntry[] = []
+  for (const target of inspection.targets) {
+    const where = {note: target.note, locale: target.locale, output: target.output}
+    if (target.state === 'missing') {
+      entries.push({...where, id: '*', line: 1, state: 'new'})
+      continue
+    }
+    const oldSources = head ? await segmentsAt(inspection.project, head, target.note) : undefined
+    for (const segment of target.segments ?? []) {
+      const base = {...where, id: segment.id, line: segment.line, newSource: segment.source}
+      const oldSource = segment.previousId ? oldSources?.get(segment.previousId) : undefined
+      if (segment.decision === 'pending') {
+        const state: DiffState = segment.reason === 'glossary' ? 'glossary' : segment.reason === 'new' ? 'new' : 'changed'
+        entries.push({...base, state, ...(oldSource === undefined ? {} : {oldSource}), ...(segment.translation === undefined ? {} : {oldTranslation: segment.translation})})
+      } else if (segment.decision === 'needs-review') {
+        entries.push({...base, state: 'needs-review', ...(oldSource === undefined ? {} : {oldSource}), oldTranslation: segment.translation!, newTranslation: segment.translation!})
+      }
+    }
+  }
+  return {version: 1, base: null, entries}
+}
+
+/** Source segments (id → markdown) of a note at a revision. */
+async function segmentsAt(project: Project, revision: GitRevision, file: string): Promise<Map<string, string> | undefined> {
+  const note = await noteAt(project, revision, file)
+  return note ? new Map(note.segments.map((segment) => [segment.id, segment.markdown])) : undefined
+}
+
+async function noteAt(project: Project, revision: GitRevision | undefined, file: string): Promise<AnalysedNote | undefined> {
+  if (!revision) {
+    const text = await readText(project.root, file, project.config.limits.maxFileBytes)
+    return text ? analyse(project, file, text) : undefined
+  }
+  const bytes = await revision.read(file)
+  if (!bytes) return undefined
+  try {
+    return analyse(project, file, decodeNote(bytes, `${file}@${revision.rev}`, {maxBytes: project.config.limits.maxFileBytes}))
+  } catch (error) {
+    if (error instanceof UserError) return undefined
+    throw error
+  }
+}
+
+interface SideSegment {
+  id: string
+  kind: SegmentKind | undefined
+  line: number
+  source: string
+  translation?: string
+  decision: Decision['state']
+}
+
+/** One side of a comparison: a note's source segments with what its target held for each. */
+async function side(project: Project, revision: GitRevision | undefined, lock: Lockfile, note: string, output: string, locale: string): Promise<SideSegment[] | undefined> {
+  const source = await noteAt(project, revision, note)
+  if (!source) return undefined
+  const target = await noteAt(project, revision, output)
+  const glossary = project.glossary
+  const entry: LockEntry | undefined = lock.get(note, locale)
+  const alignment = align({
+    source: source.segments,
+    fingerprints: source.segments.map((segment) => (glossary ? segmentFingerprint(glossary, segment.markdown, locale) : undefined)),
+    entry,
+    target: target?.segments
+  })
+  return source.segments.map((segment, index) => {
+    const decision = alignment.aligned ? alignment.decisions[index]! : undefined
+    const translation = decision && decision.state !== 'pending' ? decision.markdown : undefined
+    return {id: segment.id, kind: segment.kind, line: segment.line, source: segment.markdown, ...(translation === undefined ? {} : {translation}), decision: decision?.state ?? 'pending'}
+  })
+}
+
+async function diffAgainst(options: InspectOptions, rev: string): Promise<DiffResult> {
+  const inspection = await inspect(options)
+  const project = inspection.project
+  const revision = await openRevision(project.root, rev)
+  const oldLockText = await revision.read(LOCK_FILE)
+  const oldLock = oldLockText ? Lockfile.parse(oldLockText.toString('utf8'), `${LOCK_FILE}@${rev}`) : Lockfile.parse('', `${LOCK_FILE}@${rev}`)
+  const newLock = await Lockfile.load(project.root)
+
+  const entries: DiffEntry[] = []
+  for (const plan of project.plans) {
+    for (const target of plan.targets) {
+      if (target.copy) continue
+      const where = {note: plan.source, locale: target.locale, output: target.output}
+      const before = (await side(project, revision, oldLock, plan.source, target.output, target.locale)) ?? []
+      const after = (await side(project, undefined, newLock, plan.source, target.output, target.locale)) ?? []
+      const {same, changed} = match(after, before)
+      const used = new Set<number>()
+      after.forEach((segment, index) => {
+        const base = {...where, id: segment.id, line: segment.line, newSource: segment.source, ...(segment.translation === undefined ? {} : {newTranslation: segment.translation})}
+        const sameIndex = same[index]
+        const changedIndex = changed[index]
+        if (sameIndex !== undefined) {
+          used.add(sameIndex)
+          const old = before[sameIndex]!
+          if (old.translation === segment.translation) return
+          const state: DiffState = segment.decision === 'human' ? 'human-edited' : segment.decision === 'pending' ? 'glossary' : 'retranslated'
+          entries.push({...base, state, ...(old.translation === undefined ? {} : {oldTranslation: old.translation})})
+        } else if (changedIndex !== undefined) {
+          used.add(changedIndex)
+          const old = before[changedIndex]!
+          const state: DiffState = segment.decision === 'needs-review' ? 'needs-review' : 'changed'
+          entries.push({...base, state, oldSource: old.source, ...(old.translation === undefined ? {} : {oldTranslation: old.translation})})
+        } else {
+          entries.push({...base, state: 'new'})
+        }
+      })
+      before.forEach((old, index) => {
+        if (used.has(index)) return
+        entries.push({...where, id: old.id, line: old.line, state: 'removed', oldSource: old.source, ...(old.translation === undefined ? {} : {oldTranslation: old.translation})})
+      })
+    }
+  }
+  return {version: 1, base: rev, entries}
+}

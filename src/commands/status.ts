@@ -1,0 +1,52 @@
+/**
+ * `notes-l10n status`: how far each locale is, counted in segments.
+ */
+import {inspect, type InspectOptions} from './inspect.js'
+
+export interface LocaleStatus {
+  locale: string
+  notes: number
+  /** Notes whose target file does not exist. */
+  missing: number
+  segments: {total: number; translated: number; stale: number; needsReview: number; human: number}
+  /** Translated (incl. human) segments of all segments, 0–100, counting missing notes as 0 %. */
+  percent: number
+}
+
+export async function status(options: InspectOptions): Promise<LocaleStatus[]> {
+  const inspection = await inspect(options)
+  const byLocale = new Map<string, LocaleStatus>()
+  for (const target of inspection.targets) {
+    let entry = byLocale.get(target.locale)
+    if (!entry) {
+      entry = {locale: target.locale, notes: 0, missing: 0, segments: {total: 0, translated: 0, stale: 0, needsReview: 0, human: 0}, percent: 0}
+      byLocale.set(target.locale, entry)
+    }
+    entry.notes++
+    if (target.state === 'missing' || target.state === 'untracked' || target.state === 'misaligned') {
+      entry.missing++
+      continue
+    }
+    if (!target.segments) {
+      // Current on the fast path: every segment is translated; count the note as one unit.
+      entry.segments.total++
+      entry.segments.translated++
+      continue
+    }
+    for (const segment of target.segments) {
+      entry.segments.total++
+      if (segment.decision === 'pending') entry.segments.stale++
+      else if (segment.decision === 'needs-review') entry.segments.needsReview++
+      else {
+        entry.segments.translated++
+        if (segment.decision === 'human') entry.segments.human++
+      }
+    }
+  }
+  for (const entry of byLocale.values()) {
+    const notesDone = entry.notes - entry.missing
+    const segmentShare = entry.segments.total === 0 ? 1 : entry.segments.translated / entry.segments.total
+    entry.percent = entry.notes === 0 ? 100 : Math.round((notesDone / entry.notes) * segmentShare * 1000) / 10
+  }
+  return [...byLocale.values()].sort((a, b) => a.locale.localeCompare(b.locale))
+}

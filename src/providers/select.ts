@@ -1,0 +1,60 @@
+import {createOpenAIProvider, type OpenAIProviderOptions} from './openai.js'
+import {createPseudoProvider} from './pseudo.js'
+import type {Provider} from '../types.js'
+import {UserError} from '../types.js'
+
+/** Provider settings after config and flags are merged (the key is never part of them). */
+export interface ProviderSettings {
+  name: string
+  model?: string
+  baseURL?: string
+  concurrency?: number
+  responseFormat?: 'auto' | 'json_schema' | 'json_object'
+  prices?: OpenAIProviderOptions['prices']
+  timeoutMs?: number
+  maxRetries?: number
+  validationRetries?: number
+  maxBatchTokens?: number
+  /** Wait this long at most for a `retry-after` over 60 s before stopping the run (default: stop). */
+  maxLongRetryAfterMs?: number
+}
+
+/** A provider plus what the run summary needs to know about its costs. */
+export type SelectedProvider = Provider & {
+  /** False when the model has no price in the table: costs are reported as unknown. */
+  readonly priced: boolean
+}
+
+export const defaultModel = 'gpt-4.1-mini'
+
+const providerNames = ['openai', 'pseudo'] as const
+
+/**
+ * Builds the provider a run uses.
+ *
+ * The API key is read here, from the environment only (QA S2), and handed to the provider; it is
+ * never stored in settings, results or messages.
+ */
+export function selectProvider(
+  settings: ProviderSettings,
+  env: Readonly<Record<string, string | undefined>>
+): SelectedProvider {
+  switch (settings.name) {
+    case 'pseudo':
+      return Object.assign(createPseudoProvider(), {priced: true})
+    case 'openai': {
+      const apiKey = env.OPENAI_API_KEY
+      if (!apiKey) {
+        throw new UserError(
+          'OPENAI_API_KEY is not set: export it (export OPENAI_API_KEY=…) for OpenAI or any OpenAI-compatible endpoint (with OPENAI_BASE_URL or --base-url), or run with --provider pseudo to try the pipeline offline'
+        )
+      }
+      const {name: _name, model, baseURL, ...rest} = settings
+      return createOpenAIProvider({...rest, apiKey, baseURL: baseURL ?? env.OPENAI_BASE_URL, model: model ?? defaultModel})
+    }
+    default:
+      throw new UserError(
+        `unknown provider "${settings.name}": expected one of ${providerNames.join(', ')} (--provider or provider.name in the config)`
+      )
+  }
+}

@@ -1,0 +1,198 @@
+/**
+ * Decides, for every segment of a source note, what a target file already holds for it.
+ *
+ * Pure: the caller reads the source, the target and the lock; this module only compares them.
+ * `sync` uses the decisions to pay only for what changed and never to overwrite a human edit;
+ * `check` and `diff` use the same decisions to report, so the three can never disagree.
+ */
+import type {Segment, SegmentKind} from '../types.js'
+import type {LockEntry} from './lock.js'
+import {segmentTargetHash} from './lock.js'
+
+export type Decision =
+  /** The target holds the tool's own translation of this exact source: reuse it. */
+  | {state: 'current'; markdown: string}
+  /** The target holds a human translation of this exact source: keep it, never overwrite. */
+  | {state: 'human'; markdown: string}
+  /** A human translation whose source has changed since: kept as is until someone reviews it. */
+  | {state: 'needs-review'; markdown: string; previousId: string}
+  /** Accepted earlier but not yet locked (a run that was interrupted): reuse without paying again. */
+  | {state: 'journaled'; markdown: string}
+  /**
+   * Must be translated: `reason` says why. When the source changed, `previous` is the old
+   * translation and `previousId` the id of the source it was made from.
+   */
+  | {state: 'pending'; reason: 'new' | 'changed' | 'glossary' | 'retranslate' | 'forced'; previous?: string; previousId?: string}
+
+export interface AlignInput {
+  source: readonly Segment[]
+  /** Current glossary fingerprint of each source segment, by index (undefined: no terms). */
+  fingerprints: ReadonlyArray<string | undefined>
+  /**
+   * What the lock (or, after a crash, the journal's record of a written note) says the target was
+   * made from.
+   */
+  entry?: LockEntry
+  /** Segments of the existing target file, or undefined when there is none. */
+  target?: readonly Segment[]
+  /** A translation accepted or written for this note and locale that the lock does not know yet. */
+  journal?: (id: string) => {markdown: string; glossary?: string} | undefined
+  retranslate?: boolean
+  force?: boolean
+}
+
+export type AlignResult =
+  | {aligned: true; decisions: Decision[]}
+  | {aligned: false; reason: string}
+
+interface OldSegment {
+  id: string
+  kind: SegmentKind | undefined
+  markdown: string
+  human: boolean
+  /** Already human in the lock, and edited again since: a reviewer's answer to "needs review". */
+  reviewed?: boolean
+  glossary?: string
+}
+
+/** Aligns a target with its source; see {@link Decision} for the outcomes. */
+export function align(input: AlignInput): AlignResult {
+  const old = oldSegments(input)
+  if (old === 'misaligned') {
+    return {
+      aligned: false,
+      reason: `the target has ${input.target?.length ?? 0} segments where ${
+        input.entry ? `the lock records ${input.entry.segments.length}` : `the source has ${input.source.length}`
+      }, so its translations cannot be matched to their sources (a paragraph was added, removed or split by hand): fix the structure by hand, or run with --force to translate it afresh`
+    }
+  }
+
+  const matches = match(input.source, old)
+  const decisions = input.source.map((segment, index): Decision => {
+    const fingerprint = input.fingerprints[index]
+    const matched = matches.same[index]
+    if (matched !== undefined) {
+      const previous = old[matched]!
+      if (previous.human) return {state: 'human', markdown: previous.markdown}
+      if (input.retranslate) return {state: 'pending', reason: 'retranslate'}
+      if (previous.glossary !== fingerprint) return fromJournal(input, segment, fingerprint, 'glossary')
+      return {state: 'current', markdown: previous.markdown}
+    }
+
+    const changed = matches.changed[index]
+    if (changed !== undefined) {
+      const previous = old[changed]!
+      if (previous.human && !input.force) {
+        if (previous.reviewed) return {state: 'human', markdown: previous.markdown}
+        return {state: 'needs-review', markdown: previous.markdown, previousId: previous.id}
+      }
+      return fromJournal(input, segment, fingerprint, input.force && previous.human ? 'forced' : 'changed', previous)
+    }
+
+    return fromJournal(input, segment, fingerprint, 'new')
+  })
+
+  return {aligned: true, decisions}
+}
+
+function fromJournal(
+  input: AlignInput,
+  segment: Segment,
+  fingerprint: string | undefined,
+  reason: 'new' | 'changed' | 'glossary' | 'forced',
+  previous?: OldSegment
+): Decision {
+  const journaled = input.retranslate ? undefined : input.journal?.(segment.id)
+  if (journaled && journaled.glossary === fingerprint) return {state: 'journaled', markdown: journaled.markdown}
+  return previous === undefined ? {state: 'pending', reason} : {state: 'pending', reason, previous: previous.markdown, previousId: previous.id}
+}
+
+/**
+ * What the target held, segment by segment, with the id of the source each was made from.
+ *
+ * With a lock entry, target segment i was written for the entry's segment i (splicing keeps the
+ * shape). Without one (a translation made before the tool, or a lost lock), a target whose
+ * segments line up kind by kind with the current source is adopted as human work: it is kept,
+ * never silently replaced.
+ */
+function oldSegments(input: AlignInput): OldSegment[] | 'misaligned' {
+  const {entry, target} = input
+  if (!target) return []
+  if (input.force && !entry) return []
+
+  if (entry) {
+    if (target.length !== entry.segments.length) return input.force ? [] : 'misaligned'
+    return entry.segments.map((record, index) => {
+      const segment = target[index]!
+      const edited = segmentTargetHash(segment.markdown) !== record.target
+      return {
+        id: record.id,
+        kind: segment.kind,
+        markdown: segment.markdown,
+        human: Boolean(record.human) || edited,
+        reviewed: Boolean(record.human) && edited,
+        glossary: record.glossary
+      }
+    })
+  }
+
+  const lined = target.length === input.source.length && target.every((segment, index) => segment.kind === input.source[index]!.kind)
+  if (!lined) return 'misaligned'
+  return target.map((segment, index) => ({id: input.source[index]!.id, kind: segment.kind, markdown: segment.markdown, human: true}))
+}
+
+/**
+ * Matches current source segments to old ones: first by id (content address, so moves and
+ * insertions keep their translations), then pairs the leftovers that sit between the same matched
+ * neighbours and have the same kind — those are edits of one segment ("changed").
+ *
+ * Returns, by index of `source`, the index in `old` of the same segment (`same`) or of the segment
+ * it is an edit of (`changed`).
+ */
+export function match(source: ReadonlyArray<{id: string; kind: SegmentKind | undefined}>, old: ReadonlyArray<{id: string; kind: SegmentKind | undefined}>) {
+  const byId = new Map<string, number[]>()
+  old.forEach((segment, index) => {
+    const list = byId.get(segment.id)
+    if (list) list.push(index)
+    else byId.set(segment.id, [index])
+  })
+
+  const same: Array<number | undefined> = []
+  const used = new Set<number>()
+  source.forEach((segment, index) => {
+    const candidates = byId.get(segment.id)
+    const found = candidates?.find((candidate) => !used.has(candidate))
+    if (found !== undefined) {
+      same[index] = found
+      used.add(found)
+    }
+  })
+
+  const changed: Array<number | undefined> = []
+  let lowerBound = -1
+  source.forEach((segment, index) => {
+    const matched = same[index]
+    if (matched !== undefined) {
+      lowerBound = Math.max(lowerBound, matched)
+      return
+    }
+    const upperBound = nextMatched(same, index) ?? old.length
+    for (let candidate = lowerBound + 1; candidate < upperBound; candidate++) {
+      if (!used.has(candidate) && old[candidate]!.kind === segment.kind) {
+        changed[index] = candidate
+        used.add(candidate)
+        lowerBound = candidate
+        break
+      }
+    }
+  })
+
+  return {same, changed}
+}
+
+function nextMatched(same: ReadonlyArray<number | undefined>, from: number): number | undefined {
+  for (let index = from + 1; index < same.length; index++) {
+    if (same[index] !== undefined) return same[index]
+  }
+  return undefined
+}
