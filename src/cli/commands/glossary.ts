@@ -1,0 +1,23 @@
+import type {Command} from 'commander'
+import type {CommandContext} from '../context.js'
+import {Option} from 'commander'
+import {glossaryCheckCommand} from '../../commands/glossary-check.js'
+import {locales} from '../options.js'
+import {formatCheck} from '../report.js'
+
+/** Registers `notes-l10n glossary`. */
+export function registerGlossary(program: Command, {out, cwd, setExit}: CommandContext): void {
+  const glossary = program.command('glossary').description('glossary tools')
+  glossary
+    .command('check')
+    .description('offline: report glossary violations in existing translations (file:line), exit 1 when any')
+    .option('-l, --locale <locales>', 'locale(s) (default: all configured)', locales)
+    .option('--strict', 'report violations as errors')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json', 'github']).default('text'))
+    .option('--config <file>', 'config file')
+    .action(async (flags: {locale?: string[]; strict?: boolean; format: 'text' | 'json' | 'github'; config?: string}) => {
+      const result = await glossaryCheckCommand({cwd, locales: flags.locale, configPath: flags.config, strict: flags.strict})
+      out.stdout(formatCheck(result, flags.format, out))
+      setExit(result.findings.length > 0 ? 1 : 0)
+    })
+}

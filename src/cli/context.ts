@@ -1,0 +1,9 @@
+import type {Output} from './output.js'
+
+/** What every command registration gets: where to print, where it runs, and how to set the exit code. */
+export interface CommandContext {
+  out: Output
+  cwd: string
+  env: Readonly<Record<string, string | undefined>>
+  setExit: (code: number) => void
+}
