@@ -40,6 +40,16 @@ export interface SyncOptions extends ProjectOptions {
   onNote?: (result: NoteResult) => void
   /** For tests: use this provider instead of the configured one. */
   providerOverride?: Provider
+  /**
+   * Human translations to apply (e.g. from an imported XLIFF/PO file), as logical Markdown by
+   * note, locale and segment id. They are written and locked as human work.
+   */
+  overrides?: ReadonlyMap<string, ReadonlyMap<string, ReadonlyMap<string, string>>>
+  /**
+   * `false`: call no provider (import-only runs). A note that still has untranslated segments
+   * is then not written.
+   */
+  translate?: boolean
 }
 
 export type NoteStatus =
@@ -93,13 +103,14 @@ const noUsage = (): Usage => ({requests: 0, promptTokens: 0, completionTokens: 0
 export async function sync(options: SyncOptions): Promise<SyncResult> {
   const project = await openProject(options)
   const settings: ProviderSettings = {...project.config.provider, ...definedOnly(options.provider ?? {})}
-  const provider = options.providerOverride ?? (options.dryRun ? undefined : selectProvider(settings, options.env))
+  const offline = options.dryRun || options.translate === false
+  const provider = options.providerOverride ?? (offline ? undefined : selectProvider(settings, options.env))
   const result: SyncResult = {
     notes: [],
     problems: [...project.problems],
     usage: noUsage(),
-    provider: provider?.name ?? settings.name,
-    model: provider?.model ?? settings.model ?? '',
+    provider: provider?.name ?? (options.translate === false ? 'none' : settings.name),
+    model: provider?.model ?? (options.translate === false ? '' : settings.model ?? ''),
     dryRun: Boolean(options.dryRun),
     interrupted: false
   }
@@ -229,7 +240,13 @@ async function translateNote(run: Run, plan: NotePlan, note: AnalysedNote, targe
     return result
   }
 
-  const decisions = alignment.decisions
+  const overrides = options.overrides?.get(plan.source)?.get(locale)
+  const decisions = overrides
+    ? alignment.decisions.map((decision, index): Decision => {
+        const markdown = overrides.get(note.segments[index]!.id)
+        return markdown === undefined ? decision : {state: 'human', markdown}
+      })
+    : alignment.decisions
   const pending = note.segments.filter((_, index) => decisions[index]!.state === 'pending')
   const markdown = new Map<string, string>()
   const fromTarget = new Set<number>()
@@ -253,7 +270,9 @@ async function translateNote(run: Run, plan: NotePlan, note: AnalysedNote, targe
   }
 
   const failures = new Map<string, string>()
-  if (pending.length > 0) {
+  if (pending.length > 0 && !run.provider) {
+    for (const segment of pending) failures.set(segment.id, 'not translated yet (this run calls no provider): run notes-l10n sync')
+  } else if (pending.length > 0) {
     const outcome = await run.provider!.translate(buildJob(run, plan, note, locale, pending, decisions), {signal: options.signal})
     addUsage(run.result.usage, outcome.usage)
     result.findings.push(...outcome.findings)
@@ -296,8 +315,9 @@ async function translateNote(run: Run, plan: NotePlan, note: AnalysedNote, targe
     // hash so `check` looks inside the note instead of trusting the hashes.
     source: reviewPending && entry ? entry.source : contentHash(withBom(note.source)),
     target: contentHash(assembled.text),
-    provider: pending.length > 0 || !entry ? run.provider!.name : entry.provider,
-    model: pending.length > 0 || !entry ? run.provider!.model : entry.model,
+    // Who made the translations: this run's provider when it translated, else whoever made them before.
+    provider: (pending.length > 0 || !entry) && run.provider ? run.provider.name : (entry?.provider ?? 'human'),
+    model: (pending.length > 0 || !entry) && run.provider ? run.provider.model : (entry?.model ?? 'human'),
     segments: note.segments.map((segment, index) => {
       const decision = decisions[index]!
       const human = decision.state === 'human' || decision.state === 'needs-review'
