@@ -63,7 +63,38 @@ interface Placement {
   extras: ReadonlyMap<number, Extra>
 }
 
-const placements = new WeakMap<readonly Token[], Placement>()
+/**
+ * Placement by token array and by token object: a caller that rebuilds the array (to render
+ * glossary terms, say) keeps the placement as long as one original token object survives;
+ * `mapTokens` keeps it in every case.
+ */
+const placements = new WeakMap<object, Placement>()
+
+function register(tokens: readonly Token[], placement: Placement): void {
+  placements.set(tokens, placement)
+  for (const token of tokens) placements.set(token, placement)
+}
+
+function placementOf(tokens: readonly Token[]): Placement | undefined {
+  const direct = placements.get(tokens)
+  if (direct) return direct
+  for (const token of tokens) {
+    const found = placements.get(token)
+    if (found) return found
+  }
+  return undefined
+}
+
+/**
+ * A copy of a segment's tokens with some replaced (e.g. a glossary term's `open` rendered for
+ * the target locale) that `restore` still recognises as that segment's.
+ */
+export function mapTokens(tokens: readonly Token[], map: (token: Token) => Token): Token[] {
+  const mapped = tokens.map(map)
+  const placement = placementOf(tokens)
+  if (placement) register(mapped, placement)
+  return mapped
+}
 
 /**
  * Protect a segment's phrasing content.
@@ -83,7 +114,7 @@ export function protectPhrasing(
   const walker = new Walker(builder, source)
   walker.sequence(nodes, range.start, range.end)
   const result = {text: builder.text, tokens: builder.tokens, pairs: walker.pairs}
-  placements.set(result.tokens, {context, source: result.text, extras: builder.extras})
+  register(result.tokens, {context, source: result.text, extras: builder.extras})
   return result
 }
 
@@ -99,7 +130,7 @@ export function protectPlain(
   const builder = new Builder(value, options?.shield, context === 'title')
   builder.literal(0, value.length)
   const result = {text: builder.text, tokens: builder.tokens}
-  placements.set(result.tokens, {context, source: result.text, quote: options?.quote, extras: builder.extras})
+  register(result.tokens, {context, source: result.text, quote: options?.quote, extras: builder.extras})
   return result
 }
 
@@ -415,12 +446,13 @@ interface Mark {
 /**
  * Protected text → logical Markdown.
  *
- * Unknown token numbers are left as written (validation reports them). When `tokens` is the
- * token array of an analysed segment, lines that differ from the source are made safe for
- * where the segment lands; otherwise this is a plain substitution.
+ * Unknown token numbers are left as written (validation reports them). When `tokens` are an
+ * analysed segment's (or came from `mapTokens`), lines that differ from the source are made
+ * safe for where the segment lands; otherwise this is a plain substitution (and reassembly's
+ * safety net rejects whatever that breaks).
  */
 export function restore(text: string, tokens: readonly Token[]): string {
-  const placement = placements.get(tokens)
+  const placement = placementOf(tokens)
   const byNumber = new Map(tokens.map((token) => [token.n, token]))
   const pieces = split(text, byNumber)
   if (!placement || text === placement.source) {

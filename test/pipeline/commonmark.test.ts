@@ -5,11 +5,14 @@
  * give the input back byte for byte; pseudo translations are all accepted and keep the shape.
  */
 
-import spec from 'commonmark-spec'
+import {createRequire} from 'node:module'
 import {describe, expect, it} from 'vitest'
 import {nest, tally} from './harness.js'
 
-const examples = (spec as {tests: Array<{markdown: string; number: number}>}).tests.map((example) => ({
+// The package is CommonJS without types: `tests` is its list of examples.
+const spec = createRequire(import.meta.url)('commonmark-spec') as {tests: Array<{markdown: string; number: number}>}
+
+const examples = spec.tests.map((example) => ({
   name: `example ${example.number}`,
   // In spec.txt a tab is shown as `→`.
   text: example.markdown.replaceAll('→', '\t')
