@@ -10,7 +10,7 @@ import pLimit from 'p-limit'
 import {assertWritable, frontmatterEdit, rebaseUrl, type NotePlan} from '../config/load.js'
 import {renderKeep, requiredTerms, segmentFingerprint, verifyTerms} from '../glossary/load.js'
 import type {AnalysedNote} from '../pipeline/analyse.js'
-import {restore} from '../pipeline/protect.js'
+import {mapTokens, restore} from '../pipeline/protect.js'
 import {reassemble} from '../pipeline/reassemble.js'
 import {normaliseTranslation, validateTranslation} from '../pipeline/validate.js'
 import {writeFileAtomic} from '../pipeline/write.js'
@@ -441,7 +441,7 @@ function buildJob(
 function tokensFor(run: Run, segment: Segment, locale: string): Token[] {
   const glossary = run.project.glossary
   if (!glossary || !segment.tokens.some((token) => token.kind === 'term')) return segment.tokens
-  return segment.tokens.map((token) => (token.kind === 'term' ? {...token, open: renderKeep(glossary, token.open, locale)} : token))
+  return mapTokens(segment.tokens, (token) => (token.kind === 'term' ? {...token, open: renderKeep(glossary, token.open, locale)} : token))
 }
 
 function describeDecisions(
