@@ -8,7 +8,7 @@ import {readFile, rm} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 import {fileURLToPath, pathToFileURL} from 'node:url'
-import {NotMeasured} from './figure.js'
+import {CommandFailed, NotMeasured} from './figure.js'
 
 export interface ChildRun {
   code: number
@@ -69,13 +69,13 @@ export async function runCli(repoRoot: string, args: readonly string[], options:
 /**
  * Runs a CLI command that must succeed (exit 0, or one of `okCodes`).
  *
- * @throws {Error} with the command, exit code and the end of stderr otherwise.
+ * @throws {CommandFailed} with the command, exit code and the end of stderr otherwise.
  */
 export async function runCliOk(repoRoot: string, args: readonly string[], options: CliOptions, okCodes: readonly number[] = [0]): Promise<ChildRun> {
   const run = await runCli(repoRoot, args, options)
   if (!okCodes.includes(run.code)) {
     const tail = (run.stderr || run.stdout).trim().split('\n').slice(-5).join(' | ')
-    throw new Error(`notes-l10n ${args.join(' ')} exited ${run.code} in ${options.cwd}: ${tail}`)
+    throw new CommandFailed(`notes-l10n ${args.join(' ')} exited ${run.code} in ${options.cwd}: ${tail}`)
   }
   return run
 }

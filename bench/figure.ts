@@ -13,6 +13,13 @@ export interface BenchContext {
   workRoot: string
   /** Runs per measurement (≥ 5 for published numbers). */
   runs: number
+  /**
+   * Whether figures may do fewer runs (never fewer than {@link MIN_RUNS}) when the requested
+   * number would not fit their share of the ten minutes the whole bench may take.
+   */
+  budgeted: boolean
+  /** Trees one figure leaves for a later one (figure 2's synced 10k tree for figure 3), by name. */
+  handoff: Map<string, string>
   /** Smaller trees and volumes, for developing the bench itself; never published as results. */
   quick: boolean
   /** Progress for the person waiting (figures never print directly). */
@@ -41,6 +48,8 @@ export interface Headline {
 }
 
 export interface FigureResult {
+  /** Runs actually done (see {@link BenchContext.budgeted}). */
+  runs: number
   headlines: Headline[]
   rows: Row[]
   /** How it was measured, and what limits it when a goal is missed. */
@@ -52,10 +61,31 @@ export class NotMeasured extends Error {
   override readonly name = 'NotMeasured'
 }
 
+/**
+ * A command of the project under measurement failed (a bug or unfinished work there, not in the
+ * bench): reported as "not measured: <command> exited <code>: <its message>", without a stack.
+ */
+export class CommandFailed extends Error {
+  override readonly name = 'CommandFailed'
+}
+
 export interface Figure {
   id: number
   title: string
   /** The goal as the issue states it. */
   goal: string
   run(context: BenchContext): Promise<FigureResult>
+}
+
+/** The fewest runs a figure may do under a time budget. */
+export const MIN_RUNS = 3
+
+/**
+ * How many runs fit: all requested ones when unbudgeted or when they fit `budgetSeconds` at the
+ * pace of the first run, else as many as fit, but at least {@link MIN_RUNS}.
+ */
+export function runsWithin(context: Pick<BenchContext, 'runs' | 'budgeted'>, firstRunSeconds: number, budgetSeconds: number): number {
+  if (!context.budgeted) return context.runs
+  const fitting = Math.floor(budgetSeconds / Math.max(firstRunSeconds, 1e-3))
+  return Math.min(context.runs, Math.max(MIN_RUNS, fitting))
 }

@@ -33,19 +33,19 @@ export function renderMarkdown(report: BenchReport): string {
     '',
     `- Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, ${machine.platform}; load average ${machine.load.toFixed(2)} at start`,
     `- Node ${machine.node}`,
-    `- Every figure is the median of ${report.runs} runs with (min–max); every ratio is taken within one run against a baseline measured in that same run.`,
+    `- Every figure is the median of its runs (${report.runs} requested; the Runs column says how many were done) with (min–max); every ratio is taken within one run against a baseline measured in that same run.`,
     `- Whole bench: ${report.totalSeconds.toFixed(0)} s.`,
     '',
-    '| # | Figure | Ratio (median, min–max) | Goal | Met |',
-    '|---|---|---|---|---|'
+    '| # | Figure | Ratio (median, min–max) | Goal | Met | Runs |',
+    '|---|---|---|---|---|---|'
   ]
   for (const {figure, result, notMeasured} of report.outcomes) {
     if (!result) {
-      lines.push(`| ${figure.id} | ${figure.title} | not measured: ${escapeCell(notMeasured ?? 'unknown')} | ${escapeCell(figure.goal)} | – |`)
+      lines.push(`| ${figure.id} | ${figure.title} | not measured: ${escapeCell(notMeasured ?? 'unknown')} | ${escapeCell(figure.goal)} | – | – |`)
       continue
     }
     for (const headline of result.headlines) {
-      lines.push(`| ${figure.id} | ${escapeCell(`${figure.title}: ${headline.label}`)} | ${formatStats(headline.value, headline.digits ?? 2)} | ${escapeCell(headline.goal)} | ${headline.met ? 'yes' : '**no**'} |`)
+      lines.push(`| ${figure.id} | ${escapeCell(`${figure.title}: ${headline.label}`)} | ${formatStats(headline.value, headline.digits ?? 2)} | ${escapeCell(headline.goal)} | ${headline.met ? 'yes' : '**no**'} | ${result.runs} |`)
     }
   }
   for (const outcome of report.outcomes) lines.push('', ...renderFigure(outcome))
@@ -53,7 +53,7 @@ export function renderMarkdown(report: BenchReport): string {
 }
 
 function renderFigure({figure, result, notMeasured, seconds}: FigureOutcome): string[] {
-  const lines = [`## ${figure.id}. ${figure.title}`, '', `Goal: ${figure.goal}. Took ${seconds.toFixed(0)} s.`, '']
+  const lines = [`## ${figure.id}. ${figure.title}`, '', `Goal: ${figure.goal}. Took ${seconds.toFixed(0)} s${result ? `, ${result.runs} runs` : ''}.`, '']
   if (!result) return [...lines, `Not measured: ${notMeasured ?? 'unknown'}`]
   lines.push('| Quantity | Value |', '|---|---|')
   for (const row of result.rows) lines.push(`| ${escapeCell(row.label)} | ${escapeCell(formatRow(row))} |`)
@@ -74,10 +74,10 @@ export function renderConsole(report: BenchReport): string {
   const lines = [`notes-l10n bench — ${report.machine.cpu}, ${report.machine.cores} cores, Node ${report.machine.node}, ${report.machine.date}`]
   for (const {figure, result, notMeasured, seconds} of report.outcomes) {
     if (!result) {
-      lines.push(`${figure.id}. ${figure.title}: not measured: ${notMeasured ?? 'unknown'} (${seconds.toFixed(0)} s)`)
+      lines.push(`${figure.id}. ${figure.title}: not measured: ${(notMeasured ?? 'unknown').split('\n')[0]} (${seconds.toFixed(0)} s)`)
       continue
     }
-    lines.push(`${figure.id}. ${figure.title} (${seconds.toFixed(0)} s)`)
+    lines.push(`${figure.id}. ${figure.title} (${result.runs} runs, ${seconds.toFixed(0)} s)`)
     for (const headline of result.headlines) {
       lines.push(`   ${headline.label}: ${formatStats(headline.value, headline.digits ?? 2)}  goal ${headline.goal}  ${headline.met ? 'met' : 'MISSED'}`)
     }

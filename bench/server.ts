@@ -47,6 +47,14 @@ export function promptTokens(request: RecordedRequest): number {
   return total
 }
 
+/** Tokens of the request's system message (instructions, terms, context), 0 when it has none. */
+export function systemTokens(request: RecordedRequest): number {
+  const body = request.body
+  const messages = typeof body === 'object' && body !== null && Array.isArray((body as {messages?: unknown}).messages) ? ((body as {messages: unknown[]}).messages) : []
+  const system = messages.find((message) => typeof message === 'object' && message !== null && (message as {role?: unknown}).role === 'system') as {content?: unknown} | undefined
+  return typeof system?.content === 'string' ? countTokens(system.content) + 4 : 0
+}
+
 /** Segment ids and texts of a JSON-protocol request (DESIGN decision 5), `{}` for others. */
 export function requestSegments(request: RecordedRequest): Record<string, string> {
   const body = request.body

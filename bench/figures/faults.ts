@@ -80,6 +80,7 @@ export const faults: Figure = {
 
     const corruptedStats = summarise(corrupted)
     return {
+      runs: context.runs,
       headlines: [{label: 'corrupted files written (per run)', value: corruptedStats, goal: '0 in every run', met: corruptedStats.max === 0, digits: 0}],
       rows: [
         {label: 'fault-free reference', value: `${reference.size} files written, ${referenceRequests} requests`},

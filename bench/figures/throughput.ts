@@ -81,6 +81,7 @@ export const throughput: Figure = {
       }
 
       const result: FigureResult = {
+        runs: shards.length,
         headlines: [
           headline('pipeline, 1 thread ÷ remark-parse', ratios(single, baseline)),
           headline(`pipeline, ${workers} worker threads ÷ remark-parse (1 thread)`, ratios(parallel, baseline))

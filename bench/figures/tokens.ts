@@ -3,17 +3,19 @@
  * sync of the corpus; and for a one-paragraph edit of a ~40-segment note, as a share of that
  * note's full-sync prompt tokens.
  *
- * Source prose tokens are the tokens of the segments' protected text (what the model must
- * translate; placeholders count as the tokens they are sent as), from the project's own analysis.
+ * Source tokens are those of the segments' Markdown as written (the translatable text of the
+ * corpus, from the project's own analysis); the ratio per protected-text token (placeholders as
+ * sent) and per prose-only token (placeholders removed) are printed beside it.
  */
 import {readFile, writeFile} from 'node:fs/promises'
 import path from 'node:path'
 import {countTokens} from '../../src/providers/tokens.js'
+import {TOKEN_PATTERN} from '../../src/types.js'
 import {readCorpus, type CorpusFile} from '../corpus.js'
 import type {Figure} from '../figure.js'
 import {NotMeasured} from '../figure.js'
 import {analyse, loadPipeline, type AnalysedNoteLike} from '../pipeline.js'
-import {chatRequests, promptTokens, startServer, syncThroughServer} from '../server.js'
+import {chatRequests, promptTokens, startServer, syncThroughServer, systemTokens} from '../server.js'
 import {summarise} from '../stats.js'
 import {corpusProject, resetRunState} from '../tree.js'
 
@@ -29,8 +31,11 @@ export const tokens: Figure = {
     const pipeline = await loadPipeline(context.repoRoot)
     const corpus = await readCorpus(context.corpusRoot)
     const analysed = corpus.map((file) => ({file, note: analyse(pipeline, file.name, file.bytes)}))
-    const proseTokens = analysed.reduce((sum, {note}) => sum + note.segments.reduce((inner, segment) => inner + countTokens(segment.text), 0), 0)
-    const markdownTokens = analysed.reduce((sum, {note}) => sum + note.segments.reduce((inner, segment) => inner + countTokens(segment.markdown), 0), 0)
+    const tokensOf = (measure: (segment: AnalysedNoteLike['segments'][number]) => string) =>
+      analysed.reduce((sum, {note}) => sum + note.segments.reduce((inner, segment) => inner + countTokens(measure(segment)), 0), 0)
+    const markdownTokens = tokensOf((segment) => segment.markdown)
+    const protectedTokens = tokensOf((segment) => segment.text)
+    const proseOnlyTokens = tokensOf((segment) => segment.text.replace(new RegExp(TOKEN_PATTERN.source, 'g'), ''))
 
     const edited = pickEditNote(analysed)
     const fullRoot = path.join(context.workRoot, 'corpus')
@@ -43,18 +48,20 @@ export const tokens: Figure = {
     const editShare: number[] = []
     const editPrompt: number[] = []
     const notePrompt: number[] = []
+    const instructions: number[] = []
     for (let run = 0; run < context.runs; run++) {
       await resetRunState(fullRoot)
-      const sent = await promptTokensOfSync(context.repoRoot, fullRoot)
+      const {sent, systemPerRequest} = await promptTokensOfSync(context.repoRoot, fullRoot)
       fullPrompt.push(sent)
-      fullRatio.push(sent / proseTokens)
+      fullRatio.push(sent / markdownTokens)
+      instructions.push(systemPerRequest)
 
       await resetRunState(editRoot)
       const notePath = path.join(editRoot, 'notes', edited.file.name)
       await writeFile(notePath, edited.file.bytes)
-      const whole = await promptTokensOfSync(context.repoRoot, editRoot)
+      const whole = (await promptTokensOfSync(context.repoRoot, editRoot)).sent
       await writeFile(notePath, editParagraph(await readFile(notePath, 'utf8'), edited.paragraph))
-      const edit = await promptTokensOfSync(context.repoRoot, editRoot)
+      const edit = (await promptTokensOfSync(context.repoRoot, editRoot)).sent
       notePrompt.push(whole)
       editPrompt.push(edit)
       editShare.push(edit / whole)
@@ -64,15 +71,19 @@ export const tokens: Figure = {
     const full = summarise(fullRatio)
     const share = summarise(editShare.map((value) => value * 100))
     return {
+      runs: context.runs,
       headlines: [
-        {label: 'full sync: prompt tokens per source prose token', value: full, goal: `≤ ${FULL_GOAL}`, met: full.median <= FULL_GOAL},
+        {label: 'full sync: prompt tokens per source token (segment Markdown)', value: full, goal: `≤ ${FULL_GOAL}`, met: full.median <= FULL_GOAL},
         {label: 'one-paragraph edit: % of the note\'s full-sync prompt tokens', value: share, goal: `≤ ${EDIT_GOAL * 100}%`, met: share.median <= EDIT_GOAL * 100, digits: 1}
       ],
       rows: [
-        {label: 'source prose tokens (protected segment text, whole corpus)', value: proseTokens},
-        {label: 'source tokens of segment Markdown (URLs and code spans included)', value: markdownTokens},
+        {label: 'source tokens: segment Markdown (whole corpus)', value: markdownTokens},
+        {label: 'source tokens: protected segment text (placeholders as sent)', value: protectedTokens},
+        {label: 'source tokens: prose only (placeholders removed)', value: proseOnlyTokens},
         {label: 'prompt tokens sent, full sync', value: summarise(fullPrompt), digits: 0},
-        {label: 'prompt tokens per Markdown source token', value: summarise(fullPrompt.map((value) => value / markdownTokens))},
+        {label: 'prompt tokens per protected-text token', value: summarise(fullPrompt.map((value) => value / protectedTokens))},
+        {label: 'prompt tokens per prose-only token', value: summarise(fullPrompt.map((value) => value / proseOnlyTokens))},
+        {label: 'system message tokens per request (median over the full sync)', value: summarise(instructions), digits: 0},
         {label: 'edited note', value: `${edited.file.name} (${edited.note.segments.length} segments; the corpus note closest to ${EDIT_NOTE_SEGMENTS})`},
         {label: 'edited note: full-sync prompt tokens', value: summarise(notePrompt), digits: 0},
         {label: 'edited note: prompt tokens after editing one paragraph', value: summarise(editPrompt), digits: 0}
@@ -84,12 +95,18 @@ export const tokens: Figure = {
   }
 }
 
-async function promptTokensOfSync(repoRoot: string, root: string): Promise<number> {
+/** Prompt tokens of one sync, and the median size of its system message (the per-request overhead). */
+async function promptTokensOfSync(repoRoot: string, root: string): Promise<{sent: number; systemPerRequest: number}> {
   const server = await startServer({})
   try {
     const result = await syncThroughServer(repoRoot, root, server)
     if (result.code !== 0) throw new NotMeasured(`sync through the test server exited ${result.code}: ${result.stderr.slice(0, 300)}`)
-    return chatRequests(server).reduce((sum, request) => sum + promptTokens(request), 0)
+    const requests = chatRequests(server)
+    if (requests.length === 0) throw new NotMeasured('sync made no requests to the test server')
+    return {
+      sent: requests.reduce((sum, request) => sum + promptTokens(request), 0),
+      systemPerRequest: summarise(requests.map(systemTokens)).median
+    }
   } finally {
     await server.close()
   }
