@@ -74,7 +74,7 @@ async function segmentsAt(project: Project, revision: GitRevision, file: string)
   return note ? new Map(note.segments.map((segment) => [segment.id, segment.markdown])) : undefined
 }
 
-async function noteAt(project: Project, revision: GitRevision | undefined, file: string): Promise<AnalysedNote | undefined> {
+export async function noteAt(project: Project, revision: GitRevision | undefined, file: string): Promise<AnalysedNote | undefined> {
   if (!revision) {
     const text = await readText(project.root, file, project.config.limits.maxFileBytes)
     return text ? analyse(project, file, text) : undefined

@@ -188,7 +188,7 @@ type Keyword = 'msgctxt' | 'msgid' | 'msgid_plural' | 'msgstr'
  * (`#~`) entries are skipped. Syntax errors, plural entries and entries without our `msgctxt`
  * throw a UserError naming `file:line`.
  */
-export function fromPo(text: string, file: string): {units: Array<ImportedUnit & {fuzzy: boolean}>} {
+export function fromPo(text: string, file: string): {units: Array<ImportedUnit & {fuzzy: boolean}>; language?: string} {
   const fail = (line: number, received: string, expected: string): never => {
     throw new UserError(`${file}:${line}: ${received}, expected ${expected}; fix the PO file (msgfmt --check shows the same)`)
   }
@@ -253,17 +253,23 @@ export function fromPo(text: string, file: string): {units: Array<ImportedUnit &
     fail(number, `unexpected ${JSON.stringify(line.slice(0, 30))}`, 'a comment, msgctxt, msgid, msgstr or a quoted string')
   }
   const units: Array<ImportedUnit & {fuzzy: boolean}> = []
+  let language: string | undefined
   for (const entry of entries) {
-    if (entry.obsolete || (entry.id === '' && entry.context === undefined)) continue
+    if (entry.id === '' && entry.context === undefined && !entry.obsolete) {
+      language ??= /^Language:[ \t]*(\S+)/m.exec(entry.translation ?? '')?.[1]
+      continue
+    }
+    if (entry.obsolete) continue
     if (entry.id === undefined || entry.translation === undefined) fail(entry.line, 'an entry without msgid or msgstr', 'both')
     const context = entry.context ?? ''
     const hash = context.lastIndexOf('#')
     if (hash <= 0) fail(entry.line, `msgctxt ${JSON.stringify(context)}`, 'msgctxt "<note path>#<segment id>" as exported')
     const unit: ImportedUnit & {fuzzy: boolean} = {id: context.slice(hash + 1), note: context.slice(0, hash), fuzzy: entry.fuzzy}
     if (entry.translation !== '') unit.target = entry.translation
+    if (entry.fuzzy) unit.draft = true
     units.push(unit)
   }
-  return {units}
+  return language === undefined ? {units} : {units, language}
 }
 
 const UNESCAPES: Record<string, string> = {n: '\n', t: '\t', r: '\r', a: '\u0007', b: '\b', f: '\f', v: '\v', '\\': '\\', '"': '"'}

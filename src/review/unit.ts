@@ -35,6 +35,11 @@ export interface ImportedUnit {
   note: string
   /** Protected text in `⟦n⟧` form; absent when the file has no translation for the unit. */
   target?: string
+  /**
+   * The file still marks the unit as not final (PO `fuzzy`; XLIFF `initial`, or our
+   * needs-review/stale sub-state): an unedited draft is not applied on import.
+   */
+  draft?: boolean
 }
 
 /** How a token is described to a human reviewer: `inline code \`npm ci\``. */

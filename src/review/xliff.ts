@@ -269,7 +269,7 @@ const EXPECTED = 'an XLIFF 2.0 file as written by "notes-l10n export --format xl
  * annotations, segments split in two). Malformed XML or a file that is not XLIFF 2.0 throws a
  * UserError naming `file` (and the line, where the XML parser knows it).
  */
-export function fromXliff(xml: string, file: string): {units: ImportedUnit[]} {
+export function fromXliff(xml: string, file: string): {units: ImportedUnit[]; sourceLocale?: string; targetLocale?: string} {
   const roots = elements(parseXml(xml, file, EXPECTED), 'xliff')
   const root = roots[0]
   const version = root === undefined ? undefined : attribute(root, 'version')
@@ -291,10 +291,25 @@ export function fromXliff(xml: string, file: string): {units: ImportedUnit[]} {
       const imported: ImportedUnit = {id, note}
       const target = unitTarget(unit, file, id)
       if (target !== undefined) imported.target = target
+      if (target !== undefined && isDraft(unit)) imported.draft = true
       units.push(imported)
     }
   }
-  return {units}
+  const sourceLocale = attribute(root, 'srcLang')
+  const targetLocale = attribute(root, 'trgLang')
+  return {units, ...(sourceLocale === undefined ? {} : {sourceLocale}), ...(targetLocale === undefined ? {} : {targetLocale})}
+}
+
+/**
+ * A unit some segment of which is still `initial`, or still carries our needs-review/stale
+ * sub-state without having been moved on to `reviewed` or `final` by the reviewer's tool.
+ */
+function isDraft(unit: XmlNode): boolean {
+  return elements(childrenOf(unit), 'segment').some((segment) => {
+    const state = attribute(segment, 'state') ?? 'initial'
+    const subState = attribute(segment, 'subState') ?? ''
+    return state === 'initial' || (subState.startsWith('notes-l10n:') && state !== 'reviewed' && state !== 'final')
+  })
 }
 
 /** The note path of a unit's `<note category="location">path:line</note>` (or first note). */

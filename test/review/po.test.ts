@@ -70,9 +70,14 @@ describe('fromPo', () => {
         id: unit.id,
         note: unit.note,
         fuzzy: unit.state === 'needs-review',
-        ...(unit.target === undefined ? {} : {target: unit.target})
+        ...(unit.target === undefined ? {} : {target: unit.target}),
+        ...(unit.state === 'needs-review' ? {draft: true} : {})
       }))
     )
+  })
+
+  it('reads the target language from the header', () => {
+    expect(fromPo(toPo(EDGE_UNITS, OPTIONS), 'review.po').language).toBe('es')
   })
 
   it('reads back every corpus unit, wrapped or not', () => {

@@ -45,8 +45,22 @@ describe('fromXliff', () => {
   it('reads back every target in ⟦n⟧ form, by segment id and note', () => {
     const units = grouped([...EDGE_UNITS, ...corpusUnits('es')])
     expect(fromXliff(toXliff(units, OPTIONS), 'es.xlf').units).toEqual(
-      units.map((unit) => ({id: unit.id, note: unit.note, ...(unit.target === undefined ? {} : {target: unit.target})}))
+      units.map((unit) => ({
+        id: unit.id,
+        note: unit.note,
+        ...(unit.target === undefined ? {} : {target: unit.target}),
+        ...(unit.state === 'needs-review' && unit.target !== undefined ? {draft: true} : {})
+      }))
     )
+  })
+
+  it('reads the locales, and a reviewed or final segment is no longer a draft', () => {
+    const unit: ReviewUnit = {...(EDGE_UNITS[1] as ReviewUnit)}
+    const xml = toXliff([unit], OPTIONS)
+    const parsed = fromXliff(xml, 'es.xlf')
+    expect(parsed).toMatchObject({sourceLocale: 'en', targetLocale: 'es', units: [{draft: true}]})
+    expect(fromXliff(xml.replace('state="translated"', 'state="reviewed"'), 'es.xlf').units[0]!.draft).toBeUndefined()
+    expect(fromXliff(toXliff([{...unit, state: 'translated'}], OPTIONS), 'es.xlf').units[0]!.draft).toBeUndefined()
   })
 
   it('round-trips crossed pairs (as <sc>/<ec>), invented tokens and control characters, for QA to reject', () => {
@@ -75,7 +89,8 @@ describe('fromXliff', () => {
     <segment><source>Two <ph id="1"/>.</source><target><mrk id="m1" translate="yes">Dos</mrk> <ph id="1"/>. <![CDATA[<b>&amp;]]></target></segment>
   </unit></group></file>
 </xliff>`
-    expect(fromXliff(xml, 'tool.xlf').units).toEqual([{id: 'abc', note: 'notes/a.md', target: 'Uno. Dos ⟦1⟧. <b>&amp;'}])
+    // No state attribute: XLIFF's default, `initial`, so an unedited copy is a draft.
+    expect(fromXliff(xml, 'tool.xlf').units).toEqual([{id: 'abc', note: 'notes/a.md', target: 'Uno. Dos ⟦1⟧. <b>&amp;', draft: true}])
   })
 
   it.each([

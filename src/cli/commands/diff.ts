@@ -3,7 +3,7 @@ import type {CommandContext} from '../context.js'
 import {Option} from 'commander'
 import {diff} from '../../commands/diff.js'
 import {locales} from '../options.js'
-import {formatDiff} from '../report.js'
+import {formatDiff} from '../diff-format.js'
 
 /** Registers `notes-l10n diff`. */
 export function registerDiff(program: Command, {out, cwd}: CommandContext): void {

@@ -1,0 +1,80 @@
+/**
+ * How a segment's tokens look in a target file, for reviewers' round trips: glossary keep-terms
+ * take the target locale's rendering, and relative link destinations may have been rebased for
+ * the output's folder. `sync` restores with the same renderings, so an imported unit is restored
+ * exactly as a machine translation would be.
+ *
+ * Pure: no I/O.
+ */
+
+import {renderKeep, type Glossary} from '../glossary/load.js'
+import type {AnalysedNote} from '../pipeline/analyse.js'
+import {mapTokens} from '../pipeline/protect.js'
+import type {Segment, Token} from '../types.js'
+import type {TokenForm} from './reprotect.js'
+
+/**
+ * The segment's tokens with keep-terms rendered for `locale`. Built with `mapTokens`, so
+ * `restore` still knows where the segment lands and escapes what the reviewer typed.
+ */
+export function tokensForLocale(segment: Segment, locale: string, glossary: Glossary | undefined): Token[] {
+  if (!glossary || !segment.tokens.some((token) => token.kind === 'term')) return segment.tokens
+  return mapTokens(segment.tokens, (token) => (token.kind === 'term' ? {...token, open: renderKeep(glossary, token.open, locale)} : token))
+}
+
+/**
+ * Every text a token may have in the target file: as restored for `locale`, as in the source,
+ * and with its destination rebased by `rewriteUrl` (when links are rebased for the output).
+ */
+export function targetForms(
+  token: Token,
+  locale: string,
+  options: {glossary?: Glossary | undefined; rewriteUrl?: ((url: string) => string) | undefined}
+): TokenForm[] {
+  const forms: TokenForm[] = []
+  if (token.kind === 'term' && options.glossary) forms.push({open: renderKeep(options.glossary, token.open, locale), close: token.close})
+  forms.push({open: token.open, close: token.close})
+  const url = token.url
+  const rebased = url !== undefined && options.rewriteUrl ? options.rewriteUrl(url) : undefined
+  if (url !== undefined && rebased !== undefined && rebased !== url) {
+    forms.push({open: token.open.split(url).join(rebased), close: token.close.split(url).join(rebased)})
+  }
+  return forms
+}
+
+/**
+ * The tokens with the translations of the titles (and alt texts) nested in them spliced in: a
+ * link title is a segment of its own, but its text sits inside the close token of the link in
+ * its paragraph. A paragraph applied as a whole (an imported unit) must carry its titles'
+ * translations, and an exported paragraph's target holds them.
+ *
+ * @param translationOf
+ *   The translation (logical Markdown) of a nested segment by id; undefined keeps the source text.
+ */
+export function withNestedTranslations(
+  segment: Segment,
+  note: AnalysedNote,
+  translationOf: (id: string) => string | undefined,
+  tokens: Token[] = segment.tokens
+): Token[] {
+  const edits = new Map<number, Array<{offset: number; length: number; text: string}>>()
+  for (const [id, layout] of note.layouts) {
+    const within = layout.within
+    if (!within || within.id !== segment.id) continue
+    const text = translationOf(id)
+    if (text === undefined) continue
+    const list = edits.get(within.token.n) ?? []
+    list.push({offset: within.offset, length: within.length, text})
+    edits.set(within.token.n, list)
+  }
+  if (edits.size === 0) return tokens
+  return mapTokens(tokens, (token) => {
+    const list = edits.get(token.n)
+    if (!list) return token
+    let close = token.close
+    for (const edit of [...list].sort((a, b) => b.offset - a.offset)) {
+      close = close.slice(0, edit.offset) + edit.text + close.slice(edit.offset + edit.length)
+    }
+    return {...token, close}
+  })
+}
