@@ -8,7 +8,9 @@ import {Command, CommanderError} from 'commander'
 import {UserError} from '../types.js'
 import {registerCheck} from './commands/check.js'
 import {registerDiff} from './commands/diff.js'
+import {registerExport} from './commands/export.js'
 import {registerGlossary} from './commands/glossary.js'
+import {registerImport} from './commands/import.js'
 import {registerInit} from './commands/init.js'
 import {registerStatus} from './commands/status.js'
 import {registerSync} from './commands/sync.js'
@@ -21,6 +23,8 @@ const commands: Array<(program: Command, context: CommandContext) => void> = [
   registerCheck,
   registerStatus,
   registerDiff,
+  registerExport,
+  registerImport,
   registerGlossary,
   registerInit
 ]

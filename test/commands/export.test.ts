@@ -7,22 +7,8 @@ import {createPseudoProvider} from '../../src/providers/pseudo.js'
 import {fromPo} from '../../src/review/po.js'
 import {fromXliff} from '../../src/review/xliff.js'
 import {tempProject, type TempProject} from '../support/project.js'
+import {NOTE} from '../review/note.js'
 
-export const NOTE = `---
-title: Models and tools
-lang: en
----
-
-# Getting started
-
-Run \`npm ci\` and read [the guide](https://example.com/guide "Guide").
-
-The second paragraph is plain prose about models.
-
-The third paragraph mentions *emphasis* and \`code\`.
-
-The last paragraph.
-`
 
 const hasMsgfmt = spawnSync('msgfmt', ['--version']).status === 0
 
