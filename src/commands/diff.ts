@@ -14,7 +14,7 @@ import {Lockfile, LOCK_FILE, type LockEntry} from '../state/lock.js'
 import type {SegmentKind} from '../types.js'
 import {UserError} from '../types.js'
 import {inspect, type InspectOptions} from './inspect.js'
-import {analyse, readText, type Project} from './project.js'
+import {analyse, openProject, readText, type Project} from './project.js'
 
 export type DiffState = 'new' | 'changed' | 'removed' | 'needs-review' | 'human-edited' | 'retranslated' | 'glossary'
 
@@ -45,7 +45,8 @@ export interface DiffResult {
 export async function diff(options: InspectOptions & {base?: string}): Promise<DiffResult> {
   if (options.base) return diffAgainst(options, options.base)
   const inspection = await inspect({...options, deep: true})
-  const head = await openRevision(inspection.project.root, 'HEAD').catch(() => undefined)
+  const project = inspection.project
+  const head = await openRevision(project.root, 'HEAD').catch(() => undefined)
   const entries: DiffEntry[] = []
   for (const target of inspection.targets) {
     const where = {note: target.note, locale: target.locale, output: target.output}
@@ -53,19 +54,40 @@ export async function diff(options: InspectOptions & {base?: string}): Promise<D
       entries.push({...where, id: '*', line: 1, state: 'new'})
       continue
     }
-    const oldSources = head ? await segmentsAt(inspection.project, head, target.note) : undefined
-    for (const segment of target.segments ?? []) {
+    const segments = target.segments ?? []
+    const record = project.lock.get(target.note, target.locale)
+    const humanBefore = new Set(record?.segments.filter((segment) => segment.human).map((segment) => segment.id))
+    const interesting = segments.filter((segment) => segment.decision === 'pending' || segment.decision === 'needs-review' || (segment.decision === 'human' && !humanBefore.has(segment.id)))
+    if (interesting.length === 0) continue
+    const oldSources = head && interesting.some((segment) => segment.previousId) ? await segmentsAt(project, head, target.note) : undefined
+    const oldTargets = head && interesting.some((segment) => segment.decision === 'human') ? await lockedTranslations(project, head, target.output, record) : undefined
+    for (const segment of interesting) {
       const base = {...where, id: segment.id, line: segment.line, newSource: segment.source}
       const oldSource = segment.previousId ? oldSources?.get(segment.previousId) : undefined
+      const withOld = oldSource === undefined ? {} : {oldSource}
       if (segment.decision === 'pending') {
         const state: DiffState = segment.reason === 'glossary' ? 'glossary' : segment.reason === 'new' ? 'new' : 'changed'
-        entries.push({...base, state, ...(oldSource === undefined ? {} : {oldSource}), ...(segment.translation === undefined ? {} : {oldTranslation: segment.translation})})
+        entries.push({...base, state, ...withOld, ...(segment.translation === undefined ? {} : {oldTranslation: segment.translation})})
       } else if (segment.decision === 'needs-review') {
-        entries.push({...base, state: 'needs-review', ...(oldSource === undefined ? {} : {oldSource}), oldTranslation: segment.translation!, newTranslation: segment.translation!})
+        entries.push({...base, state: 'needs-review', ...withOld, oldTranslation: segment.translation!, newTranslation: segment.translation!})
+      } else {
+        // Edited by hand since the last sync: the next sync adopts it as human work.
+        const committed = oldTargets?.get(segment.id)
+        entries.push({...base, state: 'human-edited', ...(committed === undefined ? {} : {oldTranslation: committed}), newTranslation: segment.translation!})
       }
     }
   }
   return {version: 1, base: null, entries}
+}
+
+/**
+ * What the committed target held for each segment id of the lock entry (target segment i was
+ * written for the entry's segment i), or undefined when it cannot be lined up.
+ */
+async function lockedTranslations(project: Project, revision: GitRevision, output: string, entry: LockEntry | undefined): Promise<Map<string, string> | undefined> {
+  const note = entry ? await noteAt(project, revision, output) : undefined
+  if (!entry || !note || note.segments.length !== entry.segments.length) return undefined
+  return new Map(entry.segments.map((record, index) => [record.id, note.segments[index]!.markdown]))
 }
 
 /** Source segments (id → markdown) of a note at a revision. */
@@ -119,11 +141,11 @@ async function side(project: Project, revision: GitRevision | undefined, lock: L
 }
 
 async function diffAgainst(options: InspectOptions, rev: string): Promise<DiffResult> {
-  const inspection = await inspect(options)
-  const project = inspection.project
+  const project = await openProject(options)
   const revision = await openRevision(project.root, rev)
   const oldLockText = await revision.read(LOCK_FILE)
-  const oldLock = oldLockText ? Lockfile.parse(oldLockText.toString('utf8'), `${LOCK_FILE}@${rev}`) : Lockfile.parse('', `${LOCK_FILE}@${rev}`)
+  // No lock at the revision: nothing had been translated yet.
+  const oldLock = oldLockText ? Lockfile.parse(oldLockText.toString('utf8'), `${LOCK_FILE}@${rev}`) : new Lockfile()
   const newLock = await Lockfile.load(project.root)
 
   const entries: DiffEntry[] = []
@@ -143,7 +165,8 @@ async function diffAgainst(options: InspectOptions, rev: string): Promise<DiffRe
           used.add(sameIndex)
           const old = before[sameIndex]!
           if (old.translation === segment.translation) return
-          const state: DiffState = segment.decision === 'human' ? 'human-edited' : segment.decision === 'pending' ? 'glossary' : 'retranslated'
+          const state: DiffState =
+            old.translation === undefined ? 'new' : segment.decision === 'human' ? 'human-edited' : segment.decision === 'pending' ? 'glossary' : 'retranslated'
           entries.push({...base, state, ...(old.translation === undefined ? {} : {oldTranslation: old.translation})})
         } else if (changedIndex !== undefined) {
           used.add(changedIndex)
