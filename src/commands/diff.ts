@@ -77,7 +77,7 @@ export async function diff(options: InspectOptions & {base?: string}): Promise<D
       }
     }
   }
-  return {version: 1, base: null, entries}
+  return {version: 1, base: null, entries: entries.map(inJsonOrder)}
 }
 
 /**
@@ -183,5 +183,22 @@ async function diffAgainst(options: InspectOptions, rev: string): Promise<DiffRe
       })
     }
   }
-  return {version: 1, base: rev, entries}
+  return {version: 1, base: rev, entries: entries.map(inJsonOrder)}
+}
+
+/** The entry with its keys in the documented order (docs/review.md), absent ones left out. */
+function inJsonOrder(entry: DiffEntry): DiffEntry {
+  const {note, locale, output, id, line, state, oldSource, newSource, oldTranslation, newTranslation} = entry
+  return {
+    note,
+    locale,
+    output,
+    id,
+    line,
+    state,
+    ...(oldSource === undefined ? {} : {oldSource}),
+    ...(newSource === undefined ? {} : {newSource}),
+    ...(oldTranslation === undefined ? {} : {oldTranslation}),
+    ...(newTranslation === undefined ? {} : {newTranslation})
+  }
 }

@@ -61,6 +61,8 @@ describe('diff (what the next sync would change)', () => {
     })
     expect(result.entries[0]!.oldTranslation).toMatch(/^Ţĥé šéçóñđ/)
     expect(result.entries[0]!.newTranslation).toBeUndefined()
+    // The documented key order, so the JSON diffs cleanly between runs.
+    expect(Object.keys(result.entries[0]!)).toEqual(['note', 'locale', 'output', 'id', 'line', 'state', 'oldSource', 'newSource', 'oldTranslation'])
   })
 
   it('one changed source paragraph is exactly one changed segment, words marked [-…-]{+…+} (text)', async () => {
