@@ -7,7 +7,7 @@
  * partial run never overwrites the published results. `--no-budget` makes the slow figures (2, 3)
  * do every requested run even when that takes the bench past ten minutes.
  */
-import {mkdir, writeFile} from 'node:fs/promises'
+import {mkdir, readFile, writeFile} from 'node:fs/promises'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {locateCorpus} from './corpus.js'
@@ -79,7 +79,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     outcomes.push(outcome)
   }
 
-  const report = {machine, runs: flags.runs, quick: flags.quick, outcomes, totalSeconds: (performance.now() - started) / 1000}
+  const limits = await readFile(path.join(benchRoot, 'limits.md'), 'utf8').catch(() => undefined)
+  const report = {machine, limits, runs: flags.runs, quick: flags.quick, outcomes, totalSeconds: (performance.now() - started) / 1000}
   const published = !flags.only && !flags.quick && flags.runs >= PUBLISHED_RUNS
   const target = published ? path.join(benchRoot, 'results.md') : path.join(workRoot, 'results.md')
   await mkdir(path.dirname(target), {recursive: true})

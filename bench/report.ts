@@ -17,6 +17,8 @@ export interface FigureOutcome {
 
 export interface BenchReport {
   machine: Machine
+  /** `bench/limits.md`: the hand-written analysis of what limits the missed goals (from profiles). */
+  limits?: string
   runs: number
   quick: boolean
   outcomes: FigureOutcome[]
@@ -49,6 +51,7 @@ export function renderMarkdown(report: BenchReport): string {
     }
   }
   for (const outcome of report.outcomes) lines.push('', ...renderFigure(outcome))
+  if (report.limits) lines.push('', report.limits.trim())
   return lines.join('\n') + '\n'
 }
 

@@ -92,7 +92,7 @@ export const faults: Figure = {
         ...(corruptedNames.size > 0 ? [{label: 'corrupted files', value: [...corruptedNames].sort().join(', ')}] : [])
       ],
       notes: [
-        `Each translation request (retries included) is faulty with probability ${FAULT_RATE}, from a seeded generator (seed = run number); the kinds are dealt in turn. Placeholder faults hit a segment that has a placeholder; a request without one gets commentary instead.`,
+        `Each translation request (retries included) is faulty with probability ${FAULT_RATE}, from a seeded generator (seed = run number; which request gets which draw still depends on the order requests arrive in at --concurrency 8); the kinds are dealt in turn. Placeholder faults hit a segment that has a placeholder; a request without one gets commentary instead.`,
         'Altered URL / altered code: a placeholder is replaced by a link with another URL / by a different code span, as a model rewriting protected markup would.'
       ]
     }
