@@ -5,23 +5,32 @@
  * Returns what it did; the CLI prints it. Effects are confined to the modules it calls: reading
  * notes, the provider, atomic writes, the lock and the journal.
  */
+import {createHash} from 'node:crypto'
 import path from 'node:path'
 import pLimit from 'p-limit'
 import {assertWritable, frontmatterEdit, rebaseUrl, type NotePlan} from '../config/load.js'
-import {renderKeep, requiredTerms, segmentFingerprint, verifyTerms} from '../glossary/load.js'
+import {glossaryFingerprint, renderKeep, requiredTerms, segmentFingerprint, verifyTerms} from '../glossary/load.js'
 import type {AnalysedNote} from '../pipeline/analyse.js'
+import type {NoteText} from '../pipeline/read.js'
 import {mapTokens, restore} from '../pipeline/protect.js'
 import {reassemble} from '../pipeline/reassemble.js'
 import {normaliseTranslation, validateTranslation} from '../pipeline/validate.js'
-import {writeFileAtomic} from '../pipeline/write.js'
-import {selectProvider, type ProviderSettings} from '../providers/select.js'
+import {removeStaleTemps, writeFileAtomic} from '../pipeline/write.js'
+import {ProviderFatalError} from '../providers/errors.js'
+import {addEstimate, emptyEstimate, estimateJob, type Estimate} from '../providers/estimate.js'
+import type {OpenAIProvider} from '../providers/openai.js'
+import {priceFor, type Price} from '../providers/prices.js'
+import {requestSettings, type RequestSettings} from '../providers/requests.js'
+import {defaultModel, selectProvider, type ProviderSettings} from '../providers/select.js'
+import {countTokens} from '../providers/tokens.js'
 import {align, type Decision} from '../state/align.js'
 import {contentHash} from '../state/hash.js'
-import {Journal} from '../state/journal.js'
+import {JOURNAL_FILE, Journal} from '../state/journal.js'
 import {Lockfile, segmentTargetHash, type LockEntry} from '../state/lock.js'
 import {acquireRunLock} from '../state/mutex.js'
 import type {Finding, Provider, RequiredTerm, Segment, Token, TranslateJob, Usage} from '../types.js'
 import {UserError} from '../types.js'
+import {markdownInSourceSpace} from './url-space.js'
 import {analyse, errnoMessage, openProject, readText, type Problem, type Project, type ProjectOptions} from './project.js'
 
 export interface SyncOptions extends ProjectOptions {
@@ -50,6 +59,44 @@ export interface SyncOptions extends ProjectOptions {
    * is then not written.
    */
   translate?: boolean
+  /** Sync only the notes of shard `index` (1-based) of `count`: see {@link shardOf}. */
+  shard?: {index: number; count: number}
+  /**
+   * Refuse to start when the run's estimate exceeds this many USD, and stop before the request
+   * that would make the running total exceed it (`SyncResult.stopped`). Needs a priced model.
+   */
+  maxCostUsd?: number
+  /** Progress: called as work starts and finishes (see {@link SyncEvent}). */
+  onEvent?: (event: SyncEvent) => void
+  /**
+   * Batch API submission: jobs with pending segments are handed here instead of to the provider;
+   * their notes are reported `queued` and not written.
+   */
+  queue?: (job: TranslateJob) => void
+}
+
+/**
+ * What a run reports while it works, for progress displays and `--json` (one event per line).
+ *
+ * - `note-started`: a note and locale with segments to translate is handed to the provider;
+ * - `segment-batch`: one request's segments were accepted (and journaled); `usage` is the run's
+ *   total so far and `inFlight` the requests in flight, when the provider reports them;
+ * - `note-finished`: a note and locale is done, whatever the outcome.
+ */
+export type SyncEvent =
+  | {type: 'note-started'; note: string; locale: string; output: string; segments: number}
+  | {type: 'segment-batch'; note: string; locale: string; accepted: number; usage?: Usage; inFlight?: number}
+  | {type: 'note-finished'; note: string; locale: string; output: string; status: NoteStatus; counts: NoteResult['counts']}
+
+/** Dry-run figures of one target locale. */
+export interface LocaleEstimate extends Estimate {
+  locale: string
+  /** Notes with segments to translate. */
+  notes: number
+  /** Segments to translate. */
+  segments: number
+  /** Segments whose translation is reused (current, journaled). */
+  reused: number
 }
 
 export type NoteStatus =
@@ -65,6 +112,8 @@ export type NoteStatus =
   | 'untouched'
   /** Not written: some segments could not be translated; the previous target is unchanged. */
   | 'failed'
+  /** Not written yet: its pending segments were queued for the Batch API. */
+  | 'queued'
 
 export interface SegmentOutcome {
   id: string
@@ -84,8 +133,10 @@ export interface NoteResult {
   findings: Finding[]
   /** Why the note was untouched or failed, in one line. */
   message?: string
-  /** Estimated source tokens still to translate (dry run). */
+  /** Source tokens (segment text only) still to translate (dry run). */
   pendingTokens?: number
+  /** The requests that translating it would take (dry run, providers that make requests). */
+  estimate?: Estimate
 }
 
 export interface SyncResult {
@@ -96,37 +147,54 @@ export interface SyncResult {
   model: string
   dryRun: boolean
   interrupted: boolean
+  /** False when the model has no price: costs are unknown, not $0. */
+  priced: boolean
+  /** Per-locale estimate (dry run, or before a run with `maxCostUsd`), locales sorted. */
+  estimate?: {locales: LocaleEstimate[]; total: Estimate}
+  /** Things the run recovered from (a torn journal line, stale temp files), one line each. */
+  warnings: string[]
+  /** Why the run stopped early (cost limit, billing, bad key…): the rest was not attempted. */
+  stopped?: {message: string; exitCode: 1 | 2}
 }
 
 const noUsage = (): Usage => ({requests: 0, promptTokens: 0, completionTokens: 0, cachedTokens: 0, costUsd: 0})
 
 export async function sync(options: SyncOptions): Promise<SyncResult> {
   const project = await openProject(options)
-  const settings: ProviderSettings = {...project.config.provider, ...definedOnly(options.provider ?? {})}
-  const offline = options.dryRun || options.translate === false
-  const provider = options.providerOverride ?? (offline ? undefined : selectProvider(settings, options.env))
+  if (options.shard) project.plans = project.plans.filter((plan) => shardOf(plan.source, options.shard!.count) === options.shard!.index)
+  const settings = providerSettings(project, options)
+  const offline = options.dryRun || options.translate === false || options.queue !== undefined
+  const pricing = pricingOf(settings, options.env)
+  if (options.maxCostUsd !== undefined && !offline) await refuseOverBudget(options, settings, pricing)
+  const provider = options.providerOverride ?? (offline ? undefined : selectProvider({...settings, maxCostUsd: options.maxCostUsd}, options.env))
   const result: SyncResult = {
     notes: [],
     problems: [...project.problems],
     usage: noUsage(),
     provider: provider?.name ?? (options.translate === false ? 'none' : settings.name),
-    model: provider?.model ?? (options.translate === false ? '' : settings.model ?? ''),
+    model: provider?.model ?? (options.translate === false ? '' : pricing.settings.model),
     dryRun: Boolean(options.dryRun),
-    interrupted: false
+    interrupted: false,
+    priced: provider && 'priced' in provider && typeof provider.priced === 'boolean' ? provider.priced : pricing.price !== undefined,
+    warnings: []
   }
+  const estimating = options.dryRun && settings.name !== 'pseudo' && !options.providerOverride
 
   const release = options.dryRun ? undefined : await acquireRunLock(project.root)
   try {
     const lock = project.lock
     const journal = options.dryRun ? undefined : await Journal.open(project.root)
+    if (journal) result.warnings.push(...journal.warnings)
+    if (!options.dryRun) result.warnings.push(...(await removeTemps(project)))
     const written: Array<{note: string; locale: string}> = []
-    const run: Run = {project, options, provider, lock, journal, result, written}
+    const run: Run = {project, options, provider, lock, journal, result, written, estimate: estimating ? pricing : undefined}
 
     // Notes in flight are bounded (memory); the provider bounds requests in flight on its own.
     const limit = pLimit(Math.max(2, (settings.concurrency ?? 8) * 2))
     await Promise.all(project.plans.map((plan) => limit(() => syncNote(run, plan))))
 
-    result.interrupted = Boolean(options.signal?.aborted)
+    result.interrupted = Boolean(options.signal?.aborted) && !result.stopped
+    if (estimating) result.estimate = localeEstimates(result.notes)
     if (!options.dryRun) {
       await lock.save(project.root)
       // Journal records are only dropped once the lock that supersedes them is on disk.
@@ -149,30 +217,57 @@ interface Run {
   journal: Journal | undefined
   result: SyncResult
   written: Array<{note: string; locale: string}>
+  /** Set when the run estimates the requests of pending segments (dry run). */
+  estimate: Pricing | undefined
 }
 
 async function syncNote(run: Run, plan: NotePlan): Promise<void> {
-  if (run.options.signal?.aborted) return
+  if (run.options.signal?.aborted || run.result.stopped) return
   const {project} = run
-  let note: AnalysedNote
+  let text: NoteText
   try {
-    const text = await readText(project.root, plan.source, project.config.limits.maxFileBytes)
-    if (!text) throw new UserError(`${plan.source}: the source disappeared during the run`)
-    note = analyse(project, plan.source, text)
+    const read = await readText(project.root, plan.source, project.config.limits.maxFileBytes)
+    if (!read) throw new UserError(`${plan.source}: the source disappeared during the run`)
+    text = read
   } catch (error) {
     run.result.problems.push({file: plan.source, message: messageOf(error, plan.source)})
     return
   }
+  const sourceHash = contentHash(withBom(text))
+  // Parsing is the expensive step: only when some target is not proven current by its hashes.
+  let note: AnalysedNote | undefined
 
   for (const target of plan.targets) {
-    if (run.options.signal?.aborted) return
+    if (run.options.signal?.aborted || run.result.stopped) return
     try {
-      const outcome = target.copy
-        ? await copyNote(run, plan, note, target)
-        : await translateNote(run, plan, note, target)
+      let outcome = await provenCurrent(run, plan, target, sourceHash)
+      if (!outcome) {
+        if (!note) {
+          try {
+            note = analyse(project, plan.source, text)
+          } catch (error) {
+            run.result.problems.push({file: plan.source, message: messageOf(error, plan.source)})
+            return
+          }
+        }
+        outcome = target.copy ? await copyNote(run, plan, note, target) : await translateNote(run, plan, note, target)
+      }
       run.result.notes.push(outcome)
       run.options.onNote?.(outcome)
+      run.options.onEvent?.({
+        type: 'note-finished',
+        note: outcome.note,
+        locale: outcome.locale,
+        output: outcome.output,
+        status: outcome.status,
+        counts: {...outcome.counts}
+      })
     } catch (error) {
+      if (error instanceof ProviderFatalError) {
+        // No later request can succeed: say it once, not once per remaining note.
+        run.result.stopped ??= {message: error.message, exitCode: error.exitCode}
+        return
+      }
       if (error instanceof UserError) {
         run.result.problems.push({file: target.output, message: messageOf(error, target.output)})
         continue
@@ -183,6 +278,37 @@ async function syncNote(run: Run, plan: NotePlan): Promise<void> {
 }
 
 type Target = NotePlan['targets'][number]
+
+/**
+ * The result for a target that needs no work, when its lock entry proves it current without a
+ * parse: the source and the target are byte-for-byte what the entry was made from and wrote, and
+ * the glossary does exactly what it did then. Undefined when that cannot be proven.
+ */
+async function provenCurrent(run: Run, plan: NotePlan, target: Target, sourceHash: string): Promise<NoteResult | undefined> {
+  const {options, project} = run
+  if (options.force || options.retranslate || options.overrides?.get(plan.source)?.has(target.locale)) return undefined
+  const journaled = run.journal?.written(plan.source, target.locale)
+  const entry = journaled ?? run.lock.get(plan.source, target.locale)
+  if (!entry || entry.source !== sourceHash) return undefined
+  if (!target.copy && entry.glossary !== glossaryVersion(project, target.locale)) return undefined
+  const existing = await readText(project.root, target.output, Number.MAX_SAFE_INTEGER).catch(() => undefined)
+  if (!existing || contentHash(withBom(existing)) !== entry.target) return undefined
+
+  if (journaled && !options.dryRun) {
+    // Written by a run that stopped before saving the lock: lock it now.
+    run.lock.set(plan.source, target.locale, journaled)
+    run.written.push({note: plan.source, locale: target.locale})
+  }
+  const result = emptyResult(plan, target)
+  result.status = 'unchanged'
+  for (const record of entry.segments) result.counts[record.human ? 'human' : 'reused']++
+  return result
+}
+
+/** The glossary's fingerprint for a locale, recorded in lock entries; undefined without a glossary. */
+function glossaryVersion(project: Project, locale: string): string | undefined {
+  return project.glossary ? glossaryFingerprint(project.glossary, locale) : undefined
+}
 
 async function copyNote(run: Run, plan: NotePlan, note: AnalysedNote, target: Target): Promise<NoteResult> {
   const edit = frontmatterEdit(run.project.config, {tag: target.locale, path: target.localeForPath}, frontmatterData(note))
@@ -248,13 +374,18 @@ async function translateNote(run: Run, plan: NotePlan, note: AnalysedNote, targe
       })
     : alignment.decisions
   const pending = note.segments.filter((_, index) => decisions[index]!.state === 'pending')
+  const rewriteUrl = project.config.links.rebase ? (url: string) => rebaseUrl(url, plan.source, target.output) : undefined
   const markdown = new Map<string, string>()
   const fromTarget = new Set<number>()
   note.segments.forEach((segment, index) => {
     const decision = decisions[index]!
     if (decision.state === 'pending') return
-    markdown.set(segment.id, decision.markdown)
-    if (decision.state !== 'journaled') fromTarget.add(index)
+    if (decision.state === 'journaled') {
+      markdown.set(segment.id, decision.markdown)
+      return
+    }
+    markdown.set(segment.id, markdownInSourceSpace(decision.markdown, segment, rewriteUrl))
+    fromTarget.add(index)
   })
   // A link title or image alt sits inside its paragraph. Text taken from the target file already
   // holds its nested segments' translations; splicing them in again would fail.
@@ -265,7 +396,17 @@ async function translateNote(run: Run, plan: NotePlan, note: AnalysedNote, targe
   if (options.dryRun) {
     describeDecisions(result, note.segments, decisions, {dryRun: true})
     result.status = pending.length > 0 || !existingText ? 'pending' : 'unchanged'
-    result.pendingTokens = pending.reduce((sum, segment) => sum + approximateTokens(segment.text), 0)
+    result.pendingTokens = pending.reduce((sum, segment) => sum + countTokens(segment.text), 0)
+    if (run.estimate && pending.length > 0) {
+      result.estimate = estimateJob(run.estimate.settings, buildJob(run, plan, note, locale, pending, decisions), run.estimate.price)
+    }
+    return result
+  }
+
+  if (options.queue && pending.length > 0) {
+    options.queue(buildJob(run, plan, note, locale, pending, decisions))
+    describeDecisions(result, note.segments, decisions, {dryRun: true})
+    result.status = 'queued'
     return result
   }
 
@@ -273,6 +414,7 @@ async function translateNote(run: Run, plan: NotePlan, note: AnalysedNote, targe
   if (pending.length > 0 && !run.provider) {
     for (const segment of pending) failures.set(segment.id, 'not translated yet (this run calls no provider): run notes-l10n sync')
   } else if (pending.length > 0) {
+    options.onEvent?.({type: 'note-started', note: plan.source, locale, output: target.output, segments: pending.length})
     const outcome = await run.provider!.translate(buildJob(run, plan, note, locale, pending, decisions), {signal: options.signal})
     addUsage(run.result.usage, outcome.usage)
     result.findings.push(...outcome.findings)
@@ -288,9 +430,6 @@ async function translateNote(run: Run, plan: NotePlan, note: AnalysedNote, targe
   }
 
   const edit = frontmatterEdit(project.config, {tag: locale, path: target.localeForPath}, frontmatterData(note))
-  const rewriteUrl = project.config.links.rebase
-    ? (url: string) => rebaseUrl(url, plan.source, target.output)
-    : undefined
   const assembled = reassemble(note, markdown, {frontmatter: {set: edit.set, drop: edit.drop}, rewriteUrl})
   for (const [id, reason] of assembled.rejected) failures.set(id, reason)
 
@@ -318,6 +457,7 @@ async function translateNote(run: Run, plan: NotePlan, note: AnalysedNote, targe
     // Who made the translations: this run's provider when it translated, else whoever made them before.
     provider: (pending.length > 0 || !entry) && run.provider ? run.provider.name : (entry?.provider ?? 'human'),
     model: (pending.length > 0 || !entry) && run.provider ? run.provider.model : (entry?.model ?? 'human'),
+    ...(project.glossary ? {glossary: glossaryVersion(project, locale)} : {}),
     segments: note.segments.map((segment, index) => {
       const decision = decisions[index]!
       const human = decision.state === 'human' || decision.state === 'needs-review'
@@ -432,6 +572,7 @@ function buildJob(
             }
           })
           await run.journal!.append(records)
+          run.options.onEvent?.({type: 'segment-batch', note: plan.source, locale, accepted: accepted.size, ...activityOf(run.provider)})
         }
       : undefined
   }
@@ -492,11 +633,98 @@ function addUsage(total: Usage, add: Usage): void {
   total.costUsd += add.costUsd
 }
 
-/** A rough token count for dry runs: about four characters a token for Latin text, one a token for CJK. */
-function approximateTokens(text: string): number {
-  let cjk = 0
-  for (const char of text) if (/[\u3000-\u9fff\uac00-\ud7af\uff00-\uffef]/u.test(char)) cjk++
-  return Math.ceil((text.length - cjk) / 4) + cjk
+/**
+ * The shard (1-based) of a source note among `count`: a hash of its project-relative path, so a
+ * note keeps its shard when others are added, removed or renamed, and every machine agrees.
+ */
+export function shardOf(source: string, count: number): number {
+  const digest = createHash('sha256').update(source).digest()
+  return (digest.readUInt32BE(0) % count) + 1
+}
+
+/** Provider settings of a run: flags over config. */
+export function providerSettings(project: Project, options: Pick<SyncOptions, 'provider'>): ProviderSettings {
+  return {...project.config.provider, ...definedOnly(options.provider ?? {})}
+}
+
+/** How the configured provider's requests are shaped and priced. */
+export interface Pricing {
+  settings: RequestSettings
+  price: Price | undefined
+}
+
+/** Request settings and price of the provider `settings` describe (no provider is created). */
+export function pricingOf(settings: ProviderSettings, env: Readonly<Record<string, string | undefined>>): Pricing {
+  const model = settings.model ?? (settings.name === 'pseudo' ? 'pseudo' : defaultModel)
+  return {
+    settings: requestSettings(model, settings.baseURL ?? env.OPENAI_BASE_URL, {maxBatchTokens: settings.maxBatchTokens}),
+    price: settings.name === 'pseudo' ? {input: 0, output: 0} : priceFor(model, settings.prices)
+  }
+}
+
+/** Refuse to start a run whose estimate exceeds `maxCostUsd` (or whose cost cannot be known). */
+async function refuseOverBudget(options: SyncOptions, settings: ProviderSettings, pricing: Pricing): Promise<void> {
+  if (settings.name === 'pseudo' && !options.providerOverride) return
+  if (!pricing.price) {
+    throw new UserError(
+      `--max-cost ${options.maxCostUsd}: the cost of model ${pricing.settings.model} is unknown — add its price to provider.prices in the config (USD per million tokens), or drop --max-cost`
+    )
+  }
+  const {providerOverride: _override, onNote: _onNote, onEvent: _onEvent, queue: _queue, ...rest} = options
+  const planned = await sync({...rest, dryRun: true, maxCostUsd: undefined, provider: {...options.provider, name: 'openai'}})
+  const total = planned.estimate?.total ?? emptyEstimate()
+  if (total.costUsd > options.maxCostUsd!) {
+    throw new UserError(
+      `--max-cost ${options.maxCostUsd}: this run is estimated at $${total.costUsd.toFixed(4)} (${total.requests} requests, ${total.promptTokens} prompt + ${total.completionTokens} completion tokens); nothing was sent — raise --max-cost, or sync fewer notes or locales (see sync --dry-run)`,
+      1
+    )
+  }
+}
+
+/** Per-locale estimate from the dry-run results, locales sorted. */
+function localeEstimates(notes: readonly NoteResult[]): {locales: LocaleEstimate[]; total: Estimate} {
+  const byLocale = new Map<string, LocaleEstimate>()
+  const total = emptyEstimate()
+  for (const note of notes) {
+    let figures = byLocale.get(note.locale)
+    if (!figures) {
+      figures = {locale: note.locale, notes: 0, segments: 0, reused: 0, ...emptyEstimate()}
+      byLocale.set(note.locale, figures)
+    }
+    if (note.counts.pending > 0) figures.notes++
+    figures.segments += note.counts.pending
+    figures.reused += note.counts.reused
+    if (note.estimate) {
+      addEstimate(figures, note.estimate)
+      addEstimate(total, note.estimate)
+    }
+  }
+  return {locales: [...byLocale.values()].sort((a, b) => (a.locale < b.locale ? -1 : a.locale > b.locale ? 1 : 0)), total}
+}
+
+/**
+ * Temp files a killed run left beside the targets, the lock and the journal (QA D1), removed;
+ * one line per file.
+ */
+async function removeTemps(project: Project): Promise<string[]> {
+  const folders = new Set([project.root, path.join(project.root, path.dirname(JOURNAL_FILE))])
+  for (const plan of project.plans) for (const target of plan.targets) folders.add(path.dirname(path.join(project.root, target.output)))
+  const removed: string[] = []
+  for (const folder of folders) {
+    for (const name of await removeStaleTemps(folder)) {
+      removed.push(`removed ${path.relative(project.root, path.join(folder, name))}, a temp file left by an interrupted run`)
+    }
+  }
+  return removed
+}
+
+/** The run's usage so far and requests in flight, when the provider reports them. */
+function activityOf(provider: Provider | undefined): {usage?: Usage; inFlight?: number} {
+  const reporting = provider as Partial<Pick<OpenAIProvider, 'usage' | 'activity'>> | undefined
+  return {
+    ...(typeof reporting?.usage === 'function' ? {usage: reporting.usage()} : {}),
+    ...(typeof reporting?.activity === 'function' ? {inFlight: reporting.activity().inFlight} : {})
+  }
 }
 
 /** The source's front-matter as plain data, for the front-matter policy (`{}` when there is none). */

@@ -10,7 +10,7 @@
 import {UserError, type Finding} from '../types.js'
 
 /** Why the run was stopped. */
-export type FatalReason = 'billing' | 'auth' | 'permission' | 'not-found' | 'rate-limit'
+export type FatalReason = 'billing' | 'auth' | 'permission' | 'not-found' | 'rate-limit' | 'budget'
 
 /**
  * A failure that no retry can fix: every worker of the provider stops and `translate` rejects with
@@ -21,9 +21,9 @@ export class ProviderFatalError extends UserError {
     message: string,
     readonly reason: FatalReason
   ) {
-    // Billing and rate limits are not configuration mistakes: report them as a failed run (1);
-    // a bad key, model or endpoint is a usage/config error (2).
-    super(message, reason === 'billing' || reason === 'rate-limit' ? 1 : 2)
+    // Billing, rate and cost limits are not configuration mistakes: report them as a failed run
+    // (1); a bad key, model or endpoint is a usage/config error (2).
+    super(message, reason === 'billing' || reason === 'rate-limit' || reason === 'budget' ? 1 : 2)
   }
 }
 

@@ -19,7 +19,7 @@ import type {ChatCompletion, ChatCompletionCreateParamsNonStreaming} from 'opena
 import pLimit, {type LimitFunction} from 'p-limit'
 import pRetry, {AbortError} from 'p-retry'
 import {UserError, type Finding, type Provider, type TranslateJob, type TranslateOutcome, type Usage} from '../types.js'
-import {batchByTokens, halve} from './batching.js'
+import {halve} from './batching.js'
 import {
   INTERRUPTED,
   IncompleteReplyError,
@@ -29,19 +29,10 @@ import {
   ValidationError,
   describeFindings
 } from './errors.js'
-import {costOf, priceFor, type PriceTable} from './prices.js'
-import {
-  buildMessages,
-  looksLikeRefusal,
-  parsePlainReply,
-  parseReply,
-  qwenLanguageName,
-  responseSchema,
-  termsOf,
-  type Feedback,
-  type WireSegment
-} from './prompt.js'
-import {countTokens} from './tokens.js'
+import {completionTokensOf, promptTokensOf} from './estimate.js'
+import {costOf, priceFor, type Price, type PriceTable} from './prices.js'
+import {looksLikeRefusal, parsePlainReply, parseReply, type Feedback, type WireSegment} from './prompt.js'
+import {chatRequestBody, groupSegments, requestSettings, segmentTokens, type ChatRequestBody, type RequestSettings} from './requests.js'
 
 export interface OpenAIProviderOptions {
   /** The caller reads `OPENAI_API_KEY`; it is never logged, echoed or put in a message. */
@@ -88,6 +79,12 @@ export interface OpenAIProviderOptions {
   longRetryAfterMs?: number
   /** Price overrides (USD per 1M tokens) by model. */
   prices?: PriceTable
+  /**
+   * Stop the run (`ProviderFatalError` `budget`) before a request whose estimated cost
+   * (`estimate.ts`), added to what was spent and what is in flight, would exceed this many USD.
+   * Needs a priced model: the caller refuses the option otherwise.
+   */
+  maxCostUsd?: number
 }
 
 /** An OpenAI provider with run-wide accounting. */
@@ -96,6 +93,8 @@ export interface OpenAIProvider extends Provider {
   usage(): Usage
   /** False when the model has no price (default table or overrides): costs are then reported as 0. */
   readonly priced: boolean
+  /** Requests in flight and waiting for a slot right now, for progress displays. */
+  activity(): {inFlight: number; queued: number}
 }
 
 /** 429 codes that mean "pay first": retrying can't help (QA-CHECKLIST A3). */
@@ -137,21 +136,16 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): OpenAIProv
   }
 
   const settings = {
-    model: options.model,
+    ...requestSettings(options.model, options.baseURL, options),
     endpoint: displayURL(options.baseURL ?? defaultBaseURL),
-    qwenMt: options.model.startsWith('qwen-mt'),
     validationRetries: options.validationRetries ?? 2,
     validationRetryDelayMs: options.validationRetryDelayMs ?? 500,
     maxRetries: options.maxRetries ?? 2,
     timeoutMs: options.timeoutMs ?? 120_000,
-    maxBatchTokens: options.maxBatchTokens ?? 2000,
-    maxBatchSegments: options.maxBatchSegments ?? 64,
     maxLongRetryAfterMs: options.maxLongRetryAfterMs ?? 0,
     // QA-CHECKLIST A2: the SDK sleeps for any retry-after; above this we decide instead.
     longRetryAfterMs: options.longRetryAfterMs ?? 60_000,
-    fixedFormat: options.responseFormat !== undefined && options.responseFormat !== 'auto',
-    completionLimitParameter: isOpenAI(options.baseURL) ? 'max_completion_tokens' : 'max_tokens',
-    reasoning: /^(?:o\d|gpt-5)(?!.*-chat)/.test(options.model)
+    fixedFormat: options.responseFormat !== undefined && options.responseFormat !== 'auto'
   } as const
 
   const price = priceFor(options.model, options.prices)
@@ -174,7 +168,10 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): OpenAIProv
     fatal: undefined,
     resumeAt: 0,
     redact: redactor(options.apiKey),
-    total: emptyUsage()
+    total: emptyUsage(),
+    price,
+    maxCostUsd: options.maxCostUsd,
+    reservedUsd: 0
   }
 
   return {
@@ -182,6 +179,7 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): OpenAIProv
     model: options.model,
     priced: price !== undefined,
     usage: () => ({...run.total, costUsd: costOf(run.total, price)}),
+    activity: () => ({inFlight: run.limit.activeCount, queued: run.limit.pendingCount}),
     async translate(job, translateOptions) {
       const outcome = await translateJob(run, job, translateOptions?.signal)
       outcome.usage.costUsd = costOf(outcome.usage, price)
@@ -192,22 +190,18 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): OpenAIProv
 
 /** State shared by every job of one provider instance. */
 interface Run {
-  readonly settings: Readonly<{
-    model: string
+  readonly settings: Readonly<
+    RequestSettings & {
     endpoint: string
-    qwenMt: boolean
     validationRetries: number
     validationRetryDelayMs: number
     maxRetries: number
     timeoutMs: number
-    maxBatchTokens: number
-    maxBatchSegments: number
     maxLongRetryAfterMs: number
     longRetryAfterMs: number
     fixedFormat: boolean
-    completionLimitParameter: 'max_tokens' | 'max_completion_tokens'
-    reasoning: boolean
-  }>
+  }
+  >
   readonly client: OpenAI
   /** One limiter for all jobs: the concurrency option bounds requests in flight run-wide. */
   readonly limit: LimitFunction
@@ -220,6 +214,10 @@ interface Run {
   resumeAt: number
   readonly redact: (text: string) => string
   readonly total: Usage
+  readonly price: Price | undefined
+  readonly maxCostUsd: number | undefined
+  /** Estimated cost of the requests in flight, held against `maxCostUsd` until their usage is known. */
+  reservedUsd: number
 }
 
 /** State of one job. */
@@ -245,15 +243,10 @@ async function translateJob(run: Run, job: TranslateJob, signal: AbortSignal | u
   // Every request in flight listens to it; more than Node's default of 10 is normal here.
   setMaxListeners(0, jobSignal)
   // Counted once per job: the tokenizer is pure JS, and the counts serve batching and every limit.
-  const tokens = new Map(job.segments.map(({id, text}) => [id, countTokens(text)]))
+  const tokens = segmentTokens(job)
   const jobRun: JobRun = {run, job, signal: jobSignal, outcome, tokens}
 
-  const groups = run.settings.qwenMt
-    ? job.segments.map((segment) => [segment])
-    : batchByTokens(job.segments, ({id}) => tokens.get(id) ?? 0, {
-        maxTokens: run.settings.maxBatchTokens,
-        maxItems: run.settings.maxBatchSegments
-      })
+  const groups = groupSegments(run.settings, job, tokens)
 
   // Settle every group before deciding: a rejected Promise.all would leave requests running.
   const results = await Promise.allSettled(groups.map((group) => translateGroup(jobRun, group, false)))
@@ -410,9 +403,17 @@ async function send(
         if (signal.aborted) throw new OpenAI.APIUserAbortError()
         // Built now, not when queued, so a fallback decided meanwhile applies at once.
         sentFormat = run.format
-        return run.client.chat.completions.create(requestBody(jobRun, segments, feedback, raised), {signal})
+        const body = requestBody(jobRun, segments, feedback, raised)
+        const reserved = reserveBudget(run, body, segments)
+        try {
+          const reply = await run.client.chat.completions.create(body, {signal})
+          // Counted before the slot frees up, so the next request's budget check sees it.
+          addUsage(jobRun, reply)
+          return reply
+        } finally {
+          run.reservedUsd -= reserved
+        }
       })
-      addUsage(jobRun, completion)
       return completion
     } catch (error) {
       if (error instanceof ProviderFatalError) throw new AbortError(error)
@@ -451,6 +452,35 @@ async function send(
   }
 }
 
+/**
+ * Hold this request's estimated cost against the run's limit, or stop the run when spent, in
+ * flight and this request together would exceed it.
+ *
+ * @returns
+ *   The amount reserved, to release when the request settles.
+ */
+function reserveBudget(run: Run, body: ChatCompletionCreateParamsNonStreaming, segments: readonly WireSegment[]): number {
+  if (run.maxCostUsd === undefined) return 0
+  const messages = body.messages.map((message) => ({content: typeof message.content === 'string' ? message.content : ''}))
+  const estimate = costOf(
+    {requests: 1, promptTokens: promptTokensOf({messages} as Pick<ChatRequestBody, 'messages'>), completionTokens: completionTokensOf(run.settings, segments), cachedTokens: 0},
+    run.price
+  )
+  const spent = costOf(run.total, run.price)
+  const total = spent + run.reservedUsd + estimate
+  if (total > run.maxCostUsd) {
+    throw stopRun(
+      run,
+      new ProviderFatalError(
+        `cost limit $${run.maxCostUsd} (--max-cost) reached: $${spent.toFixed(4)} spent, and the next request (about $${estimate.toFixed(4)}) would bring the run to about $${total.toFixed(4)}; stopped before sending it — work accepted so far is kept: raise --max-cost, or run sync again to continue`,
+        'budget'
+      )
+    )
+  }
+  run.reservedUsd += estimate
+  return estimate
+}
+
 /** The chat completions body of one request, in the run's current mode. */
 function requestBody(
   jobRun: JobRun,
@@ -459,45 +489,9 @@ function requestBody(
   raised: boolean
 ): ChatCompletionCreateParamsNonStreaming {
   const {run, job} = jobRun
-  const source = segments.reduce((sum, {id}) => sum + (jobRun.tokens.get(id) ?? 0), 0)
-  const limit = {[run.settings.completionLimitParameter]: completionLimit(run, source, segments.length, raised)}
-
-  if (run.settings.qwenMt) {
-    const [segment] = segments
-    const terms = termsOf(job, segments).map(({source, target}) => ({source, target}))
-    // DashScope reads these top-level members (Python's `extra_body`); the SDK sends unknown members as is.
-    return {
-      model: run.settings.model,
-      messages: [{role: 'user', content: segment?.text ?? ''}],
-      ...limit,
-      translation_options: {
-        source_lang: qwenLanguageName(job.sourceLocale),
-        target_lang: qwenLanguageName(job.targetLocale),
-        ...(terms.length > 0 ? {terms} : {})
-      }
-    } as ChatCompletionCreateParamsNonStreaming
-  }
-
-  return {
-    model: run.settings.model,
-    messages: buildMessages(job, segments, feedback),
-    ...limit,
-    response_format:
-      run.format === 'json_schema'
-        ? {type: 'json_schema', json_schema: responseSchema(segments.map(({id}) => id))}
-        : {type: 'json_object'}
-  }
-}
-
-/**
- * Completion token limit: about twice the source (translations into many languages run longer,
- * JSON adds keys), never absurdly high since the requested maximum counts against TPM limits.
- * Reasoning models spend hidden tokens from the same budget, so they get an allowance.
- */
-function completionLimit(run: Run, sourceTokens: number, segments: number, raised: boolean): number {
-  const estimate = 2 * sourceTokens + 12 * segments + 48 + (run.settings.reasoning ? 4096 : 0)
-  const limit = Math.min(Math.max(estimate, 256), 8192)
-  return raised ? limit * 4 : limit
+  const body = chatRequestBody(run.settings, job, segments, jobRun.tokens, run.format, {feedback, raised})
+  // `translation_options` is DashScope's (Python's `extra_body`); the SDK sends unknown members as is.
+  return body as ChatCompletionCreateParamsNonStreaming
 }
 
 /** A refusal, an empty reply or refusal-like text instead of JSON: the reason, else `undefined`. */
@@ -699,15 +693,6 @@ function displayURL(baseURL: string): string {
     return url.toString().replace(/\/$/, '')
   } catch {
     return baseURL
-  }
-}
-
-function isOpenAI(baseURL: string | undefined): boolean {
-  if (baseURL === undefined) return true
-  try {
-    return new URL(baseURL).hostname === 'api.openai.com'
-  } catch {
-    return false
   }
 }
 

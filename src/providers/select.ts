@@ -17,6 +17,8 @@ export interface ProviderSettings {
   maxBatchTokens?: number
   /** Wait this long at most for a `retry-after` over 60 s before stopping the run (default: stop). */
   maxLongRetryAfterMs?: number
+  /** Stop before a request that would bring the run's estimated cost over this many USD (`--max-cost`). */
+  maxCostUsd?: number
 }
 
 /** A provider plus what the run summary needs to know about its costs. */

@@ -1,12 +1,13 @@
 import type {Command} from 'commander'
 import type {CommandContext} from '../context.js'
-import {Option} from 'commander'
+import {InvalidArgumentError, Option} from 'commander'
 import path from 'node:path'
 import {sync, type SyncResult} from '../../commands/sync.js'
 import {writeFileAtomic} from '../../pipeline/write.js'
 import {debugLogWarning} from '../../providers/openai.js'
 import {UserError} from '../../types.js'
 import {locales, onInterrupt, positiveInteger} from '../options.js'
+import {eventLine, formatEstimate, progressMode, startLiveProgress, unknownCost, type LiveProgress} from '../progress.js'
 import {formatSyncLine, formatSyncReportMarkdown, formatSyncSummary} from '../report.js'
 
 /** Registers `notes-l10n sync`. */
@@ -25,7 +26,9 @@ export function registerSync(program: Command, {out, cwd, env, setExit}: Command
     .option('--retranslate', 're-translate everything the tool wrote (e.g. after changing model); human edits are kept')
     .option('--strict-glossary', 'treat glossary violations as errors (the segment is not written)')
     .option('--config <file>', 'config file (default: notes-l10n.config.json in this folder or a parent)')
-    .option('--json', 'print the result as JSON')
+    .option('--json', 'print one JSON event per line (NDJSON: note-started, segment-batch, note-finished, then summary)')
+    .option('--max-cost <usd>', 'refuse to start when the estimate exceeds this many USD, and stop before a request that would exceed it', usd)
+    .option('--shard <i/n>', 'sync only shard i of n (notes split by a hash of their path), for parallel CI jobs', shard)
     .option('--report <file>', 'write what the run did per segment to a .md or .json file (for pull requests)')
     .addHelpText(
       'after',
@@ -41,6 +44,8 @@ Exit codes: 0 all written or up to date; 1 some notes failed or were left untouc
       const controller = new AbortController()
       const stop = onInterrupt(controller, out)
       try {
+        const mode = progressMode({json: flags.json, isTTY: Boolean(process.stderr.isTTY), env})
+        let live: LiveProgress | undefined
         const result = await sync({
           cwd,
           paths,
@@ -53,13 +58,42 @@ Exit codes: 0 all written or up to date; 1 some notes failed or were left untouc
           strictGlossary: flags.strictGlossary,
           env,
           signal: controller.signal,
-          onNote: flags.json ? undefined : (note) => out.stdout(formatSyncLine(note, out) + '\n')
-        })
+          shard: flags.shard,
+          maxCostUsd: flags.maxCost,
+          onEvent:
+            mode === 'json'
+              ? (event) => out.stdout(eventLine(event))
+              : mode === 'live' && !flags.dryRun
+                ? (event) => {
+                    live ??= startLiveProgress(process.stderr, {priced: true})
+                    live.onEvent(event)
+                  }
+                : undefined,
+          onNote:
+            mode === 'lines'
+              ? (note) => out.stdout(formatSyncLine(note, out) + '\n')
+              : mode === 'live'
+                ? (note) => {
+                    // The bars show progress; only what needs attention is printed above them.
+                    if (note.status === 'failed' || note.status === 'untouched' || note.findings.length > 0) {
+                      if (live) live.log(formatSyncLine(note, out))
+                      else out.stdout(formatSyncLine(note, out) + '\n')
+                    }
+                  }
+                : undefined
+        }).finally(() => live?.stop())
         if (flags.report) await writeReport(cwd, flags.report, result)
-        if (flags.json) out.stdout(JSON.stringify(result, null, 2) + '\n')
-        else out.stdout(formatSyncSummary(result, out) + '\n')
+        for (const warning of result.warnings) out.warn(warning)
+        if (mode === 'json') {
+          out.stdout(eventLine({type: 'summary', ...result}))
+        } else {
+          if (result.estimate) out.stdout(formatEstimate(result.estimate, {priced: result.priced, model: result.model}, out) + '\n')
+          out.stdout(formatSyncSummary(result, out) + '\n')
+          if (!result.priced && result.usage.requests > 0) out.stdout(`${unknownCost(result.model)}\n`)
+        }
+        if (result.stopped) out.error(result.stopped.message)
         const failed = result.problems.length > 0 || result.notes.some((note) => note.status === 'failed' || note.status === 'untouched')
-        setExit(result.interrupted ? 130 : failed ? 1 : 0)
+        setExit(result.stopped ? result.stopped.exitCode : result.interrupted ? 130 : failed ? 1 : 0)
       } finally {
         stop()
       }
@@ -71,7 +105,29 @@ async function writeReport(cwd: string, file: string, result: SyncResult): Promi
   await writeFileAtomic(target, file.endsWith('.json') ? JSON.stringify(result, null, 2) + '\n' : formatSyncReportMarkdown(result))
 }
 
+/** `--max-cost 2.5` → 2.5 (USD). */
+function usd(value: string): number {
+  const number = Number(value)
+  if (value.trim() === '' || !Number.isFinite(number) || number < 0) {
+    throw new InvalidArgumentError(`expected an amount in USD such as 2.50, received "${value}"`)
+  }
+  return number
+}
+
+/** `--shard 2/3` → {index: 2, count: 3}. */
+export function shard(value: string): {index: number; count: number} {
+  const match = /^(\d+)\/(\d+)$/.exec(value.trim())
+  const index = Number(match?.[1])
+  const count = Number(match?.[2])
+  if (!match || count < 1 || index < 1 || index > count) {
+    throw new InvalidArgumentError(`expected i/n with 1 ≤ i ≤ n, such as 1/3, received "${value}"`)
+  }
+  return {index, count}
+}
+
 interface SyncFlags {
+  maxCost?: number
+  shard?: {index: number; count: number}
   report?: string
   locale?: string[]
   provider?: string
