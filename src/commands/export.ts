@@ -11,12 +11,11 @@ import {rebaseUrl} from '../config/load.js'
 import {requiredTerms} from '../glossary/load.js'
 import type {AnalysedNote} from '../pipeline/analyse.js'
 import {toPo} from '../review/po.js'
-import {reprotect} from '../review/reprotect.js'
-import {targetForms, withNestedTranslations} from '../review/target-tokens.js'
+import {readBack} from '../review/target-tokens.js'
 import type {ReviewState, ReviewUnit} from '../review/unit.js'
 import {toXliff} from '../review/xliff.js'
 import {openRevision, type GitRevision} from '../state/git.js'
-import type {Segment, Token} from '../types.js'
+import type {Segment} from '../types.js'
 import {UserError} from '../types.js'
 import {noteAt} from './diff.js'
 import {inspect, type SegmentReport, type TargetReport} from './inspect.js'
@@ -86,11 +85,8 @@ export async function exportReview(options: ExportOptions): Promise<ExportResult
     const needsOld = wanted.some((segment) => reports?.get(segment.id)?.previousId !== undefined)
     const old = needsOld ? await oldSources(project, (head ??= openRevision(project.root, 'HEAD').catch(() => undefined)), target.note) : undefined
     const rewriteUrl = project.config.links.rebase ? (url: string) => rebaseUrl(url, target.note, target.output) : undefined
-    const held = (id: string) => reports?.get(id)?.translation
-    for (const segment of wanted) {
-      const nested = withNestedTranslations(segment, source, held)
-      units.push(unitFor(project, target, segment, nested, reports?.get(segment.id), old, rewriteUrl))
-    }
+    const translationOf = (id: string) => reports?.get(id)?.translation
+    for (const segment of wanted) units.push(unitFor(project, target, source, segment, reports?.get(segment.id), old, rewriteUrl, translationOf))
   }
 
   const locale = inspection.targets[0]?.locale ?? options.locales[0]!
@@ -103,12 +99,12 @@ export async function exportReview(options: ExportOptions): Promise<ExportResult
 function unitFor(
   project: Project,
   target: TargetReport,
+  source: AnalysedNote,
   segment: Segment,
-  /** The segment's tokens with the target's nested titles spliced in (how the target writes them). */
-  nested: readonly Token[],
   report: SegmentReport | undefined,
   old: ReadonlyMap<string, string> | undefined,
-  rewriteUrl: ((url: string) => string) | undefined
+  rewriteUrl: ((url: string) => string) | undefined,
+  translationOf: (id: string) => string | undefined
 ): ReviewUnit {
   const unit: ReviewUnit = {
     id: segment.id,
@@ -122,10 +118,7 @@ function unitFor(
   const comments: string[] = []
   if (report?.decision === 'pending' && report.reason === 'glossary') comments.push('The glossary changed for this segment since it was translated.')
   if (report?.translation !== undefined) {
-    const options = {glossary: project.glossary, rewriteUrl}
-    const byNumber = new Map(nested.map((token) => [token.n, token]))
-    const forms = (token: Token) => [...targetForms(byNumber.get(token.n) ?? token, target.locale, options), ...targetForms(token, target.locale, options)]
-    const result = reprotect(report.translation, segment.tokens, segment.text, {forms})
+    const result = readBack(report.translation, segment, source, {locale: target.locale, glossary: project.glossary, rewriteUrl, translationOf})
     if (result.ok) unit.target = result.text
     else comments.push(`The existing translation could not be shown with this segment's placeholders (${result.reason}); translate from the source.`)
   }

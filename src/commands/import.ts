@@ -15,8 +15,7 @@ import type {AnalysedNote} from '../pipeline/analyse.js'
 import {restore} from '../pipeline/protect.js'
 import {normaliseTranslation, validateTranslation} from '../pipeline/validate.js'
 import {fromPo} from '../review/po.js'
-import {reprotect} from '../review/reprotect.js'
-import {targetForms, tokensForLocale, withNestedTranslations} from '../review/target-tokens.js'
+import {readBack, tokensForLocale, withNestedTranslations, type ReadBackOptions} from '../review/target-tokens.js'
 import type {ImportedUnit} from '../review/unit.js'
 import {fromXliff} from '../review/xliff.js'
 import type {Finding, Segment} from '../types.js'
@@ -136,7 +135,7 @@ export async function importReview(options: ImportOptions): Promise<ImportResult
     for (const id of byId.keys()) {
       const parent = source.layouts.get(id)?.within?.id
       if (parent === undefined || protectedText.has(parent)) continue
-      const held = parentText(project, targets.get(note)!, source, parent, reports, locale)
+      const held = parentText(project, targets.get(note)!, source, parent, reports)
       if (held !== undefined) {
         protectedText.set(parent, held)
         continue
@@ -217,13 +216,8 @@ function check(project: Project, target: TargetReport, source: AnalysedNote, seg
  */
 function heldText(project: Project, target: TargetReport, source: AnalysedNote, segment: Segment, report: SegmentReport | undefined): string | undefined {
   if (report?.translation === undefined) return undefined
-  const rewriteUrl = project.config.links.rebase ? (url: string) => rebaseUrl(url, target.note, target.output) : undefined
-  const options = {glossary: project.glossary, rewriteUrl}
-  const nested = withNestedTranslations(segment, source, (child) => target.segments?.find((candidate) => candidate.id === child)?.translation)
-  const byNumber = new Map(nested.map((token) => [token.n, token]))
-  const result = reprotect(report.translation, segment.tokens, segment.text, {
-    forms: (token) => [...targetForms(byNumber.get(token.n) ?? token, target.locale, options), ...targetForms(token, target.locale, options)]
-  })
+  const translationOf = (child: string) => target.segments?.find((candidate) => candidate.id === child)?.translation
+  const result = readBack(report.translation, segment, source, readBackOptions(project, target, translationOf))
   return result.ok ? normaliseTranslation(segment, result.text) : undefined
 }
 
@@ -231,18 +225,17 @@ function heldText(project: Project, target: TargetReport, source: AnalysedNote, 
  * The current translation of the paragraph a title or alt text sits in, in the paragraph's own
  * placeholders, so that a title imported alone can be applied with it.
  */
-function parentText(project: Project, target: TargetReport, source: AnalysedNote, id: string, reports: ReadonlyMap<string, SegmentReport>, locale: string): string | undefined {
+function parentText(project: Project, target: TargetReport, source: AnalysedNote, id: string, reports: ReadonlyMap<string, SegmentReport>): string | undefined {
   const segment = source.segments.find((candidate) => candidate.id === id)
   const report = reports.get(id)
   if (!segment || !report || report.decision === 'pending' || report.translation === undefined) return undefined
-  const nested = withNestedTranslations(segment, source, (child) => reports.get(child)?.translation)
-  const byNumber = new Map(nested.map((token) => [token.n, token]))
-  const rewriteUrl = project.config.links.rebase ? (url: string) => rebaseUrl(url, target.note, target.output) : undefined
-  const options = {glossary: project.glossary, rewriteUrl}
-  const result = reprotect(report.translation, segment.tokens, segment.text, {
-    forms: (token) => [...targetForms(byNumber.get(token.n) ?? token, locale, options), ...targetForms(token, locale, options)]
-  })
+  const result = readBack(report.translation, segment, source, readBackOptions(project, target, (child) => reports.get(child)?.translation))
   return result.ok ? result.text : undefined
+}
+
+function readBackOptions(project: Project, target: TargetReport, translationOf: (id: string) => string | undefined): ReadBackOptions {
+  const rewriteUrl = project.config.links.rebase ? (url: string) => rebaseUrl(url, target.note, target.output) : undefined
+  return {locale: target.locale, glossary: project.glossary, rewriteUrl, translationOf}
 }
 
 /** The unit's final state, from what `sync` did with its note. */

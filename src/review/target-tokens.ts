@@ -11,7 +11,7 @@ import {renderKeep, type Glossary} from '../glossary/load.js'
 import type {AnalysedNote} from '../pipeline/analyse.js'
 import {mapTokens} from '../pipeline/protect.js'
 import type {Segment, Token} from '../types.js'
-import type {TokenForm} from './reprotect.js'
+import {reprotect, type Reprotected, type TokenForm} from './reprotect.js'
 
 /**
  * The segment's tokens with keep-terms rendered for `locale`. Built with `mapTokens`, so
@@ -76,5 +76,28 @@ export function withNestedTranslations(
       close = close.slice(0, edit.offset) + edit.text + close.slice(edit.offset + edit.length)
     }
     return {...token, close}
+  })
+}
+
+export interface ReadBackOptions {
+  locale: string
+  glossary?: Glossary | undefined
+  /** How links were rebased for the output's folder, when they were. */
+  rewriteUrl?: ((url: string) => string) | undefined
+  /** The current translation of a nested title or alt text, by segment id. */
+  translationOf: (id: string) => string | undefined
+}
+
+/**
+ * A translation as the target file holds it (logical Markdown) → protected text in the source
+ * segment's placeholders: tokens are looked for as the target writes them (nested titles
+ * translated, keep-terms rendered, links rebased), then as the source does.
+ */
+export function readBack(translation: string, segment: Segment, note: AnalysedNote, options: ReadBackOptions): Reprotected {
+  const nested = withNestedTranslations(segment, note, options.translationOf)
+  const byNumber = new Map(nested.map((token) => [token.n, token]))
+  const formOptions = {glossary: options.glossary, rewriteUrl: options.rewriteUrl}
+  return reprotect(translation, segment.tokens, segment.text, {
+    forms: (token) => [...targetForms(byNumber.get(token.n) ?? token, options.locale, formOptions), ...targetForms(token, options.locale, formOptions)]
   })
 }

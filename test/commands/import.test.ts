@@ -132,4 +132,25 @@ describe('import', () => {
     expect(code).toBe(0)
     expect(await project.read('locales/es/a.md')).toContain('\nEl segundo párrafo, revisado.\n')
   })
+
+  it('keeps a nested title with its paragraph, and applies a title imported alone with its paragraph', async () => {
+    project = await tempProject({'notes/a.md': '# Pictures\n\nSee ![a small diagram](img/d.png "The diagram") for details.\n'})
+    await sync({cwd: project.root, locales: ['es'], env: {}, providerOverride: createPseudoProvider()})
+    const {result} = await exported(project, 'po')
+    const paragraph = result.units.find((unit) => unit.source.startsWith('See '))!
+    const title = result.units.find((unit) => unit.source === 'The diagram')!
+    // Found in the target although its title is translated and its destination rebased.
+    expect(paragraph.target).toMatch(/^Šéé ⟦1⟧à šɱàĺĺ đíàĝŕàɱ⟦\/1⟧ ƒóŕ đéţàíĺš\. ·+$/)
+
+    await project.write('review.po', editPo(result.text, paragraph.id, 'Mira ⟦1⟧un diagrama pequeño⟦/1⟧ para más detalles.'))
+    expect((await project.run(['import', 'review.po'])).code).toBe(0)
+    expect(await project.read('locales/es/a.md')).toMatch(/\nMira !\[un diagrama pequeño\]\(\.\.\/\.\.\/notes\/img\/d\.png "Ţĥé đíàĝŕàɱ ·+"\) para más detalles\.\n/)
+
+    const again = await exported(project, 'po')
+    await project.write('review.po', editPo(again.result.text, title.id, 'El diagrama'))
+    const {code, stdout} = await project.run(['import', 'review.po'])
+    expect(stdout).toContain('1 applied')
+    expect(code).toBe(0)
+    expect(await project.read('locales/es/a.md')).toContain('\nMira ![un diagrama pequeño](../../notes/img/d.png "El diagrama") para más detalles.\n')
+  })
 })
