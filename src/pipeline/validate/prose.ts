@@ -133,6 +133,9 @@ export const numberMismatch: Rule = ({source, target}) => {
 const DOUBLED_WORD_EXCEPTIONS = ['sie', 'vous', 'nous']
 const DOUBLED_WORD = /(?<![\p{L}\p{N}])(\p{L}+)\s+\1(?![\p{L}\p{N}])/giu
 
+/** Q17 names this many doubled words; a pathological segment repeats thousands. */
+const DOUBLED_WORDS_SHOWN = 3
+
 /** Q17: a word repeated (`the the`) that the source does not repeat. */
 export const doubledWord: Rule = ({source, target, context}) => {
   const exceptions = new Set(context.doubledWordExceptions ?? DOUBLED_WORD_EXCEPTIONS)
@@ -140,13 +143,17 @@ export const doubledWord: Rule = ({source, target, context}) => {
     [...text.matchAll(DOUBLED_WORD)]
       .map((match) => (match[1] ?? '').toLowerCase())
       .filter((word) => !exceptions.has(word) && !CJK.test(word))
-  const before = doubled(source.plain)
+  // A multiset, not indexOf + splice: a segment of 10^5 repeated words must stay linear (S10).
+  const before = new Map<string, number>()
+  for (const word of doubled(source.plain)) before.set(word, (before.get(word) ?? 0) + 1)
   const added = doubled(target.plain).filter((word) => {
-    const index = before.indexOf(word)
-    if (index === -1) return true
-    before.splice(index, 1)
+    const left = before.get(word) ?? 0
+    if (left === 0) return true
+    before.set(word, left - 1)
     return false
   })
   if (added.length === 0) return []
-  return [warning('Q17', `doubled word ${added.map((word) => quote(`${word} ${word}`)).join(', ')}: expected it once`)]
+  const shown = added.slice(0, DOUBLED_WORDS_SHOWN).map((word) => quote(`${word} ${word}`)).join(', ')
+  const more = added.length > DOUBLED_WORDS_SHOWN ? ` and ${added.length - DOUBLED_WORDS_SHOWN} more` : ''
+return [warning('Q17', `doubled word ${shown}${more}: expected it once`)]
 }

@@ -84,10 +84,20 @@ const ENDINGS: Record<string, Ending> = {
 }
 
 /** Closing quotes and brackets around a sentence's final punctuation (`“Done.”`, `(see 3.)`). */
-const CLOSERS = /[\s"'”’»›)）\]］】」』*_]+$/u
+const CLOSER = /[\s"'”’»›)）\]］】」』*_]/u
+
+/**
+ * `plain` without its trailing closers. A loop from the end, not `/[…]+$/`: that regex retries
+ * from every closer in a long run that is not at the end (`]]]…]x`), which is quadratic (S10).
+ */
+function withoutClosers(plain: string): string {
+  let end = plain.length
+  while (end > 0 && CLOSER.test(plain.charAt(end - 1))) end--
+  return plain.slice(0, end)
+}
 
 function ending(plain: string, locale: string): Ending | 'token' {
-  const text = plain.replace(CLOSERS, '')
+  const text = withoutClosers(plain)
   if (text.endsWith(ATOM_STAND_IN)) return 'token'
   if (text.endsWith('...')) return 'ellipsis'
   const last = text.at(-1) ?? ''
