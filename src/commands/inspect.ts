@@ -7,8 +7,8 @@
  * (parsing is the expensive step); the stat cache makes those hashes cheap on warm runs.
  */
 import path from 'node:path'
-import type {NotePlan} from '../config/load.js'
-import {segmentFingerprint, verifyTerms} from '../glossary/load.js'
+import {rebaseUrl, type NotePlan} from '../config/load.js'
+import {glossaryFingerprint, segmentFingerprint, verifyTerms} from '../glossary/load.js'
 import type {AnalysedNote} from '../pipeline/analyse.js'
 import {compareSegments} from '../pipeline/validate.js'
 import {align, type Decision} from '../state/align.js'
@@ -16,6 +16,7 @@ import type {LockEntry} from '../state/lock.js'
 import {StatCache} from '../state/stat-cache.js'
 import type {Finding, Segment} from '../types.js'
 import {UserError} from '../types.js'
+import {segmentInSourceSpace} from './url-space.js'
 import {analyse, errnoMessage, isErrno, openProject, readText, type Problem, type Project, type ProjectOptions} from './project.js'
 
 export type TargetState = 'current' | 'missing' | 'stale' | 'needs-review' | 'untracked' | 'misaligned' | 'broken'
@@ -88,7 +89,10 @@ export async function inspect(options: InspectOptions): Promise<Inspection> {
           report.message = 'the target exists but the lock has no record of it: run `notes-l10n sync` to adopt it'
           continue
         }
-        if (entry.source === sourceHash && entry.target === targetHash && !options.deep && !glossaryMayMatter(entry, project)) continue
+        if (entry.source === sourceHash && entry.target === targetHash && !options.deep && (target.copy || entry.glossary === glossaryVersion(project, target.locale))) {
+          report.total = entry.segments.length
+          continue
+        }
         if (target.copy) {
           report.state = 'stale'
           report.message = 'the source changed since it was copied'
@@ -154,12 +158,13 @@ function inspectTarget(
   })
 
   const context = {sourceLocale: plan.sourceLocale, targetLocale: locale}
+  const rewriteUrl = project.config.links.rebase ? (url: string) => rebaseUrl(url, plan.source, target.output) : undefined
   source.segments.forEach((segment, index) => {
     const decision = alignment.decisions[index]!
     if (decision.state !== 'current' && decision.state !== 'human') return
     const written = findTarget(targetById, decision, segment)
     if (!written) return
-    const findings = compareSegments(segment, written, context)
+    const findings = compareSegments(segment, segmentInSourceSpace(written, segment, rewriteUrl), context)
     if (glossary) findings.push(...verifyTerms(glossary, segment.markdown, written.markdown, locale, {strict: options.strictGlossary}))
     for (const finding of findings) report.findings.push({...finding, segment: segment.id, line: written.line})
   })
@@ -188,9 +193,9 @@ function findTarget(byId: ReadonlyMap<string, Segment>, decision: Decision, segm
   return byId.get(decision.state === 'needs-review' ? decision.previousId : segment.id)
 }
 
-/** A glossary edit can make a note stale without changing its files: parse notes that use terms. */
-function glossaryMayMatter(entry: LockEntry, project: Project): boolean {
-  return project.glossary !== undefined && entry.segments.some((record) => record.glossary !== undefined)
+/** The glossary's fingerprint for a locale, as sync records it in the lock; undefined without one. */
+function glossaryVersion(project: Project, locale: string): string | undefined {
+  return project.glossary ? glossaryFingerprint(project.glossary, locale) : undefined
 }
 
 /** Hash of the file's bytes (what the lock records), or undefined when it does not exist. */

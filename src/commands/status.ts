@@ -28,9 +28,9 @@ export async function status(options: InspectOptions): Promise<LocaleStatus[]> {
       continue
     }
     if (!target.segments) {
-      // Current on the fast path: every segment is translated; count the note as one unit.
-      entry.segments.total++
-      entry.segments.translated++
+      // Proven current by its hashes without a parse: every segment the lock records is translated.
+      entry.segments.total += target.total ?? 0
+      entry.segments.translated += target.total ?? 0
       continue
     }
     for (const segment of target.segments) {

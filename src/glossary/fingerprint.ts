@@ -42,3 +42,29 @@ export function segmentFingerprint(glossary: Glossary, sourceMarkdown: string, l
   if (effects.length === 0) return undefined
   return contentHash(JSON.stringify(effects), fingerprintLength)
 }
+
+/**
+ * The fingerprint of everything the glossary does in `locale`: which terms it matches (term,
+ * variants, case rule) and what each does there. Stored with each lock entry: while it is
+ * unchanged no segment's fingerprint can have changed, so a note whose files are unchanged needs
+ * no parse. Rendering edits for other locales leave it unchanged.
+ */
+export function glossaryFingerprint(glossary: Glossary, locale: string): string {
+  let byLocale = wholeFingerprints.get(glossary)
+  if (!byLocale) {
+    byLocale = new Map()
+    wholeFingerprints.set(glossary, byLocale)
+  }
+  let fingerprint = byLocale.get(locale)
+  if (fingerprint === undefined) {
+    const rows = glossary.entries
+      .map((entry) => [entry.term, entry.variants ?? [], entry.caseSensitive ?? null, effect(entry, locale) ?? null])
+      .sort((a, b) => (String(a[0]) < String(b[0]) ? -1 : String(a[0]) > String(b[0]) ? 1 : 0))
+    fingerprint = contentHash(JSON.stringify(rows), fingerprintLength)
+    byLocale.set(locale, fingerprint)
+  }
+  return fingerprint
+}
+
+/** Glossaries are immutable once parsed: their whole fingerprints are computed once per locale. */
+const wholeFingerprints = new WeakMap<Glossary, Map<string, string>>()

@@ -10,7 +10,7 @@ import type {Glossary} from './types.js'
 
 export {renderKeep, requiredTerms, qwenMtTerms, shield} from './apply.js'
 export {glossaryCheck, type GlossaryFinding, type TranslatedPair} from './check.js'
-export {segmentFingerprint} from './fingerprint.js'
+export {glossaryFingerprint, segmentFingerprint} from './fingerprint.js'
 export {localeChain, resolveRendering} from './locale.js'
 export {findTerms} from './match.js'
 export {parseGlossary} from './parse.js'

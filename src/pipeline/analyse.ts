@@ -3,7 +3,9 @@
  *
  * Segments with no letter outside their placeholders (a cell holding `42`, a heading that is
  * only inline code) are **omitted**: nothing in them can be translated, so nobody should pay
- * for them, and reassembly keeps their bytes like any segment without a translation.
+ * for them, and reassembly keeps their bytes like any segment without a translation. Segments
+ * made only of glossary terms are kept (a term may have a rendering in the target locale); the
+ * caller translates those locally, without a provider.
  */
 
 import type {Definition, Root} from 'mdast'
@@ -74,7 +76,8 @@ export function analyseNote(file: string, note: NoteText, options?: AnalyseOptio
     layout: SegmentLayout,
     protectedText: Protected
   ): Segment | undefined => {
-    if (!hasLetters(protectedText.text)) return undefined
+    // A glossary term may render differently per locale (Jingren Zhou → 周靖人): keep such segments.
+    if (!hasLetters(protectedText.text) && !protectedText.tokens.some((token) => token.kind === 'term')) return undefined
     const base = contentHash(
       normalise(protectedText.text) + '\0' + protectedText.tokens.map((t) => t.open + '\0' + t.close).join('\0')
     )
@@ -154,7 +157,7 @@ function collectDefinitions(node: Root | import('mdast').Nodes, into: Map<string
 
 const tokenPattern = /⟦\/?\d+⟧/g
 
-function hasLetters(text: string): boolean {
+export function hasLetters(text: string): boolean {
   return /\p{L}/u.test(text.replace(tokenPattern, ''))
 }
 

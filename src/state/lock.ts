@@ -47,6 +47,12 @@ export interface LockEntry {
   target: string
   provider: string
   model: string
+  /**
+   * Fingerprint of the whole glossary when the entry was written (absent without a glossary).
+   * While it is unchanged, matching file hashes prove the target current without parsing; a
+   * glossary edit can re-open segments in any note, so it sends every note through a full look.
+   */
+  glossary?: string
   /** In document order. */
   segments: SegmentRecord[]
 }
@@ -61,7 +67,7 @@ const FINGERPRINT_PATTERN = /^[^\s!:]+$/
 const PACKED_PATTERN = /^([\w-]+)(!?)(?::([^\s!:]+))?$/
 
 /** Keys of a locale line, in the order they are written. */
-const ENTRY_KEYS = ['source', 'target', 'provider', 'model', 'ids', 'segments'] as const
+const ENTRY_KEYS = ['source', 'target', 'provider', 'model', 'glossary', 'ids', 'segments'] as const
 
 const RECOVERY = `restore it from git (git checkout ${LOCK_FILE}) or delete it to rebuild from the targets (everything becomes hand-edited)`
 
@@ -211,6 +217,7 @@ function serialiseEntry(entry: LockEntry, ids: string | undefined): string {
     target: entry.target,
     provider: entry.provider,
     model: entry.model,
+    glossary: entry.glossary,
     ids,
     segments: entry.segments.map(packSegment).join(' ')
   }
@@ -270,6 +277,7 @@ function readEntry(raw: unknown, shared: string, fail: (problem: string) => User
     fields[key] = field
   }
   if (raw.ids !== undefined && typeof raw.ids !== 'string') throw fail(`"ids" should be a string, got ${describe(raw.ids)}`)
+  if (raw.glossary !== undefined && typeof raw.glossary !== 'string') throw fail(`"glossary" should be a string, got ${describe(raw.glossary)}`)
 
   const ids = words(typeof raw.ids === 'string' ? raw.ids : shared)
   const packed = words(fields.segments!)
@@ -283,7 +291,9 @@ function readEntry(raw: unknown, shared: string, fail: (problem: string) => User
     if (match[2]) record.human = true
     return record
   })
-  return {source: fields.source!, target: fields.target!, provider: fields.provider!, model: fields.model!, segments}
+  const entry: LockEntry = {source: fields.source!, target: fields.target!, provider: fields.provider!, model: fields.model!, segments}
+  if (typeof raw.glossary === 'string') entry.glossary = raw.glossary
+  return entry
 }
 
 /** Programmer errors: an entry that the packed format could not represent faithfully. */
@@ -305,6 +315,7 @@ function copyEntry(entry: LockEntry): LockEntry {
     target: entry.target,
     provider: entry.provider,
     model: entry.model,
+    ...(entry.glossary === undefined ? {} : {glossary: entry.glossary}),
     segments: entry.segments.map((segment) => {
       const record: SegmentRecord = {id: segment.id, target: segment.target}
       if (segment.glossary !== undefined) record.glossary = segment.glossary

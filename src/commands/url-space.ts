@@ -1,0 +1,53 @@
+/**
+ * Translations on disk carry URLs rebased for their own location (`links.rebase`), while the
+ * pipeline splices and compares in the source's URL space. Text read back from a target is mapped
+ * into the source's space before it is reused or compared; reassembly rebases every URL once.
+ *
+ * The mapping uses only the source segment's own URLs, so it cannot invent a destination.
+ */
+import type {Segment} from '../types.js'
+
+export type Rewrite = (url: string) => string
+
+/** Pairs (rebased form → source form) for the relative URLs of a source segment. */
+function rebasedUrls(source: Segment, rewrite: Rewrite): Array<[string, string]> {
+  const pairs: Array<[string, string]> = []
+  for (const token of source.tokens) {
+    if (!token.url) continue
+    const rebased = rewrite(token.url)
+    if (rebased !== token.url) pairs.push([rebased, token.url])
+  }
+  // Longest first, so a URL that is a prefix of another is not replaced inside it.
+  return pairs.sort((a, b) => b[0].length - a[0].length)
+}
+
+function replaceAll(text: string, pairs: ReadonlyArray<[string, string]>): string {
+  let result = text
+  for (const [rebased, original] of pairs) result = result.split(rebased).join(original)
+  return result
+}
+
+/** Target Markdown of `source`'s translation, with its destinations as the source writes them. */
+export function markdownInSourceSpace(markdown: string, source: Segment, rewrite: Rewrite | undefined): string {
+  if (!rewrite) return markdown
+  const pairs = rebasedUrls(source, rewrite)
+  return pairs.length === 0 ? markdown : replaceAll(markdown, pairs)
+}
+
+/** A target segment with its destinations (in text, markdown and tokens) as the source writes them. */
+export function segmentInSourceSpace(target: Segment, source: Segment, rewrite: Rewrite | undefined): Segment {
+  if (!rewrite) return target
+  const pairs = rebasedUrls(source, rewrite)
+  if (pairs.length === 0) return target
+  return {
+    ...target,
+    markdown: replaceAll(target.markdown, pairs),
+    text: replaceAll(target.text, pairs),
+    tokens: target.tokens.map((token) => ({
+      ...token,
+      open: replaceAll(token.open, pairs),
+      close: replaceAll(token.close, pairs),
+      ...(token.url === undefined ? {} : {url: replaceAll(token.url, pairs)})
+    }))
+  }
+}
