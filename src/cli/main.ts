@@ -6,6 +6,7 @@
  */
 import {Command, CommanderError} from 'commander'
 import {UserError} from '../types.js'
+import {registerBatch} from './commands/batch.js'
 import {registerCheck} from './commands/check.js'
 import {registerDiff} from './commands/diff.js'
 import {registerExport} from './commands/export.js'
@@ -20,6 +21,7 @@ import {createOutput, type Output} from './output.js'
 /** One registration a command, in the order `--help` lists them. */
 const commands: Array<(program: Command, context: CommandContext) => void> = [
   registerSync,
+  registerBatch,
   registerCheck,
   registerStatus,
   registerDiff,

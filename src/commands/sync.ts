@@ -10,7 +10,7 @@ import path from 'node:path'
 import pLimit from 'p-limit'
 import {assertWritable, frontmatterEdit, rebaseUrl, type NotePlan} from '../config/load.js'
 import {glossaryFingerprint, renderKeep, requiredTerms, segmentFingerprint, verifyTerms} from '../glossary/load.js'
-import type {AnalysedNote} from '../pipeline/analyse.js'
+import {hasLetters, type AnalysedNote} from '../pipeline/analyse.js'
 import type {NoteText} from '../pipeline/read.js'
 import {mapTokens, restore} from '../pipeline/protect.js'
 import {reassemble} from '../pipeline/reassemble.js'
@@ -191,7 +191,10 @@ export async function sync(options: SyncOptions): Promise<SyncResult> {
 
     // Notes in flight are bounded (memory); the provider bounds requests in flight on its own.
     const limit = pLimit(Math.max(2, (settings.concurrency ?? 8) * 2))
-    await Promise.all(project.plans.map((plan) => limit(() => syncNote(run, plan))))
+    // Settle every note before deciding: a rejected Promise.all would leave notes writing after
+    // the run lock is released.
+    const settled = await Promise.allSettled(project.plans.map((plan) => limit(() => syncNote(run, plan))))
+    for (const outcome of settled) if (outcome.status === 'rejected') throw outcome.reason
 
     result.interrupted = Boolean(options.signal?.aborted) && !result.stopped
     if (estimating) result.estimate = localeEstimates(result.notes)
@@ -410,12 +413,19 @@ async function translateNote(run: Run, plan: NotePlan, note: AnalysedNote, targe
     return result
   }
 
+  // Segments with nothing to translate but placeholders (a heading that is only a glossary name)
+  // are rendered here, for free: restoring them applies the locale's term renderings.
+  for (const segment of pending) {
+    if (!hasLetters(segment.text)) markdown.set(segment.id, restore(segment.text, tokensFor(run, segment, locale)))
+  }
+  const remote = pending.filter((segment) => !markdown.has(segment.id))
+
   const failures = new Map<string, string>()
-  if (pending.length > 0 && !run.provider) {
-    for (const segment of pending) failures.set(segment.id, 'not translated yet (this run calls no provider): run notes-l10n sync')
-  } else if (pending.length > 0) {
-    options.onEvent?.({type: 'note-started', note: plan.source, locale, output: target.output, segments: pending.length})
-    const outcome = await run.provider!.translate(buildJob(run, plan, note, locale, pending, decisions), {signal: options.signal})
+  if (remote.length > 0 && !run.provider) {
+    for (const segment of remote) failures.set(segment.id, 'not translated yet (this run calls no provider): run notes-l10n sync')
+  } else if (remote.length > 0) {
+    options.onEvent?.({type: 'note-started', note: plan.source, locale, output: target.output, segments: remote.length})
+    const outcome = await run.provider!.translate(buildJob(run, plan, note, locale, remote, decisions), {signal: options.signal})
     addUsage(run.result.usage, outcome.usage)
     result.findings.push(...outcome.findings)
     const byId = new Map(note.segments.map((segment) => [segment.id, segment]))
@@ -424,7 +434,7 @@ async function translateNote(run: Run, plan: NotePlan, note: AnalysedNote, targe
       markdown.set(id, restore(normaliseTranslation(segment, translation), tokensFor(run, segment, locale)))
     }
     for (const [id, reason] of outcome.failures) failures.set(id, reason)
-    for (const segment of pending) {
+    for (const segment of remote) {
       if (!markdown.has(segment.id) && !failures.has(segment.id)) failures.set(segment.id, 'the provider returned no translation')
     }
   }

@@ -712,3 +712,78 @@ function oneLine(text: string): string {
 function emptyUsage(): Usage {
   return {requests: 0, promptTokens: 0, completionTokens: 0, cachedTokens: 0, costUsd: 0}
 }
+
+/** A batch as the API reports it. */
+export interface BatchInfo {
+  id: string
+  /** `validating`, `in_progress`, `finalizing`, `completed`, `failed`, `expired`, `cancelling`, `cancelled`. */
+  status: string
+  outputFileId?: string
+  errorFileId?: string
+  counts: {total: number; completed: number; failed: number}
+}
+
+/** The Batch API calls `sync --batch` makes. */
+export interface BatchClient {
+  /** Uploads a JSONL input file (purpose `batch`) and creates its batch (`/v1/chat/completions`, 24 h). */
+  submit(jsonl: string, name: string): Promise<BatchInfo & {inputFileId: string}>
+  retrieve(id: string): Promise<BatchInfo>
+  /** The text of an output or error file. */
+  download(fileId: string): Promise<string>
+}
+
+/**
+ * A Batch API client. API errors become `UserError`s naming the endpoint and what to do (the key
+ * is never in them); transport retries are the SDK's.
+ */
+export function createBatchClient(options: {apiKey: string; baseURL?: string; timeoutMs?: number; maxRetries?: number}): BatchClient {
+  if (options.apiKey.trim() === '') {
+    throw new UserError('No API key: OPENAI_API_KEY is empty or unset. Set it (export OPENAI_API_KEY=…) to use the Batch API.')
+  }
+  const endpoint = displayURL(options.baseURL ?? defaultBaseURL)
+  const redact = redactor(options.apiKey)
+  const client = new OpenAI({
+    apiKey: options.apiKey,
+    baseURL: options.baseURL ?? defaultBaseURL,
+    maxRetries: options.maxRetries ?? 2,
+    timeout: options.timeoutMs ?? 300_000
+  })
+  const call = async <T>(what: string, request: () => Promise<T>): Promise<T> => {
+    try {
+      return await request()
+    } catch (error) {
+      if (error instanceof OpenAI.APIError) {
+        throw new UserError(
+          `the Batch API at ${endpoint} failed to ${what} (${error.status ?? 'no reply'}): ${oneLine(redact(error.message))} — check the endpoint supports /v1/files and /v1/batches, then run again; nothing was lost`,
+          error.status === 401 || error.status === 403 || error.status === 404 ? 2 : 1
+        )
+      }
+      throw error
+    }
+  }
+  const info = (batch: OpenAI.Batches.Batch): BatchInfo => ({
+    id: batch.id,
+    status: batch.status,
+    ...(batch.output_file_id ? {outputFileId: batch.output_file_id} : {}),
+    ...(batch.error_file_id ? {errorFileId: batch.error_file_id} : {}),
+    counts: {
+      total: batch.request_counts?.total ?? 0,
+      completed: batch.request_counts?.completed ?? 0,
+      failed: batch.request_counts?.failed ?? 0
+    }
+  })
+
+  return {
+    async submit(jsonl, name) {
+      const file = await call('upload the requests', async () =>
+        client.files.create({file: await OpenAI.toFile(Buffer.from(jsonl), name), purpose: 'batch'})
+      )
+      const batch = await call('create the batch', () =>
+        client.batches.create({input_file_id: file.id, endpoint: '/v1/chat/completions', completion_window: '24h'})
+      )
+      return {...info(batch), inputFileId: file.id}
+    },
+    retrieve: async (id) => info(await call(`retrieve batch ${id}`, () => client.batches.retrieve(id))),
+    download: (fileId) => call(`download file ${fileId}`, async () => (await client.files.content(fileId)).text())
+  }
+}

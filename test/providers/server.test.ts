@@ -81,7 +81,7 @@ describe('test server', () => {
   })
 
   it('answers unknown routes with a 404 in the API error shape', async () => {
-    const {status, body} = await post({}, '/batches')
+    const {status, body} = await post({}, '/fine-tuning/jobs')
     expect(status).toBe(404)
     expect(body['error'].message).toMatch(/Unknown route/)
   })

@@ -6,8 +6,11 @@
  * `json_object` (the `segments` protocol of DESIGN decision 5) and plain text (Qwen-MT, with
  * `translation_options`). It records every request and injects faults on demand.
  *
- * Routes are a `method path → handler` map so the Batch API (`/v1/files`, `/v1/batches`) can be
- * added beside chat completions without touching the rest.
+ * Routes are a `method path → handler` map (`:id` matches one path part). The Batch API is there
+ * too: `POST /v1/files` (multipart upload), `GET /v1/files/:id/content`, `POST /v1/batches`,
+ * `GET /v1/batches/:id`. A batch runs each JSONL line through the chat completions handler —
+ * at once, or when the test calls `completeBatches()` (`batches: 'manual'`) — with faults per
+ * line from `setBatchFault`.
  */
 
 import {createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse} from 'node:http'
@@ -30,6 +33,8 @@ export interface RecordedRequest {
   inFlight: number
   /** What the server answered (absent while pending, and for `hang`). */
   answer?: {status: number; body: unknown}
+  /** The body as received (multipart uploads are not JSON). */
+  raw?: string
 }
 
 /** A fault to inject into one request. `id` selects the segment (default: the first one). */
@@ -67,7 +72,12 @@ export interface TestServerOptions {
   latencyMs?: number
   /** Initial fault picker, or a queue consumed one entry per request. */
   fault?: FaultPicker | ReadonlyArray<Fault | undefined>
+  /** `immediate` (default): a batch completes when created; `manual`: when `completeBatches()` is called. */
+  batches?: 'immediate' | 'manual'
 }
+
+/** Chooses the fault of one line of a batch, by its `custom_id` and 0-based line number. */
+export type BatchFaultPicker = (customId: string, line: number) => Fault | undefined
 
 export interface TestServer {
   /** Base URL including `/v1`, for `baseURL`. */
@@ -78,21 +88,54 @@ export interface TestServer {
   setFault(fault: FaultPicker | ReadonlyArray<Fault | undefined> | undefined): void
   /** Most requests in flight at once so far. */
   maxInFlight(): number
+  /** Faults for the lines of batches created from now on. */
+  setBatchFault(picker: BatchFaultPicker | undefined): void
+  /** Run every batch not yet run (for `batches: 'manual'`). */
+  completeBatches(): void
+  /** Batches by id, as `GET /v1/batches/:id` returns them. */
+  batches: Map<string, Record<string, unknown>>
   close(): Promise<void>
 }
 
-/** What a route handler answers: a response, or nothing until the client gives up. */
-type Answer = {status: number; headers?: Record<string, string>; body: unknown} | 'hang'
+/** What a route handler answers: a response (`text` instead of JSON when set), or nothing until the client gives up. */
 
-type Handler = (request: RecordedRequest, fault: Fault | undefined, state: ServerState) => Answer
+type Answer = {status: number; headers?: Record<string, string>; body: unknown; text?: string} | 'hang'
+
+type Handler = (request: RecordedRequest, fault: Fault | undefined, state: ServerState, params: Record<string, string>) => Answer
 
 interface ServerState {
   /** System prompts seen, for simulated prompt-prefix caching. */
   prefixes: string[]
+  /** Uploaded and generated files by id. */
+  files: Map<string, {purpose: string; filename: string; text: string}>
+  batches: Map<string, Record<string, unknown>>
+  /** Batches created but not yet run (manual mode). */
+  queued: string[]
+  manual: boolean
+  batchFault: BatchFaultPicker
 }
 
 const routes: Record<string, Handler> = {
-  'POST /v1/chat/completions': chatCompletions
+  'POST /v1/chat/completions': chatCompletions,
+  'POST /v1/files': uploadFile,
+  'GET /v1/files/:id/content': fileContent,
+  'POST /v1/batches': createBatch,
+  'GET /v1/batches/:id': retrieveBatch
+}
+
+/** The handler of `method path`, with the values of its `:name` parts. */
+function route(method: string, path: string): {handler: Handler; params: Record<string, string>} | undefined {
+  const parts = path.split('/')
+  for (const [key, handler] of Object.entries(routes)) {
+    const [routeMethod, routePath = ''] = key.split(' ')
+    const pattern = routePath.split('/')
+    if (routeMethod !== method || pattern.length !== parts.length) continue
+    const params: Record<string, string> = {}
+    if (pattern.every((part, index) => (part.startsWith(':') ? ((params[part.slice(1)] = decodeURIComponent(parts[index]!)), true) : part === parts[index]))) {
+      return {handler, params}
+    }
+  }
+  return undefined
 }
 
 /**
@@ -120,7 +163,7 @@ export function segmentIds(request: RecordedRequest): string[] {
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   const started = performance.now()
   const requests: RecordedRequest[] = []
-  const state: ServerState = {prefixes: []}
+  const state: ServerState = {prefixes: [], files: new Map(), batches: new Map(), queued: [], manual: options.batches === 'manual', batchFault: () => undefined}
   let picker = toPicker(options.fault)
   let inFlight = 0
   let maxInFlight = 0
@@ -156,7 +199,8 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       headers: incoming.headers,
       body,
       time: performance.now() - started,
-      inFlight: inFlightNow
+      inFlight: inFlightNow,
+      raw: text
     }
     requests.push(request)
 
@@ -165,12 +209,12 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       if (closed) return
     }
 
-    const handler = routes[`${request.method} ${request.path}`]
-    if (!handler) {
+    const found = route(request.method, request.path)
+    if (!found) {
       send(response, {status: 404, body: apiError(`Unknown route ${request.method} ${request.path}`, 'invalid_request_error')})
       return
     }
-    const answer = handler(request, picker(request, request.index), state)
+    const answer = found.handler(request, picker(request, request.index), state, found.params)
     if (answer === 'hang') return
     request.answer = {status: answer.status, body: answer.body}
     send(response, answer)
@@ -186,12 +230,136 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       picker = toPicker(fault)
     },
     maxInFlight: () => maxInFlight,
+    setBatchFault(batchPicker) {
+      state.batchFault = batchPicker ?? (() => undefined)
+    },
+    completeBatches() {
+      for (const id of state.queued.splice(0)) runBatch(state, id)
+    },
+    batches: state.batches,
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.closeAllConnections()
         server.close((error) => (error ? reject(error) : resolve()))
       })
   }
+}
+
+/** `POST /v1/files`: a multipart upload with `purpose` and `file`. */
+function uploadFile(request: RecordedRequest, fault: Fault | undefined, state: ServerState): Answer {
+  if (fault) {
+    const transport = transportFaults[fault.kind] as ((fault: Fault, request: RecordedRequest) => Answer) | undefined
+    if (transport) return transport(fault, request)
+  }
+  const form = multipartFields(String(request.headers['content-type'] ?? ''), request.raw ?? '')
+  const file = form.get('file')
+  const purpose = form.get('purpose')?.text
+  if (!file || !purpose) return {status: 400, body: apiError('expected multipart fields "file" and "purpose"', 'invalid_request_error')}
+  const id = `file-${state.files.size + 1}`
+  state.files.set(id, {purpose, filename: file.filename ?? 'upload', text: file.text})
+  return {status: 200, body: fileObject(id, state.files.get(id)!)}
+}
+
+function fileContent(_request: RecordedRequest, _fault: Fault | undefined, state: ServerState, params: Record<string, string>): Answer {
+  const file = state.files.get(params['id'] ?? '')
+  if (!file) return {status: 404, body: apiError(`No such File object: ${params['id']}`, 'invalid_request_error')}
+  return {status: 200, headers: {'content-type': 'application/octet-stream'}, body: undefined, text: file.text}
+}
+
+/** `POST /v1/batches`: checks the input file like the real API, then runs it now or on demand. */
+function createBatch(request: RecordedRequest, fault: Fault | undefined, state: ServerState): Answer {
+  if (fault) {
+    const transport = transportFaults[fault.kind] as ((fault: Fault, request: RecordedRequest) => Answer) | undefined
+    if (transport) return transport(fault, request)
+  }
+  const body = isRecord(request.body) ? request.body : {}
+  const input = state.files.get(String(body['input_file_id']))
+  if (!input || input.purpose !== 'batch') return {status: 400, body: apiError('input_file_id must name a file uploaded with purpose "batch"', 'invalid_request_error')}
+  if (body['endpoint'] !== '/v1/chat/completions' || body['completion_window'] !== '24h') {
+    return {status: 400, body: apiError('expected endpoint /v1/chat/completions and completion_window 24h', 'invalid_request_error')}
+  }
+  const lines = input.text.split('\n').filter((line) => line.trim() !== '')
+  const id = `batch_${state.batches.size + 1}`
+  state.batches.set(id, {
+    id,
+    object: 'batch',
+    endpoint: body['endpoint'],
+    input_file_id: body['input_file_id'],
+    completion_window: '24h',
+    status: 'in_progress',
+    output_file_id: null,
+    error_file_id: null,
+    created_at: 0,
+    request_counts: {total: lines.length, completed: 0, failed: 0},
+    errors: null,
+    metadata: null
+  })
+  if (state.manual) state.queued.push(id)
+  else runBatch(state, id)
+  return {status: 200, body: state.batches.get(id)}
+}
+
+function retrieveBatch(_request: RecordedRequest, _fault: Fault | undefined, state: ServerState, params: Record<string, string>): Answer {
+  const batch = state.batches.get(params['id'] ?? '')
+  if (!batch) return {status: 404, body: apiError(`No such batch: ${params['id']}`, 'invalid_request_error')}
+  return {status: 200, body: batch}
+}
+
+/** Answer every line of a batch through the chat completions handler; results go to an output and an error file. */
+function runBatch(state: ServerState, id: string): void {
+  const batch = state.batches.get(id)!
+  const input = state.files.get(String(batch['input_file_id']))!
+  const output: string[] = []
+  const errors: string[] = []
+  input.text
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .forEach((line, index) => {
+      const item = JSON.parse(line) as {custom_id: string; body: unknown}
+      const fault = state.batchFault(item.custom_id, index)
+      const request: RecordedRequest = {index, method: 'POST', path: '/v1/chat/completions', headers: {}, body: item.body, time: 0, inFlight: 1}
+      const answer = chatCompletions(request, fault, state)
+      if (answer === 'hang' || answer.status !== 200) {
+        const body: unknown = answer === 'hang' ? undefined : answer.body
+        const message = isRecord(body) && isRecord(body['error']) ? String(body['error']['message']) : 'timed out'
+        errors.push(JSON.stringify({id: `batch_req_${index}`, custom_id: item.custom_id, response: null, error: {code: 'server_error', message}}))
+        return
+      }
+      output.push(
+        JSON.stringify({id: `batch_req_${index}`, custom_id: item.custom_id, response: {status_code: 200, request_id: `req_${index}`, body: answer.body}, error: null})
+      )
+    })
+  const file = (text: string) => {
+    const fileId = `file-${state.files.size + 1}`
+    state.files.set(fileId, {purpose: 'batch_output', filename: `${id}.jsonl`, text: text + (text ? '\n' : '')})
+    return fileId
+  }
+  batch['output_file_id'] = output.length > 0 ? file(output.join('\n')) : null
+  batch['error_file_id'] = errors.length > 0 ? file(errors.join('\n')) : null
+  batch['status'] = 'completed'
+  batch['request_counts'] = {total: output.length + errors.length, completed: output.length, failed: errors.length}
+}
+
+function fileObject(id: string, file: {purpose: string; filename: string; text: string}) {
+  return {id, object: 'file', bytes: Buffer.byteLength(file.text), created_at: 0, filename: file.filename, purpose: file.purpose, status: 'processed'}
+}
+
+/** The fields of a multipart/form-data body (text only, which is all the Batch API uploads). */
+function multipartFields(contentType: string, raw: string): Map<string, {text: string; filename?: string}> {
+  const fields = new Map<string, {text: string; filename?: string}>()
+  const boundary = /boundary=(?:"([^"]+)"|([^;]+))/.exec(contentType)
+  const marker = boundary?.[1] ?? boundary?.[2]
+  if (!marker) return fields
+  for (const part of raw.split(`--${marker}`)) {
+    const split = part.indexOf('\r\n\r\n')
+    if (split === -1) continue
+    const head = part.slice(0, split)
+    const name = /name="([^"]*)"/.exec(head)?.[1]
+    if (name === undefined) continue
+    const filename = /filename="([^"]*)"/.exec(head)?.[1]
+    fields.set(name, {text: part.slice(split + 4).replace(/\r\n$/, ''), ...(filename === undefined ? {} : {filename})})
+  }
+  return fields
 }
 
 /** Transport faults answer before any translation happens. */
@@ -438,7 +606,10 @@ function firstRequestObject(body: unknown): Record<string, unknown> | undefined 
 /** A model that follows the glossary: the pseudo-translated source term becomes the target term. */
 function applyTerms(text: string, terms: ReadonlyArray<{source: string; target: string}>): string {
   let result = text
-  for (const term of terms) result = result.split(pseudoTranslate(term.source)).join(term.target)
+  // Longest first, as a model would: "Alibaba Cloud Intelligence" before "Alibaba Cloud".
+  for (const term of [...terms].sort((a, b) => b.source.length - a.source.length)) {
+    result = result.split(pseudoTranslate(term.source)).join(term.target)
+  }
   return result
 }
 
@@ -478,7 +649,7 @@ function toPicker(fault: FaultPicker | ReadonlyArray<Fault | undefined> | undefi
 function send(response: ServerResponse, answer: Exclude<Answer, 'hang'>): void {
   if (response.destroyed) return
   response.writeHead(answer.status, {'content-type': 'application/json', ...answer.headers})
-  response.end(JSON.stringify(answer.body))
+  response.end(answer.text ?? JSON.stringify(answer.body))
 }
 
 async function readBody(incoming: IncomingMessage): Promise<string> {

@@ -2,12 +2,14 @@ import type {Command} from 'commander'
 import type {CommandContext} from '../context.js'
 import {InvalidArgumentError, Option} from 'commander'
 import path from 'node:path'
+import {syncBatch} from '../../commands/batch.js'
 import {sync, type SyncResult} from '../../commands/sync.js'
 import {writeFileAtomic} from '../../pipeline/write.js'
 import {debugLogWarning} from '../../providers/openai.js'
 import {UserError} from '../../types.js'
 import {locales, onInterrupt, positiveInteger} from '../options.js'
 import {eventLine, formatEstimate, progressMode, startLiveProgress, unknownCost, type LiveProgress} from '../progress.js'
+import {batchExitCode, formatBatchRun} from './batch.js'
 import {formatSyncLine, formatSyncReportMarkdown, formatSyncSummary} from '../report.js'
 
 /** Registers `notes-l10n sync`. */
@@ -28,6 +30,7 @@ export function registerSync(program: Command, {out, cwd, env, setExit}: Command
     .option('--config <file>', 'config file (default: notes-l10n.config.json in this folder or a parent)')
     .option('--json', 'print one JSON event per line (NDJSON: note-started, segment-batch, note-finished, then summary)')
     .option('--max-cost <usd>', 'refuse to start when the estimate exceeds this many USD, and stop before a request that would exceed it', usd)
+    .option('--batch', 'use the Batch API (half price, results within 24 h): collect finished batches, else submit what is pending')
     .option('--shard <i/n>', 'sync only shard i of n (notes split by a hash of their path), for parallel CI jobs', shard)
     .option('--report <file>', 'write what the run did per segment to a .md or .json file (for pull requests)')
     .addHelpText(
@@ -44,6 +47,25 @@ Exit codes: 0 all written or up to date; 1 some notes failed or were left untouc
       const controller = new AbortController()
       const stop = onInterrupt(controller, out)
       try {
+        if (flags.batch) {
+          const run = await syncBatch({
+            cwd,
+            paths,
+            locales: flags.locale,
+            configPath: flags.config,
+            provider: {name: flags.provider, model: flags.model, baseURL: flags.baseUrl, concurrency: flags.concurrency},
+            force: flags.force,
+            retranslate: flags.retranslate,
+            strictGlossary: flags.strictGlossary,
+            env,
+            shard: flags.shard,
+            maxCostUsd: flags.maxCost
+          })
+          if (flags.json) out.stdout(JSON.stringify(run, null, 2) + '\n')
+          else out.stdout(formatBatchRun(run, out))
+          setExit(batchExitCode(run))
+          return
+        }
         const mode = progressMode({json: flags.json, isTTY: Boolean(process.stderr.isTTY), env})
         let live: LiveProgress | undefined
         const result = await sync({
@@ -126,6 +148,7 @@ export function shard(value: string): {index: number; count: number} {
 }
 
 interface SyncFlags {
+  batch?: boolean
   maxCost?: number
   shard?: {index: number; count: number}
   report?: string

@@ -1,0 +1,237 @@
+/**
+ * `sync --batch` and `notes-l10n batch status|collect`: large backfills through the OpenAI Batch
+ * API, at half the online price, with results within 24 hours.
+ *
+ * Submitting runs a normal sync pass that queues pending segments instead of translating them,
+ * builds the same requests the online provider would send (`requests.ts`), uploads them and
+ * records the batch (`state/batches.ts`). Collecting downloads the results, saves them, and runs a
+ * sync pass over the batch's notes whose provider answers from the results
+ * (`batch-results.ts`): the same `check`, journal and writes as online. Returns results; never
+ * prints.
+ */
+import path from 'node:path'
+import {loadConfig, type ResolvedConfig} from '../config/load.js'
+import {inputFiles, parseResults, requestLine} from '../providers/batch-jsonl.js'
+import {createBatchResultsProvider} from '../providers/batch-results.js'
+import {addEstimate, emptyEstimate, estimateJob, type Estimate} from '../providers/estimate.js'
+import {createBatchClient, type BatchClient, type BatchInfo} from '../providers/openai.js'
+import {planRequests} from '../providers/requests.js'
+import type {ProviderSettings} from '../providers/select.js'
+import {listBatches, readResults, removeBatch, saveBatch, saveResults, type BatchRecord} from '../state/batches.js'
+import type {TranslateJob} from '../types.js'
+import {UserError} from '../types.js'
+import {openProject} from './project.js'
+import {pricingOf, providerSettings, sync, type SyncOptions, type SyncResult} from './sync.js'
+
+export interface BatchOptions extends SyncOptions {
+  /** For tests: the Batch API client to use instead of one made from the environment. */
+  client?: (baseURL: string | undefined) => BatchClient
+  /** For tests: runs after results are saved and before they are applied (an injected crash). */
+  beforeApply?: (batch: string) => void | Promise<void>
+}
+
+/** An open batch as reported by `batch status`. */
+export interface BatchSummary {
+  id: string
+  /** The API's status (`in_progress`, `completed`, …), or `downloaded` when results are saved locally. */
+  status: string
+  submitted: string
+  requests: number
+  notes: number
+  counts?: BatchInfo['counts']
+}
+
+export interface CollectResult {
+  /** Batches still running. */
+  pending: BatchSummary[]
+  /** Batches whose results were applied, with the sync pass that applied them. */
+  applied: Array<{batch: BatchSummary; result: SyncResult}>
+}
+
+export interface SubmitResult {
+  /** Batches created (a backfill over the per-batch limits makes several). */
+  batches: BatchSummary[]
+  /** Estimate at the Batch API's price. */
+  estimate: Estimate
+  segments: number
+  /** The sync pass that queued the segments (notes `queued`; others written as usual). */
+  result: SyncResult
+}
+
+/** States in which a batch will still change. */
+const RUNNING = new Set(['validating', 'in_progress', 'finalizing', 'cancelling'])
+
+/** `sync --batch`: collect finished batches; when none is still running, submit what is pending. */
+export async function syncBatch(options: BatchOptions): Promise<{collected: CollectResult; submitted?: SubmitResult}> {
+  const collected = await collectBatches(options)
+  if (collected.pending.length > 0) return {collected}
+  return {collected, submitted: await submitBatch(options)}
+}
+
+/** The open batches, with the API's status of those not yet downloaded. */
+export async function batchStatus(options: BatchOptions): Promise<BatchSummary[]> {
+  const config = await loadConfig({cwd: options.cwd, configPath: options.configPath})
+  const summaries: BatchSummary[] = []
+  for (const record of await listBatches(config.root)) {
+    if (record.status === 'downloaded') {
+      summaries.push(summary(record, 'downloaded'))
+      continue
+    }
+    const info = await clientFor(options, record.baseURL).retrieve(record.id)
+    summaries.push(summary(record, info.status, info.counts))
+  }
+  return summaries
+}
+
+/** Download and apply every finished batch; report the ones still running. */
+export async function collectBatches(options: BatchOptions): Promise<CollectResult> {
+  const config = await loadConfig({cwd: options.cwd, configPath: options.configPath})
+  const root = config.root
+  const result: CollectResult = {pending: [], applied: []}
+  for (let record of await listBatches(root)) {
+    let counts: BatchInfo['counts'] | undefined
+    if (record.status === 'submitted') {
+      const client = clientFor(options, record.baseURL)
+      const info = await client.retrieve(record.id)
+      counts = info.counts
+      if (RUNNING.has(info.status)) {
+        result.pending.push(summary(record, info.status, info.counts))
+        continue
+      }
+      // Completed, or failed/expired/cancelled: whatever finished is in the files and is used.
+      const texts = await Promise.all([info.outputFileId, info.errorFileId].map((file) => (file ? client.download(file) : '')))
+      await saveResults(root, record, texts.filter(Boolean).join('\n'))
+      record = {...record, status: 'downloaded'}
+    }
+    await options.beforeApply?.(record.id)
+    const applied = await applyBatch(options, config, record)
+    await removeBatch(root, record.id)
+    result.applied.push({batch: summary(record, 'applied', counts), result: applied})
+  }
+  return result
+}
+
+/** Queue every pending segment into new batches. */
+export async function submitBatch(options: BatchOptions): Promise<SubmitResult> {
+  const project = await openProject(options)
+  const settings = providerSettings(project, options)
+  if (settings.name !== 'openai') {
+    throw new UserError(`--batch needs the openai provider, received --provider ${settings.name}: drop --provider pseudo, or run sync without --batch`)
+  }
+  const pricing = pricingOf(settings, options.env)
+  if (pricing.settings.qwenMt) {
+    throw new UserError(`--batch: model ${pricing.settings.model} (Qwen-MT) has no Batch API; run sync without --batch, or choose another --model`)
+  }
+  const baseURL = settings.baseURL ?? options.env.OPENAI_BASE_URL
+
+  // Writes what needs no translation, queues the rest; the budget is checked before anything is sent.
+  const queued: TranslateJob[] = []
+  const result = await sync({...plainSync(options), queue: (job) => queued.push(job)})
+  const lines: string[] = []
+  const requests = new Map<string, {note: string; locale: string; ids: string[]}>()
+  const estimate = emptyEstimate()
+  let segments = 0
+  // Notes finish in any order: sort, so the same pending work always makes the same file.
+  queued.sort((a, b) => compare(a.note, b.note) || compare(a.targetLocale, b.targetLocale))
+  for (const job of queued) {
+    segments += job.segments.length
+    addEstimate(estimate, estimateJob(pricing.settings, job, pricing.price, {batch: true}))
+    for (const request of planRequests(pricing.settings, job)) {
+      const customId = `r${requests.size + 1}`
+      requests.set(customId, {note: job.note, locale: job.targetLocale, ids: request.segments.map(({id}) => id)})
+      lines.push(requestLine(customId, request.body))
+    }
+  }
+  if (options.maxCostUsd !== undefined && lines.length > 0) {
+    if (!pricing.price) {
+      throw new UserError(`--max-cost ${options.maxCostUsd}: the cost of model ${pricing.settings.model} is unknown — add its price to provider.prices in the config, or drop --max-cost`)
+    }
+    if (estimate.costUsd > options.maxCostUsd) {
+      throw new UserError(
+        `--max-cost ${options.maxCostUsd}: this batch is estimated at $${estimate.costUsd.toFixed(4)} at the Batch API's 50% price (${estimate.requests} requests); nothing was sent — raise --max-cost, or sync fewer notes or locales`,
+        1
+      )
+    }
+  }
+
+  const batches: BatchSummary[] = []
+  if (lines.length > 0) {
+    const client = clientFor(options, baseURL)
+    for (const file of inputFiles(lines)) {
+      const created = await client.submit(file.join(''), 'notes-l10n-batch.jsonl')
+      const own: BatchRecord['requests'] = {}
+      for (const line of file) {
+        const customId = (JSON.parse(line) as {custom_id: string}).custom_id
+        own[customId] = requests.get(customId)!
+      }
+      const record: BatchRecord = {
+        version: 1,
+        id: created.id,
+        inputFileId: created.inputFileId,
+        model: pricing.settings.model,
+        ...(baseURL ? {baseURL} : {}),
+        submitted: new Date().toISOString(),
+        status: 'submitted',
+        requests: own
+      }
+      await saveBatch(project.root, record)
+      batches.push(summary(record, created.status, created.counts))
+    }
+  }
+  return {batches, estimate, segments, result}
+}
+
+/** Run sync over the batch's notes with a provider that answers from its saved results. */
+async function applyBatch(options: BatchOptions, config: ResolvedConfig, record: BatchRecord): Promise<SyncResult> {
+  const root = config.root
+  const settings: ProviderSettings = {...config.provider, ...(options.provider?.prices ? {prices: options.provider.prices} : {})}
+  const pricing = pricingOf({...settings, model: record.model}, options.env)
+  const requests = new Map(Object.entries(record.requests))
+  const provider = createBatchResultsProvider({
+    batch: record.id,
+    model: record.model,
+    requests,
+    results: parseResults(await readResults(root, record)),
+    price: pricing.price
+  })
+  const notes = [...new Set([...requests.values()].map((request) => request.note))].sort()
+  const locales = [...new Set([...requests.values()].map((request) => request.locale))].sort()
+  const result = await sync({
+    ...plainSync(options),
+    paths: notes.map((note) => path.join(root, note)),
+    locales,
+    shard: undefined,
+    providerOverride: provider
+  })
+  result.provider = 'openai-batch'
+  result.model = record.model
+  result.priced = pricing.price !== undefined
+  return result
+}
+
+/** Options for an inner sync pass: no budget (checked or already paid), no batch hooks. */
+function plainSync(options: BatchOptions): SyncOptions {
+  const {client: _client, beforeApply: _beforeApply, maxCostUsd: _maxCost, queue: _queue, ...rest} = options
+  return rest
+}
+
+function clientFor(options: BatchOptions, baseURL: string | undefined): BatchClient {
+  if (options.client) return options.client(baseURL)
+  return createBatchClient({apiKey: options.env.OPENAI_API_KEY ?? '', baseURL})
+}
+
+function summary(record: BatchRecord, status: string, counts?: BatchInfo['counts']): BatchSummary {
+  const requests = Object.values(record.requests)
+  return {
+    id: record.id,
+    status,
+    submitted: record.submitted,
+    requests: requests.length,
+    notes: new Set(requests.map((request) => `${request.note}\0${request.locale}`)).size,
+    ...(counts ? {counts} : {})
+  }
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0
+}

@@ -1,0 +1,130 @@
+/**
+ * A provider that answers from a finished batch instead of calling an endpoint: `sync` runs over
+ * the batch's notes with it, so results are validated (`job.check`), journaled (`onAccepted`) and
+ * written exactly as an online run would.
+ *
+ * Pure. A segment is answered only from the request that carried it; anything else (a failed or
+ * invalid item, a segment whose source changed since the batch was built) fails, with a reason,
+ * and is left for the next `sync` or batch.
+ */
+
+import type {Finding, Provider, TranslateJob, TranslateOutcome, Usage} from '../types.js'
+import type {BatchResult} from './batch-jsonl.js'
+import {BATCH_DISCOUNT} from './estimate.js'
+import {describeFindings} from './errors.js'
+import {costOf, type Price} from './prices.js'
+import {looksLikeRefusal, parseReply} from './prompt.js'
+
+/** What one request of a batch carried. */
+export interface BatchRequest {
+  note: string
+  locale: string
+  ids: string[]
+}
+
+export interface BatchResultsOptions {
+  /** Batch id, for failure reasons. */
+  batch: string
+  model: string
+  requests: ReadonlyMap<string, BatchRequest>
+  results: ReadonlyMap<string, BatchResult>
+  /** Priced at the Batch API's discount; `undefined` → cost 0 (unknown). */
+  price: Price | undefined
+}
+
+/** The provider; `usage()` totals the requests whose results were used. */
+export function createBatchResultsProvider(options: BatchResultsOptions): Provider & {usage(): Usage} {
+  const total: Usage = {requests: 0, promptTokens: 0, completionTokens: 0, cachedTokens: 0, costUsd: 0}
+  const byNote = new Map<string, Array<[string, BatchRequest]>>()
+  for (const entry of options.requests) {
+    const key = `${entry[1].note}\0${entry[1].locale}`
+    byNote.set(key, [...(byNote.get(key) ?? []), entry])
+  }
+
+  return {
+    name: 'openai',
+    model: options.model,
+    usage: () => ({...total}),
+    async translate(job) {
+      const outcome: TranslateOutcome = {
+        translations: new Map(),
+        failures: new Map(),
+        findings: [],
+        usage: {requests: 0, promptTokens: 0, completionTokens: 0, cachedTokens: 0, costUsd: 0}
+      }
+      const wanted = new Set(job.segments.map(({id}) => id))
+      for (const [customId, request] of byNote.get(`${job.note}\0${job.targetLocale}`) ?? []) {
+        const ids = request.ids.filter((id) => wanted.has(id))
+        if (ids.length === 0) continue
+        const result = options.results.get(customId)
+        if (result?.ok) addUsage(outcome.usage, result.usage, options.price)
+        const accepted = answer(job, ids, result, outcome, `batch ${options.batch}`)
+        if (accepted.size > 0) await job.onAccepted?.(accepted)
+      }
+      for (const id of wanted) {
+        if (!outcome.translations.has(id) && !outcome.failures.has(id)) {
+          outcome.failures.set(id, `not in batch ${options.batch} (its source changed since): the next sync translates it`)
+        }
+      }
+      addUsage(total, outcome.usage, undefined)
+      total.costUsd += outcome.usage.costUsd
+      return outcome
+    }
+  }
+}
+
+/** Validate one request's reply; record accepted and failed segments. Returns the accepted ones. */
+function answer(job: TranslateJob, ids: readonly string[], result: BatchResult | undefined, outcome: TranslateOutcome, batch: string): Map<string, string> {
+  const accepted = new Map<string, string>()
+  const fail = (reason: string) => {
+    for (const id of ids) outcome.failures.set(id, `${batch}: ${reason}; the next sync translates it`)
+  }
+  if (!result) {
+    fail('no result for this request')
+    return accepted
+  }
+  if (!result.ok) {
+    fail(result.reason)
+    return accepted
+  }
+  if (result.finishReason !== 'stop') {
+    fail(`the reply was not complete (finish_reason: ${result.finishReason})`)
+    return accepted
+  }
+  if (result.refusal || (parseReply(result.content).problem && looksLikeRefusal(result.content))) {
+    fail('the model refused')
+    return accepted
+  }
+  const reply = parseReply(result.content)
+  if (reply.problem) {
+    fail(`L11: ${reply.problem}`)
+    return accepted
+  }
+  const warnings: Finding[] = []
+  for (const id of ids) {
+    const candidate = reply.candidates.get(id)
+    if (candidate === undefined) {
+      outcome.failures.set(id, `${batch}: L7: the reply has no translation for this id; the next sync translates it`)
+      continue
+    }
+    const findings = job.check(id, candidate)
+    const errors = describeFindings(findings)
+    if (errors.length > 0) {
+      outcome.failures.set(id, `${batch}: rejected: ${errors.join('; ')}; the next sync translates it`)
+      continue
+    }
+    accepted.set(id, candidate)
+    outcome.translations.set(id, candidate)
+    for (const finding of findings) warnings.push({...finding, segment: finding.segment ?? id})
+  }
+  outcome.findings.push(...warnings)
+  return accepted
+}
+
+function addUsage(total: Usage, add: Omit<Usage, 'costUsd'>, price: Price | undefined): void {
+  total.requests += add.requests
+  total.promptTokens += add.promptTokens
+  total.completionTokens += add.completionTokens
+  total.cachedTokens += add.cachedTokens
+  if (price) total.costUsd += costOf(add, price) * BATCH_DISCOUNT
+}

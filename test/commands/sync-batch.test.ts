@@ -1,0 +1,197 @@
+/**
+ * `sync --batch` end to end against the test server's files and batches endpoints: submit,
+ * collect, invalid items, a batch still running, and collects interrupted at two points.
+ */
+import {readdir} from 'node:fs/promises'
+import path from 'node:path'
+import {afterEach, describe, expect, it} from 'vitest'
+import {collectBatches} from '../../src/commands/batch.js'
+import {JOURNAL_FILE} from '../../src/state/journal.js'
+import {segmentIds, startTestServer, type TestServer} from '../support/openai-server.js'
+import {tempProject, type TempProject} from '../support/project.js'
+
+const key = 'sk-test-batch-0123456789'
+
+function notes(count: number): Record<string, string> {
+  const files: Record<string, string> = {}
+  for (let index = 0; index < count; index++) {
+    files[`notes/n${index}.md`] =
+      `---\ntitle: Batch note ${index}\n---\n\n# Heading ${index}\n\nThe first paragraph of note ${index} mentions \`npm ci\` and [a link](https://example.com/${index}).\n\nA second paragraph, in plain words.\n`
+  }
+  return files
+}
+
+const projects: TempProject[] = []
+const servers: TestServer[] = []
+afterEach(async () => {
+  for (const project of projects.splice(0)) await project.remove()
+  for (const server of servers.splice(0)) await server.close()
+})
+
+async function setup(options: Parameters<typeof startTestServer>[0] = {}, count = 3) {
+  const server = await startTestServer(options)
+  servers.push(server)
+  const project = await tempProject(notes(count))
+  projects.push(project)
+  const env = {OPENAI_API_KEY: key, OPENAI_BASE_URL: server.url}
+  return {server, project, env}
+}
+
+async function listing(root: string, folder: string): Promise<string[]> {
+  return readdir(path.join(root, folder)).catch(() => [])
+}
+
+/** The files an online sync of the same notes writes, and its lock. */
+async function onlineReference(count = 3): Promise<{files: Record<string, string>; lock: string}> {
+  const {project, env} = await setup({}, count)
+  expect((await project.run(['sync', '--locale', 'es'], env)).code).toBe(0)
+  const files: Record<string, string> = {}
+  for (const name of await listing(project.root, 'locales/es')) files[name] = await project.read(`locales/es/${name}`)
+  return {files, lock: await project.read('notes-l10n.lock')}
+}
+
+/** The JSONL lines of every upload so far. */
+function uploadedLines(server: TestServer): Array<{custom_id: string; url: string; body: {response_format: {type: string}; messages: Array<{content: string}>}}> {
+  return server.requests
+    .filter((request) => request.path === '/v1/files')
+    .flatMap((request) => request.raw!.split('\n'))
+    .filter((line) => line.includes('{"custom_id"'))
+    .map((line) => JSON.parse(line.slice(line.indexOf('{"custom_id"')).trim()))
+}
+
+const chatRequests = (server: TestServer) => server.requests.filter((request) => request.path === '/v1/chat/completions')
+
+describe('sync --batch', () => {
+  it('submits the pending segments, then collects and writes exactly what an online sync writes', async () => {
+    const reference = await onlineReference()
+    const {server, project, env} = await setup()
+
+    const submit = await project.run(['sync', '--batch', '--locale', 'es'], env)
+    expect(submit.stderr).toBe('')
+    expect(submit.code).toBe(0)
+    expect(submit.stdout).toMatch(/^sync --batch: submitted batch_1: 12 segments in \d+ requests \(3 notes\), .* at the Batch API's 50% price$/m)
+    expect(chatRequests(server)).toHaveLength(0)
+    expect(await listing(project.root, 'locales/es')).toEqual([])
+    expect(await listing(project.root, '.notes-l10n/batches')).toEqual(['batch_1.json'])
+    // The uploaded lines are the online protocol: strict schema, one property per segment id.
+    const line = uploadedLines(server)[0]
+    expect(line).toMatchObject({custom_id: 'r1', url: '/v1/chat/completions', body: {response_format: {type: 'json_schema'}}})
+
+    const status = await project.run(['batch', 'status'], env)
+    expect(status.stdout).toMatch(/^batch_1 {2}completed · 3\/3 requests done · 3 requests for 3 notes/m)
+
+    const collect = await project.run(['sync', '--batch', '--locale', 'es'], env)
+    expect(collect.stderr).toBe('')
+    expect(collect.code).toBe(0)
+    expect(collect.stdout).toMatch(/^collected batch_1:$/m)
+    expect(collect.stdout).toMatch(/^sync: 3 written, 0 up to date, 12 segments translated, 0 reused \[openai-batch\/gpt-4\.1-mini\]/m)
+    expect(collect.stdout).toMatch(/^sync --batch: nothing to translate after collecting$/m)
+    expect(server.batches.size).toBe(1)
+    for (const [name, text] of Object.entries(reference.files)) expect(await project.read(`locales/es/${name}`)).toBe(text)
+    expect(await project.read('notes-l10n.lock')).toBe(reference.lock.replace(/"provider": "openai"/g, '"provider": "openai"'))
+    expect(await listing(project.root, '.notes-l10n/batches')).toEqual([])
+    expect(chatRequests(server)).toHaveLength(0)
+
+    const check = await project.run(['check', '--locale', 'es'])
+    expect(check.code).toBe(0)
+  })
+
+  it('a batch still running is reported, and no second batch is submitted for the same segments', async () => {
+    const {server, project, env} = await setup({batches: 'manual'})
+    expect((await project.run(['sync', '--batch', '--locale', 'es'], env)).code).toBe(0)
+    const again = await project.run(['sync', '--batch', '--locale', 'es'], env)
+    expect(again.code).toBe(0)
+    expect(again.stdout).toMatch(/^batch_1 {2}in_progress · 0\/3 requests done · .* still running: run notes-l10n sync --batch again later/m)
+    expect(server.batches.size).toBe(1)
+
+    server.completeBatches()
+    const collect = await project.run(['batch', 'collect'], env)
+    expect(collect.code).toBe(0)
+    expect(collect.stdout).toMatch(/^sync: 3 written/m)
+    expect(server.batches.size).toBe(1)
+  })
+
+  it('invalid and failed items are not written; the next online sync pays only for them', async () => {
+    const {server, project, env} = await setup({}, 3)
+    // r1 (n0): a reply that invents a placeholder in one segment (rejected by check); r2 (n1): the request failed in the batch.
+    server.setBatchFault((customId) =>
+      customId === 'r1' ? {kind: 'invent-placeholder'} : customId === 'r2' ? {kind: 'server-error'} : undefined
+    )
+    expect((await project.run(['sync', '--batch', '--locale', 'es'], env)).code).toBe(0)
+    const r1 = uploadedLines(server).find((line) => line.custom_id === 'r1')!
+    const r1Ids = Object.keys((JSON.parse(r1.body.messages[1]!.content) as {segments: Record<string, string>}).segments)
+
+    const collect = await project.run(['batch', 'collect'], env)
+    expect(collect.code).toBe(1)
+    expect(collect.stdout).toMatch(/n0\.md {2}failed \(3 translated, 1 failed\)\n.*\n.*batch batch_1: rejected: Q1: placeholders invented/)
+    expect(collect.stdout).toMatch(/batch batch_1: the batch reported an error/)
+    expect(collect.stdout).toMatch(/^sync: 1 written, 0 up to date, 2 failed/m)
+
+    // r1's other segments were accepted and journaled: the online sync sends only the rejected one and r2's.
+    const online = await project.run(['sync', '--locale', 'es'], env)
+    expect(online.code).toBe(0)
+    expect(online.stdout).toMatch(/^sync: 2 written, 1 up to date/m)
+    const sent = chatRequests(server).flatMap((request) => segmentIds(request))
+    // The rejected segment (r1's first, where the fault struck) and r2's four: nothing else is paid twice.
+    expect(sent).toHaveLength(1 + 4)
+    expect(sent).toContain(r1Ids[0])
+    expect((await project.run(['check', '--locale', 'es'])).code).toBe(0)
+  })
+
+  it('a collect interrupted between download and apply applies the saved results without downloading again', async () => {
+    const reference = await onlineReference()
+    const {server, project, env} = await setup()
+    expect((await project.run(['sync', '--batch', '--locale', 'es'], env)).code).toBe(0)
+
+    const crash = collectBatches({cwd: project.root, env, beforeApply: () => {
+      throw new Error('killed')
+    }})
+    await expect(crash).rejects.toThrow('killed')
+    expect(await listing(project.root, '.notes-l10n/batches')).toEqual(['batch_1.json', 'batch_1.output.jsonl'])
+    expect(await listing(project.root, 'locales/es')).toEqual([])
+
+    const downloads = () => server.requests.filter((request) => request.path.endsWith('/content')).length
+    const before = downloads()
+    const collect = await project.run(['batch', 'collect'], env)
+    expect(collect.code).toBe(0)
+    expect(downloads()).toBe(before)
+    for (const [name, text] of Object.entries(reference.files)) expect(await project.read(`locales/es/${name}`)).toBe(text)
+    expect(await listing(project.root, '.notes-l10n/batches')).toEqual([])
+  })
+
+  it('a collect that dies after journaling never applies a result twice', async () => {
+    const reference = await onlineReference()
+    const {project, env} = await setup()
+    expect((await project.run(['sync', '--batch', '--locale', 'es'], env)).code).toBe(0)
+
+    let batches = 0
+    const crash = collectBatches({
+      cwd: project.root,
+      env,
+      onEvent: (event) => {
+        // Dies right after the second request's results are journaled, before any note is written.
+        if (event.type === 'segment-batch' && ++batches === 2) throw new Error('killed')
+      }
+    })
+    await expect(crash).rejects.toThrow('killed')
+    const journal = await project.read(JOURNAL_FILE)
+    expect(journal.split('\n').filter((line) => line.includes('"markdown"')).length).toBeGreaterThanOrEqual(4)
+
+    const collected = await collectBatches({cwd: project.root, env})
+    const counts = collected.applied[0]!.result.notes.map((note) => note.counts)
+    // What was journaled is reused, the rest translated from the saved results: 12 in all, once each.
+    expect(counts.reduce((sum, count) => sum + count.reused + count.translated, 0)).toBe(12)
+    expect(counts.reduce((sum, count) => sum + count.reused, 0)).toBeGreaterThanOrEqual(4)
+    expect(counts.every((count) => count.failed === 0)).toBe(true)
+    for (const [name, text] of Object.entries(reference.files)) expect(await project.read(`locales/es/${name}`)).toBe(text)
+    expect(await listing(project.root, '.notes-l10n/journal')).toEqual([])
+  })
+
+  it('--max-cost refuses a batch whose estimate exceeds it, before uploading', async () => {
+    const {server, project, env} = await setup()
+    const result = await project.run(['sync', '--batch', '--locale', 'es', '--max-cost', '0.000001'], env)
+    expect(result.code).toBe(1)
+    expect(result.stderr).toMatch(/this batch is estimated at \$\d+\.\d{4} at the Batch API's 50% price .* nothing was sent/)
+    expect(server.requests).toHaveLength(0)
+  })
+})
