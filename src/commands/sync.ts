@@ -25,6 +25,7 @@ import {defaultModel, selectProvider, type ProviderSettings} from '../providers/
 import {countTokens} from '../providers/tokens.js'
 import {align, type Decision} from '../state/align.js'
 import {contentHash} from '../state/hash.js'
+import {listBatches} from '../state/batches.js'
 import {JOURNAL_FILE, Journal} from '../state/journal.js'
 import {Lockfile, segmentTargetHash, type LockEntry} from '../state/lock.js'
 import {acquireRunLock} from '../state/mutex.js'
@@ -186,6 +187,14 @@ export async function sync(options: SyncOptions): Promise<SyncResult> {
     const journal = options.dryRun ? undefined : await Journal.open(project.root)
     if (journal) result.warnings.push(...journal.warnings)
     if (!options.dryRun) result.warnings.push(...(await removeTemps(project)))
+    if (!options.dryRun && !options.queue && !options.providerOverride && provider) {
+      const open = await listBatches(project.root)
+      if (open.length > 0) {
+        result.warnings.push(
+          `${open.length} Batch API batch${open.length === 1 ? ' is' : 'es are'} still open (${open.map((batch) => batch.id).join(', ')}): segments they carry are paid again by this online run — run notes-l10n batch collect first to use them`
+        )
+      }
+    }
     const written: Array<{note: string; locale: string}> = []
     const run: Run = {project, options, provider, lock, journal, result, written, estimate: estimating ? pricing : undefined}
 

@@ -187,6 +187,13 @@ describe('sync --batch', () => {
     expect(await listing(project.root, '.notes-l10n/journal')).toEqual([])
   })
 
+  it('an online sync warns that an open batch would be paid twice', async () => {
+    const {project, env} = await setup({batches: 'manual'}, 1)
+    expect((await project.run(['sync', '--batch', '--locale', 'es'], env)).code).toBe(0)
+    const online = await project.run(['sync', '--locale', 'es', '--provider', 'pseudo'], env)
+    expect(online.stderr).toMatch(/warning: 1 Batch API batch is still open \(batch_1\): segments they carry are paid again .* run notes-l10n batch collect first/)
+  })
+
   it('--max-cost refuses a batch whose estimate exceeds it, before uploading', async () => {
     const {server, project, env} = await setup()
     const result = await project.run(['sync', '--batch', '--locale', 'es', '--max-cost', '0.000001'], env)
