@@ -89,7 +89,7 @@ function check(input: string): string | undefined {
 }
 
 describe(`fuzz: ${COUNT} mutated documents, seed ${SEED}`, () => {
-  it('no crash, identity byte-identical, pseudo accepted with the same shape, bounded time', () => {
+  it('no crash, identity byte-identical, pseudo accepted with the same shape, bounded time', {timeout: 30 * 60_000}, () => {
     expect(seeds.length).toBeGreaterThan(600)
     const next = random(SEED)
     const failures: string[] = []

@@ -110,7 +110,7 @@ function provider(url: string) {
 const shapeOf = (text: string) => JSON.stringify(treeShape(parseTree(text)))
 
 describe(`fault soak: ${NOTES} notes × ${LOCALES.length} locales, ${FAULT_RATE * 100}% faults`, () => {
-  it('every note ends correct or reported; zero corrupted files; requests within the retry budget; heap bounded', async () => {
+  it('every note ends correct or reported; zero corrupted files; requests within the retry budget; heap bounded', {timeout: 30 * 60_000}, async () => {
     server = await startTestServer()
     const files: Record<string, string> = {}
     for (let i = 0; i < NOTES; i++) files[`notes/n${i}.md`] = note(i, 1)
