@@ -40,10 +40,9 @@ interface LocaleBar {
 /**
  * Start a live display on `stream` (stderr, so stdout stays the run's result).
  *
- * @param price
- *   Whether costs are known: an unpriced model shows "cost unknown", never $0.
+ * An unpriced model shows "cost unknown", never $0.
  */
-export function startLiveProgress(stream: NodeJS.WriteStream, options: {priced: boolean}): LiveProgress {
+export function startLiveProgress(stream: NodeJS.WriteStream): LiveProgress {
   const multibar = new MultiBar(
     {
       stream,
@@ -58,12 +57,13 @@ export function startLiveProgress(stream: NodeJS.WriteStream, options: {priced: 
   const bars = new Map<string, LocaleBar>()
   let usage = {tokens: 0, cost: 0}
   let inFlight = 0
+  let priced = true
 
   const payload = (locale: string) => ({
     locale: locale.padEnd(7),
     inFlight,
     tokens: usage.tokens,
-    cost: options.priced ? `$${usage.cost.toFixed(4)}` : 'cost unknown'
+    cost: priced ? `$${usage.cost.toFixed(4)}` : 'cost unknown'
   })
   const barOf = (locale: string): LocaleBar => {
     let entry = bars.get(locale)
@@ -91,6 +91,7 @@ export function startLiveProgress(stream: NodeJS.WriteStream, options: {priced: 
         entry.accepted.set(key, (entry.accepted.get(key) ?? 0) + event.accepted)
         if (event.usage) usage = {tokens: event.usage.promptTokens + event.usage.completionTokens, cost: event.usage.costUsd}
         if (event.inFlight !== undefined) inFlight = event.inFlight
+        priced = event.priced
       } else if (entry.accepted.has(key) || event.counts.failed > 0) {
         // Failed segments are done too: count everything the note settled, once.
         const settled = event.counts.translated + event.counts.failed

@@ -81,12 +81,13 @@ export interface SyncOptions extends ProjectOptions {
  *
  * - `note-started`: a note and locale with segments to translate is handed to the provider;
  * - `segment-batch`: one request's segments were accepted (and journaled); `usage` is the run's
- *   total so far and `inFlight` the requests in flight, when the provider reports them;
+ *   total so far and `inFlight` the requests in flight, when the provider reports them; `priced`
+ *   false means costs are unknown (not $0);
  * - `note-finished`: a note and locale is done, whatever the outcome.
  */
 export type SyncEvent =
   | {type: 'note-started'; note: string; locale: string; output: string; segments: number}
-  | {type: 'segment-batch'; note: string; locale: string; accepted: number; usage?: Usage; inFlight?: number}
+  | {type: 'segment-batch'; note: string; locale: string; accepted: number; usage?: Usage; inFlight?: number; priced: boolean}
   | {type: 'note-finished'; note: string; locale: string; output: string; status: NoteStatus; counts: NoteResult['counts']}
 
 /** Dry-run figures of one target locale. */
@@ -591,7 +592,7 @@ function buildJob(
             }
           })
           await run.journal!.append(records)
-          run.options.onEvent?.({type: 'segment-batch', note: plan.source, locale, accepted: accepted.size, ...activityOf(run.provider)})
+          run.options.onEvent?.({type: 'segment-batch', note: plan.source, locale, accepted: accepted.size, ...activityOf(run.provider), priced: run.result.priced})
         }
       : undefined
   }

@@ -87,7 +87,7 @@ Exit codes: 0 all written or up to date; 1 some notes failed or were left untouc
               ? (event) => out.stdout(eventLine(event))
               : mode === 'live' && !flags.dryRun
                 ? (event) => {
-                    live ??= startLiveProgress(process.stderr, {priced: true})
+                    live ??= startLiveProgress(process.stderr)
                     live.onEvent(event)
                   }
                 : undefined,
