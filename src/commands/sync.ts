@@ -197,7 +197,17 @@ export async function sync(options: SyncOptions): Promise<SyncResult> {
       }
     }
     const written: Array<{note: string; locale: string}> = []
-    const run: Run = {project, options, provider, lock, journal, result, written, estimate: estimating ? pricing : undefined}
+    const run: Run = {
+      project,
+      options,
+      provider,
+      providerFor: perLocaleProviders(project, options, settings, provider),
+      lock,
+      journal,
+      result,
+      written,
+      estimate: estimating ? pricing : undefined
+    }
 
     // Notes in flight are bounded (memory); the provider bounds requests in flight on its own.
     const limit = pLimit(Math.max(2, (settings.concurrency ?? 8) * 2))
@@ -226,6 +236,8 @@ interface Run {
   project: Project
   options: SyncOptions
   provider: Provider | undefined
+  /** The provider for a target locale: its own model when the config names one (`provider.models`). */
+  providerFor(locale: string): Provider | undefined
   lock: Lockfile
   journal: Journal | undefined
   result: SyncResult
@@ -343,6 +355,7 @@ async function copyNote(run: Run, plan: NotePlan, note: AnalysedNote, target: Ta
 async function translateNote(run: Run, plan: NotePlan, note: AnalysedNote, target: Target): Promise<NoteResult> {
   const {project, options} = run
   const locale = target.locale
+  const provider = run.providerFor(locale)
   const result = emptyResult(plan, target)
   const glossary = project.glossary
 
@@ -411,13 +424,13 @@ async function translateNote(run: Run, plan: NotePlan, note: AnalysedNote, targe
     result.status = pending.length > 0 || !existingText ? 'pending' : 'unchanged'
     result.pendingTokens = pending.reduce((sum, segment) => sum + countTokens(segment.text), 0)
     if (run.estimate && pending.length > 0) {
-      result.estimate = estimateJob(run.estimate.settings, buildJob(run, plan, note, locale, pending, decisions), run.estimate.price)
+      result.estimate = estimateJob(run.estimate.settings, buildJob(run, provider, plan, note, locale, pending, decisions), run.estimate.price)
     }
     return result
   }
 
   if (options.queue && pending.length > 0) {
-    options.queue(buildJob(run, plan, note, locale, pending, decisions))
+    options.queue(buildJob(run, provider, plan, note, locale, pending, decisions))
     describeDecisions(result, note.segments, decisions, {dryRun: true})
     result.status = 'queued'
     return result
@@ -431,11 +444,11 @@ async function translateNote(run: Run, plan: NotePlan, note: AnalysedNote, targe
   const remote = pending.filter((segment) => !markdown.has(segment.id))
 
   const failures = new Map<string, string>()
-  if (remote.length > 0 && !run.provider) {
+  if (remote.length > 0 && !provider) {
     for (const segment of remote) failures.set(segment.id, 'not translated yet (this run calls no provider): run notes-l10n sync')
   } else if (remote.length > 0) {
     options.onEvent?.({type: 'note-started', note: plan.source, locale, output: target.output, segments: remote.length})
-    const outcome = await run.provider!.translate(buildJob(run, plan, note, locale, remote, decisions), {signal: options.signal})
+    const outcome = await provider!.translate(buildJob(run, provider, plan, note, locale, remote, decisions), {signal: options.signal})
     addUsage(run.result.usage, outcome.usage)
     result.findings.push(...outcome.findings)
     const byId = new Map(note.segments.map((segment) => [segment.id, segment]))
@@ -475,8 +488,8 @@ async function translateNote(run: Run, plan: NotePlan, note: AnalysedNote, targe
     source: reviewPending && entry ? entry.source : contentHash(withBom(note.source)),
     target: contentHash(assembled.text),
     // Who made the translations: this run's provider when it translated, else whoever made them before.
-    provider: (pending.length > 0 || !entry) && run.provider ? run.provider.name : (entry?.provider ?? 'human'),
-    model: (pending.length > 0 || !entry) && run.provider ? run.provider.model : (entry?.model ?? 'human'),
+    provider: (pending.length > 0 || !entry) && provider ? provider.name : (entry?.provider ?? 'human'),
+    model: (pending.length > 0 || !entry) && provider ? provider.model : (entry?.model ?? 'human'),
     ...(project.glossary ? {glossary: glossaryVersion(project, locale)} : {}),
     segments: note.segments.map((segment, index) => {
       const decision = decisions[index]!
@@ -523,6 +536,8 @@ function enclosing(segments: readonly Segment[]): Array<[number, number]> {
 
 function buildJob(
   run: Run,
+  /** Who will translate (named in the journal); undefined for estimates and batch queues. */
+  provider: Provider | undefined,
   plan: NotePlan,
   note: AnalysedNote,
   locale: string,
@@ -587,12 +602,12 @@ function buildJob(
               id,
               markdown: restore(normaliseTranslation(segment, translation), tokensFor(run, segment, locale)),
               ...(fingerprint ? {glossary: fingerprint} : {}),
-              provider: run.provider!.name,
-              model: run.provider!.model
+              provider: provider?.name ?? run.result.provider,
+              model: provider?.model ?? run.result.model
             }
           })
           await run.journal!.append(records)
-          run.options.onEvent?.({type: 'segment-batch', note: plan.source, locale, accepted: accepted.size, ...activityOf(run.provider), priced: run.result.priced})
+          run.options.onEvent?.({type: 'segment-batch', note: plan.source, locale, accepted: accepted.size, ...activityOf(provider), priced: run.result.priced})
         }
       : undefined
   }
@@ -736,6 +751,34 @@ async function removeTemps(project: Project): Promise<string[]> {
     }
   }
   return removed
+}
+
+/**
+ * Per-locale models (`provider.models` in the config, by locale tag): one provider a model, made
+ * on first use. `--model` on the command line, a provider given by a test, and the pseudo
+ * provider use one provider for every locale.
+ */
+function perLocaleProviders(
+  project: Project,
+  options: SyncOptions,
+  settings: ProviderSettings,
+  provider: Provider | undefined
+): (locale: string) => Provider | undefined {
+  const models = project.config.provider.models
+  if (!provider || options.providerOverride || options.provider?.model || settings.name === 'pseudo' || Object.keys(models).length === 0) {
+    return () => provider
+  }
+  const byModel = new Map<string, Provider>([[provider.model, provider]])
+  return (locale) => {
+    const model = models[locale]
+    if (!model) return provider
+    let chosen = byModel.get(model)
+    if (!chosen) {
+      chosen = selectProvider({...settings, model, maxCostUsd: options.maxCostUsd}, options.env)
+      byModel.set(model, chosen)
+    }
+    return chosen
+  }
 }
 
 /** The run's usage so far and requests in flight, when the provider reports them. */
