@@ -6,4 +6,6 @@ export interface CommandContext {
   cwd: string
   env: Readonly<Record<string, string | undefined>>
   setExit: (code: number) => void
+  /** Whether the terminal shows live output (progress bars); tests force it either way. */
+  isTTY: boolean
 }

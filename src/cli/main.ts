@@ -13,6 +13,7 @@ import {registerExport} from './commands/export.js'
 import {registerGlossary} from './commands/glossary.js'
 import {registerImport} from './commands/import.js'
 import {registerInit} from './commands/init.js'
+import {registerLock} from './commands/lock.js'
 import {registerStatus} from './commands/status.js'
 import {registerSync} from './commands/sync.js'
 import type {CommandContext} from './context.js'
@@ -28,7 +29,8 @@ const commands: Array<(program: Command, context: CommandContext) => void> = [
   registerExport,
   registerImport,
   registerGlossary,
-  registerInit
+  registerInit,
+  registerLock
 ]
 
 export interface MainOptions {
@@ -53,9 +55,10 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
   })
   const cwd = options.cwd ?? process.cwd()
   let exitCode = 0
-  const program = buildProgram(out, cwd, env, (code) => {
+  const setExit = (code: number) => {
     exitCode = code
-  })
+  }
+  const program = buildProgram(out, cwd, env, setExit, options.isTTY ?? Boolean(process.stderr.isTTY))
 
   try {
     await program.parseAsync([...argv], {from: 'user'})
@@ -65,7 +68,13 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
   }
 }
 
-function buildProgram(out: Output, cwd: string, env: Readonly<Record<string, string | undefined>>, setExit: (code: number) => void): Command {
+function buildProgram(
+  out: Output,
+  cwd: string,
+  env: Readonly<Record<string, string | undefined>>,
+  setExit: (code: number) => void,
+  isTTY: boolean
+): Command {
   const program = new Command('notes-l10n')
     .description('Translate Markdown notes into other languages, keep them in sync, and check them in CI.')
     .version(version)
@@ -85,7 +94,7 @@ Examples:
   notes-l10n status                                  how far each locale is`
     )
 
-  const context: CommandContext = {out, cwd, env, setExit}
+  const context: CommandContext = {out, cwd, env, setExit, isTTY}
   for (const register of commands) register(program, context)
   return program
 }

@@ -5,6 +5,7 @@ import type {CheckResult} from '../commands/check.js'
 import type {LocaleStatus} from '../commands/status.js'
 import type {NoteResult, SyncResult} from '../commands/sync.js'
 import type {Output} from './output.js'
+import {unknownCost} from './progress.js'
 
 /** One line per finished note (what CI logs and non-TTY runs show). */
 export function formatSyncLine(note: NoteResult, out: Pick<Output, 'paint'>): string {
@@ -49,9 +50,11 @@ export function formatSyncSummary(result: SyncResult, out: Pick<Output, 'paint'>
       ]
   if (result.problems.length > 0) parts.push(`${result.problems.length} file${result.problems.length === 1 ? '' : 's'} with errors`)
   const usage = result.usage
-  const cost = usage.requests > 0 ? ` · ${usage.requests} requests, ${usage.promptTokens + usage.completionTokens} tokens${usage.cachedTokens ? ` (${usage.cachedTokens} cached)` : ''}, $${usage.costUsd.toFixed(4)}` : ''
-  const pendingTokens = result.dryRun ? result.notes.reduce((sum, note) => sum + (note.pendingTokens ?? 0), 0) : 0
-  const estimate = result.dryRun ? ` · ~${pendingTokens} source tokens to send` : ''
+  const money = result.priced ? `$${usage.costUsd.toFixed(4)}` : unknownCost(result.model)
+  const cost = usage.requests > 0 ? ` · ${usage.requests} requests, ${usage.promptTokens + usage.completionTokens} tokens${usage.cachedTokens ? ` (${usage.cachedTokens} cached)` : ''}, ${money}` : ''
+  // Dry runs of a real provider print a full estimate (formatEstimate); otherwise count source tokens.
+  const pendingTokens = result.dryRun && !result.estimate ? result.notes.reduce((sum, note) => sum + (note.pendingTokens ?? 0), 0) : 0
+  const estimate = pendingTokens > 0 ? ` · ${pendingTokens} source tokens to translate` : ''
   lines.push(`${result.dryRun ? 'sync --dry-run' : 'sync'}${result.interrupted ? ' (interrupted)' : ''}: ${parts.join(', ')} [${result.provider}${result.model && result.model !== result.provider ? `/${result.model}` : ''}]${cost}${estimate}`)
   return lines.join('\n')
 }
@@ -109,7 +112,7 @@ function escapeProperty(text: string): string {
  * request description. Only segments something happened to are listed; reused ones are counted.
  */
 export function formatSyncReportMarkdown(result: SyncResult): string {
-  const lines = [`# notes-l10n sync report`, '']
+  const lines = [result.dryRun ? '# notes-l10n sync report (dry run: nothing was sent or written)' : '# notes-l10n sync report', '']
   const usage = result.usage
   lines.push(
     `Provider: \`${result.provider}\`${result.model ? ` · model \`${result.model}\`` : ''} · ${result.notes.length} translation${result.notes.length === 1 ? '' : 's'}` +
@@ -117,6 +120,7 @@ export function formatSyncReportMarkdown(result: SyncResult): string {
       (result.interrupted ? ' · **interrupted**' : ''),
     ''
   )
+  if (result.stopped) lines.push(`**Stopped:** ${escapeMarkdown(result.stopped.message)}`, '')
   if (result.problems.length > 0) {
     lines.push('## Files with errors', '')
     for (const problem of result.problems) lines.push(`- ${escapeMarkdown(problem.message)}`)
@@ -125,25 +129,33 @@ export function formatSyncReportMarkdown(result: SyncResult): string {
   lines.push('| note | locale | status | translated | reused | human | needs review | failed |', '| --- | --- | --- | ---: | ---: | ---: | ---: | ---: |')
   for (const note of result.notes) {
     const c = note.counts
-    lines.push(`| \`${note.output}\` | ${note.locale} | ${note.status} | ${c.translated} | ${c.reused} | ${c.human} | ${c['needs-review']} | ${c.failed} |`)
+    lines.push(`| ${code(note.output)} | ${note.locale} | ${note.status} | ${c.translated} | ${c.reused} | ${c.human} | ${c['needs-review']} | ${c.failed} |`)
   }
   lines.push('')
   for (const note of result.notes) {
     const notable = note.segments.filter((segment) => segment.state !== 'reused')
     if (notable.length === 0 && !note.message && note.findings.length === 0) continue
-    lines.push(`## \`${note.output}\``, '')
+    lines.push(`## ${code(note.output)}`, '')
     if (note.message) lines.push(escapeMarkdown(note.message), '')
     for (const segment of notable) {
       lines.push(`- line ${segment.line} · \`${segment.id}\` · **${segment.state}**${segment.reason ? ` — ${escapeMarkdown(segment.reason)}` : ''}`)
     }
     for (const finding of note.findings) {
-      lines.push(`- line ${finding.line ?? 1} · ${finding.severity} ${finding.rule}: ${escapeMarkdown(finding.message)}`)
+      lines.push(`- line ${finding.line ?? 1} · ${finding.severity} ${finding.rule}${finding.segment ? ` (segment \`${finding.segment}\`)` : ''}: ${escapeMarkdown(finding.message)}`)
     }
     lines.push('')
   }
   return lines.join('\n')
 }
 
+/** Prose from messages, safe on one line of a list item or table cell. */
 function escapeMarkdown(text: string): string {
-  return text.replace(/[\\`*_[\]<>|]/g, (character) => `\\${character}`)
+  return text.replace(/\r?\n/g, ' ').replace(/[\\`*_[\]<>|]/g, (character) => `\\${character}`)
+}
+
+/** A path as inline code, with a fence longer than any backtick run inside it. */
+function code(text: string): string {
+  const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length))
+  const fence = '`'.repeat(longest + 1)
+  return longest > 0 ? `${fence} ${text} ${fence}` : `${fence}${text}${fence}`
 }

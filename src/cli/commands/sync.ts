@@ -8,12 +8,12 @@ import {writeFileAtomic} from '../../pipeline/write.js'
 import {debugLogWarning} from '../../providers/openai.js'
 import {UserError} from '../../types.js'
 import {locales, onInterrupt, positiveInteger} from '../options.js'
-import {eventLine, formatEstimate, progressMode, startLiveProgress, unknownCost, type LiveProgress} from '../progress.js'
+import {eventLine, formatEstimate, progressMode, startLiveProgress, type LiveProgress} from '../progress.js'
 import {batchExitCode, formatBatchRun} from './batch.js'
 import {formatSyncLine, formatSyncReportMarkdown, formatSyncSummary} from '../report.js'
 
 /** Registers `notes-l10n sync`. */
-export function registerSync(program: Command, {out, cwd, env, setExit}: CommandContext): void {
+export function registerSync(program: Command, {out, cwd, env, setExit, isTTY}: CommandContext): void {
   program
     .command('sync')
     .description('create and update translations: only new or changed segments are sent; human edits are kept')
@@ -66,7 +66,7 @@ Exit codes: 0 all written or up to date; 1 some notes failed or were left untouc
           setExit(batchExitCode(run))
           return
         }
-        const mode = progressMode({json: flags.json, isTTY: Boolean(process.stderr.isTTY), env})
+        const mode = progressMode({json: flags.json, isTTY, env})
         let live: LiveProgress | undefined
         const result = await sync({
           cwd,
@@ -111,7 +111,6 @@ Exit codes: 0 all written or up to date; 1 some notes failed or were left untouc
         } else {
           if (result.estimate) out.stdout(formatEstimate(result.estimate, {priced: result.priced, model: result.model}, out) + '\n')
           out.stdout(formatSyncSummary(result, out) + '\n')
-          if (!result.priced && result.usage.requests > 0) out.stdout(`${unknownCost(result.model)}\n`)
         }
         if (result.stopped) out.error(result.stopped.message)
         const failed = result.problems.length > 0 || result.notes.some((note) => note.status === 'failed' || note.status === 'untouched')

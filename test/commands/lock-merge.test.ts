@@ -1,0 +1,61 @@
+import {cp, mkdtemp, rm} from 'node:fs/promises'
+import {tmpdir} from 'node:os'
+import path from 'node:path'
+import {afterEach, describe, expect, it} from 'vitest'
+import {main} from '../../src/cli/main.js'
+import {tempProject, type TempProject} from '../support/project.js'
+
+const notes = Object.fromEntries(
+  Array.from({length: 8}, (_, index) => [`notes/n${index}.md`, `---\ntitle: Note ${index}\n---\n\nParagraph ${index} of the notes.\n`])
+)
+
+const cleanup: string[] = []
+let project: TempProject | undefined
+afterEach(async () => {
+  await project?.remove()
+  for (const directory of cleanup.splice(0)) await rm(directory, {recursive: true, force: true})
+})
+
+async function run(cwd: string, args: string[]): Promise<{code: number; stdout: string; stderr: string}> {
+  let stdout = ''
+  let stderr = ''
+  const code = await main(args, {cwd, env: {PATH: process.env.PATH}, stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), isTTY: false})
+  return {code, stdout, stderr}
+}
+
+describe('lock merge', () => {
+  it('combines the locks of sharded runs into exactly the lock of a single run', async () => {
+    project = await tempProject(notes)
+    const shards: string[] = []
+    for (let index = 1; index <= 3; index++) {
+      const copy = await mkdtemp(path.join(tmpdir(), 'notes-l10n-shard-'))
+      cleanup.push(copy)
+      await cp(project.root, copy, {recursive: true})
+      expect((await run(copy, ['sync', '--locale', 'es', '--provider', 'pseudo', '--shard', `${index}/3`])).code).toBe(0)
+      shards.push(copy)
+    }
+
+    // What a CI job does with the shards' artifacts: copy the translations, merge the locks.
+    for (const shard of shards) await cp(path.join(shard, 'locales'), path.join(project.root, 'locales'), {recursive: true})
+    const merged = await run(project.root, ['lock', 'merge', ...shards.map((shard) => path.join(shard, 'notes-l10n.lock'))])
+    expect(merged.stderr).toBe('')
+    expect(merged.stdout).toMatch(/^lock merge: 8 entries from 3 files merged into notes-l10n.lock$/m)
+    const mergedLock = await project.read('notes-l10n.lock')
+
+    const single = await tempProject(notes)
+    try {
+      await single.run(['sync', '--locale', 'es', '--provider', 'pseudo'])
+      expect(mergedLock).toBe(await single.read('notes-l10n.lock'))
+    } finally {
+      await single.remove()
+    }
+    expect((await run(project.root, ['check'])).code).toBe(0)
+  })
+
+  it('refuses a file that is not a lock, naming it', async () => {
+    project = await tempProject({...notes, 'broken.lock': '{"version": 1, "notes": '})
+    const result = await run(project.root, ['lock', 'merge', 'broken.lock'])
+    expect(result.code).toBe(2)
+    expect(result.stderr).toMatch(/broken\.lock is not valid JSON|broken\.lock is not a valid lock/)
+  })
+})
