@@ -1,0 +1,149 @@
+/**
+ * End to end through the real CLI, the real openai SDK and the project's OpenAI-compatible test
+ * server: the example note and the whole shared corpus, translated with structure preserved.
+ */
+import {readFile, readdir} from 'node:fs/promises'
+import path from 'node:path'
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {parseTree} from '../../src/pipeline/parse.js'
+import {treeShape, type Shape} from '../../src/pipeline/shape.js'
+import {rebaseUrl} from '../../src/config/load.js'
+import {corpusFiles, repoRoot} from '../support/corpus.js'
+import {startTestServer, type TestServer} from '../support/openai-server.js'
+import {tempProject, type TempProject} from '../support/project.js'
+
+const canary = 'sk-test-CANARY-e2e-7f3a9c1b5d'
+const example = 'notes/2025-09-18-jingren-zhou-en.md'
+
+let server: TestServer
+let project: TempProject
+const sources: string[] = []
+
+beforeAll(async () => {
+  server = await startTestServer()
+  project = await tempProject()
+  await project.write('glossary.json', await readFile(path.join(repoRoot, 'glossary.json'), 'utf8'))
+  await project.write(example, await readFile(path.join(repoRoot, example), 'utf8'))
+  sources.push(example)
+  for (const file of [...corpusFiles('notes'), ...corpusFiles('readmes')]) {
+    const relative = `notes/${path.basename(path.dirname(file))}/${path.basename(file)}`
+    await project.write(relative, await readFile(file, 'utf8'))
+    sources.push(relative)
+  }
+})
+
+afterAll(async () => {
+  await server?.close()
+  await project?.remove()
+})
+
+const env = () => ({OPENAI_BASE_URL: server.url, OPENAI_API_KEY: canary})
+
+/** The shape of a note's Markdown body: node types, code, math, HTML, URLs and definitions. */
+function shapeOf(text: string): Shape {
+  return treeShape(parseTree(text.replace(/^\uFEFF/, '')))
+}
+
+/** The source's shape as its translation at `target` must have it: relative URLs rebased (Q25). */
+function rebased(shape: Shape, source: string, target: string): Shape {
+  return shape.map((item) =>
+    typeof item !== 'string'
+      ? rebased(item, source, target)
+      : item.startsWith('url=')
+        ? `url=${JSON.stringify(rebaseUrl(JSON.parse(item.slice(4)) as string, source, target))}`
+        : item
+  )
+}
+
+describe('sync through an OpenAI-compatible endpoint', () => {
+  it('translates the example and the whole corpus with every note\'s structure preserved', async () => {
+    const {code, stdout, stderr} = await project.run(['sync', '--locale', 'es'], env())
+    expect(stderr).toBe('')
+    expect(stdout).toMatch(new RegExp(`^sync: ${sources.length} written, 0 up to date, \\d+ segments translated, 0 reused \\[openai/gpt-4\\.1-mini\\]`, 'm'))
+    expect(code).toBe(0)
+    expect(server.requests.length).toBeGreaterThan(0)
+
+    const mismatched: string[] = []
+    for (const source of sources) {
+      const target = source.replace(/^notes\//, 'locales/es/')
+      const [before, after] = await Promise.all([project.read(source), project.read(target)])
+      if (JSON.stringify(rebased(shapeOf(before), source, target)) !== JSON.stringify(shapeOf(after))) mismatched.push(target)
+      expect(after).not.toBe(before)
+    }
+    expect(mismatched).toEqual([])
+  }, 240_000)
+
+  it('a second run sends nothing', async () => {
+    const before = server.requests.length
+    const {code, stdout} = await project.run(['sync', '--locale', 'es'], env())
+    expect(code).toBe(0)
+    expect(stdout).toMatch(new RegExp(`^sync: 0 written, ${sources.length} up to date`, 'm'))
+    expect(server.requests.length).toBe(before)
+  })
+
+  it('renders the glossary as specified in es and zh', async () => {
+    const {code} = await project.run(['sync', example, '--locale', 'zh'], env())
+    expect(code).toBe(0)
+    const es = await project.read(example.replace('notes/', 'locales/es/'))
+    const zh = await project.read(example.replace('notes/', 'locales/zh/'))
+
+    // Keep-terms survive byte for byte; translate-as terms take their renderings.
+    expect(es).toMatch(/^title: .*Jingren Zhou/m)
+    expect(es).toContain('Qwen')
+    expect(es).toContain('Microsoft')
+    expect(es).toContain('Universidad de Columbia')
+    expect(es).toContain('director de tecnología')
+    expect(es).toContain('científico jefe')
+    expect(es).not.toMatch(/Chief Technology Officer|Chief Scientist|Columbia University/)
+
+    expect(zh).toMatch(/^title: .*阿里云.*CTO.*周靖人/m)
+    expect(zh).toContain('通义千问')
+    expect(zh).toContain('阿里云智能')
+    expect(zh).toContain('首席技术官')
+    expect(zh).toContain('首席科学家')
+    expect(zh).toContain('中国科学技术大学')
+    expect(zh).toContain('哥伦比亚大学')
+    expect(zh).toContain('微软')
+    expect(zh).not.toMatch(/Jingren Zhou|Tongyi Qianwen|Columbia University/)
+
+    const check = await project.run(['glossary', 'check', example])
+    expect(check.stdout).toMatch(/check: \d+ translations? checked, all current/)
+    expect(check.code).toBe(0)
+  })
+
+  it('glossary check reports a deliberately broken translation with file:line and exit 1', async () => {
+    const file = example.replace('notes/', 'locales/es/')
+    const text = await project.read(file)
+    const line = text.split('\n').findIndex((candidate) => candidate.includes('director de tecnología')) + 1
+    await project.write(file, text.replace('director de tecnología', 'jefe técnico'))
+    const {code, stdout} = await project.run(['glossary', 'check', example, '--locale', 'es'])
+    expect(code).toBe(1)
+    expect(stdout).toMatch(new RegExp(`^${file.replace(/[.]/g, '\\.')}:${line}: warning G1: .*director de tecnología`, 'm'))
+    await project.write(file, text)
+  })
+
+  it('S1: the API key never appears in output, written files or state', async () => {
+    const outputs = await project.run(['sync', example, '--locale', 'fr'], env())
+    expect(outputs.stdout + outputs.stderr).not.toContain(canary)
+    const unauthorised = await startTestServer({fault: () => ({kind: 'unauthorized', echoKey: true})})
+    try {
+      const failed = await project.run(['sync', example, '--locale', 'de'], {OPENAI_BASE_URL: unauthorised.url, OPENAI_API_KEY: canary})
+      expect(failed.code).toBe(2)
+      expect(failed.stderr).toMatch(/401|authenticat/i)
+      expect(failed.stdout + failed.stderr).not.toContain(canary)
+    } finally {
+      await unauthorised.close()
+    }
+    for (const file of await walk(project.root)) {
+      expect(await readFile(file, 'utf8'), file).not.toContain(canary)
+    }
+  })
+})
+
+async function walk(directory: string): Promise<string[]> {
+  const entries = await readdir(directory, {withFileTypes: true})
+  const files = await Promise.all(
+    entries.map((entry) => (entry.isDirectory() ? walk(path.join(directory, entry.name)) : [path.join(directory, entry.name)]))
+  )
+  return files.flat()
+}
