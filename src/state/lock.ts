@@ -253,14 +253,14 @@ function readDocument(value: unknown, text: string, file: string, lock: Lockfile
   if (!isObject(notes)) throw broken(file, lineOf(text, '"notes"'), `"notes" should be an object, got ${describe(notes)}`)
 
   for (const [note, block] of Object.entries(notes)) {
-    const line = lineOf(text, JSON.stringify(note))
-    if (!isObject(block)) throw broken(file, line, `note ${JSON.stringify(note)} should be an object, got ${describe(block)}`)
+    // Only an error needs the line: finding it for every note made loading quadratic in the notes.
+    const line = () => lineOf(text, JSON.stringify(note))
+    if (!isObject(block)) throw broken(file, line(), `note ${JSON.stringify(note)} should be an object, got ${describe(block)}`)
     const shared = block.ids
-    if (typeof shared !== 'string') throw broken(file, line, `note ${JSON.stringify(note)} has no "ids" string`)
+    if (typeof shared !== 'string') throw broken(file, line(), `note ${JSON.stringify(note)} has no "ids" string`)
     for (const [locale, raw] of Object.entries(block)) {
       if (locale === 'ids') continue
-      const where = `${JSON.stringify(note)} locale ${JSON.stringify(locale)}`
-      lock.set(note, locale, readEntry(raw, shared, (problem) => broken(file, line, `${where}: ${problem}`)))
+      lock.set(note, locale, readEntry(raw, shared, (problem) => broken(file, line(), `${JSON.stringify(note)} locale ${JSON.stringify(locale)}: ${problem}`)))
     }
   }
 }
