@@ -9,8 +9,8 @@ import {createHash} from 'node:crypto'
 import path from 'node:path'
 import pLimit from 'p-limit'
 import {assertWritable, frontmatterEdit, rebaseUrl, type NotePlan} from '../config/load.js'
-import {glossaryFingerprint, renderKeep, requiredTerms, segmentFingerprint, verifyTerms} from '../glossary/load.js'
-import {hasLetters, type AnalysedNote} from '../pipeline/analyse.js'
+import {glossaryFingerprint, renderKeep, requiredTerms, segmentFingerprint, shield, verifyTerms} from '../glossary/load.js'
+import {analyseNote, hasLetters, type AnalysedNote} from '../pipeline/analyse.js'
 import type {NoteText} from '../pipeline/read.js'
 import {mapTokens, restore} from '../pipeline/protect.js'
 import {reassemble} from '../pipeline/reassemble.js'
@@ -476,8 +476,13 @@ async function translateNote(run: Run, plan: NotePlan, note: AnalysedNote, targe
   }
 
   // Hash what the target's segments will look like when read back (escaping may have changed them),
-  // so the next run recognises its own work and tells it from a human edit.
-  const written = analyse(run.project, target.output, {...note.source, text: stripBom(assembled.text, note.source.bom)})
+  // so the next run recognises its own work and tells it from a human edit. Reassembly's safety
+  // net already parsed this text: reading it back costs no third parse.
+  const written = analyseNote(target.output, {...note.source, text: stripBom(assembled.text, note.source.bom)}, {
+    frontmatterKeys: project.config.frontmatter.translateKeys,
+    shield: glossary ? shield(glossary) : undefined,
+    ...(assembled.parsed ? {parsed: assembled.parsed} : {})
+  })
   if (written.segments.length !== note.segments.length) {
     throw new Error(`${target.output}: reassembled note has ${written.segments.length} segments, source has ${note.segments.length}`)
   }

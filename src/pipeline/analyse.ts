@@ -53,6 +53,11 @@ export interface AnalyseOptions {
   frontmatterKeys?: readonly string[]
   /** Glossary keep-terms: ranges of a text run to protect as `term` atoms. */
   shield?: Shield
+  /**
+   * The note's text already parsed (e.g. `Reassembled.parsed`): used instead of parsing again.
+   * It must be the parse of exactly `note.text`, or offsets will point at the wrong bytes.
+   */
+  parsed?: ParsedMarkdown
 }
 
 /**
@@ -63,7 +68,7 @@ export interface AnalyseOptions {
 export function analyseNote(file: string, note: NoteText, options?: AnalyseOptions): AnalysedNote {
   const text = note.text
   rejectForeignFrontmatter(text, file)
-  const parsed = parseMarkdown(text)
+  const parsed = options?.parsed ?? parseMarkdown(text)
   const tree = parsed.tree
   const lines = lineStarts(text)
   const segments: Segment[] = []

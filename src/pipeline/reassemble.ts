@@ -36,6 +36,12 @@ export interface Reassembled {
   text: string
   /** Segment id → one-line reason, for translations that were not used. */
   rejected: Map<string, string>
+  /**
+   * The parse of `text` (BOM removed), when reassembly had to make one anyway (its safety net, or
+   * finding destinations to rewrite). Hand it to `analyseNote` (`AnalyseOptions.parsed`) to read
+   * the output's segments back without parsing it again; undefined when nothing was parsed.
+   */
+  parsed?: ParsedMarkdown
 }
 
 /** One replacement of source bytes, carrying the segments it writes. */
@@ -76,11 +82,15 @@ export function reassemble(
   for (const [change, reason] of bad) for (const id of change.ids) rejected.set(id, reason)
 
   let result = compose(accepted)
+  let parsed = net.parsedFor(result)
   if (options?.rewriteUrl) {
-    const parsed = net.parsedFor(result) ?? parseMarkdown(result)
-    result = rewriteDestinations(result, parsed, options.rewriteUrl)
+    parsed ??= parseMarkdown(result)
+    const rewritten = rewriteDestinations(result, parsed, options.rewriteUrl)
+    // Rewritten destinations move every offset after them: that parse no longer describes the text.
+    if (rewritten !== result) parsed = undefined
+    result = rewritten
   }
-  return {text: (note.source.bom ? '\uFEFF' : '') + result, rejected}
+  return {text: (note.source.bom ? '\uFEFF' : '') + result, rejected, ...(parsed ? {parsed} : {})}
 }
 
 /** The replacements for every changed segment (titles inside a changed segment ride along). */
