@@ -9,7 +9,7 @@ import {createHash} from 'node:crypto'
 import path from 'node:path'
 import pLimit from 'p-limit'
 import {assertWritable, frontmatterEdit, rebaseUrl, type NotePlan} from '../config/load.js'
-import {glossaryFingerprint, renderKeep, requiredTerms, segmentFingerprint, shield, verifyTerms} from '../glossary/load.js'
+import {glossaryFingerprint, onlyTerms, renderKeep, requiredTerms, segmentFingerprint, shield, verifyTerms, visibleText} from '../glossary/load.js'
 import {analyseNote, hasLetters, type AnalysedNote} from '../pipeline/analyse.js'
 import type {NoteText} from '../pipeline/read.js'
 import {mapTokens, restore} from '../pipeline/protect.js'
@@ -583,7 +583,10 @@ function buildJob(
       const segment = byId.get(id)?.segment
       if (!segment) return [{rule: 'L7', severity: 'error', message: `unknown segment id "${id}" in the reply`, segment: id}]
       const normalised = normaliseTranslation(segment, translation)
-      const findings = validateTranslation(segment, normalised, {sourceLocale: plan.sourceLocale, targetLocale: locale})
+      const findings = validateTranslation(segment, normalised, {sourceLocale: plan.sourceLocale, targetLocale: locale}).filter(
+        // Q12 exempts segments made only of glossary terms: their translation may be the source.
+        (finding) => !(finding.rule === 'Q12' && glossary && onlyTerms(glossary, visibleText(segment.markdown)))
+      )
       if (glossary && !findings.some((finding) => finding.severity === 'error')) {
         const restored = restore(normalised, tokensFor(run, segment, locale))
         findings.push(

@@ -102,3 +102,19 @@ export function findTerms(glossary: Glossary, text: string): TermMatch[] {
   }
   return chosen.sort((a, b) => a.start - b.start)
 }
+
+/**
+ * Whether `text` (prose, placeholders removed) is nothing but glossary terms and punctuation: a
+ * translation identical to it is then expected wherever the terms render as themselves, so the
+ * "unchanged translation" rule (QA Q12) does not apply.
+ */
+export function onlyTerms(glossary: Glossary, text: string): boolean {
+  let rest = ''
+  let cursor = 0
+  for (const match of findTerms(glossary, text)) {
+    rest += text.slice(cursor, match.start)
+    cursor = match.end
+  }
+  rest += text.slice(cursor)
+  return !/\p{L}/u.test(rest)
+}

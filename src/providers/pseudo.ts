@@ -49,7 +49,11 @@ export function pseudoTranslate(text: string, terms?: readonly RequiredTerm[]): 
   }
   result += prose(text.slice(cursor))
   if (letters === 0) return result
-  return result + ' ' + '·'.repeat(Math.ceil(letters / expansion))
+  // The marker goes before trailing punctuation and placeholders, so the end of the segment (its
+  // stop, its closing link) stays where the source has it and no QA rule flags the marker itself.
+  const tail = /(?:[\s\p{P}]|⟦\/?\d+⟧)*$/u.exec(result)?.[0] ?? ''
+  const body = result.slice(0, result.length - tail.length)
+  return `${body} ${'·'.repeat(Math.ceil(letters / expansion))}${tail}`
 }
 
 function splitByTerms(value: string, terms: readonly RequiredTerm[]): Array<{text: string; term?: RequiredTerm}> {

@@ -88,7 +88,7 @@ describe('import', () => {
     expect(stdout).toContain('1 applied, 5 unchanged, 1 rejected')
     const after = await project.read('locales/es/a.md')
     expect(after).toContain('\nEl último párrafo.\n')
-    expect(after).toContain('Ŕúñ `npm ci` àñđ ŕéàđ [ţĥé ĝúíđé]')
+    expect(after).toContain('Ŕúñ `npm ci` àñđ ŕéàđ [ţĥé ĝúíđé ')
   })
 
   it('rejects a unit whose source segment changed since the export', async () => {
@@ -140,7 +140,7 @@ describe('import', () => {
     const paragraph = result.units.find((unit) => unit.source.startsWith('See '))!
     const title = result.units.find((unit) => unit.source === 'The diagram')!
     // Found in the target although its title is translated and its destination rebased.
-    expect(paragraph.target).toMatch(/^Šéé ⟦1⟧à šɱàĺĺ đíàĝŕàɱ⟦\/1⟧ ƒóŕ đéţàíĺš\. ·+$/)
+    expect(paragraph.target).toMatch(/^Šéé ⟦1⟧à šɱàĺĺ đíàĝŕàɱ⟦\/1⟧ ƒóŕ đéţàíĺš ·+\.$/)
 
     await project.write('review.po', editPo(result.text, paragraph.id, 'Mira ⟦1⟧un diagrama pequeño⟦/1⟧ para más detalles.'))
     expect((await project.run(['import', 'review.po'])).code).toBe(0)

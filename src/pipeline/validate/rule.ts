@@ -57,7 +57,9 @@ export function warning(rule: string, message: string): RuleFinding {
  * characters instead of breaking the line; long text is cut in the middle.
  */
 export function quote(text: string, max = 60): string {
-  const cut = text.length > max ? `${text.slice(0, max - 20)}…${text.slice(-19)}` : text
+  // Prose views stand atoms in as U+FFFC (see tokens.ts); a reader should see a placeholder.
+  const readable = text.replace(/\uFFFC/g, '⟦…⟧')
+  const cut = readable.length > max ? `${readable.slice(0, max - 20)}…${readable.slice(-19)}` : readable
   return JSON.stringify(cut)
 }
 
