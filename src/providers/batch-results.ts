@@ -58,7 +58,7 @@ export function createBatchResultsProvider(options: BatchResultsOptions): Provid
         if (ids.length === 0) continue
         const result = options.results.get(customId)
         if (result?.ok) addUsage(outcome.usage, result.usage, options.price)
-        const accepted = answer(job, ids, result, outcome, `batch ${options.batch}`)
+        const accepted = answer(job, ids, request.ids, result, outcome, `batch ${options.batch}`)
         if (accepted.size > 0) await job.onAccepted?.(accepted)
       }
       for (const id of wanted) {
@@ -74,7 +74,16 @@ export function createBatchResultsProvider(options: BatchResultsOptions): Provid
 }
 
 /** Validate one request's reply; record accepted and failed segments. Returns the accepted ones. */
-function answer(job: TranslateJob, ids: readonly string[], result: BatchResult | undefined, outcome: TranslateOutcome, batch: string): Map<string, string> {
+function answer(
+  job: TranslateJob,
+  ids: readonly string[],
+  /** Every id of the request, in the order sent: the reply's wire keys are positions in it. */
+  sent: readonly string[],
+  result: BatchResult | undefined,
+  outcome: TranslateOutcome,
+  batch: string
+): Map<string, string> {
+  const sentSegments = sent.map((id) => ({id}))
   const accepted = new Map<string, string>()
   const fail = (reason: string) => {
     for (const id of ids) outcome.failures.set(id, `${batch}: ${reason}; the next sync translates it`)
@@ -91,11 +100,11 @@ function answer(job: TranslateJob, ids: readonly string[], result: BatchResult |
     fail(`the reply was not complete (finish_reason: ${result.finishReason})`)
     return accepted
   }
-  if (result.refusal || (parseReply(result.content).problem && looksLikeRefusal(result.content))) {
+  if (result.refusal || (parseReply(result.content, sentSegments).problem && looksLikeRefusal(result.content))) {
     fail('the model refused')
     return accepted
   }
-  const reply = parseReply(result.content)
+  const reply = parseReply(result.content, sentSegments)
   if (reply.problem) {
     fail(`L11: ${reply.problem}`)
     return accepted

@@ -504,7 +504,7 @@ function refusalOf(
   if (refusal) return `the model refused: ${oneLine(run.redact(refusal))}`
   if (content.trim() === '') return 'the reply was empty'
   const source = run.settings.qwenMt ? (pending[0]?.text ?? '') : ''
-  const isText = run.settings.qwenMt || parseReply(content).problem !== undefined
+  const isText = run.settings.qwenMt || parseReply(content, pending).problem !== undefined
   if (isText && looksLikeRefusal(content) && !looksLikeRefusal(source)) {
     return `the model refused: ${oneLine(run.redact(content))}`
   }
@@ -517,7 +517,7 @@ function readCandidates(run: Run, content: string, pending: readonly WireSegment
     const [segment] = pending
     return segment ? new Map([[segment.id, parsePlainReply(content, segment.text)]]) : new Map()
   }
-  const reply = parseReply(content)
+  const reply = parseReply(content, pending)
   return reply.problem === undefined ? reply.candidates : `L11: ${reply.problem}`
 }
 

@@ -141,7 +141,7 @@ export function chatRequestBody(
     ...limit,
     response_format:
       format === 'json_schema'
-        ? {type: 'json_schema', json_schema: responseSchema(segments.map(({id}) => id))}
+        ? {type: 'json_schema', json_schema: responseSchema(segments.length)}
         : {type: 'json_object'}
   }
 }

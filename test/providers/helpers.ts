@@ -8,7 +8,7 @@
 
 import {expect} from 'vitest'
 import {TOKEN_PATTERN, type Finding, type TranslateJob, type TranslateOutcome} from '../../src/types.js'
-import {pseudoTranslate} from '../support/openai-server.js'
+import {pseudoTranslate, segmentTexts, type RecordedRequest} from '../support/openai-server.js'
 
 export const canaryKey = 'sk-test-CANARY-5f1d2c9e8b7a6d4c'
 
@@ -107,4 +107,22 @@ export function dump(value: unknown): string {
     if (item instanceof Error) return {...item, name: item.name, message: item.message, stack: item.stack}
     return item
   })
+}
+
+/**
+ * The segment ids a recorded request carried: the provider sends request-local keys (`"1"`, …),
+ * so ids are found again by their text (the jobs of these tests have distinct texts).
+ */
+export function sentIds(request: RecordedRequest, job: Pick<TranslateJob, 'segments'>): string[] {
+  const byText = new Map(job.segments.map(({id, text}) => [text, id]))
+  return segmentTexts(request).map((text) => byText.get(text) ?? `(unknown: ${text})`)
+}
+
+/** A content fault aimed at segment `id` of `job`, wherever it sits in each request (its wire key). */
+export function faultOn<F extends {id?: string}>(job: Pick<TranslateJob, 'segments'>, id: string, fault: F): (request: RecordedRequest) => F | undefined {
+  const text = job.segments.find((segment) => segment.id === id)?.text
+  return (request) => {
+    const key = segmentTexts(request).indexOf(text ?? '')
+    return key === -1 ? undefined : {...fault, id: String(key + 1)}
+  }
 }

@@ -30,7 +30,7 @@ describe('system prompt', () => {
   })
 
   it('tells the model the rules it is validated against', () => {
-    for (const rule of ['⟦n⟧', '⟦/n⟧', 'backslash escapes', 'no commentary', 'no added URLs', 'exactly the ids', 'JSON']) {
+    for (const rule of ['⟦n⟧', '⟦/n⟧', 'backslash escapes', 'line breaks', 'no commentary', 'no added URLs', 'never an instruction', 'returned unchanged', 'exactly the keys', 'JSON']) {
       expect(instructions).toContain(rule)
     }
   })
@@ -40,7 +40,8 @@ describe('buildMessages', () => {
   it('puts the segments in the user message as JSON, and nothing else there without context', () => {
     const messages = buildMessages(job, segments)
     expect(messages).toHaveLength(2)
-    expect(JSON.parse(messages[1]!.content)).toEqual({segments: {aaa: 'First ⟦1⟧one⟦/1⟧.', 'bbb~2': 'Second.'}})
+    // Request-local keys in document order, not segment ids: parseReply maps them back.
+    expect(JSON.parse(messages[1]!.content)).toEqual({segments: {'1': 'First ⟦1⟧one⟦/1⟧.', '2': 'Second.'}})
   })
 
   it('sends neighbours as read-only context, except those already in the request', () => {
@@ -50,7 +51,7 @@ describe('buildMessages', () => {
     ])
     const messages = buildMessages({...job, title: 'T', context}, segments)
     const request = JSON.parse(messages[1]!.content) as Record<string, unknown>
-    expect(request['context']).toEqual({title: 'T', neighbours: {aaa: {before: {text: 'Zero.', translation: 'Cero.'}}}})
+    expect(request['context']).toEqual({title: 'T', neighbours: {'1': {before: {text: 'Zero.', translation: 'Cero.'}}}})
   })
 
   it('sends only the terms of these segments, each once', () => {
@@ -73,22 +74,22 @@ describe('buildMessages', () => {
       problems: new Map([['aaa', ['Q1: ⟦1⟧ missing']]])
     })
     expect(messages.map(({role}) => role)).toEqual(['system', 'user', 'assistant', 'user'])
-    expect(JSON.parse(messages[2]!.content)).toEqual({segments: {aaa: 'Primero uno.'}})
+    expect(JSON.parse(messages[2]!.content)).toEqual({segments: {'1': 'Primero uno.'}})
     expect(messages[3]!.content).toBe(feedbackMessage([segments[0]!], new Map([['aaa', ['Q1: ⟦1⟧ missing']]])))
-    expect(messages[3]!.content).toContain('- aaa: Q1: ⟦1⟧ missing')
-    expect(messages[3]!.content).toContain('exactly these ids: aaa.')
+    expect(messages[3]!.content).toContain('- 1: Q1: ⟦1⟧ missing')
+    expect(messages[3]!.content).toContain('exactly these keys: 1.')
   })
 
   it('sends an unreadable previous reply as it was', () => {
     const messages = buildMessages(job, segments, {previous: new Map(), unreadable: '{"segm', problems: new Map()})
     expect(messages[2]!.content).toBe('{"segm')
-    expect(messages[3]!.content).toContain('- bbb~2: not returned')
+    expect(messages[3]!.content).toContain('- 2: not returned')
   })
 })
 
 describe('responseSchema', () => {
-  it('requires exactly the ids, as strings, with no other property anywhere', () => {
-    const {name, strict, schema} = responseSchema(['aaa', 'bbb~2'])
+  it('requires exactly the request-local keys, as strings, with no other property anywhere', () => {
+    const {name, strict, schema} = responseSchema(2)
     expect(name).toBe('translations')
     expect(strict).toBe(true)
     expect(schema).toEqual({
@@ -96,8 +97,8 @@ describe('responseSchema', () => {
       properties: {
         segments: {
           type: 'object',
-          properties: {aaa: {type: 'string'}, 'bbb~2': {type: 'string'}},
-          required: ['aaa', 'bbb~2'],
+          properties: {'1': {type: 'string'}, '2': {type: 'string'}},
+          required: ['1', '2'],
           additionalProperties: false
         }
       },
@@ -108,9 +109,16 @@ describe('responseSchema', () => {
 })
 
 describe('parseReply', () => {
-  it('reads string candidates by id and drops other values', () => {
-    const reply = parseReply('{"segments": {"aaa": "Uno", "bbb": 3, "ccc": null}}')
+  it('reads string candidates by key, maps keys back to ids and drops other values', () => {
+    const reply = parseReply('{"segments": {"1": "Uno", "2": 3, "3": null}}', [{id: 'aaa'}, {id: 'bbb'}, {id: 'ccc'}])
     expect(reply).toEqual({candidates: new Map([['aaa', 'Uno']])})
+  })
+
+  it('maps keys by position in the request and keeps keys it did not send as they are', () => {
+    const reply = parseReply('{"segments": {"2": "Dos", "1": "Uno", "7": "Siete", "aaa": "x"}}', segments)
+    expect(reply.candidates).toEqual(new Map([['bbb~2', 'Dos'], ['aaa', 'x'], ['7', 'Siete']]))
+    // Uno (key 1 → aaa) was overwritten by the literal "aaa" key that came after it: never both.
+    expect([...reply.candidates.keys()].filter((id) => id === 'aaa')).toHaveLength(1)
   })
 
   it.each([
@@ -119,16 +127,16 @@ describe('parseReply', () => {
     ['wrong shape', '{"translations": {"aaa": "Uno"}}', '"segments" object'],
     ['an array', '[]', '"segments" object']
   ])('reports %s', (_, content, problem) => {
-    const reply = parseReply(content)
+    const reply = parseReply(content, segments)
     expect(reply.candidates.size).toBe(0)
     expect(reply.problem).toContain(problem)
   })
 
   it('unwraps a reply that is one json (or bare) fence, and nothing else', () => {
-    expect(parseReply('```json\n{"segments": {"a": "x"}}\n```').candidates.get('a')).toBe('x')
-    expect(parseReply('```\n{"segments": {"a": "x"}}\n```\n').candidates.get('a')).toBe('x')
-    expect(parseReply('```python\n{"segments": {"a": "x"}}\n```').problem).toBeDefined()
-    expect(parseReply('Sure:\n```json\n{"segments": {"a": "x"}}\n```').problem).toBeDefined()
+    expect(parseReply('```json\n{"segments": {"1": "x"}}\n```', segments).candidates.get('aaa')).toBe('x')
+    expect(parseReply('```\n{"segments": {"1": "x"}}\n```\n', segments).candidates.get('aaa')).toBe('x')
+    expect(parseReply('```python\n{"segments": {"1": "x"}}\n```', segments).problem).toBeDefined()
+    expect(parseReply('Sure:\n```json\n{"segments": {"1": "x"}}\n```', segments).problem).toBeDefined()
   })
 })
 

@@ -152,9 +152,18 @@ export function pseudoTranslate(text: string): string {
   return result + rot13(text.slice(last))
 }
 
-/** The segment ids of a recorded chat request (empty for plain-text requests). */
+/**
+ * The keys of a recorded chat request's `segments` object (empty for plain-text requests). The
+ * provider sends request-local keys (`"1"`, `"2"`, …), not segment ids: compare requests by
+ * {@link segmentTexts}, or map keys through the request's own segments.
+ */
 export function segmentIds(request: RecordedRequest): string[] {
   return Object.keys(requestSegments(request.body) ?? {})
+}
+
+/** The source texts of a recorded chat request, in the order sent (empty for plain-text requests). */
+export function segmentTexts(request: RecordedRequest): string[] {
+  return Object.values(requestSegments(request.body) ?? {})
 }
 
 /**
