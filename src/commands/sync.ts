@@ -7,6 +7,7 @@
  */
 import {createHash} from 'node:crypto'
 import path from 'node:path'
+import {setImmediate as nextTurn} from 'node:timers/promises'
 import pLimit from 'p-limit'
 import {assertWritable, frontmatterEdit, rebaseUrl, type NotePlan} from '../config/load.js'
 import {glossaryFingerprint, onlyTerms, renderKeep, requiredTerms, segmentFingerprint, shield, verifyTerms, visibleText} from '../glossary/load.js'
@@ -206,7 +207,8 @@ export async function sync(options: SyncOptions): Promise<SyncResult> {
       journal,
       result,
       written,
-      estimate: estimating ? pricing : undefined
+      estimate: estimating ? pricing : undefined,
+      verifiedFolders: new Set()
     }
 
     // Notes in flight are bounded (memory); the provider bounds requests in flight on its own.
@@ -244,6 +246,8 @@ interface Run {
   written: Array<{note: string; locale: string}>
   /** Set when the run estimates the requests of pending segments (dry run). */
   estimate: Pricing | undefined
+  /** Target folders this run already checked for symlinks (see `WriteOptions.verified`). */
+  verifiedFolders: Set<string>
 }
 
 async function syncNote(run: Run, plan: NotePlan): Promise<void> {
@@ -268,6 +272,10 @@ async function syncNote(run: Run, plan: NotePlan): Promise<void> {
       let outcome = await provenCurrent(run, plan, target, sourceHash)
       if (!outcome) {
         if (!note) {
+          // Parsing holds the thread for a while: let replies that arrived and requests that are
+          // ready go first, so the provider never waits behind other notes' parses.
+          await nextTurn()
+          if (run.options.signal?.aborted || run.result.stopped) return
           try {
             note = analyse(project, plan.source, text)
           } catch (error) {
@@ -665,7 +673,7 @@ function emptyResult(plan: NotePlan, target: Target): NoteResult {
 
 async function write(run: Run, file: string, text: string): Promise<void> {
   await assertWritable(run.project.root, file)
-  await writeFileAtomic(path.join(run.project.root, file), text, {root: run.project.root})
+  await writeFileAtomic(path.join(run.project.root, file), text, {root: run.project.root, verified: run.verifiedFolders})
 }
 
 function addUsage(total: Usage, add: Usage): void {

@@ -56,15 +56,17 @@ export interface OpenAIProviderOptions {
    */
   responseFormat?: 'auto' | 'json_schema' | 'json_object'
   /**
-   * Prompt tokens of segment text per request (default 2000). Measured on the shared corpus
+   * Prompt tokens of segment text per request (default 3000). Measured on the shared corpus
    * (o200k): a whole note is 100–5 000 tokens including code, which is never sent, and paragraphs
-   * are 19 tokens at the median, 229 at p99. So 2000 sends most notes in one or two requests, while
-   * the reply (≤ ~2× the source plus JSON keys, ~4 500 tokens) stays under the 8 192-token output
-   * cap of DeepSeek and Qwen, finishes well within the 120 s timeout, and a failed or truncated
-   * request re-sends little.
+   * are 19 tokens at the median, 229 at p99. Every request pays the instructions (~230 tokens)
+   * again, so fewer, larger requests are cheaper: 3000 sends almost every note in one request.
+   * The limit is the reply: translations run up to ~2× the source for the longest-writing
+   * languages, plus ~3 tokens of JSON per segment with request-local keys, so ≤ ~6 300 tokens, under
+   * the 8 192-token output cap of DeepSeek and Qwen (and `completionLimit`'s own cap); it finishes
+   * well within the 120 s timeout, and a truncated reply is halved and re-sent.
    */
   maxBatchTokens?: number
-  /** Segments per request (default 64): each is a property of the strict schema. */
+  /** Segments per request (default 96, see `DEFAULT_MAX_BATCH_SEGMENTS`): each is a property of the strict schema. */
   maxBatchSegments?: number
   /**
    * The longest `retry-after` (over the SDK's 60 s) to wait for, pausing every worker; a longer

@@ -51,8 +51,14 @@ export interface PlannedRequest {
  * Default segment-text tokens per request: see `OpenAIProviderOptions.maxBatchTokens` for how it
  * was chosen.
  */
-export const DEFAULT_MAX_BATCH_TOKENS = 2000
-export const DEFAULT_MAX_BATCH_SEGMENTS = 64
+export const DEFAULT_MAX_BATCH_TOKENS = 3000
+/**
+ * Default segments per request. Strict structured outputs long allowed 100 object properties in a
+ * schema (the `segments` object and its keys count), so 96 stays under that on every endpoint;
+ * fewer would split the typical note (~70 segments in the corpus) into two requests, each paying
+ * the instructions again.
+ */
+export const DEFAULT_MAX_BATCH_SEGMENTS = 96
 
 /**
  * The request settings of `model` at `baseURL`.
