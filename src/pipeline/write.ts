@@ -42,6 +42,18 @@ export interface WriteOptions {
 /** `.<name>.notes-l10n-<pid>-<random>.tmp`: recognisable, so a later run can clean up after a kill. */
 const TEMP_PATTERN = /^\..+\.notes-l10n-(\d+)-[a-z0-9]+\.tmp$/
 
+/** Random per process, then counted: unique within the process without a `randomBytes` call per file. */
+const tempBase = randomBytes(4).toString('hex')
+let tempCount = 0
+
+/**
+ * The part of a temp name after the pid. Uniqueness only spares retries: `open(…, 'wx')` refuses
+ * an existing name (another process's, or a link planted at it) whatever the name is.
+ */
+function tempSuffix(): string {
+  return tempBase + (tempCount++).toString(36)
+}
+
 /**
  * What a failed write means to the user, by errno code: `[what happened, how to fix it]`.
  * Codes not listed are bugs or transient faults and are rethrown as they are.
@@ -79,7 +91,7 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array, o
     throw asUserError(error, shown)
   }
 
-  const temp = path.join(directory, `.${path.basename(target)}.notes-l10n-${process.pid}-${randomBytes(6).toString('hex')}.tmp`)
+  const temp = path.join(directory, `.${path.basename(target)}.notes-l10n-${process.pid}-${tempSuffix()}.tmp`)
   let created = false
   try {
     // `wx` is O_CREAT|O_EXCL: never opens an existing file, and never follows a link planted at the temp name.
