@@ -31,7 +31,8 @@ export function findingsOf(inspection: Inspection): CheckResult {
   const add = (finding: CheckFinding) => findings.push(finding)
 
   for (const problem of inspection.problems) {
-    add({file: problem.file, line: 1, severity: 'error', rule: 'unreadable', message: problem.message})
+    const message = problem.message.includes(problem.file) ? problem.message : `${problem.file}: ${problem.message}`
+    add({file: problem.file, line: 1, severity: 'error', rule: 'unreadable', message})
   }
 
   for (const target of inspection.targets) {

@@ -65,7 +65,8 @@ export async function readText(root: string, file: string, maxBytes: number): Pr
   try {
     bytes = await readFile(path.join(root, file))
   } catch (error) {
-    if (isErrno(error, 'ENOENT')) return undefined
+    // ENOTDIR: a folder on the way is a file; the write path explains that when it gets there.
+    if (isErrno(error, 'ENOENT') || isErrno(error, 'ENOTDIR')) return undefined
     if (isErrno(error, 'EISDIR')) throw new UserError(`${file}: is a directory, expected a Markdown file`)
     throw new UserError(`${file}: cannot be read (${errnoMessage(error)})`)
   }

@@ -36,12 +36,23 @@ export interface FrontmatterValue {
 export type FrontmatterScalar = string | number | boolean | null
 
 /**
+ * A note that opens front-matter on line 1 (`---` then a `key:` line) but never closes it would be
+ * read as Markdown: its keys translated as prose, its `lang` ignored. Refuse it instead.
+ */
+function rejectUnclosedFrontmatter(text: string, file: string): void {
+  if (!/^---[ \t]*\r?\n[ \t]*[\w"'-][^\n:]*:(?:[ \t]|\r?\n)/.test(text)) return
+  if (/\n(?:---|\.\.\.)[ \t]*(?:\r?\n|$)/.test(text.slice(3))) return
+  throw new NoteError(file, 'the front-matter opened by `---` on line 1 is never closed', 'Add a closing `---` line after the last front-matter key')
+}
+
+/**
  * Reject front-matter that some tools would execute (`---js`, `---javascript`, any `---<lang>`
  * opener closed by `---`): remark does not recognise it, so without this check it would be
  * translated as Markdown (and the JavaScript evaluated by whoever reads the output with
  * gray-matter).
  */
 export function rejectForeignFrontmatter(text: string, file: string): void {
+  rejectUnclosedFrontmatter(text, file)
   const opener = /^---[ \t]*([A-Za-z][\w-]*)[ \t]*\r?\n/.exec(text)
   if (!opener || !/\r?\n---[ \t]*(?:\r?\n|$)/.test(text.slice(opener[0].length - 1))) return
   throw new NoteError(

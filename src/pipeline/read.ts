@@ -80,7 +80,37 @@ export function decodeNote(bytes: Uint8Array, file: string, options?: {maxBytes?
     )
   }
 
+  refuseDeepNesting(text, file)
   return {text, bom, eol: dominantEol(text)}
+}
+
+/** Blockquote and list levels a line may open; real notes use a handful. */
+export const MAX_NESTING = 100
+
+/**
+ * The Markdown parser's time and stack grow with container nesting: 10,000 nested blockquotes
+ * overflow the stack and 10,000 nested lists take minutes. Refuse such a note up front with a
+ * clear message instead (QA S10). A line's nesting is the run of `>` and list markers it starts
+ * with; counting stops at the limit, so the scan stays linear.
+ */
+function refuseDeepNesting(text: string, file: string): void {
+  const marker = /[ \t]{0,3}(?:>|[-+*](?=[ \t])|\d{1,9}[.)](?=[ \t]))[ \t]?/y
+  let line = 1
+  for (let start = 0; start < text.length; line++) {
+    marker.lastIndex = start
+    let depth = 0
+    while (depth <= MAX_NESTING && marker.exec(text)) depth++
+    if (depth > MAX_NESTING) {
+      throw new NoteError(
+        file,
+        `line ${line} nests more than ${MAX_NESTING} blockquote or list levels, which the Markdown parser cannot handle in bounded time`,
+        'Flatten the nesting'
+      )
+    }
+    const end = text.indexOf('\n', start)
+    if (end === -1) break
+    start = end + 1
+  }
 }
 
 /** `\r\n` when CRLF endings outnumber bare LF endings, else `\n`. */

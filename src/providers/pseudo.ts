@@ -51,9 +51,26 @@ export function pseudoTranslate(text: string, terms?: readonly RequiredTerm[]): 
   if (letters === 0) return result
   // The marker goes before trailing punctuation and placeholders, so the end of the segment (its
   // stop, its closing link) stays where the source has it and no QA rule flags the marker itself.
-  const tail = /(?:[\s\p{P}]|⟦\/?\d+⟧)*$/u.exec(result)?.[0] ?? ''
-  const body = result.slice(0, result.length - tail.length)
-  return `${body} ${'·'.repeat(Math.ceil(letters / expansion))}${tail}`
+  const cut = tailStart(result)
+  return `${result.slice(0, cut)} ${'·'.repeat(Math.ceil(letters / expansion))}${result.slice(cut)}`
+}
+
+/** Where the trailing run of whitespace, punctuation and placeholders starts (scanned from the end: linear). */
+function tailStart(text: string): number {
+  let index = text.length
+  while (index > 0) {
+    const character = text.charAt(index - 1)
+    if (character === '⟧') {
+      const open = text.lastIndexOf('⟦', index - 1)
+      if (open === -1 || !/^⟦\/?\d+⟧$/.test(text.slice(open, index))) break
+      index = open
+    } else if (/[\s\p{P}]/u.test(character)) {
+      index--
+    } else {
+      break
+    }
+  }
+  return index
 }
 
 function splitByTerms(value: string, terms: readonly RequiredTerm[]): Array<{text: string; term?: RequiredTerm}> {

@@ -214,8 +214,8 @@ describe('write faults: clear one-line error, nothing half-written', () => {
   it("a target's folder that is a file: the run names it, writes the other locale, exits 1", async () => {
     const {root} = await layout({'notes/a.md': NOTE, 'locales/es': 'not a folder\n'})
     const result = await run(root, ['sync', '--locale', 'es,fr', '--provider', 'pseudo'])
-    // One line naming the target (see the report: ENOTDIR deserves the write path's clearer words).
-    expect(result.output).toMatch(/^locales\/es\/a\.md: cannot be read \(ENOTDIR\)$/m)
+    // One line naming the target, in the write path's words: what is wrong, and that nothing was written.
+    expect(result.output).toMatch(/^cannot write locales\/es\/a\.md: locales\/es is a file, not a folder — .*nothing was written$/m)
     expect(result.output).not.toMatch(STACK_TRACE)
     expect(result.code).toBe(1)
     expect(await readFile(path.join(root, 'locales/es'), 'utf8')).toBe('not a folder\n')
