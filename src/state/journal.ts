@@ -61,6 +61,14 @@ interface Settle {
 const HEADER = JSON.stringify({journal: JOURNAL_VERSION}) + '\n'
 const RECORD_KEYS = ['note', 'locale', 'id', 'markdown', 'provider', 'model'] as const
 
+/** Durable appends that share one write and one datasync. */
+interface AppendGroup {
+  text: string
+  /** In-memory effects, run in order once the text is durable. */
+  apply: Array<() => void>
+  done: Promise<void>
+}
+
 export class Journal {
   /** Problems the journal recovered from on open (a torn last line), for the CLI to print. */
   readonly warnings: readonly string[]
@@ -76,6 +84,12 @@ export class Journal {
   #size = 0
   #handle: FileHandle | undefined
   #queue: Promise<unknown> = Promise.resolve()
+  /**
+   * Durable appends waiting for their turn in the queue: they share one write and one datasync
+   * (group commit). With many notes in flight, appends arrive while a datasync runs; syncing each
+   * on its own serialised every note behind the disk.
+   */
+  #group: AppendGroup | undefined
   #closed = false
   #broken: unknown
 
@@ -148,8 +162,7 @@ export class Journal {
     if (records.length === 0) return
     const checked = records.map(recordLine)
     const lines = checked.map((record) => JSON.stringify(record) + '\n').join('')
-    await this.#enqueue(async () => {
-      await this.#write(lines, true)
+    await this.#appendDurably(lines, () => {
       for (const record of checked) this.#remember(record)
     })
   }
@@ -161,8 +174,7 @@ export class Journal {
   async recordWritten(note: string, locale: string, entry: LockEntry): Promise<void> {
     const mark: Written = {written: note, locale, entry: copyEntry(entry)}
     const line = JSON.stringify(mark) + '\n'
-    await this.#enqueue(async () => {
-      await this.#write(line, true)
+    await this.#appendDurably(line, () => {
       this.#written.set(key(note, locale), mark)
     })
   }
@@ -172,7 +184,9 @@ export class Journal {
    * not fsynced: losing it in a power cut only keeps records that are still correct translations.
    */
   async settle(note: string, locale: string): Promise<void> {
-    // Checked in the queue, so that an append still in flight for this note is settled too.
+    // Checked in the queue, so that an append still in flight for this note is settled too; appends
+    // made from now on go after the settle mark.
+    this.#group = undefined
     await this.#enqueue(async () => {
       if (!this.#live.has(key(note, locale)) && !this.#written.has(key(note, locale))) return
       await this.#write(JSON.stringify({settled: note, locale} satisfies Settle) + '\n', false)
@@ -199,6 +213,30 @@ export class Journal {
     if (this.#lines === live.length) return
     const text = HEADER + live.join('')
     await writeFileAtomic(this.#file, text, {root: this.#root})
+  }
+
+  /**
+   * Appends `text` and datasyncs, then runs `apply`; resolves when the text is durable. Appends
+   * made before the previous write is done join one group: one write, one datasync, in the order
+   * they were made.
+   */
+  #appendDurably(text: string, apply: () => void): Promise<void> {
+    let group = this.#group
+    if (!group) {
+      if (this.#closed) return Promise.reject(new Error('the journal is closed'))
+      const created: AppendGroup = {text: '', apply: [], done: Promise.resolve()}
+      created.done = this.#enqueue(async () => {
+        // From here on this group's bytes are decided: later appends start the next group.
+        if (this.#group === created) this.#group = undefined
+        await this.#write(created.text, true)
+        for (const each of created.apply) each()
+      })
+      this.#group = created
+      group = created
+    }
+    group.text += text
+    group.apply.push(apply)
+    return group.done
   }
 
   #enqueue(task: () => Promise<void>): Promise<void> {
