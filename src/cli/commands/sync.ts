@@ -46,21 +46,23 @@ Exit codes: 0 all written or up to date; 1 some notes failed or were left untouc
       if (flags.report && !/\.(md|json)$/.test(flags.report)) throw new UserError(`--report ${flags.report}: expected a file name ending in .md or .json`)
       const controller = new AbortController()
       const stop = onInterrupt(controller, out)
+      // What an online and a batch run share.
+      const common = {
+        cwd,
+        paths,
+        locales: flags.locale,
+        configPath: flags.config,
+        provider: {name: flags.provider, model: flags.model, baseURL: flags.baseUrl, concurrency: flags.concurrency},
+        force: flags.force,
+        retranslate: flags.retranslate,
+        strictGlossary: flags.strictGlossary,
+        env,
+        shard: flags.shard,
+        maxCostUsd: flags.maxCost
+      }
       try {
         if (flags.batch) {
-          const run = await syncBatch({
-            cwd,
-            paths,
-            locales: flags.locale,
-            configPath: flags.config,
-            provider: {name: flags.provider, model: flags.model, baseURL: flags.baseUrl, concurrency: flags.concurrency},
-            force: flags.force,
-            retranslate: flags.retranslate,
-            strictGlossary: flags.strictGlossary,
-            env,
-            shard: flags.shard,
-            maxCostUsd: flags.maxCost
-          })
+          const run = await syncBatch(common)
           if (flags.json) out.stdout(JSON.stringify(run, null, 2) + '\n')
           else out.stdout(formatBatchRun(run, out))
           setExit(batchExitCode(run))
@@ -69,19 +71,9 @@ Exit codes: 0 all written or up to date; 1 some notes failed or were left untouc
         const mode = progressMode({json: flags.json, isTTY, env})
         let live: LiveProgress | undefined
         const result = await sync({
-          cwd,
-          paths,
-          locales: flags.locale,
-          configPath: flags.config,
-          provider: {name: flags.provider, model: flags.model, baseURL: flags.baseUrl, concurrency: flags.concurrency},
+          ...common,
           dryRun: flags.dryRun,
-          force: flags.force,
-          retranslate: flags.retranslate,
-          strictGlossary: flags.strictGlossary,
-          env,
           signal: controller.signal,
-          shard: flags.shard,
-          maxCostUsd: flags.maxCost,
           onEvent:
             mode === 'json'
               ? (event) => out.stdout(eventLine(event))
