@@ -89,13 +89,17 @@ export async function inspect(options: InspectOptions): Promise<Inspection> {
           report.message = 'the target exists but the lock has no record of it: run `notes-l10n sync` to adopt it'
           continue
         }
-        if (entry.source === sourceHash && entry.target === targetHash && !options.deep && (target.copy || entry.glossary === glossaryVersion(project, target.locale))) {
-          report.total = entry.segments.length
+        const unchanged = entry.source === sourceHash && entry.target === targetHash
+        if (target.copy) {
+          // A copy has no segments to look into: its hashes are the whole story.
+          if (!unchanged) {
+            report.state = 'stale'
+            report.message = 'the source or the copy changed since it was made: run notes-l10n sync'
+          }
           continue
         }
-        if (target.copy) {
-          report.state = 'stale'
-          report.message = 'the source changed since it was copied'
+        if (unchanged && !options.deep && entry.glossary === glossaryVersion(project, target.locale)) {
+          report.total = entry.segments.length
           continue
         }
 

@@ -97,9 +97,10 @@ audio: false
     expect(spanish).toContain('](#notes)')
   })
 
-  it('check is clean after the sync', async () => {
+  it('check is clean after the sync, and diff (which looks inside every note) finds nothing', async () => {
     const {code, stdout} = await project.run(['check'])
     expect(stdout).toMatch(/check: 27 translations checked, all current/)
     expect(code).toBe(0)
+    expect((await project.run(['diff'])).stdout).toBe('diff: nothing to do — every translation is current\n')
   })
 })
