@@ -64,3 +64,19 @@ describe('group commit', () => {
     expect(reopened.lookup('notes/a.md', 'es', 'NEW0000000')?.markdown).toBe('traducción NEW0000000')
   })
 })
+
+describe('records of a written note', () => {
+  it('leave memory once the note is written, and stay on disk until settled', async () => {
+    const journal = await Journal.open(root)
+    await journal.append([record('notes/a.md', 'AAAAAAAAAA'), record('notes/b.md', 'BBBBBBBBBB')])
+    await journal.recordWritten('notes/a.md', 'es', entry)
+    expect(journal.lookup('notes/a.md', 'es', 'AAAAAAAAAA')).toBeUndefined()
+    expect(journal.lookup('notes/b.md', 'es', 'BBBBBBBBBB')?.markdown).toBe('traducción BBBBBBBBBB')
+    expect(journal.written('notes/a.md', 'es')).toEqual(entry)
+
+    // A crash now (no settle, no close): the next run still finds the record and the mark.
+    const reopened = await Journal.open(root)
+    expect(reopened.lookup('notes/a.md', 'es', 'AAAAAAAAAA')?.markdown).toBe('traducción AAAAAAAAAA')
+    expect(reopened.written('notes/a.md', 'es')).toEqual(entry)
+  })
+})
