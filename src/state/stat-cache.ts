@@ -10,6 +10,7 @@
  * It is only a cache (`.notes-l10n/stat-cache.json`, never committed): a missing, corrupt or
  * foreign cache is silently rebuilt, unlike the lock and the journal.
  */
+import {readFileSync, statSync} from 'node:fs'
 import {readFile, stat} from 'node:fs/promises'
 import path from 'node:path'
 import {contentHash} from './hash.js'
@@ -79,12 +80,21 @@ export class StatCache {
    * @throws the file system error when the file cannot be read (ENOENT when it is gone).
    */
   async hash(file: string): Promise<string> {
+    return this.hashSync(file)
+  }
+
+  /**
+   * {@link hash} without the event loop. `check` hashes tens of thousands of small files one
+   * after another; an async stat or read per file costs a thread-pool round trip each (measured:
+   * 7 s of a warm 10,000 × 9 check), the synchronous calls a plain system call.
+   */
+  hashSync(file: string): string {
     const absolute = path.resolve(this.#root, file)
     const key = path.relative(this.#root, absolute).split(path.sep).join('/')
     this.#used.add(key)
     let stats
     try {
-      stats = await stat(absolute)
+      stats = statSync(absolute)
     } catch (error) {
       if (this.#entries.delete(key)) this.#dirty = true
       throw error
@@ -97,7 +107,7 @@ export class StatCache {
 
     // Stat before reading: a change during the read then leaves an entry that no longer matches.
     const hashedAt = Date.now()
-    const hash = this.#digest(await readFile(absolute))
+    const hash = this.#digest(readFileSync(absolute))
     this.misses++
     this.#entries.set(key, {size: stats.size, mtimeMs: stats.mtimeMs, ino: stats.ino, hash, hashedAt})
     this.#dirty = true
