@@ -20,7 +20,7 @@ import {lstat, open, readFile, unlink, type FileHandle} from 'node:fs/promises'
 import path from 'node:path'
 import {UserError} from '../types.js'
 import {ensureDirectory, errnoCode, writeFileAtomic} from '../pipeline/write.js'
-import type {LockEntry, SegmentRecord} from './lock.js'
+import {copyEntry, type LockEntry, type SegmentRecord} from './lock.js'
 import {ensureStateDirectory} from './mutex.js'
 
 /** The journal file, relative to the project root. */
@@ -363,8 +363,9 @@ function asRecord(value: unknown): JournalRecord | undefined {
 function asWritten(value: Record<string, unknown>): Written | undefined {
   const {written, locale, entry} = value
   if (typeof written !== 'string' || typeof locale !== 'string' || !isObject(entry)) return undefined
-  const {source, target, provider, model, segments} = entry
+  const {source, target, provider, model, glossary, segments} = entry
   if (typeof source !== 'string' || typeof target !== 'string' || typeof provider !== 'string' || typeof model !== 'string') return undefined
+  if (glossary !== undefined && typeof glossary !== 'string') return undefined
   if (!Array.isArray(segments)) return undefined
   const records: SegmentRecord[] = []
   for (const segment of segments as unknown[]) {
@@ -373,22 +374,7 @@ function asWritten(value: Record<string, unknown>): Written | undefined {
     if (segment.human !== undefined && typeof segment.human !== 'boolean') return undefined
     records.push(segment as unknown as SegmentRecord)
   }
-  return {written, locale, entry: copyEntry({source, target, provider, model, segments: records})}
-}
-
-function copyEntry(entry: LockEntry): LockEntry {
-  return {
-    source: entry.source,
-    target: entry.target,
-    provider: entry.provider,
-    model: entry.model,
-    segments: entry.segments.map((segment) => {
-      const record: SegmentRecord = {id: segment.id, target: segment.target}
-      if (segment.glossary !== undefined) record.glossary = segment.glossary
-      if (segment.human) record.human = true
-      return record
-    })
-  }
+  return {written, locale, entry: copyEntry({source, target, provider, model, ...(glossary === undefined ? {} : {glossary}), segments: records})}
 }
 
 function asSettle(value: unknown): Settle | undefined {

@@ -309,7 +309,8 @@ function assertEntry(note: string, locale: string, entry: LockEntry): void {
   }
 }
 
-function copyEntry(entry: LockEntry): LockEntry {
+/** A deep copy of an entry (the lock and the journal never share objects with their callers). */
+export function copyEntry(entry: LockEntry): LockEntry {
   return {
     source: entry.source,
     target: entry.target,

@@ -88,6 +88,8 @@ describe('Journal', () => {
       target: 'Tgt0000000',
       provider: 'openai',
       model: 'gpt-4o-mini',
+      // The whole glossary's fingerprint must survive the crash too: it lets sync skip the parse.
+      glossary: 'Whole123',
       segments: [{id: 'AAAAAAAAAA', target: 'aaaaaaaa', glossary: 'Gfp12345'}, {id: 'BBBBBBBBBB', target: 'bbbbbbbb', human: true}]
     }
     const journal = await Journal.open(root)
