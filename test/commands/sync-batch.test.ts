@@ -7,7 +7,7 @@ import path from 'node:path'
 import {afterEach, describe, expect, it} from 'vitest'
 import {collectBatches} from '../../src/commands/batch.js'
 import {JOURNAL_FILE} from '../../src/state/journal.js'
-import {segmentIds, startTestServer, type TestServer} from '../support/openai-server.js'
+import {segmentTexts, startTestServer, type TestServer} from '../support/openai-server.js'
 import {tempProject, type TempProject} from '../support/project.js'
 
 const key = 'sk-test-batch-0123456789'
@@ -119,7 +119,8 @@ describe('sync --batch', () => {
     )
     expect((await project.run(['sync', '--batch', '--locale', 'es'], env)).code).toBe(0)
     const r1 = uploadedLines(server).find((line) => line.custom_id === 'r1')!
-    const r1Ids = Object.keys((JSON.parse(r1.body.messages[1]!.content) as {segments: Record<string, string>}).segments)
+    // Wire keys are request-local ("1", "2", …): identify segments by their text.
+    const r1Texts = Object.values((JSON.parse(r1.body.messages[1]!.content) as {segments: Record<string, string>}).segments)
 
     const collect = await project.run(['batch', 'collect'], env)
     expect(collect.code).toBe(1)
@@ -131,10 +132,10 @@ describe('sync --batch', () => {
     const online = await project.run(['sync', '--locale', 'es'], env)
     expect(online.code).toBe(0)
     expect(online.stdout).toMatch(/^sync: 2 written, 1 up to date/m)
-    const sent = chatRequests(server).flatMap((request) => segmentIds(request))
+    const sent = chatRequests(server).flatMap((request) => segmentTexts(request))
     // The rejected segment (r1's first, where the fault struck) and r2's four: nothing else is paid twice.
     expect(sent).toHaveLength(1 + 4)
-    expect(sent).toContain(r1Ids[0])
+    expect(sent).toContain(r1Texts[0])
     expect((await project.run(['check', '--locale', 'es'])).code).toBe(0)
   })
 

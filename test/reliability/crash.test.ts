@@ -13,12 +13,13 @@ import {cp, mkdtemp, readdir, readFile, rm} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {analyseNote} from '../../src/pipeline/analyse.js'
 import {parseTree} from '../../src/pipeline/parse.js'
 import {treeShape} from '../../src/pipeline/shape.js'
 import {JOURNAL_FILE} from '../../src/state/journal.js'
 import {Lockfile} from '../../src/state/lock.js'
 import {random} from '../fuzz/mutate.js'
-import {segmentIds, startTestServer, type TestServer} from '../support/openai-server.js'
+import {segmentTexts, startTestServer, type TestServer} from '../support/openai-server.js'
 import {builtCli, runCli} from './support/built-cli.js'
 
 const RUNS = process.env['STRESS'] ? 20 : 2
@@ -41,6 +42,12 @@ Revision ${revision} paragraph three of note ${i} with **bold**.
 code block ${i}
 \`\`\`
 `
+}
+
+/** Segment id by protected text, for every note of revision 2 (the one synced when killed). */
+const segmentIdOf = new Map<string, string>()
+for (let i = 0; i < NOTES; i++) {
+  for (const segment of analyseNote(`notes/n${i}.md`, {text: note(i, 2), bom: false, eol: '\n'}).segments) segmentIdOf.set(segment.text, segment.id)
 }
 
 const shapeOf = (text: string) => JSON.stringify(treeShape(parseTree(text)))
@@ -156,8 +163,11 @@ describe(`crash safety: SIGKILL during sync, ${RUNS} seeded runs (D1, D7, D9, D1
       const rerun = await runCli(bin, ['sync', '--locale', 'es', '--provider', 'openai', '--concurrency', '8'], root, env()).exited
       expect(rerun.code, rerun.stdout + rerun.stderr).toBe(0)
       expect(rerun.stdout + rerun.stderr).not.toContain(CANARY)
-      const resent = server.requests.slice(firstRerunRequest).flatMap(segmentIds)
-      expect(resent.filter((id) => accepted.has(id)), `re-sent after a kill at request ${afterRequests} + ${delay} ms`).toEqual([])
+      // The wire carries request-local keys, so identify what was re-sent by its text.
+      const resentTexts = server.requests.slice(firstRerunRequest).flatMap(segmentTexts)
+      const resent = resentTexts.map((text) => segmentIdOf.get(text))
+      expect(resent.filter((id) => id === undefined), 'every re-sent text is a segment of the notes').toEqual([])
+      expect(resent.filter((id) => accepted.has(id!)), `re-sent after a kill at request ${afterRequests} + ${delay} ms`).toEqual([])
 
       const final = await files(root)
       expect([...final.keys()].filter((file) => file.endsWith('.tmp'))).toEqual([])
