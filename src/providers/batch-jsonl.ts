@@ -7,6 +7,7 @@
 
 import type {Usage} from '../types.js'
 import type {ChatRequestBody} from './requests.js'
+import {batchByTokens} from './batching.js'
 
 /** The endpoint every line of our batches calls. */
 export const BATCH_ENDPOINT = '/v1/chat/completions'
@@ -30,21 +31,8 @@ export function requestLine(customId: string, body: ChatRequestBody): string {
  *   Non-empty groups of lines; one group per batch.
  */
 export function inputFiles(lines: readonly string[]): string[][] {
-  const files: string[][] = []
-  let current: string[] = []
-  let bytes = 0
-  for (const line of lines) {
-    const size = Buffer.byteLength(line)
-    if (current.length > 0 && (current.length >= BATCH_MAX_REQUESTS || bytes + size > BATCH_MAX_BYTES)) {
-      files.push(current)
-      current = []
-      bytes = 0
-    }
-    current.push(line)
-    bytes += size
-  }
-  if (current.length > 0) files.push(current)
-  return files
+  // The same greedy cut as requests: bytes are the cost, requests the count.
+  return batchByTokens(lines, (line) => Buffer.byteLength(line), {maxTokens: BATCH_MAX_BYTES, maxItems: BATCH_MAX_REQUESTS})
 }
 
 /** The result of one request of a batch. */

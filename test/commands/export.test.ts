@@ -2,12 +2,10 @@ import {spawnSync} from 'node:child_process'
 import {afterEach, describe, expect, it} from 'vitest'
 import xliff2js from 'xliff/xliff2js'
 import {exportReview} from '../../src/commands/export.js'
-import {sync} from '../../src/commands/sync.js'
-import {createPseudoProvider} from '../../src/providers/pseudo.js'
 import {fromPo} from '../../src/review/po.js'
 import {fromXliff} from '../../src/review/xliff.js'
 import {tempProject, type TempProject} from '../support/project.js'
-import {NOTE} from '../review/note.js'
+import {NOTE, syncedProject} from '../review/note.js'
 
 
 const hasMsgfmt = spawnSync('msgfmt', ['--version']).status === 0
@@ -18,11 +16,7 @@ afterEach(async () => {
   project = undefined
 })
 
-async function synced(): Promise<TempProject> {
-  const p = await tempProject({'notes/a.md': NOTE})
-  await sync({cwd: p.root, locales: ['es'], env: {}, providerOverride: createPseudoProvider()})
-  return p
-}
+const synced = syncedProject
 
 describe('export', () => {
   it('--only all: one unit per segment, with the existing translation in the source placeholders', async () => {

@@ -5,7 +5,7 @@ import {sync} from '../../src/commands/sync.js'
 import {createPseudoProvider} from '../../src/providers/pseudo.js'
 import {Lockfile} from '../../src/state/lock.js'
 import {recording, tempProject, type TempProject} from '../support/project.js'
-import {NOTE} from '../review/note.js'
+import {NOTE, syncedProject} from '../review/note.js'
 
 let project: TempProject | undefined
 afterEach(async () => {
@@ -13,11 +13,7 @@ afterEach(async () => {
   project = undefined
 })
 
-async function synced(): Promise<TempProject> {
-  const p = await tempProject({'notes/a.md': NOTE})
-  await sync({cwd: p.root, locales: ['es'], env: {}, providerOverride: createPseudoProvider()})
-  return p
-}
+const synced = syncedProject
 
 /** A scripted reviewer: replaces the msgstr of one entry (found by its msgctxt) and clears fuzzy. */
 function editPo(po: string, id: string, translation: string): string {

@@ -1,3 +1,7 @@
+import {sync} from '../../src/commands/sync.js'
+import {createPseudoProvider} from '../../src/providers/pseudo.js'
+import {tempProject, type TempProject} from '../support/project.js'
+
 /** A small note for the review command tests: a title, a heading, a link with a title, code and emphasis. */
 export const NOTE = `---
 title: Models and tools
@@ -14,3 +18,10 @@ The third paragraph mentions *emphasis* and \`code\`.
 
 The last paragraph.
 `
+
+/** A temp project holding {@link NOTE}, synced to es with the pseudo provider. */
+export async function syncedProject(): Promise<TempProject> {
+  const project = await tempProject({'notes/a.md': NOTE})
+  await sync({cwd: project.root, locales: ['es'], env: {}, providerOverride: createPseudoProvider()})
+  return project
+}
