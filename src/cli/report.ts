@@ -2,6 +2,7 @@
  * Human- and machine-readable renderings of command results. Pure: text in, text out.
  */
 import type {CheckResult} from '../commands/check.js'
+import {describeProblem} from '../commands/project.js'
 import type {LocaleStatus} from '../commands/status.js'
 import type {NoteResult, SyncResult} from '../commands/sync.js'
 import type {Output} from './output.js'
@@ -31,14 +32,10 @@ export function formatSyncLine(note: NoteResult, out: Pick<Output, 'paint'>): st
   return [line, ...details].join('\n')
 }
 
-/** A problem's message, prefixed with its file unless the message already names it. */
-function named(problem: {file: string; message: string}): string {
-  return problem.message.includes(problem.file) ? problem.message : `${problem.file}: ${problem.message}`
-}
 
 export function formatSyncSummary(result: SyncResult, out: Pick<Output, 'paint'>): string {
   const lines: string[] = []
-  for (const problem of result.problems) lines.push(out.paint.red(named(problem)))
+  for (const problem of result.problems) lines.push(out.paint.red(describeProblem(problem)))
   const by = (status: string) => result.notes.filter((note) => note.status === status).length
   const segments = (state: keyof NoteResult['counts']) => result.notes.reduce((sum, note) => sum + note.counts[state], 0)
   const parts = result.dryRun

@@ -3,6 +3,7 @@
  * findings with file and line, errors for what must be fixed before merging.
  */
 import {inspect, type InspectOptions, type Inspection} from './inspect.js'
+import {describeProblem} from './project.js'
 
 export interface CheckFinding {
   /** The file the annotation belongs on: the source note for stale segments, the target for QA. */
@@ -31,8 +32,7 @@ export function findingsOf(inspection: Inspection): CheckResult {
   const add = (finding: CheckFinding) => findings.push(finding)
 
   for (const problem of inspection.problems) {
-    const message = problem.message.includes(problem.file) ? problem.message : `${problem.file}: ${problem.message}`
-    add({file: problem.file, line: 1, severity: 'error', rule: 'unreadable', message})
+    add({file: problem.file, line: 1, severity: 'error', rule: 'unreadable', message: describeProblem(problem)})
   }
 
   for (const target of inspection.targets) {

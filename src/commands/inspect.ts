@@ -8,7 +8,7 @@
  */
 import path from 'node:path'
 import {rebaseUrl, type NotePlan} from '../config/load.js'
-import {glossaryFingerprint, segmentFingerprint, verifyTerms} from '../glossary/load.js'
+import {segmentFingerprint, verifyTerms} from '../glossary/load.js'
 import type {AnalysedNote} from '../pipeline/analyse.js'
 import {compareSegments} from '../pipeline/validate.js'
 import {align, type Decision} from '../state/align.js'
@@ -17,7 +17,7 @@ import {StatCache} from '../state/stat-cache.js'
 import type {Finding, Segment} from '../types.js'
 import {UserError} from '../types.js'
 import {segmentInSourceSpace} from './url-space.js'
-import {analyse, errnoMessage, isErrno, openProject, readText, type Problem, type Project, type ProjectOptions} from './project.js'
+import {analyse, errnoMessage, glossaryVersion, isErrno, openProject, readText, type Problem, type Project, type ProjectOptions} from './project.js'
 
 export type TargetState = 'current' | 'missing' | 'stale' | 'needs-review' | 'untracked' | 'misaligned' | 'broken'
 
@@ -197,10 +197,6 @@ function findTarget(byId: ReadonlyMap<string, Segment>, decision: Decision, segm
   return byId.get(decision.state === 'needs-review' ? decision.previousId : segment.id)
 }
 
-/** The glossary's fingerprint for a locale, as sync records it in the lock; undefined without one. */
-function glossaryVersion(project: Project, locale: string): string | undefined {
-  return project.glossary ? glossaryFingerprint(project.glossary, locale) : undefined
-}
 
 /** Hash of the file's bytes (what the lock records), or undefined when it does not exist. */
 async function hashOf(cache: StatCache, project: Project, file: string): Promise<string | undefined> {

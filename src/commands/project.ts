@@ -5,9 +5,11 @@
 import {readFile} from 'node:fs/promises'
 import path from 'node:path'
 import {discoverNotes, loadConfig, normaliseLocale, type NotePlan, type ResolvedConfig} from '../config/load.js'
-import {loadGlossary, shield, type Glossary} from '../glossary/load.js'
+import {glossaryFingerprint, loadGlossary, shield, type Glossary} from '../glossary/load.js'
 import {analyseNote, type AnalysedNote} from '../pipeline/analyse.js'
+import type {ParsedMarkdown} from '../pipeline/parse.js'
 import {decodeNote, type NoteText} from '../pipeline/read.js'
+import {errnoCode} from '../pipeline/write.js'
 import {Lockfile} from '../state/lock.js'
 import {UserError} from '../types.js'
 
@@ -73,19 +75,32 @@ export async function readText(root: string, file: string, maxBytes: number): Pr
   return decodeNote(bytes, file, {maxBytes})
 }
 
-/** Parses a note once, shielding the glossary's keep-terms so they survive by construction. */
-export function analyse(project: Project, file: string, text: NoteText): AnalysedNote {
+/**
+ * Parses a note once, shielding the glossary's keep-terms so they survive by construction.
+ * `parsed` reuses a parse already made of exactly this text (reassembly's safety net).
+ */
+export function analyse(project: Project, file: string, text: NoteText, parsed?: ParsedMarkdown): AnalysedNote {
   return analyseNote(file, text, {
     frontmatterKeys: project.config.frontmatter.translateKeys,
-    shield: project.glossary ? shield(project.glossary) : undefined
+    shield: project.glossary ? shield(project.glossary) : undefined,
+    ...(parsed ? {parsed} : {})
   })
 }
 
+/** The glossary's fingerprint for a locale, as lock entries record it; undefined without a glossary. */
+export function glossaryVersion(project: Project, locale: string): string | undefined {
+  return project.glossary ? glossaryFingerprint(project.glossary, locale) : undefined
+}
+
+/** A problem as one line: its message, prefixed with its file unless the message already names it. */
+export function describeProblem(problem: Problem): string {
+  return problem.message.includes(problem.file) ? problem.message : `${problem.file}: ${problem.message}`
+}
+
 export function isErrno(error: unknown, code: string): boolean {
-  return typeof error === 'object' && error !== null && (error as {code?: unknown}).code === code
+  return errnoCode(error) === code
 }
 
 export function errnoMessage(error: unknown): string {
-  if (typeof error === 'object' && error !== null && 'code' in error) return String((error as {code: unknown}).code)
-  return error instanceof Error ? error.message : String(error)
+  return errnoCode(error) ?? (error instanceof Error ? error.message : String(error))
 }

@@ -10,8 +10,8 @@ import path from 'node:path'
 import {setImmediate as nextTurn} from 'node:timers/promises'
 import pLimit from 'p-limit'
 import {assertWritable, frontmatterEdit, rebaseUrl, type NotePlan} from '../config/load.js'
-import {glossaryFingerprint, onlyTerms, renderKeep, requiredTerms, segmentFingerprint, shield, verifyTerms, visibleText} from '../glossary/load.js'
-import {analyseNote, hasLetters, type AnalysedNote} from '../pipeline/analyse.js'
+import {onlyTerms, renderKeep, requiredTerms, segmentFingerprint, verifyTerms, visibleText} from '../glossary/load.js'
+import {hasLetters, type AnalysedNote} from '../pipeline/analyse.js'
 import type {NoteText} from '../pipeline/read.js'
 import {mapTokens, restore} from '../pipeline/protect.js'
 import {reassemble} from '../pipeline/reassemble.js'
@@ -33,7 +33,7 @@ import {acquireRunLock} from '../state/mutex.js'
 import type {Finding, Provider, RequiredTerm, Segment, Token, TranslateJob, Usage} from '../types.js'
 import {UserError} from '../types.js'
 import {markdownInSourceSpace} from './url-space.js'
-import {analyse, errnoMessage, openProject, readText, type Problem, type Project, type ProjectOptions} from './project.js'
+import {analyse, errnoMessage, glossaryVersion, openProject, readText, type Problem, type Project, type ProjectOptions} from './project.js'
 
 export interface SyncOptions extends ProjectOptions {
   /** Provider settings from flags; merged over the config's. */
@@ -338,10 +338,6 @@ async function provenCurrent(run: Run, plan: NotePlan, target: Target, sourceHas
   return result
 }
 
-/** The glossary's fingerprint for a locale, recorded in lock entries; undefined without a glossary. */
-function glossaryVersion(project: Project, locale: string): string | undefined {
-  return project.glossary ? glossaryFingerprint(project.glossary, locale) : undefined
-}
 
 async function copyNote(run: Run, plan: NotePlan, note: AnalysedNote, target: Target): Promise<NoteResult> {
   const edit = frontmatterEdit(run.project.config, {tag: target.locale, path: target.localeForPath}, frontmatterData(note))
@@ -486,11 +482,7 @@ async function translateNote(run: Run, plan: NotePlan, note: AnalysedNote, targe
   // Hash what the target's segments will look like when read back (escaping may have changed them),
   // so the next run recognises its own work and tells it from a human edit. Reassembly's safety
   // net already parsed this text: reading it back costs no third parse.
-  const written = analyseNote(target.output, {...note.source, text: stripBom(assembled.text, note.source.bom)}, {
-    frontmatterKeys: project.config.frontmatter.translateKeys,
-    shield: glossary ? shield(glossary) : undefined,
-    ...(assembled.parsed ? {parsed: assembled.parsed} : {})
-  })
+  const written = analyse(project, target.output, {...note.source, text: stripBom(assembled.text, note.source.bom)}, assembled.parsed)
   if (written.segments.length !== note.segments.length) {
     throw new Error(`${target.output}: reassembled note has ${written.segments.length} segments, source has ${note.segments.length}`)
   }
