@@ -1,6 +1,7 @@
 /**
  * Human- and machine-readable renderings of command results. Pure: text in, text out.
  */
+import type {BatchSummary, CollectResult, SubmitResult} from '../commands/batch.js'
 import type {CheckResult} from '../commands/check.js'
 import {describeProblem} from '../commands/project.js'
 import type {LocaleStatus} from '../commands/status.js'
@@ -160,4 +161,44 @@ function code(text: string): string {
   const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length))
   const fence = '`'.repeat(longest + 1)
   return longest > 0 ? `${fence} ${text} ${fence}` : `${fence}${text}${fence}`
+}
+
+/** One line per batch: `batch_abc  in_progress  12/40 requests done · 40 requests for 9 notes · submitted …`. */
+export function formatBatch(batch: BatchSummary): string {
+  const done = batch.counts ? ` ${batch.counts.completed + batch.counts.failed}/${batch.counts.total} requests done${batch.counts.failed ? ` (${batch.counts.failed} failed)` : ''} ·` : ''
+  return `${batch.id}  ${batch.status} ·${done} ${batch.requests} request${batch.requests === 1 ? '' : 's'} for ${batch.notes} note${batch.notes === 1 ? '' : 's'} · submitted ${batch.submitted}`
+}
+
+/** What `sync --batch` / `batch collect` did, as text. */
+export function formatBatchRun(run: {collected: CollectResult; submitted?: SubmitResult}, out: Pick<Output, 'paint'>): string {
+  const lines: string[] = []
+  for (const batch of run.collected.pending) {
+    lines.push(`${formatBatch(batch)} — still running: run notes-l10n sync --batch again later (results come within 24 h)`)
+  }
+  for (const {batch, result} of run.collected.applied) {
+    lines.push(out.paint.bold(`collected ${batch.id}:`))
+    for (const note of result.notes) if (note.status !== 'unchanged') lines.push(formatSyncLine(note, out))
+    lines.push(formatSyncSummary(result, out))
+  }
+  const submitted = run.submitted
+  if (submitted) {
+    for (const note of submitted.result.notes) if (note.status !== 'queued' && note.status !== 'unchanged') lines.push(formatSyncLine(note, out))
+    if (submitted.batches.length === 0) {
+      lines.push(`sync --batch: nothing to translate${run.collected.applied.length ? ' after collecting' : ''}`)
+    } else {
+      const cost = submitted.estimate.costUsd > 0 ? `~$${submitted.estimate.costUsd.toFixed(4)} at the Batch API's 50% price` : 'cost unknown'
+      lines.push(
+        `sync --batch: submitted ${submitted.batches.map((batch) => batch.id).join(', ')}: ${submitted.segments} segments in ${submitted.estimate.requests} requests (${submitted.batches.reduce((sum, batch) => sum + batch.notes, 0)} notes), ~${submitted.estimate.promptTokens} prompt + ${submitted.estimate.completionTokens} completion tokens, ${cost}`,
+        'results come within 24 h: run notes-l10n sync --batch (or notes-l10n batch collect) to write them'
+      )
+    }
+  }
+  return lines.join('\n') + '\n'
+}
+
+/** 1 when a collected note failed or a file had errors, as for an online sync. */
+export function batchExitCode(run: {collected: CollectResult; submitted?: SubmitResult}): number {
+  const results: SyncResult[] = [...run.collected.applied.map(({result}) => result), ...(run.submitted ? [run.submitted.result] : [])]
+  const failed = results.some((result) => result.problems.length > 0 || result.notes.some((note) => note.status === 'failed' || note.status === 'untouched'))
+  return failed ? 1 : 0
 }

@@ -14,7 +14,8 @@ import {Lockfile, LOCK_FILE, type LockEntry} from '../state/lock.js'
 import type {SegmentKind} from '../types.js'
 import {UserError} from '../types.js'
 import {inspect, type InspectOptions} from './inspect.js'
-import {analyse, openProject, readText, type Project} from './project.js'
+import {analyse} from './analyse.js'
+import {openProject, readText, type Project} from './project.js'
 
 export type DiffState = 'new' | 'changed' | 'removed' | 'needs-review' | 'human-edited' | 'retranslated' | 'glossary'
 

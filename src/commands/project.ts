@@ -1,16 +1,16 @@
 /**
  * What every command needs before it starts: the config, the glossary, the notes to work on and
- * the locales, plus reading and analysing a note once.
+ * the locales, plus reading a note. Parsing lives in `analyse.ts`, so that a command which finds
+ * nothing to parse (`check` on current targets) never loads the Markdown parser.
  */
 import {readFile} from 'node:fs/promises'
 import path from 'node:path'
-import {discoverNotes, loadConfig, normaliseLocale, type NotePlan, type ResolvedConfig} from '../config/load.js'
-import {glossaryFingerprint, loadGlossary, shield, type Glossary} from '../glossary/load.js'
-import {analyseNote, type AnalysedNote} from '../pipeline/analyse.js'
-import type {ParsedMarkdown} from '../pipeline/parse.js'
+import {discoverNotes, frontmatterValueOfBytes, loadConfig, normaliseLocale, type NotePlan, type ResolvedConfig} from '../config/load.js'
+import {glossaryFingerprint, loadGlossary, type Glossary} from '../glossary/load.js'
 import {decodeNote, type NoteText} from '../pipeline/read.js'
 import {errnoCode} from '../pipeline/write.js'
 import {Lockfile} from '../state/lock.js'
+import {StatCache} from '../state/stat-cache.js'
 import {UserError} from '../types.js'
 
 export interface ProjectOptions {
@@ -27,6 +27,8 @@ export interface Project {
   glossary?: Glossary
   /** The committed lock, loaded once per run. */
   lock: Lockfile
+  /** File hashes (and source locales) by stat, like git's index; commands that read many files save it. */
+  statCache: StatCache
   plans: NotePlan[]
   /** Files that were skipped, with the reason (they make the run exit non-zero). */
   problems: Array<{file: string; message: string}>
@@ -45,8 +47,14 @@ export async function openProject(options: ProjectOptions): Promise<Project> {
   if (!glossary && config.glossaryRequired) {
     throw new UserError(`${config.glossary}: the glossary named in ${config.file ?? 'the config'} does not exist (create it — see docs/glossary.md — or remove "glossary" from the config)`)
   }
-  const {plans, problems} = await discoverNotes(config, {paths: options.paths, locales: targetLocales(config, lock, options.locales)})
-  return {config, root: config.root, glossary, lock, plans, problems}
+  const statCache = await StatCache.load(config.root)
+  const {plans, problems} = await discoverNotes(config, {
+    paths: options.paths,
+    locales: targetLocales(config, lock, options.locales),
+    // A source's locale is remembered with its hash: an unchanged note is stat'ed, not opened.
+    frontmatterValue: (file, key) => statCache.derived(file, {name: `front-matter ${key}`, derive: (bytes) => frontmatterValueOfBytes(bytes, key)})
+  })
+  return {config, root: config.root, glossary, lock, statCache, plans, problems}
 }
 
 /**
@@ -57,7 +65,7 @@ function targetLocales(config: ResolvedConfig, lock: Lockfile, cli: string[] | u
   if (cli?.length) return cli.map((locale) => normaliseLocale(config, locale).tag)
   if (config.locales.length > 0) return undefined
   const recorded = new Set<string>()
-  for (const [, locale] of lock.entries()) recorded.add(locale)
+  for (const [, locale] of lock.keys()) recorded.add(locale)
   return recorded.size > 0 ? [...recorded].sort() : undefined
 }
 
@@ -73,18 +81,6 @@ export async function readText(root: string, file: string, maxBytes: number): Pr
     throw new UserError(`${file}: cannot be read (${errnoMessage(error)})`)
   }
   return decodeNote(bytes, file, {maxBytes})
-}
-
-/**
- * Parses a note once, shielding the glossary's keep-terms so they survive by construction.
- * `parsed` reuses a parse already made of exactly this text (reassembly's safety net).
- */
-export function analyse(project: Project, file: string, text: NoteText, parsed?: ParsedMarkdown): AnalysedNote {
-  return analyseNote(file, text, {
-    frontmatterKeys: project.config.frontmatter.translateKeys,
-    shield: project.glossary ? shield(project.glossary) : undefined,
-    ...(parsed ? {parsed} : {})
-  })
 }
 
 /** The glossary's fingerprint for a locale, as lock entries record it; undefined without a glossary. */

@@ -33,7 +33,8 @@ import {acquireRunLock} from '../state/mutex.js'
 import type {Finding, Provider, RequiredTerm, Segment, Token, TranslateJob, Usage} from '../types.js'
 import {UserError} from '../types.js'
 import {markdownInSourceSpace} from './url-space.js'
-import {analyse, errnoMessage, glossaryVersion, openProject, readText, type Problem, type Project, type ProjectOptions} from './project.js'
+import {analyse} from './analyse.js'
+import {errnoMessage, glossaryVersion, openProject, readText, type Problem, type Project, type ProjectOptions} from './project.js'
 
 export interface SyncOptions extends ProjectOptions {
   /** Provider settings from flags; merged over the config's. */

@@ -10,7 +10,6 @@
 
 import {open, readdir, realpath, stat} from 'node:fs/promises'
 import path from 'node:path'
-import pLimit from 'p-limit'
 import picomatch from 'picomatch'
 import {UserError} from '../types.js'
 import {ALWAYS_IGNORED_DIRS} from './defaults.js'
@@ -38,6 +37,9 @@ export interface NotePlan {
     copy: boolean
   }>
 }
+
+/** Reads the value of a top-level front-matter key of a root-relative note (undefined: not there). */
+export type FrontmatterReader = (file: string, key: string) => Promise<string | undefined> | string | undefined
 
 /** A file left out, with the reason. */
 export interface DiscoveryProblem {
@@ -67,13 +69,16 @@ const HEAD_READ_CONCURRENCY = 32
  *   directory `loadConfig` was called with), else to the root.
  * @param options.locales
  *   Target locales (either form); default: the config's `locales`.
+ * @param options.frontmatterValue
+ *   Reads `key` from the front-matter of a root-relative note; default {@link readFrontmatterValue}.
+ *   Commands pass one backed by the stat cache, so unchanged notes are not opened at all.
  * @throws {UserError}
  *   When there are no target locales, a locale is malformed or not configured, or a path
  *   filter lies outside the root.
  */
 export async function discoverNotes(
   config: ResolvedConfig,
-  options: {paths?: string[]; locales?: string[]} = {}
+  options: {paths?: string[]; locales?: string[]; frontmatterValue?: FrontmatterReader} = {}
 ): Promise<{plans: NotePlan[]; problems: DiscoveryProblem[]}> {
   const locales = targetLocales(config, options.locales)
   const filters = (options.paths ?? []).map((filter) => pathFilter(config, filter))
@@ -81,9 +86,14 @@ export async function discoverNotes(
   const files = await walkSources(config, problems)
   const sources = new Set(files)
 
-  const limit = pLimit(HEAD_READ_CONCURRENCY)
-  const planned = await Promise.all(files.map((file) => limit(() => planNote(config, file, locales, problems))))
-  let plans = planned.filter((plan): plan is NotePlan => plan !== undefined)
+  const read = options.frontmatterValue ?? ((file, key) => readFrontmatterValue(path.join(config.root, file), key))
+  let plans: NotePlan[] = []
+  // A few reads in flight at once; in chunks rather than through a queue, which cost more than the
+  // reads themselves once the stat cache answers them.
+  for (let start = 0; start < files.length; start += HEAD_READ_CONCURRENCY) {
+    const chunk = files.slice(start, start + HEAD_READ_CONCURRENCY)
+    for (const plan of await Promise.all(chunk.map((file) => planNote(config, file, locales, problems, read)))) if (plan) plans.push(plan)
+  }
 
   for (const plan of plans) {
     plan.targets = plan.targets.filter((target) => {
@@ -231,7 +241,13 @@ async function walkSources(config: ResolvedConfig, problems: DiscoveryProblem[])
 }
 
 /** The plan of one source, or undefined (with a problem) when it cannot be planned. */
-async function planNote(config: ResolvedConfig, source: string, locales: readonly LocalePair[], problems: DiscoveryProblem[]): Promise<NotePlan | undefined> {
+async function planNote(
+  config: ResolvedConfig,
+  source: string,
+  locales: readonly LocalePair[],
+  problems: DiscoveryProblem[],
+  read: FrontmatterReader
+): Promise<NotePlan | undefined> {
   let captures: Record<string, string> = {}
 
   if (config.sources.pattern !== undefined) {
@@ -244,7 +260,7 @@ async function planNote(config: ResolvedConfig, source: string, locales: readonl
     captures = match
   }
 
-  const sourceLocale = await findSourceLocale(config, source, captures)
+  const sourceLocale = await findSourceLocale(config, source, captures, read)
   if (typeof sourceLocale === 'object') {
     problems.push({file: source, message: sourceLocale.problem})
     return undefined
@@ -287,7 +303,12 @@ function compiledPattern(config: ResolvedConfig) {
  * both the file name and the front-matter name a locale and they disagree, the note is skipped:
  * translating from the wrong language is worse than not translating.
  */
-async function findSourceLocale(config: ResolvedConfig, source: string, captures: Record<string, string>): Promise<string | {problem: string}> {
+async function findSourceLocale(
+  config: ResolvedConfig,
+  source: string,
+  captures: Record<string, string>,
+  read: FrontmatterReader
+): Promise<string | {problem: string}> {
   const {fromPattern, fromFrontmatter} = config.sourceLocale
   let fromName: string | undefined
 
@@ -298,7 +319,7 @@ async function findSourceLocale(config: ResolvedConfig, source: string, captures
   }
 
   if (fromFrontmatter !== undefined) {
-    const value = await readFrontmatterValue(path.join(config.root, source), fromFrontmatter)
+    const value = await read(source, fromFrontmatter)
     if (value !== undefined) {
       const pair = pairFromAliases(config.localeAliases, value)
       if (typeof pair === 'string') return {problem: `front-matter "${fromFrontmatter}": ${pair}; skipped (fix the value)`}
@@ -336,6 +357,16 @@ export async function readFrontmatterValue(file: string, key: string): Promise<s
   } finally {
     await handle.close()
   }
+}
+
+/**
+ * {@link readFrontmatterValue} of a note's bytes already read: the same answer, from the same
+ * head of at most {@link MAX_HEAD_BYTES}.
+ */
+export function frontmatterValueOfBytes(bytes: Uint8Array, key: string): string | undefined {
+  const cut = bytes.length > MAX_HEAD_BYTES
+  const text = Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(bytes.length, MAX_HEAD_BYTES)).toString('utf8')
+  return frontmatterValue(cut ? text.slice(0, text.lastIndexOf('\n') + 1) : text, key)
 }
 
 /** Whether `head` starts a front-matter block that it does not close. */

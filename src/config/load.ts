@@ -13,7 +13,7 @@ import {resolveConfig} from './resolve.js'
 import type {ResolvedConfig} from './types.js'
 
 export {initProject} from '../commands/init.js'
-export {discoverNotes, type DiscoveryProblem, type NotePlan} from './discover.js'
+export {discoverNotes, frontmatterValueOfBytes, type DiscoveryProblem, type FrontmatterReader, type NotePlan} from './discover.js'
 export {frontmatterEdit, type FrontmatterEdit} from './frontmatter-policy.js'
 export {normaliseLocale} from './locales.js'
 export {assertWritable, resolveOutputPath} from './paths.js'

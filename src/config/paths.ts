@@ -15,6 +15,13 @@ import {normaliseLocale} from './locales.js'
 import {parseTemplate, type TemplatePiece} from './template.js'
 import type {LocalePair, ResolvedConfig} from './types.js'
 
+/**
+ * Relative, segments neither empty nor starting with a dot (so no `.`, `..`, `.git`, …), no
+ * backslash or control character, no drive letter: safe unless a segment is `node_modules`.
+ */
+// eslint-disable-next-line no-control-regex
+const PLAINLY_SAFE = /^(?![A-Za-z]:)[^/\\\u0000-\u001F\u007F.][^/\\\u0000-\u001F\u007F]*(?:\/[^/\\\u0000-\u001F\u007F.][^/\\\u0000-\u001F\u007F]*)*$/
+
 /** Path segments we never write into, even inside the root. */
 const FORBIDDEN_SEGMENTS: ReadonlySet<string> = new Set(['.git', '.github', '.notes-l10n', 'node_modules'])
 
@@ -25,6 +32,9 @@ const FORBIDDEN_SEGMENTS: ReadonlySet<string> = new Set(['.git', '.github', '.no
  * (`..\\x`), on POSIX they are legal but never intended in a note's name.
  */
 export function unsafePathReason(relative: string): string | undefined {
+  // Discovery asks this of every source and output (100,000 paths for 10,000 notes × 9 locales):
+  // the common, plainly safe path is settled by one pattern, the rest is explained below.
+  if (PLAINLY_SAFE.test(relative) && !relative.includes('node_modules')) return undefined
   if (relative === '') return 'it is empty'
   if (relative.includes('\0')) return 'it contains a NUL byte'
   // eslint-disable-next-line no-control-regex

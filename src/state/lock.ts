@@ -57,6 +57,9 @@ export interface LockEntry {
   segments: SegmentRecord[]
 }
 
+/** A lock entry without its segment records, and how many it has. */
+export type EntryHead = Readonly<Omit<LockEntry, 'segments'>> & {readonly segmentCount: number}
+
 /** Segment ids: base64url content hashes, `~k` for the k-th duplicate. */
 const ID_PATTERN = /^[\w-]+(?:~\d+)?$/
 /** Translation hashes: base64url. */
@@ -65,6 +68,10 @@ const HASH_PATTERN = /^[\w-]+$/
 const FINGERPRINT_PATTERN = /^[^\s!:]+$/
 /** One packed segment: `<target>[!][:<glossary>]` (`!` marks a human edit). */
 const PACKED_PATTERN = /^([\w-]+)(!?)(?::([^\s!:]+))?$/
+/** A whole `ids` string: {@link ID_PATTERN}s separated by single spaces (or nothing). */
+const ID_LIST_PATTERN = /^(?:[\w-]+(?:~\d+)?(?: [\w-]+(?:~\d+)?)*)?$/
+/** A whole `segments` string: packed segments separated by single spaces (or nothing). */
+const PACKED_LIST_PATTERN = /^(?:[\w-]+!?(?::[^\s!:]+)?(?: [\w-]+!?(?::[^\s!:]+)?)*)?$/
 
 /** Keys of a locale line, in the order they are written. */
 const ENTRY_KEYS = ['source', 'target', 'provider', 'model', 'glossary', 'ids', 'segments'] as const
@@ -79,9 +86,12 @@ export function segmentTargetHash(markdown: string): string {
   return contentHash(markdown.replace(/\r\n?/g, '\n'), 8)
 }
 
+/** Stores a validated entry as it is (no copy, no re-validation): for the reader only. */
+const ADOPT = Symbol('adopt')
+
 /** The lock: entries by source note (project-relative, `/`) and target locale. */
 export class Lockfile {
-  readonly #notes = new Map<string, Map<string, LockEntry>>()
+  readonly #notes = new Map<string, Map<string, LockEntry | PackedEntry>>()
   /** The bytes last read or written, so `save` can skip a write that would change nothing. */
   #onDisk: string | undefined
 
@@ -119,7 +129,24 @@ export class Lockfile {
   }
 
   get(note: string, locale: string): LockEntry | undefined {
-    return this.#notes.get(note)?.get(locale)
+    const locales = this.#notes.get(note)
+    const entry = locales?.get(locale)
+    if (!(entry instanceof PackedEntry)) return entry
+    const unpacked = entry.unpack()
+    locales!.set(locale, unpacked)
+    return unpacked
+  }
+
+  /**
+   * An entry without its segment records: what `check` compares when the file hashes may prove a
+   * target current. Loading a lock of 90,000 entries stays a JSON.parse as long as only this is
+   * asked for.
+   */
+  head(note: string, locale: string): EntryHead | undefined {
+    const entry = this.#notes.get(note)?.get(locale)
+    if (entry === undefined || entry instanceof PackedEntry) return entry
+    const {segments, ...head} = entry
+    return {...head, segmentCount: segments.length}
   }
 
   /** Records an entry (a copy: later changes to `entry` do not leak in). */
@@ -133,6 +160,16 @@ export class Lockfile {
     locales.set(locale, copyEntry(entry))
   }
 
+  /** {@link set} for entries the reader has validated and nobody else holds. */
+  [ADOPT](note: string, locale: string, entry: PackedEntry): void {
+    let locales = this.#notes.get(note)
+    if (!locales) {
+      locales = new Map()
+      this.#notes.set(note, locales)
+    }
+    locales.set(locale, entry)
+  }
+
   delete(note: string, locale: string): void {
     const locales = this.#notes.get(note)
     if (!locales) return
@@ -142,9 +179,13 @@ export class Lockfile {
 
   /** Every entry, notes and locales in the order they are written. */
   *entries(): IterableIterator<[note: string, locale: string, entry: LockEntry]> {
+    for (const [note, locale] of this.keys()) yield [note, locale, this.get(note, locale)!]
+  }
+
+  /** Every (note, locale) with an entry, in the order they are written. */
+  *keys(): IterableIterator<[note: string, locale: string]> {
     for (const note of sorted(this.#notes.keys())) {
-      const locales = this.#notes.get(note)!
-      for (const locale of sorted(locales.keys())) yield [note, locale, locales.get(locale)!]
+      for (const locale of sorted(this.#notes.get(note)!.keys())) yield [note, locale]
     }
   }
 
@@ -198,9 +239,9 @@ export class Lockfile {
  * locale in order); a locale whose ids differ (translated from another version of the source)
  * carries its own `ids`.
  */
-function serialiseNote(note: string, locales: ReadonlyMap<string, LockEntry>): string {
+function serialiseNote(note: string, locales: ReadonlyMap<string, LockEntry | PackedEntry>): string {
   const order = sorted(locales.keys())
-  const lists = order.map((locale) => locales.get(locale)!.segments.map((segment) => segment.id).join(' '))
+  const lists = order.map((locale) => idList(locales.get(locale)!))
   const shared = mostCommon(lists)
   const lines = [`      "ids": ${JSON.stringify(shared)}`]
   order.forEach((locale, index) => {
@@ -211,7 +252,7 @@ function serialiseNote(note: string, locales: ReadonlyMap<string, LockEntry>): s
   return `    ${JSON.stringify(note)}: {\n${lines.join(',\n\n')}\n    }`
 }
 
-function serialiseEntry(entry: LockEntry, ids: string | undefined): string {
+function serialiseEntry(entry: LockEntry | PackedEntry, ids: string | undefined): string {
   const fields: Record<(typeof ENTRY_KEYS)[number], string | undefined> = {
     source: entry.source,
     target: entry.target,
@@ -219,10 +260,15 @@ function serialiseEntry(entry: LockEntry, ids: string | undefined): string {
     model: entry.model,
     glossary: entry.glossary,
     ids,
-    segments: entry.segments.map(packSegment).join(' ')
+    segments: entry instanceof PackedEntry ? entry.segmentList() : entry.segments.map(packSegment).join(' ')
   }
   const parts = ENTRY_KEYS.filter((key) => fields[key] !== undefined).map((key) => `${JSON.stringify(key)}: ${JSON.stringify(fields[key])}`)
   return `{${parts.join(', ')}}`
+}
+
+/** The entry's segment ids as the lock writes them; a packed entry already holds that text. */
+function idList(entry: LockEntry | PackedEntry): string {
+  return entry instanceof PackedEntry ? entry.idList() : entry.segments.map((segment) => segment.id).join(' ')
 }
 
 function packSegment(segment: SegmentRecord): string {
@@ -252,48 +298,119 @@ function readDocument(value: unknown, text: string, file: string, lock: Lockfile
   const notes = value.notes
   if (!isObject(notes)) throw broken(file, lineOf(text, '"notes"'), `"notes" should be an object, got ${describe(notes)}`)
 
-  for (const [note, block] of Object.entries(notes)) {
+  for (const note in notes) {
+    const block = notes[note]
     // Only an error needs the line: finding it for every note made loading quadratic in the notes.
     const line = () => lineOf(text, JSON.stringify(note))
     if (!isObject(block)) throw broken(file, line(), `note ${JSON.stringify(note)} should be an object, got ${describe(block)}`)
     const shared = block.ids
     if (typeof shared !== 'string') throw broken(file, line(), `note ${JSON.stringify(note)} has no "ids" string`)
-    for (const [locale, raw] of Object.entries(block)) {
+    let sharedCount: number | undefined
+    for (const locale in block) {
       if (locale === 'ids') continue
-      lock.set(note, locale, readEntry(raw, shared, (problem) => broken(file, line(), `${JSON.stringify(note)} locale ${JSON.stringify(locale)}: ${problem}`)))
+      const fail = (problem: string) => broken(file, line(), `${JSON.stringify(note)} locale ${JSON.stringify(locale)}: ${problem}`)
+      const raw = block[locale]
+      const own = isObject(raw) && typeof raw.ids === 'string' ? raw.ids : undefined
+      if (own === undefined && sharedCount === undefined) sharedCount = countIds(shared, fail)
+      lock[ADOPT](note, locale, readEntry(raw, own ?? shared, own === undefined ? sharedCount! : countIds(own, fail), fail))
     }
   }
 }
 
-function readEntry(raw: unknown, shared: string, fail: (problem: string) => UserError): LockEntry {
+/**
+ * Validates one locale line and keeps its segments packed: the whole list is checked with one
+ * pattern here, and split into records only when something asks for them. A `check` whose
+ * hashes all match never does, and loading a lock of 90,000 entries stays a JSON.parse.
+ */
+function readEntry(raw: unknown, ids: string, count: number, fail: (problem: string) => UserError): PackedEntry {
   if (!isObject(raw)) throw fail(`expected an object, got ${describe(raw)}`)
-  for (const key of Object.keys(raw)) {
+  for (const key in raw) {
     if (!(ENTRY_KEYS as readonly string[]).includes(key)) throw fail(`unknown key ${JSON.stringify(key)}`)
   }
-  const fields: Record<string, string> = {}
-  for (const key of ['source', 'target', 'provider', 'model', 'segments']) {
-    const field = raw[key]
+  const {source, target, provider, model, segments, glossary} = raw
+  for (const [key, field] of [['source', source], ['target', target], ['provider', provider], ['model', model], ['segments', segments]] as const) {
     if (typeof field !== 'string') throw fail(`"${key}" should be a string, got ${describe(field)}`)
-    fields[key] = field
   }
   if (raw.ids !== undefined && typeof raw.ids !== 'string') throw fail(`"ids" should be a string, got ${describe(raw.ids)}`)
-  if (raw.glossary !== undefined && typeof raw.glossary !== 'string') throw fail(`"glossary" should be a string, got ${describe(raw.glossary)}`)
+  if (glossary !== undefined && typeof glossary !== 'string') throw fail(`"glossary" should be a string, got ${describe(glossary)}`)
 
-  const ids = words(typeof raw.ids === 'string' ? raw.ids : shared)
-  const packed = words(fields.segments!)
-  if (ids.length !== packed.length) throw fail(`${packed.length} segment hashes for ${ids.length} segment ids`)
-  const segments = ids.map((id, index): SegmentRecord => {
-    const match = PACKED_PATTERN.exec(packed[index]!)
-    if (!ID_PATTERN.test(id)) throw fail(`segment id ${JSON.stringify(id)} is not a segment id`)
-    if (!match) throw fail(`segment ${index + 1} ${JSON.stringify(packed[index])} is not "<hash>[!][:<glossary>]"`)
-    const record: SegmentRecord = {id, target: match[1]!}
-    if (match[3] !== undefined) record.glossary = match[3]
-    if (match[2]) record.human = true
+  const packed = segments as string
+  if (!PACKED_LIST_PATTERN.test(packed)) {
+    const index = words(packed).findIndex((word) => !PACKED_PATTERN.test(word))
+    throw fail(`segment ${index + 1} ${JSON.stringify(words(packed)[index])} is not "<hash>[!][:<glossary>]"`)
+  }
+  const hashes = packed === '' ? 0 : countSpaces(packed) + 1
+  if (hashes !== count) throw fail(`${hashes} segment hashes for ${count} segment ids`)
+  return new PackedEntry(source as string, target as string, provider as string, model as string, glossary as string | undefined, ids, packed, count)
+}
+
+/** The number of ids in a space-separated id list, or a {@link UserError} naming the first bad one. */
+function countIds(ids: string, fail: (problem: string) => UserError): number {
+  if (!ID_LIST_PATTERN.test(ids)) {
+    const bad = words(ids).find((id) => !ID_PATTERN.test(id))
+    throw fail(`segment id ${JSON.stringify(bad)} is not a segment id`)
+  }
+  return ids === '' ? 0 : countSpaces(ids) + 1
+}
+
+function countSpaces(list: string): number {
+  let count = 0
+  for (let index = list.indexOf(' '); index !== -1; index = list.indexOf(' ', index + 1)) count++
+  return count
+}
+
+/**
+ * A validated entry as read from the lock, its segments still as lock text: they are split into
+ * records only when the entry is asked for ({@link Lockfile.get}), and written back as read
+ * otherwise.
+ */
+class PackedEntry implements EntryHead {
+  readonly glossary?: string
+  readonly #ids: string
+  readonly #packed: string
+
+  constructor(
+    readonly source: string,
+    readonly target: string,
+    readonly provider: string,
+    readonly model: string,
+    glossary: string | undefined,
+    ids: string,
+    packed: string,
+    readonly segmentCount: number
+  ) {
+    if (glossary !== undefined) this.glossary = glossary
+    this.#ids = ids
+    this.#packed = packed
+  }
+
+  /** The `ids` text as read. */
+  idList(): string {
+    return this.#ids
+  }
+
+  /** The `segments` text as read. */
+  segmentList(): string {
+    return this.#packed
+  }
+
+  unpack(): LockEntry {
+    const entry: LockEntry = {source: this.source, target: this.target, provider: this.provider, model: this.model, segments: unpack(this.#ids, this.#packed)}
+    if (this.glossary !== undefined) entry.glossary = this.glossary
+    return entry
+  }
+}
+
+/** Segment records of a validated id list and packed list (same length, both well-formed). */
+function unpack(ids: string, packed: string): SegmentRecord[] {
+  const hashes = words(packed)
+  return words(ids).map((id, index): SegmentRecord => {
+    const [, target, human, glossary] = PACKED_PATTERN.exec(hashes[index]!)!
+    const record: SegmentRecord = {id, target: target!}
+    if (glossary !== undefined) record.glossary = glossary
+    if (human) record.human = true
     return record
   })
-  const entry: LockEntry = {source: fields.source!, target: fields.target!, provider: fields.provider!, model: fields.model!, segments}
-  if (typeof raw.glossary === 'string') entry.glossary = raw.glossary
-  return entry
 }
 
 /** Programmer errors: an entry that the packed format could not represent faithfully. */

@@ -1,3 +1,5 @@
+import {utimes} from 'node:fs/promises'
+import path from 'node:path'
 import {afterEach, describe, expect, it} from 'vitest'
 import {tempProject, type TempProject} from '../support/project.js'
 
@@ -16,7 +18,49 @@ afterEach(async () => {
   project = undefined
 })
 
+/** Puts the files' mtimes an hour back, so the stat cache may trust them (they are not racy). */
+async function age(project: TempProject, ...files: string[]): Promise<void> {
+  const then = Math.floor(Date.now() / 1000) - 3600
+  for (const file of files) await utimes(path.join(project.root, file), then, then)
+}
+
 describe('check', () => {
+  it('a warm check answers from the stat cache, like git: same size, mtime and inode are trusted; any other change is seen', async () => {
+    project = await tempProject({'notes/a.md': note})
+    await project.run(['sync', '--locale', 'es', '--provider', 'pseudo'])
+    await age(project, 'notes/a.md', 'locales/es/a.md')
+    expect((await project.run(['check', '--locale', 'es'])).code).toBe(0)
+
+    // Rewritten in place with the same size and its mtime put back: not read again.
+    const translated = await project.read('locales/es/a.md')
+    const paragraph = translated.split('\n').find((line) => line.endsWith('.'))!
+    const sameSize = translated.replace(paragraph, [...paragraph.slice(0, -1)].reverse().join('') + '.')
+    expect(sameSize).not.toBe(translated)
+    expect(Buffer.byteLength(sameSize)).toBe(Buffer.byteLength(translated))
+    await project.write('locales/es/a.md', sameSize)
+    await age(project, 'locales/es/a.md')
+    expect((await project.run(['check', '--locale', 'es'])).code).toBe(0)
+
+    // A real edit changes the mtime: the hand edit is found.
+    await project.write('locales/es/a.md', sameSize)
+    const edited = await project.run(['check', '--locale', 'es'])
+    expect(edited.stdout).toMatch(/^locales\/es\/a\.md:7: warning hand-edited: es: edited by hand since the last sync \(source notes\/a\.md:5\)/m)
+    expect(edited.code).toBe(0)
+    // Once sync has recorded it, it is the reference translation: nothing to report.
+    await project.run(['sync', '--locale', 'es', '--provider', 'pseudo'])
+    expect(await project.read('locales/es/a.md')).toBe(sameSize)
+    expect((await project.run(['check', '--locale', 'es'])).stdout).toMatch(/all current/)
+
+    // The source's front-matter locale is remembered with its hash and re-read when it changes:
+    // written in Spanish now, the es file is a copy that no longer matches.
+    await project.write('locales/es/a.md', translated)
+    await project.write('notes/a.md', note.replace('title: A note', 'title: A note\nlang: es'))
+    const relabelled = await project.run(['check', '--locale', 'es'])
+    expect(relabelled.code).toBe(1)
+    expect(relabelled.stdout).toContain('the source or the copy changed')
+  })
+
+
   it('C1: reports a missing translation and exits 1; clean after sync (D12)', async () => {
     project = await tempProject({'notes/a.md': note})
     const missing = await project.run(['check', '--locale', 'es'])

@@ -1,7 +1,7 @@
 import {symlink, writeFile} from 'node:fs/promises'
 import path from 'node:path'
 import {describe, expect, it} from 'vitest'
-import {discoverNotes, type NotePlan} from '../../src/config/discover.js'
+import {discoverNotes, frontmatterValueOfBytes, readFrontmatterValue, type NotePlan} from '../../src/config/discover.js'
 import {loadConfig} from '../../src/config/load.js'
 import {resolveConfig} from '../../src/config/resolve.js'
 import {UserError} from '../../src/types.js'
@@ -228,5 +228,46 @@ describe('discoverNotes: path filters from a subfolder', () => {
     expect(problems).toEqual([])
     expect(plans.map((plan) => plan.source)).toEqual(['notes/a/x.md'])
     expect((await discoverNotes(config, {paths: ['.']})).plans.map((plan) => plan.source)).toEqual(['notes/a/x.md'])
+  })
+})
+
+describe('the front-matter locale', () => {
+  const heads: Record<string, string> = {
+    plain: '---\nlang: zh\n---\n\nBody.\n',
+    quoted: '---\ntitle: "x"\nlang: "ja" # the note\'s language\n---\n',
+    crlfBom: '\uFEFF---\r\ntitle: x\r\nlang: es\r\n---\r\n',
+    none: '---\ntitle: x\n---\nlang: fr\n',
+    noFrontmatter: 'lang: fr\n',
+    lateKey: `---\n${'pad: x\n'.repeat(2000)}lang: de\n---\n`,
+    beyondTheHead: `---\n${'pad: x\n'.repeat(12000)}lang: de\n---\n`,
+    multibyteAtTheCut: `---\n${'題: 漢字漢字\n'.repeat(4000)}lang: ko\n---\n`
+  }
+
+  it('from bytes already read equals the streaming head reader, case by case', async () => {
+    const root = await makeProject(Object.fromEntries(Object.entries(heads).map(([name, text]) => [`${name}.md`, text])))
+    for (const [name, text] of Object.entries(heads)) {
+      const streamed = await readFrontmatterValue(path.join(root, `${name}.md`), 'lang')
+      expect([name, frontmatterValueOfBytes(Buffer.from(text), 'lang')]).toEqual([name, streamed])
+    }
+    expect(await readFrontmatterValue(path.join(root, 'lateKey.md'), 'lang')).toBe('de')
+    expect(await readFrontmatterValue(path.join(root, 'beyondTheHead.md'), 'lang')).toBeUndefined()
+  })
+
+  it('is asked of the reader a command passes, with root-relative names', async () => {
+    const root = await makeProject({'notes/a.md': note({lang: 'zh'}), 'notes/b/c.md': note({title: 'x'})})
+    const config = await loadConfig({cwd: root})
+    const asked: string[] = []
+    const {plans} = await discoverNotes(config, {
+      locales: ['es'],
+      frontmatterValue: (file, key) => {
+        asked.push(`${file} ${key}`)
+        return file === 'notes/a.md' ? 'ja' : undefined
+      }
+    })
+    expect(asked.sort()).toEqual(['notes/a.md lang', 'notes/b/c.md lang'])
+    expect(plans.map((plan) => [plan.source, plan.sourceLocale])).toEqual([
+      ['notes/a.md', 'ja'],
+      ['notes/b/c.md', 'en']
+    ])
   })
 })

@@ -51,6 +51,29 @@ describe('Lockfile', () => {
     expect(again.serialise()).toBe(lock.serialise())
   })
 
+  test('head gives an entry\'s hashes and segment count, read or set, without its segments', () => {
+    const read = Lockfile.parse(sample().serialise(), LOCK_FILE)
+    for (const lock of [sample(), read]) {
+      expect(lock.head('notes/a.md', 'es')).toEqual({source: 'Src0123456', target: 'Tgt0123456', provider: 'openai', model: 'gpt-4o-mini', segmentCount: 4})
+      expect(lock.head('notes/a.md', 'de')?.segmentCount).toBe(1)
+      expect(lock.head('notes/a.md', 'it')).toBeUndefined()
+      expect(lock.head('notes/zz.md', 'es')).toBeUndefined()
+    }
+    expect(read.head('notes/a.md', 'es')).not.toHaveProperty('segments')
+    // Asking for the whole entry afterwards still gives every segment record.
+    expect(read.get('notes/a.md', 'es')).toEqual(entry())
+  })
+
+  test('entries read and never asked for are written back as read, next to changed ones', () => {
+    const text = sample().serialise()
+    const lock = Lockfile.parse(text, LOCK_FILE)
+    expect(lock.serialise()).toBe(text)
+    lock.set('notes/b.md', 'fr', entry({source: 'Changed000'}))
+    const changed = lock.serialise()
+    expect(changed).toBe(text.replace(/("fr": \{"source": )"Src0123456"/, '$1"Changed000"'))
+    expect(changed).not.toBe(text)
+  })
+
   test('serialises deterministically whatever the insertion order (D13)', () => {
     const forward = sample()
     const backward = new Lockfile()
@@ -202,6 +225,9 @@ describe('Lockfile.parse refuses a broken lock, never treating it as empty (D10)
     expect(refusal(good.replace('"model"', '"modle"')).message).toContain('unknown key "modle"')
     expect(refusal(good.replace('aaaaaaaa bbbbbbbb', 'aa?aaaaa bbbbbbbb')).message).toContain('is not "<hash>[!][:<glossary>]"')
     expect(refusal('{"version": 1, "notes": {"n.md": {"es": {}}}}').message).toContain('has no "ids" string')
+    expect(refusal(good.replace('AAAAAAAAAA BBBBBBBBBB', 'AAAAAAAAAA  BBBBBBBBBB')).message).toContain('segment id "" is not a segment id')
+    expect(refusal(good.replace('AAAAAAAAAA BBBBBBBBBB', 'AAAA/AAAAA BBBBBBBBBB')).message).toContain('segment id "AAAA/AAAAA" is not a segment id')
+    expect(refusal(good.replace('aaaaaaaa bbbbbbbb', 'aaaaaaaa  bbbbbbbb')).message).toContain('segment 2 "" is not "<hash>[!][:<glossary>]"')
   })
 
   test('the line of a shape problem is the note\'s line', () => {

@@ -114,7 +114,17 @@ describe('StatCache', () => {
     await put('text', anHourAgo())
     const cacheFile = path.join(root, STAT_CACHE_FILE)
     await mkdir(path.dirname(cacheFile), {recursive: true})
-    for (const broken of ['{"version":1,"digest":"sha256-base64url-10","files":{\n"notes/a.md":[1,2', '{"version":2}', 'null', '{"version":1,"digest":"sha256-base64url-10","files":{"notes/a.md":[4,1,1,"stale"]}}']) {
+    const size = (await stat(note())).size
+    const header = 'notes-l10n stat cache 2 sha256-base64url-10\n'
+    for (const broken of [
+      // the cache format of version 1, a truncated file, another digest, and lines that are not entries
+      '{"version":1,"digest":"sha256-base64url-10","files":{\n"notes/a.md":[4,1,1,"stale",1]}}\n',
+      `${header}notes/a.md\t${size}\t1`,
+      `notes-l10n stat cache 2 other-digest\nnotes/a.md\t${size}\t1\t1\tstale\t1\n`,
+      `${header}notes/a.md\t${size}\tx\t1\tstale\t1\n`,
+      `${header}notes/a.md\t${size}\t1\t1\tstale\t1\t["front-matter lang"\n`,
+      ''
+    ]) {
       await writeFile(cacheFile, broken)
       const cache = await StatCache.load(root)
       expect(await cache.hash('notes/a.md')).toBe(contentHash('text'))
@@ -143,8 +153,8 @@ describe('StatCache', () => {
 
     await warm.save({prune: true})
     const text = await readFile(cacheFile, 'utf8')
-    expect(text).toContain('"notes/a.md"')
-    expect(text).not.toContain('"notes/b.md"')
+    expect(text).toContain('\nnotes/a.md\t')
+    expect(text).not.toContain('notes/b.md')
   })
 
   test('a file that disappeared throws ENOENT and is forgotten', async () => {
@@ -157,5 +167,104 @@ describe('StatCache', () => {
     await expect(after.hash('notes/a.md')).rejects.toMatchObject({code: 'ENOENT'})
     await after.save()
     expect(await readFile(path.join(root, STAT_CACHE_FILE), 'utf8')).not.toContain('notes/a.md')
+  })
+
+  test('a malformed line costs only its own file a read; the other entries stay cached', async () => {
+    await put('a', anHourAgo(), 'a.md')
+    await put('b', anHourAgo(), 'b.md')
+    const first = await StatCache.load(root)
+    first.hashSync('notes/a.md')
+    first.hashSync('notes/b.md')
+    await first.save()
+    const cacheFile = path.join(root, STAT_CACHE_FILE)
+    const text = await readFile(cacheFile, 'utf8')
+    await writeFile(cacheFile, text.replace(/^(notes\/a\.md\t)\d+/m, '$1size?'))
+    const cache = await StatCache.load(root)
+    expect(cache.hashSync('notes/a.md')).toBe(contentHash('a'))
+    expect(cache.hashSync('notes/b.md')).toBe(contentHash('b'))
+    expect([cache.hits, cache.misses]).toEqual([1, 1])
+  })
+
+  test('relative, absolute and ./-prefixed names are one entry', async () => {
+    await put('one', anHourAgo())
+    const cache = await StatCache.load(root)
+    cache.hashSync('notes/a.md')
+    cache.hashSync(note())
+    cache.hashSync('./notes/a.md')
+    cache.hashSync('notes/../notes/a.md')
+    expect([cache.hits, cache.misses]).toEqual([3, 1])
+    await cache.save()
+    expect((await readFile(path.join(root, STAT_CACHE_FILE), 'utf8')).match(/notes\/a\.md/g)).toHaveLength(1)
+  })
+
+  test('a name with a tab is hashed but not cached (it cannot be a line of the file)', async () => {
+    await put('tabbed', anHourAgo(), 'a\tb.md')
+    const cache = await StatCache.load(root)
+    expect(cache.hashSync('notes/a\tb.md')).toBe(contentHash('tabbed'))
+    await cache.save()
+    const again = await StatCache.load(root)
+    expect(again.hashSync('notes/a\tb.md')).toBe(contentHash('tabbed'))
+    expect(again.misses).toBe(1)
+  })
+
+  test('a file that grew past its stat size is hashed whole', async () => {
+    const big = 'x'.repeat(70_000)
+    await put(big, anHourAgo())
+    const cache = await StatCache.load(root)
+    expect(cache.hashSync('notes/a.md')).toBe(contentHash(big))
+  })
+})
+
+describe('StatCache.derived', () => {
+  const firstWord = (calls: string[]) => ({
+    name: 'first word',
+    derive: (bytes: Uint8Array) => {
+      const word = Buffer.from(bytes).toString('utf8').split(' ')[0]
+      calls.push(word!)
+      return word === '-' ? undefined : word
+    }
+  })
+
+  test('is derived once per version of the file, remembered across runs with the hash', async () => {
+    await put('alpha beta', anHourAgo())
+    const calls: string[] = []
+    const first = await StatCache.load(root)
+    expect(first.derived('notes/a.md', firstWord(calls))).toBe('alpha')
+    // the same read gave the hash: hashing now is a hit
+    expect(first.hashSync('notes/a.md')).toBe(contentHash('alpha beta'))
+    expect([first.hits, first.misses]).toEqual([1, 1])
+    await first.save()
+
+    const warm = await StatCache.load(root)
+    expect(warm.derived('notes/a.md', firstWord(calls))).toBe('alpha')
+    expect(calls).toEqual(['alpha'])
+    expect(warm.misses).toBe(0)
+
+    await put('gamma delta', anHourAgo() + 5)
+    const changed = await StatCache.load(root)
+    expect(changed.derived('notes/a.md', firstWord(calls))).toBe('gamma')
+    expect(calls).toEqual(['alpha', 'gamma'])
+  })
+
+  test('remembers "nothing there" too, and a derivation of another name is computed afresh', async () => {
+    await put('- nothing', anHourAgo())
+    const calls: string[] = []
+    const first = await StatCache.load(root)
+    expect(first.derived('notes/a.md', firstWord(calls))).toBeUndefined()
+    await first.save()
+    const warm = await StatCache.load(root)
+    expect(warm.derived('notes/a.md', firstWord(calls))).toBeUndefined()
+    expect(calls).toEqual(['-'])
+    expect(warm.derived('notes/a.md', {name: 'length', derive: (bytes) => String(bytes.length)})).toBe('9')
+  })
+
+  test('a value with tabs, line breaks and quotes survives the file', async () => {
+    await put('x', anHourAgo())
+    const odd = 'a\tb\nc "d" \\e'
+    const first = await StatCache.load(root)
+    first.derived('notes/a.md', {name: 'odd', derive: () => odd})
+    await first.save()
+    const warm = await StatCache.load(root)
+    expect(warm.derived('notes/a.md', {name: 'odd', derive: () => 'recomputed'})).toBe(odd)
   })
 })

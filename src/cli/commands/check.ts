@@ -1,9 +1,7 @@
 import type {Command} from 'commander'
 import type {CommandContext} from '../context.js'
 import {Option} from 'commander'
-import {check} from '../../commands/check.js'
 import {locales} from '../options.js'
-import {formatCheck} from '../report.js'
 
 /** Registers `notes-l10n check`. */
 export function registerCheck(program: Command, {out, cwd, setExit}: CommandContext): void {
@@ -17,6 +15,7 @@ export function registerCheck(program: Command, {out, cwd, setExit}: CommandCont
     .option('--config <file>', 'config file')
     .addHelpText('after', '\nExit codes: 0 clean; 1 findings; 2 usage or config error.\nWith --format github, each finding is a workflow annotation on the source line of the stale segment.')
     .action(async (paths: string[], flags: CheckFlags) => {
+      const [{check}, {formatCheck}] = await Promise.all([import('../../commands/check.js'), import('../report.js')])
       const result = await check({cwd, paths, locales: flags.locale, configPath: flags.config, strictGlossary: flags.strictGlossary})
       out.stdout(formatCheck(result, flags.format, out))
       setExit(result.findings.some((finding) => finding.severity === 'error') ? 1 : 0)

@@ -1,9 +1,7 @@
 import type {Command} from 'commander'
 import type {CommandContext} from '../context.js'
 import {Option} from 'commander'
-import {diff} from '../../commands/diff.js'
 import {locales} from '../options.js'
-import {formatDiff} from '../diff-format.js'
 
 /** Registers `notes-l10n diff`. */
 export function registerDiff(program: Command, {out, cwd}: CommandContext): void {
@@ -17,6 +15,7 @@ export function registerDiff(program: Command, {out, cwd}: CommandContext): void
     .option('--config <file>', 'config file')
     .addHelpText('after', '\nText output marks removed words [-like this-] and added words {+like this+} (coloured on a terminal; NO_COLOR turns colour off).\nJSON output is described in docs/review.md.')
     .action(async (paths: string[], flags: {locale?: string[]; base?: string; format: 'text' | 'json'; config?: string}) => {
+      const [{diff}, {formatDiff}] = await Promise.all([import('../../commands/diff.js'), import('../diff-format.js')])
       const result = await diff({cwd, paths, locales: flags.locale, configPath: flags.config, base: flags.base})
       out.stdout(flags.format === 'json' ? JSON.stringify(result, null, 2) + '\n' : formatDiff(result, out, out.color))
     })

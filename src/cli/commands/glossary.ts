@@ -1,9 +1,7 @@
 import type {Command} from 'commander'
 import type {CommandContext} from '../context.js'
 import {Option} from 'commander'
-import {glossaryCheckCommand} from '../../commands/glossary-check.js'
 import {locales} from '../options.js'
-import {formatCheck} from '../report.js'
 
 /** Registers `notes-l10n glossary`. */
 export function registerGlossary(program: Command, {out, cwd, setExit}: CommandContext): void {
@@ -17,6 +15,7 @@ export function registerGlossary(program: Command, {out, cwd, setExit}: CommandC
     .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json', 'github']).default('text'))
     .option('--config <file>', 'config file')
     .action(async (paths: string[], flags: {locale?: string[]; strict?: boolean; format: 'text' | 'json' | 'github'; config?: string}) => {
+      const [{glossaryCheckCommand}, {formatCheck}] = await Promise.all([import('../../commands/glossary-check.js'), import('../report.js')])
       const result = await glossaryCheckCommand({cwd, paths, locales: flags.locale, configPath: flags.config, strict: flags.strict})
       out.stdout(formatCheck(result, flags.format, out))
       setExit(result.findings.length > 0 ? 1 : 0)

@@ -1,6 +1,6 @@
 import type {Command} from 'commander'
 import type {CommandContext} from '../context.js'
-import {importReview, type ImportResult} from '../../commands/import.js'
+import type {ImportResult} from '../../commands/import.js'
 import type {Output} from '../output.js'
 
 /** Registers `notes-l10n import`. */
@@ -18,6 +18,7 @@ export function registerImport(program: Command, {out, cwd, env, setExit}: Comma
       '\nEvery unit is validated like a machine translation (placeholders, URLs, structure). Units still marked\nfuzzy / not reviewed and left unedited are skipped. Exit codes: 0 all applied; 1 some units were rejected; 2 usage or input error.'
     )
     .action(async (file: string, flags: {locale?: string; dryRun?: boolean; json?: boolean; config?: string}) => {
+      const {importReview} = await import('../../commands/import.js')
       const result = await importReview({cwd, file, locale: flags.locale, dryRun: flags.dryRun, configPath: flags.config, env})
       out.stdout(flags.json ? JSON.stringify(result, null, 2) + '\n' : formatImport(result, out))
       const rejected = result.units.some((unit) => unit.state === 'rejected') || result.problems.length > 0

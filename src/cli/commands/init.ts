@@ -1,6 +1,5 @@
 import type {Command} from 'commander'
 import type {CommandContext} from '../context.js'
-import {initProject} from '../../config/load.js'
 
 /** Registers `notes-l10n init`. */
 export function registerInit(program: Command, {out, cwd}: CommandContext): void {
@@ -9,6 +8,7 @@ export function registerInit(program: Command, {out, cwd}: CommandContext): void
     .description('write a starting notes-l10n.config.json and glossary.json, detecting an existing layout')
     .option('--force', 'overwrite existing files')
     .action(async (flags: {force?: boolean}) => {
+      const {initProject} = await import('../../config/load.js')
       const result = await initProject(cwd, {force: flags.force})
       out.stdout(`${result.detected}\n${result.written.map((file) => `wrote ${file}`).join('\n')}\n`)
     })

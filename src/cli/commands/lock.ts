@@ -1,5 +1,4 @@
 import type {Command} from 'commander'
-import {mergeLocks} from '../../commands/lock-merge.js'
 import type {CommandContext} from '../context.js'
 
 /** Registers `notes-l10n lock`. */
@@ -11,6 +10,7 @@ export function registerLock(program: Command, {out, cwd}: CommandContext): void
     .argument('<files...>', 'lock files to merge, e.g. shard-*/notes-l10n.lock')
     .option('--config <file>', 'config file')
     .action(async (files: string[], flags: {config?: string}) => {
+      const {mergeLocks} = await import('../../commands/lock-merge.js')
       const result = await mergeLocks({cwd, configPath: flags.config, files})
       for (const {note, locale, file} of result.replaced) {
         out.warn(`${note} (${locale}) is in more than one lock with different contents; kept the one from ${file}`)

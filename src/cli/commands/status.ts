@@ -1,8 +1,6 @@
 import type {Command} from 'commander'
 import type {CommandContext} from '../context.js'
-import {status} from '../../commands/status.js'
 import {locales} from '../options.js'
-import {formatStatus} from '../report.js'
 
 /** Registers `notes-l10n status`. */
 export function registerStatus(program: Command, {out, cwd}: CommandContext): void {
@@ -14,6 +12,7 @@ export function registerStatus(program: Command, {out, cwd}: CommandContext): vo
     .option('--json', 'print as JSON')
     .option('--config <file>', 'config file')
     .action(async (paths: string[], flags: {locale?: string[]; json?: boolean; config?: string}) => {
+      const [{status}, {formatStatus}] = await Promise.all([import('../../commands/status.js'), import('../report.js')])
       const result = await status({cwd, paths, locales: flags.locale, configPath: flags.config})
       out.stdout(flags.json ? JSON.stringify(result, null, 2) + '\n' : formatStatus(result))
     })

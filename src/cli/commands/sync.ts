@@ -2,15 +2,10 @@ import type {Command} from 'commander'
 import type {CommandContext} from '../context.js'
 import {InvalidArgumentError, Option} from 'commander'
 import path from 'node:path'
-import {syncBatch} from '../../commands/batch.js'
-import {sync, type SyncResult} from '../../commands/sync.js'
-import {writeFileAtomic} from '../../pipeline/write.js'
-import {debugLogWarning} from '../../providers/openai.js'
+import type {SyncResult} from '../../commands/sync.js'
 import {UserError} from '../../types.js'
 import {locales, onInterrupt, positiveInteger} from '../options.js'
-import {eventLine, formatEstimate, progressMode, startLiveProgress, type LiveProgress} from '../progress.js'
-import {batchExitCode, formatBatchRun} from './batch.js'
-import {formatSyncLine, formatSyncReportMarkdown, formatSyncSummary} from '../report.js'
+import type {LiveProgress} from '../progress.js'
 
 /** Registers `notes-l10n sync`. */
 export function registerSync(program: Command, {out, cwd, env, setExit, isTTY}: CommandContext): void {
@@ -40,6 +35,14 @@ The API key is read from OPENAI_API_KEY only (never from flags or config files).
 Exit codes: 0 all written or up to date; 1 some notes failed or were left untouched; 2 usage, config or input error; 130 interrupted.`
     )
     .action(async (paths: string[], flags: SyncFlags) => {
+      const [{debugLogWarning}, {sync}, {syncBatch}, {eventLine, formatEstimate, progressMode, startLiveProgress}, {batchExitCode, formatBatchRun, formatSyncLine, formatSyncSummary}] =
+        await Promise.all([
+          import('../../providers/openai.js'),
+          import('../../commands/sync.js'),
+          import('../../commands/batch.js'),
+          import('../progress.js'),
+          import('../report.js')
+        ])
       const warning = debugLogWarning(env)
       if (warning) out.warn(warning)
       // Refuse a bad report name before paying for anything.
@@ -114,6 +117,7 @@ Exit codes: 0 all written or up to date; 1 some notes failed or were left untouc
 }
 
 async function writeReport(cwd: string, file: string, result: SyncResult): Promise<void> {
+  const [{writeFileAtomic}, {formatSyncReportMarkdown}] = await Promise.all([import('../../pipeline/write.js'), import('../report.js')])
   const target = path.resolve(cwd, file)
   await writeFileAtomic(target, file.endsWith('.json') ? JSON.stringify(result, null, 2) + '\n' : formatSyncReportMarkdown(result))
 }

@@ -1,0 +1,21 @@
+/**
+ * Parsing a note of the project: the one place commands call the pipeline's analysis, with the
+ * project's front-matter keys and glossary shield.
+ */
+import {shield} from '../glossary/load.js'
+import {analyseNote, type AnalysedNote} from '../pipeline/analyse.js'
+import type {ParsedMarkdown} from '../pipeline/parse.js'
+import type {NoteText} from '../pipeline/read.js'
+import type {Project} from './project.js'
+
+/**
+ * Parses a note once, shielding the glossary's keep-terms so they survive by construction.
+ * `parsed` reuses a parse already made of exactly this text (reassembly's safety net).
+ */
+export function analyse(project: Project, file: string, text: NoteText, parsed?: ParsedMarkdown): AnalysedNote {
+  return analyseNote(file, text, {
+    frontmatterKeys: project.config.frontmatter.translateKeys,
+    shield: project.glossary ? shield(project.glossary) : undefined,
+    ...(parsed ? {parsed} : {})
+  })
+}

@@ -1,0 +1,112 @@
+/**
+ * The deep look at one target whose hashes do not prove it current: parse source and target,
+ * align their segments through the lock, and re-run the deterministic validators and the
+ * glossary on what was written. Loaded by `inspect` only when a note has to be parsed.
+ */
+import {rebaseUrl, type NotePlan} from '../config/load.js'
+import {segmentFingerprint, verifyTerms} from '../glossary/load.js'
+import type {AnalysedNote} from '../pipeline/analyse.js'
+import {compareSegments} from '../pipeline/validate.js'
+import {align, type Decision} from '../state/align.js'
+import {segmentTargetHash, type LockEntry} from '../state/lock.js'
+import type {Segment} from '../types.js'
+import {UserError} from '../types.js'
+import {analyse} from './analyse.js'
+import type {InspectOptions, TargetReport} from './inspect.js'
+import {readText, type Project} from './project.js'
+import {segmentInSourceSpace} from './url-space.js'
+
+export function inspectTarget(
+  project: Project,
+  plan: NotePlan,
+  target: NotePlan['targets'][number],
+  entry: LockEntry,
+  source: AnalysedNote,
+  translation: AnalysedNote,
+  report: TargetReport,
+  options: InspectOptions
+): void {
+  const glossary = project.glossary
+  const locale = target.locale
+  const fingerprints = source.segments.map((segment) => (glossary ? segmentFingerprint(glossary, segment.markdown, locale) : undefined))
+  const alignment = align({source: source.segments, fingerprints, entry, target: translation.segments})
+  if (!alignment.aligned) {
+    report.state = 'misaligned'
+    report.message = alignment.reason
+    return
+  }
+
+  const targetById = pairTargets(entry, translation.segments)
+  report.total = source.segments.length
+  report.segments = source.segments.map((segment, index) => {
+    const decision = alignment.decisions[index]!
+    const written = decision.state === 'pending' ? undefined : findTarget(targetById, decision, segment)
+    return {
+      id: segment.id,
+      line: segment.line,
+      ...(written ? {targetLine: written.line} : {}),
+      decision: decision.state,
+      ...(decision.state === 'pending' ? {reason: decision.reason} : {}),
+      ...('previousId' in decision && decision.previousId ? {previousId: decision.previousId} : {}),
+      source: segment.markdown,
+      ...(decision.state === 'pending' ? (decision.previous === undefined ? {} : {translation: decision.previous}) : {translation: decision.markdown})
+    }
+  })
+
+  // A human segment the lock does not know as written: a hand edit since the last sync. It is
+  // legitimate (sync keeps it and records it), so it is a warning that tells the reviewer where.
+  const recorded = new Map(entry.segments.map((record) => [record.id, record.target]))
+  source.segments.forEach((segment, index) => {
+    if (alignment.decisions[index]!.state !== 'human') return
+    const written = targetById.get(segment.id)
+    if (!written || segmentTargetHash(written.markdown) === recorded.get(segment.id)) return
+    report.findings.push({
+      rule: 'hand-edited',
+      severity: 'warning',
+      segment: segment.id,
+      line: written.line,
+      message: `${locale}: edited by hand since the last sync (source ${plan.source}:${segment.line}); sync keeps it and records it as the reference translation`
+    })
+  })
+
+  const context = {sourceLocale: plan.sourceLocale, targetLocale: locale}
+  const rewriteUrl = project.config.links.rebase ? (url: string) => rebaseUrl(url, plan.source, target.output) : undefined
+  source.segments.forEach((segment, index) => {
+    const decision = alignment.decisions[index]!
+    if (decision.state !== 'current' && decision.state !== 'human') return
+    const written = findTarget(targetById, decision, segment)
+    if (!written) return
+    const findings = compareSegments(segment, segmentInSourceSpace(written, segment, rewriteUrl), context)
+    if (glossary) findings.push(...verifyTerms(glossary, segment.markdown, written.markdown, locale, {strict: options.strictGlossary}))
+    for (const finding of findings) report.findings.push({...finding, segment: segment.id, line: written.line})
+  })
+
+  const states = alignment.decisions.map((decision) => decision.state)
+  report.state = states.includes('pending')
+    ? 'stale'
+    : states.includes('needs-review')
+      ? 'needs-review'
+      : report.findings.some((finding) => finding.severity === 'error')
+        ? 'broken'
+        : 'current'
+}
+
+/** Target segments by the source id they were written for (the lock records them in target order). */
+function pairTargets(entry: LockEntry, targets: readonly Segment[]): Map<string, Segment> {
+  const byId = new Map<string, Segment>()
+  entry.segments.forEach((record, index) => {
+    const segment = targets[index]
+    if (segment && !byId.has(record.id)) byId.set(record.id, segment)
+  })
+  return byId
+}
+
+function findTarget(byId: ReadonlyMap<string, Segment>, decision: Decision, segment: Segment): Segment | undefined {
+  return byId.get(decision.state === 'needs-review' ? decision.previousId : segment.id)
+}
+
+export async function load(project: Project, file: string): Promise<AnalysedNote> {
+  const text = await readText(project.root, file, project.config.limits.maxFileBytes)
+  if (!text) throw new UserError(`${file}: disappeared while it was being checked`)
+  return analyse(project, file, text)
+}
