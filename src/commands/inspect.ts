@@ -8,6 +8,8 @@
  */
 import type {AnalysedNote} from '../pipeline/analyse.js'
 import type {Decision} from '../state/align.js'
+import {contentHash} from '../state/hash.js'
+import {LOCK_FILE} from '../state/lock.js'
 import type {StatCache} from '../state/stat-cache.js'
 import type {Finding} from '../types.js'
 import {UserError} from '../types.js'
@@ -58,10 +60,13 @@ export interface InspectOptions extends ProjectOptions {
 }
 
 export async function inspect(options: InspectOptions): Promise<Inspection> {
-  const project = await openProject(options)
-  const lock = project.lock
+  const project = await openProject({...options, lazyLock: true})
   const cache = project.statCache
   const inspection: Inspection = {project, targets: [], orphaned: [], problems: [...project.problems]}
+  await cache.refresh(project.plans.flatMap((plan) => [plan.source, ...plan.targets.map((target) => target.output)]))
+  // What a current target was last found current against: while the lock, the source, the
+  // target and the glossary are unchanged, so is the answer, and the lock need not be read.
+  const checkedAgainst = `current with ${LOCK_FILE} ${hashOf(cache, LOCK_FILE) ?? 'none'}`
 
   let deep: typeof import('./inspect-target.js') | undefined
   for (const plan of project.plans) {
@@ -70,7 +75,6 @@ export async function inspect(options: InspectOptions): Promise<Inspection> {
     for (const target of plan.targets) {
       try {
         sourceHash ??= hashOf(cache, plan.source)
-        const entry = lock.head(plan.source, target.locale)
         const targetHash = hashOf(cache, target.output)
         const report: TargetReport = {note: plan.source, locale: target.locale, output: target.output, state: 'current', findings: []}
         inspection.targets.push(report)
@@ -79,6 +83,15 @@ export async function inspect(options: InspectOptions): Promise<Inspection> {
           report.state = 'missing'
           continue
         }
+        const glossary = glossaryVersion(project, target.locale) ?? '-'
+        const remembered = options.deep ? undefined : cache.memo(target.output, checkedAgainst)
+        const count = remembered === undefined ? undefined : rememberedCount(remembered, plan.source, sourceHash, glossary)
+        if (count !== undefined) {
+          if (!target.copy) report.total = count
+          continue
+        }
+
+        const entry = project.lock.head(plan.source, target.locale)
         if (!entry) {
           report.state = 'untracked'
           report.message = 'the target exists but the lock has no record of it: run `notes-l10n sync` to adopt it'
@@ -87,21 +100,23 @@ export async function inspect(options: InspectOptions): Promise<Inspection> {
         const unchanged = entry.source === sourceHash && entry.target === targetHash
         if (target.copy) {
           // A copy has no segments to look into: its hashes are the whole story.
-          if (!unchanged) {
+          if (unchanged) cache.remember(target.output, checkedAgainst, `${sourceHash} ${glossary} 0 ${plan.source}`)
+          else {
             report.state = 'stale'
             report.message = 'the source or the copy changed since it was made: run notes-l10n sync'
           }
           continue
         }
-        if (unchanged && !options.deep && entry.glossary === glossaryVersion(project, target.locale)) {
+        if (unchanged && !options.deep && (entry.glossary ?? '-') === glossary) {
           report.total = entry.segmentCount
+          cache.remember(target.output, checkedAgainst, `${sourceHash} ${glossary} ${entry.segmentCount} ${plan.source}`)
           continue
         }
 
         // Only now is the Markdown parser needed: a check of current targets never loads it.
         deep ??= await import('./inspect-target.js')
         source ??= await deep.load(project, plan.source)
-        deep.inspectTarget(project, plan, target, lock.get(plan.source, target.locale)!, source, await deep.load(project, target.output), report, options)
+        deep.inspectTarget(project, plan, target, project.lock.get(plan.source, target.locale)!, source, await deep.load(project, target.output), report, options)
       } catch (error) {
         if (!(error instanceof UserError)) throw error
         inspection.problems.push({file: target.output, message: error.message})
@@ -109,17 +124,40 @@ export async function inspect(options: InspectOptions): Promise<Inspection> {
     }
   }
 
-  if (!options.paths?.length) {
-    const known = new Set(project.plans.map((plan) => plan.source))
-    const locales = new Set(project.plans.flatMap((plan) => plan.targets.map((target) => target.locale)))
-    for (const [note, locale] of lock.keys()) {
-      if (!known.has(note) && (locales.size === 0 || locales.has(locale))) inspection.orphaned.push({note, locale})
-    }
-  }
+  if (!options.paths?.length) inspection.orphaned = orphans(project, cache)
 
   // A run over everything looked at every file the cache should know: the rest are gone.
   await cache.save({prune: !options.paths?.length && !options.locales?.length})
   return inspection
+}
+
+/**
+ * The segment count of a target remembered as current (`<source hash> <glossary> <count> <note>`)
+ * when it was made from this note, this source and this glossary; else undefined.
+ */
+function rememberedCount(remembered: string, note: string, sourceHash: string | undefined, glossary: string): number | undefined {
+  const [hash, terms, count, ...path] = remembered.split(' ')
+  return hash === sourceHash && terms === glossary && path.join(' ') === note ? Number(count) : undefined
+}
+
+/**
+ * Lock entries whose source note no longer exists, for the locales inspected. Remembered with
+ * the lock's hash for this set of sources and locales, so that an unchanged project does not
+ * read the lock for it.
+ */
+function orphans(project: Project, cache: StatCache): Inspection['orphaned'] {
+  const known = new Set(project.plans.map((plan) => plan.source))
+  const locales = new Set(project.plans.flatMap((plan) => plan.targets.map((target) => target.locale)))
+  const name = `orphans among ${contentHash(JSON.stringify([[...known], [...locales].sort()]))}`
+  const remembered = hashOf(cache, LOCK_FILE) === undefined ? '[]' : cache.memo(LOCK_FILE, name)
+  if (remembered !== undefined) return JSON.parse(remembered) as Inspection['orphaned']
+
+  const found: Inspection['orphaned'] = []
+  for (const [note, locale] of project.lock.keys()) {
+    if (!known.has(note) && (locales.size === 0 || locales.has(locale))) found.push({note, locale})
+  }
+  cache.remember(LOCK_FILE, name, JSON.stringify(found))
+  return found
 }
 
 /** Hash of the file's bytes (what the lock records), or undefined when it does not exist. */

@@ -17,6 +17,7 @@
  *   notes × 9 locales × 40 segments come to about 45 MB;
  * - keys in a fixed order, notes and locales sorted by code unit: same content, same bytes (D13).
  */
+import {readFileSync} from 'node:fs'
 import {readFile} from 'node:fs/promises'
 import path from 'node:path'
 import {UserError} from '../types.js'
@@ -97,12 +98,24 @@ export class Lockfile {
 
   /** Reads `notes-l10n.lock` at `root`; a missing file is an empty lock, a broken one a {@link UserError}. */
   static async load(root: string): Promise<Lockfile> {
-    let text: string
+    return Lockfile.#fromFile(await readFile(path.join(root, LOCK_FILE), 'utf8').catch((error: unknown) => error as Error))
+  }
+
+  /** {@link load} without the event loop, for a lock read only when it turns out to be needed. */
+  static loadSync(root: string): Lockfile {
+    let text: string | Error
     try {
-      text = await readFile(path.join(root, LOCK_FILE), 'utf8')
+      text = readFileSync(path.join(root, LOCK_FILE), 'utf8')
     } catch (error) {
-      if (errnoCode(error) === 'ENOENT') return new Lockfile()
-      throw new UserError(`${LOCK_FILE} cannot be read (${errnoCode(error) ?? String(error)}) — check its permissions, or ${RECOVERY}`)
+      text = error as Error
+    }
+    return Lockfile.#fromFile(text)
+  }
+
+  static #fromFile(text: string | Error): Lockfile {
+    if (text instanceof Error) {
+      if (errnoCode(text) === 'ENOENT') return new Lockfile()
+      throw new UserError(`${LOCK_FILE} cannot be read (${errnoCode(text) ?? String(text)}) — check its permissions, or ${RECOVERY}`)
     }
     const lock = Lockfile.parse(text, LOCK_FILE)
     lock.#onDisk = text

@@ -7,30 +7,44 @@
  * written) could be modified again within that second without its mtime changing on a file
  * system with coarse timestamps, so such entries are always re-read (git's racy-git rule).
  *
- * Beside the hash, an entry can remember one value derived from the file's bytes (discovery's
- * front-matter locale), valid exactly as long as the hash is.
+ * Beside the hash, an entry can remember one value (a *memo*) that stays valid exactly as long as
+ * the file's bytes do: discovery keeps each source's front-matter locale there, `check` its last
+ * verdict on a target.
  *
  * It is only a cache (`.notes-l10n/stat-cache`, never committed): a missing, corrupt or foreign
  * cache is silently rebuilt, unlike the lock and the journal.
  *
- * The file is one line per file, tab-separated, read lazily: a line is split only when its file
- * is looked up. Loading 100,000 entries is then one `split`, not 100,000 objects.
+ * Like git's index the file is binary, a table of columns (`v8.serialize`): loading 100,000
+ * entries is one deserialisation and one Map of names, and a lookup compares numbers, with no
+ * text to parse per file (a line-per-file text format cost ~1.4 µs a file to parse, more than
+ * half of the `stat` it saves a read for).
  */
 import {closeSync, fstatSync, openSync, readSync, statSync, type Stats} from 'node:fs'
 import {readFile, stat} from 'node:fs/promises'
 import path from 'node:path'
+import {deserialize, serialize} from 'node:v8'
 import {contentHash} from './hash.js'
+import {checkFiles, Found, STRIDE} from './hash-workers.js'
 import {writeFileAtomic} from '../pipeline/write.js'
 import {ensureStateDirectory} from './mutex.js'
 
 /** The cache file, relative to the project root. */
 export const STAT_CACHE_FILE = '.notes-l10n/stat-cache'
 
-/** What keeps a relative name from being a cache key as it is: `..`, `.`, `//`, a backslash, a trailing `/`. */
+/** Names this layout of the table; a cache of another format (or V8) is discarded. */
+const FORMAT = 'notes-l10n stat cache 4'
+
+/** The default digest, `contentHash(bytes)`: the one the worker threads compute. */
+const DEFAULT_DIGEST = 'sha256-base64url-10'
+
+/** Below this many files to read, worker threads cost more to start than they save. */
+const PARALLEL_FROM = 2000
+
+/** What relative name cannot be a cache key as it is: `..`, `.`, `//`, a backslash, a trailing `/`. */
 const NOT_PLAIN = /\\|\/\/|(?:^|\/)\.{1,2}(?:\/|$)|^$|\/$/
 
-/** First line of the file; a cache with another header (version, digest) is discarded. */
-const HEADER = 'notes-l10n stat cache 2'
+/** Numbers per entry in the table: size, mtimeMs, ino, hashedAt. */
+const COLUMNS = 4
 
 export interface StatCacheOptions {
   /**
@@ -40,6 +54,12 @@ export interface StatCacheOptions {
   digest?: (bytes: Uint8Array) => string
   /** Names `digest` in the cache file: a cache made with another digest is discarded. */
   digestId?: string
+}
+
+/** When worker threads are used (tests lower `parallelFrom`), and how many. */
+export interface WorkerOptions {
+  threads?: number
+  parallelFrom?: number
 }
 
 /** A value derived from a file's bytes, remembered with its hash. */
@@ -56,8 +76,25 @@ interface Entry {
   ino: number
   hash: string
   hashedAt: number
-  /** `name` of the derivation and its value (`undefined`: derived, and there was nothing). */
+  /** `name` of the memo and its value (`undefined`: remembered that there was nothing). */
   memo?: {name: string; value: string | undefined}
+}
+
+/** The cache file's contents: one row per file, in columns. */
+interface Table {
+  format: string
+  digest: string
+  v8: string
+  keys: string[]
+  /** {@link COLUMNS} numbers a row. */
+  numbers: Float64Array
+  hashes: string[]
+  /** Distinct memo names; rows refer to them by index. */
+  memoNames: string[]
+  /** Per row: index into `memoNames`, or -1 for no memo. */
+  memoName: Int32Array
+  /** Per row: the memo's value (null: nothing, or no memo). */
+  memoValues: Array<string | null>
 }
 
 export class StatCache {
@@ -66,18 +103,27 @@ export class StatCache {
   misses = 0
   readonly #root: string
   readonly #digest: (bytes: Uint8Array) => string
-  /** Entries as read (the rest of their line) until looked up, then parsed. */
-  readonly #entries: Map<string, Entry | string>
+  readonly #digestId: string
+  /** The table as loaded, and each key's row in it. */
+  readonly #table: Table
+  readonly #rows: Map<string, number>
   /** The cache file's mtime: caps every loaded `hashedAt` (git's rule, against a skewed clock). */
   readonly #writtenMs: number
-  readonly #header: string
+  /** Entries made or changed in this run; `null`: the file is gone. They override the table. */
+  readonly #changed = new Map<string, Entry | null>()
+  /** Hashes found by the workers and not asked for since: answered without a stat, once. */
+  readonly #fresh = new Map<string, string>()
+  /** Per table row: looked at in this run (`prune` drops the others; changed entries are kept). */
+  readonly #used: Uint8Array
   #dirty = false
 
-  private constructor(root: string, options: StatCacheOptions, entries: Map<string, Entry | string>, writtenMs: number) {
+  private constructor(root: string, options: StatCacheOptions, table: Table | undefined, writtenMs: number) {
     this.#root = path.resolve(root)
     this.#digest = options.digest ?? ((bytes) => contentHash(bytes))
-    this.#header = headerFor(options)
-    this.#entries = entries
+    this.#digestId = digestIdOf(options)
+    this.#table = table ?? emptyTable(this.#digestId)
+    this.#rows = new Map(this.#table.keys.map((key, row) => [key, row]))
+    this.#used = new Uint8Array(this.#table.keys.length)
     this.#writtenMs = writtenMs
   }
 
@@ -85,13 +131,13 @@ export class StatCache {
   static async load(root: string, options: StatCacheOptions = {}): Promise<StatCache> {
     const file = path.join(root, STAT_CACHE_FILE)
     try {
-      const [text, stats] = await Promise.all([readFile(file, 'utf8'), stat(file)])
-      const entries = readLines(text, headerFor(options))
-      if (entries) return new StatCache(root, options, entries, stats.mtimeMs)
+      const [bytes, stats] = await Promise.all([readFile(file), stat(file)])
+      const table = readTable(deserialize(bytes), digestIdOf(options))
+      if (table) return new StatCache(root, options, table, stats.mtimeMs)
     } catch {
-      // Missing or unreadable: it is only a cache.
+      // Missing, truncated or foreign: it is only a cache.
     }
-    return new StatCache(root, options, new Map(), 0)
+    return new StatCache(root, options, undefined, 0)
   }
 
   /**
@@ -120,8 +166,68 @@ export class StatCache {
    * @throws the file system error when the file cannot be read.
    */
   derived(file: string, derivation: Derivation): string | undefined {
-    const entry = this.#look(file, derivation)
-    return entry.memo!.value
+    return this.#look(file, derivation).memo!.value
+  }
+
+  /**
+   * The value remembered under `name` with the file's current hash ({@link derived} or
+   * {@link remember}), or undefined. Only for a file looked up in this run (its hash asked for),
+   * whose entry is then known to match the file.
+   */
+  memo(file: string, name: string): string | undefined {
+    const key = this.#place(file).key
+    const changed = this.#changed.get(key)
+    if (changed !== undefined) return changed?.memo?.name === name ? changed.memo.value : undefined
+    const row = this.#rows.get(key)
+    if (row === undefined || this.#table.memoNames[this.#table.memoName[row]!] !== name) return undefined
+    return this.#table.memoValues[row] ?? undefined
+  }
+
+  /**
+   * Remembers `value` under `name` with the file's current hash, replacing what was remembered
+   * (one value per file). Valid as long as the file's bytes are: a value that depends on anything
+   * else must say so in its `name` or `value`. Only for a file looked up in this run.
+   */
+  remember(file: string, name: string, value: string | undefined): void {
+    const key = this.#place(file).key
+    const entry = this.#entry(key)
+    if (!entry || (entry.memo?.name === name && entry.memo.value === value)) return
+    this.#changed.set(key, {...entry, memo: {name, value}})
+    this.#dirty = true
+  }
+
+  /**
+   * Hashes the `files` the cache has no entry for on worker threads (a cold run), when there are
+   * at least {@link PARALLEL_FROM} of them, while this thread waits or works; the next
+   * {@link hashSync} of each is then answered without a system call, as if made when its worker
+   * read it. Files with an entry are left to `hashSync`: there a `stat` on this thread costs less
+   * than handing it to a worker.
+   */
+  async refresh(files: readonly string[], options: WorkerOptions = {}): Promise<void> {
+    if (this.#digestId !== DEFAULT_DIGEST) return
+    const unknown: Array<{key: string; location: string}> = []
+    for (const file of files) {
+      const plain = this.#plain(file)
+      const known = plain !== undefined && (this.#changed.has(plain) ? this.#changed.get(plain) !== null : this.#rows.has(plain))
+      if (!known) unknown.push(this.#place(file))
+    }
+    if (unknown.length < (options.parallelFrom ?? PARALLEL_FROM)) return
+    // Earlier than any read the workers make: a later hashedAt could wrongly clear an entry of
+    // the racy rule.
+    const startedAt = Date.now()
+    const {found, hashes} = await checkFiles(
+      unknown.map(({location}) => location),
+      options.threads
+    )
+    unknown.forEach(({key}, index) => {
+      const at = index * STRIDE
+      // Looked up on this thread meanwhile, or not read: left to hashSync.
+      if (found[at] !== Found.read || this.#changed.has(key)) return
+      this.#changed.set(key, {size: found[at + 1]!, mtimeMs: found[at + 2]!, ino: found[at + 3]!, hash: hashes[index]!, hashedAt: startedAt})
+      this.#fresh.set(key, hashes[index]!)
+      this.#dirty = true
+      this.misses++
+    })
   }
 
   /**
@@ -129,34 +235,55 @@ export class StatCache {
    * since load are dropped (for a run that looked at every file, so deleted files do not linger).
    */
   async save(options: {prune?: boolean} = {}): Promise<void> {
-    if (options.prune) {
-      // Looking an entry up parses it: the ones still unparsed were not looked at.
-      for (const [key, entry] of this.#entries) {
-        if (typeof entry === 'string') {
-          this.#entries.delete(key)
-          this.#dirty = true
-        }
-      }
-    }
+    if (options.prune && this.#used.includes(0)) this.#dirty = true
     if (!this.#dirty) return
-    const lines = [this.#header]
-    for (const [key, entry] of this.#entries) {
-      // A name with a tab or a line break cannot be a line of this file: it is just not cached.
-      if (!/[\t\n\r]/.test(key)) lines.push(`${key}\t${typeof entry === 'string' ? entry : formatEntry(entry)}`)
-    }
+
+    const table = emptyTable(this.#digestId)
+    const rows: Array<[string, Entry]> = []
+    this.#table.keys.forEach((key, row) => {
+      if (!this.#changed.has(key) && (!options.prune || this.#used[row])) rows.push([key, this.#fromTable(row)])
+    })
+    for (const [key, entry] of this.#changed) if (entry) rows.push([key, entry])
+    table.numbers = new Float64Array(rows.length * COLUMNS)
+    table.memoName = new Int32Array(rows.length)
+    const names = new Map<string, number>()
+    rows.forEach(([key, entry], row) => {
+      table.keys.push(key)
+      table.numbers.set([entry.size, entry.mtimeMs, entry.ino, entry.hashedAt], row * COLUMNS)
+      table.hashes.push(entry.hash)
+      if (entry.memo) {
+        let name = names.get(entry.memo.name)
+        if (name === undefined) names.set(entry.memo.name, (name = table.memoNames.push(entry.memo.name) - 1))
+        table.memoName[row] = name
+      } else {
+        table.memoName[row] = -1
+      }
+      table.memoValues.push(entry.memo?.value ?? null)
+    })
     await ensureStateDirectory(this.#root)
-    await writeFileAtomic(path.join(this.#root, STAT_CACHE_FILE), lines.join('\n') + '\n', {root: this.#root})
+    await writeFileAtomic(path.join(this.#root, STAT_CACHE_FILE), serialize(table), {root: this.#root})
     this.#dirty = false
+  }
+
+  /** `file` when it is already a key (a plain root-relative path), else undefined. */
+  #plain(file: string): string | undefined {
+    return path.isAbsolute(file) || NOT_PLAIN.test(file) ? undefined : file
+  }
+
+  /** The cache key of `file` and where to open it. */
+  #place(file: string): {key: string; location: string} {
+    // Callers pass root-relative POSIX paths by the hundred thousand: no path.resolve for those,
+    // and, from the root itself, no root prefix for the kernel to walk on every call.
+    if (this.#plain(file) !== undefined) return {key: file, location: process.cwd() === this.#root ? file : `${this.#root}/${file}`}
+    return {key: path.relative(this.#root, path.resolve(this.#root, file)).split(path.sep).join('/'), location: path.resolve(this.#root, file)}
   }
 
   /** The fresh entry of `file` (with `derivation`'s memo when one is asked for). */
   #look(file: string, derivation?: Derivation): Entry {
-    // Callers pass root-relative POSIX paths by the hundred thousand: no path.resolve for those,
-    // and, from the root itself, no root prefix for the kernel to walk on every call.
-    const plain = !path.isAbsolute(file) && !NOT_PLAIN.test(file)
-    const key = plain ? file : path.relative(this.#root, path.resolve(this.#root, file)).split(path.sep).join('/')
-    const location = plain ? (process.cwd() === this.#root ? file : `${this.#root}/${file}`) : path.resolve(this.#root, file)
+    const {key, location} = this.#place(file)
     const cached = this.#entry(key)
+    // Found by a worker a moment ago (a cold run): answered once without a stat.
+    if (cached && this.#fresh.size > 0 && this.#fresh.delete(key) && (!derivation || cached.memo?.name === derivation.name)) return cached
     try {
       if (cached) {
         const stats = statSync(location)
@@ -173,84 +300,57 @@ export class StatCache {
       if (derivation) entry.memo = {name: derivation.name, value: derivation.derive(bytes)}
       else if (cached?.memo && cached.hash === entry.hash) entry.memo = cached.memo
       this.misses++
-      this.#entries.set(key, entry)
+      this.#changed.set(key, entry)
       this.#dirty = true
       return entry
     } catch (error) {
-      if (this.#entries.delete(key)) this.#dirty = true
+      if (this.#entry(key)) {
+        this.#changed.set(key, null)
+        this.#dirty = true
+      }
       throw error
     }
   }
 
+  /** The entry of `key` as this run knows it (marking its table row looked at). */
   #entry(key: string): Entry | undefined {
-    const raw = this.#entries.get(key)
-    if (typeof raw !== 'string') return raw
-    const entry = parseEntry(raw, this.#writtenMs)
-    // A malformed line is a miss; its file is read again and the line rewritten.
-    if (entry) this.#entries.set(key, entry)
-    else this.#entries.delete(key)
+    const changed = this.#changed.get(key)
+    if (changed !== undefined) return changed ?? undefined
+    const row = this.#rows.get(key)
+    if (row === undefined) return undefined
+    this.#used[row] = 1
+    return this.#fromTable(row)
+  }
+
+  #fromTable(row: number): Entry {
+    const {numbers, hashes, memoNames, memoName, memoValues} = this.#table
+    const at = row * COLUMNS
+    const entry: Entry = {size: numbers[at]!, mtimeMs: numbers[at + 1]!, ino: numbers[at + 2]!, hash: hashes[row]!, hashedAt: Math.min(numbers[at + 3]!, this.#writtenMs)}
+    const name = memoName[row]!
+    if (name >= 0) entry.memo = {name: memoNames[name]!, value: memoValues[row] ?? undefined}
     return entry
   }
 }
 
-function headerFor(options: StatCacheOptions): string {
-  const digestId = options.digestId ?? (options.digest ? 'custom' : 'sha256-base64url-10')
-  return `${HEADER} ${digestId}`
+function digestIdOf(options: StatCacheOptions): string {
+  return options.digestId ?? (options.digest ? 'custom' : DEFAULT_DIGEST)
 }
 
-/** The lines of a cache file by file name, unparsed; undefined when the header is not ours. */
-function readLines(text: string, header: string): Map<string, string> | undefined {
-  const lines = text.split('\n')
-  if (lines[0] !== header || lines.at(-1) !== '') return undefined
-  const entries = new Map<string, string>()
-  for (let index = 1; index < lines.length - 1; index++) {
-    const line = lines[index]!
-    const tab = line.indexOf('\t')
-    if (tab > 0) entries.set(line.slice(0, tab), line.slice(tab + 1))
-  }
-  return entries
+function emptyTable(digest: string): Table {
+  return {format: FORMAT, digest, v8: process.versions.v8, keys: [], numbers: new Float64Array(0), hashes: [], memoNames: [], memoName: new Int32Array(0), memoValues: []}
 }
 
-/**
- * One line's fields after the name: size, mtime, inode, hash, hashedAt, then optionally the memo
- * as a JSON pair. Undefined when malformed. Cut with indexOf, not split: a warm `check` parses
- * one line per file it looks at.
- */
-function parseEntry(raw: string, writtenMs: number): Entry | undefined {
-  const ends: number[] = []
-  for (let index = raw.indexOf('\t'); index !== -1 && ends.length < 6; index = raw.indexOf('\t', index + 1)) ends.push(index)
-  if (ends.length < 4 || ends.length > 5) return undefined
-  const size = Number(raw.slice(0, ends[0]))
-  const mtimeMs = Number(raw.slice(ends[0]! + 1, ends[1]))
-  const ino = Number(raw.slice(ends[1]! + 1, ends[2]))
-  const hash = raw.slice(ends[2]! + 1, ends[3])
-  const hashedAt = Number(raw.slice(ends[3]! + 1, ends[4]))
-  if (!hash || !Number.isFinite(size + mtimeMs + ino + hashedAt)) return undefined
-  const entry: Entry = {size, mtimeMs, ino, hash, hashedAt: Math.min(hashedAt, writtenMs)}
-  if (ends.length === 5) {
-    const memo = parseMemo(raw.slice(ends[4]! + 1))
-    if (!memo) return undefined
-    entry.memo = memo
-  }
-  return entry
-}
-
-function parseMemo(text: string): Entry['memo'] {
-  try {
-    const value: unknown = JSON.parse(text)
-    if (Array.isArray(value) && value.length === 2 && typeof value[0] === 'string' && (typeof value[1] === 'string' || value[1] === null)) {
-      return {name: value[0], value: value[1] ?? undefined}
-    }
-  } catch {
-    // A broken memo is a miss.
-  }
-  return undefined
-}
-
-function formatEntry(entry: Entry): string {
-  // JSON escapes tabs and line breaks, so the memo stays one field of one line.
-  const memo = entry.memo ? `\t${JSON.stringify([entry.memo.name, entry.memo.value ?? null])}` : ''
-  return `${entry.size}\t${entry.mtimeMs}\t${entry.ino}\t${entry.hash}\t${entry.hashedAt}${memo}`
+/** The table, when `value` is one of this format, digest and V8, with consistent columns. */
+function readTable(value: unknown, digest: string): Table | undefined {
+  if (typeof value !== 'object' || value === null) return undefined
+  const table = value as Partial<Table>
+  if (table.format !== FORMAT || table.digest !== digest || table.v8 !== process.versions.v8) return undefined
+  const {keys, numbers, hashes, memoNames, memoName, memoValues} = table
+  if (!Array.isArray(keys) || !(numbers instanceof Float64Array) || !Array.isArray(hashes) || !Array.isArray(memoNames)) return undefined
+  if (!(memoName instanceof Int32Array) || !Array.isArray(memoValues)) return undefined
+  const rows = keys.length
+  if (numbers.length !== rows * COLUMNS || hashes.length !== rows || memoName.length !== rows || memoValues.length !== rows) return undefined
+  return table as Table
 }
 
 /**
@@ -284,9 +384,5 @@ function readWithStats(file: string): {stats: Stats; bytes: Uint8Array} {
  * may have left the mtime as it was, so the mtime cannot vouch for the hash.
  */
 function racy(entry: Entry): boolean {
-  return entry.mtimeMs >= floorSecond(entry.hashedAt)
-}
-
-function floorSecond(ms: number): number {
-  return Math.floor(ms / 1000) * 1000
+  return entry.mtimeMs >= Math.floor(entry.hashedAt / 1000) * 1000
 }

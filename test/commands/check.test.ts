@@ -1,4 +1,4 @@
-import {utimes} from 'node:fs/promises'
+import {rm, utimes} from 'node:fs/promises'
 import path from 'node:path'
 import {afterEach, describe, expect, it} from 'vitest'
 import {tempProject, type TempProject} from '../support/project.js'
@@ -60,6 +60,36 @@ describe('check', () => {
     expect(relabelled.stdout).toContain('the source or the copy changed')
   })
 
+
+  it('a warm check of an unchanged project answers from the stat cache without reading the lock; any change to the lock or the sources is seen', async () => {
+    project = await tempProject({'notes/a.md': note, 'notes/b.md': note.replace('First', 'Other')})
+    await project.run(['sync', '--locale', 'es', '--provider', 'pseudo'])
+    await age(project, 'notes/a.md', 'notes/b.md', 'locales/es/a.md', 'locales/es/b.md', 'notes-l10n.lock')
+    expect((await project.run(['check', '--locale', 'es'])).code).toBe(0)
+
+    // Garbage of the same size with the mtime put back: a check that read the lock would fail.
+    const lock = await project.read('notes-l10n.lock')
+    await project.write('notes-l10n.lock', 'x'.repeat(Buffer.byteLength(lock)))
+    await age(project, 'notes-l10n.lock')
+    const status = await project.run(['status', '--locale', 'es', '--json'])
+    expect(status.code).toBe(0)
+    expect(JSON.parse(status.stdout)).toMatchObject([{locale: 'es', notes: 2, segments: {total: 6, translated: 6}}])
+    expect((await project.run(['check', '--locale', 'es'])).code).toBe(0)
+
+    // Any real change to the lock is read (here: refused as broken).
+    await project.write('notes-l10n.lock', lock.slice(0, -10))
+    const broken = await project.run(['check', '--locale', 'es'])
+    expect(broken.code).toBe(2)
+    expect(broken.stderr).toContain('notes-l10n.lock is not valid JSON')
+
+    // A source removed since: its translation is now an orphan.
+    await project.write('notes-l10n.lock', lock)
+    expect((await project.run(['check', '--locale', 'es'])).code).toBe(0)
+    await rm(path.join(project.root, 'notes/b.md'))
+    const orphaned = await project.run(['check', '--locale', 'es'])
+    expect(orphaned.code).toBe(1)
+    expect(orphaned.stdout).toMatch(/^notes\/b\.md:1: error orphaned: notes\/b\.md no longer exists/m)
+  })
 
   it('C1: reports a missing translation and exits 1; clean after sync (D12)', async () => {
     project = await tempProject({'notes/a.md': note})
