@@ -63,7 +63,10 @@ export async function inspect(options: InspectOptions): Promise<Inspection> {
   const project = await openProject({...options, lazyLock: true})
   const cache = project.statCache
   const inspection: Inspection = {project, targets: [], orphaned: [], problems: [...project.problems]}
-  await cache.refresh(project.plans.flatMap((plan) => [plan.source, ...plan.targets.map((target) => target.output)]))
+  await cache.refresh(project.plans.flatMap((plan) => [plan.source, ...plan.targets.map((target) => target.output)]), {
+    // A cold run: the cache vouches for nothing, so the lock will be needed; parse it meanwhile.
+    meanwhile: () => project.lock
+  })
   // What a current target was last found current against: while the lock, the source, the
   // target and the glossary are unchanged, so is the answer, and the lock need not be read.
   const checkedAgainst = `current with ${LOCK_FILE} ${hashOf(cache, LOCK_FILE) ?? 'none'}`
@@ -85,7 +88,7 @@ export async function inspect(options: InspectOptions): Promise<Inspection> {
         }
         const glossary = glossaryVersion(project, target.locale) ?? '-'
         const remembered = options.deep ? undefined : cache.memo(target.output, checkedAgainst)
-        const count = remembered === undefined ? undefined : rememberedCount(remembered, plan.source, sourceHash, glossary)
+        const count = remembered === undefined ? undefined : rememberedCount(remembered, `${target.locale} ${plan.source}`, sourceHash, glossary)
         if (count !== undefined) {
           if (!target.copy) report.total = count
           continue
@@ -100,7 +103,7 @@ export async function inspect(options: InspectOptions): Promise<Inspection> {
         const unchanged = entry.source === sourceHash && entry.target === targetHash
         if (target.copy) {
           // A copy has no segments to look into: its hashes are the whole story.
-          if (unchanged) cache.remember(target.output, checkedAgainst, `${sourceHash} ${glossary} 0 ${plan.source}`)
+          if (unchanged) cache.remember(target.output, checkedAgainst, `${sourceHash} ${glossary} 0 ${target.locale} ${plan.source}`)
           else {
             report.state = 'stale'
             report.message = 'the source or the copy changed since it was made: run notes-l10n sync'
@@ -109,7 +112,7 @@ export async function inspect(options: InspectOptions): Promise<Inspection> {
         }
         if (unchanged && !options.deep && (entry.glossary ?? '-') === glossary) {
           report.total = entry.segmentCount
-          cache.remember(target.output, checkedAgainst, `${sourceHash} ${glossary} ${entry.segmentCount} ${plan.source}`)
+          cache.remember(target.output, checkedAgainst, `${sourceHash} ${glossary} ${entry.segmentCount} ${target.locale} ${plan.source}`)
           continue
         }
 
@@ -132,12 +135,13 @@ export async function inspect(options: InspectOptions): Promise<Inspection> {
 }
 
 /**
- * The segment count of a target remembered as current (`<source hash> <glossary> <count> <note>`)
- * when it was made from this note, this source and this glossary; else undefined.
+ * The segment count of a target remembered as current (`<source hash> <glossary> <count> <locale>
+ * <note>`) when it was made for this locale and note, from this source and with this glossary;
+ * else undefined.
  */
-function rememberedCount(remembered: string, note: string, sourceHash: string | undefined, glossary: string): number | undefined {
-  const [hash, terms, count, ...path] = remembered.split(' ')
-  return hash === sourceHash && terms === glossary && path.join(' ') === note ? Number(count) : undefined
+function rememberedCount(remembered: string, localeAndNote: string, sourceHash: string | undefined, glossary: string): number | undefined {
+  const [hash, terms, count, ...rest] = remembered.split(' ')
+  return hash === sourceHash && terms === glossary && rest.join(' ') === localeAndNote ? Number(count) : undefined
 }
 
 /**

@@ -56,10 +56,12 @@ export interface StatCacheOptions {
   digestId?: string
 }
 
-/** When worker threads are used (tests lower `parallelFrom`), and how many. */
+/** When worker threads are used (tests lower `parallelFrom`), how many, and what to do meanwhile. */
 export interface WorkerOptions {
   threads?: number
   parallelFrom?: number
+  /** Work for this thread while the workers read (called only when they do). */
+  meanwhile?: () => void
 }
 
 /** A value derived from a file's bytes, remembered with its hash. */
@@ -111,7 +113,7 @@ export class StatCache {
   readonly #writtenMs: number
   /** Entries made or changed in this run; `null`: the file is gone. They override the table. */
   readonly #changed = new Map<string, Entry | null>()
-  /** Hashes found by the workers and not asked for since: answered without a stat, once. */
+  /** Hashes just found (by a worker, or by {@link derived}) and not asked for since: answered without a stat, once. */
   readonly #fresh = new Map<string, string>()
   /** Per table row: looked at in this run (`prune` drops the others; changed entries are kept). */
   readonly #used: Uint8Array
@@ -166,7 +168,10 @@ export class StatCache {
    * @throws the file system error when the file cannot be read.
    */
   derived(file: string, derivation: Derivation): string | undefined {
-    return this.#look(file, derivation).memo!.value
+    const entry = this.#look(file, derivation)
+    // Discovery asks this of every source just before `check` hashes it: one stat serves both.
+    this.#fresh.set(this.#place(file).key, entry.hash)
+    return entry.memo!.value
   }
 
   /**
@@ -215,10 +220,12 @@ export class StatCache {
     // Earlier than any read the workers make: a later hashedAt could wrongly clear an entry of
     // the racy rule.
     const startedAt = Date.now()
-    const {found, hashes} = await checkFiles(
+    const hashing = checkFiles(
       unknown.map(({location}) => location),
       options.threads
     )
+    options.meanwhile?.()
+    const {found, hashes} = await hashing
     unknown.forEach(({key}, index) => {
       const at = index * STRIDE
       // Looked up on this thread meanwhile, or not read: left to hashSync.
@@ -238,28 +245,37 @@ export class StatCache {
     if (options.prune && this.#used.includes(0)) this.#dirty = true
     if (!this.#dirty) return
 
+    const kept = this.#table.keys.flatMap((key, row) => (!this.#changed.has(key) && (!options.prune || this.#used[row]) ? [row] : []))
+    const changed = [...this.#changed].filter((pair): pair is [string, Entry] => pair[1] !== null)
+    const count = kept.length + changed.length
     const table = emptyTable(this.#digestId)
-    const rows: Array<[string, Entry]> = []
-    this.#table.keys.forEach((key, row) => {
-      if (!this.#changed.has(key) && (!options.prune || this.#used[row])) rows.push([key, this.#fromTable(row)])
-    })
-    for (const [key, entry] of this.#changed) if (entry) rows.push([key, entry])
-    table.numbers = new Float64Array(rows.length * COLUMNS)
-    table.memoName = new Int32Array(rows.length)
+    table.numbers = new Float64Array(count * COLUMNS)
+    table.memoName = new Int32Array(count)
     const names = new Map<string, number>()
-    rows.forEach(([key, entry], row) => {
-      table.keys.push(key)
-      table.numbers.set([entry.size, entry.mtimeMs, entry.ino, entry.hashedAt], row * COLUMNS)
-      table.hashes.push(entry.hash)
-      if (entry.memo) {
-        let name = names.get(entry.memo.name)
-        if (name === undefined) names.set(entry.memo.name, (name = table.memoNames.push(entry.memo.name) - 1))
-        table.memoName[row] = name
-      } else {
-        table.memoName[row] = -1
+    const add = (key: string, size: number, mtimeMs: number, ino: number, hashedAt: number, hash: string, memo: Entry['memo']) => {
+      const row = table.keys.push(key) - 1
+      const at = row * COLUMNS
+      table.numbers[at] = size
+      table.numbers[at + 1] = mtimeMs
+      table.numbers[at + 2] = ino
+      table.numbers[at + 3] = hashedAt
+      table.hashes.push(hash)
+      let name = -1
+      if (memo) {
+        name = names.get(memo.name) ?? table.memoNames.push(memo.name) - 1
+        names.set(memo.name, name)
       }
-      table.memoValues.push(entry.memo?.value ?? null)
-    })
+      table.memoName[row] = name
+      table.memoValues.push(memo?.value ?? null)
+    }
+    const old = this.#table
+    for (const row of kept) {
+      const at = row * COLUMNS
+      const name = old.memoName[row]!
+      const memo = name >= 0 ? {name: old.memoNames[name]!, value: old.memoValues[row] ?? undefined} : undefined
+      add(old.keys[row]!, old.numbers[at]!, old.numbers[at + 1]!, old.numbers[at + 2]!, Math.min(old.numbers[at + 3]!, this.#writtenMs), old.hashes[row]!, memo)
+    }
+    for (const [key, entry] of changed) add(key, entry.size, entry.mtimeMs, entry.ino, entry.hashedAt, entry.hash, entry.memo)
     await ensureStateDirectory(this.#root)
     await writeFileAtomic(path.join(this.#root, STAT_CACHE_FILE), serialize(table), {root: this.#root})
     this.#dirty = false

@@ -235,9 +235,9 @@ describe('StatCache.derived', () => {
     const calls: string[] = []
     const first = await StatCache.load(root)
     expect(first.derived('notes/a.md', firstWord(calls))).toBe('alpha')
-    // the same read gave the hash: hashing now is a hit
+    // The same read gave the hash, and the next hash is answered from that lookup: no stat, no read.
     expect(first.hashSync('notes/a.md')).toBe(contentHash('alpha beta'))
-    expect([first.hits, first.misses]).toEqual([1, 1])
+    expect([first.hits, first.misses]).toEqual([0, 1])
     await first.save()
 
     const warm = await StatCache.load(root)
@@ -249,6 +249,10 @@ describe('StatCache.derived', () => {
     const changed = await StatCache.load(root)
     expect(changed.derived('notes/a.md', firstWord(calls))).toBe('gamma')
     expect(calls).toEqual(['alpha', 'gamma'])
+    // Answered once from the lookup even when the file has gone since; then looked for again.
+    await rm(note())
+    expect(changed.hashSync('notes/a.md')).toBe(contentHash('gamma delta'))
+    expect(() => changed.hashSync('notes/a.md')).toThrow(expect.objectContaining({code: 'ENOENT'}))
   })
 
   test('remembers "nothing there" too, and a derivation of another name is computed afresh', async () => {
