@@ -60,7 +60,7 @@ export interface InspectOptions extends ProjectOptions {
 }
 
 export async function inspect(options: InspectOptions): Promise<Inspection> {
-  const project = await openProject({...options, lazyLock: true})
+  const project = await openProject({...options, lazyLock: true, verifyCache: true})
   const cache = project.statCache
   const inspection: Inspection = {project, targets: [], orphaned: [], problems: [...project.problems]}
   await cache.refresh(project.plans.flatMap((plan) => [plan.source, ...plan.targets.map((target) => target.output)]), {

@@ -25,6 +25,11 @@ export interface ProjectOptions {
    * the others.
    */
   lazyLock?: boolean
+  /**
+   * Check every file the stat cache knows on worker threads while the notes are discovered (for
+   * commands that hash them all: `check`, `status`, `diff`).
+   */
+  verifyCache?: boolean
 
 }
 
@@ -50,6 +55,8 @@ export interface Problem {
 export async function openProject(options: ProjectOptions): Promise<Project> {
   const config = await loadConfig({cwd: options.cwd, configPath: options.configPath})
   const statCache = await StatCache.load(config.root)
+  // Worker threads check the cached stats while this thread finds the notes.
+  const verified = options.verifyCache ? statCache.verify() : undefined
   // Discovery needs the lock only to learn the locales when neither the command line nor the
   // config names any.
   let lock = !options.locales?.length && config.locales.length === 0 ? await Lockfile.load(config.root) : undefined
@@ -63,6 +70,7 @@ export async function openProject(options: ProjectOptions): Promise<Project> {
     // A source's locale is remembered with its hash: an unchanged note is stat'ed, not opened.
     frontmatterValue: (file, key) => statCache.derived(file, {name: `front-matter ${key}`, derive: (bytes) => frontmatterValueOfBytes(bytes, key)})
   })
+  await verified
   const project = {config, root: config.root, glossary, statCache, plans, problems}
   if (!options.lazyLock) return {...project, lock: lock ?? (await Lockfile.load(config.root))}
   return Object.defineProperty(project, 'lock', {enumerable: true, get: () => (lock ??= Lockfile.loadSync(config.root))}) as Project

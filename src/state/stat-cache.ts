@@ -21,10 +21,11 @@
  */
 import {closeSync, fstatSync, openSync, readSync, statSync, type Stats} from 'node:fs'
 import {readFile, stat} from 'node:fs/promises'
+import {availableParallelism} from 'node:os'
 import path from 'node:path'
 import {deserialize, serialize} from 'node:v8'
 import {contentHash} from './hash.js'
-import {checkFiles, Found, STRIDE} from './hash-workers.js'
+import {checkFiles, Found, sameStats, STRIDE} from './hash-workers.js'
 import {writeFileAtomic} from '../pipeline/write.js'
 import {ensureStateDirectory} from './mutex.js'
 
@@ -117,6 +118,8 @@ export class StatCache {
   readonly #fresh = new Map<string, string>()
   /** Per table row: looked at in this run (`prune` drops the others; changed entries are kept). */
   readonly #used: Uint8Array
+  /** Per table row: stats confirmed by {@link verify} and not asked for since (answered once without a stat). */
+  #verified: Uint8Array | undefined
   #dirty = false
 
   private constructor(root: string, options: StatCacheOptions, table: Table | undefined, writtenMs: number) {
@@ -199,6 +202,32 @@ export class StatCache {
     if (!entry || (entry.memo?.name === name && entry.memo.value === value)) return
     this.#changed.set(key, {...entry, memo: {name, value}})
     this.#dirty = true
+  }
+
+  /**
+   * Checks the stats of every file in the cache on worker threads, while this thread goes on
+   * (`check` discovers the notes meanwhile). The next lookup of each file whose stats still match
+   * is then answered without a system call, as if made when its worker looked; the others are
+   * looked at again as usual. Only from {@link PARALLEL_FROM} entries up.
+   */
+  async verify(options: WorkerOptions = {}): Promise<void> {
+    const rows = this.#table.keys.length
+    if (rows < (options.parallelFrom ?? PARALLEL_FROM)) return
+    const {numbers, keys} = this.#table
+    const known = new Float64Array(rows * 3)
+    for (let row = 0; row < rows; row++) {
+      const at = row * COLUMNS
+      const mtimeMs = numbers[at + 1]!
+      // Racy entries are read again anyway: not worth a worker's stat.
+      const isRacy = mtimeMs >= Math.floor(Math.min(numbers[at + 3]!, this.#writtenMs) / 1000) * 1000
+      known[row * 3] = isRacy ? Number.NaN : numbers[at]!
+      known[row * 3 + 1] = mtimeMs
+      known[row * 3 + 2] = numbers[at + 2]!
+    }
+    const here = process.cwd() === this.#root
+    // One core is this thread's, which discovers the notes meanwhile.
+    const threads = options.threads ?? Math.max(1, Math.min(availableParallelism() - 1, 4))
+    this.#verified = await sameStats(here ? keys : keys.map((key) => path.join(this.#root, key)), known, threads)
   }
 
   /**
@@ -298,8 +327,14 @@ export class StatCache {
   #look(file: string, derivation?: Derivation): Entry {
     const {key, location} = this.#place(file)
     const cached = this.#entry(key)
-    // Found by a worker a moment ago (a cold run): answered once without a stat.
-    if (cached && this.#fresh.size > 0 && this.#fresh.delete(key) && (!derivation || cached.memo?.name === derivation.name)) return cached
+    if (cached && (!derivation || cached.memo?.name === derivation.name)) {
+      // Hashed or confirmed a moment ago (by a worker, or by `derived`): answered once without a stat.
+      if (this.#fresh.size > 0 && this.#fresh.delete(key)) return cached
+      if (this.#verified && this.#takeVerified(key)) {
+        this.hits++
+        return cached
+      }
+    }
     try {
       if (cached) {
         const stats = statSync(location)
@@ -336,6 +371,14 @@ export class StatCache {
     if (row === undefined) return undefined
     this.#used[row] = 1
     return this.#fromTable(row)
+  }
+
+  /** Whether a worker confirmed the table entry of `key` and nobody asked since (then it is asked). */
+  #takeVerified(key: string): boolean {
+    const row = this.#changed.has(key) ? undefined : this.#rows.get(key)
+    if (row === undefined || this.#verified?.[row] !== 1) return false
+    this.#verified[row] = 0
+    return true
   }
 
   #fromTable(row: number): Entry {

@@ -351,3 +351,35 @@ describe('StatCache.refresh (worker threads)', () => {
     expect(small.misses).toBe(0)
   })
 })
+
+describe('StatCache.verify (worker threads)', () => {
+  test('files whose stats still match are answered once without a stat; changed ones are read again', async () => {
+    await put('same', anHourAgo(), 'same.md')
+    await put('before', anHourAgo(), 'changed.md')
+    const first = await StatCache.load(root)
+    first.hashSync('notes/same.md')
+    first.hashSync('notes/changed.md')
+    await first.save()
+
+    await put('after, longer', anHourAgo(), 'changed.md')
+    const cache = await StatCache.load(root)
+    await cache.verify({parallelFrom: 1, threads: 1})
+    await rm(note('same.md'))
+    // Confirmed by the worker before it went: answered from the cache, once.
+    expect(cache.hashSync('notes/same.md')).toBe(contentHash('same'))
+    expect(() => cache.hashSync('notes/same.md')).toThrow(expect.objectContaining({code: 'ENOENT'}))
+    expect(cache.hashSync('notes/changed.md')).toBe(contentHash('after, longer'))
+    expect([cache.hits, cache.misses]).toEqual([1, 1])
+  })
+
+  test('leaves small caches to hashSync', async () => {
+    await put('x', anHourAgo())
+    const first = await StatCache.load(root)
+    first.hashSync('notes/a.md')
+    await first.save()
+    const cache = await StatCache.load(root)
+    await cache.verify()
+    await rm(note())
+    expect(() => cache.hashSync('notes/a.md')).toThrow(expect.objectContaining({code: 'ENOENT'}))
+  })
+})
