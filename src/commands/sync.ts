@@ -226,6 +226,8 @@ export async function sync(options: SyncOptions): Promise<SyncResult> {
       // Journal records are only dropped once the lock that supersedes them is on disk.
       for (const {note, locale} of written) await journal!.settle(note, locale)
       await journal!.close()
+      // What discovery learned about the sources (hash, front-matter locale) serves the next run.
+      await project.statCache.save()
     }
   } finally {
     await release?.()
