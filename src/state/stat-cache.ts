@@ -149,16 +149,11 @@ export class StatCache {
    * The hash of `file` (relative to the root with `/`, or absolute): from the cache when its
    * size, mtime and inode are unchanged and the entry is not racy, else read and hashed.
    *
+   * Synchronous: `check` hashes tens of thousands of small files one after another, and an async
+   * stat or read per file cost a thread-pool round trip each (measured: 7 s of a warm 10,000 × 9
+   * check); the synchronous calls are a plain system call.
+   *
    * @throws the file system error when the file cannot be read (ENOENT when it is gone).
-   */
-  async hash(file: string): Promise<string> {
-    return this.hashSync(file)
-  }
-
-  /**
-   * {@link hash} without the event loop. `check` hashes tens of thousands of small files one
-   * after another; an async stat or read per file costs a thread-pool round trip each (measured:
-   * 7 s of a warm 10,000 × 9 check), the synchronous calls a plain system call.
    */
   hashSync(file: string): string {
     return this.#look(file).hash
@@ -219,8 +214,7 @@ export class StatCache {
       const at = row * COLUMNS
       const mtimeMs = numbers[at + 1]!
       // Racy entries are read again anyway: not worth a worker's stat.
-      const isRacy = mtimeMs >= Math.floor(Math.min(numbers[at + 3]!, this.#writtenMs) / 1000) * 1000
-      known[row * 3] = isRacy ? Number.NaN : numbers[at]!
+      known[row * 3] = isRacy(mtimeMs, Math.min(numbers[at + 3]!, this.#writtenMs)) ? Number.NaN : numbers[at]!
       known[row * 3 + 1] = mtimeMs
       known[row * 3 + 2] = numbers[at + 2]!
     }
@@ -443,5 +437,9 @@ function readWithStats(file: string): {stats: Stats; bytes: Uint8Array} {
  * may have left the mtime as it was, so the mtime cannot vouch for the hash.
  */
 function racy(entry: Entry): boolean {
-  return entry.mtimeMs >= Math.floor(entry.hashedAt / 1000) * 1000
+  return isRacy(entry.mtimeMs, entry.hashedAt)
+}
+
+function isRacy(mtimeMs: number, hashedAt: number): boolean {
+  return mtimeMs >= Math.floor(hashedAt / 1000) * 1000
 }

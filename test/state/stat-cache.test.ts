@@ -34,8 +34,8 @@ describe('StatCache', () => {
   test('hashes what contentHash gives for the file\'s text; accepts relative and absolute paths', async () => {
     await put('# Título\n', anHourAgo())
     const cache = await StatCache.load(root)
-    expect(await cache.hash('notes/a.md')).toBe(contentHash('# Título\n'))
-    expect(await cache.hash(note())).toBe(contentHash('# Título\n'))
+    expect(cache.hashSync('notes/a.md')).toBe(contentHash('# Título\n'))
+    expect(cache.hashSync(note())).toBe(contentHash('# Título\n'))
     expect(cache.misses).toBe(1)
     expect(cache.hits).toBe(1)
   })
@@ -44,13 +44,13 @@ describe('StatCache', () => {
     const mtime = anHourAgo()
     await put('version one', mtime)
     const first = await StatCache.load(root)
-    const hash = await first.hash('notes/a.md')
+    const hash = first.hashSync('notes/a.md')
     await first.save()
 
     // Same size, same inode, mtime put back: only a cache that did not read the file returns the old hash.
     await put('version two', mtime)
     const warm = await StatCache.load(root)
-    expect(await warm.hash('notes/a.md')).toBe(hash)
+    expect(warm.hashSync('notes/a.md')).toBe(hash)
     expect(warm.hits).toBe(1)
     expect(warm.misses).toBe(0)
   })
@@ -59,25 +59,25 @@ describe('StatCache', () => {
     const mtime = anHourAgo()
     await put('version one', mtime)
     const first = await StatCache.load(root)
-    await first.hash('notes/a.md')
+    first.hashSync('notes/a.md')
     await first.save()
 
     await put('version three!', mtime) // size
-    expect(await (await StatCache.load(root)).hash('notes/a.md')).toBe(contentHash('version three!'))
+    expect((await StatCache.load(root)).hashSync('notes/a.md')).toBe(contentHash('version three!'))
 
     const cache = await StatCache.load(root)
-    await cache.hash('notes/a.md')
+    cache.hashSync('notes/a.md')
     await cache.save()
     await put('version four!!', mtime - 10) // mtime only
-    expect(await (await StatCache.load(root)).hash('notes/a.md')).toBe(contentHash('version four!!'))
+    expect((await StatCache.load(root)).hashSync('notes/a.md')).toBe(contentHash('version four!!'))
 
     const again = await StatCache.load(root)
-    await again.hash('notes/a.md')
+    again.hashSync('notes/a.md')
     await again.save()
     const before = (await stat(note())).ino
     await rm(note())
     await put('version five!!', mtime - 10) // a new inode (git checkout replaces files)
-    const hash = await (await StatCache.load(root)).hash('notes/a.md')
+    const hash = (await StatCache.load(root)).hashSync('notes/a.md')
     // Some file systems hand the freed inode straight back; the check means something only when they do not.
     if ((await stat(note())).ino !== before) expect(hash).toBe(contentHash('version five!!'))
   })
@@ -86,29 +86,29 @@ describe('StatCache', () => {
     const future = inAMinute() // "same second or later" than any hash made now
     await put('racy one', future)
     const first = await StatCache.load(root)
-    expect(await first.hash('notes/a.md')).toBe(contentHash('racy one'))
+    expect(first.hashSync('notes/a.md')).toBe(contentHash('racy one'))
     await first.save()
 
     await put('racy two', future) // same size, inode and mtime: only the racy rule catches it
     const second = await StatCache.load(root)
-    expect(await second.hash('notes/a.md')).toBe(contentHash('racy two'))
+    expect(second.hashSync('notes/a.md')).toBe(contentHash('racy two'))
     expect(second.misses).toBe(1)
     // within one run as well
     await put('racy 3!!', future)
-    expect(await second.hash('notes/a.md')).toBe(contentHash('racy 3!!'))
+    expect(second.hashSync('notes/a.md')).toBe(contentHash('racy 3!!'))
   })
 
   test('racy against the cache write: an entry whose mtime is not older than the cache file is read again', async () => {
     const mtime = anHourAgo()
     await put('one', mtime)
     const first = await StatCache.load(root)
-    await first.hash('notes/a.md')
+    first.hashSync('notes/a.md')
     await first.save()
     // A system clock ahead of the file system's: the cache file's own mtime (fs clock) caps hashedAt.
     const cacheFile = path.join(root, STAT_CACHE_FILE)
     await utimes(cacheFile, mtime, mtime)
     await put('two', mtime)
-    expect(await (await StatCache.load(root)).hash('notes/a.md')).toBe(contentHash('two'))
+    expect((await StatCache.load(root)).hashSync('notes/a.md')).toBe(contentHash('two'))
   })
 
   test('a corrupt, foreign-format, other-V8 or other-digest cache is silently rebuilt, never believed', async () => {
@@ -158,14 +158,14 @@ describe('StatCache', () => {
     await put('a', anHourAgo(), 'a.md')
     await put('b', anHourAgo(), 'b.md')
     const cache = await StatCache.load(root)
-    await cache.hash('notes/a.md')
-    await cache.hash('notes/b.md')
+    cache.hashSync('notes/a.md')
+    cache.hashSync('notes/b.md')
     await cache.save()
     const cacheFile = path.join(root, STAT_CACHE_FILE)
     const written = await stat(cacheFile)
 
     const warm = await StatCache.load(root)
-    await warm.hash('notes/a.md')
+    warm.hashSync('notes/a.md')
     await warm.save()
     expect((await stat(cacheFile)).ino).toBe(written.ino)
 
@@ -179,11 +179,11 @@ describe('StatCache', () => {
   test('a file that disappeared throws ENOENT and is forgotten', async () => {
     await put('a', anHourAgo())
     const cache = await StatCache.load(root)
-    await cache.hash('notes/a.md')
+    cache.hashSync('notes/a.md')
     await cache.save()
     await rm(note())
     const after = await StatCache.load(root)
-    await expect(after.hash('notes/a.md')).rejects.toMatchObject({code: 'ENOENT'})
+    expect(() => after.hashSync('notes/a.md')).toThrow(expect.objectContaining({code: 'ENOENT'}))
     await after.save()
     expect(await readFile(path.join(root, STAT_CACHE_FILE), 'utf8')).not.toContain('notes/a.md')
   })
