@@ -140,8 +140,11 @@ export async function inspect(options: InspectOptions): Promise<Inspection> {
  * else undefined.
  */
 function rememberedCount(remembered: string, localeAndNote: string, sourceHash: string | undefined, glossary: string): number | undefined {
-  const [hash, terms, count, ...rest] = remembered.split(' ')
-  return hash === sourceHash && terms === glossary && rest.join(' ') === localeAndNote ? Number(count) : undefined
+  // Compared in place, not split: this runs for every target of a warm check.
+  const head = `${sourceHash} ${glossary} `
+  if (!remembered.startsWith(head) || !remembered.endsWith(` ${localeAndNote}`)) return undefined
+  const count = remembered.slice(head.length, remembered.length - localeAndNote.length - 1)
+  return /^\d+$/.test(count) ? Number(count) : undefined
 }
 
 /**

@@ -6,7 +6,7 @@
  * Every problem is collected before anything is thrown, so a user fixes a config in one pass.
  */
 
-import {Ajv, type ValidateFunction} from 'ajv'
+import type {ValidateFunction} from 'ajv'
 import {UserError} from '../types.js'
 import {
   CONFIG_FILE_NAME,
@@ -22,16 +22,16 @@ import {didYouMean} from './did-you-mean.js'
 import {pairFromAliases} from './locales.js'
 import {compileSourcePattern} from './pattern.js'
 import {unsafePathReason} from './paths.js'
-import {configSchema} from './schema.js'
+import {validate as generatedValidator} from './schema-validator.generated.js'
 import {formatSchemaErrors, joinPath, show} from './schema-errors.js'
 import {findSecrets} from './secrets.js'
 import {BUILTIN_PARTS, parseTemplate, renderTemplate, templateParts} from './template.js'
 import type {FieldPolicy, LocalePair, ResolvedConfig} from './types.js'
 
-let validator: ValidateFunction | undefined
+/** `configSchema` compiled ahead of time (scripts/generate-validators.mjs): no ajv at run time. */
+const validator = generatedValidator as unknown as ValidateFunction
 
 function validate(json: unknown): ValidateFunction {
-  validator ??= new Ajv({allErrors: true, verbose: true, strict: true, strictTypes: false, logger: false}).compile(configSchema)
   validator(json)
   return validator
 }

@@ -7,12 +7,13 @@
  * collected first and reported in one `UserError`, one line each.
  */
 
-import {Ajv, type ValidateFunction} from 'ajv'
+import type {ValidateFunction} from 'ajv'
 import {UserError} from '../types.js'
 import {anyLocale, canonicalLocale} from './locale.js'
 import {compileMatcher} from './match.js'
 import {compareProblems, describeValue, formatProblem, problemsFromAjv, type Problem} from './problems.js'
 import {glossarySchema} from './schema.js'
+import {validate as generatedValidator} from './schema-validator.generated.js'
 import type {Glossary, GlossaryEntry, Rendering} from './types.js'
 
 /** The file as the schema describes it (after validation). */
@@ -37,10 +38,10 @@ interface RenderingFile {
   forbidden?: string[]
 }
 
-let validator: ValidateFunction<GlossaryFile> | undefined
+/** `glossarySchema` compiled ahead of time (scripts/generate-validators.mjs): no ajv at run time. */
+const validator = generatedValidator as unknown as ValidateFunction<GlossaryFile>
 
 function validate(json: unknown): {valid: true; file: GlossaryFile} | {valid: false; problems: Problem[]} {
-  validator ??= new Ajv({allErrors: true, strict: true, verbose: true}).compile<GlossaryFile>(glossarySchema)
   if (validator(json)) return {valid: true, file: json}
   return {valid: false, problems: problemsFromAjv(validator.errors ?? [], glossarySchema)}
 }
