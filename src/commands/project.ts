@@ -30,7 +30,6 @@ export interface ProjectOptions {
    * commands that hash them all: `check`, `status`, `diff`).
    */
   verifyCache?: boolean
-
 }
 
 export interface Project {
