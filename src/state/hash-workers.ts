@@ -100,8 +100,8 @@ function run<T>(input: {locations: string; known?: Float64Array}, answer: (messa
       resolve(failed())
       return
     }
-    // The run must not wait for a worker to end once its answer (or its failure) is in.
-    worker.unref()
+    // Not unref'd: while its answer is awaited, the worker may be the only thing keeping the event
+    // loop alive. It ends by itself once it has posted its answer.
     worker.once('message', (message: unknown) => resolve(answer(message)))
     worker.once('error', () => resolve(failed()))
     worker.once('exit', () => resolve(failed()))
