@@ -69,7 +69,8 @@ export async function inspect(options: InspectOptions): Promise<Inspection> {
   })
   // What a current target was last found current against: while the lock, the source, the
   // target and the glossary are unchanged, so is the answer, and the lock need not be read.
-  const checkedAgainst = `current with ${LOCK_FILE} ${hashOf(cache, LOCK_FILE) ?? 'none'}`
+  const lockHash = hashOf(cache, LOCK_FILE)
+  const checkedAgainst = `current with ${LOCK_FILE} ${lockHash ?? 'none'}`
 
   let deep: typeof import('./inspect-target.js') | undefined
   for (const plan of project.plans) {
@@ -127,7 +128,7 @@ export async function inspect(options: InspectOptions): Promise<Inspection> {
     }
   }
 
-  if (!options.paths?.length) inspection.orphaned = orphans(project, cache)
+  if (!options.paths?.length) inspection.orphaned = orphans(project, cache, lockHash !== undefined)
 
   // A run over everything looked at every file the cache should know: the rest are gone.
   await cache.save({prune: !options.paths?.length && !options.locales?.length})
@@ -152,11 +153,11 @@ function rememberedCount(remembered: string, localeAndNote: string, sourceHash: 
  * the lock's hash for this set of sources and locales, so that an unchanged project does not
  * read the lock for it.
  */
-function orphans(project: Project, cache: StatCache): Inspection['orphaned'] {
+function orphans(project: Project, cache: StatCache, lockExists: boolean): Inspection['orphaned'] {
   const known = new Set(project.plans.map((plan) => plan.source))
   const locales = new Set(project.plans.flatMap((plan) => plan.targets.map((target) => target.locale)))
   const name = `orphans among ${contentHash(JSON.stringify([[...known], [...locales].sort()]))}`
-  const remembered = hashOf(cache, LOCK_FILE) === undefined ? '[]' : cache.memo(LOCK_FILE, name)
+  const remembered = lockExists ? cache.memo(LOCK_FILE, name) : '[]'
   if (remembered !== undefined) return JSON.parse(remembered) as Inspection['orphaned']
 
   const found: Inspection['orphaned'] = []

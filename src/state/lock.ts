@@ -17,8 +17,7 @@
  *   notes × 9 locales × 40 segments come to about 45 MB;
  * - keys in a fixed order, notes and locales sorted by code unit: same content, same bytes (D13).
  */
-import {readFileSync} from 'node:fs'
-import {readFile} from 'node:fs/promises'
+import {existsSync, readFileSync} from 'node:fs'
 import path from 'node:path'
 import {UserError} from '../types.js'
 import {contentHash} from './hash.js'
@@ -98,24 +97,20 @@ export class Lockfile {
 
   /** Reads `notes-l10n.lock` at `root`; a missing file is an empty lock, a broken one a {@link UserError}. */
   static async load(root: string): Promise<Lockfile> {
-    return Lockfile.#fromFile(await readFile(path.join(root, LOCK_FILE), 'utf8').catch((error: unknown) => error as Error))
+    return Lockfile.loadSync(root)
   }
 
-  /** {@link load} without the event loop, for a lock read only when it turns out to be needed. */
+  /**
+   * {@link load} without the event loop, for a lock read only when it turns out to be needed.
+   * (Parsing it blocks the thread anyway; an async read would only add a round trip.)
+   */
   static loadSync(root: string): Lockfile {
-    let text: string | Error
+    let text: string
     try {
       text = readFileSync(path.join(root, LOCK_FILE), 'utf8')
     } catch (error) {
-      text = error as Error
-    }
-    return Lockfile.#fromFile(text)
-  }
-
-  static #fromFile(text: string | Error): Lockfile {
-    if (text instanceof Error) {
-      if (errnoCode(text) === 'ENOENT') return new Lockfile()
-      throw new UserError(`${LOCK_FILE} cannot be read (${errnoCode(text) ?? String(text)}) — check its permissions, or ${RECOVERY}`)
+      if (errnoCode(error) === 'ENOENT') return new Lockfile()
+      throw new UserError(`${LOCK_FILE} cannot be read (${errnoCode(error) ?? String(error)}) — check its permissions, or ${RECOVERY}`)
     }
     const lock = Lockfile.parse(text, LOCK_FILE)
     lock.#onDisk = text
@@ -236,11 +231,7 @@ export class Lockfile {
     if (text === this.#onDisk?.replace(/\r\n/g, '\n')) return
     if (this.#onDisk === undefined && this.size === 0) {
       // Nothing recorded and no file: keep it that way rather than commit an empty lock.
-      const exists = await readFile(path.join(root, LOCK_FILE), 'utf8').then(
-        () => true,
-        () => false
-      )
-      if (!exists) return
+      if (!existsSync(path.join(root, LOCK_FILE))) return
     }
     await writeFileAtomic(path.join(root, LOCK_FILE), text, {root})
     this.#onDisk = text

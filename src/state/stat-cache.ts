@@ -115,7 +115,7 @@ export class StatCache {
   /** Entries made or changed in this run; `null`: the file is gone. They override the table. */
   readonly #changed = new Map<string, Entry | null>()
   /** Hashes just found (by a worker, or by {@link derived}) and not asked for since: answered without a stat, once. */
-  readonly #fresh = new Map<string, string>()
+  readonly #fresh = new Set<string>()
   /** Per table row: looked at in this run (`prune` drops the others; changed entries are kept). */
   readonly #used: Uint8Array
   /** Per table row: stats confirmed by {@link verify} and not asked for since (answered once without a stat). */
@@ -176,7 +176,7 @@ export class StatCache {
   derived(file: string, derivation: Derivation): string | undefined {
     const entry = this.#look(file, derivation)
     // Discovery asks this of every source just before `check` hashes it: one stat serves both.
-    this.#fresh.set(this.#place(file).key, entry.hash)
+    this.#fresh.add(this.#place(file).key)
     return entry.memo!.value
   }
 
@@ -262,7 +262,7 @@ export class StatCache {
       // Looked up on this thread meanwhile, or not read: left to hashSync.
       if (found[at] !== Found.read || this.#changed.has(key)) return
       this.#changed.set(key, {size: found[at + 1]!, mtimeMs: found[at + 2]!, ino: found[at + 3]!, hash: hashes[index]!, hashedAt: startedAt})
-      this.#fresh.set(key, hashes[index]!)
+      this.#fresh.add(key)
       this.#dirty = true
       this.misses++
     })
