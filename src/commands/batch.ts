@@ -22,6 +22,7 @@ import type {TranslateJob} from '../types.js'
 import {UserError} from '../types.js'
 import {openProject} from './project.js'
 import {pricingOf, providerSettings, sync, type SyncOptions, type SyncResult} from './sync.js'
+import {compareCodeUnits} from '../values.js'
 
 export interface BatchOptions extends SyncOptions {
   /** For tests: the Batch API client to use instead of one made from the environment. */
@@ -132,7 +133,7 @@ export async function submitBatch(options: BatchOptions): Promise<SubmitResult> 
   const estimate = emptyEstimate()
   let segments = 0
   // Notes finish in any order: sort, so the same pending work always makes the same file.
-  queued.sort((a, b) => compare(a.note, b.note) || compare(a.targetLocale, b.targetLocale))
+  queued.sort((a, b) => compareCodeUnits(a.note, b.note) || compareCodeUnits(a.targetLocale, b.targetLocale))
   for (const job of queued) {
     segments += job.segments.length
     addEstimate(estimate, estimateJob(pricing.settings, job, pricing.price, {batch: true}))
@@ -230,8 +231,4 @@ function summary(record: BatchRecord, status: string, counts?: BatchInfo['counts
     notes: new Set(requests.map((request) => `${request.note}\0${request.locale}`)).size,
     ...(counts ? {counts} : {})
   }
-}
-
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0
 }

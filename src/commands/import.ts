@@ -23,7 +23,8 @@ import {UserError} from '../types.js'
 import {noteAt} from './diff.js'
 import type {ReviewFormat} from './export.js'
 import {inspect, type SegmentReport, type TargetReport} from './inspect.js'
-import {errnoMessage, type Problem, type Project, type ProjectOptions} from './project.js'
+import {errnoMessage} from '../errno.js'
+import type {Problem, Project, ProjectOptions} from './project.js'
 import {sync, type NoteResult} from './sync.js'
 
 export interface ImportOptions extends Omit<ProjectOptions, 'paths' | 'locales'> {

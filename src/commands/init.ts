@@ -15,7 +15,7 @@ import path from 'node:path'
 import {UserError} from '../types.js'
 import {CONFIG_FILE_NAME, DEFAULT_GLOSSARY, DEFAULT_INCLUDE, DEFAULT_OUTPUT} from '../config/defaults.js'
 import {isLocaleTag} from '../config/locales.js'
-import {isErrnoException} from '../config/paths.js'
+import {isErrno} from '../errno.js'
 
 /** Folder names that are not BCP-47 tags but are common aliases. */
 const KNOWN_ALIASES: Readonly<Record<string, string>> = {hant: 'zh-Hant', hans: 'zh-Hans'}
@@ -175,7 +175,7 @@ async function listNames(folder: string): Promise<{files: string[]; folders: str
       folders: entries.filter((entry) => entry.isDirectory()).map((entry) => entry.name)
     }
   } catch (error) {
-    if (isErrnoException(error) && (error.code === 'ENOENT' || error.code === 'ENOTDIR')) return undefined
+    if (isErrno(error, 'ENOENT', 'ENOTDIR')) return undefined
     throw error
   }
 }
@@ -185,7 +185,7 @@ async function exists(file: string): Promise<boolean> {
     await lstat(file)
     return true
   } catch (error) {
-    if (isErrnoException(error) && (error.code === 'ENOENT' || error.code === 'ENOTDIR')) return false
+    if (isErrno(error, 'ENOENT', 'ENOTDIR')) return false
     throw error
   }
 }

@@ -13,7 +13,8 @@ import {LOCK_FILE} from '../state/lock.js'
 import type {StatCache} from '../state/stat-cache.js'
 import type {Finding} from '../types.js'
 import {UserError} from '../types.js'
-import {errnoMessage, glossaryVersion, isErrno, openProject, type Problem, type Project, type ProjectOptions} from './project.js'
+import {errnoMessage, isErrno} from '../errno.js'
+import {glossaryVersion, openProject, type Problem, type Project, type ProjectOptions} from './project.js'
 
 export type TargetState = 'current' | 'missing' | 'stale' | 'needs-review' | 'untracked' | 'misaligned' | 'broken'
 

@@ -8,7 +8,7 @@ import path from 'node:path'
 import {discoverNotes, frontmatterValueOfBytes, loadConfig, normaliseLocale, type NotePlan, type ResolvedConfig} from '../config/load.js'
 import {glossaryFingerprint, loadGlossary, type Glossary} from '../glossary/load.js'
 import {decodeNote, type NoteText} from '../pipeline/read.js'
-import {errnoCode} from '../pipeline/write.js'
+import {errnoMessage, isErrno} from '../errno.js'
 import {Lockfile} from '../state/lock.js'
 import {StatCache} from '../state/stat-cache.js'
 import {UserError} from '../types.js'
@@ -94,7 +94,7 @@ export async function readText(root: string, file: string, maxBytes: number): Pr
     bytes = await readFile(path.join(root, file))
   } catch (error) {
     // ENOTDIR: a folder on the way is a file; the write path explains that when it gets there.
-    if (isErrno(error, 'ENOENT') || isErrno(error, 'ENOTDIR')) return undefined
+    if (isErrno(error, 'ENOENT', 'ENOTDIR')) return undefined
     if (isErrno(error, 'EISDIR')) throw new UserError(`${file}: is a directory, expected a Markdown file`)
     throw new UserError(`${file}: cannot be read (${errnoMessage(error)})`)
   }
@@ -109,12 +109,4 @@ export function glossaryVersion(project: Project, locale: string): string | unde
 /** A problem as one line: its message, prefixed with its file unless the message already names it. */
 export function describeProblem(problem: Problem): string {
   return problem.message.includes(problem.file) ? problem.message : `${problem.file}: ${problem.message}`
-}
-
-export function isErrno(error: unknown, code: string): boolean {
-  return errnoCode(error) === code
-}
-
-export function errnoMessage(error: unknown): string {
-  return errnoCode(error) ?? (error instanceof Error ? error.message : String(error))
 }

@@ -34,7 +34,8 @@ import type {Finding, Provider, RequiredTerm, Segment, Token, TranslateJob, Usag
 import {UserError} from '../types.js'
 import {markdownInSourceSpace} from './url-space.js'
 import {analyse} from './analyse.js'
-import {errnoMessage, glossaryVersion, openProject, readText, type Problem, type Project, type ProjectOptions} from './project.js'
+import {errnoMessage} from '../errno.js'
+import {glossaryVersion, openProject, readText, type Problem, type Project, type ProjectOptions} from './project.js'
 
 export interface SyncOptions extends ProjectOptions {
   /** Provider settings from flags; merged over the config's. */

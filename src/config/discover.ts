@@ -12,12 +12,14 @@ import {readdirSync, realpathSync, statSync} from 'node:fs'
 import {open} from 'node:fs/promises'
 import path from 'node:path'
 import picomatch from 'picomatch'
+import {isErrno} from '../errno.js'
 import {UserError} from '../types.js'
 import {ALWAYS_IGNORED_DIRS} from './defaults.js'
 import {normaliseLocale, pairFromAliases} from './locales.js'
 import {compileSourcePattern, matchSourcePattern} from './pattern.js'
-import {isErrnoException, isInside, pathParts, renderOutputPath, sourceBaseOf, unsafePathReason} from './paths.js'
+import {isInside, pathParts, renderOutputPath, sourceBaseOf, unsafePathReason} from './paths.js'
 import type {LocalePair, ResolvedConfig} from './types.js'
+import {compareCodeUnits} from '../values.js'
 
 /** One source note and its targets. */
 export interface NotePlan {
@@ -115,7 +117,7 @@ export async function discoverNotes(
     plans = plans.filter((plan) => filters.some((filter) => matchesFilter(plan.source, filter)))
   }
 
-  problems.sort((a, b) => compare(a.file, b.file))
+  problems.sort((a, b) => compareCodeUnits(a.file, b.file))
   return {plans, problems}
 }
 
@@ -179,7 +181,7 @@ function walkSources(config: ResolvedConfig, problems: DiscoveryProblem[]): stri
     walkFolder(base)
   }
 
-  return [...found].sort(compare)
+  return [...found].sort(compareCodeUnits)
 
   function walkFolder(relative: string): void {
     const absolute = path.join(config.root, relative)
@@ -196,11 +198,11 @@ function walkSources(config: ResolvedConfig, problems: DiscoveryProblem[]): stri
     try {
       entries = readdirSync(absolute, {withFileTypes: true})
     } catch (error) {
-      if (isErrnoException(error) && (error.code === 'ENOENT' || error.code === 'ENOTDIR')) return
+      if (isErrno(error, 'ENOENT', 'ENOTDIR')) return
       throw error
     }
 
-    entries.sort((a, b) => compare(a.name, b.name))
+    entries.sort((a, b) => compareCodeUnits(a.name, b.name))
 
     for (const entry of entries) {
       if (ALWAYS_IGNORED_DIRS.has(entry.name)) continue
@@ -434,12 +436,7 @@ function realpathOrUndefined(file: string): string | undefined {
   try {
     return realpathSync(file)
   } catch (error) {
-    if (isErrnoException(error) && (error.code === 'ENOENT' || error.code === 'ENOTDIR' || error.code === 'ELOOP')) return undefined
+    if (isErrno(error, 'ENOENT', 'ENOTDIR', 'ELOOP')) return undefined
     throw error
   }
-}
-
-/** Code-unit order, so plans are sorted the same on every machine and locale. */
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0
 }

@@ -8,7 +8,7 @@ import {readFile, stat} from 'node:fs/promises'
 import path from 'node:path'
 import {UserError} from '../types.js'
 import {CONFIG_FILE_NAME} from './defaults.js'
-import {isErrnoException} from './paths.js'
+import {isErrno} from '../errno.js'
 import {resolveConfig} from './resolve.js'
 import type {ResolvedConfig} from './types.js'
 
@@ -89,7 +89,7 @@ async function isFile(file: string): Promise<boolean> {
   try {
     return (await stat(file)).isFile()
   } catch (error) {
-    if (isErrnoException(error) && (error.code === 'ENOENT' || error.code === 'ENOTDIR')) return false
+    if (isErrno(error, 'ENOENT', 'ENOTDIR')) return false
     throw error
   }
 }

@@ -10,6 +10,7 @@
 import {lstat, realpath} from 'node:fs/promises'
 import path from 'node:path'
 import picomatch from 'picomatch'
+import {isErrno} from '../errno.js'
 import {UserError} from '../types.js'
 import {normaliseLocale} from './locales.js'
 import {parseTemplate, type TemplatePiece} from './template.js'
@@ -221,12 +222,7 @@ async function lstatOrUndefined(file: string) {
   try {
     return await lstat(file)
   } catch (error) {
-    if (isErrnoException(error) && (error.code === 'ENOENT' || error.code === 'ENOTDIR')) return undefined
+    if (isErrno(error, 'ENOENT', 'ENOTDIR')) return undefined
     throw error
   }
-}
-
-/** Whether `error` carries a Node.js `code`. */
-export function isErrnoException(error: unknown): error is NodeJS.ErrnoException {
-  return error instanceof Error && 'code' in error
 }

@@ -27,6 +27,7 @@ import {formatSchemaErrors, joinPath, show} from './schema-errors.js'
 import {findSecrets} from './secrets.js'
 import {BUILTIN_PARTS, parseTemplate, renderTemplate, templateParts} from './template.js'
 import type {FieldPolicy, LocalePair, ResolvedConfig} from './types.js'
+import {isRecord} from '../values.js'
 
 /** `configSchema` compiled ahead of time (scripts/generate-validators.mjs): no ajv at run time. */
 const validator = generatedValidator as unknown as ValidateFunction
@@ -321,10 +322,6 @@ function isPolicy(value: unknown): value is FieldPolicy {
   if (!isRecord(value) || !Object.hasOwn(value, 'set')) return false
   const set = value['set']
   return set === null || ['string', 'number', 'boolean'].includes(typeof set)
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value)
 }
 
 function stringEntries(value: Record<string, unknown>): Record<string, string> {

@@ -13,6 +13,7 @@ import {resolveRendering} from './locale.js'
 import {findTerms} from './match.js'
 import {visibleText} from './project.js'
 import type {Glossary, GlossaryEntry} from './types.js'
+import {compareCodeUnits} from '../values.js'
 
 /** Characters of the fingerprint: 48 bits, plenty to tell one glossary state from the next. */
 const fingerprintLength = 8
@@ -38,7 +39,7 @@ export function segmentFingerprint(glossary: Glossary, sourceMarkdown: string, l
     .map((entry) => effect(entry, locale))
     .filter((value) => value !== undefined)
     // Code-unit order, not a collation: the hash must not depend on the ICU data of the machine.
-    .sort((a, b) => (String(a[0]) < String(b[0]) ? -1 : String(a[0]) > String(b[0]) ? 1 : 0))
+    .sort((a, b) => compareCodeUnits(String(a[0]), String(b[0])))
   if (effects.length === 0) return undefined
   return contentHash(JSON.stringify(effects), fingerprintLength)
 }
@@ -59,7 +60,7 @@ export function glossaryFingerprint(glossary: Glossary, locale: string): string 
   if (fingerprint === undefined) {
     const rows = glossary.entries
       .map((entry) => [entry.term, entry.variants ?? [], entry.caseSensitive ?? null, effect(entry, locale) ?? null])
-      .sort((a, b) => (String(a[0]) < String(b[0]) ? -1 : String(a[0]) > String(b[0]) ? 1 : 0))
+      .sort((a, b) => compareCodeUnits(String(a[0]), String(b[0])))
     fingerprint = contentHash(JSON.stringify(rows), fingerprintLength)
     byLocale.set(locale, fingerprint)
   }

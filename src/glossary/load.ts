@@ -4,6 +4,7 @@
  */
 
 import {readFile} from 'node:fs/promises'
+import {errnoMessage, isErrno} from '../errno.js'
 import {UserError} from '../types.js'
 import {parseGlossary} from './parse.js'
 import type {Glossary} from './types.js'
@@ -26,10 +27,6 @@ function lineAndColumn(text: string, offset: number): {line: number; column: num
   return {line: before.split('\n').length, column: offset - lineStart + 1}
 }
 
-function isNodeError(error: unknown): error is NodeJS.ErrnoException {
-  return error instanceof Error && 'code' in error
-}
-
 /**
  * Read, validate and compile a glossary file.
  *
@@ -46,8 +43,8 @@ export async function loadGlossary(path: string): Promise<Glossary | undefined> 
   try {
     text = await readFile(path, 'utf8')
   } catch (error) {
-    if (isNodeError(error) && error.code === 'ENOENT') return undefined
-    const reason = isNodeError(error) ? (error.code ?? error.message) : String(error)
+    if (isErrno(error, 'ENOENT')) return undefined
+    const reason = errnoMessage(error)
     throw new UserError(`${path}: cannot read the glossary (${reason}) — fix: make it a readable JSON file, or remove it`)
   }
   if (text.startsWith('\uFEFF')) text = text.slice(1)

@@ -15,6 +15,7 @@ import {compareProblems, describeValue, formatProblem, problemsFromAjv, type Pro
 import {glossarySchema} from './schema.js'
 import {validate as generatedValidator} from './schema-validator.generated.js'
 import type {Glossary, GlossaryEntry, Rendering} from './types.js'
+import {isRecord} from '../values.js'
 
 /** The file as the schema describes it (after validation). */
 interface GlossaryFile {
@@ -44,10 +45,6 @@ const validator = generatedValidator as unknown as ValidateFunction<GlossaryFile
 function validate(json: unknown): {valid: true; file: GlossaryFile} | {valid: false; problems: Problem[]} {
   if (validator(json)) return {valid: true, file: json}
   return {valid: false, problems: problemsFromAjv(validator.errors ?? [], glossarySchema)}
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
 function strings(value: unknown): string[] {

@@ -12,6 +12,7 @@
 import {randomBytes} from 'node:crypto'
 import {lstat, mkdir, open, readdir, rename, unlink} from 'node:fs/promises'
 import path from 'node:path'
+import {errnoCode} from '../errno.js'
 import {UserError} from '../types.js'
 
 export interface WriteOptions {
@@ -158,13 +159,6 @@ export function isProcessAlive(pid: number): boolean {
 /** Whether `name` is a temp file name made by {@link writeFileAtomic}. */
 export function isTempName(name: string): boolean {
   return TEMP_PATTERN.test(name)
-}
-
-/** The errno `code` of a Node error, or undefined. */
-export function errnoCode(error: unknown): string | undefined {
-  if (typeof error !== 'object' || error === null) return undefined
-  const code = (error as {code?: unknown}).code
-  return typeof code === 'string' ? code : undefined
 }
 
 /**

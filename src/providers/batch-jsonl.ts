@@ -8,6 +8,7 @@
 import type {Usage} from '../types.js'
 import type {ChatRequestBody} from './requests.js'
 import {batchByTokens} from './batching.js'
+import {isRecord} from '../values.js'
 
 /** The endpoint every line of our batches calls. */
 export const BATCH_ENDPOINT = '/v1/chat/completions'
@@ -96,8 +97,4 @@ function numberOf(value: unknown): number {
 function oneLine(text: string): string {
   const line = text.replace(/\s+/g, ' ').trim()
   return line.length > 300 ? line.slice(0, 299) + '…' : line
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
 }

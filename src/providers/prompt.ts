@@ -7,6 +7,7 @@
  */
 
 import type {ContextSegment, Locale, RequiredTerm, TranslateJob} from '../types.js'
+import {isRecord} from '../values.js'
 
 /** One chat message, in the shape the chat completions API takes. */
 export interface ChatMessage {
@@ -307,8 +308,4 @@ export function looksLikeRefusal(text: string): boolean {
   return /^\s*(?:I['’]m sorry|I am sorry|Sorry,|I can(?:not|['’]t)|I won['’]t|I['’]m unable|I am unable|As an AI|Please provide)/i.test(
     text
   )
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
 }

@@ -11,9 +11,11 @@
  */
 import {readdir, readFile, unlink} from 'node:fs/promises'
 import path from 'node:path'
-import {errnoCode, writeFileAtomic} from '../pipeline/write.js'
+import {errnoCode} from '../errno.js'
+import {writeFileAtomic} from '../pipeline/write.js'
 import {UserError} from '../types.js'
 import {ensureStateDirectory, STATE_DIRECTORY} from './mutex.js'
+import {compareCodeUnits} from '../values.js'
 
 /** The folder of batch records, relative to the project root. */
 export const BATCHES_DIRECTORY = `${STATE_DIRECTORY}/batches`
@@ -54,7 +56,7 @@ export async function listBatches(root: string): Promise<BatchRecord[]> {
   for (const name of names.filter((candidate) => candidate.endsWith('.json')).sort()) {
     records.push(parseRecord(await readFile(path.join(root, BATCHES_DIRECTORY, name), 'utf8'), `${BATCHES_DIRECTORY}/${name}`))
   }
-  return records.sort((a, b) => (a.submitted < b.submitted ? -1 : a.submitted > b.submitted ? 1 : 0))
+  return records.sort((a, b) => compareCodeUnits(a.submitted, b.submitted))
 }
 
 /** Saves the downloaded results, then marks the record `downloaded`. */

@@ -19,9 +19,11 @@ import {constants} from 'node:fs'
 import {lstat, open, readFile, unlink, type FileHandle} from 'node:fs/promises'
 import path from 'node:path'
 import {UserError} from '../types.js'
-import {ensureDirectory, errnoCode, writeFileAtomic} from '../pipeline/write.js'
+import {errnoCode} from '../errno.js'
+import {ensureDirectory, writeFileAtomic} from '../pipeline/write.js'
 import {copyEntry, type LockEntry, type SegmentRecord} from './lock.js'
 import {ensureStateDirectory} from './mutex.js'
+import {isRecord} from '../values.js'
 
 /** The journal file, relative to the project root. */
 export const JOURNAL_FILE = '.notes-l10n/journal/accepted.jsonl'
@@ -304,7 +306,7 @@ export class Journal {
         throw corrupt(number, error instanceof Error ? error.message : String(error))
       }
       if (index === 0) {
-        if (!isObject(value) || typeof value.journal !== 'number') throw corrupt(number, 'expected the header {"journal":1}')
+        if (!isRecord(value) || typeof value.journal !== 'number') throw corrupt(number, 'expected the header {"journal":1}')
         if (value.journal !== JOURNAL_VERSION) {
           throw new UserError(
             `${JOURNAL_FILE} has format version ${value.journal}, this notes-l10n reads version ${JOURNAL_VERSION} — finish the run with the notes-l10n that started it, or delete the file (accepted translations not yet written will be requested again)`
@@ -319,7 +321,7 @@ export class Journal {
         this.#written.delete(key(settle.settled, settle.locale))
         return
       }
-      if (isObject(value) && 'written' in value) {
+      if (isRecord(value) && 'written' in value) {
         const mark = asWritten(value)
         if (!mark) throw corrupt(number, 'expected a written mark with note, locale and a lock entry')
         this.#written.set(key(mark.written, mark.locale), mark)
@@ -354,7 +356,7 @@ function recordLine(record: JournalRecord): JournalRecord {
 }
 
 function asRecord(value: unknown): JournalRecord | undefined {
-  if (!isObject(value)) return undefined
+  if (!isRecord(value)) return undefined
   if (!RECORD_KEYS.every((field) => typeof value[field] === 'string')) return undefined
   if (value.glossary !== undefined && typeof value.glossary !== 'string') return undefined
   return recordLine(value as unknown as JournalRecord)
@@ -362,14 +364,14 @@ function asRecord(value: unknown): JournalRecord | undefined {
 
 function asWritten(value: Record<string, unknown>): Written | undefined {
   const {written, locale, entry} = value
-  if (typeof written !== 'string' || typeof locale !== 'string' || !isObject(entry)) return undefined
+  if (typeof written !== 'string' || typeof locale !== 'string' || !isRecord(entry)) return undefined
   const {source, target, provider, model, glossary, segments} = entry
   if (typeof source !== 'string' || typeof target !== 'string' || typeof provider !== 'string' || typeof model !== 'string') return undefined
   if (glossary !== undefined && typeof glossary !== 'string') return undefined
   if (!Array.isArray(segments)) return undefined
   const records: SegmentRecord[] = []
   for (const segment of segments as unknown[]) {
-    if (!isObject(segment) || typeof segment.id !== 'string' || typeof segment.target !== 'string') return undefined
+    if (!isRecord(segment) || typeof segment.id !== 'string' || typeof segment.target !== 'string') return undefined
     if (segment.glossary !== undefined && typeof segment.glossary !== 'string') return undefined
     if (segment.human !== undefined && typeof segment.human !== 'boolean') return undefined
     records.push(segment as unknown as SegmentRecord)
@@ -378,7 +380,7 @@ function asWritten(value: Record<string, unknown>): Written | undefined {
 }
 
 function asSettle(value: unknown): Settle | undefined {
-  if (!isObject(value) || typeof value.settled !== 'string' || typeof value.locale !== 'string') return undefined
+  if (!isRecord(value) || typeof value.settled !== 'string' || typeof value.locale !== 'string') return undefined
   return {settled: value.settled, locale: value.locale}
 }
 
@@ -447,8 +449,4 @@ async function syncDirectory(directory: string): Promise<void> {
 
 function key(note: string, locale: string): string {
   return `${note}\0${locale}`
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
 }

@@ -21,7 +21,9 @@ import {existsSync, readFileSync} from 'node:fs'
 import path from 'node:path'
 import {UserError} from '../types.js'
 import {contentHash} from './hash.js'
-import {errnoCode, writeFileAtomic} from '../pipeline/write.js'
+import {errnoCode} from '../errno.js'
+import {writeFileAtomic} from '../pipeline/write.js'
+import {compareCodeUnits, isRecord} from '../values.js'
 
 /** The lock's file name at the project root. */
 export const LOCK_FILE = 'notes-l10n.lock'
@@ -292,7 +294,7 @@ function mostCommon(lists: readonly string[]): string {
 
 /** Validates the parsed document and fills `lock`. Messages point at the note's line when possible. */
 function readDocument(value: unknown, text: string, file: string, lock: Lockfile): void {
-  if (!isObject(value)) throw broken(file, 1, `expected a JSON object with "version" and "notes", got ${describe(value)}`)
+  if (!isRecord(value)) throw broken(file, 1, `expected a JSON object with "version" and "notes", got ${describe(value)}`)
   if (value.version !== LOCK_VERSION) {
     const version = JSON.stringify(value.version) ?? 'no version'
     throw new UserError(
@@ -300,13 +302,13 @@ function readDocument(value: unknown, text: string, file: string, lock: Lockfile
     )
   }
   const notes = value.notes
-  if (!isObject(notes)) throw broken(file, lineOf(text, '"notes"'), `"notes" should be an object, got ${describe(notes)}`)
+  if (!isRecord(notes)) throw broken(file, lineOf(text, '"notes"'), `"notes" should be an object, got ${describe(notes)}`)
 
   for (const note in notes) {
     const block = notes[note]
     // Only an error needs the line: finding it for every note made loading quadratic in the notes.
     const line = () => lineOf(text, JSON.stringify(note))
-    if (!isObject(block)) throw broken(file, line(), `note ${JSON.stringify(note)} should be an object, got ${describe(block)}`)
+    if (!isRecord(block)) throw broken(file, line(), `note ${JSON.stringify(note)} should be an object, got ${describe(block)}`)
     const shared = block.ids
     if (typeof shared !== 'string') throw broken(file, line(), `note ${JSON.stringify(note)} has no "ids" string`)
     let sharedCount: number | undefined
@@ -314,7 +316,7 @@ function readDocument(value: unknown, text: string, file: string, lock: Lockfile
       if (locale === 'ids') continue
       const fail = (problem: string) => broken(file, line(), `${JSON.stringify(note)} locale ${JSON.stringify(locale)}: ${problem}`)
       const raw = block[locale]
-      const own = isObject(raw) && typeof raw.ids === 'string' ? raw.ids : undefined
+      const own = isRecord(raw) && typeof raw.ids === 'string' ? raw.ids : undefined
       if (own === undefined && sharedCount === undefined) sharedCount = countIds(shared, fail)
       lock[ADOPT](note, locale, readEntry(raw, own ?? shared, own === undefined ? sharedCount! : countIds(own, fail), fail))
     }
@@ -327,7 +329,7 @@ function readDocument(value: unknown, text: string, file: string, lock: Lockfile
  * hashes all match never does, and loading a lock of 90,000 entries stays a JSON.parse.
  */
 function readEntry(raw: unknown, ids: string, count: number, fail: (problem: string) => UserError): PackedEntry {
-  if (!isObject(raw)) throw fail(`expected an object, got ${describe(raw)}`)
+  if (!isRecord(raw)) throw fail(`expected an object, got ${describe(raw)}`)
   for (const key in raw) {
     if (!(ENTRY_KEYS as readonly string[]).includes(key)) throw fail(`unknown key ${JSON.stringify(key)}`)
   }
@@ -480,11 +482,7 @@ function words(list: string): string[] {
 
 /** Code-unit order: the same on every machine, unlike localeCompare. */
 function sorted(keys: Iterable<string>): string[] {
-  return [...keys].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
+  return [...keys].sort(compareCodeUnits)
 }
 
 function describe(value: unknown): string {

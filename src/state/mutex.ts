@@ -13,6 +13,7 @@ import {readFileSync, unlinkSync} from 'node:fs'
 import {open, readFile, stat, unlink, utimes, writeFile} from 'node:fs/promises'
 import {hostname} from 'node:os'
 import path from 'node:path'
+import {isErrno} from '../errno.js'
 import {UserError} from '../types.js'
 import {ensureDirectory, isProcessAlive} from '../pipeline/write.js'
 
@@ -95,7 +96,7 @@ export async function ensureStateDirectory(root: string): Promise<void> {
   try {
     await writeFile(path.join(directory, '.gitignore'), '# notes-l10n run state: never committed\n*\n', {flag: 'wx'})
   } catch (error) {
-    if ((error as {code?: unknown}).code !== 'EEXIST') throw error
+    if (!isErrno(error, 'EEXIST')) throw error
   }
 }
 
@@ -104,7 +105,7 @@ async function create(file: string, holder: Holder): Promise<boolean> {
   try {
     handle = await open(file, 'wx')
   } catch (error) {
-    if ((error as {code?: unknown}).code === 'EEXIST') return false
+    if (isErrno(error, 'EEXIST')) return false
     throw error
   }
   try {
@@ -120,7 +121,7 @@ async function read(file: string): Promise<Found | undefined> {
     const [raw, stats] = await Promise.all([readFile(file, 'utf8'), stat(file)])
     return {raw, holder: parseHolder(raw), mtimeMs: stats.mtimeMs}
   } catch (error) {
-    if ((error as {code?: unknown}).code === 'ENOENT') return undefined
+    if (isErrno(error, 'ENOENT')) return undefined
     throw error
   }
 }

@@ -7,13 +7,10 @@
  * `node_modules` linked to the project's.
  */
 import {spawn} from 'node:child_process'
-import {copyFile, mkdir, mkdtemp, readdir, readFile, symlink, writeFile} from 'node:fs/promises'
+import {copyFile, mkdir, mkdtemp, symlink, writeFile} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
-import {fileURLToPath} from 'node:url'
-import ts from 'typescript'
-
-const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..')
+import {repo, transpileSources} from '../../support/transpile.js'
 
 let built: Promise<string> | undefined
 
@@ -29,26 +26,8 @@ async function build(): Promise<string> {
   await symlink(path.join(repo, 'node_modules'), path.join(out, 'node_modules'), 'dir')
   await mkdir(path.join(out, 'bin'))
   await copyFile(path.join(repo, 'bin/notes-l10n.js'), path.join(out, 'bin/notes-l10n.js'))
-  for (const file of await sources(path.join(repo, 'src'))) {
-    const {outputText} = ts.transpileModule(await readFile(file, 'utf8'), {
-      compilerOptions: {module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022},
-      fileName: file
-    })
-    const target = path.join(out, 'dist', path.relative(path.join(repo, 'src'), file).replace(/\.ts$/, '.js'))
-    await mkdir(path.dirname(target), {recursive: true})
-    await writeFile(target, outputText)
-  }
+  await transpileSources(path.join(out, 'dist'))
   return path.join(out, 'bin/notes-l10n.js')
-}
-
-async function sources(folder: string): Promise<string[]> {
-  const files: string[] = []
-  for (const entry of await readdir(folder, {withFileTypes: true})) {
-    const full = path.join(folder, entry.name)
-    if (entry.isDirectory()) files.push(...(await sources(full)))
-    else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.d.ts')) files.push(full)
-  }
-  return files
 }
 
 export interface CliChild {

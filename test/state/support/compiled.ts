@@ -1,22 +1,18 @@
 /**
- * The state modules as plain JavaScript, for child processes: the crash, kill and two-process
- * tests need a real second process, and Node 20 cannot run TypeScript. Each test file transpiles
- * the handful of modules it needs (no type check, milliseconds) into a temp folder that keeps the
- * `src/` layout, so their `.js` imports resolve as they do in the build.
+ * The sources as plain JavaScript, for child processes: the crash, kill and two-process tests
+ * need a real second process, and Node 20 cannot run TypeScript. They are transpiled once per test
+ * file into a temp folder that keeps the `src/` layout, so their `.js` imports resolve as they do
+ * in the build.
  */
 import {spawn, type ChildProcess} from 'node:child_process'
-import {mkdir, mkdtemp, readFile, writeFile} from 'node:fs/promises'
+import {mkdtemp, writeFile} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
-import {fileURLToPath} from 'node:url'
-import ts from 'typescript'
-
-const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..')
-const modules = ['src/types.ts', 'src/state/hash.ts', 'src/state/mutex.ts', 'src/state/journal.ts', 'src/state/lock.ts', 'src/pipeline/write.ts']
+import {transpileSources} from '../../support/transpile.js'
 
 let compiled: Promise<string> | undefined
 
-/** A folder holding `src/**.js` for the state modules and `package.json` with `"type": "module"`. */
+/** A folder holding `src/**.js` and `package.json` with `"type": "module"`. */
 export function compiledState(): Promise<string> {
   compiled ??= compile()
   return compiled
@@ -25,16 +21,7 @@ export function compiledState(): Promise<string> {
 async function compile(): Promise<string> {
   const out = await mkdtemp(path.join(tmpdir(), 'notes-l10n-state-js-'))
   await writeFile(path.join(out, 'package.json'), '{"type":"module"}\n')
-  for (const module of modules) {
-    const source = await readFile(path.join(repo, module), 'utf8')
-    const {outputText} = ts.transpileModule(source, {
-      compilerOptions: {module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022},
-      fileName: module
-    })
-    const file = path.join(out, module.replace(/\.ts$/, '.js'))
-    await mkdir(path.dirname(file), {recursive: true})
-    await writeFile(file, outputText)
-  }
+  await transpileSources(path.join(out, 'src'))
   return out
 }
 
