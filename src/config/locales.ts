@@ -15,17 +15,9 @@ import type {LocalePair, ResolvedConfig} from './types.js'
  */
 const BCP47 = /^[a-z]{2,3}(-[a-z]{4})?(-(?:[a-z]{2}|\d{3}))?(-(?:[a-z\d]{5,8}|\d[a-z\d]{3}))*$/i
 
-/** A path form (alias): a letter, then letters, digits, `-` or `_`. Never `.`, `/`, `\` or NUL. */
-const ALIAS = /^[a-z][a-z\d_-]{0,34}$/i
-
 /** Whether `value` has the shape of a BCP-47 tag we accept. */
 export function isLocaleTag(value: string): boolean {
   return BCP47.test(value)
-}
-
-/** Whether `value` may be used as a path form of a locale. */
-export function isLocaleAlias(value: string): boolean {
-  return ALIAS.test(value)
 }
 
 /**

@@ -62,10 +62,8 @@ function segmentsOf(dir: string): string[] {
  */
 function resolveSegments(base: readonly string[], relative: string): string[] {
   const result = [...base]
-  const parts = relative.split('/')
-  parts.forEach((part, index) => {
-    if (part === '.' || (part === '' && index < parts.length - 1)) return
-    if (part === '') return
+  relative.split('/').forEach((part) => {
+    if (part === '.' || part === '') return
     if (part === '..') {
       if (result.length > 0 && result.at(-1) !== '..') result.pop()
       else result.push('..')

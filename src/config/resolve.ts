@@ -19,7 +19,7 @@ import {
   DEFAULT_SOURCE_LOCALE
 } from './defaults.js'
 import {didYouMean} from './did-you-mean.js'
-import {pairFromAliases} from './locales.js'
+import {isLocaleTag, pairFromAliases} from './locales.js'
 import {compileSourcePattern} from './pattern.js'
 import {unsafePathReason} from './paths.js'
 import {validate as generatedValidator} from './schema-validator.generated.js'
@@ -31,11 +31,6 @@ import {isRecord} from '../values.js'
 
 /** `configSchema` compiled ahead of time (scripts/generate-validators.mjs): no ajv at run time. */
 const validator = generatedValidator as unknown as ValidateFunction
-
-function validate(json: unknown): ValidateFunction {
-  validator(json)
-  return validator
-}
 
 /** Raw config shapes, as far as the schema has vouched for them. */
 interface RawConfig {
@@ -75,8 +70,8 @@ export function resolveConfig(json: unknown, root: string, file?: string): Resol
     (path) => `${path}: looks like an API key; keys are never read from the config file (it gets committed); fix: remove it and set OPENAI_API_KEY in the environment or an untracked .env`
   )
 
-  const check = validate(json)
-  const schemaProblems = formatSchemaErrors(check.errors ?? [], secrets)
+  validator(json)
+  const schemaProblems = formatSchemaErrors(validator.errors ?? [], secrets)
   problems.push(...schemaProblems)
   const reported = new Set([...secrets, ...schemaProblems.map(pathOfProblem)])
   // Semantic checks below re-read values the schema may already have refused: say it once.
@@ -89,8 +84,7 @@ export function resolveConfig(json: unknown, root: string, file?: string): Resol
   const aliases = isRecord(raw.localeAliases) ? stringEntries(raw.localeAliases) : {}
 
   for (const [alias, tag] of Object.entries(aliases)) {
-    const pair = pairFromAliases({}, tag)
-    if (typeof pair === 'string') report(`${joinPath('localeAliases', alias)}: received ${show(tag)}, expected a BCP-47 tag such as "zh-Hant"; fix: change the value`)
+    if (!isLocaleTag(tag)) report(`${joinPath('localeAliases', alias)}: received ${show(tag)}, expected a BCP-47 tag such as "zh-Hant"; fix: change the value`)
   }
 
   const locales = resolveLocales(raw.locales, aliases, report)

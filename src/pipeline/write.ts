@@ -245,7 +245,7 @@ async function lstatOrUndefined(file: string) {
 }
 
 /** Makes a completed rename durable. Some platforms cannot fsync a directory; that is not an error there. */
-async function syncDirectory(directory: string): Promise<void> {
+export async function syncDirectory(directory: string): Promise<void> {
   let handle
   try {
     handle = await open(directory, 'r')

@@ -20,13 +20,13 @@ import {lstat, open, readFile, unlink, type FileHandle} from 'node:fs/promises'
 import path from 'node:path'
 import {UserError} from '../types.js'
 import {errnoCode} from '../errno.js'
-import {ensureDirectory, writeFileAtomic} from '../pipeline/write.js'
+import {ensureDirectory, syncDirectory, writeFileAtomic} from '../pipeline/write.js'
 import {copyEntry, type LockEntry, type SegmentRecord} from './lock.js'
-import {ensureStateDirectory} from './mutex.js'
+import {ensureStateDirectory, STATE_DIRECTORY} from './mutex.js'
 import {isRecord} from '../values.js'
 
 /** The journal file, relative to the project root. */
-export const JOURNAL_FILE = '.notes-l10n/journal/accepted.jsonl'
+export const JOURNAL_FILE = `${STATE_DIRECTORY}/journal/accepted.jsonl`
 
 export const JOURNAL_VERSION = 1
 
@@ -285,7 +285,8 @@ export class Journal {
         await handle.writeFile(HEADER)
         await handle.datasync()
         this.#size = Buffer.byteLength(HEADER)
-        await syncDirectory(path.dirname(this.#file))
+        // The new file's directory entry, made durable as far as the platform allows.
+        await syncDirectory(path.dirname(this.#file)).catch(() => undefined)
       }
       this.#handle = handle
       return handle
@@ -432,18 +433,6 @@ async function cutTo(file: string, size: number): Promise<void> {
     await handle.datasync()
   } finally {
     await handle.close()
-  }
-}
-
-/** Makes the new file's directory entry durable; some platforms cannot fsync a directory. */
-async function syncDirectory(directory: string): Promise<void> {
-  const handle = await open(directory, 'r').catch(() => undefined)
-  try {
-    await handle?.sync()
-  } catch {
-    // EINVAL/EISDIR where directories cannot be fsynced: nothing more can be done there.
-  } finally {
-    await handle?.close()
   }
 }
 

@@ -103,8 +103,8 @@ export class Lockfile {
   }
 
   /**
-   * {@link load} without the event loop, for a lock read only when it turns out to be needed.
-   * (Parsing it blocks the thread anyway; an async read would only add a round trip.)
+   * {@link load} without the event loop, for the lock `check` reads lazily from a getter. (Parsing
+   * blocks the thread anyway: an async read would only add a round trip.)
    */
   static loadSync(root: string): Lockfile {
     let text: string
@@ -162,22 +162,22 @@ export class Lockfile {
   /** Records an entry (a copy: later changes to `entry` do not leak in). */
   set(note: string, locale: string, entry: LockEntry): void {
     assertEntry(note, locale, entry)
-    let locales = this.#notes.get(note)
-    if (!locales) {
-      locales = new Map()
-      this.#notes.set(note, locales)
-    }
-    locales.set(locale, copyEntry(entry))
+    this.#localesOf(note).set(locale, copyEntry(entry))
   }
 
   /** {@link set} for entries the reader has validated and nobody else holds. */
   [ADOPT](note: string, locale: string, entry: PackedEntry): void {
+    this.#localesOf(note).set(locale, entry)
+  }
+
+  /** The entries of `note` by locale, made when it has none yet. */
+  #localesOf(note: string): Map<string, LockEntry | PackedEntry> {
     let locales = this.#notes.get(note)
     if (!locales) {
       locales = new Map()
       this.#notes.set(note, locales)
     }
-    locales.set(locale, entry)
+    return locales
   }
 
   delete(note: string, locale: string): void {

@@ -19,18 +19,18 @@
  * text to parse per file (a line-per-file text format cost ~1.4 µs a file to parse, more than
  * half of the `stat` it saves a read for).
  */
-import {closeSync, fstatSync, openSync, readSync, statSync, type Stats} from 'node:fs'
+import {closeSync, fstatSync, openSync, readSync, statSync} from 'node:fs'
 import {readFile, stat} from 'node:fs/promises'
 import {availableParallelism} from 'node:os'
 import path from 'node:path'
 import {deserialize, serialize} from 'node:v8'
 import {contentHash} from './hash.js'
-import {checkFiles, Found, sameStats, STRIDE} from './hash-workers.js'
+import {checkFiles, Found, readWithStats, sameStats, STRIDE} from './hash-workers.js'
 import {writeFileAtomic} from '../pipeline/write.js'
-import {ensureStateDirectory} from './mutex.js'
+import {ensureStateDirectory, STATE_DIRECTORY} from './mutex.js'
 
 /** The cache file, relative to the project root. */
-export const STAT_CACHE_FILE = '.notes-l10n/stat-cache'
+export const STAT_CACHE_FILE = `${STATE_DIRECTORY}/stat-cache`
 
 /** Names this layout of the table; a cache of another format (or V8) is discarded. */
 const FORMAT = 'notes-l10n stat cache 4'
@@ -43,6 +43,9 @@ const PARALLEL_FROM = 2000
 
 /** What relative name cannot be a cache key as it is: `..`, `.`, `//`, a backslash, a trailing `/`. */
 const NOT_PLAIN = /\\|\/\/|(?:^|\/)\.{1,2}(?:\/|$)|^$|\/$/
+
+/** The calls `readWithStats` reads a file with. */
+const READ_CALLS = {openSync, fstatSync, readSync, closeSync}
 
 /** Numbers per entry in the table: size, mtimeMs, ino, hashedAt. */
 const COLUMNS = 4
@@ -157,9 +160,8 @@ export class StatCache {
    */
   hashSync(file: string): string {
     // Confirmed by a worker a moment ago (see verify): the table's hash, with no stat and no entry built.
-    const row = this.#verified ? this.#rows.get(file) : undefined
-    if (row !== undefined && this.#verified![row] === 1 && !this.#changed.has(file)) {
-      this.#verified![row] = 0
+    const row = this.#verified ? this.#takeVerified(file) : undefined
+    if (row !== undefined) {
       this.#used[row] = 1
       this.hits++
       return this.#table.hashes[row]!
@@ -332,7 +334,7 @@ export class StatCache {
     if (cached && (!derivation || cached.memo?.name === derivation.name)) {
       // Hashed or confirmed a moment ago (by a worker, or by `derived`): answered once without a stat.
       if (this.#fresh.size > 0 && this.#fresh.delete(key)) return cached
-      if (this.#verified && this.#takeVerified(key)) {
+      if (this.#verified && this.#takeVerified(key) !== undefined) {
         this.hits++
         return cached
       }
@@ -348,7 +350,7 @@ export class StatCache {
         }
       }
       const hashedAt = Date.now()
-      const {stats, bytes} = readWithStats(location)
+      const {stats, bytes} = readWithStats(location, READ_CALLS)
       const entry: Entry = {size: stats.size, mtimeMs: stats.mtimeMs, ino: stats.ino, hash: this.#digest(bytes), hashedAt}
       if (derivation) entry.memo = {name: derivation.name, value: derivation.derive(bytes)}
       else if (cached?.memo && cached.hash === entry.hash) entry.memo = cached.memo
@@ -375,12 +377,12 @@ export class StatCache {
     return this.#fromTable(row)
   }
 
-  /** Whether a worker confirmed the table entry of `key` and nobody asked since (then it is asked). */
-  #takeVerified(key: string): boolean {
+  /** The row of `key` when a worker confirmed its entry and nobody asked since (it is asked now). */
+  #takeVerified(key: string): number | undefined {
     const row = this.#changed.has(key) ? undefined : this.#rows.get(key)
-    if (row === undefined || this.#verified?.[row] !== 1) return false
+    if (row === undefined || this.#verified?.[row] !== 1) return undefined
     this.#verified[row] = 0
-    return true
+    return row
   }
 
   #fromTable(row: number): Entry {
@@ -412,32 +414,6 @@ function readTable(value: unknown, digest: string): Table | undefined {
   const rows = keys.length
   if (numbers.length !== rows * COLUMNS || hashes.length !== rows || memoName.length !== rows || memoValues.length !== rows) return undefined
   return table as Table
-}
-
-/**
- * The file's bytes and its stats, taken from the open file before reading (a change during the
- * read then leaves an entry that no longer matches). Open, fstat, read and close into a buffer
- * sized from that fstat: `readFileSync` plus a `stat` by path cost twice as much for small files
- * (measured: 100,000 files, 1.2 s against 0.6 s). A file that grew since is read to its end.
- */
-function readWithStats(file: string): {stats: Stats; bytes: Uint8Array} {
-  const descriptor = openSync(file, 'r')
-  try {
-    const stats = fstatSync(descriptor)
-    let buffer = Buffer.allocUnsafe(stats.size + 1)
-    let length = 0
-    for (;;) {
-      const read = readSync(descriptor, buffer, length, buffer.length - length, null)
-      length += read
-      // A short read is the end of a regular file (the buffer has a byte to spare for exactly that).
-      if (read === 0 || length < buffer.length) return {stats, bytes: buffer.subarray(0, length)}
-      const grown = Buffer.allocUnsafe(buffer.length * 2)
-      buffer.copy(grown, 0, 0, length)
-      buffer = grown
-    }
-  } finally {
-    closeSync(descriptor)
-  }
 }
 
 /**
