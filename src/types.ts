@@ -13,6 +13,7 @@ export type Locale = string
  *
  * Atoms are `⟦n⟧`; paired markup is `⟦n⟧ … ⟦/n⟧` (the open token of a pair looks like an atom —
  * the token table says which it is). `n` is a positive integer unique within one segment.
+ * Shared and global: use only with `matchAll`/`replace`, never `.exec`/`.test` (they move `lastIndex`).
  */
 export const TOKEN_PATTERN = /⟦(\/?)(\d+)⟧/g
 

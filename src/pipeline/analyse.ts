@@ -20,8 +20,6 @@ import type {NoteText} from './read.js'
 import {collectDrafts, type SegmentDraft} from './segment.js'
 import {treeShape, type Shape} from './shape.js'
 
-export type {Shield} from './protect.js'
-
 /** How a segment sits in the source: what reassembly needs beyond the `Segment` contract. */
 export interface SegmentLayout extends Layout {
   context: Context

@@ -27,7 +27,8 @@ export type Context =
 export const singleLine: ReadonlySet<Context> = new Set(['atx', 'cell'])
 
 const asciiPunctuation = /[!-/:-@[-`{-~]/
-const entityLike = /^&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{0,31});/
+/** A character reference (`&amp;`, `&#35;`, `&#x22;`) at the start of a string. */
+export const characterReference = /^&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{0,31});/
 
 /** Characters that pair or open inline constructs (code, attention, math, links, HTML). */
 const inlineUnsafe: ReadonlySet<string> = new Set(['`', '*', '_', '~', '$', '[', ']', '<'])
@@ -52,7 +53,7 @@ export function escapeInline(run: string, context: Context, quote?: string): str
       index++
       continue
     }
-    if (character === '&' && entityLike.test(run.slice(index))) {
+    if (character === '&' && characterReference.test(run.slice(index))) {
       result += '\\&'
       continue
     }

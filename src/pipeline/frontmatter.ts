@@ -8,7 +8,7 @@
  */
 
 import {isMap, isScalar, parseDocument, visit, type Document, type Pair, type Scalar} from 'yaml'
-import {NoteError} from './read.js'
+import {lineAt, NoteError} from './read.js'
 
 /** A note's YAML front-matter. */
 export interface Frontmatter {
@@ -76,7 +76,7 @@ export function parseFrontmatter(text: string, start: number, end: number, file:
   const contentEnd = Math.max(contentStart, lastLine)
   const yaml = text.slice(contentStart, contentEnd)
   const eol = text.charAt(firstBreak - 1) === '\r' ? '\r\n' : '\n'
-  const firstLine = lineOf(text, contentStart)
+  const firstLine = lineAt(text, contentStart)
 
   const document = parseDocument(yaml, {schema: 'core', uniqueKeys: true, prettyErrors: true})
   const error = document.errors[0]
@@ -91,7 +91,7 @@ export function parseFrontmatter(text: string, start: number, end: number, file:
   }
   visit(document, {
     Alias(_key, node) {
-      const line = node.range ? lineOf(text, contentStart + node.range[0]) : firstLine
+      const line = node.range ? lineAt(text, contentStart + node.range[0]) : firstLine
       throw new NoteError(
         file,
         `YAML alias \`*${node.source}\` in the front-matter on line ${line}: aliases are not allowed`,
@@ -252,10 +252,4 @@ function lineRange(yaml: string, pair: Pair): {start: number; end: number; value
   const lineEnd = yaml.indexOf('\n', end)
   end = lineEnd === -1 ? yaml.length : lineEnd + 1
   return {start, end, value: ''}
-}
-
-function lineOf(text: string, offset: number): number {
-  let line = 1
-  for (let index = text.indexOf('\n'); index !== -1 && index < offset; index = text.indexOf('\n', index + 1)) line++
-  return line
 }

@@ -12,10 +12,11 @@
  */
 
 import type {Nodes, PhrasingContent} from 'mdast'
-import type {Token} from '../types.js'
+import {TOKEN_PATTERN, type Token} from '../types.js'
 import {
   canClose,
   canOpen,
+  characterReference,
   escapeBlockStart,
   escapeInline,
   isAsciiPunctuation,
@@ -161,26 +162,26 @@ class Builder {
   }
 
   atom(kind: Token['kind'], from: number, to: number, url?: string): number {
-    const n = this.next++
-    const token: Token = {n, shape: 'atom', kind, open: this.markdown.slice(from, to), close: ''}
-    if (url !== undefined) token.url = url
-    this.tokens.push(token)
-    this.text += `⟦${n}⟧`
-    return n
+    return this.token('atom', kind, from, to, url).n
   }
 
   open(kind: Token['kind'], from: number, to: number, url?: string): Token {
-    const n = this.next++
-    const token: Token = {n, shape: 'pair', kind, open: this.markdown.slice(from, to), close: ''}
-    if (url !== undefined) token.url = url
-    this.tokens.push(token)
-    this.text += `⟦${n}⟧`
-    return token
+    return this.token('pair', kind, from, to, url)
   }
 
   close(token: Token, from: number, to: number): void {
     token.close = this.markdown.slice(from, to)
     this.text += `⟦/${token.n}⟧`
+  }
+
+  /** A new token for source `[from, to)`, written as `⟦n⟧` (an atom, or the open side of a pair). */
+  private token(shape: Token['shape'], kind: Token['kind'], from: number, to: number, url: string | undefined): Token {
+    const n = this.next++
+    const token: Token = {n, shape, kind, open: this.markdown.slice(from, to), close: ''}
+    if (url !== undefined) token.url = url
+    this.tokens.push(token)
+    this.text += `⟦${n}⟧`
+    return token
   }
 
   private plain(from: number, to: number): void {
@@ -217,8 +218,6 @@ class Builder {
     this.text += markdown.slice(flushed, to)
   }
 }
-
-const characterReference = /^&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{0,31});/
 
 function shieldRanges(shield: Shield | undefined, run: string): Array<{start: number; end: number}> {
   if (!shield) return []
@@ -352,7 +351,7 @@ class Walker {
         index = partner + 1
         continue
       }
-      const handler = handlers[node.type] ?? atom('html')
+      const handler = handlers[node.type] ?? handlers.html!
       handler(this, node, nodeStart, nodeEnd)
       cursor = nodeEnd
       index++
@@ -430,8 +429,6 @@ function pairHtml(nodes: readonly PhrasingContent[]): Map<number, number> {
 /* Restore                                                                                    */
 /* ------------------------------------------------------------------------------------------ */
 
-const tokenPattern = /⟦(\/?)(\d+)⟧/g
-
 type Piece = {type: 'text'; value: string} | {type: 'token'; token: Token; side: 'open' | 'close'}
 
 /** A token's restored text in the output, for the fixes made after assembly. */
@@ -464,7 +461,7 @@ export function restore(text: string, tokens: readonly Token[]): string {
 function split(text: string, byNumber: ReadonlyMap<number, Token>): Piece[] {
   const pieces: Piece[] = []
   let last = 0
-  for (const match of text.matchAll(tokenPattern)) {
+  for (const match of text.matchAll(TOKEN_PATTERN)) {
     const token = byNumber.get(Number(match[2]))
     const side = match[1] ? 'close' : 'open'
     if (!token || (side === 'close' && token.shape !== 'pair')) continue

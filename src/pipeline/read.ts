@@ -6,6 +6,7 @@
  * by offset and must give back the source bytes where nothing was translated.
  */
 
+import {DEFAULT_MAX_FILE_BYTES} from '../config/defaults.js'
 import {UserError} from '../types.js'
 
 /** A decoded note, ready for `analyseNote`. */
@@ -33,12 +34,6 @@ export class NoteError extends UserError {
   }
 }
 
-/**
- * 1 MiB: notes are prose; a bigger file is almost certainly generated or binary, and the
- * parser's worst cases (S10) grow with size, so refuse before parsing.
- */
-export const DEFAULT_MAX_BYTES = 1024 * 1024
-
 const BOM = [0xef, 0xbb, 0xbf] as const
 
 /**
@@ -48,7 +43,9 @@ const BOM = [0xef, 0xbb, 0xbf] as const
  *   valid UTF-8 (with the byte offset and line of the first problem).
  */
 export function decodeNote(bytes: Uint8Array, file: string, options?: {maxBytes?: number}): NoteText {
-  const maxBytes = options?.maxBytes ?? DEFAULT_MAX_BYTES
+  // 1 MiB by default: notes are prose; a bigger file is almost certainly generated or binary, and
+  // the parser's worst cases (S10) grow with size, so refuse before parsing.
+  const maxBytes = options?.maxBytes ?? DEFAULT_MAX_FILE_BYTES
   if (bytes.length > maxBytes) {
     throw new NoteError(
       file,
@@ -85,7 +82,7 @@ export function decodeNote(bytes: Uint8Array, file: string, options?: {maxBytes?
 }
 
 /** Blockquote and list levels a line may open; real notes use a handful. */
-export const MAX_NESTING = 100
+const MAX_NESTING = 100
 
 /**
  * The Markdown parser's time and stack grow with container nesting: 10,000 nested blockquotes
@@ -124,6 +121,13 @@ export function dominantEol(text: string): '\n' | '\r\n' {
     index = text.indexOf('\n', index + 1)
   }
   return crlf > lf ? '\r\n' : '\n'
+}
+
+/** The 1-based line of UTF-16 `offset` in `text` (line breaks are `\n`; an offset past the end counts them all). */
+export function lineAt(text: string, offset: number): number {
+  let line = 1
+  for (let index = text.indexOf('\n'); index !== -1 && index < offset; index = text.indexOf('\n', index + 1)) line++
+  return line
 }
 
 function lineAtByte(bytes: Uint8Array, offset: number): number {

@@ -14,12 +14,12 @@ import type {AnalysedNote, SegmentLayout} from './analyse.js'
 import {singleLine} from './escape.js'
 import {patchFrontmatter, renderValue, type FrontmatterScalar} from './frontmatter.js'
 import {parseMarkdown, type ParsedMarkdown} from './parse.js'
-import {sameShape, shapeDifference, treeShape} from './shape.js'
+import {shapeDifference, shapeKey, treeShape} from './shape.js'
 
 /** Front-matter changes besides translated keys. */
 export interface FrontmatterEdit {
   /** Keys to set: existing keys keep their position, new keys are appended. */
-  set?: Readonly<Record<string, string | number | boolean | null>>
+  set?: Readonly<Record<string, FrontmatterScalar>>
   /** Keys to remove (with their line). */
   drop?: readonly string[]
 }
@@ -178,7 +178,7 @@ function frontmatterChange(
   if (!frontmatter) {
     const entries = Object.entries(set)
     if (entries.length === 0) return undefined
-    const yaml = entries.map(([key, value]) => `${key}: ${renderValue(value as FrontmatterScalar)}${eol}`).join('')
+    const yaml = entries.map(([key, value]) => `${key}: ${renderValue(value)}${eol}`).join('')
     return {ids: [], start: 0, end: 0, value: `---${eol}${yaml}---${eol}`}
   }
   let yaml = patchFrontmatter(frontmatter, note.file, {translated, set, drop})
@@ -213,7 +213,10 @@ function splice(text: string, changes: readonly Change[]): string {
 
 /** Re-parses candidates and finds the changes that alter the document's shape. */
 class SafetyNet {
-  private readonly parses = new Map<string, ParsedMarkdown>()
+  /** The last text checked and its parse. */
+  private last: {text: string; parsed: ParsedMarkdown} | undefined
+  /** {@link shapeKey} of the source's shape, made on the first check. */
+  private sourceKey: string | undefined
 
   constructor(
     private readonly note: AnalysedNote,
@@ -244,17 +247,17 @@ class SafetyNet {
 
   /** The parse of a text this net already checked, if any. */
   parsedFor(text: string): ParsedMarkdown | undefined {
-    return this.parses.get(text)
+    return this.last?.text === text ? this.last.parsed : undefined
   }
 
   /** Undefined when the composed text has the source's shape, else the first difference. */
   private check(changes: readonly Change[]): string | undefined {
     const text = this.compose(changes)
     const parsed = parseMarkdown(text)
-    this.parses.clear()
-    this.parses.set(text, parsed)
+    this.last = {text, parsed}
     const shape = treeShape(parsed.tree)
-    return sameShape(this.note.shape, shape) ? undefined : shapeDifference(this.note.shape, shape)
+    this.sourceKey ??= shapeKey(this.note.shape)
+    return this.sourceKey === shapeKey(shape) ? undefined : shapeDifference(this.note.shape, shape)
   }
 }
 

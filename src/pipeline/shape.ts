@@ -42,7 +42,12 @@ export function treeShape(tree: Root | Nodes): Shape {
 
 /** Whether two shapes are equal. */
 export function sameShape(left: Shape, right: Shape): boolean {
-  return JSON.stringify(left) === JSON.stringify(right)
+  return shapeKey(left) === shapeKey(right)
+}
+
+/** A string equal for equal shapes only: what {@link sameShape} compares (cache it for a shape compared often). */
+export function shapeKey(shape: Shape): string {
+  return JSON.stringify(shape)
 }
 
 /** A one-line description of the first difference between two shapes (for rejection reasons). */

@@ -12,6 +12,7 @@
  * Pure: no I/O.
  */
 
+import {markText, scanTokens} from '../pipeline/validate/tokens.js'
 import {TOKEN_PATTERN, type Token} from '../types.js'
 
 /** A way a token may be written in the target (a glossary rendering, a rebased URL). */
@@ -80,9 +81,9 @@ function marksInSourceOrder(tokens: readonly Token[], sourceText: string, forms:
     const texts = forms(token).map((form) => (side === 'open' ? form.open : form.close))
     marks.push({token, side, texts: [...new Set(texts)].filter((text) => text !== '')})
   }
-  for (const match of sourceText.matchAll(new RegExp(TOKEN_PATTERN.source, 'g'))) {
-    const token = byNumber.get(Number(match[2]))
-    if (token) add(token, match[1] === '/' ? 'close' : 'open')
+  for (const mark of scanTokens(sourceText)) {
+    const token = byNumber.get(mark.n)
+    if (token) add(token, mark.close ? 'close' : 'open')
   }
   // Tokens the source text does not show (should not happen) still have to be found.
   for (const token of tokens) {
@@ -175,7 +176,7 @@ function render(markdown: string, found: readonly Found[]): string {
   let text = ''
   let last = 0
   for (const item of [...found].sort((a, b) => a.start - b.start)) {
-    text += markdown.slice(last, item.start) + (item.mark.side === 'close' ? `⟦/${item.mark.token.n}⟧` : `⟦${item.mark.token.n}⟧`)
+    text += markdown.slice(last, item.start) + markText(item.mark.token.n, item.mark.side === 'close')
     last = item.end
   }
   return text + markdown.slice(last)
@@ -183,11 +184,11 @@ function render(markdown: string, found: readonly Found[]): string {
 
 /** A `⟦` or `⟧` outside the placeholders would be read as (part of) a token on the way back. */
 function strayBracket(text: string): string | undefined {
-  const rest = text.replace(new RegExp(TOKEN_PATTERN.source, 'g'), '')
+  const rest = text.replace(TOKEN_PATTERN, '')
   return /[⟦⟧]/.test(rest) ? 'the translation contains a literal ⟦ or ⟧ that is not one of the source\'s placeholders' : undefined
 }
 
 function describe(mark: Mark): string {
-  const name = mark.side === 'close' ? `⟦/${mark.token.n}⟧` : `⟦${mark.token.n}⟧`
+  const name = markText(mark.token.n, mark.side === 'close')
   return `${name} (${JSON.stringify(mark.texts[0] ?? '')})`
 }

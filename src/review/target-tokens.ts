@@ -26,7 +26,7 @@ export function tokensForLocale(segment: Segment, locale: string, glossary: Glos
  * Every text a token may have in the target file: as restored for `locale`, as in the source,
  * and with its destination rebased by `rewriteUrl` (when links are rebased for the output).
  */
-export function targetForms(
+function targetForms(
   token: Token,
   locale: string,
   options: {glossary?: Glossary | undefined; rewriteUrl?: ((url: string) => string) | undefined}

@@ -8,7 +8,9 @@
  */
 
 import {XMLParser, XMLValidator} from 'fast-xml-parser'
-import {TOKEN_PATTERN, UserError, type Token} from '../types.js'
+import {lineAt} from '../pipeline/read.js'
+import {scanTokens} from '../pipeline/validate/tokens.js'
+import {UserError, type Token} from '../types.js'
 import {describeToken, type ImportedUnit, type ReviewState, type ReviewUnit} from './unit.js'
 
 export interface ReviewFormatOptions {
@@ -70,7 +72,7 @@ function parseXml(xml: string, file: string, expected: string): XmlNode[] {
   const text = xml.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n')
   const doctype = /<!DOCTYPE/i.exec(text)
   if (doctype !== null) {
-    const line = text.slice(0, doctype.index).split('\n').length
+    const line = lineAt(text, doctype.index)
     throw new UserError(`${file}:${line}: a DOCTYPE declaration, expected ${expected} without one; remove it`)
   }
   const valid = XMLValidator.validate(text)
@@ -225,14 +227,12 @@ function inlineXml(text: string, tokens: readonly Token[]): string {
   const nested = pairsNest(text, table)
   let xml = ''
   let last = 0
-  for (const match of text.matchAll(new RegExp(TOKEN_PATTERN.source, 'g'))) {
-    xml += escapeInline(text.slice(last, match.index))
-    last = match.index + match[0].length
-    const n = Number(match[2])
+  for (const {n, close, index, length} of scanTokens(text)) {
+    xml += escapeInline(text.slice(last, index))
+    last = index + length
     const token = table.get(n)
-    const close = match[1] === '/'
     if (token === undefined || (close && token.shape === 'atom')) {
-      xml += escapeInline(match[0])
+      xml += escapeInline(text.slice(index, last))
       continue
     }
     const type = INLINE_TYPES[token.kind] ?? 'fmt'
@@ -250,12 +250,13 @@ function inlineXml(text: string, tokens: readonly Token[]): string {
 function pairsNest(text: string, table: ReadonlyMap<number, Token>): boolean {
   const open: number[] = []
   const seen = new Set<string>()
-  for (const match of text.matchAll(new RegExp(TOKEN_PATTERN.source, 'g'))) {
-    const n = Number(match[2])
+  for (const {n, close, index, length} of scanTokens(text)) {
     if (table.get(n)?.shape !== 'pair') continue
-    if (seen.has(match[0])) return false
-    seen.add(match[0])
-    if (match[1] !== '/') open.push(n)
+    // The mark as written (`⟦01⟧` and `⟦1⟧` are different marks of the same number).
+    const written = text.slice(index, index + length)
+    if (seen.has(written)) return false
+    seen.add(written)
+    if (!close) open.push(n)
     else if (open.pop() !== n) return false
   }
   return open.length === 0

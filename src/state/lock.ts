@@ -22,6 +22,7 @@ import path from 'node:path'
 import {UserError} from '../types.js'
 import {contentHash} from './hash.js'
 import {errnoCode} from '../errno.js'
+import {lineAt} from '../pipeline/read.js'
 import {writeFileAtomic} from '../pipeline/write.js'
 import {compareCodeUnits, isRecord} from '../values.js'
 
@@ -468,12 +469,6 @@ function errorLine(text: string, reason: string): number {
 function lineOf(text: string, needle: string): number {
   const index = text.indexOf(needle)
   return index === -1 ? 1 : lineAt(text, index)
-}
-
-function lineAt(text: string, offset: number): number {
-  let line = 1
-  for (let index = text.indexOf('\n'); index !== -1 && index < offset; index = text.indexOf('\n', index + 1)) line++
-  return line
 }
 
 function words(list: string): string[] {

@@ -105,7 +105,6 @@ const LOOK_ALIKE =
 
 /** Q3: mangled token forms. {@link normaliseTokenForms} fixes the unambiguous ones first. */
 export const mangledTokens: Rule = ({source, target}) => {
-  const valid = new RegExp(`^${/⟦\/?\d+⟧/.source}$`)
   const candidates = (text: string) =>
     text.replace(/⟦\/?\d+⟧/g, ' ') // valid tokens are Q1's business; hide them from the look-alike scan
   // With every token present, `【1】` or `[[2]]` is prose the translator wrote, not a lost token;
@@ -113,7 +112,7 @@ export const mangledTokens: Rule = ({source, target}) => {
   const actual = countMarks(scanTokens(target.text))
   const tokenLost = [...expectedMarks(source.tokens)].some(([mark, count]) => (actual.get(mark) ?? 0) < count)
   const extra = introduced(candidates(source.text), candidates(target.text), LOOK_ALIKE).filter(
-    (form) => !valid.test(form) && (tokenLost || /[⟦⟧]/.test(form))
+    (form) => tokenLost || /[⟦⟧]/.test(form)
   )
   if (extra.length === 0) return []
   return [

@@ -64,7 +64,7 @@ export function quote(text: string, max = 60): string {
 }
 
 /** How often `pattern` (global) matches `text`, by matched string. */
-export function countMatches(text: string, pattern: RegExp): Map<string, number> {
+function countMatches(text: string, pattern: RegExp): Map<string, number> {
   const counts = new Map<string, number>()
   for (const match of text.matchAll(pattern)) {
     counts.set(match[0], (counts.get(match[0]) ?? 0) + 1)
@@ -75,9 +75,14 @@ export function countMatches(text: string, pattern: RegExp): Map<string, number>
 /** The matches of `pattern` in `target` beyond those in `source`, as a multiset difference. */
 export function introduced(source: string, target: string, pattern: RegExp): string[] {
   const before = countMatches(source, pattern)
+  return multisetDifference(countMatches(target, pattern), before)
+}
+
+/** What `left` has beyond `right` (value → count), each value repeated by its excess, in `left`'s order. */
+export function multisetDifference(left: ReadonlyMap<string, number>, right: ReadonlyMap<string, number>): string[] {
   const extra: string[] = []
-  for (const [value, count] of countMatches(target, pattern)) {
-    for (let k = before.get(value) ?? 0; k < count; k++) extra.push(value)
+  for (const [value, count] of left) {
+    for (let k = right.get(value) ?? 0; k < count; k++) extra.push(value)
   }
   return extra
 }

@@ -5,7 +5,7 @@
  */
 
 import type {Token} from '../../types.js'
-import {error, quote, warning, type Rule, type RuleFinding} from './rule.js'
+import {error, multisetDifference, quote, warning, type Rule, type RuleFinding} from './rule.js'
 
 /** How one kind of token is compared: by which content, under which rule, how severely. */
 interface KindCheck {
@@ -53,14 +53,6 @@ function contents(tokens: readonly Token[], kind: Token['kind']): Map<string, nu
   return counts
 }
 
-function difference(left: Map<string, number>, right: Map<string, number>): string[] {
-  const extra: string[] = []
-  for (const [value, count] of left) {
-    for (let k = right.get(value) ?? 0; k < count; k++) extra.push(value)
-  }
-  return extra
-}
-
 /** What a difference looks like in a message: the content when it has one, else the count. */
 function describe(values: readonly string[]): string {
   return values.every((value) => value === '') ? `${values.length}` : values.map((value) => quote(value, 50)).join(', ')
@@ -73,8 +65,8 @@ export const tokenContents: Rule = ({source, target}) => {
     const check = KIND_CHECKS[kind]
     const expected = contents(source.tokens, kind)
     const actual = contents(target.tokens, kind)
-    const missing = difference(expected, actual)
-    const added = difference(actual, expected)
+    const missing = multisetDifference(expected, actual)
+    const added = multisetDifference(actual, expected)
     if (missing.length === 0 && added.length === 0) continue
     const parts = [
       missing.length > 0 ? `missing ${describe(missing)}` : '',

@@ -24,7 +24,7 @@ export const ATOM_STAND_IN = '\uFFFC'
 /** Every token mark in `text`, in order. */
 export function scanTokens(text: string): TokenMark[] {
   const marks: TokenMark[] = []
-  for (const match of text.matchAll(new RegExp(TOKEN_PATTERN.source, 'g'))) {
+  for (const match of text.matchAll(TOKEN_PATTERN)) {
     marks.push({
       n: Number(match[2]),
       close: match[1] === '/',
@@ -46,7 +46,7 @@ export function markText(n: number, close: boolean): string {
  */
 export function plainText(text: string, tokens: readonly Token[]): string {
   const shapes = new Map(tokens.map((token) => [token.n, token.shape]))
-  return text.replace(new RegExp(TOKEN_PATTERN.source, 'g'), (_, close: string, n: string) =>
+  return text.replace(TOKEN_PATTERN, (_, close: string, n: string) =>
     close === '' && shapes.get(Number(n)) !== 'pair' ? ATOM_STAND_IN : ''
   )
 }
