@@ -8,6 +8,7 @@ import {MultiBar, type SingleBar} from 'cli-progress'
 import type {LocaleEstimate, SyncEvent, SyncResult} from '../commands/sync.js'
 import type {Estimate} from '../providers/estimate.js'
 import type {Output} from './output.js'
+import {unknownCost} from './report.js'
 
 /**
  * How progress is shown: `live` bars on an interactive terminal; `lines`, one line per finished
@@ -129,9 +130,4 @@ export function formatEstimate(estimate: {locales: readonly LocaleEstimate[]; to
   )
   lines.push(out.paint.bold(`estimate: ${tokens(estimate.total)} · ${cost(estimate.total)}`) + (options.priced ? '' : ` — ${unknownCost(options.model)}`))
   return lines.join('\n')
-}
-
-/** The summary's word for a model with no price, instead of a misleading $0. */
-export function unknownCost(model: string): string {
-  return `cost unknown for model ${model} (add it to provider.prices)`
 }

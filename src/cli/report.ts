@@ -7,7 +7,6 @@ import {describeProblem} from '../commands/project.js'
 import type {LocaleStatus} from '../commands/status.js'
 import type {NoteResult, SyncResult} from '../commands/sync.js'
 import type {Output} from './output.js'
-import {unknownCost} from './progress.js'
 
 /** One line per finished note (what CI logs and non-TTY runs show). */
 export function formatSyncLine(note: NoteResult, out: Pick<Output, 'paint'>): string {
@@ -201,4 +200,9 @@ export function batchExitCode(run: {collected: CollectResult; submitted?: Submit
   const results: SyncResult[] = [...run.collected.applied.map(({result}) => result), ...(run.submitted ? [run.submitted.result] : [])]
   const failed = results.some((result) => result.problems.length > 0 || result.notes.some((note) => note.status === 'failed' || note.status === 'untouched'))
   return failed ? 1 : 0
+}
+
+/** The summary's word for a model with no price, instead of a misleading $0. */
+export function unknownCost(model: string): string {
+  return `cost unknown for model ${model} (add it to provider.prices)`
 }

@@ -6,7 +6,7 @@ import {shield} from '../glossary/load.js'
 import {analyseNote, type AnalysedNote} from '../pipeline/analyse.js'
 import type {ParsedMarkdown} from '../pipeline/parse.js'
 import type {NoteText} from '../pipeline/read.js'
-import type {Project} from './project.js'
+import {readText, type Project} from './project.js'
 
 /**
  * Parses a note once, shielding the glossary's keep-terms so they survive by construction.
@@ -18,4 +18,10 @@ export function analyse(project: Project, file: string, text: NoteText, parsed?:
     shield: project.glossary ? shield(project.glossary) : undefined,
     ...(parsed ? {parsed} : {})
   })
+}
+
+/** Reads and parses a note of the project; undefined when the file does not exist. */
+export async function readNote(project: Project, file: string): Promise<AnalysedNote | undefined> {
+  const text = await readText(project.root, file, project.config.limits.maxFileBytes)
+  return text ? analyse(project, file, text) : undefined
 }

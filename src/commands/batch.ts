@@ -113,7 +113,7 @@ export async function collectBatches(options: BatchOptions): Promise<CollectResu
 }
 
 /** Queue every pending segment into new batches. */
-export async function submitBatch(options: BatchOptions): Promise<SubmitResult> {
+async function submitBatch(options: BatchOptions): Promise<SubmitResult> {
   const project = await openProject(options)
   const settings = providerSettings(project, options)
   if (settings.name !== 'openai') {

@@ -27,7 +27,7 @@ export async function check(options: InspectOptions): Promise<CheckResult> {
   return findingsOf(await inspect(options))
 }
 
-export function findingsOf(inspection: Inspection): CheckResult {
+function findingsOf(inspection: Inspection): CheckResult {
   const findings: CheckFinding[] = []
   const add = (finding: CheckFinding) => findings.push(finding)
 

@@ -14,8 +14,8 @@ import {Lockfile, LOCK_FILE, type LockEntry} from '../state/lock.js'
 import type {SegmentKind} from '../types.js'
 import {UserError} from '../types.js'
 import {inspect, type InspectOptions} from './inspect.js'
-import {analyse} from './analyse.js'
-import {openProject, readText, type Project} from './project.js'
+import {analyse, readNote} from './analyse.js'
+import {openProject, type Project} from './project.js'
 
 export type DiffState = 'new' | 'changed' | 'removed' | 'needs-review' | 'human-edited' | 'retranslated' | 'glossary'
 
@@ -49,6 +49,8 @@ export async function diff(options: InspectOptions & {base?: string}): Promise<D
   const project = inspection.project
   const head = await openRevision(project.root, 'HEAD').catch(() => undefined)
   const entries: DiffEntry[] = []
+  // Source segments at HEAD by note: a note's targets share them.
+  const headSources = new Map<string, Map<string, string> | undefined>()
   for (const target of inspection.targets) {
     const where = {note: target.note, locale: target.locale, output: target.output}
     if (target.state === 'missing') {
@@ -60,7 +62,11 @@ export async function diff(options: InspectOptions & {base?: string}): Promise<D
     const humanBefore = new Set(record?.segments.filter((segment) => segment.human).map((segment) => segment.id))
     const interesting = segments.filter((segment) => segment.decision === 'pending' || segment.decision === 'needs-review' || (segment.decision === 'human' && !humanBefore.has(segment.id)))
     if (interesting.length === 0) continue
-    const oldSources = head && interesting.some((segment) => segment.previousId) ? await segmentsAt(project, head, target.note) : undefined
+    let oldSources: Map<string, string> | undefined
+    if (head && interesting.some((segment) => segment.previousId)) {
+      if (!headSources.has(target.note)) headSources.set(target.note, await segmentsAt(project, head, target.note))
+      oldSources = headSources.get(target.note)
+    }
     const oldTargets = head && interesting.some((segment) => segment.decision === 'human') ? await lockedTranslations(project, head, target.output, record) : undefined
     for (const segment of interesting) {
       const base = {...where, id: segment.id, line: segment.line, newSource: segment.source}
@@ -98,10 +104,7 @@ async function segmentsAt(project: Project, revision: GitRevision, file: string)
 }
 
 export async function noteAt(project: Project, revision: GitRevision | undefined, file: string): Promise<AnalysedNote | undefined> {
-  if (!revision) {
-    const text = await readText(project.root, file, project.config.limits.maxFileBytes)
-    return text ? analyse(project, file, text) : undefined
-  }
+  if (!revision) return readNote(project, file)
   const bytes = await revision.read(file)
   if (!bytes) return undefined
   try {
@@ -121,13 +124,20 @@ interface SideSegment {
   decision: Decision['state']
 }
 
+/** A note's source on one side, parsed on first use and then shared by its targets. */
+interface SideSource {
+  note: string
+  parsed?: {source: AnalysedNote | undefined}
+}
+
 /** One side of a comparison: a note's source segments with what its target held for each. */
-async function side(project: Project, revision: GitRevision | undefined, lock: Lockfile, note: string, output: string, locale: string): Promise<SideSegment[] | undefined> {
-  const source = await noteAt(project, revision, note)
+async function side(project: Project, revision: GitRevision | undefined, lock: Lockfile, note: SideSource, output: string, locale: string): Promise<SideSegment[] | undefined> {
+  note.parsed ??= {source: await noteAt(project, revision, note.note)}
+  const source = note.parsed.source
   if (!source) return undefined
   const target = await noteAt(project, revision, output)
   const glossary = project.glossary
-  const entry: LockEntry | undefined = lock.get(note, locale)
+  const entry: LockEntry | undefined = lock.get(note.note, locale)
   const alignment = align({
     source: source.segments,
     fingerprints: source.segments.map((segment) => (glossary ? segmentFingerprint(glossary, segment.markdown, locale) : undefined)),
@@ -147,15 +157,17 @@ async function diffAgainst(options: InspectOptions, rev: string): Promise<DiffRe
   const oldLockText = await revision.read(LOCK_FILE)
   // No lock at the revision: nothing had been translated yet.
   const oldLock = oldLockText ? Lockfile.parse(oldLockText.toString('utf8'), `${LOCK_FILE}@${rev}`) : new Lockfile()
-  const newLock = await Lockfile.load(project.root)
+  const newLock = project.lock
 
   const entries: DiffEntry[] = []
   for (const plan of project.plans) {
+    const sourceBefore: SideSource = {note: plan.source}
+    const sourceAfter: SideSource = {note: plan.source}
     for (const target of plan.targets) {
       if (target.copy) continue
       const where = {note: plan.source, locale: target.locale, output: target.output}
-      const before = (await side(project, revision, oldLock, plan.source, target.output, target.locale)) ?? []
-      const after = (await side(project, undefined, newLock, plan.source, target.output, target.locale)) ?? []
+      const before = (await side(project, revision, oldLock, sourceBefore, target.output, target.locale)) ?? []
+      const after = (await side(project, undefined, newLock, sourceAfter, target.output, target.locale)) ?? []
       const {same, changed} = match(after, before)
       const used = new Set<number>()
       after.forEach((segment, index) => {

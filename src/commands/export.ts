@@ -7,7 +7,7 @@
  * in the same tokens, the location, and the previous source of a changed segment (from git
  * `HEAD`). Returns the file text; the CLI writes it.
  */
-import {rebaseUrl} from '../config/load.js'
+import {rebaseUrl, type NotePlan} from '../config/load.js'
 import {requiredTerms} from '../glossary/load.js'
 import type {AnalysedNote} from '../pipeline/analyse.js'
 import {toPo} from '../review/po.js'
@@ -55,9 +55,11 @@ export async function exportReview(options: ExportOptions): Promise<ExportResult
   const problems: Problem[] = [...inspection.problems]
   let head: Promise<GitRevision | undefined> | undefined
   let sourceLocale: string | undefined
+  const plans = new Map<string, NotePlan>()
+  for (const plan of project.plans) if (!plans.has(plan.source)) plans.set(plan.source, plan)
 
   for (const target of inspection.targets) {
-    const plan = project.plans.find((candidate) => candidate.source === target.note)
+    const plan = plans.get(target.note)
     const planned = plan?.targets.find((candidate) => candidate.locale === target.locale)
     if (!plan || !planned || planned.copy) continue
     if (target.state === 'untracked' || target.state === 'misaligned') {

@@ -9,7 +9,7 @@
  */
 import {access, readFile} from 'node:fs/promises'
 import path from 'node:path'
-import {loadConfig, normaliseLocale, rebaseUrl} from '../config/load.js'
+import {loadConfig, normaliseLocale, rebaseUrl, type NotePlan} from '../config/load.js'
 import {verifyTerms} from '../glossary/load.js'
 import type {AnalysedNote} from '../pipeline/analyse.js'
 import {restore} from '../pipeline/protect.js'
@@ -96,6 +96,8 @@ export async function importReview(options: ImportOptions): Promise<ImportResult
   const project = inspection.project
   result.problems.push(...inspection.problems)
   const targets = new Map(inspection.targets.map((target) => [target.note, target]))
+  const plans = new Map<string, NotePlan>()
+  for (const plan of project.plans) if (!plans.has(plan.source)) plans.set(plan.source, plan)
   const sources = new Map<string, AnalysedNote | undefined>()
   const overrides = new Map<string, Map<string, string>>()
   const accepted = new Map<UnitOutcome, string>()
@@ -116,7 +118,7 @@ export async function importReview(options: ImportOptions): Promise<ImportResult
       outcomes.push(rejected(unit, `source changed since export: segment ${unit.id} is no longer in ${unit.note}; re-export and review it again`))
       continue
     }
-    const outcome = check(project, target, sources.get(unit.note)!, segment, unit, locale)
+    const outcome = check(project, plans.get(unit.note), target, sources.get(unit.note)!, segment, unit, locale)
     outcomes.push(outcome.outcome)
     if (outcome.normalised !== undefined) {
       const byId = overrides.get(unit.note) ?? new Map<string, string>()
@@ -180,7 +182,15 @@ export async function importReview(options: ImportOptions): Promise<ImportResult
 }
 
 /** Validates one unit against its current source segment; `markdown` is set when it may be applied. */
-function check(project: Project, target: TargetReport, source: AnalysedNote, segment: Segment, unit: ImportedUnit, locale: string): {outcome: UnitOutcome; normalised?: string} {
+function check(
+  project: Project,
+  plan: NotePlan | undefined,
+  target: TargetReport,
+  source: AnalysedNote,
+  segment: Segment,
+  unit: ImportedUnit,
+  locale: string
+): {outcome: UnitOutcome; normalised?: string} {
   const base = {id: unit.id, note: unit.note, line: segment.line}
   if (unit.target === undefined) return {outcome: {...base, state: 'skipped', reason: 'no translation in the file', findings: []}}
 
@@ -196,7 +206,6 @@ function check(project: Project, target: TargetReport, source: AnalysedNote, seg
     }
   }
 
-  const plan = project.plans.find((candidate) => candidate.source === unit.note)
   const context = {sourceLocale: plan?.sourceLocale ?? project.config.sourceLocale.default, targetLocale: locale}
   const findings = validateTranslation(segment, normalised, context)
   const errors = findings.filter((finding) => finding.severity === 'error')
@@ -277,7 +286,7 @@ async function readReviewFile(file: string, shown: string): Promise<string> {
 }
 
 /** Parses by extension (`.po`/`.pot`, `.xlf`/`.xliff`), else by content. */
-export function parseReviewFile(text: string, file: string): {format: ReviewFormat; units: ImportedUnit[]; locale?: string} {
+function parseReviewFile(text: string, file: string): {format: ReviewFormat; units: ImportedUnit[]; locale?: string} {
   const extension = path.extname(file).toLowerCase()
   const format: ReviewFormat =
     extension === '.po' || extension === '.pot'

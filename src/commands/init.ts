@@ -10,11 +10,12 @@
  * Returns what it wrote; never prints. Never overwrites without `force`.
  */
 
-import {lstat, readdir, writeFile} from 'node:fs/promises'
+import {readdir, writeFile} from 'node:fs/promises'
 import path from 'node:path'
 import {UserError} from '../types.js'
 import {CONFIG_FILE_NAME, DEFAULT_GLOSSARY, DEFAULT_INCLUDE, DEFAULT_OUTPUT} from '../config/defaults.js'
 import {isLocaleTag} from '../config/locales.js'
+import {lstatOrUndefined} from '../config/paths.js'
 import {isErrno} from '../errno.js'
 
 /** Folder names that are not BCP-47 tags but are common aliases. */
@@ -67,7 +68,7 @@ export async function initProject(root: string, options: {force?: boolean} = {})
  * An example glossary in the format of `schemas/glossary.schema.json`: one term kept as is, one
  * with per-locale renderings.
  */
-export const exampleGlossary = {
+const exampleGlossary = {
   $schema: './node_modules/notes-l10n/schemas/glossary.schema.json',
   version: 1,
   sourceLocale: 'en',
@@ -83,7 +84,7 @@ export const exampleGlossary = {
 }
 
 /** Look at the folders that tell the layout apart. Reads names only, never file contents. */
-export async function detectLayout(root: string): Promise<Layout> {
+async function detectLayout(root: string): Promise<Layout> {
   const notes = await listNames(path.join(root, 'notes'))
   const noteFiles = (notes?.files ?? []).filter((name) => name.endsWith('.md'))
   const dated = noteFiles.map((name) => DATED_NAME.exec(name)).filter((match) => match !== null)
@@ -111,7 +112,7 @@ export async function detectLayout(root: string): Promise<Layout> {
 }
 
 /** The config for a detected layout, and what to tell the user about it. */
-export function startingConfig(layout: Layout): {config: Record<string, unknown>; detected: string} {
+function startingConfig(layout: Layout): {config: Record<string, unknown>; detected: string} {
   const blog = layout.notes && layout.postsLocales.length > 0
   const foundLocales = blog ? layout.postsLocales : layout.localesFolders
   const locales = [...new Set([...foundLocales, ...(blog ? layout.sourceLocales : [])])].filter(isLocaleFolder).sort()
@@ -181,11 +182,5 @@ async function listNames(folder: string): Promise<{files: string[]; folders: str
 }
 
 async function exists(file: string): Promise<boolean> {
-  try {
-    await lstat(file)
-    return true
-  } catch (error) {
-    if (isErrno(error, 'ENOENT', 'ENOTDIR')) return false
-    throw error
-  }
+  return (await lstatOrUndefined(file)) !== undefined
 }

@@ -11,9 +11,9 @@ import {align, type Decision} from '../state/align.js'
 import {segmentTargetHash, type LockEntry} from '../state/lock.js'
 import type {Segment} from '../types.js'
 import {UserError} from '../types.js'
-import {analyse} from './analyse.js'
+import {readNote} from './analyse.js'
 import type {InspectOptions, TargetReport} from './inspect.js'
-import {readText, type Project} from './project.js'
+import type {Project} from './project.js'
 import {segmentInSourceSpace} from './url-space.js'
 
 export function inspectTarget(
@@ -106,7 +106,7 @@ function findTarget(byId: ReadonlyMap<string, Segment>, decision: Decision, segm
 }
 
 export async function load(project: Project, file: string): Promise<AnalysedNote> {
-  const text = await readText(project.root, file, project.config.limits.maxFileBytes)
-  if (!text) throw new UserError(`${file}: disappeared while it was being checked`)
-  return analyse(project, file, text)
+  const note = await readNote(project, file)
+  if (!note) throw new UserError(`${file}: disappeared while it was being checked`)
+  return note
 }

@@ -10,10 +10,10 @@ import path from 'node:path'
 import {setImmediate as nextTurn} from 'node:timers/promises'
 import pLimit from 'p-limit'
 import {assertWritable, frontmatterEdit, rebaseUrl, type NotePlan} from '../config/load.js'
-import {onlyTerms, renderKeep, requiredTerms, segmentFingerprint, verifyTerms, visibleText} from '../glossary/load.js'
+import {onlyTerms, requiredTerms, segmentFingerprint, verifyTerms, visibleText} from '../glossary/load.js'
 import {hasLetters, type AnalysedNote} from '../pipeline/analyse.js'
 import type {NoteText} from '../pipeline/read.js'
-import {mapTokens, restore} from '../pipeline/protect.js'
+import {restore} from '../pipeline/protect.js'
 import {reassemble} from '../pipeline/reassemble.js'
 import {normaliseTranslation, validateTranslation} from '../pipeline/validate.js'
 import {removeStaleTemps, writeFileAtomic} from '../pipeline/write.js'
@@ -24,13 +24,14 @@ import {priceFor, type Price} from '../providers/prices.js'
 import {requestSettings, type RequestSettings} from '../providers/requests.js'
 import {defaultModel, selectProvider, type ProviderSettings} from '../providers/select.js'
 import {countTokens} from '../providers/tokens.js'
+import {tokensForLocale} from '../review/target-tokens.js'
 import {align, type Decision} from '../state/align.js'
 import {contentHash} from '../state/hash.js'
 import {listBatches} from '../state/batches.js'
 import {JOURNAL_FILE, Journal} from '../state/journal.js'
-import {Lockfile, segmentTargetHash, type LockEntry} from '../state/lock.js'
+import {segmentTargetHash, type LockEntry} from '../state/lock.js'
 import {acquireRunLock} from '../state/mutex.js'
-import type {Finding, Provider, RequiredTerm, Segment, Token, TranslateJob, Usage} from '../types.js'
+import type {Finding, Provider, RequiredTerm, Segment, TranslateJob, Usage} from '../types.js'
 import {UserError} from '../types.js'
 import {markdownInSourceSpace} from './url-space.js'
 import {analyse} from './analyse.js'
@@ -203,9 +204,7 @@ export async function sync(options: SyncOptions): Promise<SyncResult> {
     const run: Run = {
       project,
       options,
-      provider,
       providerFor: perLocaleProviders(project, options, settings, provider),
-      lock,
       journal,
       result,
       written,
@@ -241,10 +240,8 @@ export async function sync(options: SyncOptions): Promise<SyncResult> {
 interface Run {
   project: Project
   options: SyncOptions
-  provider: Provider | undefined
   /** The provider for a target locale: its own model when the config names one (`provider.models`). */
   providerFor(locale: string): Provider | undefined
-  lock: Lockfile
   journal: Journal | undefined
   result: SyncResult
   written: Array<{note: string; locale: string}>
@@ -273,7 +270,8 @@ async function syncNote(run: Run, plan: NotePlan): Promise<void> {
   for (const target of plan.targets) {
     if (run.options.signal?.aborted || run.result.stopped) return
     try {
-      let outcome = await provenCurrent(run, plan, target, sourceHash)
+      const proof = await provenCurrent(run, plan, target, sourceHash)
+      let outcome = proof.result
       if (!outcome) {
         if (!note) {
           // Parsing holds the thread for a while: let replies that arrived and requests that are
@@ -287,7 +285,9 @@ async function syncNote(run: Run, plan: NotePlan): Promise<void> {
             return
           }
         }
-        outcome = target.copy ? await copyNote(run, plan, note, target) : await translateNote(run, plan, note, target)
+        outcome = target.copy
+          ? await copyNote(run, plan, note, target, sourceHash, proof.read)
+          : await translateNote(run, plan, note, target, sourceHash, proof.read)
       }
       run.result.notes.push(outcome)
       run.options.onNote?.(outcome)
@@ -316,58 +316,95 @@ async function syncNote(run: Run, plan: NotePlan): Promise<void> {
 
 type Target = NotePlan['targets'][number]
 
+/** The target as a successful read found it (`text` undefined: it does not exist). */
+interface TargetRead {
+  text: NoteText | undefined
+}
+
+/** Reads the target, unless an earlier read of this run already did (`read`). */
+async function targetText(run: Run, target: Target, read: TargetRead | undefined): Promise<NoteText | undefined> {
+  return read ? read.text : await readText(run.project.root, target.output, Number.MAX_SAFE_INTEGER)
+}
+
 /**
  * The result for a target that needs no work, when its lock entry proves it current without a
  * parse: the source and the target are byte-for-byte what the entry was made from and wrote, and
- * the glossary does exactly what it did then. Undefined when that cannot be proven.
+ * the glossary does exactly what it did then. `result` is undefined when that cannot be proven;
+ * `read` is the target as read on the way, when it was read without error.
  */
-async function provenCurrent(run: Run, plan: NotePlan, target: Target, sourceHash: string): Promise<NoteResult | undefined> {
+async function provenCurrent(
+  run: Run,
+  plan: NotePlan,
+  target: Target,
+  sourceHash: string
+): Promise<{result?: NoteResult; read?: TargetRead}> {
   const {options, project} = run
-  if (options.force || options.retranslate || options.overrides?.get(plan.source)?.has(target.locale)) return undefined
+  if (options.force || options.retranslate || options.overrides?.get(plan.source)?.has(target.locale)) return {}
   const journaled = run.journal?.written(plan.source, target.locale)
-  const entry = journaled ?? run.lock.get(plan.source, target.locale)
-  if (!entry || entry.source !== sourceHash) return undefined
-  if (!target.copy && entry.glossary !== glossaryVersion(project, target.locale)) return undefined
-  const existing = await readText(project.root, target.output, Number.MAX_SAFE_INTEGER).catch(() => undefined)
-  if (!existing || contentHash(withBom(existing)) !== entry.target) return undefined
+  const entry = journaled ?? run.project.lock.get(plan.source, target.locale)
+  if (!entry || entry.source !== sourceHash) return {}
+  if (!target.copy && entry.glossary !== glossaryVersion(project, target.locale)) return {}
+  let read: TargetRead
+  try {
+    read = {text: await readText(project.root, target.output, Number.MAX_SAFE_INTEGER)}
+  } catch {
+    // Whoever reads it next reports the error.
+    return {}
+  }
+  const existing = read.text
+  if (!existing || contentHash(withBom(existing)) !== entry.target) return {read}
 
   if (journaled && !options.dryRun) {
     // Written by a run that stopped before saving the lock: lock it now.
-    run.lock.set(plan.source, target.locale, journaled)
+    run.project.lock.set(plan.source, target.locale, journaled)
     run.written.push({note: plan.source, locale: target.locale})
   }
   const result = emptyResult(plan, target)
   result.status = 'unchanged'
   for (const record of entry.segments) result.counts[record.human ? 'human' : 'reused']++
-  return result
+  return {result, read}
 }
 
 
-async function copyNote(run: Run, plan: NotePlan, note: AnalysedNote, target: Target): Promise<NoteResult> {
+async function copyNote(
+  run: Run,
+  plan: NotePlan,
+  note: AnalysedNote,
+  target: Target,
+  sourceHash: string,
+  read: TargetRead | undefined
+): Promise<NoteResult> {
   const edit = frontmatterEdit(run.project.config, {tag: target.locale, path: target.localeForPath}, frontmatterData(note))
   const {text} = reassemble(note, new Map(), {frontmatter: {set: edit.set, drop: edit.drop}})
   const result = emptyResult(plan, target)
-  const existing = await readText(run.project.root, target.output, Number.MAX_SAFE_INTEGER).catch(() => undefined)
+  const existing = await targetText(run, target, read).catch(() => undefined)
   const current = existing !== undefined && withBom(existing) === text
-  const entry: LockEntry = {source: contentHash(withBom(note.source)), target: contentHash(text), provider: 'copy', model: 'copy', segments: []}
+  const entry: LockEntry = {source: sourceHash, target: contentHash(text), provider: 'copy', model: 'copy', segments: []}
   if (run.options.dryRun) {
     result.status = current ? 'unchanged' : 'pending'
     return result
   }
   if (!current) await write(run, target.output, text)
-  run.lock.set(plan.source, target.locale, entry)
+  run.project.lock.set(plan.source, target.locale, entry)
   result.status = current ? 'unchanged' : 'copied'
   return result
 }
 
-async function translateNote(run: Run, plan: NotePlan, note: AnalysedNote, target: Target): Promise<NoteResult> {
+async function translateNote(
+  run: Run,
+  plan: NotePlan,
+  note: AnalysedNote,
+  target: Target,
+  sourceHash: string,
+  read: TargetRead | undefined
+): Promise<NoteResult> {
   const {project, options} = run
   const locale = target.locale
   const provider = run.providerFor(locale)
   const result = emptyResult(plan, target)
   const glossary = project.glossary
 
-  const existingText = await readText(project.root, target.output, Number.MAX_SAFE_INTEGER)
+  const existingText = await targetText(run, target, read)
   let existing: AnalysedNote | undefined
   if (existingText) {
     try {
@@ -384,7 +421,7 @@ async function translateNote(run: Run, plan: NotePlan, note: AnalysedNote, targe
   const fingerprints = note.segments.map((segment) =>
     glossary ? segmentFingerprint(glossary, segment.markdown, locale) : undefined
   )
-  const entry = run.journal?.written(plan.source, locale) ?? run.lock.get(plan.source, locale)
+  const entry = run.journal?.written(plan.source, locale) ?? run.project.lock.get(plan.source, locale)
   const alignment = align({
     source: note.segments,
     fingerprints,
@@ -447,7 +484,7 @@ async function translateNote(run: Run, plan: NotePlan, note: AnalysedNote, targe
   // Segments with nothing to translate but placeholders (a heading that is only a glossary name)
   // are rendered here, for free: restoring them applies the locale's term renderings.
   for (const segment of pending) {
-    if (!hasLetters(segment.text)) markdown.set(segment.id, restore(segment.text, tokensFor(run, segment, locale)))
+    if (!hasLetters(segment.text)) markdown.set(segment.id, restore(segment.text, tokensForLocale(segment, locale, run.project.glossary)))
   }
   const remote = pending.filter((segment) => !markdown.has(segment.id))
 
@@ -462,7 +499,7 @@ async function translateNote(run: Run, plan: NotePlan, note: AnalysedNote, targe
     const byId = new Map(note.segments.map((segment) => [segment.id, segment]))
     for (const [id, translation] of outcome.translations) {
       const segment = byId.get(id)!
-      markdown.set(id, restore(normaliseTranslation(segment, translation), tokensFor(run, segment, locale)))
+      markdown.set(id, restore(normaliseTranslation(segment, translation), tokensForLocale(segment, locale, run.project.glossary)))
     }
     for (const [id, reason] of outcome.failures) failures.set(id, reason)
     for (const segment of remote) {
@@ -494,7 +531,7 @@ async function translateNote(run: Run, plan: NotePlan, note: AnalysedNote, targe
   const newEntry: LockEntry = {
     // With a translation still waiting for review the target is not current: keep the old source
     // hash so `check` looks inside the note instead of trusting the hashes.
-    source: reviewPending && entry ? entry.source : contentHash(withBom(note.source)),
+    source: reviewPending && entry ? entry.source : sourceHash,
     target: contentHash(assembled.text),
     // Who made the translations: this run's provider when it translated, else whoever made them before.
     provider: (pending.length > 0 || !entry) && provider ? provider.name : (entry?.provider ?? 'human'),
@@ -520,7 +557,7 @@ async function translateNote(run: Run, plan: NotePlan, note: AnalysedNote, targe
     // crash here cannot make the next run mistake the tool's own output for a human edit.
     await run.journal!.recordWritten(plan.source, locale, newEntry)
   }
-  run.lock.set(plan.source, locale, newEntry)
+  run.project.lock.set(plan.source, locale, newEntry)
   run.written.push({note: plan.source, locale})
   result.status = unchanged ? 'unchanged' : 'written'
   return result
@@ -592,7 +629,7 @@ function buildJob(
         (finding) => !(finding.rule === 'Q12' && glossary && onlyTerms(glossary, visibleText(segment.markdown)))
       )
       if (glossary && !findings.some((finding) => finding.severity === 'error')) {
-        const restored = restore(normalised, tokensFor(run, segment, locale))
+        const restored = restore(normalised, tokensForLocale(segment, locale, run.project.glossary))
         findings.push(
           ...verifyTerms(glossary, segment.markdown, restored, locale, {strict: run.options.strictGlossary}).map((finding) => ({
             ...finding,
@@ -612,7 +649,7 @@ function buildJob(
               note: plan.source,
               locale,
               id,
-              markdown: restore(normaliseTranslation(segment, translation), tokensFor(run, segment, locale)),
+              markdown: restore(normaliseTranslation(segment, translation), tokensForLocale(segment, locale, run.project.glossary)),
               ...(fingerprint ? {glossary: fingerprint} : {}),
               provider: provider?.name ?? run.result.provider,
               model: provider?.model ?? run.result.model
@@ -623,13 +660,6 @@ function buildJob(
         }
       : undefined
   }
-}
-
-/** Tokens to restore for a locale: glossary keep-terms take the locale's rendering where one exists. */
-function tokensFor(run: Run, segment: Segment, locale: string): Token[] {
-  const glossary = run.project.glossary
-  if (!glossary || !segment.tokens.some((token) => token.kind === 'term')) return segment.tokens
-  return mapTokens(segment.tokens, (token) => (token.kind === 'term' ? {...token, open: renderKeep(glossary, token.open, locale)} : token))
 }
 
 function describeDecisions(

@@ -12,7 +12,6 @@ import {isErrno} from '../errno.js'
 import {resolveConfig} from './resolve.js'
 import type {ResolvedConfig} from './types.js'
 
-export {initProject} from '../commands/init.js'
 export {discoverNotes, frontmatterValueOfBytes, type DiscoveryProblem, type FrontmatterReader, type NotePlan} from './discover.js'
 export {frontmatterEdit, type FrontmatterEdit} from './frontmatter-policy.js'
 export {normaliseLocale} from './locales.js'

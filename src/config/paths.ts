@@ -218,7 +218,8 @@ export async function assertWritable(root: string, relativeOutput: string): Prom
   }
 }
 
-async function lstatOrUndefined(file: string) {
+/** The file's lstat, or undefined when it (or a folder on its way) does not exist. */
+export async function lstatOrUndefined(file: string) {
   try {
     return await lstat(file)
   } catch (error) {

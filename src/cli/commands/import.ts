@@ -27,7 +27,7 @@ export function registerImport(program: Command, {out, cwd, env, setExit}: Comma
 }
 
 /** One line per unit that needs attention, then a summary line. */
-export function formatImport(result: ImportResult, out: Pick<Output, 'paint'>): string {
+function formatImport(result: ImportResult, out: Pick<Output, 'paint'>): string {
   const lines: string[] = []
   for (const problem of result.problems) lines.push(out.paint.red(problem.message))
   for (const unit of result.units) {

@@ -132,7 +132,7 @@ function usd(value: string): number {
 }
 
 /** `--shard 2/3` → {index: 2, count: 3}. */
-export function shard(value: string): {index: number; count: number} {
+function shard(value: string): {index: number; count: number} {
   const match = /^(\d+)\/(\d+)$/.exec(value.trim())
   const index = Number(match?.[1])
   const count = Number(match?.[2])
