@@ -20,7 +20,7 @@ import {removeStaleTemps, writeFileAtomic} from '../pipeline/write.js'
 import {ProviderFatalError} from '../providers/errors.js'
 import {addEstimate, emptyEstimate, estimateJob, type Estimate} from '../providers/estimate.js'
 import type {OpenAIProvider} from '../providers/openai.js'
-import {priceFor, type Price} from '../providers/prices.js'
+import {addUsage, emptyUsage, priceFor, type Price} from '../providers/prices.js'
 import {requestSettings, type RequestSettings} from '../providers/requests.js'
 import {defaultModel, selectProvider, type ProviderSettings} from '../providers/select.js'
 import {countTokens} from '../providers/tokens.js'
@@ -163,8 +163,6 @@ export interface SyncResult {
   stopped?: {message: string; exitCode: 1 | 2}
 }
 
-const noUsage = (): Usage => ({requests: 0, promptTokens: 0, completionTokens: 0, cachedTokens: 0, costUsd: 0})
-
 export async function sync(options: SyncOptions): Promise<SyncResult> {
   const project = await openProject(options)
   if (options.shard) project.plans = project.plans.filter((plan) => shardOf(plan.source, options.shard!.count) === options.shard!.index)
@@ -176,7 +174,7 @@ export async function sync(options: SyncOptions): Promise<SyncResult> {
   const result: SyncResult = {
     notes: [],
     problems: [...project.problems],
-    usage: noUsage(),
+    usage: emptyUsage(),
     provider: provider?.name ?? (options.translate === false ? 'none' : settings.name),
     model: provider?.model ?? (options.translate === false ? '' : pricing.settings.model),
     dryRun: Boolean(options.dryRun),
@@ -700,14 +698,6 @@ function emptyResult(plan: NotePlan, target: Target): NoteResult {
 async function write(run: Run, file: string, text: string): Promise<void> {
   await assertWritable(run.project.root, file)
   await writeFileAtomic(path.join(run.project.root, file), text, {root: run.project.root, verified: run.verifiedFolders})
-}
-
-function addUsage(total: Usage, add: Usage): void {
-  total.requests += add.requests
-  total.promptTokens += add.promptTokens
-  total.completionTokens += add.completionTokens
-  total.cachedTokens += add.cachedTokens
-  total.costUsd += add.costUsd
 }
 
 /**

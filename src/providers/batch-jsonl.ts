@@ -8,6 +8,7 @@
 import type {Usage} from '../types.js'
 import type {ChatRequestBody} from './requests.js'
 import {batchByTokens} from './batching.js'
+import {oneLine} from './errors.js'
 import {isRecord} from '../values.js'
 
 /** The endpoint every line of our batches calls. */
@@ -92,9 +93,4 @@ function resultOf(line: Record<string, unknown>): BatchResult {
 
 function numberOf(value: unknown): number {
   return typeof value === 'number' && Number.isFinite(value) ? value : 0
-}
-
-function oneLine(text: string): string {
-  const line = text.replace(/\s+/g, ' ').trim()
-  return line.length > 300 ? line.slice(0, 299) + '…' : line
 }

@@ -8,11 +8,11 @@
  * and is left for the next `sync` or batch.
  */
 
-import type {Finding, Provider, TranslateJob, TranslateOutcome, Usage} from '../types.js'
+import type {Provider, TranslateJob, TranslateOutcome, Usage} from '../types.js'
 import type {BatchResult} from './batch-jsonl.js'
 import {BATCH_DISCOUNT} from './estimate.js'
-import {describeFindings} from './errors.js'
-import {costOf, type Price} from './prices.js'
+import {checkCandidates} from './errors.js'
+import {addUsage, costOf, emptyUsage, type Price} from './prices.js'
 import {looksLikeRefusal, parseReply} from './prompt.js'
 
 /** What one request of a batch carried. */
@@ -34,7 +34,7 @@ export interface BatchResultsOptions {
 
 /** The provider; `usage()` totals the requests whose results were used. */
 export function createBatchResultsProvider(options: BatchResultsOptions): Provider & {usage(): Usage} {
-  const total: Usage = {requests: 0, promptTokens: 0, completionTokens: 0, cachedTokens: 0, costUsd: 0}
+  const total = emptyUsage()
   const byNote = new Map<string, Array<[string, BatchRequest]>>()
   for (const entry of options.requests) {
     const key = `${entry[1].note}\0${entry[1].locale}`
@@ -50,14 +50,15 @@ export function createBatchResultsProvider(options: BatchResultsOptions): Provid
         translations: new Map(),
         failures: new Map(),
         findings: [],
-        usage: {requests: 0, promptTokens: 0, completionTokens: 0, cachedTokens: 0, costUsd: 0}
+        usage: emptyUsage()
       }
       const wanted = new Set(job.segments.map(({id}) => id))
       for (const [customId, request] of byNote.get(`${job.note}\0${job.targetLocale}`) ?? []) {
         const ids = request.ids.filter((id) => wanted.has(id))
         if (ids.length === 0) continue
         const result = options.results.get(customId)
-        if (result?.ok) addUsage(outcome.usage, result.usage, options.price)
+        // Priced at the Batch API's discount; no price → cost 0 (unknown).
+        if (result?.ok) addUsage(outcome.usage, {...result.usage, costUsd: costOf(result.usage, options.price) * BATCH_DISCOUNT})
         const accepted = answer(job, ids, request.ids, result, outcome, `batch ${options.batch}`)
         if (accepted.size > 0) await job.onAccepted?.(accepted)
       }
@@ -66,8 +67,7 @@ export function createBatchResultsProvider(options: BatchResultsOptions): Provid
           outcome.failures.set(id, `not in batch ${options.batch} (its source changed since): the next sync translates it`)
         }
       }
-      addUsage(total, outcome.usage, undefined)
-      total.costUsd += outcome.usage.costUsd
+      addUsage(total, outcome.usage)
       return outcome
     }
   }
@@ -100,40 +100,22 @@ function answer(
     fail(`the reply was not complete (finish_reason: ${result.finishReason})`)
     return accepted
   }
-  if (result.refusal || (parseReply(result.content, sentSegments).problem && looksLikeRefusal(result.content))) {
+  const reply = parseReply(result.content, sentSegments)
+  if (result.refusal || (reply.problem && looksLikeRefusal(result.content))) {
     fail('the model refused')
     return accepted
   }
-  const reply = parseReply(result.content, sentSegments)
   if (reply.problem) {
     fail(`L11: ${reply.problem}`)
     return accepted
   }
-  const warnings: Finding[] = []
-  for (const id of ids) {
-    const candidate = reply.candidates.get(id)
-    if (candidate === undefined) {
-      outcome.failures.set(id, `${batch}: L7: the reply has no translation for this id; the next sync translates it`)
-      continue
-    }
-    const findings = job.check(id, candidate)
-    const errors = describeFindings(findings)
-    if (errors.length > 0) {
-      outcome.failures.set(id, `${batch}: rejected: ${errors.join('; ')}; the next sync translates it`)
-      continue
-    }
-    accepted.set(id, candidate)
-    outcome.translations.set(id, candidate)
-    for (const finding of findings) warnings.push({...finding, segment: finding.segment ?? id})
+  const checked = checkCandidates(job, ids, reply.candidates)
+  for (const [id, problems] of checked.problems) {
+    // A missing candidate's L7 line stands alone; findings of a candidate are a rejection.
+    const rejected = reply.candidates.has(id) ? 'rejected: ' : ''
+    outcome.failures.set(id, `${batch}: ${rejected}${problems.join('; ')}; the next sync translates it`)
   }
-  outcome.findings.push(...warnings)
-  return accepted
-}
-
-function addUsage(total: Usage, add: Omit<Usage, 'costUsd'>, price: Price | undefined): void {
-  total.requests += add.requests
-  total.promptTokens += add.promptTokens
-  total.completionTokens += add.completionTokens
-  total.cachedTokens += add.cachedTokens
-  if (price) total.costUsd += costOf(add, price) * BATCH_DISCOUNT
+  for (const [id, text] of checked.accepted) outcome.translations.set(id, text)
+  outcome.findings.push(...checked.warnings)
+  return checked.accepted
 }

@@ -5,9 +5,11 @@
  * instance), because no further request can succeed until the user acts (billing, key, model,
  * endpoint, a long rate-limit wait). Everything else is a per-request outcome that the provider
  * turns into segment failures; those classes are exported for the provider's own use and tests.
+ *
+ * Also how every provider words failures: `describeFindings`, `checkCandidates`, `oneLine`.
  */
 
-import {UserError, type Finding} from '../types.js'
+import {UserError, type Finding, type TranslateJob} from '../types.js'
 
 /** Why the run was stopped. */
 export type FatalReason = 'billing' | 'auth' | 'permission' | 'not-found' | 'rate-limit' | 'budget'
@@ -64,4 +66,50 @@ export function describeFindings(findings: readonly Finding[]): string[] {
   return findings
     .filter((finding) => finding.severity === 'error')
     .map((finding) => `${finding.rule}: ${finding.message}`)
+}
+
+/** Candidates of one reply checked against their segments (see {@link checkCandidates}). */
+export interface CheckedCandidates {
+  /** Accepted candidates by id, in the order checked. */
+  accepted: Map<string, string>
+  /**
+   * One-line problems per rejected id, in the order checked: the L7 line when the reply has no
+   * candidate for the id, else {@link describeFindings} of its error findings.
+   */
+  problems: Map<string, string[]>
+  /** The accepted candidates' other findings, each tagged with its segment. */
+  warnings: Finding[]
+}
+
+/** Check the candidates of `ids` with `job.check`: a missing candidate is L7, an error finding rejects. */
+export function checkCandidates(
+  job: Pick<TranslateJob, 'check'>,
+  ids: Iterable<string>,
+  candidates: ReadonlyMap<string, string>
+): CheckedCandidates {
+  const accepted = new Map<string, string>()
+  const problems = new Map<string, string[]>()
+  const warnings: Finding[] = []
+  for (const id of ids) {
+    const candidate = candidates.get(id)
+    if (candidate === undefined) {
+      problems.set(id, ['L7: the reply has no translation for this id'])
+      continue
+    }
+    const findings = job.check(id, candidate)
+    const errors = describeFindings(findings)
+    if (errors.length > 0) {
+      problems.set(id, errors)
+      continue
+    }
+    accepted.set(id, candidate)
+    for (const finding of findings) warnings.push({...finding, segment: finding.segment ?? id})
+  }
+  return {accepted, problems, warnings}
+}
+
+/** Whitespace collapsed to single spaces, cut to 300 characters: for text from the endpoint in messages. */
+export function oneLine(text: string): string {
+  const line = text.replace(/\s+/g, ' ').trim()
+  return line.length > 300 ? line.slice(0, 299) + '…' : line
 }

@@ -18,7 +18,8 @@ import OpenAI from 'openai'
 import type {ChatCompletion, ChatCompletionCreateParamsNonStreaming} from 'openai/resources/chat/completions'
 import pLimit, {type LimitFunction} from 'p-limit'
 import pRetry, {AbortError} from 'p-retry'
-import {UserError, type Finding, type Provider, type TranslateJob, type TranslateOutcome, type Usage} from '../types.js'
+import {UserError, type Provider, type TranslateJob, type TranslateOutcome, type Usage} from '../types.js'
+import {BATCH_ENDPOINT} from './batch-jsonl.js'
 import {halve} from './batching.js'
 import {
   INTERRUPTED,
@@ -27,11 +28,12 @@ import {
   RejectedReplyError,
   RequestFailedError,
   ValidationError,
-  describeFindings
+  checkCandidates,
+  oneLine
 } from './errors.js'
 import {completionTokensOf, promptTokensOf} from './estimate.js'
-import {costOf, priceFor, type Price, type PriceTable} from './prices.js'
-import {looksLikeRefusal, parsePlainReply, parseReply, type Feedback, type WireSegment} from './prompt.js'
+import {addUsage, costOf, emptyUsage, priceFor, type Price, type PriceTable} from './prices.js'
+import {looksLikeRefusal, parsePlainReply, parseReply, type Feedback, type ParsedReply, type WireSegment} from './prompt.js'
 import {chatRequestBody, groupSegments, requestSettings, segmentTokens, type ChatRequestBody, type RequestSettings} from './requests.js'
 
 export interface OpenAIProviderOptions {
@@ -151,9 +153,6 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): OpenAIProv
   } as const
 
   const price = priceFor(options.model, options.prices)
-  const pauseWorkers = (wait: number) => {
-    run.resumeAt = Math.max(run.resumeAt, Date.now() + wait)
-  }
   const run: Run = {
     settings,
     client: new OpenAI({
@@ -162,7 +161,7 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): OpenAIProv
       baseURL: options.baseURL ?? defaultBaseURL,
       maxRetries: settings.maxRetries,
       timeout: settings.timeoutMs,
-      fetch: watchRetryAfter(globalThis.fetch, settings.longRetryAfterMs, pauseWorkers)
+      fetch: watchRetryAfter(globalThis.fetch, settings.longRetryAfterMs, (wait) => pauseWorkers(run, wait))
     }),
     limit: pLimit(options.concurrency ?? 8),
     format: options.responseFormat === 'json_object' ? 'json_object' : 'json_schema',
@@ -293,7 +292,9 @@ async function translateGroup(jobRun: JobRun, group: readonly WireSegment[], rai
     }
 
     const content = choice.message.content ?? ''
-    const refusal = refusalOf(run, choice.message.refusal, content, pending)
+    // Read once, for the refusal test and the candidates; Qwen-MT replies are plain text.
+    const reply = run.settings.qwenMt ? undefined : parseReply(content, pending)
+    const refusal = refusalOf(run, choice.message.refusal, content, pending, reply)
     if (refusal !== undefined) {
       refusals++
       if (refusals > 1) throw new AbortError(new RejectedReplyError(refusal))
@@ -302,30 +303,13 @@ async function translateGroup(jobRun: JobRun, group: readonly WireSegment[], rai
       throw new ValidationError(feedback.problems)
     }
 
-    const candidates = readCandidates(run, content, pending)
+    const candidates = readCandidates(content, pending, reply)
     if (typeof candidates === 'string') {
       feedback = {previous: new Map(), unreadable: run.redact(content).slice(0, 4000), problems: sameProblem(pending, candidates)}
       throw new ValidationError(feedback.problems)
     }
 
-    const accepted = new Map<string, string>()
-    const problems = new Map<string, string[]>()
-    const warnings: Finding[] = []
-    for (const {id} of pending) {
-      const candidate = candidates.get(id)
-      if (candidate === undefined) {
-        problems.set(id, ['L7: the reply has no translation for this id'])
-        continue
-      }
-      const findings = job.check(id, candidate)
-      const errors = describeFindings(findings)
-      if (errors.length > 0) {
-        problems.set(id, errors)
-        continue
-      }
-      accepted.set(id, candidate)
-      for (const finding of findings) warnings.push({...finding, segment: finding.segment ?? id})
-    }
+    const {accepted, problems, warnings} = checkCandidates(job, pending.map(({id}) => id), candidates)
 
     if (accepted.size > 0) {
       for (const [id, text] of accepted) outcome.translations.set(id, text)
@@ -405,12 +389,13 @@ async function send(
         if (signal.aborted) throw new OpenAI.APIUserAbortError()
         // Built now, not when queued, so a fallback decided meanwhile applies at once.
         sentFormat = run.format
-        const body = requestBody(jobRun, segments, feedback, raised)
+        const body = chatRequestBody(run.settings, jobRun.job, segments, jobRun.tokens, run.format, {feedback, raised})
         const reserved = reserveBudget(run, body, segments)
         try {
-          const reply = await run.client.chat.completions.create(body, {signal})
+          // `translation_options` is DashScope's (Python's `extra_body`); the SDK sends unknown members as is.
+          const reply = await run.client.chat.completions.create(body as ChatCompletionCreateParamsNonStreaming, {signal})
           // Counted before the slot frees up, so the next request's budget check sees it.
-          addUsage(jobRun, reply)
+          countUsage(jobRun, reply)
           return reply
         } finally {
           run.reservedUsd -= reserved
@@ -431,7 +416,7 @@ async function send(
       if (wait !== undefined && wait > run.settings.longRetryAfterMs && isRetryableStatus(error.status)) {
         if (!waitedLong && wait <= run.settings.maxLongRetryAfterMs) {
           waitedLong = true
-          run.resumeAt = Math.max(run.resumeAt, Date.now() + wait)
+          pauseWorkers(run, wait)
           continue
         }
         throw new AbortError(stopRun(run, longWaitError(run, wait)))
@@ -461,11 +446,10 @@ async function send(
  * @returns
  *   The amount reserved, to release when the request settles.
  */
-function reserveBudget(run: Run, body: ChatCompletionCreateParamsNonStreaming, segments: readonly WireSegment[]): number {
+function reserveBudget(run: Run, body: ChatRequestBody, segments: readonly WireSegment[]): number {
   if (run.maxCostUsd === undefined) return 0
-  const messages = body.messages.map((message) => ({content: typeof message.content === 'string' ? message.content : ''}))
   const estimate = costOf(
-    {requests: 1, promptTokens: promptTokensOf({messages} as Pick<ChatRequestBody, 'messages'>), completionTokens: completionTokensOf(run.settings, segments), cachedTokens: 0},
+    {requests: 1, promptTokens: promptTokensOf(body), completionTokens: completionTokensOf(run.settings, segments), cachedTokens: 0},
     run.price
   )
   const spent = costOf(run.total, run.price)
@@ -483,65 +467,65 @@ function reserveBudget(run: Run, body: ChatCompletionCreateParamsNonStreaming, s
   return estimate
 }
 
-/** The chat completions body of one request, in the run's current mode. */
-function requestBody(
-  jobRun: JobRun,
-  segments: readonly WireSegment[],
-  feedback: Feedback | undefined,
-  raised: boolean
-): ChatCompletionCreateParamsNonStreaming {
-  const {run, job} = jobRun
-  const body = chatRequestBody(run.settings, job, segments, jobRun.tokens, run.format, {feedback, raised})
-  // `translation_options` is DashScope's (Python's `extra_body`); the SDK sends unknown members as is.
-  return body as ChatCompletionCreateParamsNonStreaming
-}
-
-/** A refusal, an empty reply or refusal-like text instead of JSON: the reason, else `undefined`. */
+/**
+ * A refusal, an empty reply or refusal-like text instead of JSON: the reason, else `undefined`.
+ *
+ * @param reply
+ *   The content read as JSON; `undefined` for Qwen-MT (plain text).
+ */
 function refusalOf(
   run: Run,
   refusal: string | null | undefined,
   content: string,
-  pending: readonly WireSegment[]
+  pending: readonly WireSegment[],
+  reply: ParsedReply | undefined
 ): string | undefined {
   if (refusal) return `the model refused: ${oneLine(run.redact(refusal))}`
   if (content.trim() === '') return 'the reply was empty'
   const source = run.settings.qwenMt ? (pending[0]?.text ?? '') : ''
-  const isText = run.settings.qwenMt || parseReply(content, pending).problem !== undefined
+  const isText = run.settings.qwenMt || reply?.problem !== undefined
   if (isText && looksLikeRefusal(content) && !looksLikeRefusal(source)) {
     return `the model refused: ${oneLine(run.redact(content))}`
   }
   return undefined
 }
 
-/** Candidates of a reply by id, or why the reply can't be read. */
-function readCandidates(run: Run, content: string, pending: readonly WireSegment[]): Map<string, string> | string {
-  if (run.settings.qwenMt) {
+/**
+ * Candidates of a reply by id, or why the reply can't be read.
+ *
+ * @param reply
+ *   The content read as JSON; `undefined` for Qwen-MT, whose plain-text reply is read here.
+ */
+function readCandidates(content: string, pending: readonly WireSegment[], reply: ParsedReply | undefined): Map<string, string> | string {
+  if (reply === undefined) {
     const [segment] = pending
     return segment ? new Map([[segment.id, parsePlainReply(content, segment.text)]]) : new Map()
   }
-  const reply = parseReply(content, pending)
   return reply.problem === undefined ? reply.candidates : `L11: ${reply.problem}`
 }
 
-function addUsage(jobRun: JobRun, completion: ChatCompletion): void {
+/** Count a reply's usage in its job and in the run (costs are priced from the totals later). */
+function countUsage(jobRun: JobRun, completion: ChatCompletion): void {
   const usage = completion.usage
   const details: unknown = usage
   const deepSeekHits =
     typeof details === 'object' && details !== null && 'prompt_cache_hit_tokens' in details
       ? Number(details.prompt_cache_hit_tokens) || 0
       : 0
-  const delta = {
+  const delta: Usage = {
     requests: 1,
     promptTokens: usage?.prompt_tokens ?? 0,
     completionTokens: usage?.completion_tokens ?? 0,
-    cachedTokens: usage?.prompt_tokens_details?.cached_tokens ?? deepSeekHits
+    cachedTokens: usage?.prompt_tokens_details?.cached_tokens ?? deepSeekHits,
+    costUsd: 0
   }
-  for (const target of [jobRun.outcome.usage, jobRun.run.total]) {
-    target.requests += delta.requests
-    target.promptTokens += delta.promptTokens
-    target.completionTokens += delta.completionTokens
-    target.cachedTokens += delta.cachedTokens
-  }
+  addUsage(jobRun.outcome.usage, delta)
+  addUsage(jobRun.run.total, delta)
+}
+
+/** Pause every worker for `wait` ms from now (never shortening a pause already set). */
+function pauseWorkers(run: Run, wait: number): void {
+  run.resumeAt = Math.max(run.resumeAt, Date.now() + wait)
 }
 
 /** Wait while a rate limit pauses every worker (QA-CHECKLIST A11), or until `signal` aborts. */
@@ -706,15 +690,6 @@ function sameProblem(segments: readonly WireSegment[], problem: string): Map<str
   return new Map(segments.map(({id}) => [id, [problem]]))
 }
 
-function oneLine(text: string): string {
-  const line = text.replace(/\s+/g, ' ').trim()
-  return line.length > 300 ? line.slice(0, 299) + '…' : line
-}
-
-function emptyUsage(): Usage {
-  return {requests: 0, promptTokens: 0, completionTokens: 0, cachedTokens: 0, costUsd: 0}
-}
-
 /** A batch as the API reports it. */
 export interface BatchInfo {
   id: string
@@ -781,7 +756,7 @@ export function createBatchClient(options: {apiKey: string; baseURL?: string; ti
         client.files.create({file: await OpenAI.toFile(Buffer.from(jsonl), name), purpose: 'batch'})
       )
       const batch = await call('create the batch', () =>
-        client.batches.create({input_file_id: file.id, endpoint: '/v1/chat/completions', completion_window: '24h'})
+        client.batches.create({input_file_id: file.id, endpoint: BATCH_ENDPOINT, completion_window: '24h'})
       )
       return {...info(batch), inputFileId: file.id}
     },

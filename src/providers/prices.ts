@@ -86,3 +86,17 @@ export function costOf(usage: Omit<Usage, 'costUsd'>, price: Price | undefined):
     1_000_000
   )
 }
+
+/** A fresh all-zero usage (callers add into it). */
+export function emptyUsage(): Usage {
+  return {requests: 0, promptTokens: 0, completionTokens: 0, cachedTokens: 0, costUsd: 0}
+}
+
+/** Add `add` into `total`, every field (cost included) as is: pricing is {@link costOf}'s job. */
+export function addUsage(total: Usage, add: Usage): void {
+  total.requests += add.requests
+  total.promptTokens += add.promptTokens
+  total.completionTokens += add.completionTokens
+  total.cachedTokens += add.cachedTokens
+  total.costUsd += add.costUsd
+}

@@ -9,6 +9,8 @@
  */
 
 import type {Finding, Provider, RequiredTerm, TranslateJob, TranslateOutcome} from '../types.js'
+import {describeFindings} from './errors.js'
+import {emptyUsage} from './prices.js'
 
 const plain = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ'
 const accented = 'àƀçđéƒĝĥíĵķĺɱñóƥʠŕšţúṽŵẋýžÀƁÇĐÉƑĜĤÍĴĶĹṀÑÓƤǪŔŠŢÚṼŴẊÝŽ'
@@ -106,21 +108,16 @@ export function createPseudoProvider(): Provider {
         options?.signal?.throwIfAborted()
         const translation = pseudoTranslate(segment.text, job.terms?.get(segment.id))
         const problems = job.check(segment.id, translation)
-        const errors = problems.filter((finding) => finding.severity === 'error')
+        const errors = describeFindings(problems)
         if (errors.length > 0) {
-          failures.set(segment.id, errors.map((finding) => `${finding.rule}: ${finding.message}`).join('; '))
+          failures.set(segment.id, errors.join('; '))
           continue
         }
         translations.set(segment.id, translation)
         findings.push(...problems)
       }
       if (translations.size > 0) await job.onAccepted?.(translations)
-      return {
-        translations,
-        failures,
-        findings,
-        usage: {requests: 0, promptTokens: 0, completionTokens: 0, cachedTokens: 0, costUsd: 0}
-      }
+      return {translations, failures, findings, usage: emptyUsage()}
     }
   }
 }
