@@ -24,6 +24,7 @@ export function formatDiff(result: DiffResult, out: Pick<Output, 'paint'>, color
     lines.push(`    source       ${changeText(entry.oldSource, entry.newSource, out, color)}`)
     const pending = entry.newTranslation === undefined && entry.state !== 'removed' ? out.paint.dim(' → (translated by the next sync)') : ''
     lines.push(`    ${entry.locale.padEnd(12)} ${changeText(entry.oldTranslation, entry.newTranslation, out, color)}${pending}`)
+    if (entry.state === 'needs-review' && !result.base) lines.push(out.paint.dim(`    still right? notes-l10n accept ${entry.note} --locale ${entry.locale}`))
   }
   const states = new Map<string, number>()
   for (const entry of result.entries) states.set(entry.state, (states.get(entry.state) ?? 0) + 1)

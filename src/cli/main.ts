@@ -6,6 +6,7 @@
  */
 import {Command, CommanderError} from 'commander'
 import {UserError} from '../types.js'
+import {registerAccept} from './commands/accept.js'
 import {registerBatch} from './commands/batch.js'
 import {registerCheck} from './commands/check.js'
 import {registerDiff} from './commands/diff.js'
@@ -28,6 +29,7 @@ const commands: Array<(program: Command, context: CommandContext) => void> = [
   registerDiff,
   registerExport,
   registerImport,
+  registerAccept,
   registerGlossary,
   registerInit,
   registerLock

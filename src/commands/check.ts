@@ -60,7 +60,7 @@ function findingsOf(inspection: Inspection): CheckResult {
         const why = segment.reason === 'glossary' ? 'its glossary terms changed' : segment.reason === 'new' ? 'it is new' : 'the source changed'
         add({...where, file: target.note, line: segment.line, severity: 'error', rule: 'stale', message: `${target.locale}: segment ${segment.id} is not translated in ${target.output} (${why})`})
       } else if (segment.decision === 'needs-review') {
-        add({...where, file: target.note, line: segment.line, severity: 'error', rule: 'needs-review', message: `${target.locale}: the source changed under a human translation in ${target.output}${segment.targetLine ? `:${segment.targetLine}` : ''}; review it (edit the translation) or re-translate with sync --force`})
+        add({...where, file: target.note, line: segment.line, severity: 'error', rule: 'needs-review', message: `${target.locale}: the source changed under a human translation in ${target.output}${segment.targetLine ? `:${segment.targetLine}` : ''}; review it: edit the translation, accept it as it is (notes-l10n accept ${target.note} --locale ${target.locale}), or re-translate with sync --force`})
       }
     }
     for (const finding of target.findings) {
