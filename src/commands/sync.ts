@@ -42,6 +42,8 @@ export interface SyncOptions extends ProjectOptions {
   /** Provider settings from flags; merged over the config's. */
   provider?: Partial<ProviderSettings>
   dryRun?: boolean
+  /** `false`: a dry run that only plans (the live display's totals): no token estimate of the requests. */
+  estimate?: boolean
   /** Re-translate human edits whose source changed (needs review) and unalignable targets. */
   force?: boolean
   /** Re-translate everything the tool wrote, e.g. after changing model. Human edits are kept. */
@@ -182,7 +184,7 @@ export async function sync(options: SyncOptions): Promise<SyncResult> {
     priced: provider && 'priced' in provider && typeof provider.priced === 'boolean' ? provider.priced : pricing.price !== undefined,
     warnings: []
   }
-  const estimating = options.dryRun && settings.name !== 'pseudo' && !options.providerOverride
+  const estimating = options.dryRun && options.estimate !== false && settings.name !== 'pseudo' && !options.providerOverride
 
   const release = options.dryRun ? undefined : await acquireRunLock(project.root)
   try {

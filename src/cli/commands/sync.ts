@@ -35,7 +35,7 @@ The API key is read from OPENAI_API_KEY only (never from flags or config files).
 Exit codes: 0 all written or up to date; 1 some notes failed or were left untouched; 2 usage, config or input error; 130 interrupted.`
     )
     .action(async (paths: string[], flags: SyncFlags) => {
-      const [{debugLogWarning}, {sync}, {syncBatch}, {eventLine, formatEstimate, progressMode, startLiveProgress}, {batchExitCode, formatBatchRun, formatSyncLine, formatSyncSummary}] =
+      const [{debugLogWarning}, {sync}, {syncBatch}, {eventLine, formatEstimate, progressMode, progressPlan, startLiveProgress}, {batchExitCode, formatBatchRun, formatSyncLine, formatSyncSummary}] =
         await Promise.all([
           import('../../providers/openai.js'),
           import('../../commands/sync.js'),
@@ -73,6 +73,11 @@ Exit codes: 0 all written or up to date; 1 some notes failed or were left untouc
         }
         const mode = progressMode({json: flags.json, isTTY, env})
         let live: LiveProgress | undefined
+        if (mode === 'live' && !flags.dryRun) {
+          // Discover and plan first (an offline dry run), so every bar starts with its final total.
+          const plan = progressPlan(await sync({...common, dryRun: true, estimate: false, maxCostUsd: undefined}))
+          if (plan.locales.length > 0) live = startLiveProgress(process.stderr, plan)
+        }
         const result = await sync({
           ...common,
           dryRun: flags.dryRun,
@@ -80,11 +85,8 @@ Exit codes: 0 all written or up to date; 1 some notes failed or were left untouc
           onEvent:
             mode === 'json'
               ? (event) => out.stdout(eventLine(event))
-              : mode === 'live' && !flags.dryRun
-                ? (event) => {
-                    live ??= startLiveProgress(process.stderr)
-                    live.onEvent(event)
-                  }
+              : live
+                ? (event) => live?.onEvent(event)
                 : undefined,
           onNote:
             mode === 'lines'
