@@ -2,7 +2,7 @@
  * Human- and machine-readable renderings of command results. Pure: text in, text out.
  */
 import type {BatchSummary, CollectResult, SubmitResult} from '../commands/batch.js'
-import type {CheckResult} from '../commands/check.js'
+import type {CheckFinding, CheckResult} from '../commands/check.js'
 import {describeProblem} from '../commands/project.js'
 import type {LocaleStatus} from '../commands/status.js'
 import type {NoteResult, SyncResult} from '../commands/sync.js'
@@ -82,6 +82,49 @@ function summaryLine(result: CheckResult): string {
   return errors === 0 && warnings === 0
     ? `check: ${result.targets} translation${result.targets === 1 ? '' : 's'} checked, all current`
     : `check: ${result.targets} translation${result.targets === 1 ? '' : 's'} checked, ${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}`
+}
+
+/** At most this many findings are listed in a job summary (GitHub caps a step summary at 1 MiB). */
+const SUMMARY_ROWS = 200
+
+/**
+ * `check --summary <file>`: a Markdown job summary for `$GITHUB_STEP_SUMMARY` — a verdict line,
+ * per-locale counts, then every error finding (stale, needs-review, missing, broken …) with its
+ * file and line, and the warnings below them.
+ */
+export function formatCheckSummary(result: CheckResult): string {
+  const errors = result.findings.filter((finding) => finding.severity === 'error')
+  const warnings = result.findings.filter((finding) => finding.severity === 'warning')
+  const lines = [`### notes-l10n check: ${errors.length === 0 ? '✅ all translations current' : `❌ ${errors.length} error${errors.length === 1 ? '' : 's'}`}${warnings.length > 0 ? `, ${warnings.length} warning${warnings.length === 1 ? '' : 's'}` : ''}`, '']
+  const rules = ['missing', 'stale', 'needs-review'] as const
+  if (result.locales && result.locales.length > 0) {
+    lines.push('| locale | notes | current | missing | stale segments | needs review | other errors | warnings |', '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |')
+    for (const row of result.locales) {
+      const mine = result.findings.filter((finding) => finding.locale === row.locale)
+      const count = (rule: string) => mine.filter((finding) => finding.severity === 'error' && finding.rule === rule).length
+      const other = mine.filter((finding) => finding.severity === 'error' && !(rules as readonly string[]).includes(finding.rule)).length
+      const warned = mine.filter((finding) => finding.severity === 'warning').length
+      lines.push(`| ${cell(row.locale)} | ${row.targets} | ${row.current} | ${count('missing')} | ${count('stale')} | ${count('needs-review')} | ${other} | ${warned} |`)
+    }
+    lines.push('')
+  }
+  const table = (title: string, findings: readonly CheckFinding[]) => {
+    if (findings.length === 0) return
+    lines.push(`#### ${title}`, '', '| where | locale | rule | message |', '| --- | --- | --- | --- |')
+    for (const finding of findings.slice(0, SUMMARY_ROWS)) {
+      lines.push(`| ${cell(`${finding.file}:${finding.line}`)} | ${cell(finding.locale ?? '')} | ${cell(finding.rule)} | ${cell(finding.message)} |`)
+    }
+    if (findings.length > SUMMARY_ROWS) lines.push('', `… and ${findings.length - SUMMARY_ROWS} more (run notes-l10n check locally for all of them)`)
+    lines.push('')
+  }
+  table('Errors (stale segments, reviews, missing and broken translations)', errors)
+  table('Warnings', warnings)
+  return lines.join('\n') + '\n'
+}
+
+/** Text for one Markdown table cell: no line breaks, pipes escaped, HTML inert. */
+function cell(text: string): string {
+  return text.replace(/\r?\n/g, ' ').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\|/g, '\\|').replace(/`/g, "'")
 }
 
 export function formatStatus(rows: readonly LocaleStatus[]): string {

@@ -21,6 +21,8 @@ export interface CheckResult {
   findings: CheckFinding[]
   /** Targets inspected. */
   targets: number
+  /** Per target locale: targets inspected and how many of them are current (for the job summary). */
+  locales?: Array<{locale: string; targets: number; current: number}>
 }
 
 export async function check(options: InspectOptions): Promise<CheckResult> {
@@ -72,5 +74,12 @@ function findingsOf(inspection: Inspection): CheckResult {
     add({note, locale, file: note, line: 1, severity: 'error', rule: 'orphaned', message: `${note} no longer exists but its ${locale} translation is still recorded: delete the translation and run sync to update the lock`})
   }
 
-  return {findings, targets: inspection.targets.length}
+  const locales = new Map<string, {locale: string; targets: number; current: number}>()
+  for (const target of inspection.targets) {
+    const row = locales.get(target.locale) ?? {locale: target.locale, targets: 0, current: 0}
+    row.targets++
+    if (target.state === 'current') row.current++
+    locales.set(target.locale, row)
+  }
+  return {findings, targets: inspection.targets.length, locales: [...locales.values()].sort((a, b) => (a.locale < b.locale ? -1 : a.locale > b.locale ? 1 : 0))}
 }
