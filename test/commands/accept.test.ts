@@ -36,6 +36,7 @@ describe('accept', () => {
     expect(red.code).toBe(1)
     expect(red.stdout).toContain('needs-review')
     expect(red.stdout).toContain('notes-l10n accept notes/a.md --locale es')
+    expect((await project.run(['diff', '--locale', 'es'])).stdout).toMatch(/needs-review[\s\S]*still right\? notes-l10n accept notes\/a\.md --locale es/)
 
     const accepted = await project.run(['accept', 'notes/a.md', '--locale', 'es'])
     expect(accepted.stderr).toBe('')
