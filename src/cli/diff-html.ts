@@ -34,9 +34,9 @@ export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (character) => `&#${character.charCodeAt(0)};`)
 }
 
-/** A path as a URL path: each part percent-encoded, `/` kept. */
-function hrefOf(rootHref: string, file: string, line: number): string {
-  return `${rootHref}${file.split('/').map(encodeURIComponent).join('/')}#L${line}`
+/** A project file as a URL path from the page (each part percent-encoded), `#L<line>` when given. */
+function hrefOf(rootHref: string, file: string, line?: number): string {
+  return `${rootHref}${file.split('/').map(encodeURIComponent).join('/')}${line === undefined ? '' : `#L${line}`}`
 }
 
 export function formatDiffHtml(result: DiffResult, options: HtmlOptions): string {
@@ -88,7 +88,7 @@ function checkbox(kind: 'state' | 'locale', value: string, help?: string): strin
 function entryHtml(entry: DiffEntry, index: number, options: HtmlOptions): string {
   const whole = entry.id === '*'
   const where = `<a class="where" href="${escapeHtml(hrefOf(options.rootHref, entry.note, entry.line))}">${escapeHtml(`${entry.note}:${entry.line}`)}</a>`
-  const target = `<a class="target" href="${escapeHtml(hrefOf(options.rootHref, entry.output, 1).replace(/#L1$/, ''))}">${escapeHtml(entry.output)}</a>`
+  const target = `<a class="target" href="${escapeHtml(hrefOf(options.rootHref, entry.output))}">${escapeHtml(entry.output)}</a>`
   const head = `<header><span class="state state-${escapeHtml(entry.state)}" title="${escapeHtml(STATE_HELP[entry.state])}">${escapeHtml(whole ? 'new translation' : entry.state)}</span> <span class="locale">${escapeHtml(entry.locale)}</span> ${where} → ${target} <code class="id">${escapeHtml(entry.id)}</code></header>`
   const rows = whole
     ? `<p class="note">${escapeHtml(entry.output)} does not exist yet: the next sync translates the whole note.</p>`

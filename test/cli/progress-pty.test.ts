@@ -12,11 +12,11 @@ import {builtCli} from '../reliability/support/built-cli.js'
 let server: TestServer
 let project: TempProject
 
-const NOTES = 6
+const NOTES = 4
 const LOCALES = ['de', 'es', 'fr']
 
 beforeAll(async () => {
-  server = await startTestServer({latencyMs: 120})
+  server = await startTestServer({latencyMs: 100})
   project = await tempProject()
   for (let index = 0; index < NOTES; index++) {
     const paragraphs = Array.from({length: 3 + index}, (_, p) => `Paragraph ${p} of note ${index} says something about models.`)
