@@ -12,16 +12,17 @@ import {readText, type Project} from './project.js'
  * Parses a note once, shielding the glossary's keep-terms so they survive by construction.
  * `parsed` reuses a parse already made of exactly this text (reassembly's safety net).
  */
-export function analyse(project: Project, file: string, text: NoteText, parsed?: ParsedMarkdown): AnalysedNote {
+export function analyse(project: Project, file: string, text: NoteText, parsed?: ParsedMarkdown, frontmatterKeys?: readonly string[]): AnalysedNote {
   return analyseNote(file, text, {
-    frontmatterKeys: project.config.frontmatter.translateKeys,
+    // A target is read with the keys its lock entry was written with (they may have changed since).
+    frontmatterKeys: frontmatterKeys ?? project.config.frontmatter.translateKeys,
     shield: project.glossary ? shield(project.glossary) : undefined,
     ...(parsed ? {parsed} : {})
   })
 }
 
 /** Reads and parses a note of the project; undefined when the file does not exist. */
-export async function readNote(project: Project, file: string): Promise<AnalysedNote | undefined> {
+export async function readNote(project: Project, file: string, frontmatterKeys?: readonly string[]): Promise<AnalysedNote | undefined> {
   const text = await readText(project.root, file, project.config.limits.maxFileBytes)
-  return text ? analyse(project, file, text) : undefined
+  return text ? analyse(project, file, text, undefined, frontmatterKeys) : undefined
 }

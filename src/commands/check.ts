@@ -59,7 +59,14 @@ function findingsOf(inspection: Inspection): CheckResult {
 
     for (const segment of target.segments ?? []) {
       if (segment.decision === 'pending') {
-        const why = segment.reason === 'glossary' ? 'its glossary terms changed' : segment.reason === 'new' ? 'it is new' : 'the source changed'
+        const why =
+          segment.reason === 'glossary'
+            ? 'its glossary terms changed'
+            : segment.reason === 'new'
+              ? 'it is new'
+              : segment.reason === 'provider'
+                ? 'it holds output of the offline pseudo provider, and the config names a real one'
+                : 'the source changed'
         add({...where, file: target.note, line: segment.line, severity: 'error', rule: 'stale', message: `${target.locale}: segment ${segment.id} is not translated in ${target.output} (${why})`})
       } else if (segment.decision === 'needs-review') {
         add({...where, file: target.note, line: segment.line, severity: 'error', rule: 'needs-review', message: `${target.locale}: the source changed under a human translation in ${target.output}${segment.targetLine ? `:${segment.targetLine}` : ''}; review it: edit the translation, accept it as it is (notes-l10n accept ${target.note} --locale ${target.locale}), or re-translate with sync --force`})
@@ -71,7 +78,7 @@ function findingsOf(inspection: Inspection): CheckResult {
   }
 
   for (const {note, locale} of inspection.orphaned) {
-    add({note, locale, file: note, line: 1, severity: 'error', rule: 'orphaned', message: `${note} no longer exists but its ${locale} translation is still recorded: delete the translation and run sync to update the lock`})
+    add({note, locale, file: note, line: 1, severity: 'error', rule: 'orphaned', message: `${note} no longer exists but its ${locale} translation is still recorded: run notes-l10n sync — it moves the translation to the note's new name if it was renamed, else removes the lock entry and the translation (a translation with human edits is kept and reported)`})
   }
 
   const locales = new Map<string, {locale: string; targets: number; current: number}>()

@@ -24,12 +24,12 @@ export function inspectTarget(
   source: AnalysedNote,
   translation: AnalysedNote,
   report: TargetReport,
-  options: InspectOptions
+  options: InspectOptions & {replaceMachine?: boolean}
 ): void {
   const glossary = project.glossary
   const locale = target.locale
   const fingerprints = source.segments.map((segment) => (glossary ? segmentFingerprint(glossary, segment.markdown, locale) : undefined))
-  const alignment = align({source: source.segments, fingerprints, entry, target: translation.segments})
+  const alignment = align({source: source.segments, fingerprints, entry, target: translation.segments, replaceMachine: options.replaceMachine})
   if (!alignment.aligned) {
     report.state = 'misaligned'
     report.message = alignment.reason
@@ -105,8 +105,8 @@ function findTarget(byId: ReadonlyMap<string, Segment>, decision: Decision, segm
   return byId.get(decision.state === 'needs-review' ? decision.previousId : segment.id)
 }
 
-export async function load(project: Project, file: string): Promise<AnalysedNote> {
-  const note = await readNote(project, file)
+export async function load(project: Project, file: string, frontmatterKeys?: readonly string[]): Promise<AnalysedNote> {
+  const note = await readNote(project, file, frontmatterKeys)
   if (!note) throw new UserError(`${file}: disappeared while it was being checked`)
   return note
 }

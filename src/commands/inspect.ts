@@ -14,6 +14,7 @@ import type {StatCache} from '../state/stat-cache.js'
 import type {Finding} from '../types.js'
 import {UserError} from '../types.js'
 import {errnoMessage, isErrno} from '../errno.js'
+import {inputsFingerprint, keysOf, staleInputs} from './provenance.js'
 import {glossaryVersion, openProject, type Problem, type Project, type ProjectOptions} from './project.js'
 
 export type TargetState = 'current' | 'missing' | 'stale' | 'needs-review' | 'untracked' | 'misaligned' | 'broken'
@@ -74,6 +75,8 @@ export async function inspect(options: InspectOptions): Promise<Inspection> {
   const checkedAgainst = `current with ${LOCK_FILE} ${lockHash ?? 'none'}`
 
   let deep: typeof import('./inspect-target.js') | undefined
+  // A config that names a real provider holds translations to it: pseudo output is not current.
+  const real = project.config.provider.named === true && project.config.provider.name !== 'pseudo'
   for (const plan of project.plans) {
     let source: AnalysedNote | undefined
     let sourceHash: string | undefined
@@ -88,7 +91,9 @@ export async function inspect(options: InspectOptions): Promise<Inspection> {
           report.state = 'missing'
           continue
         }
-        const glossary = glossaryVersion(project, target.locale) ?? '-'
+        // What besides the source a current target is current with: the glossary, the config
+        // that shapes the output and whether pseudo output is acceptable (docs/state.md).
+        const glossary = `${glossaryVersion(project, target.locale) ?? '-'}/${inputsFingerprint(project.config, target)}/${real ? 'real' : 'any'}`
         const remembered = options.deep ? undefined : cache.memo(target.output, checkedAgainst)
         const count = remembered === undefined ? undefined : rememberedCount(remembered, `${target.locale} ${plan.source}`, sourceHash, glossary)
         if (count !== undefined) {
@@ -103,6 +108,12 @@ export async function inspect(options: InspectOptions): Promise<Inspection> {
           continue
         }
         const unchanged = entry.source === sourceHash && entry.target === targetHash
+        const inputs = staleInputs(project.config, target, entry, real)
+        if (inputs !== undefined && entry.provider !== 'pseudo') {
+          report.state = 'stale'
+          report.message = `${inputs} since it was written: run notes-l10n sync (no translation is requested for this)`
+          continue
+        }
         if (target.copy) {
           // A copy has no segments to look into: its hashes are the whole story.
           if (unchanged) cache.remember(target.output, checkedAgainst, `${sourceHash} ${glossary} 0 ${target.locale} ${plan.source}`)
@@ -112,7 +123,7 @@ export async function inspect(options: InspectOptions): Promise<Inspection> {
           }
           continue
         }
-        if (unchanged && !options.deep && (entry.glossary ?? '-') === glossary) {
+        if (unchanged && !options.deep && inputs === undefined && (entry.glossary ?? '-') === (glossaryVersion(project, target.locale) ?? '-')) {
           report.total = entry.segmentCount
           cache.remember(target.output, checkedAgainst, `${sourceHash} ${glossary} ${entry.segmentCount} ${target.locale} ${plan.source}`)
           continue
@@ -121,7 +132,9 @@ export async function inspect(options: InspectOptions): Promise<Inspection> {
         // Only now is the Markdown parser needed: a check of current targets never loads it.
         deep ??= await import('./inspect-target.js')
         source ??= await deep.load(project, plan.source)
-        deep.inspectTarget(project, plan, target, project.lock.get(plan.source, target.locale)!, source, await deep.load(project, target.output), report, options)
+        const full = project.lock.get(plan.source, target.locale)!
+        const translation = await deep.load(project, target.output, keysOf(project.config, full))
+        deep.inspectTarget(project, plan, target, full, source, translation, report, {...options, replaceMachine: inputs !== undefined})
       } catch (error) {
         if (!(error instanceof UserError)) throw error
         inspection.problems.push({file: target.output, message: error.message})

@@ -3,13 +3,15 @@
  * the locales, plus reading a note. Parsing lives in `analyse.ts`, so that a command which finds
  * nothing to parse (`check` on current targets) never loads the Markdown parser.
  */
+import {existsSync} from 'node:fs'
 import {readFile} from 'node:fs/promises'
 import path from 'node:path'
 import {discoverNotes, frontmatterValueOfBytes, loadConfig, normaliseLocale, type NotePlan, type ResolvedConfig} from '../config/load.js'
 import {glossaryFingerprint, loadGlossary, type Glossary} from '../glossary/load.js'
 import {decodeNote, type NoteText} from '../pipeline/read.js'
 import {errnoMessage, isErrno} from '../errno.js'
-import {Lockfile} from '../state/lock.js'
+import {LOCK_FILE, Lockfile} from '../state/lock.js'
+import {CONFIG_FILE_NAME} from '../config/defaults.js'
 import {StatCache} from '../state/stat-cache.js'
 import {UserError} from '../types.js'
 
@@ -70,9 +72,23 @@ export async function openProject(options: ProjectOptions): Promise<Project> {
     frontmatterValue: (file, key) => statCache.derived(file, {name: `front-matter ${key}`, derive: (bytes) => frontmatterValueOfBytes(bytes, key)})
   })
   await verified
+  if (plans.length === 0 && problems.length === 0 && !options.paths?.length && !existsSync(path.join(config.root, LOCK_FILE))) {
+    throw new UserError(nothingFound(config))
+  }
   const project = {config, root: config.root, glossary, statCache, plans, problems}
   if (!options.lazyLock) return {...project, lock: lock ?? (await Lockfile.load(config.root))}
   return Object.defineProperty(project, 'lock', {enumerable: true, get: () => (lock ??= Lockfile.loadSync(config.root))}) as Project
+}
+
+/**
+ * Why a run found no notes, and where it looked: a command run in the wrong folder must not
+ * report "all current".
+ */
+function nothingFound(config: ResolvedConfig): string {
+  const where = config.file
+    ? `as configured in ${config.file}`
+    : `no ${CONFIG_FILE_NAME} or ${LOCK_FILE} in ${config.cwd ?? config.root} or its parent folders, so the zero-config layout applies`
+  return `no source notes found: looked for ${config.sources.include.join(', ')} under ${config.root} (${where}) — run the command in the project's folder, pass --config, or run notes-l10n init`
 }
 
 /**

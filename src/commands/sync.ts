@@ -7,11 +7,12 @@
  */
 import {createHash} from 'node:crypto'
 import path from 'node:path'
+import {unlink} from 'node:fs/promises'
 import {setImmediate as nextTurn} from 'node:timers/promises'
 import pLimit from 'p-limit'
-import {assertWritable, frontmatterEdit, rebaseUrl, type NotePlan} from '../config/load.js'
+import {assertWritable, frontmatterEdit, plannedOutput, rebaseUrl, type NotePlan} from '../config/load.js'
 import {onlyTerms, requiredTerms, segmentFingerprint, verifyTerms, visibleText} from '../glossary/load.js'
-import {hasLetters, type AnalysedNote} from '../pipeline/analyse.js'
+import {isUntranslatable, type AnalysedNote} from '../pipeline/analyse.js'
 import type {NoteText} from '../pipeline/read.js'
 import {restore} from '../pipeline/protect.js'
 import {reassemble} from '../pipeline/reassemble.js'
@@ -35,7 +36,9 @@ import type {Finding, Provider, RequiredTerm, Segment, TranslateJob, Usage} from
 import {UserError} from '../types.js'
 import {markdownInSourceSpace} from './url-space.js'
 import {analyse} from './analyse.js'
-import {errnoMessage} from '../errno.js'
+import {errnoCode, errnoMessage} from '../errno.js'
+import {keysOf, recordedInputs, staleInputs} from './provenance.js'
+import {OrphanPool, type Orphan} from './renames.js'
 import {glossaryVersion, openProject, readText, type Problem, type Project, type ProjectOptions} from './project.js'
 
 export interface SyncOptions extends ProjectOptions {
@@ -209,7 +212,10 @@ export async function sync(options: SyncOptions): Promise<SyncResult> {
       result,
       written,
       estimate: estimating ? pricing : undefined,
-      verifiedFolders: new Set()
+      verifiedFolders: new Set(),
+      real: options.translate !== false && (provider?.name ?? settings.name) !== 'pseudo',
+      // Renames and deletions are only judged over the whole project.
+      orphans: options.paths?.length || options.shard ? undefined : orphanPool(project, options)
     }
 
     // Notes in flight are bounded (memory); the provider bounds requests in flight on its own.
@@ -221,6 +227,7 @@ export async function sync(options: SyncOptions): Promise<SyncResult> {
 
     result.interrupted = Boolean(options.signal?.aborted) && !result.stopped
     if (estimating) result.estimate = localeEstimates(result.notes)
+    if (run.orphans && !result.interrupted && !result.stopped) await removeOrphans(run, run.orphans)
     if (!options.dryRun) {
       await lock.save(project.root)
       // Journal records are only dropped once the lock that supersedes them is on disk.
@@ -249,6 +256,10 @@ interface Run {
   estimate: Pricing | undefined
   /** Target folders this run already checked for symlinks (see `WriteOptions.verified`). */
   verifiedFolders: Set<string>
+  /** The run translates with a real provider: output of the offline pseudo provider is not current. */
+  real: boolean
+  /** Lock entries whose source note is gone: renamed notes claim them, the rest are removed at the end. */
+  orphans: OrphanPool | undefined
 }
 
 async function syncNote(run: Run, plan: NotePlan): Promise<void> {
@@ -344,6 +355,8 @@ async function provenCurrent(
   const entry = journaled ?? run.project.lock.get(plan.source, target.locale)
   if (!entry || entry.source !== sourceHash) return {}
   if (!target.copy && entry.glossary !== glossaryVersion(project, target.locale)) return {}
+  // An entry from before the inputs were recorded is looked at once (for free) to record them.
+  if (entry.inputs === undefined || staleInputs(project.config, target, entry, run.real) !== undefined) return {}
   let read: TargetRead
   try {
     read = {text: await readText(project.root, target.output, Number.MAX_SAFE_INTEGER)}
@@ -379,7 +392,7 @@ async function copyNote(
   const result = emptyResult(plan, target)
   const existing = await targetText(run, target, read).catch(() => undefined)
   const current = existing !== undefined && withBom(existing) === text
-  const entry: LockEntry = {source: sourceHash, target: contentHash(text), provider: 'copy', model: 'copy', segments: []}
+  const entry: LockEntry = {source: sourceHash, target: contentHash(text), provider: 'copy', model: 'copy', ...recordedInputs(run.project.config, target), segments: []}
   if (run.options.dryRun) {
     result.status = current ? 'unchanged' : 'pending'
     return result
@@ -404,11 +417,23 @@ async function translateNote(
   const result = emptyResult(plan, target)
   const glossary = project.glossary
 
-  const existingText = await targetText(run, target, read)
+  const recorded = run.journal?.written(plan.source, locale) ?? run.project.lock.get(plan.source, locale)
+  // A note renamed or moved (its lock entry is under its old path) keeps its translations.
+  const renamed = recorded ? undefined : claimRename(run, plan, locale, sourceHash, note)
+  const entry = recorded ?? renamed?.entry
+  let existingText = await targetText(run, target, read)
+  // The translation is where the entry says it was written when it is not (yet) at its new path:
+  // an output template changed, or the note was renamed.
+  let movedFrom: string | undefined
+  const previousOutput = renamed?.output ?? entry?.output
+  if (!existingText && previousOutput !== undefined && previousOutput !== target.output) {
+    existingText = await readText(project.root, previousOutput, Number.MAX_SAFE_INTEGER).catch(() => undefined)
+    if (existingText) movedFrom = previousOutput
+  }
   let existing: AnalysedNote | undefined
   if (existingText) {
     try {
-      existing = analyse(project, target.output, existingText)
+      existing = analyse(project, movedFrom ?? target.output, existingText, undefined, entry ? keysOf(project.config, entry) : undefined)
     } catch (error) {
       if (!options.force) {
         result.status = 'untouched'
@@ -421,15 +446,21 @@ async function translateNote(
   const fingerprints = note.segments.map((segment) =>
     glossary ? segmentFingerprint(glossary, segment.markdown, locale) : undefined
   )
-  const entry = run.journal?.written(plan.source, locale) ?? run.project.lock.get(plan.source, locale)
   const alignment = align({
     source: note.segments,
     fingerprints,
     entry,
     target: existing?.segments,
-    journal: run.journal ? (id) => run.journal!.lookup(plan.source, locale, id) : undefined,
+    journal: run.journal
+      ? (id) => {
+          const record = run.journal!.lookup(plan.source, locale, id)
+          // Pseudo output waiting in the journal is not a translation for a real provider.
+          return record && run.real && record.provider === 'pseudo' ? undefined : record
+        }
+      : undefined,
     retranslate: options.retranslate,
-    force: options.force
+    force: options.force,
+    replaceMachine: run.real && entry?.provider === 'pseudo'
   })
   if (!alignment.aligned) {
     result.status = 'untouched'
@@ -446,6 +477,11 @@ async function translateNote(
     : alignment.decisions
   const pending = note.segments.filter((_, index) => decisions[index]!.state === 'pending')
   const rewriteUrl = project.config.links.rebase ? (url: string) => rebaseUrl(url, plan.source, target.output) : undefined
+  // Text read from a target is in the URL space it was written in: rebased for the file it was
+  // read from, or not at all if rebasing was off then. Mapping rebased forms back is harmless when
+  // there are none, so it is done whatever the config says now (which may have changed).
+  const readFrom = movedFrom ?? target.output
+  const rewriteRead = (url: string) => rebaseUrl(url, plan.source, readFrom)
   const markdown = new Map<string, string>()
   const fromTarget = new Set<number>()
   note.segments.forEach((segment, index) => {
@@ -455,7 +491,7 @@ async function translateNote(
       markdown.set(segment.id, decision.markdown)
       return
     }
-    markdown.set(segment.id, markdownInSourceSpace(decision.markdown, segment, rewriteUrl))
+    markdown.set(segment.id, markdownInSourceSpace(decision.markdown, segment, rewriteRead))
     fromTarget.add(index)
   })
   // A link title or image alt sits inside its paragraph. Text taken from the target file already
@@ -464,29 +500,30 @@ async function translateNote(
     if (fromTarget.has(parent)) markdown.delete(note.segments[child]!.id)
   }
 
+  // Segments with nothing to translate but placeholders (a heading that is only a glossary name,
+  // a cell holding `42`) are rendered here, for free: restoring them applies the locale's term
+  // renderings. They are never sent, estimated or queued.
+  for (const segment of pending) {
+    if (isUntranslatable(segment)) markdown.set(segment.id, restore(segment.text, tokensForLocale(segment, locale, run.project.glossary)))
+  }
+  const remote = pending.filter((segment) => !markdown.has(segment.id))
+
   if (options.dryRun) {
     describeDecisions(result, note.segments, decisions, {dryRun: true})
     result.status = pending.length > 0 || !existingText ? 'pending' : 'unchanged'
-    result.pendingTokens = pending.reduce((sum, segment) => sum + countTokens(segment.text), 0)
-    if (run.estimate && pending.length > 0) {
-      result.estimate = estimateJob(run.estimate.settings, buildJob(run, provider, plan, note, locale, pending, decisions), run.estimate.price)
+    result.pendingTokens = remote.reduce((sum, segment) => sum + countTokens(segment.text), 0)
+    if (run.estimate && remote.length > 0) {
+      result.estimate = estimateJob(run.estimate.settings, buildJob(run, provider, plan, note, locale, remote, decisions), run.estimate.price)
     }
     return result
   }
 
-  if (options.queue && pending.length > 0) {
-    options.queue(buildJob(run, provider, plan, note, locale, pending, decisions))
+  if (options.queue && remote.length > 0) {
+    options.queue(buildJob(run, provider, plan, note, locale, remote, decisions))
     describeDecisions(result, note.segments, decisions, {dryRun: true})
     result.status = 'queued'
     return result
   }
-
-  // Segments with nothing to translate but placeholders (a heading that is only a glossary name)
-  // are rendered here, for free: restoring them applies the locale's term renderings.
-  for (const segment of pending) {
-    if (!hasLetters(segment.text)) markdown.set(segment.id, restore(segment.text, tokensForLocale(segment, locale, run.project.glossary)))
-  }
-  const remote = pending.filter((segment) => !markdown.has(segment.id))
 
   const failures = new Map<string, string>()
   if (remote.length > 0 && !provider) {
@@ -525,18 +562,27 @@ async function translateNote(
   // net already parsed this text: reading it back costs no third parse.
   const written = analyse(project, target.output, {...note.source, text: stripBom(assembled.text, note.source.bom)}, assembled.parsed)
   if (written.segments.length !== note.segments.length) {
-    throw new Error(`${target.output}: reassembled note has ${written.segments.length} segments, source has ${note.segments.length}`)
+    // Whatever a model or a translator wrote, segments survive reassembly one for one; if they
+    // did not, this note fails (reported, exit 1) and the run goes on — never exit 3 for a
+    // note's content, and the lock is still saved for every other note.
+    result.status = 'failed'
+    result.message = `${target.output}: the translation would have ${written.segments.length} segments where the source has ${note.segments.length}, so it was not written — edit the translated segments that change the note's structure, or run with --force to translate it afresh`
+    return result
   }
   const reviewPending = decisions.some((decision) => decision.state === 'needs-review')
+  const madeNow = remote.length > 0 || !entry || (run.real && entry.provider === 'pseudo')
   const newEntry: LockEntry = {
     // With a translation still waiting for review the target is not current: keep the old source
     // hash so `check` looks inside the note instead of trusting the hashes.
     source: reviewPending && entry ? entry.source : sourceHash,
     target: contentHash(assembled.text),
-    // Who made the translations: this run's provider when it translated, else whoever made them before.
-    provider: (pending.length > 0 || !entry) && provider ? provider.name : (entry?.provider ?? 'human'),
-    model: (pending.length > 0 || !entry) && provider ? provider.model : (entry?.model ?? 'human'),
+    // Who made the translations: this run's provider when it translated (or replaced pseudo
+    // output), else whoever made them before. A run of the pseudo provider that translates
+    // anything marks the entry `pseudo`; a real run replaces all pseudo output (replaceMachine).
+    provider: madeNow && provider ? provider.name : (entry?.provider ?? 'human'),
+    model: madeNow && provider ? provider.model : (entry?.model ?? 'human'),
     ...(project.glossary ? {glossary: glossaryVersion(project, locale)} : {}),
+    ...recordedInputs(project.config, target),
     segments: note.segments.map((segment, index) => {
       const decision = decisions[index]!
       const human = decision.state === 'human' || decision.state === 'needs-review'
@@ -550,7 +596,7 @@ async function translateNote(
     })
   }
 
-  const unchanged = existingText !== undefined && withBom(existingText) === assembled.text
+  const unchanged = movedFrom === undefined && existingText !== undefined && withBom(existingText) === assembled.text
   if (!unchanged) {
     await write(run, target.output, assembled.text)
     // Write-ahead: until the lock is saved, the journal says what this file was made from, so a
@@ -560,6 +606,12 @@ async function translateNote(
   run.project.lock.set(plan.source, locale, newEntry)
   run.written.push({note: plan.source, locale})
   result.status = unchanged ? 'unchanged' : 'written'
+  if (renamed) {
+    run.project.lock.delete(renamed.note, locale)
+    result.message = `renamed from ${renamed.note}: its translation was kept`
+  }
+  if (movedFrom) await removeMoved(run, movedFrom)
+  else if (renamed?.output && renamed.output !== target.output) await removeIfMachineMade(run, renamed.output, renamed.entry)
   return result
 }
 
@@ -845,4 +897,82 @@ function messageOf(error: unknown, file: string): string {
 
 function definedOnly<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>
+}
+
+/**
+ * Lock entries of the run's locales whose source note is gone (renamed, moved or deleted), for
+ * new notes to claim and the rest to be removed (see `renames.ts`).
+ */
+function orphanPool(project: Project, options: SyncOptions): OrphanPool {
+  const known = new Set(project.plans.map((plan) => plan.source))
+  const locales = new Set(project.plans.flatMap((plan) => plan.targets.map((target) => target.locale)))
+  // Without notes there are no plans to name the locales: every locale of a deleted note goes.
+  const every = locales.size === 0 && !options.locales?.length
+  const orphans: Orphan[] = []
+  for (const [note, locale] of project.lock.keys()) {
+    if (known.has(note) || (!every && !locales.has(locale))) continue
+    const entry = project.lock.get(note, locale)!
+    orphans.push({note, locale, entry, output: entry.output ?? plannedOutput(project.config, note, locale)})
+  }
+  return new OrphanPool(orphans)
+}
+
+/** The orphan a new note (no lock entry of its own) is a rename of, if any. */
+function claimRename(run: Run, plan: NotePlan, locale: string, sourceHash: string, note: AnalysedNote): Orphan | undefined {
+  return run.orphans?.claim(
+    locale,
+    sourceHash,
+    note.segments.map((segment) => segment.id)
+  )
+}
+
+/** Lock entries of deleted notes removed, with their translations when the tool wrote them unchanged. */
+async function removeOrphans(run: Run, pool: OrphanPool): Promise<void> {
+  for (const orphan of pool.remaining()) {
+    if (run.options.dryRun) {
+      run.result.warnings.push(`${orphan.note} no longer exists: sync would remove its ${orphan.locale} lock entry${orphan.output ? ` and ${orphan.output} unless edited by hand` : ''}`)
+      continue
+    }
+    if (orphan.output && !run.project.plans.some((plan) => plan.targets.some((target) => target.output === orphan.output))) {
+      await removeIfMachineMade(run, orphan.output, orphan.entry, orphan.note)
+    }
+    run.project.lock.delete(orphan.note, orphan.locale)
+  }
+}
+
+/**
+ * Removes a translation whose note is gone, if the tool wrote it and nobody edited it since
+ * (its hash is the entry's and no segment is human work); otherwise keeps it and says so.
+ */
+async function removeIfMachineMade(run: Run, file: string, entry: LockEntry, note?: string): Promise<void> {
+  let text: NoteText | undefined
+  try {
+    text = await readText(run.project.root, file, Number.MAX_SAFE_INTEGER)
+  } catch {
+    text = undefined
+  }
+  if (!text) return
+  const human = entry.segments.some((segment) => segment.human)
+  if (human || contentHash(withBom(text)) !== entry.target) {
+    run.result.warnings.push(
+      `kept ${file}: ${note ? `its source ${note} no longer exists` : 'its note was renamed'}, but it holds ${human ? 'human translations' : 'changes made after the last sync'} — delete it by hand if it is no longer wanted (the lock no longer records it)`
+    )
+    return
+  }
+  await removeFile(run, file)
+}
+
+/** Removes the file a translation was read from after it was written at its new path. */
+async function removeMoved(run: Run, file: string): Promise<void> {
+  if (run.project.plans.some((plan) => plan.targets.some((target) => target.output === file))) return
+  await removeFile(run, file)
+}
+
+async function removeFile(run: Run, file: string): Promise<void> {
+  await assertWritable(run.project.root, file)
+  try {
+    await unlink(path.join(run.project.root, file))
+  } catch (error) {
+    if (errnoCode(error) !== 'ENOENT') throw new UserError(`cannot remove ${file}: ${errnoMessage(error)} — remove it by hand`)
+  }
 }

@@ -440,3 +440,25 @@ function realpathOrUndefined(file: string): string | undefined {
     throw error
   }
 }
+
+/**
+ * Where the current config puts the `locale` translation of `source` (a note that may no longer
+ * exist); undefined when its name does not fit the layout. For lock entries that predate the
+ * recorded output path.
+ */
+export function plannedOutput(config: ResolvedConfig, source: string, locale: string): string | undefined {
+  try {
+    let captures: Record<string, string> = {}
+    if (config.sources.pattern !== undefined) {
+      const match = matchSourcePattern(compiledPattern(config), source)
+      if (!match) return undefined
+      captures = match
+    }
+    const alias = Object.entries(config.localeAliases).find(([, tag]) => tag === locale)?.[0]
+    const pair = config.locales.find((listed) => listed.tag === locale) ?? {tag: locale, path: alias ?? locale}
+    return renderOutputPath(config, source, captures, pair, pathParts(config, source))
+  } catch (error) {
+    if (error instanceof UserError) return undefined
+    throw error
+  }
+}

@@ -12,7 +12,7 @@ import {isErrno} from '../errno.js'
 import {resolveConfig} from './resolve.js'
 import type {ResolvedConfig} from './types.js'
 
-export {discoverNotes, frontmatterValueOfBytes, type DiscoveryProblem, type FrontmatterReader, type NotePlan} from './discover.js'
+export {discoverNotes, frontmatterValueOfBytes, plannedOutput, type DiscoveryProblem, type FrontmatterReader, type NotePlan} from './discover.js'
 export {frontmatterEdit, type FrontmatterEdit} from './frontmatter-policy.js'
 export {normaliseLocale} from './locales.js'
 export {assertWritable, resolveOutputPath} from './paths.js'
@@ -47,7 +47,12 @@ export async function loadConfig(options: {cwd: string; configPath?: string}): P
   }
 
   const file = await findConfigFile(cwd)
-  if (!file) return {...resolveConfig({}, cwd), cwd}
+  if (!file) {
+    // Zero-config: the project root is the nearest folder holding a lock (like git finds its
+    // root from a subfolder), else the working directory (docs/state.md, "Finding the project").
+    const lock = await findUpward(cwd, LOCK_FILE_NAME)
+    return {...resolveConfig({}, lock ? path.dirname(lock) : cwd), cwd}
+  }
   return {...resolveConfig(await readJson(file), path.dirname(file), file), cwd}
 }
 
@@ -58,9 +63,17 @@ export async function loadConfig(options: {cwd: string; configPath?: string}): P
  * not capture every repository below it.
  */
 export async function findConfigFile(from: string): Promise<string | undefined> {
+  return findUpward(from, CONFIG_FILE_NAME)
+}
+
+/** The lock's file name (owned by `src/state/lock.ts`; repeated here to keep config free of state). */
+const LOCK_FILE_NAME = 'notes-l10n.lock'
+
+/** The nearest file `name` in `from` or its parents, stopping at the first folder holding `.git`. */
+async function findUpward(from: string, name: string): Promise<string | undefined> {
   let folder = path.resolve(from)
   for (;;) {
-    const candidate = path.join(folder, CONFIG_FILE_NAME)
+    const candidate = path.join(folder, name)
     if (await isFile(candidate)) return candidate
     if (await exists(path.join(folder, '.git'))) return undefined
     const parent = path.dirname(folder)

@@ -133,6 +133,7 @@ export function resolveConfig(json: unknown, root: string, file?: string): Resol
   if (typeof provider.model === 'string') resolved.provider.model = provider.model
   if (typeof provider.concurrency === 'number') resolved.provider.concurrency = provider.concurrency
   if (typeof provider.baseURL === 'string') resolved.provider.baseURL = provider.baseURL
+  if (typeof provider.name === 'string') resolved.provider.named = true
   return resolved
 }
 

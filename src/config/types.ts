@@ -57,6 +57,11 @@ export interface ResolvedConfig {
    */
   provider: {
     name: 'openai' | 'pseudo'
+    /**
+     * The config names the provider (`provider.name`): then `check` holds translations to it —
+     * output of the offline `pseudo` provider is not current for a real one.
+     */
+    named?: true
     model?: string
     baseURL?: string
     concurrency?: number

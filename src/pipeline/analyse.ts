@@ -2,14 +2,16 @@
  * One note → its segments: parse once, find prose, protect it, name it by content.
  *
  * Segments with no letter outside their placeholders (a cell holding `42`, a heading that is
- * only inline code) are **omitted**: nothing in them can be translated, so nobody should pay
- * for them, and reassembly keeps their bytes like any segment without a translation. Segments
- * made only of glossary terms are kept (a term may have a rendering in the target locale); the
- * caller translates those locally, without a provider.
+ * only inline code, a title a translator answered with `2024-01-01`) are **kept** and marked
+ * {@link isUntranslatable}: nothing in them can be translated, so nobody pays for them (the
+ * caller renders them locally, like segments made only of glossary terms), but they stay
+ * segments so that a source and its translation always have the same segments, whatever a model
+ * or a translator wrote (docs/state.md, "Segment identity").
  */
 
 import type {Definition, Root} from 'mdast'
 import {contentHash} from '../state/hash.js'
+export {hasLetters, isUntranslatable} from './letters.js'
 import type {Segment, Token} from '../types.js'
 import {toLogical, type Layout} from './containers.js'
 import type {Context} from './escape.js'
@@ -79,8 +81,6 @@ export function analyseNote(file: string, note: NoteText, options?: AnalyseOptio
     layout: SegmentLayout,
     protectedText: Protected
   ): Segment | undefined => {
-    // A glossary term may render differently per locale (Jingren Zhou → 周靖人): keep such segments.
-    if (!hasLetters(protectedText.text) && !protectedText.tokens.some((token) => token.kind === 'term')) return undefined
     const base = contentHash(
       normalise(protectedText.text) + '\0' + protectedText.tokens.map((t) => t.open + '\0' + t.close).join('\0')
     )
@@ -158,11 +158,12 @@ function collectDefinitions(node: Root | import('mdast').Nodes, into: Map<string
   if ('children' in node) for (const child of node.children) collectDefinitions(child, into)
 }
 
-const tokenPattern = /⟦\/?\d+⟧/g
-
-export function hasLetters(text: string): boolean {
-  return /\p{L}/u.test(text.replace(tokenPattern, ''))
-}
+/**
+ * The version of the segmentation rules: which parts of a note are segments and how they are
+ * named. Part of every lock entry's inputs fingerprint, so that a change to the rules is a
+ * change of what a translation was made from. 2: letterless segments are kept.
+ */
+export const SEGMENTATION_VERSION = 2
 
 /** Whitespace runs collapse to one space, ends trimmed: re-wrapping keeps the id. */
 function normalise(text: string): string {

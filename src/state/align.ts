@@ -5,6 +5,7 @@
  * `sync` uses the decisions to pay only for what changed and never to overwrite a human edit;
  * `check` and `diff` use the same decisions to report, so the three can never disagree.
  */
+import {isUntranslatable} from '../pipeline/letters.js'
 import type {Segment, SegmentKind} from '../types.js'
 import type {LockEntry} from './lock.js'
 import {segmentTargetHash} from './lock.js'
@@ -22,7 +23,7 @@ export type Decision =
    * Must be translated: `reason` says why. When the source changed, `previous` is the old
    * translation and `previousId` the id of the source it was made from.
    */
-  | {state: 'pending'; reason: 'new' | 'changed' | 'glossary' | 'retranslate' | 'forced'; previous?: string; previousId?: string}
+  | {state: 'pending'; reason: 'new' | 'changed' | 'glossary' | 'retranslate' | 'forced' | 'provider'; previous?: string; previousId?: string}
 
 export interface AlignInput {
   source: readonly Segment[]
@@ -39,6 +40,11 @@ export interface AlignInput {
   journal?: (id: string) => {markdown: string; glossary?: string} | undefined
   retranslate?: boolean
   force?: boolean
+  /**
+   * The entry's machine translations must be made again (they are output of the offline pseudo
+   * provider and this run has a real one): human segments are kept, the others are pending.
+   */
+  replaceMachine?: boolean
 }
 
 export type AlignResult =
@@ -75,6 +81,7 @@ export function align(input: AlignInput): AlignResult {
       const previous = old[matched]!
       if (previous.human) return {state: 'human', markdown: previous.markdown}
       if (input.retranslate) return {state: 'pending', reason: 'retranslate'}
+      if (input.replaceMachine) return {state: 'pending', reason: 'provider', previous: previous.markdown, previousId: previous.id}
       if (previous.glossary !== fingerprint) return fromJournal(input, segment, fingerprint, 'glossary')
       return {state: 'current', markdown: previous.markdown}
     }
@@ -121,9 +128,15 @@ function oldSegments(input: AlignInput): OldSegment[] | 'misaligned' {
   if (input.force && !entry) return []
 
   if (entry) {
-    if (target.length !== entry.segments.length) return input.force ? [] : 'misaligned'
+    let written: readonly Segment[] = target
+    if (written.length !== entry.segments.length && entry.inputs === undefined) {
+      // An entry written before letterless segments were segments: the target read then had
+      // none of them (docs/state.md, "Segment identity").
+      written = target.filter((segment) => !isUntranslatable(segment))
+    }
+    if (written.length !== entry.segments.length) return input.force ? [] : 'misaligned'
     return entry.segments.map((record, index) => {
-      const segment = target[index]!
+      const segment = written[index]!
       const edited = segmentTargetHash(segment.markdown) !== record.target
       return {
         id: record.id,

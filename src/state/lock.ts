@@ -56,9 +56,31 @@ export interface LockEntry {
    * glossary edit can re-open segments in any note, so it sends every note through a full look.
    */
   glossary?: string
+  /**
+   * What else the target was made from ({@link RECORDED_FIELDS}): the fingerprint of the
+   * config that shapes the output, the front-matter keys segmented, the target path. Absent in
+   * entries written before they were recorded (see docs/state.md, "Provenance").
+   */
+  inputs?: string
+  keys?: string
+  output?: string
   /** In document order. */
   segments: SegmentRecord[]
 }
+
+/**
+ * Optional string fields of an entry that record more of what a translation was made from,
+ * written in this order after `model`. Added without a format version bump: a lock without them
+ * reads as before (each absent field means "not recorded"), and one with them is refused by an
+ * older notes-l10n as having an unknown key.
+ *
+ * - `inputs`: fingerprint of the config that shapes this locale's output and of the segmentation
+ *   rules (`inputsFingerprint` in src/commands/provenance.ts);
+ * - `keys`: the front-matter keys that were segments, space-separated (absent: `title`);
+ * - `output`: the target file written, project-relative.
+ */
+export const RECORDED_FIELDS = ['inputs', 'keys', 'output'] as const
+type RecordedField = (typeof RECORDED_FIELDS)[number]
 
 /** A lock entry without its segment records, and how many it has. */
 export type EntryHead = Readonly<Omit<LockEntry, 'segments'>> & {readonly segmentCount: number}
@@ -77,7 +99,7 @@ const ID_LIST_PATTERN = /^(?:[\w-]+(?:~\d+)?(?: [\w-]+(?:~\d+)?)*)?$/
 const PACKED_LIST_PATTERN = /^(?:[\w-]+!?(?::[^\s!:]+)?(?: [\w-]+!?(?::[^\s!:]+)?)*)?$/
 
 /** Keys of a locale line, in the order they are written. */
-const ENTRY_KEYS = ['source', 'target', 'provider', 'model', 'glossary', 'ids', 'segments'] as const
+const ENTRY_KEYS = ['source', 'target', 'provider', 'model', 'glossary', ...RECORDED_FIELDS, 'ids', 'segments'] as const
 
 const RECOVERY = `restore it from git (git checkout ${LOCK_FILE}) or delete it to rebuild from the targets (everything becomes hand-edited)`
 
@@ -266,6 +288,9 @@ function serialiseEntry(entry: LockEntry | PackedEntry, ids: string | undefined)
     provider: entry.provider,
     model: entry.model,
     glossary: entry.glossary,
+    inputs: entry.inputs,
+    keys: entry.keys,
+    output: entry.output,
     ids,
     segments: entry instanceof PackedEntry ? entry.segmentList() : entry.segments.map(packSegment).join(' ')
   }
@@ -340,6 +365,9 @@ function readEntry(raw: unknown, ids: string, count: number, fail: (problem: str
   }
   if (raw.ids !== undefined && typeof raw.ids !== 'string') throw fail(`"ids" should be a string, got ${describe(raw.ids)}`)
   if (glossary !== undefined && typeof glossary !== 'string') throw fail(`"glossary" should be a string, got ${describe(glossary)}`)
+  for (const key of RECORDED_FIELDS) {
+    if (raw[key] !== undefined && typeof raw[key] !== 'string') throw fail(`"${key}" should be a string, got ${describe(raw[key])}`)
+  }
 
   const packed = segments as string
   if (!PACKED_LIST_PATTERN.test(packed)) {
@@ -348,7 +376,9 @@ function readEntry(raw: unknown, ids: string, count: number, fail: (problem: str
   }
   const hashes = packed === '' ? 0 : countSpaces(packed) + 1
   if (hashes !== count) throw fail(`${hashes} segment hashes for ${count} segment ids`)
-  return new PackedEntry(source as string, target as string, provider as string, model as string, glossary as string | undefined, ids, packed, count)
+  const entry = new PackedEntry(source as string, target as string, provider as string, model as string, glossary as string | undefined, ids, packed, count)
+  for (const key of RECORDED_FIELDS) if (raw[key] !== undefined) entry[key] = raw[key] as string
+  return entry
 }
 
 /** The number of ids in a space-separated id list, or a {@link UserError} naming the first bad one. */
@@ -373,6 +403,9 @@ function countSpaces(list: string): number {
  */
 class PackedEntry implements EntryHead {
   readonly glossary?: string
+  inputs?: string
+  keys?: string
+  output?: string
   readonly #ids: string
   readonly #packed: string
 
@@ -404,6 +437,7 @@ class PackedEntry implements EntryHead {
   unpack(): LockEntry {
     const entry: LockEntry = {source: this.source, target: this.target, provider: this.provider, model: this.model, segments: unpack(this.#ids, this.#packed)}
     if (this.glossary !== undefined) entry.glossary = this.glossary
+    Object.assign(entry, recordedOf(this))
     return entry
   }
 }
@@ -441,6 +475,7 @@ export function copyEntry(entry: LockEntry): LockEntry {
     provider: entry.provider,
     model: entry.model,
     ...(entry.glossary === undefined ? {} : {glossary: entry.glossary}),
+    ...recordedOf(entry),
     segments: entry.segments.map((segment) => {
       const record: SegmentRecord = {id: segment.id, target: segment.target}
       if (segment.glossary !== undefined) record.glossary = segment.glossary
@@ -448,6 +483,13 @@ export function copyEntry(entry: LockEntry): LockEntry {
       return record
     })
   }
+}
+
+/** The {@link RECORDED_FIELDS} an entry has, and only those. */
+function recordedOf(entry: Partial<Record<RecordedField, string>>): Partial<Record<RecordedField, string>> {
+  const fields: Partial<Record<RecordedField, string>> = {}
+  for (const key of RECORDED_FIELDS) if (entry[key] !== undefined) fields[key] = entry[key]
+  return fields
 }
 
 function broken(file: string, line: number, problem: string): UserError {

@@ -3,6 +3,7 @@
  * content-addressed segment ids.
  */
 
+import {isUntranslatable} from '../../src/pipeline/letters.js'
 import {describe, expect, it} from 'vitest'
 import {restore} from '../../src/pipeline/protect.js'
 import {reassemble} from '../../src/pipeline/reassemble.js'
@@ -161,11 +162,13 @@ describe('segment ids', () => {
     expect(ids[0]).toMatch(/^[\w-]{10}$/)
   })
 
-  it('give 1-based source lines and omit segments with nothing to translate', () => {
+  it('give 1-based source lines and keep segments with nothing to translate, marked untranslatable', () => {
     const note = analyse('---\ntitle: T\n---\n\n| 42 | `x` |\n|---|---|\n\nWords here.\n')
-    expect(note.segments.map((segment) => [segment.kind, segment.line])).toEqual([
-      ['frontmatter', 2],
-      ['paragraph', 8]
+    expect(note.segments.map((segment) => [segment.kind, segment.line, isUntranslatable(segment)])).toEqual([
+      ['frontmatter', 2, false],
+      ['tableCell', 5, true],
+      ['tableCell', 5, true],
+      ['paragraph', 8, false]
     ])
   })
 })

@@ -1,0 +1,66 @@
+/**
+ * What a translation is made from besides its source and glossary, as the lock records it
+ * (docs/state.md, "Provenance"): the config that shapes a target's output, the front-matter keys
+ * that were segments, the target path, and which kind of provider made the machine text.
+ * Pure: commands compare these with a lock entry to decide whether a target is current.
+ */
+import type {NotePlan, ResolvedConfig} from '../config/load.js'
+import {SEGMENTATION_VERSION} from '../pipeline/analyse.js'
+import {contentHash} from '../state/hash.js'
+import type {EntryHead} from '../state/lock.js'
+
+type Target = NotePlan['targets'][number]
+
+/** The front-matter keys segmented when `keys` is absent from an entry. */
+const DEFAULT_KEYS = 'title'
+
+/**
+ * Fingerprint of everything in the config that shapes one locale's output, plus the version of
+ * the segmentation rules: front-matter policy (keys, per-locale overrides, `set` values), the
+ * locale's path form (it is written as `lang`), link rebasing. The output path is recorded on
+ * its own (`output`), so a template change can find the old file.
+ */
+export function inputsFingerprint(config: ResolvedConfig, target: Pick<Target, 'locale' | 'localeForPath'>): string {
+  return contentHash(
+    JSON.stringify([
+      SEGMENTATION_VERSION,
+      config.frontmatter.translateKeys,
+      sortedObject(config.frontmatter.keys),
+      sortedObject(config.frontmatter.perLocale[target.locale] ?? {}),
+      target.localeForPath,
+      config.links.rebase
+    ]),
+    8
+  )
+}
+
+/** The recorded fields of a new entry for this target. */
+export function recordedInputs(config: ResolvedConfig, target: Target): {inputs: string; output: string; keys?: string} {
+  const keys = config.frontmatter.translateKeys.join(' ')
+  return {inputs: inputsFingerprint(config, target), output: target.output, ...(keys === DEFAULT_KEYS ? {} : {keys})}
+}
+
+/** The front-matter keys that were segments when the entry was written (the current ones for entries that predate the record). */
+export function keysOf(config: ResolvedConfig, entry: Pick<EntryHead, 'inputs' | 'keys'>): string[] {
+  if (entry.inputs === undefined) return config.frontmatter.translateKeys
+  return (entry.keys ?? DEFAULT_KEYS).split(' ').filter((key) => key !== '')
+}
+
+/**
+ * Why an entry's target is not current for the config and provider of this run, beyond its
+ * source and glossary; undefined when nothing but those matters. An entry written before these
+ * were recorded is taken as made from the current config (the next `sync` records them).
+ */
+export function staleInputs(config: ResolvedConfig, target: Target, entry: Pick<EntryHead, 'provider' | 'inputs' | 'output'>, realProvider: boolean): string | undefined {
+  if (realProvider && entry.provider === 'pseudo') return 'it holds output of the offline pseudo provider'
+  if (entry.inputs === undefined) return undefined
+  if (entry.output !== undefined && entry.output !== target.output) return `the output path changed (was ${entry.output})`
+  if (entry.inputs !== inputsFingerprint(config, target)) return 'the config that shapes the output changed (front-matter policy, keys or set values, link rebasing, locale form, or the segmentation rules)'
+  return undefined
+}
+
+function sortedObject(value: Readonly<Record<string, unknown>>): Array<[string, unknown]> {
+  return Object.keys(value)
+    .sort()
+    .map((key) => [key, value[key]])
+}

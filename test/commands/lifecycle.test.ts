@@ -1,0 +1,295 @@
+/**
+ * A repository's life through the real CLI (issue "trust over a repository's life"): letterless
+ * answers, config and provider changes, renames, moves and deletes, human front-matter lines,
+ * adoption, commands run in the wrong folder. Each test is one regression scenario.
+ */
+import {existsSync} from 'node:fs'
+import {rename, rm} from 'node:fs/promises'
+import path from 'node:path'
+import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest'
+import {pseudoTranslate, segmentTexts, startTestServer, type TestServer} from '../support/openai-server.js'
+import {tempProject, type TempProject} from '../support/project.js'
+
+const note = `---
+title: Prices and plans
+lang: en
+---
+
+# Prices
+
+Our plan costs two euros a month.
+
+| Plan | Price |
+| ---- | ----- |
+| Basic | two euros |
+| Pro | 42 |
+
+See [the other note](./b.md) for more.
+
+The last paragraph.
+`
+
+const other = `---
+title: Another note
+---
+
+A paragraph about another subject entirely.
+
+A second paragraph about the same subject.
+`
+
+let project: TempProject | undefined
+let server: TestServer
+const env = () => ({OPENAI_BASE_URL: server.url, OPENAI_API_KEY: 'sk-test-lifecycle'})
+
+beforeAll(async () => {
+  server = await startTestServer()
+})
+afterAll(async () => {
+  await server.close()
+})
+afterEach(async () => {
+  await project?.remove()
+  project = undefined
+})
+
+/** Chat requests sent so far. */
+function requests(): number {
+  return server.requests.filter((request) => request.path.endsWith('/chat/completions')).length
+}
+
+async function synced(files: Record<string, string> = {'notes/a.md': note, 'notes/b.md': other}): Promise<TempProject> {
+  const p = await tempProject(files)
+  const first = await p.run(['sync', '--locale', 'es'], env())
+  expect(first.stderr).toBe('')
+  expect(first.code).toBe(0)
+  return p
+}
+
+async function lockText(p: TempProject): Promise<string> {
+  return p.read('notes-l10n.lock')
+}
+
+describe('segment identity whatever a translator writes', () => {
+  it('a title and a table cell answered without letters ("2024-01-01", "2 €") never make later runs fail', async () => {
+    project = await synced()
+    const target = await project.read('locales/es/a.md')
+    const edited = target
+      .replace(/^title: .*$/m, 'title: 2024-01-01')
+      .replace(/\| Onfvp \| gjb rhebf \|/, '| Onfvp | 2 € |')
+    expect(edited).toContain('| 2 € |')
+    await project.write('locales/es/a.md', edited)
+
+    // The source changes elsewhere: the hand edits stay, the changed paragraph is translated.
+    await project.write('notes/a.md', note.replace('The last paragraph.', 'The very last paragraph.'))
+    const before = requests()
+    const second = await project.run(['sync', '--locale', 'es'], env())
+    expect(second.stderr).toBe('')
+    expect(second.code).toBe(0)
+    expect(requests() - before).toBe(1)
+    const after = await project.read('locales/es/a.md')
+    expect(after).toContain('title: 2024-01-01')
+    expect(after).toContain('| 2 € |')
+    expect(after).toContain(pseudoTranslate('The very last paragraph.'))
+
+    const check = await project.run(['check', '--locale', 'es'])
+    expect(check.stdout).not.toMatch(/misaligned|error/i)
+    expect(check.code).toBe(0)
+    // And again: nothing to do, nothing fails.
+    const third = await project.run(['sync', '--locale', 'es'], env())
+    expect(third.code).toBe(0)
+    expect(await project.read('locales/es/a.md')).toBe(after)
+  })
+
+  it('a translator\'s "two euros" → "2 €" in prose does not misalign the note', async () => {
+    project = await synced()
+    const target = await project.read('locales/es/a.md')
+    await project.write('locales/es/a.md', target.replace(pseudoTranslate('Our plan costs two euros a month.'), '2 €'))
+    await project.write('notes/a.md', note.replace('# Prices', '# Prices and plans'))
+    const second = await project.run(['sync', '--locale', 'es'], env())
+    expect(second.code).toBe(0)
+    expect(second.stdout).not.toMatch(/untouched/)
+    const after = await project.read('locales/es/a.md')
+    expect(after).toContain('\n2 €\n')
+    expect(after).toContain(pseudoTranslate('# Prices and plans'))
+  })
+
+  it('letterless segments are never sent to the provider', async () => {
+    project = await tempProject({'notes/a.md': note})
+    const before = server.requests.length
+    expect((await project.run(['sync', '--locale', 'es'], env())).code).toBe(0)
+    const sent = server.requests.slice(before).flatMap((request) => segmentTexts(request))
+    expect(sent).toContain('two euros')
+    expect(sent).not.toContain('42')
+  })
+})
+
+describe('provenance: what a translation was made from', () => {
+  it('a config change makes targets stale in check, and sync re-assembles them without paying', async () => {
+    project = await synced()
+    await project.write('notes-l10n.config.json', JSON.stringify({locales: ['es'], frontmatter: {translated: {set: 'machine'}}}))
+    const stale = await project.run(['check'])
+    expect(stale.code).toBe(1)
+    expect(stale.stdout).toMatch(/config that shapes the output changed/)
+
+    const before = requests()
+    const again = await project.run(['sync'], env())
+    expect(again.code).toBe(0)
+    expect(requests()).toBe(before)
+    expect(await project.read('locales/es/a.md')).toMatch(/^translated: machine$/m)
+    expect((await project.run(['check'])).code).toBe(0)
+  })
+
+  it('turning link rebasing off is a config change too', async () => {
+    project = await synced()
+    expect(await project.read('locales/es/a.md')).toContain('](../../notes/b.md)')
+    await project.write('notes-l10n.config.json', JSON.stringify({locales: ['es'], links: {rebase: false}}))
+    expect((await project.run(['check'])).code).toBe(1)
+    const before = requests()
+    expect((await project.run(['sync'], env())).code).toBe(0)
+    expect(requests()).toBe(before)
+    expect(await project.read('locales/es/a.md')).toContain('](./b.md)')
+    expect((await project.run(['check'])).code).toBe(0)
+  })
+
+  it('a new front-matter key to translate pays only for that key', async () => {
+    project = await synced({'notes/a.md': note.replace('lang: en', 'lang: en\nsummary: A short summary')})
+    await project.write('notes-l10n.config.json', JSON.stringify({locales: ['es'], frontmatter: {summary: 'translate'}}))
+    expect((await project.run(['check'])).code).toBe(1)
+    const before = server.requests.length
+    expect((await project.run(['sync'], env())).code).toBe(0)
+    const sent = server.requests.slice(before).flatMap((request) => segmentTexts(request))
+    expect(sent).toEqual(['A short summary'])
+    expect(await project.read('locales/es/a.md')).toContain(`summary: ${pseudoTranslate('A short summary')}`)
+    expect((await project.run(['check'])).code).toBe(0)
+  })
+
+  it('a changed output template moves the translations without paying, and removes the old files', async () => {
+    project = await synced()
+    await project.write('notes-l10n.config.json', JSON.stringify({locales: ['es'], output: 'i18n/{locale}/{path}'}))
+    const before = requests()
+    const moved = await project.run(['sync'], env())
+    expect(moved.code).toBe(0)
+    expect(requests()).toBe(before)
+    expect(await project.read('i18n/es/a.md')).toContain(pseudoTranslate('The last paragraph.'))
+    expect(existsSync(path.join(project.root, 'locales/es/a.md'))).toBe(false)
+    expect((await project.run(['check'])).code).toBe(0)
+  })
+
+  it('pseudo output is never current for a real provider', async () => {
+    project = await tempProject({'notes/a.md': note})
+    expect((await project.run(['sync', '--locale', 'es', '--provider', 'pseudo'])).code).toBe(0)
+    const pseudo = await project.read('locales/es/a.md')
+
+    // A config that names a real provider: check flags the pseudo output.
+    await project.write('notes-l10n.config.json', JSON.stringify({locales: ['es'], provider: {name: 'openai'}}))
+    const flagged = await project.run(['check'])
+    expect(flagged.code).toBe(1)
+    expect(flagged.stdout).toMatch(/pseudo provider/)
+
+    const before = requests()
+    const real = await project.run(['sync'], env())
+    expect(real.code).toBe(0)
+    expect(requests()).toBeGreaterThan(before)
+    const after = await project.read('locales/es/a.md')
+    expect(after).not.toBe(pseudo)
+    expect(after).toContain(pseudoTranslate('The last paragraph.'))
+    expect(await lockText(project)).not.toContain('"provider": "pseudo"')
+    expect((await project.run(['check'])).code).toBe(0)
+  })
+
+  it('a model change alone re-translates nothing unless asked (--retranslate)', async () => {
+    project = await synced()
+    const before = requests()
+    const same = await project.run(['sync', '--locale', 'es', '--model', 'gpt-4.1'], env())
+    expect(same.code).toBe(0)
+    expect(requests()).toBe(before)
+    await project.run(['sync', '--locale', 'es', '--model', 'gpt-4.1', '--retranslate'], env())
+    expect(requests()).toBeGreaterThan(before)
+  })
+})
+
+describe('renames, moves and deletes', () => {
+  it('a renamed note keeps its translations, pays nothing, and check is clean', async () => {
+    project = await synced()
+    const translation = await project.read('locales/es/b.md')
+    await rename(path.join(project.root, 'notes/b.md'), path.join(project.root, 'notes/c.md'))
+    const orphaned = await project.run(['check'])
+    expect(orphaned.code).toBe(1)
+    expect(orphaned.stdout).toMatch(/orphaned[\s\S]*run notes-l10n sync/)
+
+    const before = requests()
+    const renamed = await project.run(['sync'], env())
+    expect(renamed.code).toBe(0)
+    expect(requests()).toBe(before)
+    expect(await project.read('locales/es/c.md')).toBe(translation)
+    expect(existsSync(path.join(project.root, 'locales/es/b.md'))).toBe(false)
+    expect(await lockText(project)).not.toContain('notes/b.md')
+    const check = await project.run(['check'])
+    expect(check.stdout).not.toMatch(/orphaned/)
+    expect(check.code).toBe(0)
+  })
+
+  it('a note moved to another folder and edited keeps the translations of what did not change', async () => {
+    project = await synced()
+    await rm(path.join(project.root, 'notes/b.md'))
+    await project.write('notes/sub/b.md', other.replace('A second paragraph', 'A changed second paragraph'))
+    const before = server.requests.length
+    expect((await project.run(['sync'], env())).code).toBe(0)
+    const sent = server.requests.slice(before).flatMap((request) => segmentTexts(request))
+    expect(sent).toEqual(['A changed second paragraph about the same subject.'])
+    expect(await project.read('locales/es/sub/b.md')).toContain(pseudoTranslate('A paragraph about another subject entirely.'))
+    expect(existsSync(path.join(project.root, 'locales/es/b.md'))).toBe(false)
+    expect((await project.run(['check'])).code).toBe(0)
+  })
+
+  it('a deleted note: sync removes its lock entry and the translation the tool wrote', async () => {
+    project = await synced()
+    await rm(path.join(project.root, 'notes/b.md'))
+    const removed = await project.run(['sync'], env())
+    expect(removed.code).toBe(0)
+    expect(existsSync(path.join(project.root, 'locales/es/b.md'))).toBe(false)
+    expect(await lockText(project)).not.toContain('notes/b.md')
+    expect((await project.run(['check'])).code).toBe(0)
+  })
+
+  it('a deleted note whose translation has human edits: the file is kept and reported, check is clean', async () => {
+    project = await synced()
+    const translation = await project.read('locales/es/b.md')
+    await project.write('locales/es/b.md', translation.replace(pseudoTranslate('A second paragraph about the same subject.'), 'Un párrafo revisado.'))
+    await rm(path.join(project.root, 'notes/b.md'))
+    const removed = await project.run(['sync'], env())
+    expect(removed.code).toBe(0)
+    expect(removed.stdout + removed.stderr).toMatch(/kept locales\/es\/b\.md/)
+    expect(await project.read('locales/es/b.md')).toContain('Un párrafo revisado.')
+    expect(await lockText(project)).not.toContain('notes/b.md')
+    expect((await project.run(['check'])).code).toBe(0)
+  })
+})
+
+describe('nothing found is an error', () => {
+  it('check in a folder without notes exits 2 and says where it looked', async () => {
+    project = await tempProject({'README.md': '# not a project\n'})
+    const result = await project.run(['check', '--locale', 'es'])
+    expect(result.code).toBe(2)
+    expect(result.stderr).toMatch(/no source notes found: looked for notes\/\*\*\/\*\.md under /)
+    expect(result.stdout).not.toMatch(/all current/)
+  })
+
+  it('check from a subfolder of a zero-config project finds the project root upward, like git', async () => {
+    project = await synced()
+    const {main} = await import('../../src/cli/main.js')
+    let stdout = ''
+    let stderr = ''
+    const code = await main(['check'], {
+      cwd: path.join(project.root, 'notes'),
+      env: {PATH: process.env.PATH},
+      stdout: (text) => (stdout += text),
+      stderr: (text) => (stderr += text),
+      isTTY: false
+    })
+    expect(stderr).toBe('')
+    expect(stdout).toMatch(/2 translations checked|all current/)
+    expect(code).toBe(0)
+  })
+})
