@@ -104,7 +104,7 @@ export async function inspect(options: InspectOptions): Promise<Inspection> {
         const entry = project.lock.head(plan.source, target.locale)
         if (!entry) {
           report.state = 'untracked'
-          report.message = 'the target exists but the lock has no record of it: run `notes-l10n sync` to adopt it'
+          report.message = 'the target exists but the lock has no record of it: run `notes-l10n sync` to adopt it (its prose is kept as human work; if sync reports code or URLs that differ from the source, make them match or run sync --force to take them from the source)'
           continue
         }
         const unchanged = entry.source === sourceHash && entry.target === targetHash

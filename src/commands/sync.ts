@@ -14,6 +14,7 @@ import {assertWritable, frontmatterEdit, plannedOutput, rebaseUrl, type NotePlan
 import {onlyTerms, requiredTerms, segmentFingerprint, verifyTerms, visibleText} from '../glossary/load.js'
 import {isUntranslatable, type AnalysedNote} from '../pipeline/analyse.js'
 import type {NoteText} from '../pipeline/read.js'
+import {addedLines} from '../pipeline/frontmatter.js'
 import {restore} from '../pipeline/protect.js'
 import {reassemble} from '../pipeline/reassemble.js'
 import {normaliseTranslation, validateTranslation} from '../pipeline/validate.js'
@@ -545,7 +546,10 @@ async function translateNote(
   }
 
   const edit = frontmatterEdit(project.config, {tag: locale, path: target.localeForPath}, frontmatterData(note))
-  const assembled = reassemble(note, markdown, {frontmatter: {set: edit.set, drop: edit.drop}, rewriteUrl})
+  // Keys a human added to the translation's front-matter (`reviewed_by: maria`) are kept; keys
+  // the policy sets or drops are the tool's.
+  const append = addedLines(note.frontmatter, existing?.frontmatter, new Set([...Object.keys(edit.set), ...edit.drop]))
+  const assembled = reassemble(note, markdown, {frontmatter: {set: edit.set, drop: edit.drop, append}, rewriteUrl})
   for (const [id, reason] of assembled.rejected) failures.set(id, reason)
 
   describeDecisions(result, note.segments, decisions, {dryRun: false, failures})
@@ -568,6 +572,19 @@ async function translateNote(
     result.status = 'failed'
     result.message = `${target.output}: the translation would have ${written.segments.length} segments where the source has ${note.segments.length}, so it was not written — edit the translated segments that change the note's structure, or run with --force to translate it afresh`
     return result
+  }
+  if (!entry && existingText && !options.force) {
+    // Adopting a translation made before notes-l10n: its prose is kept as human work, but
+    // anything else the tool would rewrite (code, URLs, markup) is the user's call, never silent.
+    const lines = bodyDifferences(withBom(existingText), assembled.text)
+    if (lines.length > 0) {
+      result.status = 'untouched'
+      result.message = `${target.output}: adopting this existing translation would change it outside its prose at ${lines
+        .slice(0, 5)
+        .map((line) => `${target.output}:${line}`)
+        .join(', ')}${lines.length > 5 ? ` and ${lines.length - 5} more lines` : ''} (code, URLs or markup differ from the source) — left as it is; make those parts match ${plan.source}, or run sync --force to take them from the source`
+      return result
+    }
   }
   const reviewPending = decisions.some((decision) => decision.state === 'needs-review')
   const madeNow = remote.length > 0 || !entry || (run.real && entry.provider === 'pseudo')
@@ -975,4 +992,28 @@ async function removeFile(run: Run, file: string): Promise<void> {
   } catch (error) {
     if (errnoCode(error) !== 'ENOENT') throw new UserError(`cannot remove ${file}: ${errnoMessage(error)} — remove it by hand`)
   }
+}
+
+/**
+ * 1-based lines of `before` (a target file) that `after` (its reassembly) changes, front-matter
+ * aside (the front-matter policy owns it): lines compared in order, a length change reported at
+ * the first line where they part.
+ */
+function bodyDifferences(before: string, after: string): number[] {
+  const split = (text: string) => {
+    const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/)
+    let start = 0
+    if (lines[0] === '---') {
+      const close = lines.findIndex((line, index) => index > 0 && (line === '---' || line === '...'))
+      if (close !== -1) start = close + 1
+    }
+    return {lines: lines.slice(start), offset: start}
+  }
+  const old = split(before)
+  const next = split(after)
+  const differing: number[] = []
+  const common = Math.min(old.lines.length, next.lines.length)
+  for (let index = 0; index < common; index++) if (old.lines[index] !== next.lines[index]) differing.push(old.offset + index + 1)
+  if (old.lines.length !== next.lines.length && differing.length === 0) differing.push(old.offset + common + 1)
+  return differing
 }

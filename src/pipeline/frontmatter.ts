@@ -141,6 +141,8 @@ export function patchFrontmatter(
     translated?: ReadonlyMap<string, string>
     set?: Readonly<Record<string, FrontmatterScalar>>
     drop?: readonly string[]
+    /** Raw YAML lines appended after the set keys (lines a human added to a translation). */
+    append?: string
   }
 ): string {
   const yaml = frontmatter.yaml
@@ -194,7 +196,36 @@ export function patchFrontmatter(
     if (patched !== '' && !/\n$/.test(patched)) patched += frontmatter.eol
     for (const [key, value] of set) patched += `${renderKey(key)}: ${renderValue(value)}${frontmatter.eol}`
   }
+  if (edits.append) {
+    if (patched !== '' && !/\n$/.test(patched)) patched += frontmatter.eol
+    patched += edits.append
+  }
   return patched
+}
+
+/**
+ * The lines of top-level keys that `target` has and `source` does not, except `exclude`d ones,
+ * byte for byte: what a human added to a translation's
+ * front-matter (`reviewed_by: maria`). Empty when there are none.
+ */
+export function addedLines(source: Frontmatter | undefined, target: Frontmatter | undefined, exclude: ReadonlySet<string>): string {
+  const contents = target?.document.contents
+  if (!target || !isMap(contents)) return ''
+  const sourceContents = source?.document.contents
+  const present = new Set<string>()
+  for (const pair of isMap(sourceContents) ? sourceContents.items : []) {
+    const key = keyOf(pair)
+    if (key !== undefined) present.add(key)
+  }
+  let lines = ''
+  for (const pair of contents.items) {
+    const key = keyOf(pair)
+    if (key === undefined || present.has(key) || exclude.has(key)) continue
+    const range = lineRange(target.yaml, pair)
+    lines += target.yaml.slice(range.start, range.end)
+  }
+  if (lines !== '' && !lines.endsWith('\n')) lines += target.eol
+  return lines
 }
 
 /**

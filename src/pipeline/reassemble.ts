@@ -22,6 +22,8 @@ export interface FrontmatterEdit {
   set?: Readonly<Record<string, FrontmatterScalar>>
   /** Keys to remove (with their line). */
   drop?: readonly string[]
+  /** Raw YAML lines to append (keys a human added to the existing translation), ending in a line break. */
+  append?: string
 }
 
 export interface ReassembleOptions {
@@ -172,16 +174,17 @@ function frontmatterChange(
 ): Change | undefined {
   const set = edit?.set ?? {}
   const drop = edit?.drop ?? []
-  if (translated.size === 0 && Object.keys(set).length === 0 && drop.length === 0) return undefined
+  const append = edit?.append ?? ''
+  if (translated.size === 0 && Object.keys(set).length === 0 && drop.length === 0 && append === '') return undefined
   const frontmatter = note.frontmatter
   const eol = note.source.eol
   if (!frontmatter) {
     const entries = Object.entries(set)
-    if (entries.length === 0) return undefined
-    const yaml = entries.map(([key, value]) => `${key}: ${renderValue(value)}${eol}`).join('')
+    if (entries.length === 0 && append === '') return undefined
+    const yaml = entries.map(([key, value]) => `${key}: ${renderValue(value)}${eol}`).join('') + append
     return {ids: [], start: 0, end: 0, value: `---${eol}${yaml}---${eol}`}
   }
-  let yaml = patchFrontmatter(frontmatter, note.file, {translated, set, drop})
+  let yaml = patchFrontmatter(frontmatter, note.file, {translated, set, drop, append})
   // A patched value must read back as exactly what was meant (Q24); otherwise keep the source's.
   const check = parseDocument(yaml, {schema: 'core', uniqueKeys: true})
   const values: unknown = check.errors.length === 0 ? check.toJS() : undefined
@@ -195,7 +198,7 @@ function frontmatterChange(
       }
     }
     const kept = new Map([...translated].filter(([key]) => !bad.some(([other]) => other === key)))
-    yaml = patchFrontmatter(frontmatter, note.file, {translated: kept, set, drop})
+    yaml = patchFrontmatter(frontmatter, note.file, {translated: kept, set, drop, append})
   }
   return {ids: [], start: frontmatter.contentStart, end: frontmatter.contentEnd, value: yaml}
 }

@@ -125,7 +125,6 @@ function fromJournal(
 function oldSegments(input: AlignInput): OldSegment[] | 'misaligned' {
   const {entry, target} = input
   if (!target) return []
-  if (input.force && !entry) return []
 
   if (entry) {
     let written: readonly Segment[] = target
@@ -149,8 +148,10 @@ function oldSegments(input: AlignInput): OldSegment[] | 'misaligned' {
     })
   }
 
+  // Adoption: with --force a target that lines up still keeps its prose (human edits win); only
+  // one that cannot be matched is translated afresh.
   const lined = target.length === input.source.length && target.every((segment, index) => segment.kind === input.source[index]!.kind)
-  if (!lined) return 'misaligned'
+  if (!lined) return input.force ? [] : 'misaligned'
   return target.map((segment, index) => ({id: input.source[index]!.id, kind: segment.kind, markdown: segment.markdown, human: true}))
 }
 

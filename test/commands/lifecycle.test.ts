@@ -267,6 +267,57 @@ describe('renames, moves and deletes', () => {
   })
 })
 
+describe('human edits win everywhere', () => {
+  it('front-matter lines a human added to a translation are kept when the note is synced again', async () => {
+    project = await synced()
+    const target = await project.read('locales/es/a.md')
+    await project.write('locales/es/a.md', target.replace('translated: true\n', 'translated: true\nreviewed_by: maria # checked 2025-06\n'))
+    await project.write('notes/a.md', note.replace('The last paragraph.', 'The very last paragraph.'))
+    expect((await project.run(['sync', '--locale', 'es'], env())).code).toBe(0)
+    const after = await project.read('locales/es/a.md')
+    expect(after).toContain('reviewed_by: maria # checked 2025-06\n')
+    expect(after).toContain(pseudoTranslate('The very last paragraph.'))
+    expect((await project.run(['check', '--locale', 'es'])).code).toBe(0)
+    // And it stays on the next runs.
+    await project.write('notes/a.md', note)
+    expect((await project.run(['sync', '--locale', 'es'], env())).code).toBe(0)
+    expect(await project.read('locales/es/a.md')).toContain('reviewed_by: maria')
+  })
+
+  it('adopting an existing translation never changes a byte silently: code that differs is reported with file:line', async () => {
+    const source = '# Install\n\nRun the installer first.\n\n```sh\n# install the tool\nnpm ci\n```\n\nThen read the docs.\n'
+    const existing = '# Instalar\n\nEjecuta primero el instalador.\n\n```sh\n# instalar la herramienta\nnpm ci\n```\n\nLuego lee la documentación.\n'
+    project = await tempProject({'notes/a.md': source, 'locales/es/a.md': existing})
+    const before = requests()
+    const adopted = await project.run(['sync', '--locale', 'es'], env())
+    expect(adopted.code).toBe(1)
+    expect(adopted.stdout).toMatch(/untouched/)
+    expect(adopted.stdout).toContain('locales/es/a.md:6')
+    expect(await project.read('locales/es/a.md')).toBe(existing)
+    expect(requests()).toBe(before)
+
+    // The user chooses: --force takes the code from the source and keeps the human prose.
+    const forced = await project.run(['sync', '--locale', 'es', '--force'], env())
+    expect(forced.code).toBe(0)
+    const after = await project.read('locales/es/a.md')
+    expect(after).toContain('# install the tool')
+    expect(after).toContain('Ejecuta primero el instalador.')
+    expect(after).toContain('Luego lee la documentación.')
+    expect(requests()).toBe(before)
+    expect((await project.run(['check', '--locale', 'es'])).code).toBe(0)
+  })
+
+  it('adopting an existing translation whose non-prose matches the source keeps its prose and pays nothing', async () => {
+    const source = '# Install\n\nRun `npm ci` first.\n'
+    const existing = '# Instalar\n\nEjecuta `npm ci` primero.\n'
+    project = await tempProject({'notes/a.md': source, 'locales/es/a.md': existing})
+    const before = requests()
+    expect((await project.run(['sync', '--locale', 'es'], env())).code).toBe(0)
+    expect(requests()).toBe(before)
+    expect(await project.read('locales/es/a.md')).toContain('Ejecuta `npm ci` primero.')
+  })
+})
+
 describe('nothing found is an error', () => {
   it('check in a folder without notes exits 2 and says where it looked', async () => {
     project = await tempProject({'README.md': '# not a project\n'})
