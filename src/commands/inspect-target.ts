@@ -4,12 +4,12 @@
  * glossary on what was written. Loaded by `inspect` only when a note has to be parsed.
  */
 import {rebaseUrl, type NotePlan} from '../config/load.js'
-import {segmentFingerprint, verifyTerms} from '../glossary/load.js'
+import {renderKeep, segmentFingerprint, verifyTerms, type Glossary} from '../glossary/load.js'
 import type {AnalysedNote} from '../pipeline/analyse.js'
 import {compareSegments} from '../pipeline/validate.js'
 import {align, type Decision} from '../state/align.js'
 import {segmentTargetHash, type LockEntry} from '../state/lock.js'
-import type {Segment} from '../types.js'
+import type {Segment, Token} from '../types.js'
 import {UserError} from '../types.js'
 import {readNote} from './analyse.js'
 import type {InspectOptions, TargetReport} from './inspect.js'
@@ -76,7 +76,8 @@ export function inspectTarget(
     if (decision.state !== 'current' && decision.state !== 'human') return
     const written = findTarget(targetById, decision, segment)
     if (!written) return
-    const findings = compareSegments(segment, segmentInSourceSpace(written, segment, rewriteUrl), context)
+    const comparable = glossary ? withRenderedTerms(segmentInSourceSpace(written, segment, rewriteUrl), segment, locale, glossary) : segmentInSourceSpace(written, segment, rewriteUrl)
+    const findings = compareSegments(segment, comparable, context)
     if (glossary) findings.push(...verifyTerms(glossary, segment.markdown, written.markdown, locale, {strict: options.strictGlossary}))
     for (const finding of findings) report.findings.push({...finding, segment: segment.id, line: written.line})
   })
@@ -89,6 +90,32 @@ export function inspectTarget(
       : report.findings.some((finding) => finding.severity === 'error')
         ? 'broken'
         : 'current'
+}
+
+/**
+ * The target segment with a term token for each locale rendering of a source keep-term it
+ * contains (周靖人 for Jingren Zhou in Chinese): `sync` restores keep-terms with their rendering,
+ * so a rendering is the term, not a missing one. Without this a check that has to look inside a
+ * note (after any hand edit) called every correct rendering a Q18 error.
+ */
+function withRenderedTerms(target: Segment, source: Segment, locale: string, glossary: Glossary): Segment {
+  const renderings = new Map<string, Token>()
+  for (const token of source.tokens) {
+    if (token.kind !== 'term') continue
+    const rendered = renderKeep(glossary, token.open, locale)
+    if (rendered !== token.open && rendered !== '') renderings.set(rendered, token)
+  }
+  if (renderings.size === 0) return target
+  const added: Token[] = []
+  let n = Math.max(0, ...target.tokens.map((token) => token.n)) + 1
+  // Longest first, each occurrence counted once.
+  let text = target.markdown
+  for (const [rendered, token] of [...renderings].sort((a, b) => b[0].length - a[0].length)) {
+    const parts = text.split(rendered)
+    for (let count = 1; count < parts.length; count++) added.push({...token, n: n++})
+    text = parts.join('\0')
+  }
+  return added.length === 0 ? target : {...target, tokens: [...target.tokens, ...added]}
 }
 
 /** Target segments by the source id they were written for (the lock records them in target order). */

@@ -3,7 +3,7 @@
  * answers, config and provider changes, renames, moves and deletes, human front-matter lines,
  * adoption, commands run in the wrong folder. Each test is one regression scenario.
  */
-import {existsSync} from 'node:fs'
+import {existsSync, readFileSync} from 'node:fs'
 import {rename, rm} from 'node:fs/promises'
 import path from 'node:path'
 import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest'
@@ -315,6 +315,25 @@ describe('human edits win everywhere', () => {
     expect((await project.run(['sync', '--locale', 'es'], env())).code).toBe(0)
     expect(requests()).toBe(before)
     expect(await project.read('locales/es/a.md')).toContain('Ejecuta `npm ci` primero.')
+  })
+})
+
+describe('check after a hand fix', () => {
+  it('does not call correct glossary renderings (周靖人 for Jingren Zhou) errors after an unrelated hand fix of the same file', async () => {
+    const repo = path.join(import.meta.dirname, '../..')
+    project = await tempProject({
+      'glossary.json': readFileSync(path.join(repo, 'glossary.json'), 'utf8'),
+      'notes/a.md': readFileSync(path.join(repo, 'notes/2025-09-18-jingren-zhou-en.md'), 'utf8')
+    })
+    expect((await project.run(['sync', '--locale', 'zh', '--provider', 'pseudo'])).code).toBe(0)
+    const target = await project.read('locales/zh/a.md')
+    expect(target).toContain('周靖人')
+    const heading = /^### .*$/m.exec(target)![0]
+    await project.write('locales/zh/a.md', target.replace(heading, '### 背景'))
+    const check = await project.run(['check', '--locale', 'zh'])
+    expect(check.stdout).toMatch(/hand-edited/)
+    expect(check.stdout).not.toMatch(/Q18|: error/)
+    expect(check.code).toBe(0)
   })
 })
 
