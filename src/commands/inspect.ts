@@ -168,7 +168,8 @@ function rememberedCount(remembered: string, localeAndNote: string, sourceHash: 
  * read the lock for it.
  */
 function orphans(project: Project, cache: StatCache, lockExists: boolean): Inspection['orphaned'] {
-  const known = new Set(project.plans.map((plan) => plan.source))
+  // A note skipped for a problem is reported as that problem, not as gone.
+  const known = new Set([...project.plans.map((plan) => plan.source), ...project.problems.map((problem) => problem.file)])
   const locales = new Set(project.plans.flatMap((plan) => plan.targets.map((target) => target.locale)))
   const name = `orphans among ${contentHash(JSON.stringify([[...known], [...locales].sort()]))}`
   const remembered = lockExists ? cache.memo(LOCK_FILE, name) : '[]'

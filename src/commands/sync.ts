@@ -921,7 +921,8 @@ function definedOnly<T extends object>(value: T): Partial<T> {
  * new notes to claim and the rest to be removed (see `renames.ts`).
  */
 function orphanPool(project: Project, options: SyncOptions): OrphanPool {
-  const known = new Set(project.plans.map((plan) => plan.source))
+  // A note skipped for a problem (bad front-matter…) still exists: it is neither renamed nor deleted.
+  const known = new Set([...project.plans.map((plan) => plan.source), ...project.problems.map((problem) => problem.file)])
   const locales = new Set(project.plans.flatMap((plan) => plan.targets.map((target) => target.locale)))
   // Without notes there are no plans to name the locales: every locale of a deleted note goes.
   const every = locales.size === 0 && !options.locales?.length

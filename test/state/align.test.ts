@@ -115,4 +115,20 @@ describe('align', () => {
     const result = align({source, fingerprints: []})
     expect(result.aligned && states(result.decisions)).toEqual(['pending', 'pending', 'pending'])
   })
+
+  it('an entry written before letterless segments were segments still lines up with its target (migration)', () => {
+    // The old lock recorded a, b, c; the target read today also has the letterless cell "42".
+    const withCell = [seg('t1', 'A'), seg('t42', '42', 'tableCell'), seg('t2', 'B'), seg('t3', 'C')]
+    const sourceNow = [seg('a'), seg('n42', '42', 'tableCell'), seg('b'), seg('c')]
+    const legacy = align({source: sourceNow, fingerprints: [], entry: lock, target: withCell})
+    expect(legacy.aligned && states(legacy.decisions)).toEqual(['current', 'pending', 'current', 'current'])
+    // An entry that records its inputs was written with today's segmentation: no such leeway.
+    const recorded = align({source: sourceNow, fingerprints: [], entry: {...lock, inputs: 'abcdefgh'}, target: withCell})
+    expect(recorded.aligned).toBe(false)
+  })
+
+  it('replaceMachine re-translates machine segments and keeps human ones', () => {
+    const result = align({source, fingerprints: [], entry: entry(['a', 'b', 'c'], ['A', 'B', 'C'], [1]), target, replaceMachine: true})
+    expect(result.aligned && states(result.decisions)).toEqual(['pending', 'human', 'pending'])
+  })
 })
