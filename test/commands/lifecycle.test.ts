@@ -7,6 +7,9 @@ import {existsSync, readFileSync} from 'node:fs'
 import {rename, rm} from 'node:fs/promises'
 import path from 'node:path'
 import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest'
+import {sync} from '../../src/commands/sync.js'
+import {createPseudoProvider} from '../../src/providers/pseudo.js'
+import type {Provider} from '../../src/types.js'
 import {pseudoTranslate, segmentTexts, startTestServer, type TestServer} from '../support/openai-server.js'
 import {tempProject, type TempProject} from '../support/project.js'
 
@@ -112,6 +115,31 @@ describe('segment identity whatever a translator writes', () => {
     const after = await project.read('locales/es/a.md')
     expect(after).toContain('\n2 €\n')
     expect(after).toContain(pseudoTranslate('# Prices and plans'))
+  })
+
+  it('a model that answers a title with "2024-01-01" never makes a later run fail (exit 3 before)', async () => {
+    project = await tempProject({'notes/a.md': note})
+    // A provider whose answer for the title has no letters; everything else as the pseudo provider.
+    const pseudo = createPseudoProvider()
+    const provider: Provider = {
+      name: 'openai',
+      model: 'test-model',
+      async translate(job, options) {
+        const outcome = await pseudo.translate(job, options)
+        for (const segment of job.segments) if (segment.text === 'Prices and plans') outcome.translations.set(segment.id, '2024-01-01')
+        return outcome
+      }
+    }
+    const first = await sync({cwd: project.root, locales: ['es'], env: {}, providerOverride: provider})
+    const title = /^title: (.*)$/m.exec(await project.read('locales/es/a.md'))?.[1]
+    // Whether the validators accept a letterless answer is theirs to say; the state must hold either way.
+    expect(first.notes.map((result) => result.status)).toEqual([title === '2024-01-01' ? 'written' : 'failed'])
+    await project.write('notes/a.md', note.replace('The last paragraph.', 'The very last paragraph.'))
+    const second = await sync({cwd: project.root, locales: ['es'], env: {}, providerOverride: provider})
+    expect(second.notes.every((result) => result.status !== 'untouched')).toBe(true)
+    const code = (await project.run(['sync', '--locale', 'es', '--provider', 'pseudo'])).code
+    expect([0, 1]).toContain(code)
+    expect(await project.read('notes-l10n.lock')).toContain('notes/a.md')
   })
 
   it('letterless segments are never sent to the provider', async () => {
