@@ -951,7 +951,7 @@ async function removeOrphans(run: Run, pool: OrphanPool): Promise<void> {
       run.result.warnings.push(`${orphan.note} no longer exists: sync would remove its ${orphan.locale} lock entry${orphan.output ? ` and ${orphan.output} unless edited by hand` : ''}`)
       continue
     }
-    if (orphan.output && !run.project.plans.some((plan) => plan.targets.some((target) => target.output === orphan.output))) {
+    if (orphan.output && !plannedOutputs(run).has(orphan.output)) {
       await removeIfMachineMade(run, orphan.output, orphan.entry, orphan.note)
     }
     run.project.lock.delete(orphan.note, orphan.locale)
@@ -982,8 +982,25 @@ async function removeIfMachineMade(run: Run, file: string, entry: LockEntry, not
 
 /** Removes the file a translation was read from after it was written at its new path. */
 async function removeMoved(run: Run, file: string): Promise<void> {
-  if (run.project.plans.some((plan) => plan.targets.some((target) => target.output === file))) return
+  if (plannedOutputs(run).has(file)) return
+  if (run.options.paths?.length || run.options.shard) {
+    // Only some notes are planned: the old path may be another note's target.
+    run.result.warnings.push(`left ${file} in place: its translation now lives at its new path, and with a path filter this run cannot tell whether another note writes there — delete it by hand if nothing does`)
+    return
+  }
   await removeFile(run, file)
+}
+
+const outputsOfRun = new WeakMap<Run, Set<string>>()
+
+/** Every target path of the run's plans (made once per run). */
+function plannedOutputs(run: Run): Set<string> {
+  let outputs = outputsOfRun.get(run)
+  if (!outputs) {
+    outputs = new Set(run.project.plans.flatMap((plan) => plan.targets.map((target) => target.output)))
+    outputsOfRun.set(run, outputs)
+  }
+  return outputs
 }
 
 async function removeFile(run: Run, file: string): Promise<void> {

@@ -204,6 +204,19 @@ describe('provenance: what a translation was made from', () => {
     expect((await project.run(['check'])).code).toBe(0)
   })
 
+  it('a lock written before inputs were recorded stays current, and the next sync records them for free', async () => {
+    project = await synced()
+    const recorded = await lockText(project)
+    const legacy = recorded.replace(/, "(inputs|keys|output)": "[^"]*"/g, '')
+    expect(legacy).not.toContain('"inputs"')
+    await project.write('notes-l10n.lock', legacy)
+    expect((await project.run(['check'])).code).toBe(0)
+    const before = requests()
+    expect((await project.run(['sync', '--locale', 'es'], env())).code).toBe(0)
+    expect(requests()).toBe(before)
+    expect(await lockText(project)).toBe(recorded)
+  })
+
   it('pseudo output is never current for a real provider', async () => {
     project = await tempProject({'notes/a.md': note})
     expect((await project.run(['sync', '--locale', 'es', '--provider', 'pseudo'])).code).toBe(0)
