@@ -1,0 +1,64 @@
+/**
+ * Escaping driven by mdast-util-to-markdown's unsafe table: translated text next to a token is
+ * escaped exactly when it would change the structure.
+ */
+
+import {describe, expect, it} from 'vitest'
+import {restore} from '../../src/pipeline/protect.js'
+import {analyse, shapeProblem} from './harness.js'
+import {reassemble} from '../../src/pipeline/reassemble.js'
+import {safe} from '../../src/pipeline/escape.js'
+
+/** Translate the note's only segment with `translation` (protected text) and splice it. */
+function splice(source: string, translation: string): {text: string; rejected: Map<string, string>} {
+  const note = analyse(source)
+  const segment = note.segments.find((candidate) => candidate.kind !== 'frontmatter')!
+  return reassemble(note, new Map([[segment.id, restore(translation, segment.tokens)]]))
+}
+
+describe('escaping from the unsafe table', () => {
+  it('escapes "!" before a link so it does not become an image', () => {
+    const source = 'Click [here](https://example.com) now.\n'
+    const {text, rejected} = splice(source, '¡Haz clic!⟦1⟧aquí⟦/1⟧ ahora.')
+    expect(rejected.size).toBe(0)
+    expect(text).toBe('¡Haz clic\\![aquí](https://example.com) ahora.\n')
+    expect(shapeProblem(source, text)).toBeUndefined()
+  })
+
+  it('escapes "(" after a shortcut reference so it does not become an inline link', () => {
+    const source = 'See [foo] (details).\n\n[foo]: https://example.com\n'
+    const note = analyse(source)
+    const segment = note.segments[0]!
+    expect(segment.text).toBe('See ⟦1⟧foo⟦/1⟧ (details).')
+    const {text, rejected} = reassemble(note, new Map([[segment.id, restore('Ver ⟦1⟧foo⟦/1⟧(detalles).', segment.tokens)]]))
+    expect(rejected.size).toBe(0)
+    expect(text.split('\n')[0]).toBe('Ver [foo]\\(detalles).')
+    expect(shapeProblem(source, text)).toBeUndefined()
+  })
+
+  it('leaves "!" and "(" alone where they change nothing', () => {
+    expect(safe('¡Hola! (sí)', 'paragraph', {before: '\n', after: ''})).toBe('¡Hola! (sí)')
+    expect(safe('a!', 'paragraph', {before: '', after: '*'})).toBe('a!')
+  })
+
+  it('escapes block starts only at the start of a line', () => {
+    expect(safe('1. paso', 'paragraph', {before: '\n', after: ''})).toBe('1\\. paso')
+    expect(safe('1. paso', 'paragraph', {before: 'a ', after: ''})).toBe('1. paso')
+    expect(safe('# no', 'paragraph', {before: '\n', after: ''})).toBe('\\# no')
+    expect(safe('- no', 'paragraph', {before: '\n', after: ''})).toBe('\\- no')
+    expect(safe('> no', 'paragraph', {before: '\n', after: ''})).toBe('\\> no')
+  })
+
+  it('escapes pairing characters, "]" inside labels, "|" in cells and quotes in titles', () => {
+    expect(safe('a *b* `c` _d_ ~e~ $f$ [g', 'paragraph', {before: '', after: ''})).toBe('a \\*b\\* \\`c\\` \\_d\\_ \\~e\\~ \\$f\\$ \\[g')
+    expect(safe('a]b', 'paragraph', {before: '', after: '', label: true})).toBe('a\\]b')
+    expect(safe('a|b', 'cell', {before: '', after: '|'})).toBe('a\\|b')
+    expect(safe('say "hi"', 'title', {before: '', after: '"', quote: '"'})).toBe('say \\"hi\\"')
+    expect(safe('(x)', 'title', {before: '', after: ')', quote: ')'})).toBe('\\(x\\)')
+    expect(safe('<b> & &amp;', 'paragraph', {before: '', after: ''})).toBe('\\<b> & \\&amp;')
+  })
+
+  it('keeps existing escapes as written (idempotent)', () => {
+    expect(safe('\\*a\\* and \\[', 'paragraph', {before: '', after: ''})).toBe('\\*a\\* and \\[')
+  })
+})
