@@ -70,3 +70,15 @@ describe('plausible translations', () => {
     expect(plausibleTranslate('Same input.', {locale: 'zh', seed: 3})).toBe(plausibleTranslate('Same input.', {locale: 'zh', seed: 3}))
   })
 })
+
+describe('letterless answers', () => {
+  it('are accepted, spliced and keep the structure (×2, 2 €, 2024-01-01)', () => {
+    const source = '# Prices\n\n| Item | Count | Price |\n| ---- | ----- | ----- |\n| Tea  | x2    | two euros |\n\nReleased on:\n\nJanuary 1, 2024\n'
+    for (const locale of ['es', 'zh'] as const) {
+      const result = acceptance([{name: 'prices.md', text: source}], locale, SEED)
+      expect(result.failures).toEqual([])
+      expect(result.shapeFailures).toEqual([])
+      expect(result.first).toBe(result.segments)
+    }
+  })
+})
