@@ -340,6 +340,14 @@ class Walker {
       const nodeEnd = this.end(node)
       this.builder.literal(cursor, nodeStart)
       const partner = closing.get(index)
+      if (partner !== undefined && isVerbatimElement(node)) {
+        // `<code>…</code>` and its kin hold code, not prose: the whole element is one atom.
+        const closeNode = nodes[partner]!
+        this.builder.atom('html', nodeStart, this.end(closeNode))
+        cursor = this.end(closeNode)
+        index = partner + 1
+        continue
+      }
       if (partner !== undefined) {
         const closeNode = nodes[partner]!
         const token = this.builder.open('htmlPair', nodeStart, nodeEnd)
@@ -399,6 +407,15 @@ class Walker {
 const voidElements = new Set([
   'area', 'base', 'br', 'col', 'embed', 'hr', 'img', 'input', 'link', 'meta', 'source', 'track', 'wbr'
 ])
+
+/** Raw-HTML elements whose text is code or literal input, never translated. */
+const verbatimElements = new Set(['code', 'kbd', 'samp', 'var', 'pre', 'tt'])
+
+function isVerbatimElement(node: PhrasingContent): boolean {
+  if (node.type !== 'html') return false
+  const name = /^<([A-Za-z][A-Za-z0-9-]*)/.exec(node.value)?.[1]?.toLowerCase()
+  return name !== undefined && verbatimElements.has(name)
+}
 
 /** Same-parent inline HTML open/close tags: index of an opening tag → index of its closing tag. */
 function pairHtml(nodes: readonly PhrasingContent[]): Map<number, number> {

@@ -62,3 +62,15 @@ describe('escaping from the unsafe table', () => {
     expect(safe('\\*a\\* and \\[', 'paragraph', {before: '', after: ''})).toBe('\\*a\\* and \\[')
   })
 })
+
+describe('raw-HTML code elements', () => {
+  it('are one atom: their text is never sent for translation', () => {
+    for (const tag of ['code', 'kbd', 'samp', 'var', 'pre']) {
+      const note = analyse(`Run <${tag}><b>Getting Started</b></${tag}> first.\n`)
+      expect(note.segments[0]!.text).toBe('Run ⟦1⟧ first.')
+      expect(note.segments[0]!.tokens[0]!.open).toBe(`<${tag}><b>Getting Started</b></${tag}>`)
+    }
+    // Other elements keep their text translatable.
+    expect(analyse('Run <b>this</b> first.\n').segments[0]!.text).toBe('Run ⟦1⟧this⟦/1⟧ first.')
+  })
+})
