@@ -74,3 +74,26 @@ describe('raw-HTML code elements', () => {
     expect(analyse('Run <b>this</b> first.\n').segments[0]!.text).toBe('Run ⟦1⟧this⟦/1⟧ first.')
   })
 })
+
+describe('single-dollar math', () => {
+  const kinds = (markdown: string) => analyse(markdown).segments[0]!.tokens.map((token) => `${token.kind}:${token.open}`)
+
+  it('never swallows a link or code', () => {
+    expect(kinds('[$http service](https://docs.angularjs.org/api/ng/service/$http) is a service.\n')).toEqual([
+      'link:['
+    ])
+    expect(kinds('Use $a `$b` c$ here.\n')).toEqual(['code:`$b`'])
+  })
+
+  it('leaves prices prose and keeps math inside one text run', () => {
+    expect(analyse('It costs $5 and $10.\n').segments[0]!.text).toBe('It costs $5 and $10.')
+    expect(kinds('Let $x^2$ and $$y$$ be.\n')).toEqual(['math:$x^2$', 'math:$$y$$'])
+  })
+
+  it('a translation keeps the link the math used to swallow', () => {
+    const source = 'See [$http service](https://example.com/$http) now.\n'
+    const {text, rejected} = splice(source, 'Ver ⟦1⟧servicio $http⟦/1⟧ ahora.')
+    expect(rejected.size).toBe(0)
+    expect(text).toBe('Ver [servicio \\$http](https://example.com/$http) ahora.\n')
+  })
+})
