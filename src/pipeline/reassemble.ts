@@ -265,12 +265,19 @@ class SafetyNet {
 function rewriteDestinations(text: string, parsed: ParsedMarkdown, rewrite: (url: string) => string): string {
   let result = text
   for (const range of [...parsed.destinations].reverse()) {
-    const url = text.slice(range.start, range.end)
+    const raw = text.slice(range.start, range.end)
+    // `[link](\(foo\))`: the rewrite sees the URL the escapes stand for, and gets them back.
+    const escaped = BACKSLASH_ESCAPE.test(raw)
+    const url = escaped ? raw.replace(BACKSLASH_ESCAPES, '$1') : raw
     const next = rewrite(url)
     if (next === url) continue
     const bracketed = text.charAt(range.start - 1) === '<'
-    const safe = bracketed ? next.replace(/[<>\n]/g, encodeURIComponent) : next.replace(/[\s()<>]/g, encodeURIComponent)
+    let safe = bracketed ? next.replace(/[<>\n]/g, encodeURIComponent) : next.replace(/[\s()<>]/g, encodeURIComponent)
+    if (escaped && !bracketed) safe = next.replace(/[\s<>]/g, encodeURIComponent).replace(/[()\\]/g, '\\$&')
     result = result.slice(0, range.start) + safe + result.slice(range.end)
   }
   return result
 }
+
+const BACKSLASH_ESCAPE = /\\[!-/:-@[-`{-~]/
+const BACKSLASH_ESCAPES = /\\([!-/:-@[-`{-~])/g

@@ -97,3 +97,14 @@ describe('single-dollar math', () => {
     expect(text).toBe('Ver [servicio \\$http](https://example.com/$http) ahora.\n')
   })
 })
+
+describe('destinations written with escapes', () => {
+  it('are rebased like the others, their escapes kept', () => {
+    const source = '[link](\\(foo\\)) and [other](bar.md)\n'
+    const note = analyse(source)
+    const {text} = reassemble(note, new Map(), {rewriteUrl: (url) => '../../' + url})
+    expect(text).toBe('[link](../../\\(foo\\)) and [other](../../bar.md)\n')
+    const link = (markdown: string) => JSON.stringify(analyse(markdown).tree).match(/"url":"([^"]*)"/)?.[1]
+    expect(link(text)).toBe('../../(foo)')
+  })
+})
