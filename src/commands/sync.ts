@@ -9,7 +9,7 @@ import {createHash} from 'node:crypto'
 import path from 'node:path'
 import {setImmediate as nextTurn} from 'node:timers/promises'
 import pLimit from 'p-limit'
-import {assertWritable, frontmatterEdit, rebaseUrl, type NotePlan} from '../config/load.js'
+import {assertWritable, frontmatterEdit, rebaseLink, type NotePlan} from '../config/load.js'
 import {onlyTerms, requiredTerms, segmentFingerprint, verifyTerms, visibleText} from '../glossary/load.js'
 import {hasLetters, type AnalysedNote} from '../pipeline/analyse.js'
 import type {NoteText} from '../pipeline/read.js'
@@ -167,6 +167,9 @@ export interface SyncResult {
 
 export async function sync(options: SyncOptions): Promise<SyncResult> {
   const project = await openProject(options)
+  // Every note's outputs, before sharding: links between notes point at their translations.
+  const outputs = new Map<string, string>()
+  for (const plan of project.plans) for (const target of plan.targets) outputs.set(`${target.locale}\0${plan.source}`, target.output)
   if (options.shard) project.plans = project.plans.filter((plan) => shardOf(plan.source, options.shard!.count) === options.shard!.index)
   const settings = providerSettings(project, options)
   const offline = options.dryRun || options.translate === false || options.queue !== undefined
@@ -203,6 +206,7 @@ export async function sync(options: SyncOptions): Promise<SyncResult> {
     const written: Array<{note: string; locale: string}> = []
     const run: Run = {
       project,
+      outputs,
       options,
       providerFor: perLocaleProviders(project, options, settings, provider),
       journal,
@@ -239,6 +243,8 @@ export async function sync(options: SyncOptions): Promise<SyncResult> {
 
 interface Run {
   project: Project
+  /** `locale \0 source note` → that note's output in the locale (all notes, whatever the shard). */
+  outputs: ReadonlyMap<string, string>
   options: SyncOptions
   /** The provider for a target locale: its own model when the config names one (`provider.models`). */
   providerFor(locale: string): Provider | undefined
@@ -445,7 +451,9 @@ async function translateNote(
       })
     : alignment.decisions
   const pending = note.segments.filter((_, index) => decisions[index]!.state === 'pending')
-  const rewriteUrl = project.config.links.rebase ? (url: string) => rebaseUrl(url, plan.source, target.output) : undefined
+  const rewriteUrl = project.config.links.rebase
+    ? (url: string) => rebaseLink(url, plan.source, target.output, (other) => run.outputs.get(`${locale}\0${other}`))
+    : undefined
   const markdown = new Map<string, string>()
   const fromTarget = new Set<number>()
   note.segments.forEach((segment, index) => {
