@@ -108,3 +108,25 @@ describe('destinations written with escapes', () => {
     expect(link(text)).toBe('../../(foo)')
   })
 })
+
+describe('relative URLs inside raw HTML', () => {
+  it('are rebased like Markdown destinations', () => {
+    const source = [
+      '<p align="center"><img src="screenshot.svg" width="200"></p>',
+      '',
+      'Inline <a href="./docs/x.md">docs</a> and <img src=\'logo.png\' srcset="logo.png 1x, logo@2x.png 2x">.',
+      '',
+      '<picture><source srcset="dark.png" media="(prefers-color-scheme: dark)"><script src=app.js></script></picture>',
+      '',
+      '<a href="https://example.com/x.png">abs</a> <a href="#top">top</a> [md](y.md)',
+      ''
+    ].join('\n')
+    const note = analyse(source)
+    const {text} = reassemble(note, new Map(), {rewriteUrl: (url) => (/^[a-z]+:|^#/.test(url) ? url : '../../' + url)})
+    expect(text).toContain('<img src="../../screenshot.svg" width="200">')
+    expect(text).toContain('<a href="../.././docs/x.md">')
+    expect(text).toContain('<img src=\'../../logo.png\' srcset="../../logo.png 1x, ../../logo@2x.png 2x">')
+    expect(text).toContain('<source srcset="../../dark.png" media="(prefers-color-scheme: dark)"><script src=../../app.js>')
+    expect(text).toContain('<a href="https://example.com/x.png">abs</a> <a href="#top">top</a> [md](../../y.md)')
+  })
+})
