@@ -12,7 +12,6 @@
  * only, so source lines come back byte for byte.
  */
 
-import type {Root, Text} from 'mdast'
 import remarkGfm from 'remark-gfm'
 import remarkMath from 'remark-math'
 import remarkStringify, {type Options} from 'remark-stringify'
@@ -77,45 +76,42 @@ const STACKS: Readonly<Record<Exclude<Context, 'plain' | 'title'>, readonly stri
 }
 const TITLE_STACKS: Readonly<Record<string, string>> = {'"': 'titleQuote', "'": 'titleApostrophe', ')': TITLE_PAREN}
 
-/** The request the `text` handler serves: set for the duration of one synchronous stringify. */
-let request: {value: string; before: string; after: string; stack: readonly string[]} | undefined
+type State = Parameters<NonNullable<NonNullable<Options['handlers']>['text']>>[2]
 
 /**
  * remark-stringify with GFM and math: the same unsafe table as the notes are parsed with (math
- * with single dollars, the stricter of its two settings). Its `text` handler runs the library's
- * `state.safe` inside the requested constructs.
+ * with single dollars, the stricter of its two settings). Serialising one empty text node hands
+ * its `text` handler the library's configured state — its unsafe table and its `safe` — which is
+ * kept and reused for every run (configuring it per run would cost more than the escaping).
  */
-const serializer = unified()
-  .use(remarkGfm)
-  .use(remarkMath)
-  .use(remarkStringify, {
-    unsafe: extraUnsafe,
-    handlers: {
-      text(_node, _parent, state) {
-        const {value, before, after, stack} = request!
-        const exits = stack.map((name) => state.enter(name as Parameters<typeof state.enter>[0]))
-        const result = state.safe(value, {before, after})
-        for (const exit of exits.reverse()) exit()
-        return result
-      }
-    }
-  })
-  .freeze()
+let configured: State | undefined
 
-const placeholderTree: Root = {type: 'root', children: [{type: 'text', value: ''} satisfies Text]}
+function libraryState(): State {
+  if (configured) return configured
+  unified()
+    .use(remarkGfm)
+    .use(remarkMath)
+    .use(remarkStringify, {
+      unsafe: extraUnsafe,
+      handlers: {
+        text(_node, _parent, state) {
+          configured = state
+          return ''
+        }
+      }
+    })
+    .stringify({type: 'root', children: [{type: 'text', value: ''}]})
+  return configured!
+}
 
 /** mdast-util-to-markdown's `safe` on `value` between `before` and `after`, in `stack`. */
 function librarySafe(value: string, before: string, after: string, stack: readonly string[]): string {
   if (value === '') return ''
+  const state = libraryState()
+  state.stack = [...stack] as State['stack']
   // One character of `after`, as the library passes it: every pattern looks at one, and its
   // backslash handling would count escapes inside a longer `after` as its own.
-  request = {value, before, after: after.slice(0, 1), stack}
-  try {
-    const out = serializer.stringify(placeholderTree)
-    return out.endsWith('\n') ? out.slice(0, -1) : out
-  } finally {
-    request = undefined
-  }
+  return state.safe(value, {before, after: after.slice(0, 1)})
 }
 
 /** An existing backslash escape: kept as written, so escaping is idempotent (`\*` stays `\*`). */
