@@ -27,9 +27,43 @@ export function formatSyncLine(note: NoteResult, out: Pick<Output, 'paint'>): st
     ...note.segments
       .filter((segment) => segment.state === 'failed')
       .map((segment) => `  ${note.note}:${segment.line}: segment ${segment.id}: ${segment.reason ?? 'failed'}`),
-    ...note.findings.map((finding) => `  ${note.note}:${finding.line ?? 1}: ${finding.severity} ${finding.rule}: ${finding.message}`)
+    ...findingLines(note)
   ]
   return [line, ...details].join('\n')
+}
+
+/** Lines shown of a warning repeated in a note before its count stands in for it. */
+const REPEATED = 2
+
+/**
+ * A note's findings, one line each, except warnings repeated under one rule: those print as one
+ * line with their count, their lines and the first message (`--report` keeps every one).
+ */
+function findingLines(note: NoteResult): string[] {
+  const byRule = new Map<string, NoteResult['findings']>()
+  for (const finding of note.findings) {
+    if (finding.severity !== 'warning') continue
+    const list = byRule.get(finding.rule) ?? []
+    list.push(finding)
+    byRule.set(finding.rule, list)
+  }
+  const lines: string[] = []
+  const grouped = new Set<string>()
+  for (const finding of note.findings) {
+    const same = finding.severity === 'warning' ? byRule.get(finding.rule)! : [finding]
+    if (same.length < REPEATED) {
+      lines.push(`  ${note.note}:${finding.line ?? 1}: ${finding.severity} ${finding.rule}: ${finding.message}`)
+      continue
+    }
+    if (grouped.has(finding.rule)) continue
+    grouped.add(finding.rule)
+    const at = same.map((other) => other.line ?? 1)
+    const shown = at.length > 8 ? `${at.slice(0, 8).join(', ')}…` : at.join(', ')
+    lines.push(
+      `  ${note.note}:${at[0]}: warning ${finding.rule}: ${same.length}× (lines ${shown}), first: ${finding.message} — --report lists each`
+    )
+  }
+  return lines
 }
 
 

@@ -3,7 +3,7 @@
  * align their segments through the lock, and re-run the deterministic validators and the
  * glossary on what was written. Loaded by `inspect` only when a note has to be parsed.
  */
-import {rebaseUrl, type NotePlan} from '../config/load.js'
+import {rebaseLink, rebaseUrl, type NotePlan} from '../config/load.js'
 import {renderKeep, segmentFingerprint, verifyTerms, type Glossary} from '../glossary/load.js'
 import type {AnalysedNote} from '../pipeline/analyse.js'
 import {compareSegments} from '../pipeline/validate.js'
@@ -70,7 +70,12 @@ export function inspectTarget(
   })
 
   const context = {sourceLocale: plan.sourceLocale, targetLocale: locale}
-  const rewriteUrl = project.config.links.rebase ? (url: string) => rebaseUrl(url, plan.source, target.output) : undefined
+  // Written by sync: links to other notes point at their translation in this locale (or, in older
+  // targets, at the source note); see sync's read-back.
+  const translationOf = (other: string) => project.plans.find((each) => each.source === other)?.targets.find((each) => each.locale === locale)?.output
+  const rewriteUrl = project.config.links.rebase
+    ? [(url: string) => rebaseLink(url, plan.source, target.output, translationOf), (url: string) => rebaseUrl(url, plan.source, target.output)]
+    : undefined
   source.segments.forEach((segment, index) => {
     const decision = alignment.decisions[index]!
     if (decision.state !== 'current' && decision.state !== 'human') return
@@ -99,20 +104,26 @@ export function inspectTarget(
  * note (after any hand edit) called every correct rendering a Q18 error.
  */
 function withRenderedTerms(target: Segment, source: Segment, locale: string, glossary: Glossary): Segment {
-  const renderings = new Map<string, Token>()
+  // Each rendering stands for at most as many terms as the source has: the same words written
+  // literally in the source (`"Tongyi Qianwen" (通义千问)`) are text in both, not extra terms.
+  const renderings = new Map<string, Token[]>()
   for (const token of source.tokens) {
     if (token.kind !== 'term') continue
     const rendered = renderKeep(glossary, token.open, locale)
-    if (rendered !== token.open && rendered !== '') renderings.set(rendered, token)
+    if (rendered === token.open || rendered === '') continue
+    const tokens = renderings.get(rendered) ?? []
+    tokens.push(token)
+    renderings.set(rendered, tokens)
   }
   if (renderings.size === 0) return target
   const added: Token[] = []
   let n = Math.max(0, ...target.tokens.map((token) => token.n)) + 1
   // Longest first, each occurrence counted once.
   let text = target.markdown
-  for (const [rendered, token] of [...renderings].sort((a, b) => b[0].length - a[0].length)) {
+  for (const [rendered, tokens] of [...renderings].sort((a, b) => b[0].length - a[0].length)) {
     const parts = text.split(rendered)
-    for (let count = 1; count < parts.length; count++) added.push({...token, n: n++})
+    const count = Math.min(parts.length - 1, tokens.length)
+    for (let index = 0; index < count; index++) added.push({...tokens[index]!, n: n++})
     text = parts.join('\0')
   }
   return added.length === 0 ? target : {...target, tokens: [...target.tokens, ...added]}

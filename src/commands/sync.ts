@@ -10,7 +10,7 @@ import path from 'node:path'
 import {unlink} from 'node:fs/promises'
 import {setImmediate as nextTurn} from 'node:timers/promises'
 import pLimit from 'p-limit'
-import {assertWritable, frontmatterEdit, plannedOutput, rebaseUrl, type NotePlan} from '../config/load.js'
+import {assertWritable, frontmatterEdit, plannedOutput, rebaseLink, rebaseUrl, type NotePlan} from '../config/load.js'
 import {onlyTerms, requiredTerms, segmentFingerprint, verifyTerms, visibleText} from '../glossary/load.js'
 import {isUntranslatable, type AnalysedNote} from '../pipeline/analyse.js'
 import type {NoteText} from '../pipeline/read.js'
@@ -171,6 +171,9 @@ export interface SyncResult {
 
 export async function sync(options: SyncOptions): Promise<SyncResult> {
   const project = await openProject(options)
+  // Every note's outputs, before sharding: links between notes point at their translations.
+  const outputs = new Map<string, string>()
+  for (const plan of project.plans) for (const target of plan.targets) outputs.set(`${target.locale}\0${plan.source}`, target.output)
   if (options.shard) project.plans = project.plans.filter((plan) => shardOf(plan.source, options.shard!.count) === options.shard!.index)
   const settings = providerSettings(project, options)
   const offline = options.dryRun || options.translate === false || options.queue !== undefined
@@ -207,6 +210,7 @@ export async function sync(options: SyncOptions): Promise<SyncResult> {
     const written: Array<{note: string; locale: string}> = []
     const run: Run = {
       project,
+      outputs,
       options,
       providerFor: perLocaleProviders(project, options, settings, provider),
       journal,
@@ -247,6 +251,8 @@ export async function sync(options: SyncOptions): Promise<SyncResult> {
 
 interface Run {
   project: Project
+  /** `locale \0 source note` → that note's output in the locale (all notes, whatever the shard). */
+  outputs: ReadonlyMap<string, string>
   options: SyncOptions
   /** The provider for a target locale: its own model when the config names one (`provider.models`). */
   providerFor(locale: string): Provider | undefined
@@ -477,12 +483,20 @@ async function translateNote(
       })
     : alignment.decisions
   const pending = note.segments.filter((_, index) => decisions[index]!.state === 'pending')
-  const rewriteUrl = project.config.links.rebase ? (url: string) => rebaseUrl(url, plan.source, target.output) : undefined
+  const translationOf = (other: string): string | undefined => run.outputs.get(`${locale}\0${other}`)
+  const rewriteUrl = project.config.links.rebase ? (url: string) => rebaseLink(url, plan.source, target.output, translationOf) : undefined
   // Text read from a target is in the URL space it was written in: rebased for the file it was
-  // read from, or not at all if rebasing was off then. Mapping rebased forms back is harmless when
-  // there are none, so it is done whatever the config says now (which may have changed).
+  // read from (a link to another note pointing at that note's translation, or at the source when
+  // it had none then), or not at all if rebasing was off then. Mapping rebased forms back is
+  // harmless when there are none, so it is done whatever the config says now (which may have changed).
   const readFrom = movedFrom ?? target.output
-  const rewriteRead = (url: string) => rebaseUrl(url, plan.source, readFrom)
+  const readAsNoteLink = (url: string) => rebaseLink(url, plan.source, readFrom, translationOf)
+  // A target read from where an older config wrote it links to the other notes' translations
+  // where that config wrote them (their lock entries say where).
+  const readAsOlderNoteLink = (url: string) => rebaseLink(url, plan.source, readFrom, (other) => project.lock.get(other, locale)?.output)
+  const readAsFileLink = (url: string) => rebaseUrl(url, plan.source, readFrom)
+  const inSourceSpace = (text: string, segment: Segment) =>
+    markdownInSourceSpace(text, segment, [readAsNoteLink, readAsOlderNoteLink, readAsFileLink])
   const markdown = new Map<string, string>()
   const fromTarget = new Set<number>()
   note.segments.forEach((segment, index) => {
@@ -492,7 +506,7 @@ async function translateNote(
       markdown.set(segment.id, decision.markdown)
       return
     }
-    markdown.set(segment.id, markdownInSourceSpace(decision.markdown, segment, rewriteRead))
+    markdown.set(segment.id, inSourceSpace(decision.markdown, segment))
     fromTarget.add(index)
   })
   // A link title or image alt sits inside its paragraph. Text taken from the target file already

@@ -9,13 +9,22 @@ import type {Segment} from '../types.js'
 
 export type Rewrite = (url: string) => string
 
+/**
+ * How a target may have written the source's URLs: one rewrite, or several when more than one form
+ * can be on disk (a link to another note points at that note's translation, or, in a target written
+ * before notes were linked to their translations, at the source note).
+ */
+export type Rewrites = Rewrite | ReadonlyArray<Rewrite>
+
 /** Pairs (rebased form → source form) for the relative URLs of a source segment. */
-function rebasedUrls(source: Segment, rewrite: Rewrite): Array<[string, string]> {
+function rebasedUrls(source: Segment, rewrites: Rewrites): Array<[string, string]> {
   const pairs: Array<[string, string]> = []
-  for (const token of source.tokens) {
-    if (!token.url) continue
-    const rebased = rewrite(token.url)
-    if (rebased !== token.url) pairs.push([rebased, token.url])
+  for (const rewrite of typeof rewrites === 'function' ? [rewrites] : rewrites) {
+    for (const token of source.tokens) {
+      if (!token.url) continue
+      const rebased = rewrite(token.url)
+      if (rebased !== token.url && !pairs.some(([known]) => known === rebased)) pairs.push([rebased, token.url])
+    }
   }
   // Longest first, so a URL that is a prefix of another is not replaced inside it.
   return pairs.sort((a, b) => b[0].length - a[0].length)
@@ -28,14 +37,14 @@ function replaceAll(text: string, pairs: ReadonlyArray<[string, string]>): strin
 }
 
 /** Target Markdown of `source`'s translation, with its destinations as the source writes them. */
-export function markdownInSourceSpace(markdown: string, source: Segment, rewrite: Rewrite | undefined): string {
+export function markdownInSourceSpace(markdown: string, source: Segment, rewrite: Rewrites | undefined): string {
   if (!rewrite) return markdown
   const pairs = rebasedUrls(source, rewrite)
   return pairs.length === 0 ? markdown : replaceAll(markdown, pairs)
 }
 
 /** A target segment with its destinations (in text, markdown and tokens) as the source writes them. */
-export function segmentInSourceSpace(target: Segment, source: Segment, rewrite: Rewrite | undefined): Segment {
+export function segmentInSourceSpace(target: Segment, source: Segment, rewrite: Rewrites | undefined): Segment {
   if (!rewrite) return target
   const pairs = rebasedUrls(source, rewrite)
   if (pairs.length === 0) return target

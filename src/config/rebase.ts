@@ -73,3 +73,34 @@ function resolveSegments(base: readonly string[], relative: string): string[] {
   })
   return result
 }
+
+/**
+ * Rebase `url` from `fromFile` to `toFile`, except that a link to another note with a
+ * translation in the same locale (`translationOf(note)`, root-relative) points at that
+ * translation: a reader of the Spanish page follows links to Spanish pages. Anything else —
+ * images, other files, notes without a translation — is rebased to the original.
+ */
+export function rebaseLink(
+  url: string,
+  fromFile: string,
+  toFile: string,
+  translationOf: (note: string) => string | undefined
+): string {
+  if (!isRebasable(url)) return url
+  const split = url.search(/[?#]/)
+  const pathPart = split === -1 ? url : url.slice(0, split)
+  const suffix = split === -1 ? '' : url.slice(split)
+  if (pathPart === '' || pathPart.endsWith('/')) return rebaseUrl(url, fromFile, toFile)
+  let decoded = pathPart
+  try {
+    decoded = decodeURI(pathPart)
+  } catch {
+    // A malformed escape: compare the path as written.
+  }
+  const resolved = resolveSegments(segmentsOf(path.posix.dirname(fromFile)), decoded)
+  if (resolved[0] === '..') return rebaseUrl(url, fromFile, toFile)
+  const translation = translationOf(resolved.join('/'))
+  if (translation === undefined) return rebaseUrl(url, fromFile, toFile)
+  const relative = path.posix.relative(path.posix.dirname(toFile), translation)
+  return encodeURI(relative === '' ? path.posix.basename(translation) : relative) + suffix
+}

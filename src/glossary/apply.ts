@@ -8,7 +8,7 @@ import type {RequiredTerm} from '../types.js'
 import {resolveRendering} from './locale.js'
 import {findTerms} from './match.js'
 import {visibleText} from './project.js'
-import type {Glossary} from './types.js'
+import type {Glossary, GlossaryEntry} from './types.js'
 
 /**
  * A shield for the core pipeline: the ranges of keep-terms in one plain-text run. Shielding is
@@ -21,11 +21,21 @@ import type {Glossary} from './types.js'
  *   `(text) => ranges`, in order and non-overlapping.
  */
 export function shield(glossary: Glossary): (text: string) => ReadonlyArray<{start: number; end: number}> {
-  if (!glossary.entries.some((entry) => entry.keep)) return () => []
+  if (!glossary.entries.some(shielded)) return () => []
   return (text) =>
     findTerms(glossary, text)
-      .filter((match) => match.entry.keep)
+      .filter((match) => shielded(match.entry))
       .map(({start, end}) => ({start, end}))
+}
+
+/**
+ * Whether an entry is protected as a placeholder: keep-terms, and terms whose default (`*`)
+ * rendering is the term itself (`"*": "Alibaba Cloud"`): brands that most locales leave as
+ * they are survive by construction instead of being checked after the model changed them.
+ * Their placeholder is rendered per locale like a keep-term's (`zh: 阿里云` where given).
+ */
+export function shielded(entry: GlossaryEntry): boolean {
+  return entry.keep || entry.translations.get('*')?.target === entry.term
 }
 
 /**
@@ -37,7 +47,7 @@ export function shield(glossary: Glossary): (text: string) => ReadonlyArray<{sta
  */
 export function renderKeep(glossary: Glossary, term: string, locale: string): string {
   const [match] = findTerms(glossary, term)
-  if (!match || !match.entry.keep || match.start !== 0 || match.end !== term.length) return term
+  if (!match || !shielded(match.entry) || match.start !== 0 || match.end !== term.length) return term
   return resolveRendering(match.entry, locale)?.target ?? term
 }
 
@@ -53,7 +63,7 @@ export function requiredTerms(glossary: Glossary, sourceMarkdown: string, locale
   const terms: RequiredTerm[] = []
   const seen = new Set<string>()
   for (const match of findTerms(glossary, visibleText(sourceMarkdown))) {
-    if (match.entry.keep) continue
+    if (shielded(match.entry)) continue
     const rendering = resolveRendering(match.entry, locale)
     if (!rendering) continue
     const source = match.matched.replace(/\s+/gu, ' ')

@@ -2,11 +2,20 @@
  * Making translated literal text safe where it lands.
  *
  * Once every piece of markup in a segment is a placeholder, any markup character left in the
- * translator's text is meant literally. These functions escape exactly the characters that could
- * pair with something or open a block (DESIGN traps 5, 6, 7, 11); restore calls them on changed
- * lines only, so source lines come back byte for byte. mdast-util-to-markdown's `unsafe` list is
- * the reference for which characters matter.
+ * translator's text is meant literally. Which characters matter is data, not code here: the
+ * `unsafe` patterns of mdast-util-to-markdown (the serializer behind remark-stringify), with the
+ * GFM and math extensions' patterns, each with its `before`/`after`/`atBreak` context and the
+ * constructs it applies in (see docs/architecture.md, "Escaping"). {@link safe} hands a run of
+ * translated text, the markup around it and the constructs it sits in to that library's own
+ * `safe`, so `!` before a link's `[`, `(` after a reference's `]`, `#` or `1.` at a line start
+ * are escaped exactly when they would change the structure. Restore calls it on changed lines
+ * only, so source lines come back byte for byte.
  */
+
+import remarkGfm from 'remark-gfm'
+import remarkMath from 'remark-math'
+import remarkStringify, {type Options} from 'remark-stringify'
+import {unified} from 'unified'
 
 /** Where a segment's text lands: decides which characters are unsafe. */
 export type Context =
@@ -30,63 +39,105 @@ const asciiPunctuation = /[!-/:-@[-`{-~]/
 /** A character reference (`&amp;`, `&#35;`, `&#x22;`) at the start of a string. */
 export const characterReference = /^&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{0,31});/
 
-/** Characters that pair or open inline constructs (code, attention, math, links, HTML). */
-const inlineUnsafe: ReadonlySet<string> = new Set(['`', '*', '_', '~', '$', '[', ']', '<'])
-
-/** Whether `value[index]` is an ASCII punctuation character (escapable with `\`). */
+/** Whether `character` is an ASCII punctuation character (escapable with `\`). */
 export function isAsciiPunctuation(character: string | undefined): boolean {
   return character !== undefined && asciiPunctuation.test(character)
 }
 
-/**
- * Escape a literal run of translated text for `context`.
- *
- * Existing backslash escapes are kept as they are (`\*` stays `\*`), so escaping is idempotent.
- */
-export function escapeInline(run: string, context: Context, quote?: string): string {
-  if (context === 'plain') return run
-  let result = ''
-  for (let index = 0; index < run.length; index++) {
-    const character = run.charAt(index)
-    if (character === '\\' && isAsciiPunctuation(run[index + 1])) {
-      result += character + run.charAt(index + 1)
-      index++
-      continue
-    }
-    if (character === '&' && characterReference.test(run.slice(index))) {
-      result += '\\&'
-      continue
-    }
-    if (context === 'title') {
-      result += character === quote || (quote === ')' && character === '(') ? '\\' + character : character
-      continue
-    }
-    if (inlineUnsafe.has(character) || (context === 'cell' && character === '|')) {
-      result += '\\' + character
-      continue
-    }
-    result += character
-  }
-  return result
+/** The markup around a run of text, as it will be written. */
+export interface Around {
+  /** What precedes the run on its line; starts with `\n` when the run starts a line. */
+  before: string
+  /** What follows the run (markup of the next token, or `\n` when another line follows). */
+  after: string
+  /** The run is inside a link or image label (`[…]`), where `]` would close the label. */
+  label?: boolean
+  /** Closing delimiter of a title (`"`, `'`, `)`). */
+  quote?: string | undefined
 }
 
 /**
- * Escape what would open a block when `line` (already inline-escaped, leading whitespace
- * removed) starts a line: headings, block quotes, list items, thematic breaks, setext
- * underlines, table delimiter rows.
+ * The one construct mdast-util-to-markdown has no name for: a title in parentheses, whose
+ * `(`/`)` must be escaped (CommonMark §6.3). Added to the library's table as data.
  */
-export function escapeBlockStart(line: string): string {
-  if (/^#{1,6}(?=[ \t]|$)/.test(line)) return '\\' + line
-  if (line.startsWith('>')) return '\\' + line
-  if (/^[-+*](?=[ \t]|$)/.test(line)) return '\\' + line
-  const ordered = /^(\d{1,9})([.)])(?=[ \t]|$)/.exec(line)
-  if (ordered) return ordered[1] + '\\' + line.slice(ordered[1]!.length)
-  if (/^(?:=+|-+)[ \t]*$/.test(line)) return '\\' + line
-  if (/^([-*_])(?:[ \t]*\1){2,}[ \t]*$/.test(line)) return '\\' + line
-  if (line.includes('|') && /^\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)*\|?[ \t]*$/.test(line)) {
-    return '\\' + line
+const TITLE_PAREN = 'titleParen'
+const extraUnsafe = [
+  {character: '(', inConstruct: TITLE_PAREN},
+  {character: ')', inConstruct: TITLE_PAREN},
+  {character: '&', after: '[#A-Za-z]', inConstruct: TITLE_PAREN}
+] as unknown as NonNullable<Options['unsafe']>
+
+/** Construct stacks by context, as mdast-util-to-markdown names them. */
+const STACKS: Readonly<Record<Exclude<Context, 'plain' | 'title'>, readonly string[]>> = {
+  paragraph: ['paragraph', 'phrasing'],
+  atx: ['headingAtx', 'phrasing'],
+  cell: ['table', 'tableRow', 'tableCell', 'phrasing'],
+  alt: ['image', 'label', 'phrasing']
+}
+const TITLE_STACKS: Readonly<Record<string, string>> = {'"': 'titleQuote', "'": 'titleApostrophe', ')': TITLE_PAREN}
+
+type State = Parameters<NonNullable<NonNullable<Options['handlers']>['text']>>[2]
+
+/**
+ * remark-stringify with GFM and math: the same unsafe table as the notes are parsed with (math
+ * with single dollars, the stricter of its two settings). Serialising one empty text node hands
+ * its `text` handler the library's configured state — its unsafe table and its `safe` — which is
+ * kept and reused for every run (configuring it per run would cost more than the escaping).
+ */
+let configured: State | undefined
+
+function libraryState(): State {
+  if (configured) return configured
+  unified()
+    .use(remarkGfm)
+    .use(remarkMath)
+    .use(remarkStringify, {
+      unsafe: extraUnsafe,
+      handlers: {
+        text(_node, _parent, state) {
+          configured = state
+          return ''
+        }
+      }
+    })
+    .stringify({type: 'root', children: [{type: 'text', value: ''}]})
+  return configured!
+}
+
+/** mdast-util-to-markdown's `safe` on `value` between `before` and `after`, in `stack`. */
+function librarySafe(value: string, before: string, after: string, stack: readonly string[]): string {
+  if (value === '') return ''
+  const state = libraryState()
+  state.stack = [...stack] as State['stack']
+  // One character of `after`, as the library passes it: every pattern looks at one, and its
+  // backslash handling would count escapes inside a longer `after` as its own.
+  return state.safe(value, {before, after: after.slice(0, 1)})
+}
+
+/** An existing backslash escape: kept as written, so escaping is idempotent (`\*` stays `\*`). */
+const EXISTING_ESCAPE = /\\[!-/:-@[-`{-~]/g
+
+/**
+ * Escape a literal run of translated text for `context`, given the markup `around` it: every
+ * character that the library's unsafe table says would start or end a construct there.
+ */
+export function safe(run: string, context: Context, around: Around): string {
+  if (context === 'plain' || run === '') return run
+  const stack =
+    context === 'title'
+      ? [TITLE_STACKS[around.quote ?? '"'] ?? 'titleQuote']
+      : around.label && !STACKS[context].includes('label')
+        ? [...STACKS[context], 'label']
+        : STACKS[context]
+  let result = ''
+  let cursor = 0
+  let before = around.before
+  for (const match of run.matchAll(EXISTING_ESCAPE)) {
+    result += librarySafe(run.slice(cursor, match.index), before, '\\', stack) + match[0]
+    cursor = match.index + match[0].length
+    before = match[0]
   }
-  return line
+  return result + librarySafe(run.slice(cursor), before, around.after, stack)
 }
 
 /** Whether a placeholder's restored text could open a block when it starts a continuation line. */

@@ -144,7 +144,8 @@ const processor = unified()
   .use(remarkParse)
   .use(remarkGfm)
   .use(remarkFrontmatter, ['yaml'])
-  .use(remarkMath)
+  // Single dollars are not math to micromark: see `singleDollarMath` below.
+  .use(remarkMath, {singleDollarTextMath: false})
   .use(remarkRecordOffsets)
   .freeze()
 
@@ -165,7 +166,7 @@ export function parseMarkdown(text: string): ParsedMarkdown {
   }
   recording = state
   try {
-    const tree = processor.parse(text)
+    const tree = singleDollarMath(processor.parse(text), text)
     return {
       tree,
       contentStart: state.contentStart,
@@ -181,5 +182,61 @@ export function parseMarkdown(text: string): ParsedMarkdown {
 
 /** Parse only for the tree (the safety net's re-parse). */
 export function parseTree(text: string): Root {
-  return processor.parse(text)
+  return singleDollarMath(processor.parse(text), text)
+}
+
+/**
+ * `$…$` inside one text node (pandoc's rule: no space inside either delimiter, no digit right
+ * after the closing one) → `inlineMath`. micromark's single-dollar math runs before links and
+ * code, so `[$http service](…/$http)` lost its link and `$5 and $10` could become math; here
+ * a link, code or any other node between two dollars keeps them prose (docs/config.md, "Math").
+ * Text nodes written with escapes or entities are left alone: their offsets are not the value's.
+ */
+const SINGLE_DOLLAR_MATH = /(?<![$\\])\$(?=[^\s$])([^$\n]*?[^\s$\\])\$(?![\d$])/g
+
+function singleDollarMath(tree: Root, text: string): Root {
+  const visit = (node: Nodes): void => {
+    if (!('children' in node)) return
+    const children = node.children as Nodes[]
+    for (let index = 0; index < children.length; index++) {
+      const child = children[index]!
+      if (child.type !== 'text') {
+        visit(child)
+        continue
+      }
+      const split = splitMath(child, text)
+      if (split) {
+        children.splice(index, 1, ...split)
+        index += split.length - 1
+      }
+    }
+  }
+  visit(tree)
+  return tree
+}
+
+function splitMath(node: Extract<Nodes, {type: 'text'}>, text: string): Nodes[] | undefined {
+  const start = node.position?.start.offset
+  const end = node.position?.end.offset
+  if (start === undefined || end === undefined || !node.value.includes('$')) return undefined
+  if (text.slice(start, end) !== node.value) return undefined
+  const out: Nodes[] = []
+  let cursor = 0
+  const point = (offset: number) => {
+    const before = text.slice(0, offset)
+    const line = before.split('\n').length
+    return {line, column: offset - before.lastIndexOf('\n'), offset}
+  }
+  const piece = (from: number, to: number): void => {
+    if (to > from) out.push({type: 'text', value: node.value.slice(from, to), position: {start: point(start + from), end: point(start + to)}})
+  }
+  for (const match of node.value.matchAll(SINGLE_DOLLAR_MATH)) {
+    piece(cursor, match.index)
+    const to = match.index + match[0].length
+    out.push({type: 'inlineMath', value: match[1] ?? '', position: {start: point(start + match.index), end: point(start + to)}})
+    cursor = to
+  }
+  if (cursor === 0) return undefined
+  piece(cursor, node.value.length)
+  return out
 }

@@ -17,11 +17,10 @@ import {
   canClose,
   canOpen,
   characterReference,
-  escapeBlockStart,
-  escapeInline,
   isAsciiPunctuation,
   isWhitespace,
   opensBlock,
+  safe,
   singleLine,
   type Context
 } from './escape.js'
@@ -341,6 +340,14 @@ class Walker {
       const nodeEnd = this.end(node)
       this.builder.literal(cursor, nodeStart)
       const partner = closing.get(index)
+      if (partner !== undefined && isVerbatimElement(node)) {
+        // `<code>…</code>` and its kin hold code, not prose: the whole element is one atom.
+        const closeNode = nodes[partner]!
+        this.builder.atom('html', nodeStart, this.end(closeNode))
+        cursor = this.end(closeNode)
+        index = partner + 1
+        continue
+      }
       if (partner !== undefined) {
         const closeNode = nodes[partner]!
         const token = this.builder.open('htmlPair', nodeStart, nodeEnd)
@@ -400,6 +407,15 @@ class Walker {
 const voidElements = new Set([
   'area', 'base', 'br', 'col', 'embed', 'hr', 'img', 'input', 'link', 'meta', 'source', 'track', 'wbr'
 ])
+
+/** Raw-HTML elements whose text is code or literal input, never translated. */
+const verbatimElements = new Set(['code', 'kbd', 'samp', 'var', 'pre', 'tt'])
+
+function isVerbatimElement(node: PhrasingContent): boolean {
+  if (node.type !== 'html') return false
+  const name = /^<([A-Za-z][A-Za-z0-9-]*)/.exec(node.value)?.[1]?.toLowerCase()
+  return name !== undefined && verbatimElements.has(name)
+}
 
 /** Same-parent inline HTML open/close tags: index of an opening tag → index of its closing tag. */
 function pairHtml(nodes: readonly PhrasingContent[]): Map<number, number> {
@@ -477,10 +493,25 @@ function markup(piece: Extract<Piece, {type: 'token'}>): string {
   return piece.side === 'close' ? piece.token.close : piece.token.open
 }
 
+/** How much of the line before a text run its escaping looks at (`1.` needs the digits). */
+const BEFORE_WINDOW = 16
+
+/** What follows a segment's last run in the source syntax, by context. */
+const END_AFTER: Readonly<Record<Context, (quote: string | undefined) => string>> = {
+  paragraph: () => '',
+  atx: () => '',
+  cell: () => '|',
+  alt: () => ']',
+  title: (quote) => quote ?? '"',
+  plain: () => ''
+}
+
 /** Assembles a changed translation and applies the fixes its placement needs. */
 class Restorer {
   private out = ''
   private readonly marks: Mark[] = []
+  /** Link and image labels open at the current position (`]` would close one). */
+  private labels = 0
 
   constructor(private readonly placement: Placement) {}
 
@@ -505,7 +536,7 @@ class Restorer {
         return
       }
       const atLineStart = context !== 'plain' && (index > 0 ? !noNewLine : context === 'paragraph')
-      this.changedLine(line, index > 0 && !noNewLine, atLineStart)
+      this.changedLine(line, index > 0 && !noNewLine, atLineStart, noNewLine || index === lines.length - 1)
     })
 
     if (anyChanged) this.finish()
@@ -517,13 +548,14 @@ class Restorer {
       this.out += value ?? piece.value
       return
     }
+    if (piece.token.kind === 'link' || piece.token.kind === 'image') this.labels += piece.side === 'open' ? 1 : -1
     const start = this.out.length
     this.out += markup(piece)
     this.marks.push({token: piece.token, side: piece.side, start, end: this.out.length, changed})
   }
 
   /** One protected line that differs from the source: escape its literal runs. */
-  private changedLine(line: Piece[], continuation: boolean, lineStart: boolean): void {
+  private changedLine(line: Piece[], continuation: boolean, lineStart: boolean, last: boolean): void {
     const {context, quote} = this.placement
     let atLineStart = lineStart
     line.forEach((piece, at) => {
@@ -537,18 +569,14 @@ class Restorer {
         atLineStart = value.endsWith('\n') && context !== 'plain'
         return
       }
-      let value = escapeInline(piece.value, context, quote)
-      if (atLineStart) {
-        value = value.replace(/^[ \t]+/, '')
-        if (context !== 'title') value = escapeBlockStart(value)
-      }
       const next = line[at + 1]
-      if (context !== 'plain') {
-        if (!next) value = value.replace(/[ \t]+$/, '')
-        const backslashes = /\\+$/.exec(value)?.[0].length ?? 0
-        const nextMarkup = next?.type === 'token' ? markup(next) : ''
-        if (backslashes % 2 === 1 && (!next || isAsciiPunctuation(nextMarkup.charAt(0)))) value += '\\'
-      }
+      let value = piece.value
+      if (atLineStart) value = value.replace(/^[ \t]+/, '')
+      if (!next && context !== 'plain') value = value.replace(/[ \t]+$/, '')
+      const lineSoFar = this.out.slice(this.out.lastIndexOf('\n') + 1)
+      const before = atLineStart ? '\n' : lineSoFar.slice(-BEFORE_WINDOW)
+      const after = next ? markup(next as Extract<Piece, {type: 'token'}>) : last ? END_AFTER[context](quote) : '\n'
+      value = safe(value, context, {before, after, label: this.labels > 0, quote})
       this.append(piece, true, value)
       if (value !== '') atLineStart = false
     })

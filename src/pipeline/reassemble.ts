@@ -267,13 +267,61 @@ class SafetyNet {
 /** Apply `rewrite` to every link, image and definition destination. */
 function rewriteDestinations(text: string, parsed: ParsedMarkdown, rewrite: (url: string) => string): string {
   let result = text
-  for (const range of [...parsed.destinations].reverse()) {
-    const url = text.slice(range.start, range.end)
+  const html = htmlDestinations(text, parsed.tree)
+  const ranges = [...parsed.destinations.map((range) => ({...range, quote: undefined})), ...html].sort((a, b) => a.start - b.start)
+  for (const range of ranges.reverse()) {
+    const raw = text.slice(range.start, range.end)
+    if (range.quote !== undefined) {
+      // A raw-HTML attribute: character references are rare in URLs; `&amp;` is kept as written.
+      const next = rewrite(raw)
+      if (next !== raw) result = result.slice(0, range.start) + next.replace(/["'\s<>`]/g, encodeURIComponent) + result.slice(range.end)
+      continue
+    }
+    // `[link](\(foo\))`: the rewrite sees the URL the escapes stand for, and gets them back.
+    const escaped = BACKSLASH_ESCAPE.test(raw)
+    const url = escaped ? raw.replace(BACKSLASH_ESCAPES, '$1') : raw
     const next = rewrite(url)
     if (next === url) continue
     const bracketed = text.charAt(range.start - 1) === '<'
-    const safe = bracketed ? next.replace(/[<>\n]/g, encodeURIComponent) : next.replace(/[\s()<>]/g, encodeURIComponent)
+    let safe = bracketed ? next.replace(/[<>\n]/g, encodeURIComponent) : next.replace(/[\s()<>]/g, encodeURIComponent)
+    if (escaped && !bracketed) safe = next.replace(/[\s<>]/g, encodeURIComponent).replace(/[()\\]/g, '\\$&')
     result = result.slice(0, range.start) + safe + result.slice(range.end)
   }
   return result
 }
+
+/** Raw-HTML attributes that hold one URL, and `srcset`, which holds a list of them. */
+const URL_ATTRIBUTE = /(?<=[\s"'])(src|href|poster|data|action|cite|background|srcset)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))/gi
+
+/** The URL ranges inside raw-HTML nodes (`<img src>`, `<a href>`, `srcset` candidates…). */
+function htmlDestinations(text: string, tree: ParsedMarkdown['tree']): Array<{start: number; end: number; quote: string}> {
+  const ranges: Array<{start: number; end: number; quote: string}> = []
+  const visit = (node: ParsedMarkdown['tree']['children'][number] | ParsedMarkdown['tree']): void => {
+    if (node.type === 'html' && node.position?.start.offset !== undefined && node.position.end.offset !== undefined) {
+      const from = node.position.start.offset
+      const raw = text.slice(from, node.position.end.offset)
+      for (const match of raw.matchAll(URL_ATTRIBUTE)) {
+        const value = match[2] ?? match[3] ?? match[4] ?? ''
+        const quote = match[2] !== undefined ? '"' : match[3] !== undefined ? "'" : ''
+        const valueStart = from + match.index + match[0].length - value.length - quote.length
+        if (match[1]!.toLowerCase() !== 'srcset') {
+          if (value.trim() !== '') ranges.push({start: valueStart, end: valueStart + value.length, quote})
+          continue
+        }
+        // `srcset="a.png 1x, b.png 2x"`: each candidate's URL, up to its descriptor.
+        for (const candidate of value.matchAll(/[^\s,][^\s]*?(?=,?(?:\s|$))/g)) {
+          if (/^\d+(?:\.\d+)?[wx]$/.test(candidate[0])) continue
+          const url = candidate[0].replace(/,$/, '')
+          ranges.push({start: valueStart + candidate.index, end: valueStart + candidate.index + url.length, quote})
+        }
+      }
+      return
+    }
+    if ('children' in node) for (const child of node.children) visit(child as ParsedMarkdown['tree']['children'][number])
+  }
+  visit(tree)
+  return ranges
+}
+
+const BACKSLASH_ESCAPE = /\\[!-/:-@[-`{-~]/
+const BACKSLASH_ESCAPES = /\\([!-/:-@[-`{-~])/g

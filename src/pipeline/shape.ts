@@ -5,6 +5,9 @@
  * depths, list kinds, task states, table alignment), the same code / inline code / HTML / math
  * values, the same URLs and the same definitions and references. Prose is not part of the
  * shape: text nodes, alt text, titles and front-matter values are what translation changes.
+ * Neither is the order of inline elements among their siblings: translations reorder links and
+ * emphasis (`click [here] for **details**` → `**detalles** [aquí]`), so phrasing siblings are
+ * compared as a multiset (their nesting still counts).
  */
 
 import type {Nodes, Root} from 'mdast'
@@ -31,6 +34,11 @@ const fields: Record<string, readonly string[]> = {
   footnoteReference: ['identifier'],
   footnoteDefinition: ['identifier']
 }
+
+/** Node types whose children are phrasing: translation may reorder those children. */
+const phrasingParents = new Set([
+  'paragraph', 'heading', 'tableCell', 'emphasis', 'strong', 'delete', 'link', 'linkReference'
+])
 
 /** Node types whose content is prose (or front-matter, patched and checked on its own). */
 const ignored = new Set(['text', 'yaml'])
@@ -69,8 +77,16 @@ function describe(node: Nodes): Shape {
     if (value !== undefined && value !== null) shape.push(`${field}=${JSON.stringify(value)}`)
   }
   if ('children' in node) {
+    const children: Shape[] = []
     for (const child of node.children as Nodes[]) {
-      if (!ignored.has(child.type)) shape.push(describe(child))
+      if (!ignored.has(child.type)) children.push(describe(child))
+    }
+    if (phrasingParents.has(node.type) && children.length > 1) {
+      const keyed = children.map((child) => ({key: shapeKey(child), child}))
+      keyed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+      shape.push(...keyed.map((entry) => entry.child))
+    } else {
+      shape.push(...children)
     }
   }
   return shape

@@ -2,7 +2,7 @@
  * Offline pseudo-localisation: how a new user sees the whole pipeline work without a key.
  *
  * Latin letters outside placeholders become accented look-alikes (so untranslated text stands
- * out), glossary terms are rendered as their targets (so glossary renderings show offline), and
+ * out); every script gets the length marker, so text in any script comes back changed; glossary terms are rendered as their targets (so glossary renderings show offline), and
  * a length-expansion marker is appended. The marker is a space and middle dots: not Markdown
  * syntax anywhere, so the output is always safe to splice. Deterministic: the same input gives
  * the same output, so re-runs are byte-identical.
@@ -17,6 +17,7 @@ const accented = 'àƀçđéƒĝĥíĵķĺɱñóƥʠŕšţúṽŵẋýžÀƁÇĐ
 const lookAlike = new Map([...plain].map((letter, index) => [letter, [...accented][index]!]))
 
 const tokenPattern = /⟦\/?\d+⟧/g
+const LETTER = /\p{L}/u
 
 /** Roughly how much longer real translations run: the marker adds one dot per 3 letters. */
 const expansion = 3
@@ -39,7 +40,9 @@ export function pseudoTranslate(text: string, terms?: readonly RequiredTerm[]): 
       }
       for (const character of piece.text) {
         const mapped = lookAlike.get(character)
-        if (mapped) letters++
+        // Other scripts (CJK, Cyrillic, Greek…) have no look-alikes here: they count for the
+        // marker, which then tells them apart from the source (no Q12 on a first run).
+        if (mapped || LETTER.test(character)) letters++
         out += mapped ?? character
       }
     }

@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest'
-import {rebaseUrl} from '../../src/config/rebase.js'
+import {rebaseLink, rebaseUrl} from '../../src/config/rebase.js'
 
 describe('rebaseUrl (Q25)', () => {
   it.each([
@@ -31,4 +31,23 @@ describe('rebaseUrl (Q25)', () => {
       expect(rebaseUrl(url, 'notes/a.md', 'locales/es/a.md')).toBe(url)
     }
   )
+})
+
+describe('rebaseLink: links between notes point at their translation', () => {
+  const outputs = new Map([
+    ['notes/other.md', 'locales/es/other.md'],
+    ['notes/sub/deep.md', 'locales/es/sub/deep.md']
+  ])
+  const translationOf = (note: string) => outputs.get(note)
+  it.each([
+    ['other.md', 'locales/es/other.md'.slice('locales/es/'.length)],
+    ['./other.md#part', 'other.md#part'],
+    ['sub/deep.md', 'sub/deep.md'],
+    // No translation: the original note; images and other files: the original.
+    ['missing.md', '../../notes/missing.md'],
+    ['img/x.png', '../../notes/img/x.png'],
+    ['https://example.com/other.md', 'https://example.com/other.md']
+  ])('%j from notes/a.md to locales/es/a.md → %j', (url, expected) => {
+    expect(rebaseLink(url, 'notes/a.md', 'locales/es/a.md', translationOf)).toBe(expected)
+  })
 })

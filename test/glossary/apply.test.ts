@@ -1,5 +1,6 @@
 import {describe, expect, test} from 'vitest'
 import {qwenMtTerms, renderKeep, requiredTerms, shield} from '../../src/glossary/load.js'
+import {shielded} from '../../src/glossary/apply.js'
 import {example} from './example.js'
 
 const glossary = example()
@@ -7,10 +8,10 @@ const glossary = example()
 describe('shield', () => {
   const protect = shield(glossary)
 
-  test('returns the ranges of keep-terms only', () => {
+  test('returns the ranges of keep-terms and of terms whose default rendering is the term', () => {
     const text = 'Jingren Zhou, CTO of Alibaba Cloud, built Qwen.'
     const ranges = protect(text)
-    expect(ranges.map(({start, end}) => text.slice(start, end))).toEqual(['Jingren Zhou', 'CTO', 'Qwen'])
+    expect(ranges.map(({start, end}) => text.slice(start, end))).toEqual(['Jingren Zhou', 'CTO', 'Alibaba Cloud', 'Qwen'])
   })
 
   test('is locale-independent: keep-terms with renderings are shielded too', () => {
@@ -18,7 +19,7 @@ describe('shield', () => {
   })
 
   test('returns nothing when the glossary has no keep-terms', () => {
-    const noKeep = {...glossary, entries: glossary.entries.filter((entry) => !entry.keep)}
+    const noKeep = {...glossary, entries: glossary.entries.filter((entry) => !shielded(entry))}
     expect(shield(noKeep)('Qwen')).toEqual([])
   })
 })
@@ -46,13 +47,19 @@ describe('renderKeep', () => {
   })
 
   test('leaves text that is not exactly one keep-term alone', () => {
-    expect(renderKeep(glossary, 'Alibaba Cloud', 'zh')).toBe('Alibaba Cloud')
+    expect(renderKeep(glossary, 'Alibaba Cloud!', 'zh')).toBe('Alibaba Cloud!')
     expect(renderKeep(glossary, 'Jingren Zhou!', 'zh')).toBe('Jingren Zhou!')
+  })
+
+  test('renders a term whose default rendering is itself like a keep-term', () => {
+    expect(renderKeep(glossary, 'Alibaba Cloud', 'es')).toBe('Alibaba Cloud')
+    expect(renderKeep(glossary, 'Alibaba Cloud', 'zh')).toBe('阿里云')
   })
 })
 
 describe('requiredTerms', () => {
   test('lists only translate-as entries that occur and have a rendering for the locale', () => {
+    // Alibaba Cloud Intelligence renders as itself by default: a placeholder, not a required term.
     const markdown = 'Jingren Zhou is **Chief Technology Officer** of Alibaba Cloud Intelligence; `Alibaba Cloud` is code.'
     expect(requiredTerms(glossary, markdown, 'es')).toEqual([
       {
@@ -60,21 +67,22 @@ describe('requiredTerms', () => {
         target: 'director de tecnología',
         variants: ['directora de tecnología'],
         note: 'Executive title.'
-      },
-      {source: 'Alibaba Cloud Intelligence', target: 'Alibaba Cloud Intelligence'}
+      }
     ])
-    expect(requiredTerms(glossary, markdown, 'zh').map((term) => term.target)).toEqual(['首席技术官', '阿里云智能'])
+    expect(requiredTerms(glossary, markdown, 'zh').map((term) => term.target)).toEqual(['首席技术官'])
   })
 
   test('skips terms in link destinations, autolinks and tokens', () => {
     expect(requiredTerms(glossary, '[home](https://example.com/Alibaba%20Cloud) <https://alibaba.cloud/Apple>', 'zh')).toEqual([])
-    expect(requiredTerms(glossary, 'see ⟦1⟧ and ⟦2⟧Alibaba Cloud⟦/2⟧', 'zh')).toEqual([{source: 'Alibaba Cloud', target: '阿里云'}])
+    expect(requiredTerms(glossary, 'see ⟦1⟧ and ⟦2⟧Chief Technology Officer⟦/2⟧', 'zh')).toEqual([
+      {source: 'Chief Technology Officer', target: '首席技术官', note: 'Executive title.'}
+    ])
   })
 
   test('gives one term per distinct source form, with spacing normalised', () => {
-    expect(requiredTerms(glossary, 'alibaba cloud, Alibaba\nCloud, Alibaba Cloud', 'zh')).toEqual([
-      {source: 'alibaba cloud', target: '阿里云'},
-      {source: 'Alibaba Cloud', target: '阿里云'}
+    expect(requiredTerms(glossary, 'chief technology officer, Chief\nTechnology Officer, Chief Technology Officer', 'zh')).toEqual([
+      {source: 'chief technology officer', target: '首席技术官', note: 'Executive title.'},
+      {source: 'Chief Technology Officer', target: '首席技术官', note: 'Executive title.'}
     ])
   })
 

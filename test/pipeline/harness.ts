@@ -9,6 +9,8 @@ import {decodeNote} from '../../src/pipeline/read.js'
 import {reassemble, type ReassembleOptions} from '../../src/pipeline/reassemble.js'
 import {sameShape, shapeDifference, treeShape} from '../../src/pipeline/shape.js'
 import {pseudoTranslate} from '../../src/providers/pseudo.js'
+import {normaliseTranslation, validateTranslation} from '../../src/pipeline/validate.js'
+import {plausibleTranslate, type PlausibleLocale} from '../support/plausible.js'
 
 export type Translator = 'markdown' | 'restore' | 'pseudo'
 
@@ -103,4 +105,81 @@ export function tally(inputs: ReadonlyArray<{name: string; text: string}>): {
   const total = inputs.length
   const count = (translator: Translator): string => `${total - failed[translator]}/${total}`
   return {counts: {markdown: count('markdown'), restore: count('restore'), pseudo: count('pseudo')}, failures}
+}
+
+/** How a plausible translator's answers fared: segments accepted on the first or second attempt. */
+export interface Acceptance {
+  segments: number
+  first: number
+  second: number
+  /** `name: segment text → reason` for segments not accepted after two attempts. */
+  failures: string[]
+  /** Inputs whose written text does not have the source's shape (must stay empty). */
+  shapeFailures: string[]
+}
+
+/**
+ * Translate every segment of every input with {@link plausibleTranslate} as the pipeline would:
+ * normalise, validate (errors reject the answer), restore, splice (the safety net rejects what
+ * changes the structure); a rejected answer gets a second attempt. The written text must have
+ * the source's shape.
+ */
+export function acceptance(
+  inputs: ReadonlyArray<{name: string; text: string}>,
+  locale: PlausibleLocale,
+  seed: number
+): Acceptance {
+  const result: Acceptance = {segments: 0, first: 0, second: 0, failures: [], shapeFailures: []}
+  const context = {sourceLocale: 'en', targetLocale: locale}
+  for (const input of inputs) {
+    let note: AnalysedNote
+    try {
+      note = analyse(input.text)
+    } catch {
+      continue
+    }
+    const attempts = new Map<string, number>()
+    const translations = new Map<string, string>()
+    const reasons = new Map<string, string>()
+    const answer = (segment: AnalysedNote['segments'][number], attempt: number): boolean => {
+      const translation = normaliseTranslation(segment, plausibleTranslate(segment.text, {locale, seed, attempt}))
+      const errors = validateTranslation(segment, translation, context).filter((finding) => finding.severity === 'error')
+      if (errors.length > 0) {
+        reasons.set(segment.id, `${JSON.stringify(translation)}: ${errors.map((finding) => `${finding.rule} ${finding.message}`).join('; ')}`)
+        return false
+      }
+      translations.set(segment.id, restore(translation, segment.tokens))
+      attempts.set(segment.id, attempt)
+      return true
+    }
+    for (const segment of note.segments) {
+      result.segments++
+      if (!answer(segment, 1)) answer(segment, 2)
+    }
+    let spliced = reassemble(note, translations)
+    const retried = [...spliced.rejected.keys()].filter((id) => attempts.get(id) === 1)
+    for (const id of spliced.rejected.keys()) {
+      reasons.set(id, `${JSON.stringify(translations.get(id))}: ${spliced.rejected.get(id)}`)
+      translations.delete(id)
+      attempts.delete(id)
+    }
+    if (retried.length > 0) {
+      for (const id of retried) answer(note.segments.find((segment) => segment.id === id)!, 2)
+      spliced = reassemble(note, translations)
+      for (const id of spliced.rejected.keys()) {
+        reasons.set(id, `${JSON.stringify(translations.get(id))}: ${spliced.rejected.get(id)}`)
+        translations.delete(id)
+        attempts.delete(id)
+      }
+    }
+    for (const segment of note.segments) {
+      const attempt = attempts.get(segment.id)
+      if (attempt === 1) result.first++
+      else if (attempt === 2) result.second++
+      else result.failures.push(`${input.name}: ${JSON.stringify(segment.text)} → ${reasons.get(segment.id) ?? 'no answer'}`)
+    }
+    const problem = shapeProblem(input.text, spliced.text)
+    if (problem !== undefined) result.shapeFailures.push(`${input.name}: ${problem}`)
+  }
+  return result
 }

@@ -21,8 +21,10 @@ describe('pseudoTranslate', () => {
     expect(once).not.toMatch(/[A-Za-z]/)
   })
 
-  it('leaves text without Latin letters exactly as it is', () => {
-    expect(pseudoTranslate('通义千问 ⟦1⟧ 42')).toBe('通义千问 ⟦1⟧ 42')
+  it('marks text in other scripts (so it never comes back identical) and leaves letterless text alone', () => {
+    expect(pseudoTranslate('通义千问 ⟦1⟧ 42')).toBe('通义千问 ⟦1⟧ 42 ··')
+    expect(pseudoTranslate('Привет, мир.')).toBe('Привет, мир ···.')
+    expect(pseudoTranslate('⟦1⟧ 42 — 2024-01-01')).toBe('⟦1⟧ 42 — 2024-01-01')
   })
 
   it('renders glossary terms as their targets, longest first', () => {

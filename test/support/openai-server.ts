@@ -17,6 +17,7 @@ import {createServer, type IncomingHttpHeaders, type IncomingMessage, type Serve
 import type {AddressInfo} from 'node:net'
 import {countTokens} from '../../src/providers/tokens.js'
 import {TOKEN_PATTERN} from '../../src/types.js'
+import {plausibleTranslate, type PlausibleLocale} from './plausible.js'
 
 /** A request as received. */
 export interface RecordedRequest {
@@ -74,6 +75,12 @@ export interface TestServerOptions {
   fault?: FaultPicker | ReadonlyArray<Fault | undefined>
   /** `immediate` (default): a batch completes when created; `manual`: when `completeBatches()` is called. */
   batches?: 'immediate' | 'manual'
+  /**
+   * How segments are translated: ROT13 (default, reversible), or the plausible translator of
+   * `plausible.ts` (answers like a competent translator; a segment asked again gets its second,
+   * careful attempt).
+   */
+  translator?: 'rot13' | {kind: 'plausible'; locale: PlausibleLocale; seed: number}
 }
 
 /** Chooses the fault of one line of a batch, by its `custom_id` and 0-based line number. */
@@ -113,6 +120,8 @@ interface ServerState {
   queued: string[]
   manual: boolean
   batchFault: BatchFaultPicker
+  /** Protected text → its translation (the mode's translator). */
+  translate: (text: string) => string
 }
 
 const routes: Record<string, Handler> = {
@@ -152,6 +161,17 @@ export function pseudoTranslate(text: string): string {
   return result + rot13(text.slice(last))
 }
 
+/** The translator of a server mode: ROT13, or plausible with attempts counted per text. */
+function translatorFor(mode: TestServerOptions['translator']): (text: string) => string {
+  if (mode === undefined || mode === 'rot13') return pseudoTranslate
+  const asked = new Map<string, number>()
+  return (text) => {
+    const attempt = (asked.get(text) ?? 0) + 1
+    asked.set(text, attempt)
+    return plausibleTranslate(text, {locale: mode.locale, seed: mode.seed, attempt})
+  }
+}
+
 /**
  * The keys of a recorded chat request's `segments` object (empty for plain-text requests). The
  * provider sends request-local keys (`"1"`, `"2"`, …), not segment ids: compare requests by
@@ -172,7 +192,15 @@ export function segmentTexts(request: RecordedRequest): string[] {
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   const started = performance.now()
   const requests: RecordedRequest[] = []
-  const state: ServerState = {prefixes: [], files: new Map(), batches: new Map(), queued: [], manual: options.batches === 'manual', batchFault: () => undefined}
+  const state: ServerState = {
+    prefixes: [],
+    files: new Map(),
+    batches: new Map(),
+    queued: [],
+    manual: options.batches === 'manual',
+    batchFault: () => undefined,
+    translate: translatorFor(options.translator)
+  }
   let picker = toPicker(options.fault)
   let inFlight = 0
   let maxInFlight = 0
@@ -460,7 +488,7 @@ function chatCompletions(request: RecordedRequest, fault: Fault | undefined, sta
     }
     const terms = requestTerms(request.body)
     const translated: Record<string, string> = {}
-    for (const [id, text] of Object.entries(segments)) translated[id] = applyTerms(pseudoTranslate(text), terms)
+    for (const [id, text] of Object.entries(segments)) translated[id] = applyTerms(state.translate(text), terms)
     alterSegments(translated, fault)
     content = JSON.stringify({segments: translated})
   } else {
@@ -468,7 +496,7 @@ function chatCompletions(request: RecordedRequest, fault: Fault | undefined, sta
     const source = typeof last?.['content'] === 'string' ? last['content'] : ''
     const options = isRecord(body['translation_options']) ? body['translation_options'] : {}
     const terms = Array.isArray(options['terms']) ? options['terms'].filter(isTerm) : []
-    const translated: Record<string, string> = {only: applyTerms(pseudoTranslate(source), terms)}
+    const translated: Record<string, string> = {only: applyTerms(state.translate(source), terms)}
     alterSegments(translated, fault && 'id' in fault ? {...fault, id: 'only'} : fault)
     content = translated['only'] ?? ''
   }
