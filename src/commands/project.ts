@@ -96,7 +96,9 @@ function nothingFound(config: ResolvedConfig): string {
  * already records, so `check`, `status` and a bare `sync` cover every existing translation.
  */
 function targetLocales(config: ResolvedConfig, lock: Lockfile | undefined, cli: string[] | undefined): string[] | undefined {
-  if (cli?.length) return cli.map((locale) => normaliseLocale(config, locale).tag)
+  // Validated here (a typo stops the run before anything is read), passed on as typed: an
+  // unlisted tag keeps the user's spelling for paths (`zh-cn`).
+  if (cli?.length) return cli.map((locale) => (normaliseLocale(config, locale), locale))
   if (config.locales.length > 0 || !lock) return undefined
   const recorded = new Set<string>()
   for (const [, locale] of lock.keys()) recorded.add(locale)

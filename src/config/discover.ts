@@ -15,9 +15,10 @@ import picomatch from 'picomatch'
 import {isErrno} from '../errno.js'
 import {UserError} from '../types.js'
 import {ALWAYS_IGNORED_DIRS} from './defaults.js'
-import {normaliseLocale, pairFromAliases} from './locales.js'
+import {canonicalTag, isLocaleTag, normaliseLocale, pairFromAliases} from './locales.js'
+import {parseTemplate} from './template.js'
 import {compileSourcePattern, matchSourcePattern} from './pattern.js'
-import {isInside, pathParts, renderOutputPath, sourceBaseOf, unsafePathReason} from './paths.js'
+import {isInside, outputTemplates, pathParts, renderOutputPath, sourceBaseOf, unsafePathReason} from './paths.js'
 import type {LocalePair, ResolvedConfig} from './types.js'
 import {compareCodeUnits} from '../values.js'
 
@@ -132,7 +133,7 @@ function targetLocales(config: ResolvedConfig, requested: readonly string[] | un
 
   const pairs: LocalePair[] = []
   for (const locale of requested) {
-    const pair = normaliseLocale(config, locale)
+    const pair = spelledOnDisk(config, normaliseLocale(config, locale))
     if (config.locales.length > 0 && !config.locales.some((listed) => listed.tag === pair.tag)) {
       throw new UserError(
         `locale ${JSON.stringify(locale)} is not configured: expected one of ${config.locales.map((listed) => listed.path).join(', ')}; fix --locale or add it to "locales" in ${config.file ?? 'the config'}`
@@ -141,6 +142,46 @@ function targetLocales(config: ResolvedConfig, requested: readonly string[] | un
     if (!pairs.some((other) => other.tag === pair.tag)) pairs.push(pair)
   }
   return pairs
+}
+
+/**
+ * An unlisted locale as the repository already spells it: when the output template starts with
+ * a folder per locale (`locales/{locale}/…`, `i18n/{locale}/…`) and that folder exists under
+ * another spelling of the same tag (`zh-cn` for `zh-CN`), its spelling is used, so existing
+ * translations are found and no twin folder is created. A configured locale or alias is
+ * spelled as configured.
+ */
+function spelledOnDisk(config: ResolvedConfig, pair: LocalePair): LocalePair {
+  if (pair.path !== pair.tag && canonicalTag(pair.path) !== pair.tag) return pair
+  if (config.locales.some((listed) => listed.tag === pair.tag)) return pair
+  for (const template of outputTemplates(config)) {
+    const existing = spellingUnder(config, template, pair)
+    if (existing) return {tag: pair.tag, path: existing}
+  }
+  return pair
+}
+
+/** The spelling of `pair`'s folder under the static prefix of `template`, when one exists. */
+function spellingUnder(config: ResolvedConfig, template: string, pair: LocalePair): string | undefined {
+  const pieces = parseTemplate(template)
+  if (typeof pieces === 'string') return undefined
+  const index = pieces.findIndex((piece) => piece.type === 'part')
+  const part = pieces[index]
+  const before = index === 0 ? '' : pieces[index - 1]
+  const after = pieces[index + 1]
+  if (part?.type !== 'part' || part.name !== 'locale') return undefined
+  if (before !== '' && (before?.type !== 'literal' || !before.value.endsWith('/'))) return undefined
+  if (after?.type !== 'literal' || !after.value.startsWith('/')) return undefined
+  const folder = path.join(config.root, before === '' ? '' : before.value)
+  let names: string[]
+  try {
+    names = readdirSync(folder, {withFileTypes: true}).filter((entry) => entry.isDirectory()).map((entry) => entry.name)
+  } catch (error) {
+    if (isErrno(error, 'ENOENT', 'ENOTDIR')) return undefined
+    throw error
+  }
+  if (names.includes(pair.path)) return pair.path
+  return names.find((name) => isLocaleTag(name) && canonicalTag(name) === pair.tag)
 }
 
 /** A path filter as a root-relative POSIX path (`''` for the root itself). */

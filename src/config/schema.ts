@@ -158,9 +158,11 @@ export const configSchema: SchemaNode = {
     },
     output: {
       description:
-        'Output path template, relative to the root. Parts: `{locale}` (path form), `{tag}` (BCP-47), `{path}` (source path relative to its source base), `{dir}` (folder of `{path}`, may be empty), `{name}` (file name without extension), `{ext}` (extension with its dot, `.md`), plus captures of `sources.pattern`.',
-      type: 'string',
-      minLength: 1,
+        'Output path template, relative to the root. Parts: `{locale}` (path form), `{tag}` (BCP-47), `{path}` (source path relative to its source base), `{dir}` (folder of `{path}`, may be empty), `{name}` (file name without extension), `{ext}` (extension with its dot, `.md`), plus captures of `sources.pattern`. Or an object with one template per include glob (`{"docs/**/*.mdx": "i18n/{locale}/…/{path}", "blog/**/*.mdx": "…"}`): a source takes the template of the first glob that matches it, and `sources.include` defaults to the keys.',
+      anyOf: [
+        {type: 'string', minLength: 1},
+        {type: 'object', propertyNames: {type: 'string', minLength: 1}, additionalProperties: {type: 'string', minLength: 1}}
+      ],
       default: 'locales/{locale}/{path}',
       examples: ['_posts/{locale}/{date}-{slug}-{locale}.md']
     },
