@@ -15,6 +15,7 @@ import {
   DEFAULT_INCLUDE,
   DEFAULT_LOCALE_KEY,
   DEFAULT_MAX_FILE_BYTES,
+  DEFAULT_MDX_ATTRIBUTES,
   DEFAULT_OUTPUT,
   DEFAULT_SOURCE_LOCALE
 } from './defaults.js'
@@ -43,6 +44,7 @@ interface RawConfig {
   provider?: Partial<Omit<ResolvedConfig['provider'], 'baseURL'>> & {baseURL?: string}
   frontmatter?: Record<string, unknown>
   links?: {rebase?: boolean}
+  mdx?: {attributes?: string[]}
   limits?: {maxFileBytes?: number}
 }
 
@@ -138,6 +140,7 @@ export function resolveConfig(json: unknown, root: string, file?: string): Resol
     },
     frontmatter,
     links: {rebase: raw.links?.rebase ?? true},
+    mdx: {attributes: Array.isArray(raw.mdx?.attributes) ? raw.mdx.attributes.filter((name) => typeof name === 'string') : [...DEFAULT_MDX_ATTRIBUTES]},
     limits: {maxFileBytes: raw.limits?.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES}
   }
   if (file) resolved.file = file

@@ -92,7 +92,7 @@ export const configSchema: SchemaNode = {
           type: 'array',
           items: {type: 'string', minLength: 1},
           minItems: 1,
-          default: ['notes/**/*.md']
+          default: ['notes/**/*.{md,mdx}']
         },
         exclude: {
           description: 'Globs of files to leave out. `.git/`, `node_modules/` and `.notes-l10n/` are always left out.',
@@ -257,6 +257,21 @@ export const configSchema: SchemaNode = {
             'Rewrite relative URLs so they resolve from the output file when it sits in another folder than the source (`#anchors`, absolute and scheme URLs are never touched).',
           type: 'boolean',
           default: true
+        }
+      }
+    },
+    mdx: {
+      description: '`.mdx` sources (parsed with remark-mdx: ESM, JSX and `{expressions}` are kept byte for byte; prose inside JSX elements is translated).',
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        attributes: {
+          description:
+            'Names of string attributes of block JSX elements whose values are prose to translate (`<Callout title="…">`, `<img alt="…" />`). Quoted one-line values only; `{expressions}` and attributes of inline elements are kept as written.',
+          type: 'array',
+          items: {type: 'string', pattern: '^[A-Za-z_$][A-Za-z0-9_$:.-]*$'},
+          uniqueItems: true,
+          default: ['alt', 'title']
         }
       }
     },

@@ -85,5 +85,7 @@ export interface ResolvedConfig {
     perLocale: Record<string, Record<string, FieldPolicy>>
   }
   links: {rebase: boolean}
+  /** `.mdx` sources: string attributes of block JSX elements translated as prose. */
+  mdx: {attributes: string[]}
   limits: {maxFileBytes: number}
 }

@@ -14,6 +14,7 @@ import type {Nodes, PhrasingContent, Root} from 'mdast'
 import remarkFrontmatter from 'remark-frontmatter'
 import remarkGfm from 'remark-gfm'
 import remarkMath from 'remark-math'
+import remarkMdx from 'remark-mdx'
 import remarkParse from 'remark-parse'
 import {unified, type Data, type Processor} from 'unified'
 
@@ -149,11 +150,45 @@ const processor = unified()
   .freeze()
 
 /**
+ * `.mdx` files: the same, plus `remark-mdx` (ESM `import`/`export`, JSX elements and
+ * `{expressions}`; no HTML and no indented code, as MDX has none). Its nodes are protected like
+ * HTML (`protect.ts`), except that prose inside JSX elements stays translatable.
+ */
+const mdxProcessor = unified()
+  .use(remarkParse)
+  .use(remarkMdx)
+  .use(remarkGfm)
+  .use(remarkFrontmatter, ['yaml'])
+  .use(remarkMath)
+  .use(remarkRecordOffsets)
+  .freeze()
+
+/** How to read a note's text. */
+export interface ParseOptions {
+  /** Parse as MDX (`.mdx` files). */
+  mdx?: boolean
+}
+
+/** An MDX file that does not parse: where, and what the parser said. */
+export class MdxSyntaxError extends Error {
+  constructor(
+    readonly line: number | undefined,
+    readonly reason: string
+  ) {
+    super(`MDX syntax error${line ? ` on line ${line}` : ''}: ${reason}`)
+    this.name = 'MdxSyntaxError'
+  }
+}
+
+/**
  * Parse Markdown (BOM already removed: micromark offsets would exclude it, trap 8).
  *
  * Pure and synchronous.
+ *
+ * @throws {MdxSyntaxError}
+ *   With `mdx`, when the text is not valid MDX (plain Markdown always parses).
  */
-export function parseMarkdown(text: string): ParsedMarkdown {
+export function parseMarkdown(text: string, options?: ParseOptions): ParsedMarkdown {
   const state: Recording = {
     contentStart: new Map([[0, 0]]),
     labels: new WeakMap(),
@@ -165,7 +200,7 @@ export function parseMarkdown(text: string): ParsedMarkdown {
   }
   recording = state
   try {
-    const tree = processor.parse(text)
+    const tree = options?.mdx ? parseMdx(text) : processor.parse(text)
     return {
       tree,
       contentStart: state.contentStart,
@@ -179,7 +214,18 @@ export function parseMarkdown(text: string): ParsedMarkdown {
   }
 }
 
-/** Parse only for the tree (the safety net's re-parse). */
-export function parseTree(text: string): Root {
-  return processor.parse(text)
+/** Parse only for the tree (tests compare shapes with it). */
+export function parseTree(text: string, options?: ParseOptions): Root {
+  return options?.mdx ? parseMdx(text) : processor.parse(text)
+}
+
+function parseMdx(text: string): Root {
+  try {
+    return mdxProcessor.parse(text)
+  } catch (error) {
+    // micromark-extension-mdxjs throws a VFileMessage with the place and a one-line reason.
+    const message = error as {reason?: unknown; line?: unknown; message?: unknown}
+    const reason = typeof message.reason === 'string' ? message.reason : String(message.message ?? error)
+    throw new MdxSyntaxError(typeof message.line === 'number' ? message.line : undefined, reason)
+  }
 }

@@ -29,15 +29,20 @@ const fields: Record<string, readonly string[]> = {
   imageReference: ['identifier'],
   definition: ['identifier', 'url'],
   footnoteReference: ['identifier'],
-  footnoteDefinition: ['identifier']
+  footnoteDefinition: ['identifier'],
+  mdxjsEsm: ['value'],
+  mdxFlowExpression: ['value'],
+  mdxTextExpression: ['value'],
+  mdxJsxFlowElement: ['name'],
+  mdxJsxTextElement: ['name']
 }
 
 /** Node types whose content is prose (or front-matter, patched and checked on its own). */
 const ignored = new Set(['text', 'yaml'])
 
 /** Describe the shape of `tree` (see the module comment for what counts). */
-export function treeShape(tree: Root | Nodes): Shape {
-  return describe(tree)
+export function treeShape(tree: Root | Nodes, options?: {proseAttributes?: readonly string[]}): Shape {
+  return describe(tree, new Set(options?.proseAttributes ?? []))
 }
 
 /** Whether two shapes are equal. */
@@ -62,15 +67,31 @@ export function shapeDifference(left: Shape, right: Shape): string {
   return 'no difference'
 }
 
-function describe(node: Nodes): Shape {
+/**
+ * @param prose
+ *   MDX attribute names whose string values are prose (translated, so not part of the shape).
+ */
+function describe(node: Nodes, prose: ReadonlySet<string>): Shape {
   const shape: Shape = [node.type]
   for (const field of fields[node.type] ?? []) {
     const value: unknown = (node as unknown as Record<string, unknown>)[field]
     if (value !== undefined && value !== null) shape.push(`${field}=${JSON.stringify(value)}`)
   }
+  if ((node.type === 'mdxJsxFlowElement' || node.type === 'mdxJsxTextElement') && Array.isArray(node.attributes)) {
+    // Names and values only: positions move with the prose before them, and the parser's estree
+    // is a derivative of the value.
+    for (const attribute of node.attributes as Array<{type: string; name?: string; value?: unknown}>) {
+      const value = typeof attribute.value === 'object' && attribute.value !== null ? (attribute.value as {value?: unknown}).value : attribute.value
+      if (typeof attribute.value === 'string' && attribute.name !== undefined && prose.has(attribute.name) && node.type === 'mdxJsxFlowElement') {
+        shape.push(`attribute ${attribute.name}=…`)
+        continue
+      }
+      shape.push(`${attribute.type === 'mdxJsxExpressionAttribute' ? '{…}' : 'attribute'} ${attribute.name ?? ''}=${JSON.stringify(value ?? null)}`)
+    }
+  }
   if ('children' in node) {
     for (const child of node.children as Nodes[]) {
-      if (!ignored.has(child.type)) shape.push(describe(child))
+      if (!ignored.has(child.type)) shape.push(describe(child, prose))
     }
   }
   return shape

@@ -19,7 +19,7 @@ describe('resolveConfig', () => {
     const config = resolveConfig({}, '/project')
     expect(config).toEqual({
       root: '/project',
-      sources: {include: ['notes/**/*.md'], exclude: [], captures: {}},
+      sources: {include: ['notes/**/*.{md,mdx}'], exclude: [], captures: {}},
       sourceLocale: {default: 'en', fromFrontmatter: 'lang'},
       locales: [],
       localeAliases: {},
@@ -33,6 +33,7 @@ describe('resolveConfig', () => {
         perLocale: {}
       },
       links: {rebase: true},
+      mdx: {attributes: ['alt', 'title']},
       limits: {maxFileBytes: 1_048_576}
     })
   })
