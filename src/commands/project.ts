@@ -73,7 +73,7 @@ export async function openProject(options: ProjectOptions): Promise<Project> {
   })
   await verified
   if (plans.length === 0 && problems.length === 0 && !options.paths?.length && !existsSync(path.join(config.root, LOCK_FILE))) {
-    throw new UserError(nothingFound(config))
+    throw new UserError(nothingFound(config) + (config.file ? '' : await siteHint(config)))
   }
   const project = {config, root: config.root, glossary, statCache, plans, problems}
   if (!options.lazyLock) return {...project, lock: lock ?? (await Lockfile.load(config.root))}
@@ -89,6 +89,18 @@ function nothingFound(config: ResolvedConfig): string {
     ? `as configured in ${config.file}`
     : `no ${CONFIG_FILE_NAME} or ${LOCK_FILE} in ${config.cwd ?? config.root} or its parent folders, so the zero-config layout applies`
   return `no source notes found: looked for ${config.sources.include.join(', ')} under ${config.root} (${where}) — run the command in the project's folder, pass --config, or run notes-l10n init`
+}
+
+/**
+ * Without a config, a folder that is plainly some site generator's (`_config.yml` with
+ * `_posts/`, `hugo.toml`, …) is named, so the fix is obvious: `init` writes its config
+ * (docs/layouts.md).
+ */
+async function siteHint(config: ResolvedConfig): Promise<string> {
+  const {detectLayouts} = await import('./layouts.js')
+  const found = (await detectLayouts(config.root)).filter((layout) => layout.name !== 'notes')
+  if (found.length === 0) return ''
+  return `; this looks like a ${found.map((layout) => `${layout.title} (${layout.reasons[0]})`).join(' or a ')}: notes-l10n init writes a config for it`
 }
 
 /**

@@ -102,7 +102,10 @@ export async function discoverNotes(
   for (const plan of plans) {
     plan.targets = plan.targets.filter((target) => {
       if (!sources.has(target.output)) return true
-      problems.push({file: plan.source, message: `output ${target.output} (locale ${target.localeForPath}) is itself a source note; refusing to overwrite it; fix the "output" template or sources.include`})
+      problems.push({
+        file: plan.source,
+        message: `output ${target.output} (locale ${target.localeForPath}) is itself a source note; refusing to overwrite it; fix: leave the outputs out of the sources (add "${excludeHint(target.output, target.localeForPath)}" to sources.exclude, or narrow sources.include; docs/layouts.md shows each site layout's globs)`
+      })
       return false
     })
   }
@@ -120,6 +123,13 @@ export async function discoverNotes(
 
   problems.sort((a, b) => compareCodeUnits(a.file, b.file))
   return {plans, problems}
+}
+
+/** An exclude glob covering every output of a locale, from one output path: `docs/es/**`. */
+function excludeHint(output: string, locale: string): string {
+  const segments = output.split('/')
+  const at = segments.indexOf(locale)
+  return at >= 0 && at < segments.length - 1 ? [...segments.slice(0, at + 1), '**'].join('/') : output
 }
 
 /** The target locales of a run. */

@@ -214,3 +214,14 @@ describe('init refuses to guess', () => {
     expect(result.stderr).toMatch(/--layout hugo: its marker files were not found here; found jekyll/)
   })
 })
+
+describe('a site with no config', () => {
+  it('sync exits 2 naming the layout and where it looked, instead of doing nothing', async () => {
+    const site = await fixture('jekyll')
+    const before = await files(site.root)
+    const result = await site.run(['sync', '--locale', 'es', '--provider', 'pseudo'])
+    expect(result.code).toBe(2)
+    expect(result.stderr).toMatch(/no source notes found: looked for notes\/\*\*\/\*\.\{md,mdx\} .*; this looks like a Jekyll blog \(_config\.yml and posts in _posts\/.*notes-l10n init writes a config for it/)
+    expect(await files(site.root)).toEqual(before)
+  })
+})
