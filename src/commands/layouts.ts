@@ -235,7 +235,7 @@ async function hugo(root: string): Promise<DetectedLayout | undefined> {
             locales,
             output: `${prefix}{locale}/{path}`,
             links: {rebase: false},
-            frontmatter: SITE_FRONTMATTER
+            frontmatter: {...SITE_FRONTMATTER, linkTitle: 'translate'}
           },
           locales,
           aliases
@@ -258,7 +258,7 @@ async function hugo(root: string): Promise<DetectedLayout | undefined> {
         locales,
         output: `${contentDir}/{dir}/{name}.{locale}.md`,
         links: {rebase: false},
-            frontmatter: SITE_FRONTMATTER
+            frontmatter: {...SITE_FRONTMATTER, linkTitle: 'translate'}
       },
       locales
     )
@@ -352,7 +352,7 @@ async function docusaurus(root: string): Promise<DetectedLayout | undefined> {
         sourceLocale: {default: defaultLocale, fromFrontmatter: false},
         locales,
         links: {rebase: false},
-            frontmatter: SITE_FRONTMATTER
+            frontmatter: {...SITE_FRONTMATTER, sidebar_label: 'translate'}
       },
       locales
     )

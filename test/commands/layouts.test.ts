@@ -3,6 +3,7 @@
  * driven through the real CLI: `init` writes the config, `sync --provider pseudo` writes where
  * the site generator reads, a second `sync` changes nothing and `check` is clean.
  */
+import {readFileSync} from 'node:fs'
 import {cp, readdir, readFile, stat} from 'node:fs/promises'
 import path from 'node:path'
 import {afterEach, describe, expect, it} from 'vitest'
@@ -223,5 +224,22 @@ describe('a site with no config', () => {
     expect(result.code).toBe(2)
     expect(result.stderr).toMatch(/no source notes found: looked for notes\/\*\*\/\*\.\{md,mdx\} .*; this looks like a Jekyll blog \(_config\.yml and posts in _posts\/.*notes-l10n init writes a config for it/)
     expect(await files(site.root)).toEqual(before)
+  })
+})
+
+describe('docs/layouts.md', () => {
+  const doc = readFileSync(path.join(import.meta.dirname, '../../docs/layouts.md'), 'utf8')
+  const blocks = new Map([...doc.matchAll(/<!-- layout: ([\w-]+) -->\n```json\n([\s\S]*?)\n```/g)].map((match) => [match[1]!, match[2]!]))
+
+  it('shows every fixture layout', () => {
+    expect([...blocks.keys()].sort()).toEqual(cases.map((entry) => entry.fixture).sort())
+  })
+
+  it.each(cases.map((entry) => entry.fixture))('shows exactly the config init writes for %s', async (name) => {
+    const site = await fixture(name)
+    expect((await site.run(['init'])).code).toBe(0)
+    const written = JSON.parse(await site.read('notes-l10n.config.json')) as Record<string, unknown>
+    for (const key of ['$schema', '$comment', 'glossary', 'provider']) delete written[key]
+    expect(JSON.parse(blocks.get(name)!)).toEqual(written)
   })
 })
