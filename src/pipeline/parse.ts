@@ -13,6 +13,7 @@
 import type {Nodes, PhrasingContent, Root} from 'mdast'
 import remarkFrontmatter from 'remark-frontmatter'
 import remarkGfm from 'remark-gfm'
+import remarkDirective from 'remark-directive'
 import remarkMath from 'remark-math'
 import remarkMdx from 'remark-mdx'
 import remarkParse from 'remark-parse'
@@ -151,12 +152,15 @@ const processor = unified()
 
 /**
  * `.mdx` files: the same, plus `remark-mdx` (ESM `import`/`export`, JSX elements and
- * `{expressions}`; no HTML and no indented code, as MDX has none). Its nodes are protected like
- * HTML (`protect.ts`), except that prose inside JSX elements stays translatable.
+ * `{expressions}`; no HTML and no indented code, as MDX has none) and `remark-directive`
+ * (Docusaurus admonitions `:::tip[Title]` … `:::`, parsed as Docusaurus parses them). Their nodes
+ * are protected like HTML (`protect.ts`), except that prose inside JSX elements and directives
+ * stays translatable.
  */
 const mdxProcessor = unified()
   .use(remarkParse)
   .use(remarkMdx)
+  .use(remarkDirective)
   .use(remarkGfm)
   .use(remarkFrontmatter, ['yaml'])
   .use(remarkMath)

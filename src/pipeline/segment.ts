@@ -51,7 +51,10 @@ const handlers: Record<string, Handler> = {
   definition,
   // MDX: a block JSX element holds Markdown (paragraphs, lists) to translate, and maybe prose
   // attributes; ESM and `{expressions}` hold none (no handler: kept byte for byte).
-  mdxJsxFlowElement: jsxFlowElement
+  mdxJsxFlowElement: jsxFlowElement,
+  // Directives (`:::tip[Title]` … `:::`): the label is prose, the name and attributes are not.
+  containerDirective: directive,
+  leafDirective: directive
 }
 
 /** Find every prose place in `tree`, in document order (titles after their containing draft). */
@@ -86,6 +89,26 @@ function jsxFlowElement(walk: Walk, node: Nodes): void {
     if (draft) walk.drafts.push(draft)
   }
   container(walk, node)
+}
+
+function directive(walk: Walk, node: Nodes): void {
+  if (node.type === 'leafDirective') {
+    labelDraft(walk, node.children)
+    return
+  }
+  for (const child of (node as {children: Nodes[]}).children) {
+    const data = child.data as {directiveLabel?: boolean} | undefined
+    if (child.type === 'paragraph' && data?.directiveLabel) labelDraft(walk, child.children)
+    else walk.visit(child)
+  }
+}
+
+/** A directive's label: the text between its brackets. */
+function labelDraft(walk: Walk, children: readonly PhrasingContent[]): void {
+  const first = children[0]?.position?.start.offset
+  const last = children[children.length - 1]?.position?.end.offset
+  if (first === undefined || last === undefined || last <= first) return
+  phrasing(walk, {kind: 'paragraph', context: 'alt', start: first, end: last, children})
 }
 
 function attributeDraft(walk: Walk, attribute: unknown): SegmentDraft | undefined {

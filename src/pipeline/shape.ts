@@ -33,6 +33,9 @@ const fields: Record<string, readonly string[]> = {
   mdxjsEsm: ['value'],
   mdxFlowExpression: ['value'],
   mdxTextExpression: ['value'],
+  containerDirective: ['name', 'attributes'],
+  leafDirective: ['name', 'attributes'],
+  textDirective: ['name', 'attributes'],
   mdxJsxFlowElement: ['name'],
   mdxJsxTextElement: ['name']
 }

@@ -30,6 +30,12 @@ Run it with <Badge color="red">great **care** today</Badge> and {1 + 1} coffees.
     Use the package manager.
   </TabItem>
 </Tabs>
+
+:::tip[Remember this]
+
+Keep the ratio at 3:2 while you **work**.
+
+:::
 `
 
 /** Lines of `page` that hold no prose: they must be in the translation exactly. */
@@ -41,7 +47,8 @@ const kept = [
   '  <TabItem value="npm" label="npm">',
   '  </TabItem>',
   '</Tabs>',
-  '</Callout>'
+  '</Callout>',
+  ':::'
 ]
 
 let project: TempProject | undefined
@@ -64,6 +71,10 @@ describe('MDX sources', () => {
     expect(written).toMatch(/<Callout type="warning" title="(?!Be careful)[^"]+">/)
     expect(written).toMatch(/<img src="\/diagram\.png" alt="(?!A diagram)[^"]+" \/>/)
     expect(written).not.toMatch(/The \*\*installer\*\*|Use the package manager|it edits your profile/)
+    // A Docusaurus admonition: its name and markers kept, its title and body translated, and a
+    // colon that remark-directive reads as a text directive kept as written.
+    expect(written).toMatch(/^:::tip\[(?!Remember this)[^\]]+\]$/m)
+    expect(written).toMatch(/^(?!Keep the ratio).* 3:2 .*\*\*[^*]+\*\*/m)
 
     const second = await project.run(['sync', '--locale', 'es', '--provider', 'pseudo'])
     expect(second.stdout).toMatch(/0 written, 1 up to date, 0 segments translated/)
