@@ -243,3 +243,18 @@ describe('docs/layouts.md', () => {
     expect(JSON.parse(blocks.get(name)!)).toEqual(written)
   })
 })
+
+describe('folder names that are not tags', () => {
+  it('a Hugo contentDir named after the language gets an alias, and sync writes there', async () => {
+    project = await tempProject({
+      'hugo.toml': "defaultContentLanguage = 'en'\n[languages.en]\n  contentDir = 'content/english'\n[languages.es]\n  contentDir = 'content/espanol'\n",
+      'content/english/about.md': '---\ntitle: About\n---\n\nWho writes this site.\n'
+    })
+    expect((await project.run(['init'])).code).toBe(0)
+    const config = JSON.parse(await project.read('notes-l10n.config.json')) as Record<string, unknown>
+    expect(config).toMatchObject({locales: ['espanol'], localeAliases: {espanol: 'es'}, output: 'content/{locale}/{path}'})
+    expect((await project.run(['sync', '--provider', 'pseudo'])).code).toBe(0)
+    expect(await project.read('content/espanol/about.md')).toMatch(/^title: (?!About)/m)
+    expect(await project.read('notes-l10n.lock')).toMatch(/"es"/)
+  })
+})
