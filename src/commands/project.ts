@@ -68,6 +68,7 @@ export async function openProject(options: ProjectOptions): Promise<Project> {
   const {plans, problems} = await discoverNotes(config, {
     paths: options.paths,
     locales: targetLocales(config, lock, options.locales),
+    recordedLocales: !options.locales?.length && config.locales.length === 0,
     // A source's locale is remembered with its hash: an unchanged note is stat'ed, not opened.
     frontmatterValue: (file, key) => statCache.derived(file, {name: `front-matter ${key}`, derive: (bytes) => frontmatterValueOfBytes(bytes, key)})
   })

@@ -73,6 +73,8 @@ const HEAD_READ_CONCURRENCY = 32
  *   directory `loadConfig` was called with), else to the root.
  * @param options.locales
  *   Target locales (either form); default: the config's `locales`.
+ * @param options.recordedLocales
+ *   `locales` come from the lock: they are not checked against CLDR again.
  * @param options.frontmatterValue
  *   Reads `key` from the front-matter of a root-relative note; default {@link readFrontmatterValue}.
  *   Commands pass one backed by the stat cache, so unchanged notes are not opened at all.
@@ -82,9 +84,9 @@ const HEAD_READ_CONCURRENCY = 32
  */
 export async function discoverNotes(
   config: ResolvedConfig,
-  options: {paths?: string[]; locales?: string[]; frontmatterValue?: FrontmatterReader} = {}
+  options: {paths?: string[]; locales?: string[]; recordedLocales?: boolean; frontmatterValue?: FrontmatterReader} = {}
 ): Promise<{plans: NotePlan[]; problems: DiscoveryProblem[]}> {
-  const locales = targetLocales(config, options.locales)
+  const locales = targetLocales(config, options.locales, options.recordedLocales === true)
   const filters = (options.paths ?? []).map((filter) => pathFilter(config, filter))
   const problems: DiscoveryProblem[] = []
   const files = walkSources(config, problems)
@@ -133,7 +135,7 @@ function excludeHint(output: string, locale: string): string {
 }
 
 /** The target locales of a run. */
-function targetLocales(config: ResolvedConfig, requested: readonly string[] | undefined): LocalePair[] {
+function targetLocales(config: ResolvedConfig, requested: readonly string[] | undefined, recorded: boolean): LocalePair[] {
   if (!requested || requested.length === 0) {
     if (config.locales.length === 0) {
       throw new UserError(`no target locales: received none; expected --locale (e.g. --locale es,zh) or "locales" in ${config.file ?? 'notes-l10n.config.json'}`)
@@ -143,7 +145,7 @@ function targetLocales(config: ResolvedConfig, requested: readonly string[] | un
 
   const pairs: LocalePair[] = []
   for (const locale of requested) {
-    const pair = spelledOnDisk(config, normaliseLocale(config, locale))
+    const pair = spelledOnDisk(config, normaliseLocale(config, locale, {known: recorded}))
     if (config.locales.length > 0 && !config.locales.some((listed) => listed.tag === pair.tag)) {
       throw new UserError(
         `locale ${JSON.stringify(locale)} is not configured: expected one of ${config.locales.map((listed) => listed.path).join(', ')}; fix --locale or add it to "locales" in ${config.file ?? 'the config'}`

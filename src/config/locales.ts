@@ -76,10 +76,13 @@ export function pairFromAliases(aliases: Readonly<Record<string, string>>, local
  * that CLDR knows ({@link knownLanguage}): `sp` is refused with "did you mean es?" rather than
  * translated, for money, into a language that does not exist.
  *
+ * @param options.known
+ *   The locale is already recorded (in the lock): skip the known-language check, so a project
+ *   made before it keeps working.
  * @throws {UserError}
  *   When `locale` is neither an alias nor shaped like a BCP-47 tag, or is no known language.
  */
-export function normaliseLocale(config: ResolvedConfig, locale: string): {tag: string; path: string} {
+export function normaliseLocale(config: ResolvedConfig, locale: string, options?: {known?: boolean}): {tag: string; path: string} {
   const where = config.file ? ` (${config.file})` : ''
   const pair = pairFromAliases(config.localeAliases, locale)
   if (typeof pair === 'string') {
@@ -91,7 +94,7 @@ export function normaliseLocale(config: ResolvedConfig, locale: string): {tag: s
   if (listed) return {...listed}
   if (pair.path !== pair.tag) return pair
 
-  if (!knownLanguage(pair.tag)) {
+  if (!options?.known && !knownLanguage(pair.tag)) {
     const suggestion = suggestLocale(locale)
     throw new UserError(
       `locale ${JSON.stringify(locale)} is not a known language${suggestion ? `; did you mean ${JSON.stringify(suggestion)}?` : ''}; fix the --locale option, or declare it in "locales" or "localeAliases" of ${config.file ?? 'notes-l10n.config.json'} if it is meant`

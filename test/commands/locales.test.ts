@@ -2,7 +2,7 @@
  * Locale codes through the real CLI: typos are refused before anything is read or paid for,
  * folders keep the repository's spelling, and status tells untracked translations from missing.
  */
-import {readdir} from 'node:fs/promises'
+import {readdir, rm} from 'node:fs/promises'
 import path from 'node:path'
 import {afterEach, describe, expect, it} from 'vitest'
 import {tempProject, type TempProject} from '../support/project.js'
@@ -45,6 +45,19 @@ describe('--locale validation', () => {
     const result = await project.run(['sync', '--locale', 'sp', '--provider', 'pseudo'])
     expect(result.code).toBe(0)
     expect(await project.read('locales/sp/a.md')).toMatch(/^lang: sp$/m)
+  })
+})
+
+describe('locales recorded in the lock', () => {
+  it('are not refused later: a lock made with a declared code still checks once the config is gone', async () => {
+    project = await tempProject({'notes/a.md': note, 'notes-l10n.config.json': JSON.stringify({locales: ['sp']})})
+    expect((await project.run(['sync', '--provider', 'pseudo'])).code).toBe(0)
+    await rm(path.join(project.root, 'notes-l10n.config.json'))
+    const check = await project.run(['check'])
+    expect(check.stderr).toBe('')
+    expect(check.code).toBe(0)
+    // Asked for by name, it is a typo again.
+    expect((await project.run(['check', '--locale', 'sp'])).code).toBe(2)
   })
 })
 
