@@ -246,14 +246,14 @@ async function hugo(root: string): Promise<DetectedLayout | undefined> {
 
   const contentDir = (defaultLanguage.contentDir ?? 'content').replace(/\/+$/, '')
   const locales = others.length > 0 ? others.map((language) => language.key) : ['es']
-  reasons.push(`Translations sit beside their source in ${contentDir}/ as <name>.<lang>.md; files already named so for a listed language are left out of the sources.`)
+  reasons.push(`Translations sit beside their source in ${contentDir}/ as <name>.<lang>.md; ${contentDir}/**/*.{locale}.md in sources.exclude keeps them out of the sources.`)
   return {
     name: 'hugo',
     title: 'Hugo site, translations by file name',
     reasons,
     config: withAliases(
       {
-        sources: {include: [`${contentDir}/**/*.md`], exclude: [`${contentDir}/**/*.${braces(locales)}.md`]},
+        sources: {include: [`${contentDir}/**/*.md`], exclude: [`${contentDir}/**/*.{locale}.md`]},
         sourceLocale: {default: defaultLanguage.key, fromFrontmatter: false},
         locales,
         output: `${contentDir}/{dir}/{name}.{locale}.md`,
@@ -379,11 +379,11 @@ async function vitepress(root: string): Promise<DetectedLayout | undefined> {
       title: `${tool} site`,
       reasons: [
         `${prefix}.${tool.toLowerCase()}/ exists: ${prefix || 'the root'} holds the root locale's pages${found.length > 0 ? `, and ${found.map((locale) => `${prefix}${locale}/`).join(', ')} the others` : ' (no locale folders yet: starting with es)'}.`,
-        `Translations go to ${prefix}<locale>/ with the same paths; those folders are excluded from the sources (add a new locale to "sources.exclude" too).`
+        `Translations go to ${prefix}<locale>/ with the same paths; ${prefix}{locale}/** in sources.exclude keeps every locale's folder out of the sources.`
       ],
       config: withAliases(
         {
-          sources: {include: [`${prefix}**/*.md`], exclude: [`${prefix}${braces(locales)}/**`]},
+          sources: {include: [`${prefix}**/*.md`], exclude: [`${prefix}{locale}/**`]},
           sourceLocale: {default: 'en', fromFrontmatter: false},
           locales,
           output: `${prefix}{locale}/{path}`,
@@ -462,10 +462,6 @@ async function notes(root: string): Promise<DetectedLayout | undefined> {
 
 /* ------------------------------------------------------------------------------------------ */
 
-/** `{a,b}` for picomatch, or just `a` for one name. */
-function braces(names: readonly string[]): string {
-  return names.length === 1 ? names[0]! : `{${names.join(',')}}`
-}
 
 /** The folder (of `names`, inside `folder`) holding the most Markdown files, recursively; ties by name. */
 async function largestFolder(folder: string, names: readonly string[]): Promise<string> {

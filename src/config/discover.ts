@@ -89,7 +89,7 @@ export async function discoverNotes(
   const locales = targetLocales(config, options.locales, options.recordedLocales === true)
   const filters = (options.paths ?? []).map((filter) => pathFilter(config, filter))
   const problems: DiscoveryProblem[] = []
-  const files = walkSources(config, problems)
+  const files = walkSources(config, problems, locales)
   const sources = new Set(files)
 
   const read = options.frontmatterValue ?? ((file, key) => readFrontmatterValue(path.join(config.root, file), key))
@@ -127,11 +127,30 @@ export async function discoverNotes(
   return {plans, problems}
 }
 
+/**
+ * Exclude globs with `{locale}` (path form) and `{tag}` expanded to every locale of the run and
+ * of the config: `docs/{locale}/**` keeps every translation folder out of the sources, including
+ * one for a locale added later, so outputs beside or under the sources are never read back as
+ * sources. Locale forms are letters, digits, `-` and `_` (checked at load), safe inside braces.
+ */
+export function expandLocaleParts(globs: readonly string[], locales: readonly LocalePair[]): string[] {
+  const alternation = (values: string[]) => {
+    const unique = [...new Set(values)]
+    return unique.length === 1 ? unique[0]! : `{${unique.join(',')}}`
+  }
+  return globs.flatMap((glob) => {
+    if (!glob.includes('{locale}') && !glob.includes('{tag}')) return [glob]
+    // With no locale at all there is nothing to keep out.
+    if (locales.length === 0) return []
+    return [glob.replaceAll('{locale}', alternation(locales.map((locale) => locale.path))).replaceAll('{tag}', alternation(locales.map((locale) => locale.tag)))]
+  })
+}
+
 /** An exclude glob covering every output of a locale, from one output path: `docs/es/**`. */
 function excludeHint(output: string, locale: string): string {
   const segments = output.split('/')
   const at = segments.indexOf(locale)
-  return at >= 0 && at < segments.length - 1 ? [...segments.slice(0, at + 1), '**'].join('/') : output
+  return at >= 0 && at < segments.length - 1 ? [...segments.slice(0, at), '{locale}', '**'].join('/') : output
 }
 
 /** The target locales of a run. */
@@ -217,9 +236,10 @@ function matchesFilter(file: string, filter: string): boolean {
  * Synchronous: one folder after another, the event loop has nothing else to do meanwhile, and an
  * async `readdir` per folder only added a thread-pool round trip each.
  */
-function walkSources(config: ResolvedConfig, problems: DiscoveryProblem[]): string[] {
+function walkSources(config: ResolvedConfig, problems: DiscoveryProblem[], locales: readonly LocalePair[]): string[] {
   const include = picomatch(config.sources.include)
-  const exclude = config.sources.exclude.length > 0 ? picomatch(config.sources.exclude) : () => false
+  const excludes = expandLocaleParts(config.sources.exclude, [...locales, ...config.locales])
+  const exclude = excludes.length > 0 ? picomatch(excludes) : () => false
   const realRoot = realpathSync(config.root)
   const found = new Set<string>()
   const visited = new Set<string>()

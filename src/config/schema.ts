@@ -95,7 +95,7 @@ export const configSchema: SchemaNode = {
           default: ['notes/**/*.{md,mdx}']
         },
         exclude: {
-          description: 'Globs of files to leave out. `.git/`, `node_modules/` and `.notes-l10n/` are always left out.',
+          description: 'Globs of files to leave out. `{locale}` (and `{tag}`) stand for every target locale of the run and of `locales`, so `docs/{locale}/**` keeps translations that sit under the sources out of them, for locales added later too. `.git/`, `node_modules/` and `.notes-l10n/` are always left out.',
           type: 'array',
           items: {type: 'string', minLength: 1},
           default: []

@@ -258,3 +258,23 @@ describe('folder names that are not tags', () => {
     expect(await project.read('notes-l10n.lock')).toMatch(/"es"/)
   })
 })
+
+describe('a locale added later', () => {
+  it.each([
+    ['vitepress', 'docs/fr/index.md', 'docs/es/fr/index.md'],
+    ['hugo-names', 'content/about.fr.md', 'content/about.fr.es.md']
+  ])('%s: its translations are never read back as sources', async (name, written, garbage) => {
+    const site = await fixture(name)
+    expect((await site.run(['init'])).code).toBe(0)
+    const config = JSON.parse(await site.read('notes-l10n.config.json')) as {locales: string[]}
+    config.locales.push('fr')
+    await site.write('notes-l10n.config.json', JSON.stringify(config))
+    expect((await site.run(['sync', '--provider', 'pseudo'])).code).toBe(0)
+    expect(await site.read(written)).toMatch(/^title: /m)
+    const second = await site.run(['sync', '--provider', 'pseudo'])
+    expect(second.stdout).not.toMatch(/itself a source/)
+    expect(second.stdout).toMatch(/ 0 written,/)
+    expect(second.code).toBe(0)
+    expect(await files(site.root)).not.toContain(garbage)
+  })
+})
