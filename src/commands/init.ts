@@ -8,7 +8,7 @@
  * Returns what it wrote; never prints. Never overwrites without `force`.
  */
 
-import {readdir, writeFile} from 'node:fs/promises'
+import {writeFile} from 'node:fs/promises'
 import path from 'node:path'
 import {UserError} from '../types.js'
 import {CONFIG_FILE_NAME, DEFAULT_GLOSSARY, DEFAULT_INCLUDE, DEFAULT_OUTPUT} from '../config/defaults.js'
