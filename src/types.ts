@@ -64,6 +64,7 @@ export type SegmentKind =
   | 'imageAlt'
   | 'linkTitle'
   | 'definitionTitle'
+  | 'jsxAttribute'
   | 'frontmatter'
 
 /**

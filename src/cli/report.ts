@@ -163,11 +163,12 @@ function cell(text: string): string {
 
 export function formatStatus(rows: readonly LocaleStatus[]): string {
   if (rows.length === 0) return 'status: no target locales (pass --locale or set "locales" in notes-l10n.config.json)\n'
-  const header = ['locale', 'notes', 'missing', 'translated', 'stale', 'review', 'done']
+  const header = ['locale', 'notes', 'missing', 'untracked', 'translated', 'stale', 'review', 'done']
   const body = rows.map((row) => [
     row.locale,
     String(row.notes),
     String(row.missing),
+    String(row.untracked),
     `${row.segments.translated}/${row.segments.total}`,
     String(row.segments.stale),
     String(row.segments.needsReview),

@@ -17,6 +17,7 @@ export function analyse(project: Project, file: string, text: NoteText, parsed?:
     // A target is read with the keys its lock entry was written with (they may have changed since).
     frontmatterKeys: frontmatterKeys ?? project.config.frontmatter.translateKeys,
     shield: project.glossary ? shield(project.glossary) : undefined,
+    jsxAttributes: project.config.mdx.attributes,
     ...(parsed ? {parsed} : {})
   })
 }

@@ -68,12 +68,13 @@ export async function openProject(options: ProjectOptions): Promise<Project> {
   const {plans, problems} = await discoverNotes(config, {
     paths: options.paths,
     locales: targetLocales(config, lock, options.locales),
+    recordedLocales: !options.locales?.length && config.locales.length === 0,
     // A source's locale is remembered with its hash: an unchanged note is stat'ed, not opened.
     frontmatterValue: (file, key) => statCache.derived(file, {name: `front-matter ${key}`, derive: (bytes) => frontmatterValueOfBytes(bytes, key)})
   })
   await verified
   if (plans.length === 0 && problems.length === 0 && !options.paths?.length && !existsSync(path.join(config.root, LOCK_FILE))) {
-    throw new UserError(nothingFound(config))
+    throw new UserError(nothingFound(config) + (config.file ? '' : await siteHint(config)))
   }
   const project = {config, root: config.root, glossary, statCache, plans, problems}
   if (!options.lazyLock) return {...project, lock: lock ?? (await Lockfile.load(config.root))}
@@ -92,11 +93,25 @@ function nothingFound(config: ResolvedConfig): string {
 }
 
 /**
+ * Without a config, a folder that is plainly some site generator's (`_config.yml` with
+ * `_posts/`, `hugo.toml`, …) is named, so the fix is obvious: `init` writes its config
+ * (docs/layouts.md).
+ */
+async function siteHint(config: ResolvedConfig): Promise<string> {
+  const {detectLayouts} = await import('./layouts.js')
+  const found = (await detectLayouts(config.root)).filter((layout) => layout.name !== 'notes')
+  if (found.length === 0) return ''
+  return `; this looks like a ${found.map((layout) => `${layout.title} (${layout.reasons[0]})`).join(' or a ')}: notes-l10n init writes a config for it`
+}
+
+/**
  * Locales from the command line; else the config's; else, with neither, the locales the lock
  * already records, so `check`, `status` and a bare `sync` cover every existing translation.
  */
 function targetLocales(config: ResolvedConfig, lock: Lockfile | undefined, cli: string[] | undefined): string[] | undefined {
-  if (cli?.length) return cli.map((locale) => normaliseLocale(config, locale).tag)
+  // Validated here (a typo stops the run before anything is read), passed on as typed: an
+  // unlisted tag keeps the user's spelling for paths (`zh-cn`).
+  if (cli?.length) return cli.map((locale) => (normaliseLocale(config, locale), locale))
   if (config.locales.length > 0 || !lock) return undefined
   const recorded = new Set<string>()
   for (const [, locale] of lock.keys()) recorded.add(locale)

@@ -8,8 +8,13 @@ export interface LocaleStatus {
   notes: number
   /** Notes whose target file does not exist. */
   missing: number
+  /**
+   * Notes whose target file exists but the lock has no record of it (a translation made before
+   * notes-l10n, or by hand): the next `sync` adopts it rather than translating it again.
+   */
+  untracked: number
   segments: {total: number; translated: number; stale: number; needsReview: number; human: number}
-  /** Translated (incl. human) segments of all segments, 0–100, counting missing notes as 0 %. */
+  /** Translated (incl. human) segments of all segments, 0–100, counting missing and untracked notes as 0 %. */
   percent: number
 }
 
@@ -19,11 +24,15 @@ export async function status(options: InspectOptions): Promise<LocaleStatus[]> {
   for (const target of inspection.targets) {
     let entry = byLocale.get(target.locale)
     if (!entry) {
-      entry = {locale: target.locale, notes: 0, missing: 0, segments: {total: 0, translated: 0, stale: 0, needsReview: 0, human: 0}, percent: 0}
+      entry = {locale: target.locale, notes: 0, missing: 0, untracked: 0, segments: {total: 0, translated: 0, stale: 0, needsReview: 0, human: 0}, percent: 0}
       byLocale.set(target.locale, entry)
     }
     entry.notes++
-    if (target.state === 'missing' || target.state === 'untracked' || target.state === 'misaligned') {
+    if (target.state === 'untracked') {
+      entry.untracked++
+      continue
+    }
+    if (target.state === 'missing' || target.state === 'misaligned') {
       entry.missing++
       continue
     }
@@ -44,7 +53,7 @@ export async function status(options: InspectOptions): Promise<LocaleStatus[]> {
     }
   }
   for (const entry of byLocale.values()) {
-    const notesDone = entry.notes - entry.missing
+    const notesDone = entry.notes - entry.missing - entry.untracked
     const segmentShare = entry.segments.total === 0 ? 1 : entry.segments.translated / entry.segments.total
     entry.percent = entry.notes === 0 ? 100 : Math.round((notesDone / entry.notes) * segmentShare * 1000) / 10
   }

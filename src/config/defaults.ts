@@ -7,7 +7,7 @@ import type {FieldPolicy} from './types.js'
 
 export const CONFIG_FILE_NAME = 'notes-l10n.config.json'
 
-export const DEFAULT_INCLUDE: readonly string[] = ['notes/**/*.md']
+export const DEFAULT_INCLUDE: readonly string[] = ['notes/**/*.{md,mdx}']
 
 export const DEFAULT_OUTPUT = 'locales/{locale}/{path}'
 
@@ -18,6 +18,9 @@ export const DEFAULT_SOURCE_LOCALE = 'en'
 export const DEFAULT_LOCALE_KEY = 'lang'
 
 export const DEFAULT_MAX_FILE_BYTES = 1_048_576
+
+/** JSX attributes of `.mdx` sources that hold prose (`<Callout title="…">`, `<img alt="…" />`). */
+export const DEFAULT_MDX_ATTRIBUTES: readonly string[] = ['alt', 'title']
 
 /**
  * Folders never searched for sources: version control, dependencies and our own journal.

@@ -15,9 +15,10 @@ import picomatch from 'picomatch'
 import {isErrno} from '../errno.js'
 import {UserError} from '../types.js'
 import {ALWAYS_IGNORED_DIRS} from './defaults.js'
-import {normaliseLocale, pairFromAliases} from './locales.js'
+import {canonicalTag, isLocaleTag, normaliseLocale, pairFromAliases} from './locales.js'
+import {parseTemplate} from './template.js'
 import {compileSourcePattern, matchSourcePattern} from './pattern.js'
-import {isInside, pathParts, renderOutputPath, sourceBaseOf, unsafePathReason} from './paths.js'
+import {isInside, outputTemplates, pathParts, renderOutputPath, sourceBaseOf, unsafePathReason} from './paths.js'
 import type {LocalePair, ResolvedConfig} from './types.js'
 import {compareCodeUnits} from '../values.js'
 
@@ -72,6 +73,8 @@ const HEAD_READ_CONCURRENCY = 32
  *   directory `loadConfig` was called with), else to the root.
  * @param options.locales
  *   Target locales (either form); default: the config's `locales`.
+ * @param options.recordedLocales
+ *   `locales` come from the lock: they are not checked against CLDR again.
  * @param options.frontmatterValue
  *   Reads `key` from the front-matter of a root-relative note; default {@link readFrontmatterValue}.
  *   Commands pass one backed by the stat cache, so unchanged notes are not opened at all.
@@ -81,12 +84,12 @@ const HEAD_READ_CONCURRENCY = 32
  */
 export async function discoverNotes(
   config: ResolvedConfig,
-  options: {paths?: string[]; locales?: string[]; frontmatterValue?: FrontmatterReader} = {}
+  options: {paths?: string[]; locales?: string[]; recordedLocales?: boolean; frontmatterValue?: FrontmatterReader} = {}
 ): Promise<{plans: NotePlan[]; problems: DiscoveryProblem[]}> {
-  const locales = targetLocales(config, options.locales)
+  const locales = targetLocales(config, options.locales, options.recordedLocales === true)
   const filters = (options.paths ?? []).map((filter) => pathFilter(config, filter))
   const problems: DiscoveryProblem[] = []
-  const files = walkSources(config, problems)
+  const files = walkSources(config, problems, locales)
   const sources = new Set(files)
 
   const read = options.frontmatterValue ?? ((file, key) => readFrontmatterValue(path.join(config.root, file), key))
@@ -101,7 +104,10 @@ export async function discoverNotes(
   for (const plan of plans) {
     plan.targets = plan.targets.filter((target) => {
       if (!sources.has(target.output)) return true
-      problems.push({file: plan.source, message: `output ${target.output} (locale ${target.localeForPath}) is itself a source note; refusing to overwrite it; fix the "output" template or sources.include`})
+      problems.push({
+        file: plan.source,
+        message: `output ${target.output} (locale ${target.localeForPath}) is itself a source note; refusing to overwrite it; fix: leave the outputs out of the sources (add "${excludeHint(target.output, target.localeForPath)}" to sources.exclude, or narrow sources.include; docs/layouts.md shows each site layout's globs)`
+      })
       return false
     })
   }
@@ -121,8 +127,34 @@ export async function discoverNotes(
   return {plans, problems}
 }
 
+/**
+ * Exclude globs with `{locale}` (path form) and `{tag}` expanded to every locale of the run and
+ * of the config: `docs/{locale}/**` keeps every translation folder out of the sources, including
+ * one for a locale added later, so outputs beside or under the sources are never read back as
+ * sources. Locale forms are letters, digits, `-` and `_` (checked at load), safe inside braces.
+ */
+export function expandLocaleParts(globs: readonly string[], locales: readonly LocalePair[]): string[] {
+  const alternation = (values: string[]) => {
+    const unique = [...new Set(values)]
+    return unique.length === 1 ? unique[0]! : `{${unique.join(',')}}`
+  }
+  return globs.flatMap((glob) => {
+    if (!glob.includes('{locale}') && !glob.includes('{tag}')) return [glob]
+    // With no locale at all there is nothing to keep out.
+    if (locales.length === 0) return []
+    return [glob.replaceAll('{locale}', alternation(locales.map((locale) => locale.path))).replaceAll('{tag}', alternation(locales.map((locale) => locale.tag)))]
+  })
+}
+
+/** An exclude glob covering every output of a locale, from one output path: `docs/es/**`. */
+function excludeHint(output: string, locale: string): string {
+  const segments = output.split('/')
+  const at = segments.indexOf(locale)
+  return at >= 0 && at < segments.length - 1 ? [...segments.slice(0, at), '{locale}', '**'].join('/') : output
+}
+
 /** The target locales of a run. */
-function targetLocales(config: ResolvedConfig, requested: readonly string[] | undefined): LocalePair[] {
+function targetLocales(config: ResolvedConfig, requested: readonly string[] | undefined, recorded: boolean): LocalePair[] {
   if (!requested || requested.length === 0) {
     if (config.locales.length === 0) {
       throw new UserError(`no target locales: received none; expected --locale (e.g. --locale es,zh) or "locales" in ${config.file ?? 'notes-l10n.config.json'}`)
@@ -132,7 +164,7 @@ function targetLocales(config: ResolvedConfig, requested: readonly string[] | un
 
   const pairs: LocalePair[] = []
   for (const locale of requested) {
-    const pair = normaliseLocale(config, locale)
+    const pair = spelledOnDisk(config, normaliseLocale(config, locale, {known: recorded}))
     if (config.locales.length > 0 && !config.locales.some((listed) => listed.tag === pair.tag)) {
       throw new UserError(
         `locale ${JSON.stringify(locale)} is not configured: expected one of ${config.locales.map((listed) => listed.path).join(', ')}; fix --locale or add it to "locales" in ${config.file ?? 'the config'}`
@@ -141,6 +173,46 @@ function targetLocales(config: ResolvedConfig, requested: readonly string[] | un
     if (!pairs.some((other) => other.tag === pair.tag)) pairs.push(pair)
   }
   return pairs
+}
+
+/**
+ * An unlisted locale as the repository already spells it: when the output template starts with
+ * a folder per locale (`locales/{locale}/…`, `i18n/{locale}/…`) and that folder exists under
+ * another spelling of the same tag (`zh-cn` for `zh-CN`), its spelling is used, so existing
+ * translations are found and no twin folder is created. A configured locale or alias is
+ * spelled as configured.
+ */
+function spelledOnDisk(config: ResolvedConfig, pair: LocalePair): LocalePair {
+  if (pair.path !== pair.tag && canonicalTag(pair.path) !== pair.tag) return pair
+  if (config.locales.some((listed) => listed.tag === pair.tag)) return pair
+  for (const template of outputTemplates(config)) {
+    const existing = spellingUnder(config, template, pair)
+    if (existing) return {tag: pair.tag, path: existing}
+  }
+  return pair
+}
+
+/** The spelling of `pair`'s folder under the static prefix of `template`, when one exists. */
+function spellingUnder(config: ResolvedConfig, template: string, pair: LocalePair): string | undefined {
+  const pieces = parseTemplate(template)
+  if (typeof pieces === 'string') return undefined
+  const index = pieces.findIndex((piece) => piece.type === 'part')
+  const part = pieces[index]
+  const before = index === 0 ? '' : pieces[index - 1]
+  const after = pieces[index + 1]
+  if (part?.type !== 'part' || part.name !== 'locale') return undefined
+  if (before !== '' && (before?.type !== 'literal' || !before.value.endsWith('/'))) return undefined
+  if (after?.type !== 'literal' || !after.value.startsWith('/')) return undefined
+  const folder = path.join(config.root, before === '' ? '' : before.value)
+  let names: string[]
+  try {
+    names = readdirSync(folder, {withFileTypes: true}).filter((entry) => entry.isDirectory()).map((entry) => entry.name)
+  } catch (error) {
+    if (isErrno(error, 'ENOENT', 'ENOTDIR')) return undefined
+    throw error
+  }
+  if (names.includes(pair.path)) return pair.path
+  return names.find((name) => isLocaleTag(name) && canonicalTag(name) === pair.tag)
 }
 
 /** A path filter as a root-relative POSIX path (`''` for the root itself). */
@@ -164,9 +236,10 @@ function matchesFilter(file: string, filter: string): boolean {
  * Synchronous: one folder after another, the event loop has nothing else to do meanwhile, and an
  * async `readdir` per folder only added a thread-pool round trip each.
  */
-function walkSources(config: ResolvedConfig, problems: DiscoveryProblem[]): string[] {
+function walkSources(config: ResolvedConfig, problems: DiscoveryProblem[], locales: readonly LocalePair[]): string[] {
   const include = picomatch(config.sources.include)
-  const exclude = config.sources.exclude.length > 0 ? picomatch(config.sources.exclude) : () => false
+  const excludes = expandLocaleParts(config.sources.exclude, [...locales, ...config.locales])
+  const exclude = excludes.length > 0 ? picomatch(excludes) : () => false
   const realRoot = realpathSync(config.root)
   const found = new Set<string>()
   const visited = new Set<string>()

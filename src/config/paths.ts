@@ -57,18 +57,47 @@ export function isInside(parent: string, child: string): boolean {
 }
 
 /** Compiled pieces of the output template and include matchers, per config object. */
-const compiled = new WeakMap<ResolvedConfig, {output: TemplatePiece[]; bases: Array<{match: (path: string) => boolean; base: string}>}>()
+interface Include {
+  match: (path: string) => boolean
+  base: string
+  /** The output template of sources under this glob. */
+  output: TemplatePiece[]
+}
+
+const compiled = new WeakMap<ResolvedConfig, {includes: Include[]; output: TemplatePiece[]}>()
 
 function compile(config: ResolvedConfig) {
   let entry = compiled.get(config)
   if (!entry) {
-    const output = parseTemplate(config.output)
-    // `resolveConfig` has already refused a broken template; this guards hand-made configs.
-    if (typeof output === 'string') throw new UserError(`"output" template ${JSON.stringify(config.output)}: ${output}`)
-    entry = {output, bases: config.sources.include.map((glob) => ({match: picomatch(glob, {dot: false}), base: sourceBaseOf(glob)}))}
+    const output = pieces(config.output)
+    entry = {
+      output,
+      includes: config.sources.include.map((glob) => ({
+        match: picomatch(glob, {dot: false}),
+        base: sourceBaseOf(glob),
+        output: config.outputs && Object.hasOwn(config.outputs, glob) ? pieces(config.outputs[glob]!) : output
+      }))
+    }
     compiled.set(config, entry)
   }
   return entry
+}
+
+function pieces(template: string): TemplatePiece[] {
+  const parsed = parseTemplate(template)
+  // `resolveConfig` has already refused a broken template; this guards hand-made configs.
+  if (typeof parsed === 'string') throw new UserError(`"output" template ${JSON.stringify(template)}: ${parsed}`)
+  return parsed
+}
+
+/** The first include glob matching a source path, if any. */
+function includeOf(config: ResolvedConfig, source: string): Include | undefined {
+  return compile(config).includes.find((include) => include.match(source))
+}
+
+/** Every output template of the config, as written. */
+export function outputTemplates(config: ResolvedConfig): string[] {
+  return config.outputs ? [...new Set(Object.values(config.outputs))] : [config.output]
 }
 
 /** The static folder prefix of a glob, `notes` for `notes/**\/*.md`, `''` for `**\/*.md`. */
@@ -84,10 +113,7 @@ export function sourceBaseOf(glob: string): string {
  * The source base of a source path: the static prefix of the first include glob matching it.
  */
 export function sourceBase(config: ResolvedConfig, source: string): string {
-  for (const {match, base} of compile(config).bases) {
-    if (match(source)) return base
-  }
-  return ''
+  return includeOf(config, source)?.base ?? ''
 }
 
 /** The built-in template parts that come from the source path. */
@@ -141,7 +167,7 @@ export function renderOutputPath(
   let result = ''
   let swallowSlash = false
 
-  for (const piece of compile(config).output) {
+  for (const piece of includeOf(config, source)?.output ?? compile(config).output) {
     if (piece.type === 'part') {
       const value = partValue(piece.name, captures, pair, parts)
       swallowSlash = value === '' && (result === '' || result.endsWith('/'))

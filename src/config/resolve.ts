@@ -15,6 +15,7 @@ import {
   DEFAULT_INCLUDE,
   DEFAULT_LOCALE_KEY,
   DEFAULT_MAX_FILE_BYTES,
+  DEFAULT_MDX_ATTRIBUTES,
   DEFAULT_OUTPUT,
   DEFAULT_SOURCE_LOCALE
 } from './defaults.js'
@@ -38,11 +39,12 @@ interface RawConfig {
   sourceLocale?: {default?: string; fromFrontmatter?: string | false; fromPattern?: string | false}
   locales?: string[]
   localeAliases?: Record<string, string>
-  output?: string
+  output?: string | Record<string, string>
   glossary?: string
   provider?: Partial<Omit<ResolvedConfig['provider'], 'baseURL'>> & {baseURL?: string}
   frontmatter?: Record<string, unknown>
   links?: {rebase?: boolean}
+  mdx?: {attributes?: string[]}
   limits?: {maxFileBytes?: number}
 }
 
@@ -89,10 +91,21 @@ export function resolveConfig(json: unknown, root: string, file?: string): Resol
 
   const locales = resolveLocales(raw.locales, aliases, report)
   const sourceLocale = resolveSourceLocale(raw.sourceLocale, aliases, report)
-  const sources = resolveSources(raw.sources, report)
+  const outputs = isRecord(raw.output) ? stringEntries(raw.output) : undefined
+  const sources = resolveSources(raw.sources, outputs, report)
   const captureNames = resolvePattern(sources, sourceLocale, raw.sourceLocale?.fromPattern, Object.keys(aliases), report)
-  const output = typeof raw.output === 'string' ? raw.output : DEFAULT_OUTPUT
-  checkOutputTemplate(output, captureNames, report)
+  const output = typeof raw.output === 'string' ? raw.output : (Object.values(outputs ?? {})[0] ?? DEFAULT_OUTPUT)
+  if (outputs) {
+    for (const [glob, template] of Object.entries(outputs)) checkOutputTemplate(template, captureNames, report, joinPath('output', glob))
+    sources.include.forEach((glob, index) => {
+      if (!Object.hasOwn(outputs, glob)) report(`sources.include[${index}]: ${show(glob)} has no template in "output"; fix: add "${glob}": "<template>" to "output", or give "output" as one string`)
+    })
+    for (const glob of Object.keys(outputs)) {
+      if (!sources.include.includes(glob)) report(`${joinPath('output', glob)}: not one of sources.include; fix: use the include glob exactly as written there`)
+    }
+  } else {
+    checkOutputTemplate(output, captureNames, report)
+  }
 
   const provider = raw.provider && isRecord(raw.provider) ? raw.provider : {}
   const models: Record<string, string> = {}
@@ -127,9 +140,11 @@ export function resolveConfig(json: unknown, root: string, file?: string): Resol
     },
     frontmatter,
     links: {rebase: raw.links?.rebase ?? true},
+    mdx: {attributes: Array.isArray(raw.mdx?.attributes) ? raw.mdx.attributes.filter((name) => typeof name === 'string') : [...DEFAULT_MDX_ATTRIBUTES]},
     limits: {maxFileBytes: raw.limits?.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES}
   }
   if (file) resolved.file = file
+  if (outputs) resolved.outputs = outputs
   if (typeof provider.model === 'string') resolved.provider.model = provider.model
   if (typeof provider.concurrency === 'number') resolved.provider.concurrency = provider.concurrency
   if (typeof provider.baseURL === 'string') resolved.provider.baseURL = provider.baseURL
@@ -180,9 +195,9 @@ function resolveSourceLocale(value: RawConfig['sourceLocale'], aliases: Record<s
   return result
 }
 
-function resolveSources(value: RawConfig['sources'], report: Report): ResolvedConfig['sources'] {
+function resolveSources(value: RawConfig['sources'], outputs: Record<string, string> | undefined, report: Report): ResolvedConfig['sources'] {
   const raw = isRecord(value) ? value : {}
-  const include = Array.isArray(raw.include) ? raw.include.filter((glob) => typeof glob === 'string') : [...DEFAULT_INCLUDE]
+  const include = Array.isArray(raw.include) ? raw.include.filter((glob) => typeof glob === 'string') : outputs ? Object.keys(outputs) : [...DEFAULT_INCLUDE]
   const exclude = Array.isArray(raw.exclude) ? raw.exclude.filter((glob) => typeof glob === 'string') : []
 
   for (const [key, globs] of [['include', include], ['exclude', exclude]] as const) {
@@ -237,10 +252,10 @@ function resolvePattern(
   return compiled.names
 }
 
-function checkOutputTemplate(output: string, captures: readonly string[], report: Report): void {
+function checkOutputTemplate(output: string, captures: readonly string[], report: Report, key = 'output'): void {
   const pieces = parseTemplate(output)
   if (typeof pieces === 'string') {
-    report(`output: received ${show(output)}, but ${pieces}; fix: write parts as {locale}, {path}, …`)
+    report(`${key}: received ${show(output)}, but ${pieces}; fix: write parts as {locale}, {path}, …`)
     return
   }
 
@@ -251,22 +266,22 @@ function checkOutputTemplate(output: string, captures: readonly string[], report
     if (known.includes(name)) continue
     const suggestion = didYouMean(name, known)
     report(
-      `output: unknown part {${name}} in ${show(output)}; expected one of ${known.map((part) => `{${part}}`).join(', ')}${suggestion ? `; did you mean {${suggestion}}?` : ''}; fix: rename it${captures.length === 0 ? ' or capture it with sources.pattern' : ''}`
+      `${key}: unknown part {${name}} in ${show(output)}; expected one of ${known.map((part) => `{${part}}`).join(', ')}${suggestion ? `; did you mean {${suggestion}}?` : ''}; fix: rename it${captures.length === 0 ? ' or capture it with sources.pattern' : ''}`
     )
   }
 
   if (!used.includes('locale') && !used.includes('tag')) {
-    report(`output: ${show(output)} has no {locale}, so every locale would write the same file; fix: add {locale}, e.g. "locales/{locale}/{path}"`)
+    report(`${key}: ${show(output)} has no {locale}, so every locale would write the same file; fix: add {locale}, e.g. "locales/{locale}/{path}"`)
   }
 
   if (!used.some((name) => name === 'path' || name === 'name' || captures.includes(name))) {
-    report(`output: ${show(output)} does not depend on the source file, so every note would write the same file; fix: add {path} or {name}`)
+    report(`${key}: ${show(output)} does not depend on the source file, so every note would write the same file; fix: add {path} or {name}`)
   }
 
   // Literal parts must be safe on their own; captured values are checked per note at resolve time.
   const sample = Object.fromEntries([...known, ...used].map((name) => [name, 'x']))
   const reason = unsafePathReason(renderTemplate(pieces, sample))
-  if (reason) report(`output: received ${show(output)}, which is refused because ${reason}; expected a path inside the project; fix: make it relative, e.g. "locales/{locale}/{path}"`)
+  if (reason) report(`${key}: received ${show(output)}, which is refused because ${reason}; expected a path inside the project; fix: make it relative, e.g. "locales/{locale}/{path}"`)
 }
 
 function resolveFrontmatter(value: unknown, aliases: Record<string, string>, report: Report): ResolvedConfig['frontmatter'] {

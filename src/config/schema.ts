@@ -92,10 +92,10 @@ export const configSchema: SchemaNode = {
           type: 'array',
           items: {type: 'string', minLength: 1},
           minItems: 1,
-          default: ['notes/**/*.md']
+          default: ['notes/**/*.{md,mdx}']
         },
         exclude: {
-          description: 'Globs of files to leave out. `.git/`, `node_modules/` and `.notes-l10n/` are always left out.',
+          description: 'Globs of files to leave out. `{locale}` (and `{tag}`) stand for every target locale of the run and of `locales`, so `docs/{locale}/**` keeps translations that sit under the sources out of them, for locales added later too. `.git/`, `node_modules/` and `.notes-l10n/` are always left out.',
           type: 'array',
           items: {type: 'string', minLength: 1},
           default: []
@@ -158,9 +158,11 @@ export const configSchema: SchemaNode = {
     },
     output: {
       description:
-        'Output path template, relative to the root. Parts: `{locale}` (path form), `{tag}` (BCP-47), `{path}` (source path relative to its source base), `{dir}` (folder of `{path}`, may be empty), `{name}` (file name without extension), `{ext}` (extension with its dot, `.md`), plus captures of `sources.pattern`.',
-      type: 'string',
-      minLength: 1,
+        'Output path template, relative to the root. Parts: `{locale}` (path form), `{tag}` (BCP-47), `{path}` (source path relative to its source base), `{dir}` (folder of `{path}`, may be empty), `{name}` (file name without extension), `{ext}` (extension with its dot, `.md`), plus captures of `sources.pattern`. Or an object with one template per include glob (`{"docs/**/*.mdx": "i18n/{locale}/…/{path}", "blog/**/*.mdx": "…"}`): a source takes the template of the first glob that matches it, and `sources.include` defaults to the keys.',
+      anyOf: [
+        {type: 'string', minLength: 1},
+        {type: 'object', propertyNames: {type: 'string', minLength: 1}, additionalProperties: {type: 'string', minLength: 1}}
+      ],
       default: 'locales/{locale}/{path}',
       examples: ['_posts/{locale}/{date}-{slug}-{locale}.md']
     },
@@ -255,6 +257,21 @@ export const configSchema: SchemaNode = {
             'Rewrite relative URLs so they resolve from the output file when it sits in another folder than the source (`#anchors`, absolute and scheme URLs are never touched).',
           type: 'boolean',
           default: true
+        }
+      }
+    },
+    mdx: {
+      description: '`.mdx` sources (parsed with remark-mdx: ESM, JSX and `{expressions}` are kept byte for byte; prose inside JSX elements is translated).',
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        attributes: {
+          description:
+            'Names of string attributes of block JSX elements whose values are prose to translate (`<Callout title="…">`, `<img alt="…" />`). Quoted one-line values only; `{expressions}` and attributes of inline elements are kept as written.',
+          type: 'array',
+          items: {type: 'string', pattern: '^[A-Za-z_$][A-Za-z0-9_$:.-]*$'},
+          uniqueItems: true,
+          default: ['alt', 'title']
         }
       }
     },

@@ -45,8 +45,10 @@ export interface ResolvedConfig {
   locales: LocalePair[]
   /** Path form → BCP-47 tag. */
   localeAliases: Record<string, string>
-  /** Output path template. */
+  /** Output path template (with `outputs`: the first of them, for messages). */
   output: string
+  /** One output template per include glob, when the config gives `output` as an object. */
+  outputs?: Record<string, string>
   /** Glossary file relative to the root (`glossary.json` unless configured). */
   glossary: string
   /** Whether the config named the glossary explicitly: then a missing file is an error, not "no glossary". */
@@ -83,5 +85,7 @@ export interface ResolvedConfig {
     perLocale: Record<string, Record<string, FieldPolicy>>
   }
   links: {rebase: boolean}
+  /** `.mdx` sources: string attributes of block JSX elements translated as prose. */
+  mdx: {attributes: string[]}
   limits: {maxFileBytes: number}
 }

@@ -16,7 +16,8 @@ import type {Segment, Token} from '../types.js'
 import {toLogical, type Layout} from './containers.js'
 import type {Context} from './escape.js'
 import {parseFrontmatter, rejectForeignFrontmatter, translatableValues, type Frontmatter} from './frontmatter.js'
-import {parseMarkdown, type ParsedMarkdown} from './parse.js'
+import {MdxSyntaxError, parseMarkdown, type ParsedMarkdown} from './parse.js'
+import {NoteError} from './read.js'
 import {protectPhrasing, protectPlain, type Protected, type Shield} from './protect.js'
 import type {NoteText} from './read.js'
 import {collectDrafts, type SegmentDraft} from './segment.js'
@@ -46,6 +47,8 @@ export interface AnalysedNote {
   shape: Shape
   /** Layout of every segment, by id. */
   layouts: ReadonlyMap<string, SegmentLayout>
+  /** MDX attribute names translated as prose (not part of the shape). */
+  proseAttributes: readonly string[]
 }
 
 export interface AnalyseOptions {
@@ -58,6 +61,8 @@ export interface AnalyseOptions {
    * It must be the parse of exactly `note.text`, or offsets will point at the wrong bytes.
    */
   parsed?: ParsedMarkdown
+  /** MDX: string attributes of block JSX elements to translate (`title`, `alt`). Default none. */
+  jsxAttributes?: readonly string[]
 }
 
 /**
@@ -68,7 +73,13 @@ export interface AnalyseOptions {
 export function analyseNote(file: string, note: NoteText, options?: AnalyseOptions): AnalysedNote {
   const text = note.text
   rejectForeignFrontmatter(text, file)
-  const parsed = options?.parsed ?? parseMarkdown(text)
+  let parsed: ParsedMarkdown
+  try {
+    parsed = options?.parsed ?? parseMarkdown(text, {mdx: note.mdx})
+  } catch (error) {
+    if (!(error instanceof MdxSyntaxError)) throw error
+    throw new NoteError(file, error.message, 'Fix the MDX (an unclosed tag or a stray "{" or "<" is the usual cause; write \\{ or \\< for a literal one)')
+  }
   const tree = parsed.tree
   const lines = lineStarts(text)
   const segments: Segment[] = []
@@ -110,7 +121,7 @@ export function analyseNote(file: string, note: NoteText, options?: AnalyseOptio
   const definitions = new Map<string, string>()
   collectDefinitions(tree, definitions)
   const made = new Map<SegmentDraft, {segment: Segment; pairs: Map<unknown, number>; toLogical(offset: number): number}>()
-  for (const draft of collectDrafts(tree, parsed, text)) {
+  for (const draft of collectDrafts(tree, parsed, text, note.mdx ? (options?.jsxAttributes ?? []) : [])) {
     const logical = toLogical(text, draft.start, draft.end, parsed.contentStart)
     const layout: SegmentLayout = {context: draft.context, prefixes: logical.prefixes, eols: logical.eols}
     const base = {kind: draft.kind, start: draft.start, end: draft.end, markdown: logical.markdown}
@@ -131,11 +142,14 @@ export function analyseNote(file: string, note: NoteText, options?: AnalyseOptio
         layout.within = {id: within.segment.id, token, offset, length: within.toLogical(draft.end) - closeStart - offset}
       }
     }
-    const result = protectPlain(logical.markdown, 'title', {shield, quote: draft.quote})
+    // A JSX attribute string has no escapes: a translation holding its quote fails the MDX
+    // re-parse and is rejected by reassembly's safety net rather than written.
+    const result = draft.kind === 'jsxAttribute' ? protectPlain(logical.markdown, 'plain', {shield}) : protectPlain(logical.markdown, 'title', {shield, quote: draft.quote})
     add({...base, text: result.text, tokens: result.tokens}, layout, result)
   }
 
-  const analysed: AnalysedNote = {file, source: note, segments, tree, shape: treeShape(tree), layouts}
+  const proseAttributes = note.mdx ? (options?.jsxAttributes ?? []) : []
+  const analysed: AnalysedNote = {file, source: note, segments, tree, shape: treeShape(tree, {proseAttributes}), layouts, proseAttributes}
   if (frontmatter) analysed.frontmatter = frontmatter
   return analysed
 }

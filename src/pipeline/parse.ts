@@ -13,7 +13,9 @@
 import type {Nodes, PhrasingContent, Root} from 'mdast'
 import remarkFrontmatter from 'remark-frontmatter'
 import remarkGfm from 'remark-gfm'
+import remarkDirective from 'remark-directive'
 import remarkMath from 'remark-math'
+import remarkMdx from 'remark-mdx'
 import remarkParse from 'remark-parse'
 import {unified, type Data, type Processor} from 'unified'
 
@@ -150,11 +152,48 @@ const processor = unified()
   .freeze()
 
 /**
+ * `.mdx` files: the same, plus `remark-mdx` (ESM `import`/`export`, JSX elements and
+ * `{expressions}`; no HTML and no indented code, as MDX has none) and `remark-directive`
+ * (Docusaurus admonitions `:::tip[Title]` … `:::`, parsed as Docusaurus parses them). Their nodes
+ * are protected like HTML (`protect.ts`), except that prose inside JSX elements and directives
+ * stays translatable.
+ */
+const mdxProcessor = unified()
+  .use(remarkParse)
+  .use(remarkMdx)
+  .use(remarkDirective)
+  .use(remarkGfm)
+  .use(remarkFrontmatter, ['yaml'])
+  .use(remarkMath)
+  .use(remarkRecordOffsets)
+  .freeze()
+
+/** How to read a note's text. */
+export interface ParseOptions {
+  /** Parse as MDX (`.mdx` files). */
+  mdx?: boolean
+}
+
+/** An MDX file that does not parse: where, and what the parser said. */
+export class MdxSyntaxError extends Error {
+  constructor(
+    readonly line: number | undefined,
+    readonly reason: string
+  ) {
+    super(`MDX syntax error${line ? ` on line ${line}` : ''}: ${reason}`)
+    this.name = 'MdxSyntaxError'
+  }
+}
+
+/**
  * Parse Markdown (BOM already removed: micromark offsets would exclude it, trap 8).
  *
  * Pure and synchronous.
+ *
+ * @throws {MdxSyntaxError}
+ *   With `mdx`, when the text is not valid MDX (plain Markdown always parses).
  */
-export function parseMarkdown(text: string): ParsedMarkdown {
+export function parseMarkdown(text: string, options?: ParseOptions): ParsedMarkdown {
   const state: Recording = {
     contentStart: new Map([[0, 0]]),
     labels: new WeakMap(),
@@ -166,7 +205,7 @@ export function parseMarkdown(text: string): ParsedMarkdown {
   }
   recording = state
   try {
-    const tree = singleDollarMath(processor.parse(text), text)
+    const tree = parseTree(text, options)
     return {
       tree,
       contentStart: state.contentStart,
@@ -180,9 +219,9 @@ export function parseMarkdown(text: string): ParsedMarkdown {
   }
 }
 
-/** Parse only for the tree (the safety net's re-parse). */
-export function parseTree(text: string): Root {
-  return singleDollarMath(processor.parse(text), text)
+/** Parse only for the tree (the safety net's re-parse; tests compare shapes with it). */
+export function parseTree(text: string, options?: ParseOptions): Root {
+  return singleDollarMath(options?.mdx ? parseMdx(text) : processor.parse(text), text)
 }
 
 /**
@@ -223,9 +262,15 @@ function splitMath(node: Extract<Nodes, {type: 'text'}>, text: string): Nodes[] 
   const out: Nodes[] = []
   let cursor = 0
   const point = (offset: number) => {
-    const before = text.slice(0, offset)
-    const line = before.split('\n').length
-    return {line, column: offset - before.lastIndexOf('\n'), offset}
+    // Lines counted from the node's own start (its position is known), so a note with many
+    // dollars costs one scan of each text node, not one of the whole note per dollar.
+    let line = node.position!.start.line
+    let lineStart = start - (node.position!.start.column - 1)
+    for (let at = text.indexOf('\n', start); at !== -1 && at < offset; at = text.indexOf('\n', at + 1)) {
+      line++
+      lineStart = at + 1
+    }
+    return {line, column: offset - lineStart + 1, offset}
   }
   const piece = (from: number, to: number): void => {
     if (to > from) out.push({type: 'text', value: node.value.slice(from, to), position: {start: point(start + from), end: point(start + to)}})
@@ -239,4 +284,15 @@ function splitMath(node: Extract<Nodes, {type: 'text'}>, text: string): Nodes[] 
   if (cursor === 0) return undefined
   piece(cursor, node.value.length)
   return out
+}
+
+function parseMdx(text: string): Root {
+  try {
+    return mdxProcessor.parse(text)
+  } catch (error) {
+    // micromark-extension-mdxjs throws a VFileMessage with the place and a one-line reason.
+    const message = error as {reason?: unknown; line?: unknown; message?: unknown}
+    const reason = typeof message.reason === 'string' ? message.reason : String(message.message ?? error)
+    throw new MdxSyntaxError(typeof message.line === 'number' ? message.line : undefined, reason)
+  }
 }

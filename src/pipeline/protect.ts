@@ -249,7 +249,8 @@ const handlers: Record<string, Handler> = {
   link: labelled,
   linkReference: labelled,
   image: labelled,
-  imageReference: labelled
+  imageReference: labelled,
+  mdxJsxTextElement: jsxElement
 }
 
 function atom(kind: Token['kind']): Handler {
@@ -299,6 +300,26 @@ function labelled(walker: Walker, node: PhrasingContent, start: number, end: num
   }
   walker.sequence(children, labelStart, labelEnd)
   builder.close(token, labelEnd, end)
+}
+
+/**
+ * An inline JSX element (`<Badge color="red">new **and** shiny</Badge>`): the opening and
+ * closing tags are a pair, the children between them stay translatable. A self-closing or empty
+ * element, or one whose children the parser did not place, is one atom.
+ */
+function jsxElement(walker: Walker, node: PhrasingContent, start: number, end: number): void {
+  const children = 'children' in node ? node.children : []
+  const first = children[0]
+  const last = children[children.length - 1]
+  if (!first?.position || !last?.position) {
+    walker.builder.atom('html', start, end)
+    return
+  }
+  const contentStart = walker.start(first)
+  const contentEnd = walker.end(last)
+  const token = walker.builder.open('htmlPair', start, contentStart)
+  walker.sequence(children, contentStart, contentEnd)
+  walker.builder.close(token, contentEnd, end)
 }
 
 function literalAutolink(walker: Walker, url: string, start: number, end: number): void {

@@ -17,6 +17,8 @@ export interface NoteText {
   bom: boolean
   /** The dominant line ending; ties and files without any line ending count as `\n`. */
   eol: '\n' | '\r\n'
+  /** An `.mdx` file: parsed with `remark-mdx` (`parse.ts`). */
+  mdx?: boolean
 }
 
 /**
@@ -78,7 +80,10 @@ export function decodeNote(bytes: Uint8Array, file: string, options?: {maxBytes?
   }
 
   refuseDeepNesting(text, file)
-  return {text, bom, eol: dominantEol(text)}
+  const note: NoteText = {text, bom, eol: dominantEol(text)}
+  // `diff` names a revision's copy `file@rev`.
+  if (/\.mdx(?:@[^/]*)?$/i.test(file)) note.mdx = true
+  return note
 }
 
 /** Blockquote and list levels a line may open; real notes use a handful. */

@@ -13,7 +13,7 @@ import {toPhysical} from './containers.js'
 import type {AnalysedNote, SegmentLayout} from './analyse.js'
 import {singleLine} from './escape.js'
 import {patchFrontmatter, renderValue, type FrontmatterScalar} from './frontmatter.js'
-import {parseMarkdown, type ParsedMarkdown} from './parse.js'
+import {MdxSyntaxError, parseMarkdown, type ParsedMarkdown} from './parse.js'
 import {shapeDifference, shapeKey, treeShape} from './shape.js'
 
 /** Front-matter changes besides translated keys. */
@@ -86,7 +86,7 @@ export function reassemble(
   let result = compose(accepted)
   let parsed = net.parsedFor(result)
   if (options?.rewriteUrl) {
-    parsed ??= parseMarkdown(result)
+    parsed ??= parseMarkdown(result, {mdx: note.source.mdx})
     const rewritten = rewriteDestinations(result, parsed, options.rewriteUrl)
     // Rewritten destinations move every offset after them: that parse no longer describes the text.
     if (rewritten !== result) parsed = undefined
@@ -256,9 +256,16 @@ class SafetyNet {
   /** Undefined when the composed text has the source's shape, else the first difference. */
   private check(changes: readonly Change[]): string | undefined {
     const text = this.compose(changes)
-    const parsed = parseMarkdown(text)
+    let parsed: ParsedMarkdown
+    try {
+      parsed = parseMarkdown(text, {mdx: this.note.source.mdx})
+    } catch (error) {
+      // A translation that breaks MDX syntax changes the shape as surely as one that breaks Markdown.
+      if (error instanceof MdxSyntaxError) return error.message
+      throw error
+    }
     this.last = {text, parsed}
-    const shape = treeShape(parsed.tree)
+    const shape = treeShape(parsed.tree, {proseAttributes: this.note.proseAttributes})
     this.sourceKey ??= shapeKey(this.note.shape)
     return this.sourceKey === shapeKey(shape) ? undefined : shapeDifference(this.note.shape, shape)
   }

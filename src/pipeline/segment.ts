@@ -31,6 +31,8 @@ interface Walk {
   taskStart: Map<Nodes, number>
   parsed: ParsedMarkdown
   drafts: SegmentDraft[]
+  /** MDX: names of string attributes of block JSX elements that hold prose (`title`, `alt`). */
+  attributes: ReadonlySet<string>
   visit(node: Nodes): void
 }
 
@@ -46,14 +48,21 @@ const handlers: Record<string, Handler> = {
   paragraph,
   heading,
   tableCell,
-  definition
+  definition,
+  // MDX: a block JSX element holds Markdown (paragraphs, lists) to translate, and maybe prose
+  // attributes; ESM and `{expressions}` hold none (no handler: kept byte for byte).
+  mdxJsxFlowElement: jsxFlowElement,
+  // Directives (`:::tip[Title]` … `:::`): the label is prose, the name and attributes are not.
+  containerDirective: directive,
+  leafDirective: directive
 }
 
 /** Find every prose place in `tree`, in document order (titles after their containing draft). */
-export function collectDrafts(tree: Root, parsed: ParsedMarkdown, text: string): SegmentDraft[] {
+export function collectDrafts(tree: Root, parsed: ParsedMarkdown, text: string, attributes: readonly string[] = []): SegmentDraft[] {
   const walk: Walk = {
     text,
     parsed,
+    attributes: new Set(attributes),
     taskStart: new Map(),
     drafts: [],
     visit(node) {
@@ -66,6 +75,54 @@ export function collectDrafts(tree: Root, parsed: ParsedMarkdown, text: string):
 
 function container(walk: Walk, node: Nodes): void {
   if ('children' in node) for (const child of node.children as Nodes[]) walk.visit(child)
+}
+
+/**
+ * A block JSX element: its configured prose attributes (`title="…"`, plain quoted strings on one
+ * line; never `{expressions}`), then its children. Attributes of inline elements sit inside
+ * their paragraph's tag token and are kept as written.
+ */
+function jsxFlowElement(walk: Walk, node: Nodes): void {
+  const attributes = 'attributes' in node && Array.isArray(node.attributes) ? (node.attributes as unknown[]) : []
+  for (const attribute of attributes) {
+    const draft = attributeDraft(walk, attribute)
+    if (draft) walk.drafts.push(draft)
+  }
+  container(walk, node)
+}
+
+function directive(walk: Walk, node: Nodes): void {
+  if (node.type === 'leafDirective') {
+    labelDraft(walk, node.children)
+    return
+  }
+  for (const child of (node as {children: Nodes[]}).children) {
+    const data = child.data as {directiveLabel?: boolean} | undefined
+    if (child.type === 'paragraph' && data?.directiveLabel) labelDraft(walk, child.children)
+    else walk.visit(child)
+  }
+}
+
+/** A directive's label: the text between its brackets. */
+function labelDraft(walk: Walk, children: readonly PhrasingContent[]): void {
+  const first = children[0]?.position?.start.offset
+  const last = children[children.length - 1]?.position?.end.offset
+  if (first === undefined || last === undefined || last <= first) return
+  phrasing(walk, {kind: 'paragraph', context: 'alt', start: first, end: last, children})
+}
+
+function attributeDraft(walk: Walk, attribute: unknown): SegmentDraft | undefined {
+  const {type, name, value, position} = attribute as {type?: string; name?: string; value?: unknown; position?: {start: {offset?: number}; end: {offset?: number}}}
+  if (type !== 'mdxJsxAttribute' || typeof value !== 'string' || !name || !walk.attributes.has(name)) return undefined
+  const start = position?.start.offset
+  const end = position?.end.offset
+  if (start === undefined || end === undefined) return undefined
+  const raw = walk.text.slice(start, end)
+  const match = /^[^=]+=\s*(["'])/.exec(raw)
+  if (!match || !raw.endsWith(match[1]!)) return undefined
+  const range = {start: start + match[0].length, end: end - 1}
+  if (range.end <= range.start || /[\r\n]/.test(walk.text.slice(range.start, range.end))) return undefined
+  return {kind: 'jsxAttribute', context: 'plain', ...range, quote: match[1]!}
 }
 
 function listItem(walk: Walk, node: Nodes): void {

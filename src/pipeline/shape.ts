@@ -32,7 +32,15 @@ const fields: Record<string, readonly string[]> = {
   imageReference: ['identifier'],
   definition: ['identifier', 'url'],
   footnoteReference: ['identifier'],
-  footnoteDefinition: ['identifier']
+  footnoteDefinition: ['identifier'],
+  mdxjsEsm: ['value'],
+  mdxFlowExpression: ['value'],
+  mdxTextExpression: ['value'],
+  containerDirective: ['name', 'attributes'],
+  leafDirective: ['name', 'attributes'],
+  textDirective: ['name', 'attributes'],
+  mdxJsxFlowElement: ['name'],
+  mdxJsxTextElement: ['name']
 }
 
 /** Node types whose children are phrasing: translation may reorder those children. */
@@ -44,8 +52,8 @@ const phrasingParents = new Set([
 const ignored = new Set(['text', 'yaml'])
 
 /** Describe the shape of `tree` (see the module comment for what counts). */
-export function treeShape(tree: Root | Nodes): Shape {
-  return describe(tree)
+export function treeShape(tree: Root | Nodes, options?: {proseAttributes?: readonly string[]}): Shape {
+  return describe(tree, new Set(options?.proseAttributes ?? []))
 }
 
 /** Whether two shapes are equal. */
@@ -70,16 +78,32 @@ export function shapeDifference(left: Shape, right: Shape): string {
   return 'no difference'
 }
 
-function describe(node: Nodes): Shape {
+/**
+ * @param prose
+ *   MDX attribute names whose string values are prose (translated, so not part of the shape).
+ */
+function describe(node: Nodes, prose: ReadonlySet<string>): Shape {
   const shape: Shape = [node.type]
   for (const field of fields[node.type] ?? []) {
     const value: unknown = (node as unknown as Record<string, unknown>)[field]
     if (value !== undefined && value !== null) shape.push(`${field}=${JSON.stringify(value)}`)
   }
+  if ((node.type === 'mdxJsxFlowElement' || node.type === 'mdxJsxTextElement') && Array.isArray(node.attributes)) {
+    // Names and values only: positions move with the prose before them, and the parser's estree
+    // is a derivative of the value.
+    for (const attribute of node.attributes as Array<{type: string; name?: string; value?: unknown}>) {
+      const value = typeof attribute.value === 'object' && attribute.value !== null ? (attribute.value as {value?: unknown}).value : attribute.value
+      if (typeof attribute.value === 'string' && attribute.name !== undefined && prose.has(attribute.name) && node.type === 'mdxJsxFlowElement') {
+        shape.push(`attribute ${attribute.name}=…`)
+        continue
+      }
+      shape.push(`${attribute.type === 'mdxJsxExpressionAttribute' ? '{…}' : 'attribute'} ${attribute.name ?? ''}=${JSON.stringify(value ?? null)}`)
+    }
+  }
   if ('children' in node) {
     const children: Shape[] = []
     for (const child of node.children as Nodes[]) {
-      if (!ignored.has(child.type)) children.push(describe(child))
+      if (!ignored.has(child.type)) children.push(describe(child, prose))
     }
     if (phrasingParents.has(node.type) && children.length > 1) {
       const keyed = children.map((child) => ({key: shapeKey(child), child}))

@@ -384,7 +384,7 @@ describe('nothing found is an error', () => {
     project = await tempProject({'README.md': '# not a project\n'})
     const result = await project.run(['check', '--locale', 'es'])
     expect(result.code).toBe(2)
-    expect(result.stderr).toMatch(/no source notes found: looked for notes\/\*\*\/\*\.md under /)
+    expect(result.stderr).toMatch(/no source notes found: looked for notes\/\*\*\/\*\.\{md,mdx\} under /)
     expect(result.stdout).not.toMatch(/all current/)
   })
 

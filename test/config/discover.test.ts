@@ -271,3 +271,19 @@ describe('the front-matter locale', () => {
     ])
   })
 })
+
+describe('sources.exclude with {locale}', () => {
+  it('leaves out the folders of every locale of the run and of the config', async () => {
+    const root = await makeProject({
+      'notes-l10n.config.json': JSON.stringify({sources: {include: ['docs/**/*.md'], exclude: ['docs/{locale}/**']}, locales: ['es', 'pt-br'], output: 'docs/{locale}/{path}'}),
+      'docs/index.md': '# Home\n',
+      'docs/es/index.md': '# Inicio\n',
+      'docs/pt-br/index.md': '# Início\n',
+      'docs/de/index.md': '# Start\n',
+      'docs/guide/a.md': '# A\n'
+    })
+    const config = await loadConfig({cwd: root})
+    expect((await discoverNotes(config)).plans.map((plan) => plan.source)).toEqual(['docs/de/index.md', 'docs/guide/a.md', 'docs/index.md'])
+    expect((await discoverNotes(config, {locales: ['es']})).plans.map((plan) => plan.source)).toEqual(['docs/de/index.md', 'docs/guide/a.md', 'docs/index.md'])
+  })
+})

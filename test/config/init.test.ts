@@ -17,7 +17,7 @@ describe('initProject', () => {
     const root = await makeProject({})
     const result = await initProject(root)
     expect(result.written).toEqual(['notes-l10n.config.json', 'glossary.json'])
-    expect(result.detected).toMatch(/No notes\/ folder yet/)
+    expect(result.detected).toMatch(/No known layout found/)
 
     const json = await readJson(path.join(root, 'notes-l10n.config.json'))
     expect(json['$schema']).toBe('./node_modules/notes-l10n/schemas/config.schema.json')

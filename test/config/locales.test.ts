@@ -11,7 +11,7 @@ describe('normaliseLocale', () => {
     ['zh-Hant', {tag: 'zh-Hant', path: 'hant'}],
     ['ZH-hant', {tag: 'zh-Hant', path: 'hant'}],
     ['es', {tag: 'es', path: 'es'}],
-    ['pt-br', {tag: 'pt-BR', path: 'pt-BR'}]
+    ['pt-br', {tag: 'pt-BR', path: 'pt-br'}]
   ])('%j → %j', (input, expected) => {
     expect(normaliseLocale(blog, input)).toEqual(expected)
   })
@@ -28,5 +28,31 @@ describe('canonicalTag', () => {
     expect(canonicalTag('es-419')).toBe('es-419')
     expect(isLocaleTag('de-CH-1996')).toBe(true)
     expect(isLocaleTag('assets')).toBe(false)
+  })
+})
+
+describe('locale validation', () => {
+  const zero = resolveConfig({}, '/site')
+
+  it.each([
+    ['sp', 'es'],
+    ['es_ES', 'es-ES'],
+    ['zh_cn', 'zh-CN'],
+    ['jp', 'ja'],
+    ['spanish', 'es']
+  ])('refuses %j with a did-you-mean %j', (input, suggestion) => {
+    expect(() => normaliseLocale(zero, input)).toThrow(new RegExp(`did you mean "${suggestion}"\\?`))
+  })
+
+  it('accepts real languages, keeping the spelling given for paths', () => {
+    expect(normaliseLocale(zero, 'zh-cn')).toEqual({tag: 'zh-CN', path: 'zh-cn'})
+    expect(normaliseLocale(zero, 'es-419')).toEqual({tag: 'es-419', path: 'es-419'})
+    expect(normaliseLocale(zero, 'fil')).toEqual({tag: 'fil', path: 'fil'})
+  })
+
+  it('accepts a code the config declares, known or not', () => {
+    const declared = resolveConfig({locales: ['sp'], localeAliases: {klingon: 'tlh', pirate: 'en-XA'}}, '/site')
+    expect(normaliseLocale(declared, 'sp')).toEqual({tag: 'sp', path: 'sp'})
+    expect(normaliseLocale(declared, 'pirate')).toEqual({tag: 'en-XA', path: 'pirate'})
   })
 })

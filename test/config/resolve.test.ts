@@ -19,7 +19,7 @@ describe('resolveConfig', () => {
     const config = resolveConfig({}, '/project')
     expect(config).toEqual({
       root: '/project',
-      sources: {include: ['notes/**/*.md'], exclude: [], captures: {}},
+      sources: {include: ['notes/**/*.{md,mdx}'], exclude: [], captures: {}},
       sourceLocale: {default: 'en', fromFrontmatter: 'lang'},
       locales: [],
       localeAliases: {},
@@ -33,6 +33,7 @@ describe('resolveConfig', () => {
         perLocale: {}
       },
       links: {rebase: true},
+      mdx: {attributes: ['alt', 'title']},
       limits: {maxFileBytes: 1_048_576}
     })
   })
@@ -150,5 +151,21 @@ describe('secrets and field names', () => {
   it('accepts front-matter policy keys that merely sound secret, but still catches key-shaped values there', () => {
     expect(() => resolveConfig({frontmatter: {token: 'keep', password: 'drop', perLocale: {es: {secret: 'translate'}}}}, '/p')).not.toThrow()
     expect(() => resolveConfig({frontmatter: {note: {set: 'sk-' + 'b'.repeat(30)}}}, '/p')).toThrow(/frontmatter\.note\.set: looks like an API key/)
+  })
+})
+
+describe('output per include glob', () => {
+  it('defaults sources.include to the keys and renders each source with its own template', async () => {
+    const {resolveOutputPath} = await import('../../src/config/paths.js')
+    const config = resolveConfig({output: {'docs/**/*.md': 'i18n/{locale}/docs/{path}', 'blog/*.md': 'i18n/{locale}/blog/{name}{ext}'}}, '/site')
+    expect(config.sources.include).toEqual(['docs/**/*.md', 'blog/*.md'])
+    expect(resolveOutputPath(config, {source: 'docs/guide/a.md', captures: {}}, 'fr')).toBe('i18n/fr/docs/guide/a.md')
+    expect(resolveOutputPath(config, {source: 'blog/b.md', captures: {}}, 'fr')).toBe('i18n/fr/blog/b.md')
+  })
+
+  it('refuses an include glob without a template, a template for no include glob, and a bad template', () => {
+    expect(() => resolveConfig({sources: {include: ['docs/**/*.md', 'other/*.md']}, output: {'docs/**/*.md': 'i18n/{locale}/{path}', 'blog/*.md': 'x/{locale}/{path}', 'docs/x.md': 'no-locale/{path}'}}, '/site')).toThrow(
+      /sources\.include\[1\]: "other\/\*\.md" has no template in "output"[\s\S]*output\["blog\/\*\.md"\]: not one of sources\.include|output\["blog\/\*\.md"\]: not one of sources\.include[\s\S]*sources\.include\[1\]/
+    )
   })
 })
