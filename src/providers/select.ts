@@ -12,6 +12,7 @@ export interface ProviderSettings {
   responseFormat?: 'auto' | 'json_schema' | 'json_object'
   prices?: OpenAIProviderOptions['prices']
   timeoutMs?: number
+  maxReplyBytes?: number
   maxRetries?: number
   validationRetries?: number
   maxBatchTokens?: number
