@@ -423,8 +423,16 @@ async function send(
       if (!(error instanceof OpenAI.APIError)) throw error
       if (error.status !== undefined || error.cause instanceof ReplyError) run.unreachable = 0
 
-      const fatal = fatalError(run, error) ?? unreachableError(run, error)
+      const fatal = fatalError(run, error)
       if (fatal) throw new AbortError(stopRun(run, fatal))
+
+      if (isUnreachable(error)) {
+        // Sent again rather than failed: either a later request gets through (a blip), or the
+        // run stops with one message instead of one identical line per segment.
+        run.unreachable++
+        if (run.unreachable >= UNREACHABLE_REQUESTS) throw new AbortError(stopRun(run, unreachableError(run, error)))
+        continue
+      }
 
       const wait = retryAfterMs(error.headers)
       if (wait !== undefined && wait > run.settings.longRetryAfterMs && isRetryableStatus(error.status)) {
@@ -562,15 +570,18 @@ function stopRun(run: Run, error: ProviderFatalError): ProviderFatalError {
 /**
  * Requests in a row that never reached the endpoint (every attempt a connection error or a
  * connect/header timeout) before the run stops with one message: each has already been tried
- * `maxRetries + 1` times, so three mean the endpoint is down or the URL is wrong, not a blip.
+ * `maxRetries + 1` times, so three mean the endpoint is down or the URL is wrong, not a blip. A
+ * request that fails this way is sent again (counting again) until then, so none fails alone.
  */
 const UNREACHABLE_REQUESTS = 3
 
-/** Stop the run once the endpoint failed to answer {@link UNREACHABLE_REQUESTS} requests in a row. */
-function unreachableError(run: Run, error: InstanceType<typeof OpenAI.APIError>): ProviderFatalError | undefined {
-  if (!(error instanceof OpenAI.APIConnectionError) || error.cause instanceof ReplyError) return undefined
-  run.unreachable++
-  if (run.unreachable < UNREACHABLE_REQUESTS) return undefined
+/** A request whose every attempt failed before the endpoint answered (refused, unresolved, no headers in time). */
+function isUnreachable(error: InstanceType<typeof OpenAI.APIError>): boolean {
+  return error instanceof OpenAI.APIConnectionError && !(error.cause instanceof ReplyError)
+}
+
+/** Why the run stops after {@link UNREACHABLE_REQUESTS} unreachable requests in a row. */
+function unreachableError(run: Run, error: InstanceType<typeof OpenAI.APIError>): ProviderFatalError {
   const why =
     error instanceof OpenAI.APIConnectionTimeoutError ? `no answer within ${run.settings.timeoutMs} ms` : oneLine(run.redact(connectionCause(error)))
   return new ProviderFatalError(
@@ -659,7 +670,7 @@ function requestFailure(run: Run, error: InstanceType<typeof OpenAI.APIError>): 
     return `no reply from ${run.settings.endpoint} within ${run.settings.timeoutMs} ms (${attempts})`
   }
   if (error instanceof OpenAI.APIConnectionError) {
-    return `could not reach ${run.settings.endpoint} (${attempts}): ${oneLine(run.redact(error.message))}`
+    return `could not reach ${run.settings.endpoint} (${attempts}): ${oneLine(run.redact(connectionCause(error)))}`
   }
   const message = oneLine(run.redact(error.message))
   if (isRetryableStatus(error.status)) {

@@ -199,3 +199,56 @@ describe('no redirects: the note text goes only to the endpoint the user named',
     expect(result.code).toBe(2)
   })
 })
+
+describe('an endpoint that cannot be reached stops the run early with one message', () => {
+  it('7 notes × 3 locales against a closed port: one line, exit 1, nothing written', {timeout: 120_000}, async () => {
+    const closed = createServer()
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve))
+    const port = (closed.address() as AddressInfo).port
+    await new Promise((resolve) => closed.close(resolve))
+    const root = await project()
+    for (let index = 0; index < 5; index++) await writeFile(path.join(root, `notes/n${index}.md`), `# N${index}\n\nText number ${index}.\n`)
+    await writeFile(path.join(root, 'notes-l10n.config.json'), JSON.stringify({locales: ['es', 'fr', 'de']}))
+    const result = await run(root, ['sync', '--provider', 'openai', '--base-url', `http://127.0.0.1:${port}/v1`])
+    expect(result.output).not.toMatch(STACK_TRACE)
+    expect(result.output.match(/could not reach/g)).toEqual(['could not reach'])
+    expect(result.stderr).toMatch(new RegExp(`could not reach the API at http://127\\.0\\.0\\.1:${port}/v1 \\(3 requests in a row, 3 attempt\\(s\\) each: connect ECONNREFUSED`))
+    expect(result.code).toBe(1)
+    await expect(readdir(path.join(root, 'locales'))).rejects.toThrow(/ENOENT/)
+  })
+})
+
+describe('a base URL the user mistyped is a usage error (exit 2, one line)', () => {
+  const cases: Array<[string, string[], Record<string, string>, RegExp]> = [
+    ['--base-url notaurl', ['--base-url', 'notaurl'], {}, /^notes-l10n: error: --base-url \(or provider\.baseURL in the config\) "notaurl" is not an http\(s\) URL: expected an http\(s\) URL such as/],
+    ['--base-url without a scheme', ['--base-url', '127.0.0.1:8080/v1'], {}, /"127\.0\.0\.1:8080\/v1" is not an http\(s\) URL: did you mean http:\/\/127\.0\.0\.1:8080\/v1 \(or https:/],
+    ['--base-url localhost:11434/v1 (parses as a scheme)', ['--base-url', 'localhost:11434/v1'], {}, /did you mean http:\/\/localhost:11434\/v1/],
+    ['--base-url ftp://…', ['--base-url', 'ftp://example.com/v1'], {}, /"ftp:\/\/example\.com\/v1" is not an http\(s\) URL/],
+    ['OPENAI_BASE_URL without a scheme', [], {OPENAI_BASE_URL: '127.0.0.1:8080/v1'}, /^notes-l10n: error: OPENAI_BASE_URL "127\.0\.0\.1:8080\/v1" is not an http\(s\) URL: did you mean http:\/\/127\.0\.0\.1:8080\/v1/]
+  ]
+  for (const [name, args, env, message] of cases) {
+    it(name, async () => {
+      const root = await project()
+      const result = await run(root, ['sync', '--provider', 'openai', ...args], env)
+      expect(result.code).toBe(2)
+      expect(result.stdout).toBe('')
+      expect(result.stderr.trim().split('\n')).toHaveLength(1)
+      expect(result.stderr).toMatch(message)
+    })
+  }
+
+  it('provider.baseURL without a scheme in the config', async () => {
+    const root = await project({baseURL: '127.0.0.1:8080/v1'})
+    const result = await run(root, ['sync', '--provider', 'openai'])
+    expect(result.code).toBe(2)
+    expect(result.output).not.toMatch(STACK_TRACE)
+    expect(result.stderr).toMatch(/provider\.baseURL: received "127\.0\.0\.1:8080\/v1", expected an http\(s\) URL/)
+  })
+
+  it('provider.baseURL with a scheme but no host in the config', async () => {
+    const root = await project({baseURL: 'http://'})
+    const result = await run(root, ['sync', '--provider', 'openai'])
+    expect(result.code).toBe(2)
+    expect(result.stderr).toMatch(/^notes-l10n: error: --base-url \(or provider\.baseURL in the config\) "http:\/\/" is not an http\(s\) URL/)
+  })
+})
