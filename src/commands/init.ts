@@ -17,6 +17,7 @@ import {CONFIG_FILE_NAME, DEFAULT_GLOSSARY, DEFAULT_INCLUDE, DEFAULT_OUTPUT} fro
 import {isLocaleTag} from '../config/locales.js'
 import {lstatOrUndefined} from '../config/paths.js'
 import {isErrno} from '../errno.js'
+import {writeFileAtomic} from '../pipeline/write.js'
 
 /** Folder names that are not BCP-47 tags but are common aliases. */
 const KNOWN_ALIASES: Readonly<Record<string, string>> = {hant: 'zh-Hant', hans: 'zh-Hans'}
@@ -52,7 +53,10 @@ export async function initProject(root: string, options: {force?: boolean} = {})
   const {config, detected} = startingConfig(layout)
   const written: string[] = []
 
-  await writeFile(configFile, JSON.stringify(config, null, 2) + '\n', options.force ? {} : {flag: 'wx'})
+  const text = JSON.stringify(config, null, 2) + '\n'
+  // --force replaces the file atomically and never writes through a symlink planted at its name.
+  if (options.force) await writeFileAtomic(configFile, text, {root})
+  else await writeFile(configFile, text, {flag: 'wx'})
   written.push(CONFIG_FILE_NAME)
 
   const glossaryFile = path.join(root, DEFAULT_GLOSSARY)

@@ -46,13 +46,15 @@ describe('reports and exports refuse a symlinked folder inside the project', () 
     ['--report out/deeper/r.md (the link is a grandparent)', () => [...SYNC, '--report', 'out/deeper/r.md'], 'out/deeper/r.md'],
     ['--report given as an absolute path through the link', (root) => [...SYNC, '--report', path.join(root, 'out/r.md')], 'out/r.md'],
     ['export -o out/x.po', () => ['export', '--locale', 'es', '--format', 'po', '--only', 'all', '-o', 'out/x.po'], 'out/x.po'],
-    ['export -o out/x.xlf', () => ['export', '--locale', 'es', '--format', 'xliff', '--only', 'all', '-o', 'out/x.xlf'], 'out/x.xlf']
+    ['export -o out/x.xlf', () => ['export', '--locale', 'es', '--format', 'xliff', '--only', 'all', '-o', 'out/x.xlf'], 'out/x.xlf'],
+    ['diff --format html -o out/d.html', () => ['diff', '--locale', 'es', '--format', 'html', '-o', 'out/d.html'], 'out/d.html'],
+    ['diff --format json -o out/d.json', () => ['diff', '--locale', 'es', '--format', 'json', '-o', 'out/d.json'], 'out/d.json']
   ]
   for (const [name, args, shown] of cases) {
     it(name, async () => {
       const {root, outside} = await layout()
       await symlink(outside, path.join(root, 'out'), 'dir')
-      if (args(root)[0] === 'export') expect((await run(root, SYNC)).code).toBe(0)
+      if (args(root)[0] !== 'sync') expect((await run(root, SYNC)).code).toBe(0)
       const result = await run(root, args(root))
       expect(result.output).not.toMatch(STACK_TRACE)
       expect(result.stderr).toMatch(new RegExp(`refusing to write ${shown.replace(/[./]/g, '\\$&')}: its folder out is a symbolic link`))
@@ -70,6 +72,19 @@ describe('reports and exports refuse a symlinked folder inside the project', () 
     await symlink(path.join(outside, 'victim'), path.join(root, 'r.md'))
     const result = await run(root, [...SYNC, '--report', 'r.md'])
     expect(result.stderr).toMatch(/refusing to write r\.md: it is a symbolic link/)
+    expect(result.code).toBe(2)
+    expect(await readFile(path.join(outside, 'victim'), 'utf8')).toBe('keep')
+  })
+})
+
+describe('init --force replaces the config, never writes through a symlink at its name', () => {
+  it('notes-l10n.config.json a symlink to a file outside', async () => {
+    const {root, outside} = await layout()
+    await writeFile(path.join(outside, 'victim'), 'keep')
+    await symlink(path.join(outside, 'victim'), path.join(root, 'notes-l10n.config.json'))
+    const result = await run(root, ['init', '--force'])
+    expect(result.output).not.toMatch(STACK_TRACE)
+    expect(result.stderr).toMatch(/refusing to write notes-l10n\.config\.json: it is a symbolic link/)
     expect(result.code).toBe(2)
     expect(await readFile(path.join(outside, 'victim'), 'utf8')).toBe('keep')
   })
