@@ -32,7 +32,7 @@ import {
   oneLine
 } from './errors.js'
 import {completionTokensOf, promptTokensOf} from './estimate.js'
-import {DEFAULT_MAX_REPLY_BYTES, DEFAULT_TIMEOUT_MS, ReplyError, checkCompletion, readBounded, usageCount} from './reply.js'
+import {DEFAULT_MAX_REPLY_BYTES, DEFAULT_TIMEOUT_MS, ReplyError, UnreachableError, checkCompletion, readBounded, unreachable, usageCount} from './reply.js'
 import {addUsage, costOf, emptyUsage, priceFor, type Price, type PriceTable} from './prices.js'
 import {looksLikeRefusal, parsePlainReply, parseReply, type Feedback, type ParsedReply, type WireSegment} from './prompt.js'
 import {chatRequestBody, groupSegments, requestSettings, segmentTokens, type ChatRequestBody, type RequestSettings} from './requests.js'
@@ -421,7 +421,7 @@ async function send(
         throw new AbortError(new RequestFailedError(INTERRUPTED))
       }
       if (!(error instanceof OpenAI.APIError)) throw error
-      if (error.status !== undefined || error.cause instanceof ReplyError) run.unreachable = 0
+      if (!isUnreachable(error)) run.unreachable = 0
 
       const fatal = fatalError(run, error)
       if (fatal) throw new AbortError(stopRun(run, fatal))
@@ -575,15 +575,18 @@ function stopRun(run: Run, error: ProviderFatalError): ProviderFatalError {
  */
 const UNREACHABLE_REQUESTS = 3
 
-/** A request whose every attempt failed before the endpoint answered (refused, unresolved, no headers in time). */
+/**
+ * A request whose every attempt failed to connect (refused, unresolved, not connected in time,
+ * closed before any answer). A server that accepts the connection and then never answers is not
+ * unreachable: that request times out and fails on its own.
+ */
 function isUnreachable(error: InstanceType<typeof OpenAI.APIError>): boolean {
-  return error instanceof OpenAI.APIConnectionError && !(error.cause instanceof ReplyError)
+  return error instanceof OpenAI.APIConnectionError && error.cause instanceof UnreachableError
 }
 
 /** Why the run stops after {@link UNREACHABLE_REQUESTS} unreachable requests in a row. */
 function unreachableError(run: Run, error: InstanceType<typeof OpenAI.APIError>): ProviderFatalError {
-  const why =
-    error instanceof OpenAI.APIConnectionTimeoutError ? `no answer within ${run.settings.timeoutMs} ms` : oneLine(run.redact(connectionCause(error)))
+  const why = oneLine(run.redact(connectionCause(error)))
   return new ProviderFatalError(
     `could not reach the API at ${run.settings.endpoint} (${UNREACHABLE_REQUESTS} requests in a row, ${run.settings.maxRetries + 1} attempt(s) each: ${why}): check --base-url / OPENAI_BASE_URL and that the server is running; stopped early — work accepted so far is kept, run sync again to continue`,
     'unreachable'
@@ -686,6 +689,8 @@ function requestFailure(run: Run, error: InstanceType<typeof OpenAI.APIError>): 
  *   the SDK's `fetch` call returns, so the SDK's own timeout and ours both cover it;
  * - at most `maxReplyBytes` read, counted after decompression (`readBounded` cancels the stream at
  *   the limit: a gzip bomb never inflates further);
+ * - a failure before any response that is not the deadline (refused, not found, not connected in
+ *   time) becomes an `UnreachableError`: `send` counts those towards stopping the run;
  * - no redirects: a 3xx comes back as it is, with `x-should-retry: false`, and `send` stops the run
  *   (the note text went to the named endpoint only, never to where it points);
  * - a 2xx that is not a well-formed chat completion (HTML, SSE, empty, `choices: null`, non-string
@@ -698,7 +703,15 @@ function boundedFetch(fetchImpl: typeof globalThis.fetch, limits: {timeoutMs: nu
   return async (input, init) => {
     const deadline = AbortSignal.timeout(limits.timeoutMs)
     const signal = init?.signal ? AbortSignal.any([init.signal, deadline]) : deadline
-    const response = await fetchImpl(input, {...init, signal, redirect: 'manual'})
+    let response: Response
+    try {
+      response = await fetchImpl(input, {...init, signal, redirect: 'manual'})
+    } catch (error) {
+      // The deadline or the caller: the SDK tells those apart itself. Anything else happened
+      // before any answer: the endpoint could not be reached (counted towards stopping the run).
+      if (signal.aborted) throw error
+      throw unreachable(error)
+    }
     const headers = new Headers(response.headers)
     headers.delete('content-encoding')
     headers.delete('content-length')

@@ -13,6 +13,31 @@ export class ReplyError extends Error {
   override readonly name = 'ReplyError'
 }
 
+/**
+ * The endpoint could not be reached at all: the connection was refused, the host not found, the
+ * connection not opened in time or closed before any answer. Worded without "timeout" (see
+ * {@link incomplete}) so the SDK keeps this cause.
+ */
+export class UnreachableError extends Error {
+  override readonly name = 'UnreachableError'
+}
+
+/** An {@link UnreachableError} for what `fetch` threw before any response. */
+export function unreachable(error: unknown): UnreachableError {
+  let message = error instanceof Error ? error.message : String(error)
+  let code: unknown
+  let cause: unknown = error instanceof Error ? error.cause : undefined
+  // undici: TypeError('fetch failed') caused by the socket's error, which has the errno code.
+  for (let depth = 0; depth < 5 && cause instanceof Error; depth++) {
+    message = cause.message
+    code = (cause as {code?: unknown}).code ?? code
+    cause = cause.cause
+  }
+  if (code === 'UND_ERR_CONNECT_TIMEOUT') return new UnreachableError('the connection could not be opened in time')
+  const text = typeof code === 'string' && !message.includes(code) ? `${code} ${message}` : message
+  return new UnreachableError(text.replace(/timed? ?out/gi, 'expired'))
+}
+
 /** Default most bytes of one reply, decoded: a full reply is tens of KB (~6 300 tokens of JSON). */
 export const DEFAULT_MAX_REPLY_BYTES = 8 * 1024 * 1024
 
