@@ -18,5 +18,8 @@ export function isErrno(error: unknown, ...codes: string[]): boolean {
 
 /** The error's code when it has one, else its message: the short reason shown in one-line errors. */
 export function errnoMessage(error: unknown): string {
-  return errnoCode(error) ?? (error instanceof Error ? error.message : String(error))
+  const code = errnoCode(error)
+  // Our own code (`readWithStats`): a FIFO, socket or device where a file was expected.
+  if (code === 'ENOTREGULAR') return 'it is a named pipe (FIFO), socket or device, not a regular file — remove it and re-run'
+  return code ?? (error instanceof Error ? error.message : String(error))
 }

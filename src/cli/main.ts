@@ -49,8 +49,8 @@ const version = '0.1.0'
 export async function main(argv: readonly string[], options: MainOptions = {}): Promise<number> {
   const env = options.env ?? process.env
   const out = createOutput({
-    stdout: options.stdout ?? ((text) => process.stdout.write(text)),
-    stderr: options.stderr ?? ((text) => process.stderr.write(text)),
+    stdout: options.stdout ?? writerOf(process.stdout),
+    stderr: options.stderr ?? writerOf(process.stderr),
     // Defence in depth: nothing we print may contain the key, whatever a library put in a message.
     secrets: [env.OPENAI_API_KEY].filter((value): value is string => Boolean(value && value.length >= 8)),
     color: (options.isTTY ?? Boolean(process.stdout.isTTY)) && !env.NO_COLOR
@@ -67,6 +67,21 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
     return exitCode
   } catch (error) {
     return report(error, out, env)
+  }
+}
+
+/**
+ * Writes to a standard stream that may be closed under us (`sync | head -1`): the first error
+ * (EPIPE) makes every later write a no-op, so the run goes on to save every note, the lock and
+ * the journal, and ends quietly instead of dying on an unhandled 'error' event with a stack trace.
+ */
+function writerOf(stream: NodeJS.WriteStream): (text: string) => void {
+  let closed = false
+  stream.on('error', () => {
+    closed = true
+  })
+  return (text) => {
+    if (!closed && !stream.destroyed) stream.write(text)
   }
 }
 

@@ -16,7 +16,7 @@ import {createBatchResultsProvider} from '../providers/batch-results.js'
 import {addEstimate, emptyEstimate, estimateJob, type Estimate} from '../providers/estimate.js'
 import {createBatchClient, type BatchClient, type BatchInfo} from '../providers/openai.js'
 import {planRequests} from '../providers/requests.js'
-import type {ProviderSettings} from '../providers/select.js'
+import {endpointOf, type ProviderSettings} from '../providers/select.js'
 import {listBatches, readResults, removeBatch, saveBatch, saveResults, type BatchRecord} from '../state/batches.js'
 import type {TranslateJob} from '../types.js'
 import {UserError} from '../types.js'
@@ -123,7 +123,7 @@ async function submitBatch(options: BatchOptions): Promise<SubmitResult> {
   if (pricing.settings.qwenMt) {
     throw new UserError(`--batch: model ${pricing.settings.model} (Qwen-MT) has no Batch API; run sync without --batch, or choose another --model`)
   }
-  const baseURL = settings.baseURL ?? options.env.OPENAI_BASE_URL
+  const baseURL = endpointOf(settings, options.env)
 
   // Writes what needs no translation, queues the rest; the budget is checked before anything is sent.
   const queued: TranslateJob[] = []

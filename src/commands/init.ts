@@ -14,6 +14,7 @@ import {UserError} from '../types.js'
 import {CONFIG_FILE_NAME, DEFAULT_GLOSSARY, DEFAULT_INCLUDE, DEFAULT_OUTPUT} from '../config/defaults.js'
 import {lstatOrUndefined} from '../config/paths.js'
 import {detectLayouts, LAYOUT_NAMES, LOOKED_FOR, type DetectedLayout, type LayoutName} from './layouts.js'
+import {writeFileAtomic} from '../pipeline/write.js'
 
 /** What `init` found and wrote. */
 export interface InitResult {
@@ -46,7 +47,10 @@ export async function initProject(root: string, options: {force?: boolean; layou
   const {config, detected} = startingConfig(layout)
   const written: string[] = []
 
-  await writeFile(configFile, JSON.stringify(config, null, 2) + '\n', options.force ? {} : {flag: 'wx'})
+  const text = JSON.stringify(config, null, 2) + '\n'
+  // --force replaces the file atomically and never writes through a symlink planted at its name.
+  if (options.force) await writeFileAtomic(configFile, text, {root})
+  else await writeFile(configFile, text, {flag: 'wx'})
   written.push(CONFIG_FILE_NAME)
 
   const glossaryFile = path.join(root, DEFAULT_GLOSSARY)

@@ -3,8 +3,8 @@
  * the locales, plus reading a note. Parsing lives in `analyse.ts`, so that a command which finds
  * nothing to parse (`check` on current targets) never loads the Markdown parser.
  */
-import {existsSync} from 'node:fs'
-import {readFile} from 'node:fs/promises'
+import {constants, existsSync} from 'node:fs'
+import {open} from 'node:fs/promises'
 import path from 'node:path'
 import {discoverNotes, frontmatterValueOfBytes, loadConfig, normaliseLocale, type NotePlan, type ResolvedConfig} from '../config/load.js'
 import {glossaryFingerprint, loadGlossary, type Glossary} from '../glossary/load.js'
@@ -122,8 +122,18 @@ function targetLocales(config: ResolvedConfig, lock: Lockfile | undefined, cli: 
 export async function readText(root: string, file: string, maxBytes: number): Promise<NoteText | undefined> {
   let bytes: Uint8Array
   try {
-    bytes = await readFile(path.join(root, file))
+    // O_NONBLOCK and the fstat: a FIFO planted as a note or a target is refused, never waited on.
+    const handle = await open(path.join(root, file), constants.O_RDONLY | (constants.O_NONBLOCK ?? 0))
+    try {
+      const stats = await handle.stat()
+      if (stats.isDirectory()) throw Object.assign(new Error('is a directory'), {code: 'EISDIR'})
+      if (!stats.isFile()) throw new UserError(`${file}: is ${stats.isFIFO() ? 'a named pipe (FIFO)' : 'a socket or device'}, expected a Markdown file — remove it and re-run`)
+      bytes = await handle.readFile()
+    } finally {
+      await handle.close()
+    }
   } catch (error) {
+    if (error instanceof UserError) throw error
     // ENOTDIR: a folder on the way is a file; the write path explains that when it gets there.
     if (isErrno(error, 'ENOENT', 'ENOTDIR')) return undefined
     if (isErrno(error, 'EISDIR')) throw new UserError(`${file}: is a directory, expected a Markdown file`)

@@ -8,7 +8,7 @@
  * stop the run.
  */
 
-import {readdirSync, realpathSync, statSync} from 'node:fs'
+import {constants, readdirSync, realpathSync, statSync} from 'node:fs'
 import {open} from 'node:fs/promises'
 import path from 'node:path'
 import picomatch from 'picomatch'
@@ -419,7 +419,8 @@ async function findSourceLocale(
  * flow collections) is not a locale anyway and yields undefined.
  */
 export async function readFrontmatterValue(file: string, key: string): Promise<string | undefined> {
-  const handle = await open(file, 'r')
+  // O_NONBLOCK: a FIFO among the sources opens at once (and reads as empty) instead of blocking.
+  const handle = await open(file, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0))
   try {
     let size = HEAD_BYTES
     for (;;) {

@@ -147,6 +147,8 @@ export function resolveConfig(json: unknown, root: string, file?: string): Resol
   if (outputs) resolved.outputs = outputs
   if (typeof provider.model === 'string') resolved.provider.model = provider.model
   if (typeof provider.concurrency === 'number') resolved.provider.concurrency = provider.concurrency
+  if (typeof provider.timeoutMs === 'number') resolved.provider.timeoutMs = provider.timeoutMs
+  if (typeof provider.maxReplyBytes === 'number') resolved.provider.maxReplyBytes = provider.maxReplyBytes
   if (typeof provider.baseURL === 'string') resolved.provider.baseURL = provider.baseURL
   if (typeof provider.name === 'string') resolved.provider.named = true
   return resolved

@@ -201,6 +201,19 @@ export const configSchema: SchemaNode = {
           minimum: 1,
           maximum: 256
         },
+        timeoutMs: {
+          description:
+            'Total deadline of one request attempt in ms: connect, headers and the whole reply body (transport retries get their own). Unset: 120000.',
+          type: 'integer',
+          minimum: 100,
+          maximum: 3600000
+        },
+        maxReplyBytes: {
+          description: 'Largest reply accepted, in bytes after decompression; a larger one fails that request. Unset: 8388608 (8 MiB).',
+          type: 'integer',
+          minimum: 1024,
+          maximum: 1073741824
+        },
         models: {
           description: 'Per-locale model, by path form or tag, e.g. `{"zh": "qwen-plus"}`.',
           type: 'object',

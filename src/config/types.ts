@@ -67,6 +67,10 @@ export interface ResolvedConfig {
     model?: string
     baseURL?: string
     concurrency?: number
+    /** Total deadline of one request attempt, ms (connect, headers, body). */
+    timeoutMs?: number
+    /** Largest reply accepted, bytes after decompression. */
+    maxReplyBytes?: number
     /** Model per BCP-47 tag. */
     models: Record<string, string>
     responseFormat: 'auto' | 'json_schema' | 'json_object'

@@ -34,14 +34,28 @@ export interface WriteOptions {
    */
   verified?: Set<string>
   /**
+   * For a file the user named on the command line (`--report`, `export -o`): a target outside
+   * `root` is allowed — the user asked for it — and written with no folder checks beyond refusing
+   * a symlink at the file itself; a target inside `root` is checked like any other. A path that
+   * names an inside folder that is a symlink to outside (`out/r.md`, `out` → `/elsewhere`) is
+   * inside by its name, so it is refused.
+   */
+  allowOutside?: boolean
+  /**
    * Fault injection for tests: runs after the temp file is written and fsynced, right before the
    * rename. A throw here behaves like a failed write (temp removed, original intact).
    */
   beforeRename?: (temp: string) => void | Promise<void>
 }
 
-/** `.<name>.notes-l10n-<pid>-<random>.tmp`: recognisable, so a later run can clean up after a kill. */
-const TEMP_PATTERN = /^\..+\.notes-l10n-(\d+)-[a-z0-9]+\.tmp$/
+/**
+ * `.<name>.notes-l10n-<pid>-<random>.tmp`, or `.notes-l10n-<pid>-<random>.tmp` when that would
+ * exceed {@link NAME_MAX_BYTES}: recognisable, so a later run can clean up after a kill.
+ */
+const TEMP_PATTERN = /^\.(?:.+\.)?notes-l10n-(\d+)-[a-z0-9]+\.tmp$/
+
+/** The longest file name most file systems take (ext4, APFS, NTFS: 255 bytes or UTF-16 units). */
+const NAME_MAX_BYTES = 255
 
 /** Random per process, then counted: unique within the process without a `randomBytes` call per file. */
 const tempBase = randomBytes(4).toString('hex')
@@ -80,19 +94,20 @@ const errnoAdvice: Record<string, [string, string]> = {
  */
 export async function writeFileAtomic(file: string, data: string | Uint8Array, options: WriteOptions = {}): Promise<void> {
   const target = path.resolve(file)
-  const shown = display(target, options.root, file)
+  const outside = options.root === undefined || (options.allowOutside === true && !isInside(path.resolve(options.root), target))
+  const shown = outside ? file : display(target, options.root, file)
   const directory = path.dirname(target)
 
   let mode: number | undefined
   try {
-    if (options.root === undefined) await mkdir(directory, {recursive: true})
-    else await ensureDirectoryInside(path.resolve(options.root), directory, shown, options.verified)
+    if (outside) await mkdir(directory, {recursive: true})
+    else await ensureDirectoryInside(path.resolve(options.root!), directory, shown, options.verified)
     mode = await existingMode(target, shown)
   } catch (error) {
     throw asUserError(error, shown)
   }
 
-  const temp = path.join(directory, `.${path.basename(target)}.notes-l10n-${process.pid}-${tempSuffix()}.tmp`)
+  const temp = path.join(directory, tempName(path.basename(target)))
   let created = false
   try {
     // `wx` is O_CREAT|O_EXCL: never opens an existing file, and never follows a link planted at the temp name.
@@ -115,6 +130,19 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array, o
     if (created) await unlink(temp).catch(() => undefined)
     throw asUserError(error, shown)
   }
+}
+
+/** The temp name for `name`: beside it, and never longer than a file name may be (a 250-byte note name). */
+function tempName(name: string): string {
+  const tail = `notes-l10n-${process.pid}-${tempSuffix()}.tmp`
+  const full = `.${name}.${tail}`
+  return Buffer.byteLength(full) <= NAME_MAX_BYTES ? full : `.${tail}`
+}
+
+/** Whether `file` is `root` or lies below it, by name. */
+function isInside(root: string, file: string): boolean {
+  const relative = path.relative(root, file)
+  return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative))
 }
 
 /**

@@ -12,7 +12,7 @@
 import {UserError, type Finding, type TranslateJob} from '../types.js'
 
 /** Why the run was stopped. */
-export type FatalReason = 'billing' | 'auth' | 'permission' | 'not-found' | 'rate-limit' | 'budget'
+export type FatalReason = 'billing' | 'auth' | 'permission' | 'not-found' | 'rate-limit' | 'budget' | 'unreachable' | 'redirect'
 
 /**
  * A failure that no retry can fix: every worker of the provider stops and `translate` rejects with
@@ -23,9 +23,10 @@ export class ProviderFatalError extends UserError {
     message: string,
     readonly reason: FatalReason
   ) {
-    // Billing, rate and cost limits are not configuration mistakes: report them as a failed run
-    // (1); a bad key, model or endpoint is a usage/config error (2).
-    super(message, reason === 'billing' || reason === 'rate-limit' || reason === 'budget' ? 1 : 2)
+    // Billing, rate and cost limits and an endpoint that can't be reached (down, or a network
+    // fault) are not configuration mistakes: report them as a failed run (1); a bad key, model or
+    // endpoint address (one that redirects) is a usage/config error (2).
+    super(message, reason === 'billing' || reason === 'rate-limit' || reason === 'budget' || reason === 'unreachable' ? 1 : 2)
   }
 }
 

@@ -32,6 +32,7 @@ import {
   oneLine
 } from './errors.js'
 import {completionTokensOf, promptTokensOf} from './estimate.js'
+import {DEFAULT_MAX_REPLY_BYTES, DEFAULT_TIMEOUT_MS, ReplyError, UnreachableError, checkCompletion, readBounded, unreachable, usageCount} from './reply.js'
 import {addUsage, costOf, emptyUsage, priceFor, type Price, type PriceTable} from './prices.js'
 import {looksLikeRefusal, parsePlainReply, parseReply, type Feedback, type ParsedReply, type WireSegment} from './prompt.js'
 import {chatRequestBody, groupSegments, requestSettings, segmentTokens, type ChatRequestBody, type RequestSettings} from './requests.js'
@@ -44,8 +45,14 @@ export interface OpenAIProviderOptions {
   model: string
   /** Requests in flight across all jobs of this provider instance (default 8). */
   concurrency?: number
-  /** Per HTTP request, passed to the SDK (default 120 000 ms). */
+  /**
+   * Total deadline of one HTTP attempt — connect, headers and the whole body — in ms (default
+   * 120 000). The SDK's own timeout ends when the headers arrive; the body is read inside our
+   * `fetch`, under this deadline, so a body that never ends or trickles fails the attempt.
+   */
   timeoutMs?: number
+  /** Most bytes of one reply, counted after decompression (default 8 MiB): a gzip bomb stops here. */
+  maxReplyBytes?: number
   /** SDK transport retries (default 2). */
   maxRetries?: number
   /** Validation retries with feedback (default 2). */
@@ -145,7 +152,8 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): OpenAIProv
     validationRetries: options.validationRetries ?? 2,
     validationRetryDelayMs: options.validationRetryDelayMs ?? 500,
     maxRetries: options.maxRetries ?? 2,
-    timeoutMs: options.timeoutMs ?? 120_000,
+    timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    maxReplyBytes: options.maxReplyBytes ?? DEFAULT_MAX_REPLY_BYTES,
     maxLongRetryAfterMs: options.maxLongRetryAfterMs ?? 0,
     // QA-CHECKLIST A2: the SDK sleeps for any retry-after; above this we decide instead.
     longRetryAfterMs: options.longRetryAfterMs ?? 60_000,
@@ -161,7 +169,7 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): OpenAIProv
       baseURL: options.baseURL ?? defaultBaseURL,
       maxRetries: settings.maxRetries,
       timeout: settings.timeoutMs,
-      fetch: watchRetryAfter(globalThis.fetch, settings.longRetryAfterMs, (wait) => pauseWorkers(run, wait))
+      fetch: watchRetryAfter(boundedFetch(globalThis.fetch, settings), settings.longRetryAfterMs, (wait) => pauseWorkers(run, wait))
     }),
     limit: pLimit(options.concurrency ?? 8),
     format: options.responseFormat === 'json_object' ? 'json_object' : 'json_schema',
@@ -172,7 +180,8 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): OpenAIProv
     total: emptyUsage(),
     price,
     maxCostUsd: options.maxCostUsd,
-    reservedUsd: 0
+    reservedUsd: 0,
+    unreachable: 0
   }
 
   return {
@@ -198,6 +207,7 @@ interface Run {
     validationRetryDelayMs: number
     maxRetries: number
     timeoutMs: number
+    maxReplyBytes: number
     maxLongRetryAfterMs: number
     longRetryAfterMs: number
     fixedFormat: boolean
@@ -219,6 +229,8 @@ interface Run {
   readonly maxCostUsd: number | undefined
   /** Estimated cost of the requests in flight, held against `maxCostUsd` until their usage is known. */
   reservedUsd: number
+  /** Requests in a row whose every attempt failed to reach the endpoint (reset by any reply). */
+  unreachable: number
 }
 
 /** State of one job. */
@@ -394,8 +406,9 @@ async function send(
         try {
           // `translation_options` is DashScope's (Python's `extra_body`); the SDK sends unknown members as is.
           const reply = await run.client.chat.completions.create(body as ChatCompletionCreateParamsNonStreaming, {signal})
+          run.unreachable = 0
           // Counted before the slot frees up, so the next request's budget check sees it.
-          countUsage(jobRun, reply)
+          countUsage(jobRun, reply, body, segments)
           return reply
         } finally {
           run.reservedUsd -= reserved
@@ -408,9 +421,18 @@ async function send(
         throw new AbortError(new RequestFailedError(INTERRUPTED))
       }
       if (!(error instanceof OpenAI.APIError)) throw error
+      if (!isUnreachable(error)) run.unreachable = 0
 
       const fatal = fatalError(run, error)
       if (fatal) throw new AbortError(stopRun(run, fatal))
+
+      if (isUnreachable(error)) {
+        // Sent again rather than failed: either a later request gets through (a blip), or the
+        // run stops with one message instead of one identical line per segment.
+        run.unreachable++
+        if (run.unreachable >= UNREACHABLE_REQUESTS) throw new AbortError(stopRun(run, unreachableError(run, error)))
+        continue
+      }
 
       const wait = retryAfterMs(error.headers)
       if (wait !== undefined && wait > run.settings.longRetryAfterMs && isRetryableStatus(error.status)) {
@@ -504,19 +526,22 @@ function readCandidates(content: string, pending: readonly WireSegment[], reply:
   return reply.problem === undefined ? reply.candidates : `L11: ${reply.problem}`
 }
 
-/** Count a reply's usage in its job and in the run (costs are priced from the totals later). */
-function countUsage(jobRun: JobRun, completion: ChatCompletion): void {
-  const usage = completion.usage
-  const details: unknown = usage
-  const deepSeekHits =
-    typeof details === 'object' && details !== null && 'prompt_cache_hit_tokens' in details
-      ? Number(details.prompt_cache_hit_tokens) || 0
-      : 0
+/**
+ * Count a reply's usage in its job and in the run (costs are priced from the totals later). A
+ * count the endpoint leaves out or reports as anything but a finite, non-negative number is
+ * unknown, and estimated from the request (as `--dry-run` does), so `--max-cost` keeps working.
+ */
+function countUsage(jobRun: JobRun, completion: ChatCompletion, body: ChatRequestBody, segments: readonly WireSegment[]): void {
+  const usage: unknown = completion.usage
+  const field = (object: unknown, key: string): unknown =>
+    typeof object === 'object' && object !== null && key in object ? (object as Record<string, unknown>)[key] : undefined
+  const promptTokens = usageCount(field(usage, 'prompt_tokens')) ?? promptTokensOf(body)
+  const cached = usageCount(field(field(usage, 'prompt_tokens_details'), 'cached_tokens')) ?? usageCount(field(usage, 'prompt_cache_hit_tokens')) ?? 0
   const delta: Usage = {
     requests: 1,
-    promptTokens: usage?.prompt_tokens ?? 0,
-    completionTokens: usage?.completion_tokens ?? 0,
-    cachedTokens: usage?.prompt_tokens_details?.cached_tokens ?? deepSeekHits,
+    promptTokens,
+    completionTokens: usageCount(field(usage, 'completion_tokens')) ?? completionTokensOf(jobRun.run.settings, segments),
+    cachedTokens: Math.min(cached, promptTokens),
     costUsd: 0
   }
   addUsage(jobRun.outcome.usage, delta)
@@ -542,11 +567,66 @@ function stopRun(run: Run, error: ProviderFatalError): ProviderFatalError {
   return run.fatal
 }
 
+/**
+ * Requests in a row that never reached the endpoint (every attempt a connection error or a
+ * connect/header timeout) before the run stops with one message: each has already been tried
+ * `maxRetries + 1` times, so three mean the endpoint is down or the URL is wrong, not a blip. A
+ * request that fails this way is sent again (counting again) until then, so none fails alone.
+ */
+const UNREACHABLE_REQUESTS = 3
+
+/**
+ * A request whose every attempt failed to connect (refused, unresolved, not connected in time,
+ * closed before any answer). A server that accepts the connection and then never answers is not
+ * unreachable: that request times out and fails on its own.
+ */
+function isUnreachable(error: InstanceType<typeof OpenAI.APIError>): boolean {
+  return error instanceof OpenAI.APIConnectionError && error.cause instanceof UnreachableError
+}
+
+/** Why the run stops after {@link UNREACHABLE_REQUESTS} unreachable requests in a row. */
+function unreachableError(run: Run, error: InstanceType<typeof OpenAI.APIError>): ProviderFatalError {
+  const why = oneLine(run.redact(connectionCause(error)))
+  return new ProviderFatalError(
+    `could not reach the API at ${run.settings.endpoint} (${UNREACHABLE_REQUESTS} requests in a row, ${run.settings.maxRetries + 1} attempt(s) each: ${why}): check --base-url / OPENAI_BASE_URL and that the server is running; stopped early — work accepted so far is kept, run sync again to continue`,
+    'unreachable'
+  )
+}
+
+/** The deepest message of a connection error's cause chain (`ECONNREFUSED …`), else its own. */
+function connectionCause(error: Error): string {
+  let message = error.message
+  let cause: unknown = error.cause
+  for (let depth = 0; depth < 5 && cause instanceof Error; depth++) {
+    const code = (cause as {code?: unknown}).code
+    message = typeof code === 'string' && !cause.message.includes(code) ? `${code} ${cause.message}` : cause.message
+    cause = cause.cause
+  }
+  return message
+}
+
 /** Errors after which no request of this run can succeed. */
 function fatalError(run: Run, error: InstanceType<typeof OpenAI.APIError>): ProviderFatalError | undefined {
   const {endpoint, model} = run.settings
   const code = `${error.code ?? ''}`
   const type = `${error.type ?? ''}`
+
+  if (error.status !== undefined && error.status >= 300 && error.status < 400) {
+    // `boundedFetch` follows no redirect: the note text must reach only the endpoint the user named.
+    const location = error.headers?.get('location')
+    let target = 'another address'
+    if (location) {
+      try {
+        target = displayURL(new URL(location, endpoint + '/').toString())
+      } catch {
+        target = 'an unreadable address'
+      }
+    }
+    return new ProviderFatalError(
+      `The API at ${endpoint} redirects requests (${error.status}) to ${oneLine(run.redact(target))}: notes-l10n follows no redirects, so your notes go only where you point them — set --base-url (or OPENAI_BASE_URL) to the endpoint's final address.`,
+      'redirect'
+    )
+  }
 
   if (error.status === 429 && (billingCodes.has(code) || billingCodes.has(type))) {
     return new ProviderFatalError(
@@ -586,17 +666,68 @@ function longWaitError(run: Run, wait: number): ProviderFatalError {
 /** One line for a request the API refused or that transport retries could not complete. */
 function requestFailure(run: Run, error: InstanceType<typeof OpenAI.APIError>): string {
   const attempts = `${run.settings.maxRetries + 1} attempt(s)`
+  if (error.cause instanceof ReplyError) {
+    return `unusable reply from ${run.settings.endpoint} (${attempts}): ${error.cause.message}`
+  }
   if (error instanceof OpenAI.APIConnectionTimeoutError) {
     return `no reply from ${run.settings.endpoint} within ${run.settings.timeoutMs} ms (${attempts})`
   }
   if (error instanceof OpenAI.APIConnectionError) {
-    return `could not reach ${run.settings.endpoint} (${attempts}): ${oneLine(run.redact(error.message))}`
+    return `could not reach ${run.settings.endpoint} (${attempts}): ${oneLine(run.redact(connectionCause(error)))}`
   }
   const message = oneLine(run.redact(error.message))
   if (isRetryableStatus(error.status)) {
     return `the API kept failing (${attempts}): ${message}`
   }
   return `the API rejected the request: ${message}`
+}
+
+/**
+ * Wrap `fetch` so that one attempt is bounded whatever the endpoint does (docs/providers.md):
+ *
+ * - a total deadline (`timeoutMs`) over connect, headers and body: the body is read here, before
+ *   the SDK's `fetch` call returns, so the SDK's own timeout and ours both cover it;
+ * - at most `maxReplyBytes` read, counted after decompression (`readBounded` cancels the stream at
+ *   the limit: a gzip bomb never inflates further);
+ * - a failure before any response that is not the deadline (refused, not found, not connected in
+ *   time) becomes an `UnreachableError`: `send` counts those towards stopping the run;
+ * - no redirects: a 3xx comes back as it is, with `x-should-retry: false`, and `send` stops the run
+ *   (the note text went to the named endpoint only, never to where it points);
+ * - a 2xx that is not a well-formed chat completion (HTML, SSE, empty, `choices: null`, non-string
+ *   content, an envelope nested past `MAX_REPLY_DEPTH`) throws a {@link ReplyError}: the SDK retries
+ *   it like any transport failure, then the request fails with that reason.
+ *
+ * What reaches the SDK is a buffered `Response` without `content-encoding`, labelled JSON.
+ */
+function boundedFetch(fetchImpl: typeof globalThis.fetch, limits: {timeoutMs: number; maxReplyBytes: number}): typeof globalThis.fetch {
+  return async (input, init) => {
+    const deadline = AbortSignal.timeout(limits.timeoutMs)
+    const signal = init?.signal ? AbortSignal.any([init.signal, deadline]) : deadline
+    let response: Response
+    try {
+      response = await fetchImpl(input, {...init, signal, redirect: 'manual'})
+    } catch (error) {
+      // The deadline or the caller: the SDK tells those apart itself. Anything else happened
+      // before any answer: the endpoint could not be reached (counted towards stopping the run).
+      if (signal.aborted) throw error
+      throw unreachable(error)
+    }
+    const headers = new Headers(response.headers)
+    headers.delete('content-encoding')
+    headers.delete('content-length')
+    const shape = {status: response.status, statusText: response.statusText, headers}
+    if (response.status >= 300 && response.status < 400) {
+      await response.body?.cancel().catch(() => undefined)
+      if (!headers.has('x-should-retry')) headers.set('x-should-retry', 'false')
+      return new Response(null, shape)
+    }
+    const bytes = await readBounded(response, limits.maxReplyBytes, signal, limits.timeoutMs)
+    if (!response.ok) return new Response(bytes, shape)
+    const text = new TextDecoder().decode(bytes)
+    checkCompletion(text, response.headers.get('content-type'))
+    headers.set('content-type', 'application/json')
+    return new Response(text, shape)
+  }
 }
 
 /**

@@ -12,6 +12,7 @@ export interface ProviderSettings {
   responseFormat?: 'auto' | 'json_schema' | 'json_object'
   prices?: OpenAIProviderOptions['prices']
   timeoutMs?: number
+  maxReplyBytes?: number
   maxRetries?: number
   validationRetries?: number
   maxBatchTokens?: number
@@ -19,6 +20,33 @@ export interface ProviderSettings {
   maxLongRetryAfterMs?: number
   /** Stop before a request that would bring the run's estimated cost over this many USD (`--max-cost`). */
   maxCostUsd?: number
+}
+
+/**
+ * The endpoint a run talks to — `--base-url` or `provider.baseURL`, else `OPENAI_BASE_URL`, else
+ * `undefined` (OpenAI) — checked to be an absolute http(s) URL.
+ *
+ * @throws {UserError}
+ *   One line naming where the value came from, with `http://` suggested when the scheme is
+ *   missing (`127.0.0.1:8080/v1`, `localhost:11434/v1`).
+ */
+export function endpointOf(settings: Pick<ProviderSettings, 'baseURL'>, env: Readonly<Record<string, string | undefined>>): string | undefined {
+  const fromEnv = settings.baseURL === undefined
+  const value = settings.baseURL ?? env.OPENAI_BASE_URL
+  if (value === undefined || (fromEnv && value.trim() === '')) return undefined
+  const source = fromEnv ? 'OPENAI_BASE_URL' : '--base-url (or provider.baseURL in the config)'
+  let url: URL | undefined
+  try {
+    url = new URL(value)
+  } catch {
+    url = undefined
+  }
+  if (url && (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '') return value
+  const shown = JSON.stringify(value.length > 200 ? value.slice(0, 199) + '…' : value)
+  // `localhost:8080/v1` parses as a URL with the scheme `localhost:`: look at the text, not the parse.
+  const schemeless = /^(localhost|[\w-]+(\.[\w-]+)+|\[[\da-f:]+\])(:\d+)?(\/|$)/i.test(value)
+  const hint = schemeless ? `: did you mean http://${value} (or https://${value})?` : ': expected an http(s) URL such as https://api.openai.com/v1 or http://127.0.0.1:11434/v1'
+  throw new UserError(`${source} ${shown} is not an http(s) URL${hint}`)
 }
 
 /** A provider plus what the run summary needs to know about its costs. */
@@ -51,8 +79,8 @@ export function selectProvider(
           'OPENAI_API_KEY is not set: export it (export OPENAI_API_KEY=…) for OpenAI or any OpenAI-compatible endpoint (with OPENAI_BASE_URL or --base-url), or run with --provider pseudo to try the pipeline offline'
         )
       }
-      const {name: _name, model, baseURL, ...rest} = settings
-      return createOpenAIProvider({...rest, apiKey, baseURL: baseURL ?? env.OPENAI_BASE_URL, model: model ?? defaultModel})
+      const {name: _name, model, baseURL: _baseURL, ...rest} = settings
+      return createOpenAIProvider({...rest, apiKey, baseURL: endpointOf(settings, env), model: model ?? defaultModel})
     }
     default:
       throw new UserError(

@@ -9,10 +9,11 @@
  * the lock saved; applying twice is harmless because accepted translations are journaled and then
  * locked, and a segment already current is never sent to the results provider again.
  */
-import {readdir, readFile, unlink} from 'node:fs/promises'
+import {readdir, unlink} from 'node:fs/promises'
 import path from 'node:path'
 import {errnoCode} from '../errno.js'
 import {writeFileAtomic} from '../pipeline/write.js'
+import {readRegularFile} from './regular-file.js'
 import {UserError} from '../types.js'
 import {ensureStateDirectory, STATE_DIRECTORY} from './mutex.js'
 import {compareCodeUnits} from '../values.js'
@@ -54,7 +55,9 @@ export async function listBatches(root: string): Promise<BatchRecord[]> {
   }
   const records: BatchRecord[] = []
   for (const name of names.filter((candidate) => candidate.endsWith('.json')).sort()) {
-    records.push(parseRecord(await readFile(path.join(root, BATCHES_DIRECTORY, name), 'utf8'), `${BATCHES_DIRECTORY}/${name}`))
+    const shown = `${BATCHES_DIRECTORY}/${name}`
+    const bytes = await readRegularFile(path.join(root, BATCHES_DIRECTORY, name), shown)
+    if (bytes !== undefined) records.push(parseRecord(bytes.toString('utf8'), shown))
   }
   return records.sort((a, b) => compareCodeUnits(a.submitted, b.submitted))
 }
@@ -66,7 +69,10 @@ export async function saveResults(root: string, record: BatchRecord, text: strin
 }
 
 export async function readResults(root: string, record: BatchRecord): Promise<string> {
-  return readFile(fileOf(root, record.id, '.output.jsonl'), 'utf8')
+  const file = fileOf(root, record.id, '.output.jsonl')
+  const bytes = await readRegularFile(file, `${BATCHES_DIRECTORY}/${path.basename(file)}`)
+  if (bytes === undefined) throw Object.assign(new Error(`ENOENT: no such file, open '${file}'`), {code: 'ENOENT'})
+  return bytes.toString('utf8')
 }
 
 /** Forgets a batch whose results are applied. */

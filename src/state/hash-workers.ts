@@ -31,7 +31,7 @@ export interface HashedFiles {
 export const STRIDE = 4
 
 /** The file system calls {@link readWithStats} makes: `node:fs`'s, passed in so that it imports nothing. */
-export type ReadCalls = Pick<typeof import('node:fs'), 'openSync' | 'fstatSync' | 'readSync' | 'closeSync'>
+export type ReadCalls = Pick<typeof import('node:fs'), 'openSync' | 'fstatSync' | 'readSync' | 'closeSync' | 'constants'>
 
 /**
  * The file's bytes and its stats, taken from the open file before reading (a change during the
@@ -42,9 +42,14 @@ export type ReadCalls = Pick<typeof import('node:fs'), 'openSync' | 'fstatSync' 
  * It imports nothing (the calls come in `fs`) because the workers run it from its source text.
  */
 export function readWithStats(file: string, fs: ReadCalls): {stats: Stats; bytes: Uint8Array} {
-  const descriptor = fs.openSync(file, 'r')
+  // O_NONBLOCK: a FIFO planted as a note, a target or the lock opens at once instead of waiting
+  // for a writer forever (in a thread Ctrl-C cannot reach), and is refused below.
+  const descriptor = fs.openSync(file, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0))
   try {
     const stats = fs.fstatSync(descriptor)
+    if (!stats.isFile()) {
+      throw Object.assign(new Error(`${file} is not a regular file`), {code: stats.isDirectory() ? 'EISDIR' : 'ENOTREGULAR'})
+    }
     let buffer = Buffer.allocUnsafe(stats.size + 1)
     let length = 0
     for (;;) {

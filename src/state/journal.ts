@@ -16,7 +16,7 @@
  * invalid line anywhere else was not made by a crash: the file is refused rather than guessed at.
  */
 import {constants} from 'node:fs'
-import {lstat, open, readFile, unlink, type FileHandle} from 'node:fs/promises'
+import {lstat, open, unlink, type FileHandle} from 'node:fs/promises'
 import path from 'node:path'
 import {UserError} from '../types.js'
 import {errnoCode} from '../errno.js'
@@ -24,6 +24,7 @@ import {ensureDirectory, syncDirectory, writeFileAtomic} from '../pipeline/write
 import {copyEntry, type LockEntry, type SegmentRecord} from './lock.js'
 import {ensureStateDirectory, STATE_DIRECTORY} from './mutex.js'
 import {isRecord} from '../values.js'
+import {readRegularFile, refuseIrregular} from './regular-file.js'
 
 /** The journal file, relative to the project root. */
 export const JOURNAL_FILE = `${STATE_DIRECTORY}/journal/accepted.jsonl`
@@ -113,8 +114,12 @@ export class Journal {
     await refuseLinks(root)
     let bytes: Buffer
     try {
-      bytes = await readFile(journal.#file)
+      // A FIFO planted as the journal is refused at once: a plain read would block forever.
+      const read = await readRegularFile(journal.#file, JOURNAL_FILE)
+      if (read === undefined) return journal
+      bytes = read
     } catch (error) {
+      if (error instanceof UserError) throw error
       if (errnoCode(error) === 'ENOENT') return journal
       throw new UserError(
         `${JOURNAL_FILE} cannot be read (${errnoCode(error) ?? String(error)}) — check its permissions, or delete it (accepted translations not yet written will be requested again)`
@@ -279,7 +284,14 @@ export class Journal {
       await ensureStateDirectory(this.#root)
       await ensureDirectory(this.#root, path.dirname(this.#file))
       // Appending cannot go through a temp file, so refuse a planted symlink here instead (QA S5).
-      const handle = await open(this.#file, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | (constants.O_NOFOLLOW ?? 0))
+      // O_NONBLOCK: a FIFO planted since the replay fails at once (ENXIO) instead of waiting for a reader.
+      const handle = await open(this.#file, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0))
+      try {
+        refuseIrregular(await handle.stat(), JOURNAL_FILE)
+      } catch (error) {
+        await handle.close()
+        throw error
+      }
       if (this.#size === 0) {
         await handle.truncate(0)
         await handle.writeFile(HEADER)
@@ -395,6 +407,9 @@ function asUserError(error: unknown): unknown {
   const code = errnoCode(error)
   if (code === 'ENOSPC' || code === 'EDQUOT') {
     return new UserError(`cannot write ${JOURNAL_FILE}: no space left on device — free space and re-run \`sync\`; translations already journaled are kept`)
+  }
+  if (code === 'ENXIO') {
+    return new UserError(`${JOURNAL_FILE} is a named pipe (FIFO) or socket, not a regular file — notes-l10n reads and writes only regular files there; remove it and re-run`)
   }
   if (code === 'ELOOP') {
     return new UserError(`refusing to write ${JOURNAL_FILE}: it is a symbolic link — notes-l10n never writes through symlinks; delete it and re-run \`sync\``)

@@ -25,6 +25,7 @@ import {errnoCode} from '../errno.js'
 import {lineAt} from '../pipeline/read.js'
 import {writeFileAtomic} from '../pipeline/write.js'
 import {compareCodeUnits, isRecord} from '../values.js'
+import {readRegularFileSync} from './regular-file.js'
 
 /** The lock's file name at the project root. */
 export const LOCK_FILE = 'notes-l10n.lock'
@@ -132,8 +133,12 @@ export class Lockfile {
   static loadSync(root: string): Lockfile {
     let text: string
     try {
-      text = readFileSync(path.join(root, LOCK_FILE), 'utf8')
+      // A FIFO, socket, device or folder planted as the lock is refused, never waited on.
+      const bytes = readRegularFileSync(path.join(root, LOCK_FILE), LOCK_FILE)
+      if (bytes === undefined) return new Lockfile()
+      text = bytes.toString('utf8')
     } catch (error) {
+      if (error instanceof UserError) throw error
       if (errnoCode(error) === 'ENOENT') return new Lockfile()
       throw new UserError(`${LOCK_FILE} cannot be read (${errnoCode(error) ?? String(error)}) — check its permissions, or ${RECOVERY}`)
     }

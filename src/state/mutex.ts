@@ -10,12 +10,13 @@
  */
 import {randomBytes} from 'node:crypto'
 import {readFileSync, unlinkSync} from 'node:fs'
-import {open, readFile, stat, unlink, utimes, writeFile} from 'node:fs/promises'
+import {open, stat, unlink, utimes, writeFile} from 'node:fs/promises'
 import {hostname} from 'node:os'
 import path from 'node:path'
 import {isErrno} from '../errno.js'
 import {UserError} from '../types.js'
 import {ensureDirectory, isProcessAlive} from '../pipeline/write.js'
+import {readRegularFile} from './regular-file.js'
 
 export {isProcessAlive}
 
@@ -118,7 +119,11 @@ async function create(file: string, holder: Holder): Promise<boolean> {
 
 async function read(file: string): Promise<Found | undefined> {
   try {
-    const [raw, stats] = await Promise.all([readFile(file, 'utf8'), stat(file)])
+    // A FIFO or folder planted as the run lock is refused (UserError), never waited on.
+    const bytes = await readRegularFile(file, RUN_LOCK_FILE)
+    if (bytes === undefined) return undefined
+    const raw = bytes.toString('utf8')
+    const stats = await stat(file)
     return {raw, holder: parseHolder(raw), mtimeMs: stats.mtimeMs}
   } catch (error) {
     if (isErrno(error, 'ENOENT')) return undefined

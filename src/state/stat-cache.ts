@@ -19,8 +19,8 @@
  * text to parse per file (a line-per-file text format cost ~1.4 µs a file to parse, more than
  * half of the `stat` it saves a read for).
  */
-import {closeSync, fstatSync, openSync, readSync, statSync} from 'node:fs'
-import {readFile, stat} from 'node:fs/promises'
+import {closeSync, constants, fstatSync, openSync, readSync, statSync} from 'node:fs'
+import {stat} from 'node:fs/promises'
 import {availableParallelism} from 'node:os'
 import path from 'node:path'
 import {deserialize, serialize} from 'node:v8'
@@ -28,6 +28,8 @@ import {contentHash} from './hash.js'
 import {checkFiles, Found, readWithStats, sameStats, STRIDE} from './hash-workers.js'
 import {writeFileAtomic} from '../pipeline/write.js'
 import {ensureStateDirectory, STATE_DIRECTORY} from './mutex.js'
+import {readRegularFile} from './regular-file.js'
+import {UserError} from '../types.js'
 
 /** The cache file, relative to the project root. */
 export const STAT_CACHE_FILE = `${STATE_DIRECTORY}/stat-cache`
@@ -45,7 +47,7 @@ const PARALLEL_FROM = 2000
 const NOT_PLAIN = /\\|\/\/|(?:^|\/)\.{1,2}(?:\/|$)|^$|\/$/
 
 /** The calls `readWithStats` reads a file with. */
-const READ_CALLS = {openSync, fstatSync, readSync, closeSync}
+const READ_CALLS = {openSync, fstatSync, readSync, closeSync, constants}
 
 /** Numbers per entry in the table: size, mtimeMs, ino, hashedAt. */
 const COLUMNS = 4
@@ -139,11 +141,16 @@ export class StatCache {
   static async load(root: string, options: StatCacheOptions = {}): Promise<StatCache> {
     const file = path.join(root, STAT_CACHE_FILE)
     try {
-      const [bytes, stats] = await Promise.all([readFile(file), stat(file)])
-      const table = readTable(deserialize(bytes), digestIdOf(options))
-      if (table) return new StatCache(root, options, table, stats.mtimeMs)
-    } catch {
-      // Missing, truncated or foreign: it is only a cache.
+      const bytes = await readRegularFile(file, STAT_CACHE_FILE)
+      if (bytes !== undefined) {
+        const stats = await stat(file)
+        const table = readTable(deserialize(bytes), digestIdOf(options))
+        if (table) return new StatCache(root, options, table, stats.mtimeMs)
+      }
+    } catch (error) {
+      // A FIFO or folder in its place is refused (it would also block the write); anything else
+      // missing, truncated or foreign is fine: it is only a cache.
+      if (error instanceof UserError) throw error
     }
     return new StatCache(root, options, undefined, 0)
   }

@@ -15,6 +15,8 @@
 
 import {createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse} from 'node:http'
 import type {AddressInfo} from 'node:net'
+import {Readable} from 'node:stream'
+import {createGzip} from 'node:zlib'
 import {countTokens} from '../../src/providers/tokens.js'
 import {TOKEN_PATTERN} from '../../src/types.js'
 import {plausibleTranslate, type PlausibleLocale} from './plausible.js'
@@ -64,6 +66,21 @@ export type Fault =
   | {kind: 'empty'}
   | {kind: 'content-filter'}
   | {kind: 'replace-term'; from: string; to: string}
+  // A hostile or broken endpoint (docs/providers.md, "One bounded request"): 200 replies that are
+  // not a completion, and bodies that never end, trickle, explode or break off.
+  | {kind: 'endless'}
+  | {kind: 'trickle'; intervalMs?: number}
+  | {kind: 'gzip-bomb'; decodedBytes?: number}
+  | {kind: 'html'}
+  | {kind: 'sse'}
+  | {kind: 'empty-200'}
+  | {kind: 'choices-null'}
+  | {kind: 'content-not-string'}
+  | {kind: 'deep-nesting'; depth?: number}
+  | {kind: 'drop-mid-body'}
+  | {kind: 'redirect'; location: string; status?: number}
+  /** The answer of `then` (default: a normal one) with this `usage` in place of the real one. */
+  | {kind: 'usage'; usage: unknown; then?: Fault}
 
 /** Chooses the fault of each request (`undefined`: answer normally). */
 export type FaultPicker = (request: RecordedRequest, index: number) => Fault | undefined
@@ -106,7 +123,12 @@ export interface TestServer {
 
 /** What a route handler answers: a response (`text` instead of JSON when set), or nothing until the client gives up. */
 
-type Answer = {status: number; headers?: Record<string, string>; body: unknown; text?: string} | 'hang'
+type Answer = {status: number; headers?: Record<string, string>; body: unknown; text?: string} | 'hang' | RawAnswer
+
+/** An answer that writes the response itself (streams, broken connections). */
+interface RawAnswer {
+  raw: (response: ServerResponse) => void
+}
 
 type Handler = (request: RecordedRequest, fault: Fault | undefined, state: ServerState, params: Record<string, string>) => Answer
 
@@ -253,6 +275,11 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     }
     const answer = found.handler(request, picker(request, request.index), state, found.params)
     if (answer === 'hang') return
+    if ('raw' in answer) {
+      request.answer = {status: 200, body: undefined}
+      answer.raw(response)
+      return
+    }
     request.answer = {status: answer.status, body: answer.body}
     send(response, answer)
   }
@@ -356,8 +383,8 @@ function runBatch(state: ServerState, id: string): void {
       const fault = state.batchFault(item.custom_id, index)
       const request: RecordedRequest = {index, method: 'POST', path: '/v1/chat/completions', headers: {}, body: item.body, time: 0, inFlight: 1}
       const answer = chatCompletions(request, fault, state)
-      if (answer === 'hang' || answer.status !== 200) {
-        const body: unknown = answer === 'hang' ? undefined : answer.body
+      if (answer === 'hang' || 'raw' in answer || answer.status !== 200) {
+        const body: unknown = answer === 'hang' || 'raw' in answer ? undefined : answer.body
         const message = isRecord(body) && isRecord(body['error']) ? String(body['error']['message']) : 'timed out'
         errors.push(JSON.stringify({id: `batch_req_${index}`, custom_id: item.custom_id, response: null, error: {code: 'server_error', message}}))
         return
@@ -448,7 +475,82 @@ const transportFaults: {[K in Fault['kind']]?: (fault: Extract<Fault, {kind: K}>
     }
   },
   status: (fault) => ({status: fault.status, headers: fault.headers ?? {}, body: fault.body ?? apiError('error', 'error')}),
-  hang: () => 'hang'
+  hang: () => 'hang',
+  endless: () => ({
+    raw: (response) => {
+      response.writeHead(200, {'content-type': 'application/json'})
+      response.write('{"id":"chatcmpl-endless","object":"chat.completion","choices":[{"index":0,"message":{"role":"assistant","content":"')
+      // 100 bytes every 50 ms: never ends, and stays below any size limit for a long time.
+      const timer = setInterval(() => response.write('x'.repeat(100)), 50)
+      response.on('close', () => clearInterval(timer))
+    }
+  }),
+  'gzip-bomb': (fault) => ({
+    raw: (response) => {
+      // Compressed as it is sent, so the test pays only for what the client decodes: 2 GiB of
+      // zeros is ~2 MB on the wire, and a client that reads it all needs 2 GiB.
+      let left = fault.decodedBytes ?? 2 * 1024 ** 3
+      const block = Buffer.alloc(1024 * 1024, 0x20)
+      const zeros = new Readable({
+        read() {
+          if (left <= 0) return void this.push(null)
+          const size = Math.min(left, block.length)
+          left -= size
+          this.push(size === block.length ? block : block.subarray(0, size))
+        }
+      })
+      response.writeHead(200, {'content-type': 'application/json', 'content-encoding': 'gzip'})
+      const gzip = createGzip({level: 9})
+      zeros.pipe(gzip).pipe(response)
+      response.on('close', () => {
+        zeros.destroy()
+        gzip.destroy()
+      })
+    }
+  }),
+  html: () => ({status: 200, headers: {'content-type': 'text/html'}, body: undefined, text: '<!doctype html><html><body><h1>Welcome to nginx!</h1></body></html>'}),
+  sse: () => ({
+    status: 200,
+    headers: {'content-type': 'text/event-stream'},
+    body: undefined,
+    text: 'data: {"choices":[{"delta":{"content":"Hola"}}]}\n\ndata: [DONE]\n\n'
+  }),
+  'empty-200': () => ({status: 200, body: undefined, text: ''}),
+  'choices-null': () => ({status: 200, body: {id: 'chatcmpl-null', object: 'chat.completion', created: 0, model: 'm', choices: null}}),
+  'content-not-string': () => ({
+    status: 200,
+    body: {id: 'chatcmpl-obj', object: 'chat.completion', created: 0, model: 'm', choices: [{index: 0, message: {role: 'assistant', content: {segments: {}}}, finish_reason: 'stop'}]}
+  }),
+  'deep-nesting': (fault) => {
+    const depth = fault.depth ?? 1_000_000
+    return {
+      status: 200,
+      body: undefined,
+      text: '{"id":"chatcmpl-deep","choices":[{"index":0,"message":{"role":"assistant","content":"{}"},"finish_reason":"stop","x":' + '['.repeat(depth) + ']'.repeat(depth) + '}]}'
+    }
+  },
+  redirect: (fault) => ({status: fault.status ?? 307, headers: {location: fault.location}, body: {}})
+}
+
+/** Faults that send a normal answer's body, badly: slowly, or broken off half way. */
+const bodyFaults: {[K in Fault['kind']]?: (fault: Extract<Fault, {kind: K}>, text: string) => RawAnswer} = {
+  trickle: (fault, text) => ({
+    raw: (response) => {
+      response.writeHead(200, {'content-type': 'application/json', 'content-length': String(Buffer.byteLength(text))})
+      let sent = 0
+      const timer = setInterval(() => {
+        if (sent >= text.length) return void clearInterval(timer)
+        response.write(text[sent++])
+      }, fault.intervalMs ?? 100)
+      response.on('close', () => clearInterval(timer))
+    }
+  }),
+  'drop-mid-body': (_fault, text) => ({
+    raw: (response) => {
+      response.writeHead(200, {'content-type': 'application/json', 'content-length': String(Buffer.byteLength(text))})
+      response.write(text.slice(0, Math.floor(text.length / 2)), () => response.socket?.destroy())
+    }
+  })
 }
 
 /** Faults applied to one translated segment. */
@@ -465,9 +567,19 @@ const segmentFaults: {[K in Fault['kind']]?: (text: string, fault: Extract<Fault
 
 /** Chat completions: transport fault, else translate, then alter the reply as the fault says. */
 function chatCompletions(request: RecordedRequest, fault: Fault | undefined, state: ServerState): Answer {
+  if (fault?.kind === 'usage') {
+    const answer = chatCompletions(request, fault.then, state)
+    if (answer !== 'hang' && !('raw' in answer) && isRecord(answer.body)) answer.body['usage'] = fault.usage
+    return answer
+  }
   if (fault) {
     const transport = transportFaults[fault.kind] as ((fault: Fault, request: RecordedRequest) => Answer) | undefined
     if (transport) return transport(fault, request)
+    const badBody = bodyFaults[fault.kind] as ((fault: Fault, text: string) => RawAnswer) | undefined
+    if (badBody) {
+      const answer = chatCompletions(request, undefined, state)
+      return answer === 'hang' || 'raw' in answer ? answer : badBody(fault, answer.text ?? JSON.stringify(answer.body))
+    }
   }
 
   const body = isRecord(request.body) ? request.body : {}

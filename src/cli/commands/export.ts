@@ -24,7 +24,8 @@ export function registerExport(program: Command, {out, cwd, setExit}: CommandCon
       const [{exportReview}, {writeFileAtomic}] = await Promise.all([import('../../commands/export.js'), import('../../pipeline/write.js')])
       const result = await exportReview({cwd, paths, locales: flags.locale, configPath: flags.config, format: flags.format, only: flags.only})
       const file = flags.output ?? `l10n-${result.locale}.${result.format === 'po' ? 'po' : 'xlf'}`
-      await writeFileAtomic(path.resolve(cwd, file), result.text)
+      // Inside the project, no symlinked folder on the way; outside it, only because the user named it.
+      await writeFileAtomic(path.resolve(cwd, file), result.text, {root: cwd, allowOutside: true})
       for (const skipped of result.skipped) out.warn(skipped.message)
       for (const problem of result.problems) out.error(problem.message)
       const notes = new Set(result.units.map((unit) => unit.note)).size
