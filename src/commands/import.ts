@@ -26,6 +26,7 @@ import {inspect, type SegmentReport, type TargetReport} from './inspect.js'
 import {errnoMessage} from '../errno.js'
 import type {Problem, Project, ProjectOptions} from './project.js'
 import {sync, type NoteResult} from './sync.js'
+import {containsSecret} from '../redact.js'
 
 export interface ImportOptions extends Omit<ProjectOptions, 'paths' | 'locales'> {
   /** The reviewer's file, relative to `cwd`. */
@@ -206,7 +207,7 @@ function check(
     }
   }
 
-  const context = {sourceLocale: plan?.sourceLocale ?? project.config.sourceLocale.default, targetLocale: locale}
+  const context = {sourceLocale: plan?.sourceLocale ?? project.config.sourceLocale.default, targetLocale: locale, containsSecret}
   const findings = validateTranslation(segment, normalised, context)
   const errors = findings.filter((finding) => finding.severity === 'error')
   if (errors.length > 0) {

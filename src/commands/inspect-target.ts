@@ -15,6 +15,7 @@ import {readNote} from './analyse.js'
 import type {InspectOptions, TargetReport} from './inspect.js'
 import type {Project} from './project.js'
 import {segmentInSourceSpace} from './url-space.js'
+import {containsSecret} from '../redact.js'
 
 export function inspectTarget(
   project: Project,
@@ -69,7 +70,7 @@ export function inspectTarget(
     })
   })
 
-  const context = {sourceLocale: plan.sourceLocale, targetLocale: locale}
+  const context = {sourceLocale: plan.sourceLocale, targetLocale: locale, containsSecret}
   const rewriteUrl = project.config.links.rebase ? (url: string) => rebaseUrl(url, plan.source, target.output) : undefined
   source.segments.forEach((segment, index) => {
     const decision = alignment.decisions[index]!

@@ -30,6 +30,7 @@ import {
   unchanged
 } from './validate/prose.js'
 import {brackets, endPunctuation} from './validate/punctuation.js'
+import {introducedTemplate, invisibleCharacters, secretInText} from './validate/smuggling.js'
 import type {Rule, RuleInput, Side, ValidationContext} from './validate/rule.js'
 import {tokenContents} from './validate/token-contents.js'
 import {plainText} from './validate/tokens.js'
@@ -43,6 +44,9 @@ const PROSE_RULES: readonly Rule[] = [
   introducedCode,
   introducedHtml,
   corruptedCharacters,
+  introducedTemplate,
+  invisibleCharacters,
+  secretInText,
   commentary,
   fencedAnswer,
   lengthRatio,
@@ -134,6 +138,9 @@ const RETRY_HINTS: Readonly<Record<string, string>> = {
   Q15: 'use ASCII brackets next to links',
   Q21: 'use plain Unicode text',
   Q22: 'do not add HTML',
+  Q26: 'do not add template syntax such as {{ or {%',
+  Q27: 'do not add invisible or bidi control characters',
+  Q28: 'never include credentials or key-like strings',
   L5: 'answer with the translation only, no comments',
   L6: 'do not wrap the answer in a code fence'
 }
