@@ -15,7 +15,7 @@
  */
 
 import type {Finding, Segment} from '../types.js'
-import {commentary, fencedAnswer, WHOLE_FENCE} from './validate/commentary.js'
+import {commentary, fencedAnswer, wholeFence} from './validate/commentary.js'
 import {corruptedCharacters} from './validate/characters.js'
 import {introducedCode, introducedHtml, introducedUrls, lineStructure} from './validate/markup.js'
 import {mangledTokens, normaliseTokenForms, pairNesting, placeholderMultiset} from './validate/placeholders.js'
@@ -25,8 +25,10 @@ import {
   edgeWhitespace,
   emptyOutput,
   INNER_DOUBLE_SPACE,
+  leadingSpace,
   lengthRatio,
   numberMismatch,
+  trailingSpace,
   unchanged
 } from './validate/prose.js'
 import {brackets, endPunctuation} from './validate/punctuation.js'
@@ -85,14 +87,12 @@ const MARKDOWN_FENCE_LABEL = /^(?:markdown|md)$/i
  */
 export function normaliseTranslation(segment: Segment, translation: string): string {
   let text = translation
-  const fence = WHOLE_FENCE.exec(text)
-  if (fence !== null && MARKDOWN_FENCE_LABEL.test(fence[2] ?? '')) text = fence[3] ?? ''
+  const fence = wholeFence(text)
+  if (fence !== undefined && MARKDOWN_FENCE_LABEL.test(fence.info)) text = fence.body
   text = normaliseTokenForms(text, new Set(segment.tokens.map((token) => token.n)))
   if ((segment.text.match(INNER_DOUBLE_SPACE)?.length ?? 0) === 0) text = text.replace(INNER_DOUBLE_SPACE, ' ')
   if (text.trim() === '') return translation
-  const leading = /^\s*/.exec(segment.text)?.[0] ?? ''
-  const trailing = /\s*$/.exec(segment.text)?.[0] ?? ''
-  return leading + text.trim() + trailing
+  return leadingSpace(segment.text) + text.trim() + trailingSpace(segment.text)
 }
 
 /**
