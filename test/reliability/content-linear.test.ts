@@ -50,8 +50,6 @@ const GOOD = {'notes/good.md': '---\ntitle: Good\n---\n\nThis paragraph is fine.
 describe('S10 linear time on a hostile reply', () => {
   it.each([
     ['1 MB of letters', 'a', 1_000_000],
-    ['1 MB of "a-"', 'a-', 1_000_000],
-    ['1 MB of "1.1"', '1.1', 1_000_000],
     ['1 MB of backticks', '`', 1_000_000],
     ['1 MB of "sure"', 'sure', 1_000_000],
     ['1 MB of whitespace lines', ' \n', 1_000_000],
