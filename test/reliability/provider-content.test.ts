@@ -161,10 +161,12 @@ describe('front-matter values from a hostile model', () => {
     no: 'No',
     on: 'On',
     yes: 'y',
-    hash: 'Hola # layout: evil'
+    hash: 'Hola # layout: evil',
+    date: '2025-01-16',
+    sexagesimal: '1:20'
   }
   /** Rejected segments (a C1 control, no words): the note is not written at all. */
-  const REJECTED: Record<string, string> = {nel: 'Hola\u0085permalink: /x', tilde: '~', date: '2025-01-16', sexagesimal: '1:20'}
+  const REJECTED: Record<string, string> = {nel: 'Hola\u0085permalink: /x', tilde: '~'}
 
   it('each reads back as one string, with no new key, in YAML 1.1 and 1.2 — through sync, XLIFF import and --batch', async () => {
     const files: Record<string, string> = {}

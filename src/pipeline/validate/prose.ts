@@ -69,7 +69,6 @@ export const unchanged: Rule = ({source, target, context}) => {
 /** Below this many weighted characters on the longer side, no ratio is meaningful. */
 const MIN_FOR_ERROR = 10
 const MIN_FOR_WARNING = 20
-const LETTER = /\p{L}/u
 
 /**
  * Q13: target/source length in weighted characters (`weightedLength`). Errors at the pofilter
@@ -80,9 +79,7 @@ export const lengthRatio: Rule = ({source, target, context}) => {
   const sourceLength = weightedLength(source.plain)
   const targetLength = weightedLength(target.plain)
   if (sourceLength === 0 || target.text.trim() === '') return []
-  // A translation of words into no letters at all (`~`, a date) is no translation, and would not
-  // even be a segment when the written note is read back.
-  if (targetLength === 0 || (LETTER.test(source.plain) && !LETTER.test(target.plain))) {
+  if (targetLength === 0) {
     return [error('Q13', `no words in the translation, the source has ${quote(source.plain.trim())}`)]
   }
   const ratio = targetLength / sourceLength
