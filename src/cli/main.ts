@@ -5,6 +5,7 @@
  * error; 3 internal error (a bug: please report it); 130 interrupted.
  */
 import {Command, CommanderError} from 'commander'
+import {registerSecret} from '../redact.js'
 import {UserError} from '../types.js'
 import {registerAccept} from './commands/accept.js'
 import {registerBatch} from './commands/batch.js'
@@ -48,6 +49,8 @@ const version = '0.1.0'
 /** Runs the CLI with `argv` (without node and script) and resolves to the exit code. */
 export async function main(argv: readonly string[], options: MainOptions = {}): Promise<number> {
   const env = options.env ?? process.env
+  // Every file written from here on is redacted, and translations holding the key are rejected.
+  registerSecret(env.OPENAI_API_KEY)
   const out = createOutput({
     stdout: options.stdout ?? writerOf(process.stdout),
     stderr: options.stderr ?? writerOf(process.stderr),

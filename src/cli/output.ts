@@ -2,6 +2,8 @@
  * Where the CLI's text goes. Every write passes through `redact`, so a secret that reached a
  * message by any path (a library error, a URL) is never printed (QA S1).
  */
+import {createRedactor} from '../redact.js'
+
 export interface Output {
   stdout(text: string): void
   stderr(text: string): void
@@ -26,7 +28,9 @@ export function createOutput(options: {
   secrets: readonly string[]
   color: boolean
 }): Output {
-  const redact = (text: string) => options.secrets.reduce((result, secret) => result.split(secret).join('[redacted]'), text)
+  // The key in any recognisable form (encoded, truncated); a note's own `sk-…` words stay readable.
+  const redactor = createRedactor(options.secrets)
+  const redact = (text: string) => redactor.redact(text, false)
   const paint = createPaint(options.color)
   return {
     stdout: (text) => options.stdout(redact(text)),

@@ -7,7 +7,7 @@
  * applied through `sync` itself (no provider), which writes and locks them as human work: later
  * syncs keep them. Returns one outcome per unit; never prints.
  */
-import {access, readFile} from 'node:fs/promises'
+import {access, readFile, stat} from 'node:fs/promises'
 import path from 'node:path'
 import {loadConfig, normaliseLocale, rebaseUrl, type NotePlan} from '../config/load.js'
 import {verifyTerms} from '../glossary/load.js'
@@ -26,6 +26,7 @@ import {inspect, type SegmentReport, type TargetReport} from './inspect.js'
 import {errnoMessage} from '../errno.js'
 import type {Problem, Project, ProjectOptions} from './project.js'
 import {sync, type NoteResult} from './sync.js'
+import {containsSecret} from '../redact.js'
 
 export interface ImportOptions extends Omit<ProjectOptions, 'paths' | 'locales'> {
   /** The reviewer's file, relative to `cwd`. */
@@ -206,7 +207,7 @@ function check(
     }
   }
 
-  const context = {sourceLocale: plan?.sourceLocale ?? project.config.sourceLocale.default, targetLocale: locale}
+  const context = {sourceLocale: plan?.sourceLocale ?? project.config.sourceLocale.default, targetLocale: locale, containsSecret}
   const findings = validateTranslation(segment, normalised, context)
   const errors = findings.filter((finding) => finding.severity === 'error')
   if (errors.length > 0) {
@@ -277,10 +278,20 @@ function rejected(unit: ImportedUnit, reason: string): UnitOutcome {
   return {id: unit.id, note: unit.note, state: 'rejected', reason, findings: []}
 }
 
+/** A review file larger than this is refused before it is read (a whole blog's export is a few MB). */
+export const MAX_REVIEW_FILE_BYTES = 64 * 1024 * 1024
+
 async function readReviewFile(file: string, shown: string): Promise<string> {
   try {
+    const {size} = await stat(file)
+    if (size > MAX_REVIEW_FILE_BYTES) {
+      throw new UserError(
+        `${shown}: ${(size / 1024 / 1024).toFixed(1)} MiB, over the ${MAX_REVIEW_FILE_BYTES / 1024 / 1024} MiB limit for a review file; export and import fewer notes at a time (notes-l10n export <paths…>)`
+      )
+    }
     return await readFile(file, 'utf8')
   } catch (error) {
+    if (error instanceof UserError) throw error
     throw new UserError(`${shown}: cannot be read (${errnoMessage(error)}), expected an XLIFF or PO file written by notes-l10n export`)
   }
 }

@@ -15,6 +15,7 @@ import {readNote} from './analyse.js'
 import type {InspectOptions, TargetReport} from './inspect.js'
 import type {Project} from './project.js'
 import {segmentInSourceSpace} from './url-space.js'
+import {containsSecret} from '../redact.js'
 
 export function inspectTarget(
   project: Project,
@@ -69,7 +70,7 @@ export function inspectTarget(
     })
   })
 
-  const context = {sourceLocale: plan.sourceLocale, targetLocale: locale}
+  const context = {sourceLocale: plan.sourceLocale, targetLocale: locale, containsSecret}
   // Written by sync: links to other notes point at their translation in this locale (or, in older
   // targets, at the source note); see sync's read-back.
   const translationOf = (other: string) => project.plans.find((each) => each.source === other)?.targets.find((each) => each.locale === locale)?.output

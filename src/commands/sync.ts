@@ -41,6 +41,7 @@ import {errnoCode, errnoMessage} from '../errno.js'
 import {keysOf, recordedInputs, staleInputs} from './provenance.js'
 import {OrphanPool, type Orphan} from './renames.js'
 import {glossaryVersion, openProject, readText, type Problem, type Project, type ProjectOptions} from './project.js'
+import {containsSecret} from '../redact.js'
 
 export interface SyncOptions extends ProjectOptions {
   /** Provider settings from flags; merged over the config's. */
@@ -707,7 +708,7 @@ function buildJob(
       const segment = byId.get(id)?.segment
       if (!segment) return [{rule: 'L7', severity: 'error', message: `unknown segment id "${id}" in the reply`, segment: id}]
       const normalised = normaliseTranslation(segment, translation)
-      const findings = validateTranslation(segment, normalised, {sourceLocale: plan.sourceLocale, targetLocale: locale}).filter(
+      const findings = validateTranslation(segment, normalised, {sourceLocale: plan.sourceLocale, targetLocale: locale, containsSecret}).filter(
         // Q12 exempts segments made only of glossary terms: their translation may be the source.
         (finding) => !(finding.rule === 'Q12' && glossary && onlyTerms(glossary, visibleText(segment.markdown)))
       )

@@ -231,23 +231,69 @@ export function addedLines(source: Frontmatter | undefined, target: Frontmatter 
 /**
  * YAML for a value: the source's quoting style when it can carry the value, else a safe
  * double-quoted scalar (block scalars are always re-emitted quoted: trap 12, Q24).
+ *
+ * A translated value comes from a model, so it is written so that a YAML 1.2 reader (this tool,
+ * js-yaml 4) *and* a YAML 1.1 reader (Jekyll's Psych, PyYAML, go-yaml v2) read back exactly this
+ * one string: never a boolean (`No`, `On`, `y`), null (`~`), number (`0x1F`, `1:20`, `0o17`) or date
+ * in either, and never a line break those readers know (U+0085, U+2028, U+2029 end a line in
+ * YAML 1.1) that could start a new key. See docs/rules-provider-content.md (front-matter values).
  */
 export function renderValue(value: FrontmatterScalar, style?: Scalar.Type): string {
   if (value === null) return 'null'
   if (typeof value !== 'string') return String(value)
-  if (style === 'QUOTE_SINGLE' && !/[\n\r]/.test(value)) return `'${value.replaceAll("'", "''")}'`
+  if (style === 'QUOTE_SINGLE' && singleIsSafe(value)) return `'${value.replaceAll("'", "''")}'`
   if ((style === 'PLAIN' || style === undefined) && plainIsSafe(value)) return value
-  return JSON.stringify(value)
+  return doubleQuoted(value)
 }
 
-/** Whether `value` reads back as the same string when written plain. */
+/**
+ * Characters that may appear unescaped inside a quoted scalar for every reader: printable in
+ * YAML 1.1 and 1.2 (tab, #x20–#x7E, #xA0–#xD7FF, #xE000–#xFFFD, astral) minus the line breaks
+ * of YAML 1.1 (U+0085, U+2028, U+2029) and the byte-order mark. Everything else is escaped.
+ */
+const UNSAFE_IN_QUOTES = /[^\t\u0020-\u007E\u00A0-\u2027\u202A-\uD7FF\uE000-\uFEFE\uFF00-\uFFFD\u{10000}-\u{10FFFF}]/u
+
+/** Whether `value` can be written single-quoted unchanged: no escapes exist there. */
+function singleIsSafe(value: string): boolean {
+  return !UNSAFE_IN_QUOTES.test(value) && !value.includes('\t')
+}
+
+/** A double-quoted scalar with every unsafe character escaped (`\uXXXX`, read alike by 1.1 and 1.2). */
+function doubleQuoted(value: string): string {
+  let result = '"'
+  for (const character of value) {
+    if (character === '"') result += '\\"'
+    else if (character === '\\') result += '\\\\'
+    else if (character === '\n') result += '\\n'
+    else if (character === '\t') result += '\\t'
+    else if (UNSAFE_IN_QUOTES.test(character)) {
+      // Lone surrogates and any other code point: \uXXXX per UTF-16 unit is valid in both versions
+      // for the BMP; astral characters are printable and never reach here.
+      result += '\\u' + character.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')
+    } else result += character
+  }
+  return result + '"'
+}
+
+/**
+ * Words and shapes that YAML 1.1 resolves to something other than a string (booleans, nulls,
+ * numbers in any base, sexagesimal, dates, merge keys, `=`), checked besides the parse below
+ * because 1.1 readers differ in the details (PyYAML reads `1_000` and `.5` as numbers).
+ */
+const YAML11_NOT_A_STRING = /^(?:[yYnN~=]|<<|y(?:es)?|Y(?:es|ES)?|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF|null|Null|NULL)$|^[-+]?(?:\.|\d)|^\.(?:inf|Inf|INF|nan|NaN|NAN)$/
+
+/** Whether `value` reads back as the same string when written plain, in YAML 1.1 and 1.2. */
 function plainIsSafe(value: string): boolean {
-  if (value === '' || /[\n\r\t]/.test(value) || value !== value.trim()) return false
+  if (value === '' || value !== value.trim() || UNSAFE_IN_QUOTES.test(value) || /[\t\n]/.test(value)) return false
   if (/^[-?:,[\]{}#&*!|>'"%@`]/.test(value) || /: |\s#/.test(value) || value.endsWith(':')) return false
-  const document = parseDocument(`k: ${value}\n`, {schema: 'core'})
-  if (document.errors.length > 0) return false
-  const parsed: unknown = document.toJS()
-  return typeof parsed === 'object' && parsed !== null && (parsed as Record<string, unknown>)['k'] === value
+  if (YAML11_NOT_A_STRING.test(value) || /^\d{4}-\d\d?-\d\d?(?:[Tt\s]|$)/.test(value)) return false
+  for (const version of ['1.1', '1.2'] as const) {
+    const document = parseDocument(`k: ${value}\n`, {version})
+    if (document.errors.length > 0) return false
+    const parsed: unknown = document.toJS()
+    if (typeof parsed !== 'object' || parsed === null || (parsed as Record<string, unknown>)['k'] !== value) return false
+  }
+  return true
 }
 
 function renderKey(key: string): string {

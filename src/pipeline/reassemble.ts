@@ -185,11 +185,13 @@ function frontmatterChange(
     return {ids: [], start: 0, end: 0, value: `---${eol}${yaml}---${eol}`}
   }
   let yaml = patchFrontmatter(frontmatter, note.file, {translated, set, drop, append})
-  // A patched value must read back as exactly what was meant (Q24); otherwise keep the source's.
-  const check = parseDocument(yaml, {schema: 'core', uniqueKeys: true})
-  const values: unknown = check.errors.length === 0 ? check.toJS() : undefined
-  const bad = [...translated].filter(
-    ([key, value]) => !(values && typeof values === 'object' && (values as Record<string, unknown>)[key] === value)
+  // A patched value must read back as exactly what was meant (Q24), by a YAML 1.2 reader and, when
+  // the source's front-matter is valid YAML 1.1, by a 1.1 reader (Jekyll, PyYAML) too; otherwise
+  // keep the source's.
+  const readers = [readBack(yaml, '1.2')]
+  if (parseDocument(frontmatter.yaml, {version: '1.1', uniqueKeys: true}).errors.length === 0) readers.push(readBack(yaml, '1.1'))
+  const bad = [...translated].filter(([key, value]) =>
+    readers.some((values) => !(values && typeof values === 'object' && (values as Record<string, unknown>)[key] === value))
   )
   if (bad.length > 0) {
     for (const segment of note.segments) {
@@ -201,6 +203,12 @@ function frontmatterChange(
     yaml = patchFrontmatter(frontmatter, note.file, {translated: kept, set, drop, append})
   }
   return {ids: [], start: frontmatter.contentStart, end: frontmatter.contentEnd, value: yaml}
+}
+
+/** The front-matter as a reader of YAML `version` sees it (undefined when it cannot read it). */
+function readBack(yaml: string, version: '1.1' | '1.2'): unknown {
+  const document = parseDocument(yaml, {version, uniqueKeys: true})
+  return document.errors.length === 0 ? document.toJS() : undefined
 }
 
 /** Replace non-overlapping ranges of `text` (sorted by start). */

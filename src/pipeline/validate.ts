@@ -15,7 +15,7 @@
  */
 
 import type {Finding, Segment} from '../types.js'
-import {commentary, fencedAnswer, WHOLE_FENCE} from './validate/commentary.js'
+import {commentary, fencedAnswer, wholeFence} from './validate/commentary.js'
 import {corruptedCharacters} from './validate/characters.js'
 import {introducedCode, introducedHtml, introducedUrls, lineStructure} from './validate/markup.js'
 import {mangledTokens, normaliseTokenForms, pairNesting, placeholderMultiset} from './validate/placeholders.js'
@@ -25,11 +25,14 @@ import {
   edgeWhitespace,
   emptyOutput,
   INNER_DOUBLE_SPACE,
+  leadingSpace,
   lengthRatio,
   numberMismatch,
+  trailingSpace,
   unchanged
 } from './validate/prose.js'
 import {brackets, endPunctuation} from './validate/punctuation.js'
+import {introducedTemplate, invisibleCharacters, secretInText} from './validate/smuggling.js'
 import type {Rule, RuleInput, Side, ValidationContext} from './validate/rule.js'
 import {tokenContents} from './validate/token-contents.js'
 import {plainText} from './validate/tokens.js'
@@ -43,6 +46,9 @@ const PROSE_RULES: readonly Rule[] = [
   introducedCode,
   introducedHtml,
   corruptedCharacters,
+  introducedTemplate,
+  invisibleCharacters,
+  secretInText,
   commentary,
   fencedAnswer,
   lengthRatio,
@@ -81,14 +87,12 @@ const MARKDOWN_FENCE_LABEL = /^(?:markdown|md)$/i
  */
 export function normaliseTranslation(segment: Segment, translation: string): string {
   let text = translation
-  const fence = WHOLE_FENCE.exec(text)
-  if (fence !== null && MARKDOWN_FENCE_LABEL.test(fence[2] ?? '')) text = fence[3] ?? ''
+  const fence = wholeFence(text)
+  if (fence !== undefined && MARKDOWN_FENCE_LABEL.test(fence.info)) text = fence.body
   text = normaliseTokenForms(text, new Set(segment.tokens.map((token) => token.n)))
   if ((segment.text.match(INNER_DOUBLE_SPACE)?.length ?? 0) === 0) text = text.replace(INNER_DOUBLE_SPACE, ' ')
   if (text.trim() === '') return translation
-  const leading = /^\s*/.exec(segment.text)?.[0] ?? ''
-  const trailing = /\s*$/.exec(segment.text)?.[0] ?? ''
-  return leading + text.trim() + trailing
+  return leadingSpace(segment.text) + text.trim() + trailingSpace(segment.text)
 }
 
 /**
@@ -134,6 +138,9 @@ const RETRY_HINTS: Readonly<Record<string, string>> = {
   Q15: 'use ASCII brackets next to links',
   Q21: 'use plain Unicode text',
   Q22: 'do not add HTML',
+  Q26: 'do not add template syntax such as {{ or {%',
+  Q27: 'do not add invisible or bidi control characters',
+  Q28: 'never include credentials or key-like strings',
   L5: 'answer with the translation only, no comments',
   L6: 'do not wrap the answer in a code fence'
 }

@@ -13,6 +13,7 @@ import {randomBytes} from 'node:crypto'
 import {lstat, mkdir, open, readdir, rename, unlink} from 'node:fs/promises'
 import path from 'node:path'
 import {errnoCode} from '../errno.js'
+import {redactSecrets} from '../redact.js'
 import {UserError} from '../types.js'
 
 export interface WriteOptions {
@@ -116,7 +117,8 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array, o
     try {
       // open() applies the umask; a replaced file keeps exactly the permissions it had.
       if (mode !== undefined) await handle.chmod(mode)
-      await handle.writeFile(data)
+      // The key never reaches a file, whatever path a message or a reply took to get here.
+      await handle.writeFile(typeof data === 'string' ? redactSecrets(data, false) : data)
       await handle.sync()
     } finally {
       await handle.close()

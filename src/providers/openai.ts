@@ -36,6 +36,7 @@ import {DEFAULT_MAX_REPLY_BYTES, DEFAULT_TIMEOUT_MS, ReplyError, UnreachableErro
 import {addUsage, costOf, emptyUsage, priceFor, type Price, type PriceTable} from './prices.js'
 import {looksLikeRefusal, parsePlainReply, parseReply, type Feedback, type ParsedReply, type WireSegment} from './prompt.js'
 import {chatRequestBody, groupSegments, requestSettings, segmentTokens, type ChatRequestBody, type RequestSettings} from './requests.js'
+import {createRedactor} from '../redact.js'
 
 export interface OpenAIProviderOptions {
   /** The caller reads `OPENAI_API_KEY`; it is never logged, echoed or put in a message. */
@@ -792,11 +793,8 @@ function retryAfterMs(headers: Headers | undefined): number | undefined {
 
 /** Remove the key, and anything shaped like one, from text that came from the endpoint. */
 function redactor(apiKey: string): (text: string) => string {
-  return (text) => {
-    let result = apiKey.length >= 4 ? text.split(apiKey).join('[redacted]') : text
-    result = result.replace(/\bsk-[\w*.…-]{6,}/g, 'sk-[redacted]')
-    return result
-  }
+  const redactor = createRedactor([apiKey])
+  return (text) => redactor.redact(text)
 }
 
 /** The endpoint as shown in messages: no credentials, query or fragment. */

@@ -23,6 +23,65 @@ let encoder: Tiktoken | undefined
 export function countTokens(text: string): number {
   if (text === '') return 0
   encoder ??= new Tiktoken(o200kBase)
+  const tiktoken = encoder
   // Segment text is data, never control: allow no special tokens so a note can't make us throw.
-  return encoder.encode(text, [], []).length
+  const encoded = (part: string) => (part === '' ? 0 : tiktoken.encode(part, [], []).length)
+  // js-tiktoken's byte-pair merge is quadratic in the length of one pre-tokenized piece (a 10 KB
+  // word took 53 s): long runs of letters, spaces or symbols are estimated instead, linearly.
+  const runs = longRuns(text)
+  if (runs.length === 0) return encoded(text)
+  let count = 0
+  let last = 0
+  for (const [start, end] of runs) {
+    count += encoded(text.slice(last, start)) + estimatedRun(text.slice(start, end))
+    last = end
+  }
+  return count + encoded(text.slice(last))
+}
+
+/** A run that BPE would take as one piece is estimated from this length on; real words are shorter. */
+const LONG_RUN = 64
+const LETTER = /[\p{L}\p{M}]/u
+const SPACE = /\s/u
+const DIGIT = /\p{N}/u
+
+/** 1 letter, 2 space, 3 symbol, 0 digit (o200k splits digits into threes: never long). */
+function classOf(code: number, character: string): number {
+  if ((code >= 97 && code <= 122) || (code >= 65 && code <= 90)) return 1
+  if (code === 32 || code === 10 || code === 9 || code === 13) return 2
+  if (code >= 48 && code <= 57) return 0
+  if (code < 128) return 3
+  return LETTER.test(character) ? 1 : SPACE.test(character) ? 2 : DIGIT.test(character) ? 0 : 3
+}
+
+/**
+ * The `[start, end)` ranges of `text` that are runs of {@link LONG_RUN} or more letters, spaces
+ * or symbols. One pass by code unit (a regex like `/\p{L}{64,}/u` overflows V8's backtracking
+ * stack on a 10 MB word).
+ */
+function longRuns(text: string): Array<[number, number]> {
+  const runs: Array<[number, number]> = []
+  let start = 0
+  let current = -1
+  for (let index = 0; index <= text.length; index++) {
+    const code = index < text.length ? text.charCodeAt(index) : -1
+    // A surrogate pair takes the class of the whole character, judged at its first half.
+    const kind = code === -1 ? -1 : code >= 0xdc00 && code <= 0xdfff ? current : classOf(code, String.fromCodePoint(text.codePointAt(index) ?? code))
+    if (kind === current) continue
+    if (current > 0 && index - start >= LONG_RUN) runs.push([start, index])
+    start = index
+    current = kind
+  }
+  return runs
+}
+
+/** About 4 ASCII characters per token, one per other character (CJK, accented scripts). */
+function estimatedRun(run: string): number {
+  let ascii = 0
+  let other = 0
+  for (let index = 0; index < run.length; index++) {
+    if (run.charCodeAt(index) < 128) ascii++
+    else other++
+  }
+  return Math.ceil(ascii / 4) + other
 }

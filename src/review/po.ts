@@ -276,9 +276,18 @@ const UNESCAPES: Record<string, string> = {n: '\n', t: '\t', r: '\r', a: '\u0007
 
 /** The value of one quoted PO string (C escapes, including octal and hex). */
 function unquote(quoted: string, line: number, fail: (line: number, received: string, expected: string) => never): string {
-  const match = /^"((?:[^"\\]|\\.)*)"\s*$/.exec(quoted)
-  if (match === null) return fail(line, `malformed string ${quoted.slice(0, 40)}`, 'a string in double quotes, with \\" for a quote')
-  return (match[1] ?? '').replace(/\\(?:([0-7]{1,3})|x([0-9a-fA-F]{1,2})|(.))/g, (whole, octal: string | undefined, hex: string | undefined, other: string | undefined) => {
+  // Scanned, not matched with /^"((?:[^"\\]|\\.)*)"$/: that regex keeps a backtrack entry per
+  // character and overflows on a multi-megabyte msgstr.
+  const trimmed = quoted.trimEnd()
+  let closed = trimmed.length >= 2 && trimmed.startsWith('"') && trimmed.endsWith('"')
+  for (let index = 1; closed && index < trimmed.length - 1; index++) {
+    const character = trimmed.charAt(index)
+    // A backslash escapes the next character; escaping the closing quote leaves the string open.
+    if (character === '\\') closed = ++index < trimmed.length - 1
+    else if (character === '"') closed = false
+  }
+  if (!closed) return fail(line, `malformed string ${quoted.slice(0, 40)}`, 'a string in double quotes, with \\" for a quote')
+  return trimmed.slice(1, -1).replace(/\\(?:([0-7]{1,3})|x([0-9a-fA-F]{1,2})|(.))/g, (whole, octal: string | undefined, hex: string | undefined, other: string | undefined) => {
     if (octal !== undefined) return String.fromCharCode(Number.parseInt(octal, 8))
     if (hex !== undefined) return String.fromCharCode(Number.parseInt(hex, 16))
     const unescaped = UNESCAPES[other ?? '']

@@ -79,6 +79,8 @@ function parseXml(xml: string, file: string, expected: string): XmlNode[] {
   if (valid !== true) {
     throw new UserError(`${file}:${valid.err.line}: malformed XML (${valid.err.msg}), expected ${expected}; fix the file or export it again`)
   }
+  checkCharacterReferences(text, file)
+  checkDepth(text, file)
   const parser = new XMLParser({
     preserveOrder: true,
     ignoreAttributes: false,
@@ -93,7 +95,52 @@ function parseXml(xml: string, file: string, expected: string): XmlNode[] {
     cdataPropName: CDATA,
     commentPropName: '#comment'
   })
-  return parser.parse(text) as XmlNode[]
+  try {
+    return parser.parse(text) as XmlNode[]
+  } catch (error) {
+    // Whatever the parser still refuses is the file's fault, not ours (exit 2, not 3).
+    throw new UserError(`${file}: unreadable XML (${error instanceof Error ? error.message : String(error)}), expected ${expected}; fix the file or export it again`)
+  }
+}
+
+/** Elements nested deeper than this are refused up front (the XML parser's own limit, and notes'). */
+export const MAX_XML_DEPTH = 100
+
+/** Tags, comments, CDATA and processing instructions, each matched in one linear pass. */
+const XML_MARKUP = /<!--[\s\S]*?-->|<!\[CDATA\[[\s\S]*?\]\]>|<\?[\s\S]*?\?>|<(\/?)[^\s/>!?]+(?:"[^"]*"|'[^']*'|[^'">])*?(\/?)>/g
+
+/** Refuse nesting deeper than {@link MAX_XML_DEPTH}, naming the line of the first element too deep. */
+function checkDepth(text: string, file: string): void {
+  let depth = 0
+  for (const match of text.matchAll(XML_MARKUP)) {
+    if (match[1] === undefined) continue
+    if (match[1] === '/') depth--
+    else if (match[2] !== '/' && ++depth > MAX_XML_DEPTH) {
+      throw new UserError(
+        `${file}:${lineAt(text, match.index)}: elements nested more than ${MAX_XML_DEPTH} deep, expected an XLIFF file as exported (inline codes nest as deep as the note's Markdown); export it again`
+      )
+    }
+  }
+}
+
+const CHARACTER_REFERENCE = /&#(?:x([0-9a-fA-F]+)|(\d+));/g
+
+/** Whether XML 1.0 allows code point `n` (its `Char` production). */
+function isXmlCharacter(n: number): boolean {
+  return n === 0x9 || n === 0xa || n === 0xd || (n >= 0x20 && n <= 0xd7ff) || (n >= 0xe000 && n <= 0xfffd) || (n >= 0x10000 && n <= 0x10ffff)
+}
+
+/** Refuse a character reference to no character (`&#x110000;`, `&#xD800;`, `&#0;`), with its line. */
+function checkCharacterReferences(text: string, file: string): void {
+  for (const match of text.matchAll(CHARACTER_REFERENCE)) {
+    const digits = match[1] ?? match[2] ?? ''
+    const value = digits.length > 8 ? Number.POSITIVE_INFINITY : Number.parseInt(digits, match[1] === undefined ? 10 : 16)
+    if (!isXmlCharacter(value)) {
+      throw new UserError(
+        `${file}:${lineAt(text, match.index)}: character reference ${match[0].slice(0, 20)} is not a character XML allows; write the character itself, or <cp hex="…"/> for a control character`
+      )
+    }
+  }
 }
 
 /** The element name of a node (`undefined` for text, CDATA and comments). */
@@ -359,9 +406,15 @@ function inlineText(nodes: readonly XmlNode[], file: string, id: string): string
         text += `⟦${n}⟧${inlineText(childrenOf(node), file, id)}⟦/${n}⟧`
         break
       }
-      case 'cp':
-        text += String.fromCodePoint(Number.parseInt(attribute(node, 'hex') ?? 'FFFD', 16))
+      case 'cp': {
+        const hex = attribute(node, 'hex') ?? 'FFFD'
+        const value = /^[0-9a-fA-F]{1,6}$/.test(hex) ? Number.parseInt(hex, 16) : Number.NaN
+        if (!(value <= 0x10ffff)) {
+          throw new UserError(`${file}: unit ${id} has <cp hex="${hex.slice(0, 20)}"/>, expected the hexadecimal code point of one character (at most 10FFFF)`)
+        }
+        text += String.fromCodePoint(value)
         break
+      }
       default:
         // <mrk>, <sm>/<em> and unknown extensions annotate text: keep the text, drop the mark.
         text += inlineText(childrenOf(node), file, id)

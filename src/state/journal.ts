@@ -23,6 +23,7 @@ import {errnoCode} from '../errno.js'
 import {ensureDirectory, syncDirectory, writeFileAtomic} from '../pipeline/write.js'
 import {copyEntry, type LockEntry, type SegmentRecord} from './lock.js'
 import {ensureStateDirectory, STATE_DIRECTORY} from './mutex.js'
+import {redactSecrets} from '../redact.js'
 import {isRecord} from '../values.js'
 import {readRegularFile, refuseIrregular} from './regular-file.js'
 
@@ -263,7 +264,7 @@ export class Journal {
 
   async #write(text: string, durable: boolean): Promise<void> {
     const handle = await this.#open()
-    const bytes = Buffer.from(text)
+    const bytes = Buffer.from(redactSecrets(text, false))
     try {
       await handle.writeFile(bytes)
       if (durable) await handle.datasync()

@@ -14,6 +14,7 @@ import {open, stat, unlink, utimes, writeFile} from 'node:fs/promises'
 import {hostname} from 'node:os'
 import path from 'node:path'
 import {isErrno} from '../errno.js'
+import {redactSecrets} from '../redact.js'
 import {UserError} from '../types.js'
 import {ensureDirectory, isProcessAlive} from '../pipeline/write.js'
 import {readRegularFile} from './regular-file.js'
@@ -110,7 +111,7 @@ async function create(file: string, holder: Holder): Promise<boolean> {
     throw error
   }
   try {
-    await handle.writeFile(JSON.stringify(holder) + '\n')
+    await handle.writeFile(redactSecrets(JSON.stringify(holder) + '\n', false))
   } finally {
     await handle.close()
   }

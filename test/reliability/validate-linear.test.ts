@@ -4,7 +4,7 @@
  */
 
 import {describe, expect, it} from 'vitest'
-import {validateTranslation} from '../../src/pipeline/validate.js'
+import {normaliseTranslation, validateTranslation} from '../../src/pipeline/validate.js'
 import type {Segment} from '../../src/types.js'
 
 const EN_ES = {sourceLocale: 'en', targetLocale: 'es'}
@@ -41,4 +41,18 @@ describe('S10 validators stay linear on pathological segments', () => {
     validateTranslation(segment('x' + ']'.repeat(100_000) + ' end'), 'x' + ']'.repeat(100_000) + ' ·', EN_ES)
     expect(performance.now() - started).toBeLessThan(HANG_GUARD_MS)
   })
+
+  // Shapes that were quadratic in the e-mail, edge-whitespace, translatable-word, note and fence
+  // patterns (a 1 MB word of letters: over 300 s; 10 MB: stack overflow).
+  it.each(['a', 'A', 'a-', '1.1', 'a.a', 'a+', '-', 'sure', '`', ' \n', '(nota: ', '@a.', '\u200b', '{{'])(
+    'a 1 MB reply of repeated %j is validated in bounded time',
+    (unit) => {
+      const source = segment('The cache is rebuilt every night after an upgrade.')
+      const reply = unit.repeat(Math.ceil(1_000_000 / unit.length))
+      const started = performance.now()
+      const findings = validateTranslation(source, normaliseTranslation(source, reply), EN_ES)
+      expect(performance.now() - started).toBeLessThan(HANG_GUARD_MS)
+      expect(findings.some((finding) => finding.severity === 'error')).toBe(true)
+    }
+  )
 })

@@ -81,6 +81,13 @@ export type Fault =
   | {kind: 'redirect'; location: string; status?: number}
   /** The answer of `then` (default: a normal one) with this `usage` in place of the real one. */
   | {kind: 'usage'; usage: unknown; then?: Fault}
+  /**
+   * What a hostile model writes: each translation whose source contains `source` (default: every
+   * one) becomes `to(translation, source, apiKey)`; `apiKey` is the request's bearer token, for
+   * replies that echo the key. Covers key echo, U+2028 titles, template syntax, TAG characters and
+   * huge words.
+   */
+  | {kind: 'rewrite'; to: (translation: string, source: string, apiKey: string) => string; source?: string}
 
 /** Chooses the fault of each request (`undefined`: answer normally). */
 export type FaultPicker = (request: RecordedRequest, index: number) => Fault | undefined
@@ -602,6 +609,7 @@ function chatCompletions(request: RecordedRequest, fault: Fault | undefined, sta
     const translated: Record<string, string> = {}
     for (const [id, text] of Object.entries(segments)) translated[id] = applyTerms(state.translate(text), terms)
     alterSegments(translated, fault)
+    if (fault?.kind === 'rewrite') rewrite(translated, segments, fault, request)
     content = JSON.stringify({segments: translated})
   } else {
     const last = messages.at(-1)
@@ -671,6 +679,20 @@ function chatCompletions(request: RecordedRequest, fault: Fault | undefined, sta
         prompt_tokens_details: {cached_tokens: cachedTokens}
       }
     }
+  }
+}
+
+/** The `rewrite` fault: a hostile model's text in place of the translations it selects. */
+function rewrite(
+  translated: Record<string, string>,
+  sources: Record<string, string>,
+  fault: Extract<Fault, {kind: 'rewrite'}>,
+  request: RecordedRequest
+): void {
+  const key = String(request.headers.authorization ?? '').replace(/^Bearer /, '')
+  for (const [id, source] of Object.entries(sources)) {
+    if (fault.source !== undefined && !source.includes(fault.source)) continue
+    translated[id] = fault.to(translated[id] ?? '', source, key)
   }
 }
 

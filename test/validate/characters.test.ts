@@ -17,14 +17,58 @@ describe('Q21 corrupted and invisible characters', () => {
     expect(of(validateTranslation(segment('Sao Paulo and pate.'), 'SÃO PAULO y PÂTÉ.', {sourceLocale: 'en', targetLocale: 'pt'}), 'Q21')).toEqual([])
   })
 
-  it('warns about zero-width and bidi characters the source does not have', () => {
-    expect(severities(validateTranslation(segment('Ready.'), 'Lis\u200Bto.', EN_ES), 'Q21')).toEqual(['warning'])
-    expect(severities(validateTranslation(segment('Ready.'), 'Lis\u202Eto.', EN_ES), 'Q21')).toEqual(['warning'])
-    expect(of(validateTranslation(segment('Re\u200Bady.'), 'Lis\u200Bto.', EN_ES), 'Q21')).toEqual([])
+  it('leaves zero-width and bidi characters to Q27', () => {
+    expect(of(validateTranslation(segment('Ready.'), 'Lis\u200Bto.', EN_ES), 'Q21')).toEqual([])
+  })
+})
+
+describe('Q26 template syntax a site generator would run', () => {
+  it.each([
+    ['a Liquid include', 'Listo. {% include evil.html %}'],
+    ['a Liquid output', 'Listo {{ site.github.token }}.'],
+    ['a Jinja comment', 'Listo {# x #}.'],
+    ['a Hugo shortcode', 'Listo {{< x >}}.'],
+    ['a Hugo markdown shortcode', 'Listo {{% x %}}.']
+  ])('rejects %s', (_, translation) => {
+    expect(severities(validateTranslation(segment('Ready.'), translation, EN_ES), 'Q26')).toEqual(['error'])
   })
 
-  it('accepts bidi marks in right-to-left targets', () => {
-    expect(of(validateTranslation(segment('Ready.'), '\u200Fجاهز.', {sourceLocale: 'en', targetLocale: 'ar'}), 'Q21')).toEqual([])
+  it('accepts the template syntax the source already has, but not one more', () => {
+    const source = segment('Write {{ name }} in the template.')
+    expect(of(validateTranslation(source, 'Escribe {{ name }} en la plantilla.', EN_ES), 'Q26')).toEqual([])
+    expect(severities(validateTranslation(source, 'Escribe {{ name }} en {{ x }} la plantilla.', EN_ES), 'Q26')).toEqual(['error'])
+    expect(of(validateTranslation(segment('Braces { and } alone.'), 'Llaves { y } solas.', EN_ES), 'Q26')).toEqual([])
+  })
+})
+
+describe('Q27 invisible and bidi control characters', () => {
+  it.each([
+    ['U+200B zero-width space', 'Lis\u200Bto.'],
+    ['U+200D zero-width joiner in Latin text', 'Lis\u200Dto.'],
+    ['U+00AD soft hyphen', 'Lis\u00ADto.'],
+    ['U+2062 invisible times', 'Lis\u2062to.'],
+    ['U+202E right-to-left override', 'Lis\u202Eto.'],
+    ['U+2066 isolate', 'Lis\u2066to.'],
+    ['U+FEFF byte-order mark', 'Lis\uFEFFto.'],
+    ['700 TAG characters', 'Listo.' + String.fromCodePoint(...Array.from({length: 700}, (_, k) => 0xe0020 + (k % 0x5f)))]
+  ])('rejects %s', (_, translation) => {
+    expect(severities(validateTranslation(segment('Ready.'), translation, EN_ES), 'Q27')).toEqual(['error'])
+  })
+
+  it('accepts what the source already has', () => {
+    expect(of(validateTranslation(segment('Re\u200Bady.'), 'Lis\u200Bto.', EN_ES), 'Q27')).toEqual([])
+  })
+
+  it('accepts bidi marks in right-to-left targets, but not overrides', () => {
+    const ar = {sourceLocale: 'en', targetLocale: 'ar'}
+    expect(of(validateTranslation(segment('Ready.'), '\u200Fجاهز.', ar), 'Q27')).toEqual([])
+    expect(severities(validateTranslation(segment('Ready.'), '\u202Eجاهز.', ar), 'Q27')).toEqual(['error'])
+  })
+
+  it('accepts joiners between letters of scripts that shape with them, and in emoji sequences', () => {
+    expect(of(validateTranslation(segment('Ready now.'), 'तैयार क्\u200Dष है।', {sourceLocale: 'en', targetLocale: 'hi'}), 'Q27')).toEqual([])
+    expect(of(validateTranslation(segment('Ready now.'), 'آماده\u200Cاست.', {sourceLocale: 'en', targetLocale: 'fa'}), 'Q27')).toEqual([])
+    expect(of(validateTranslation(segment('Ready now 👍.'), 'Listo ya 👨\u200D💻.', EN_ES), 'Q27')).toEqual([])
   })
 })
 

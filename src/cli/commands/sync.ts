@@ -119,10 +119,16 @@ Exit codes: 0 all written or up to date; 1 some notes failed or were left untouc
 }
 
 async function writeReport(cwd: string, file: string, result: SyncResult): Promise<void> {
-  const [{writeFileAtomic}, {formatSyncReportMarkdown}] = await Promise.all([import('../../pipeline/write.js'), import('../report.js')])
+  const [{writeFileAtomic}, {formatSyncReportMarkdown}, {redactSecrets}] = await Promise.all([
+    import('../../pipeline/write.js'),
+    import('../report.js'),
+    import('../../redact.js')
+  ])
   const target = path.resolve(cwd, file)
   // Inside the project, no symlinked folder on the way; outside it, only because the user named it.
-  await writeFileAtomic(target, file.endsWith('.json') ? JSON.stringify(result, null, 2) + '\n' : formatSyncReportMarkdown(result), {root: cwd, allowOutside: true})
+  // Failure reasons quote what a reply said: key-shaped tokens go too, not only the registered key.
+  const text = file.endsWith('.json') ? JSON.stringify(result, null, 2) + '\n' : formatSyncReportMarkdown(result)
+  await writeFileAtomic(target, redactSecrets(text), {root: cwd, allowOutside: true})
 }
 
 /** `--max-cost 2.5` → 2.5 (USD). */

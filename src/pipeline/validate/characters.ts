@@ -1,10 +1,10 @@
 /**
  * Q21: characters that mean the text was damaged on the way (replacement characters, control
- * characters, UTF-8 read as Latin-1/CP1252) or that hide in it (zero-width and bidi controls).
+ * characters, UTF-8 read as Latin-1/CP1252). Characters that hide in text (zero-width, bidi
+ * controls, TAG characters) are Q27, in `smuggling.ts`.
  */
 
-import {error, introduced, quote, warning, type Rule, type RuleFinding} from './rule.js'
-import {isRightToLeft} from './script.js'
+import {error, introduced, quote, type Rule, type RuleFinding} from './rule.js'
 
 /** C0 and C1 controls except tab and line feed (segments use `\n` line endings). */
 const CONTROL = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F]/gu
@@ -15,8 +15,6 @@ const REPLACEMENT = /\uFFFD/gu
  * symbol, after `Ã`/`Â`.
  */
 const MOJIBAKE = /[ÃÂ][\u0080-\u00BF]|Ã[\u0152-\u0192\u02C6\u02DC\u2013-\u2122]|â€|ï»¿/gu
-const ZERO_WIDTH = /[\u200B\u2060\uFEFF]/gu
-const BIDI_CONTROL = /[\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/gu
 
 function codePoints(characters: readonly string[]): string {
   return [...new Set(characters)]
@@ -24,7 +22,7 @@ function codePoints(characters: readonly string[]): string {
     .join(', ')
 }
 
-export const corruptedCharacters: Rule = ({source, target, context}) => {
+export const corruptedCharacters: Rule = ({source, target}) => {
   const findings: RuleFinding[] = []
   const replacement = introduced(source.text, target.text, REPLACEMENT)
   if (replacement.length > 0) {
@@ -39,11 +37,6 @@ export const corruptedCharacters: Rule = ({source, target, context}) => {
     findings.push(
       error('Q21', `mojibake ${mojibake.map((text) => quote(text, 10)).join(', ')}: UTF-8 read as Latin-1; expected the characters themselves`)
     )
-  }
-  const invisible = introduced(source.text, target.text, ZERO_WIDTH)
-  const bidi = isRightToLeft(context.targetLocale) ? [] : introduced(source.text, target.text, BIDI_CONTROL)
-  if (invisible.length + bidi.length > 0) {
-    findings.push(warning('Q21', `invisible character(s) ${codePoints([...invisible, ...bidi])} not in the source`))
   }
   return findings
 }

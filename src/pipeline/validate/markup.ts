@@ -13,7 +13,7 @@ import {error, introduced, quote, type Rule, type RuleFinding} from './rule.js'
  * a URL added to prose becomes a link whatever is escaped around it (DESIGN trap 2).
  */
 const URL_IN_PROSE =
-  /<[a-z][a-z\d+.-]{1,31}:[^\s<>]*>|\b(?:https?|ftp|mailto|xmpp):[^\s<>\uFFFC]*[^\s<>\uFFFC.,;:!?'")\]}]|\bwww\.[^\s<>\uFFFC]*[^\s<>\uFFFC.,;:!?'")\]}]|[\w.+-]+@[\w-]+(?:\.[\w-]+)+/giu
+  /<[a-z][a-z\d+.-]{1,31}:[^\s<>]*>|\b(?:https?|ftp|mailto|xmpp):[^\s<>\uFFFC]*[^\s<>\uFFFC.,;:!?'")\]}]|\bwww\.[^\s<>\uFFFC]*[^\s<>\uFFFC.,;:!?'")\]}]|(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+/giu
 
 /** Q5: URLs, e-mail addresses and `www.` hosts the source prose does not have. */
 export const introducedUrls: Rule = ({source, target}) => {

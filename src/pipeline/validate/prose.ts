@@ -7,18 +7,27 @@
 import {error, quote, warning, type Rule, type RuleFinding} from './rule.js'
 import {CJK, language, weightedLength} from './script.js'
 
-const LEADING_SPACE = /^\s*/
-const TRAILING_SPACE = /\s*$/
+/**
+ * The whitespace at each end of `text`. Not `/\s*$/`: that regex retries from every position of a
+ * long whitespace run that is not at the end (quadratic on a hostile reply).
+ */
+export function leadingSpace(text: string): string {
+  return text.slice(0, text.length - text.trimStart().length)
+}
+
+export function trailingSpace(text: string): string {
+  return text.slice(text.trimEnd().length)
+}
 
 /** Q9: leading and trailing whitespace as in the source (`normaliseTranslation` restores it). */
 export const edgeWhitespace: Rule = ({source, target}) => {
   const findings: RuleFinding[] = []
-  for (const [edge, pattern] of [
-    ['leading', LEADING_SPACE],
-    ['trailing', TRAILING_SPACE]
+  for (const [edge, space] of [
+    ['leading', leadingSpace],
+    ['trailing', trailingSpace]
   ] as const) {
-    const expected = pattern.exec(source.text)?.[0] ?? ''
-    const actual = pattern.exec(target.text)?.[0] ?? ''
+    const expected = space(source.text)
+    const actual = space(target.text)
     if (expected !== actual && target.text.trim() !== '') {
       findings.push(error('Q9', `${edge} whitespace ${quote(actual)}, expected ${quote(expected)} as in the source`))
     }
@@ -44,7 +53,7 @@ export const emptyOutput: Rule = ({source, target}) =>
     : []
 
 /** A word worth translating: two or more letters, not an all-capitals acronym, or any CJK. */
-const TRANSLATABLE_WORD = /(?=\p{L}*[\p{Ll}\p{Lo}])\p{L}{2,}/u
+const TRANSLATABLE_WORD = /(?<!\p{L})(?=\p{L}*[\p{Ll}\p{Lo}])\p{L}{2,}/u
 
 /**
  * Q12: the source came back unchanged. Exempt: segments without translatable words (tokens,

@@ -19,6 +19,11 @@ export interface ValidationContext {
   lengthRatio?: {below: number; above: number}
   /** Q17: words that may legitimately repeat (`vous vous`), lower case. Defaults to Okapi's. */
   doubledWordExceptions?: readonly string[]
+  /**
+   * Q28: whether `text` holds the API key (or a recognisable form or fragment of it, or a
+   * key-shaped token `source` does not have). Set by the commands from `src/redact.ts`.
+   */
+  containsSecret?: (text: string, source: string) => boolean
 }
 
 /** One side of a comparison: protected text with its own token table. */
