@@ -3,7 +3,7 @@
  */
 import type {BatchSummary, CollectResult, SubmitResult} from '../commands/batch.js'
 import type {CheckFinding, CheckResult} from '../commands/check.js'
-import {describeProblem} from '../commands/project.js'
+import {describeProblem} from '../project/project.js'
 import type {LocaleStatus} from '../commands/status.js'
 import type {NoteResult, SyncResult} from '../commands/sync.js'
 import type {Output} from './output.js'

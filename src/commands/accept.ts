@@ -10,8 +10,8 @@ import {segmentFingerprint} from '../glossary/load.js'
 import {segmentTargetHash, type LockEntry} from '../state/lock.js'
 import {acquireRunLock} from '../state/mutex.js'
 import {UserError} from '../types.js'
-import {inspect, type InspectOptions} from './inspect.js'
-import type {Problem} from './project.js'
+import {inspect, type InspectOptions} from '../inspection/inspect.js'
+import type {Problem} from '../project/project.js'
 
 export interface AcceptedSegment {
   note: string

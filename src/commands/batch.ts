@@ -20,7 +20,7 @@ import {endpointOf, type ProviderSettings} from '../providers/select.js'
 import {listBatches, readResults, removeBatch, saveBatch, saveResults, type BatchRecord} from '../state/batches.js'
 import type {TranslateJob} from '../types.js'
 import {UserError} from '../types.js'
-import {openProject} from './project.js'
+import {openProject} from '../project/project.js'
 import {pricingOf, providerSettings, sync, type SyncOptions, type SyncResult} from './sync.js'
 import {compareCodeUnits} from '../values.js'
 

@@ -2,8 +2,8 @@
  * `notes-l10n check`: what CI runs. Offline, deterministic, no key: turns an inspection into
  * findings with file and line, errors for what must be fixed before merging.
  */
-import {inspect, type InspectOptions, type Inspection} from './inspect.js'
-import {describeProblem} from './project.js'
+import {inspect, type InspectOptions, type Inspection} from '../inspection/inspect.js'
+import {describeProblem} from '../project/project.js'
 
 export interface CheckFinding {
   /** The file the annotation belongs on: the source note for stale segments, the target for QA. */

@@ -13,9 +13,9 @@ import {openRevision, type GitRevision} from '../state/git.js'
 import {Lockfile, LOCK_FILE, type LockEntry} from '../state/lock.js'
 import type {SegmentKind} from '../types.js'
 import {UserError} from '../types.js'
-import {inspect, type InspectOptions} from './inspect.js'
-import {analyse, readNote} from './analyse.js'
-import {openProject, type Project} from './project.js'
+import {inspect, type InspectOptions} from '../inspection/inspect.js'
+import {analyse, readNote} from '../project/analyse.js'
+import {openProject, type Project} from '../project/project.js'
 
 export type DiffState = 'new' | 'changed' | 'removed' | 'needs-review' | 'human-edited' | 'retranslated' | 'glossary'
 

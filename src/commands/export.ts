@@ -18,8 +18,8 @@ import {openRevision, type GitRevision} from '../state/git.js'
 import type {Segment} from '../types.js'
 import {UserError} from '../types.js'
 import {noteAt} from './diff.js'
-import {inspect, type SegmentReport, type TargetReport} from './inspect.js'
-import type {Problem, Project, ProjectOptions} from './project.js'
+import {inspect, type SegmentReport, type TargetReport} from '../inspection/inspect.js'
+import type {Problem, Project, ProjectOptions} from '../project/project.js'
 
 export type ReviewFormat = 'xliff' | 'po'
 

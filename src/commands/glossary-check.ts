@@ -3,7 +3,7 @@
  */
 import {glossaryCheck} from '../glossary/load.js'
 import type {CheckFinding, CheckResult} from './check.js'
-import {inspect, type InspectOptions} from './inspect.js'
+import {inspect, type InspectOptions} from '../inspection/inspect.js'
 import {UserError} from '../types.js'
 
 export async function glossaryCheckCommand(options: InspectOptions & {strict?: boolean}): Promise<CheckResult> {

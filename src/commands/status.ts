@@ -1,7 +1,7 @@
 /**
  * `notes-l10n status`: how far each locale is, counted in segments.
  */
-import {inspect, type InspectOptions} from './inspect.js'
+import {inspect, type InspectOptions} from '../inspection/inspect.js'
 
 export interface LocaleStatus {
   locale: string

@@ -76,7 +76,7 @@ export interface LockEntry {
  * older notes-l10n as having an unknown key.
  *
  * - `inputs`: fingerprint of the config that shapes this locale's output and of the segmentation
- *   rules (`inputsFingerprint` in src/commands/provenance.ts);
+ *   rules (`inputsFingerprint` in src/project/provenance.ts);
  * - `keys`: the front-matter keys that were segments, space-separated (absent: `title`);
  * - `output`: the target file written, project-relative.
  */

@@ -18,7 +18,7 @@ export function registerAccept(program: Command, {out, cwd, setExit}: CommandCon
     )
     .action(async (paths: string[], flags: {locale?: string[]; all?: boolean; json?: boolean; config?: string}) => {
       const {accept, requireScope} = await import('../../commands/accept.js')
-      const {describeProblem} = await import('../../commands/project.js')
+      const {describeProblem} = await import('../../project/project.js')
       requireScope(paths, flags.all)
       const result = await accept({cwd, paths, locales: flags.locale, configPath: flags.config})
       if (flags.json) out.stdout(JSON.stringify(result, null, 2) + '\n')

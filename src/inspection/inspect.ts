@@ -14,8 +14,8 @@ import type {StatCache} from '../state/stat-cache.js'
 import type {Finding} from '../types.js'
 import {UserError} from '../types.js'
 import {errnoMessage, isErrno} from '../errno.js'
-import {inputsFingerprint, keysOf, staleInputs} from './provenance.js'
-import {glossaryVersion, openProject, type Problem, type Project, type ProjectOptions} from './project.js'
+import {inputsFingerprint, keysOf, staleInputs} from '../project/provenance.js'
+import {glossaryVersion, openProject, type Problem, type Project, type ProjectOptions} from '../project/project.js'
 
 export type TargetState = 'current' | 'missing' | 'stale' | 'needs-review' | 'untracked' | 'misaligned' | 'broken'
 

@@ -11,10 +11,10 @@ import {align, type Decision} from '../state/align.js'
 import {segmentTargetHash, type LockEntry} from '../state/lock.js'
 import type {Segment, Token} from '../types.js'
 import {UserError} from '../types.js'
-import {readNote} from './analyse.js'
+import {readNote} from '../project/analyse.js'
 import type {InspectOptions, TargetReport} from './inspect.js'
-import type {Project} from './project.js'
-import {segmentInSourceSpace} from './url-space.js'
+import type {Project} from '../project/project.js'
+import {segmentInSourceSpace} from '../project/url-space.js'
 import {containsSecret} from '../redact.js'
 
 export function inspectTarget(
