@@ -1,0 +1,157 @@
+/**
+ * The commit step: reassemble a note's translation, read it back, refuse what would change a
+ * file outside its prose, build the lock entry and write atomically (journal first). Also the
+ * run's file removals and temp-file clean-up.
+ */
+import path from 'node:path'
+import {unlink} from 'node:fs/promises'
+import {assertWritable, frontmatterEdit, type NotePlan} from '../config/load.js'
+import type {AnalysedNote} from '../pipeline/analyse.js'
+import {addedLines} from '../pipeline/frontmatter.js'
+import type {NoteText} from '../pipeline/read.js'
+import {reassemble} from '../pipeline/reassemble.js'
+import {removeStaleTemps, writeFileAtomic} from '../pipeline/write.js'
+import type {Decision} from '../state/align.js'
+import {contentHash} from '../state/hash.js'
+import {JOURNAL_FILE} from '../state/journal.js'
+import type {LockEntry} from '../state/lock.js'
+import type {Provider} from '../types.js'
+import {UserError} from '../types.js'
+import {errnoCode, errnoMessage} from '../errno.js'
+import {analyse} from '../project/analyse.js'
+import {recordedInputs} from '../project/provenance.js'
+import type {Orphan} from '../project/renames.js'
+import {glossaryVersion, type Project} from '../project/project.js'
+import {removeIfMachineMade, removeMoved} from './orphans.js'
+import {bodyDifferences, describeDecisions, frontmatterData, lockEntryFor, stripBom, withBom} from './plan.js'
+import type {NoteResult, Run, Target} from './types.js'
+
+/** A note's translation ready to be committed: every segment decided, translated or failed. */
+export interface Translated {
+  plan: NotePlan
+  note: AnalysedNote
+  target: Target
+  sourceHash: string
+  provider: Provider | undefined
+  decisions: readonly Decision[]
+  fingerprints: ReadonlyArray<string | undefined>
+  markdown: ReadonlyMap<string, string>
+  failures: Map<string, string>
+  /** Segments that were sent to the provider. */
+  sent: number
+  entry: LockEntry | undefined
+  renamed: Orphan | undefined
+  existing: AnalysedNote | undefined
+  existingText: NoteText | undefined
+  movedFrom: string | undefined
+  rewriteUrl: ((url: string) => string) | undefined
+}
+
+export async function commitTranslation(run: Run, input: Translated, result: NoteResult): Promise<NoteResult> {
+  const {project, options} = run
+  const {plan, note, target, entry, existingText, failures, renamed, movedFrom, decisions} = input
+  const locale = target.locale
+  const edit = frontmatterEdit(project.config, {tag: locale, path: target.localeForPath}, frontmatterData(note))
+  // Keys a human added to the translation's front-matter (`reviewed_by: maria`) are kept; keys
+  // the policy sets or drops are the tool's.
+  const append = addedLines(note.frontmatter, input.existing?.frontmatter, new Set([...Object.keys(edit.set), ...edit.drop]))
+  const assembled = reassemble(note, new Map(input.markdown), {frontmatter: {set: edit.set, drop: edit.drop, append}, rewriteUrl: input.rewriteUrl})
+  for (const [id, reason] of assembled.rejected) failures.set(id, reason)
+
+  describeDecisions(result, note.segments, decisions, {dryRun: false, failures})
+  if (failures.size > 0) {
+    result.status = 'failed'
+    result.message = `${failures.size} segment${failures.size === 1 ? '' : 's'} could not be translated; ${target.output} was left as it was`
+    // A translation the reassembler rejected would be rejected again: do not reuse it from the journal.
+    if (assembled.rejected.size > 0) await run.journal!.settle(plan.source, locale)
+    return result
+  }
+
+  // Hash what the target's segments will look like when read back (escaping may have changed them),
+  // so the next run recognises its own work and tells it from a human edit. Reassembly's safety
+  // net already parsed this text: reading it back costs no third parse.
+  const written = analyse(project, target.output, {...note.source, text: stripBom(assembled.text, note.source.bom)}, assembled.parsed)
+  if (written.segments.length !== note.segments.length) {
+    // Whatever a model or a translator wrote, segments survive reassembly one for one; if they
+    // did not, this note fails (reported, exit 1) and the run goes on — never exit 3 for a
+    // note's content, and the lock is still saved for every other note.
+    result.status = 'failed'
+    result.message = `${target.output}: the translation would have ${written.segments.length} segments where the source has ${note.segments.length}, so it was not written — edit the translated segments that change the note's structure, or run with --force to translate it afresh`
+    return result
+  }
+  if (!entry && existingText && !options.force) {
+    // Adopting a translation made before notes-l10n: its prose is kept as human work, but
+    // anything else the tool would rewrite (code, URLs, markup) is the user's call, never silent.
+    const lines = bodyDifferences(withBom(existingText), assembled.text)
+    if (lines.length > 0) {
+      result.status = 'untouched'
+      result.message = `${target.output}: adopting this existing translation would change it outside its prose at ${lines
+        .slice(0, 5)
+        .map((line) => `${target.output}:${line}`)
+        .join(', ')}${lines.length > 5 ? ` and ${lines.length - 5} more lines` : ''} (code, URLs or markup differ from the source) — left as it is; make those parts match ${plan.source}, or run sync --force to take them from the source`
+      return result
+    }
+  }
+  const newEntry = lockEntryFor({
+    segments: note.segments,
+    decisions,
+    fingerprints: input.fingerprints,
+    written: written.segments.map((segment) => segment.markdown),
+    previous: entry,
+    sourceHash: input.sourceHash,
+    targetHash: contentHash(assembled.text),
+    provider: input.provider,
+    madeNow: input.sent > 0 || !entry || (run.real && entry.provider === 'pseudo'),
+    glossary: project.glossary ? glossaryVersion(project, locale) : undefined,
+    inputs: recordedInputs(project.config, target)
+  })
+
+  const unchanged = movedFrom === undefined && existingText !== undefined && withBom(existingText) === assembled.text
+  if (!unchanged) {
+    await write(run, target.output, assembled.text)
+    // Write-ahead: until the lock is saved, the journal says what this file was made from, so a
+    // crash here cannot make the next run mistake the tool's own output for a human edit.
+    await run.journal!.recordWritten(plan.source, locale, newEntry)
+  }
+  project.lock.set(plan.source, locale, newEntry)
+  run.written.push({note: plan.source, locale})
+  result.status = unchanged ? 'unchanged' : 'written'
+  if (renamed) {
+    project.lock.delete(renamed.note, locale)
+    result.message = `renamed from ${renamed.note}: its translation was kept`
+  }
+  if (movedFrom) await removeMoved(run, movedFrom)
+  else if (renamed?.output && renamed.output !== target.output) await removeIfMachineMade(run, renamed.output, renamed.entry)
+  return result
+}
+
+export async function write(run: Run, file: string, text: string): Promise<void> {
+  await assertWritable(run.project.root, file)
+  await writeFileAtomic(path.join(run.project.root, file), text, {root: run.project.root, verified: run.verifiedFolders})
+}
+
+
+/**
+ * Temp files a killed run left beside the targets, the lock and the journal, removed;
+ * one line per file.
+ */
+export async function removeTemps(project: Project): Promise<string[]> {
+  const folders = new Set([project.root, path.join(project.root, path.dirname(JOURNAL_FILE))])
+  for (const plan of project.plans) for (const target of plan.targets) folders.add(path.dirname(path.join(project.root, target.output)))
+  const removed: string[] = []
+  for (const folder of folders) {
+    for (const name of await removeStaleTemps(folder)) {
+      removed.push(`removed ${path.relative(project.root, path.join(folder, name))}, a temp file left by an interrupted run`)
+    }
+  }
+  return removed
+}
+
+export async function removeFile(run: Run, file: string): Promise<void> {
+  await assertWritable(run.project.root, file)
+  try {
+    await unlink(path.join(run.project.root, file))
+  } catch (error) {
+    if (errnoCode(error) !== 'ENOENT') throw new UserError(`cannot remove ${file}: ${errnoMessage(error)} — remove it by hand`)
+  }
+}

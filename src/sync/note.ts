@@ -1,0 +1,269 @@
+/**
+ * One note of a run: prove its targets current from hashes, or parse it and plan (plan.ts),
+ * translate (translate.ts) and commit (commit.ts) each target.
+ */
+import {setImmediate as nextTurn} from 'node:timers/promises'
+import {frontmatterEdit, rebaseLink, rebaseUrl, type NotePlan} from '../config/load.js'
+import {segmentFingerprint} from '../glossary/load.js'
+import type {AnalysedNote} from '../pipeline/analyse.js'
+import type {NoteText} from '../pipeline/read.js'
+import {reassemble} from '../pipeline/reassemble.js'
+import {ProviderFatalError} from '../providers/errors.js'
+import {estimateJob} from '../providers/estimate.js'
+import {countTokens} from '../providers/tokens.js'
+import {align} from '../state/align.js'
+import {contentHash} from '../state/hash.js'
+import type {LockEntry} from '../state/lock.js'
+import {UserError} from '../types.js'
+import {analyse} from '../project/analyse.js'
+import {keysOf, recordedInputs, staleInputs} from '../project/provenance.js'
+import {glossaryVersion, readText} from '../project/project.js'
+import {commitTranslation, write} from './commit.js'
+import {buildJob} from './job.js'
+import {claimRename} from './orphans.js'
+import {describeDecisions, emptyResult, frontmatterData, messageOf, planSegments, withBom, withOverrides} from './plan.js'
+import {translateRemote} from './translate.js'
+import type {NoteResult, Run, Target, TargetRead} from './types.js'
+
+export async function syncNote(run: Run, plan: NotePlan): Promise<void> {
+  if (run.options.signal?.aborted || run.result.stopped) return
+  const {project} = run
+  let text: NoteText
+  try {
+    const read = await readText(project.root, plan.source, project.config.limits.maxFileBytes)
+    if (!read) throw new UserError(`${plan.source}: the source disappeared during the run`)
+    text = read
+  } catch (error) {
+    run.result.problems.push({file: plan.source, message: messageOf(error, plan.source)})
+    return
+  }
+  const sourceHash = contentHash(withBom(text))
+  // Parsing is the expensive step: only when some target is not proven current by its hashes.
+  let note: AnalysedNote | undefined
+
+  for (const target of plan.targets) {
+    if (run.options.signal?.aborted || run.result.stopped) return
+    try {
+      const proof = await provenCurrent(run, plan, target, sourceHash)
+      let outcome = proof.result
+      if (!outcome) {
+        if (!note) {
+          // Parsing holds the thread for a while: let replies that arrived and requests that are
+          // ready go first, so the provider never waits behind other notes' parses.
+          await nextTurn()
+          if (run.options.signal?.aborted || run.result.stopped) return
+          try {
+            note = analyse(project, plan.source, text)
+          } catch (error) {
+            run.result.problems.push({file: plan.source, message: messageOf(error, plan.source)})
+            return
+          }
+        }
+        outcome = target.copy
+          ? await copyNote(run, plan, note, target, sourceHash, proof.read)
+          : await translateNote(run, plan, note, target, sourceHash, proof.read)
+      }
+      run.result.notes.push(outcome)
+      run.options.onNote?.(outcome)
+      run.options.onEvent?.({
+        type: 'note-finished',
+        note: outcome.note,
+        locale: outcome.locale,
+        output: outcome.output,
+        status: outcome.status,
+        counts: {...outcome.counts}
+      })
+    } catch (error) {
+      if (error instanceof ProviderFatalError) {
+        // No later request can succeed: say it once, not once per remaining note.
+        run.result.stopped ??= {message: error.message, exitCode: error.exitCode}
+        return
+      }
+      if (error instanceof UserError) {
+        run.result.problems.push({file: target.output, message: messageOf(error, target.output)})
+        continue
+      }
+      throw error
+    }
+  }
+}
+
+
+/** Reads the target, unless an earlier read of this run already did (`read`). */
+async function targetText(run: Run, target: Target, read: TargetRead | undefined): Promise<NoteText | undefined> {
+  return read ? read.text : await readText(run.project.root, target.output, Number.MAX_SAFE_INTEGER)
+}
+
+/**
+ * The result for a target that needs no work, when its lock entry proves it current without a
+ * parse: the source and the target are byte-for-byte what the entry was made from and wrote, and
+ * the glossary does exactly what it did then. `result` is undefined when that cannot be proven;
+ * `read` is the target as read on the way, when it was read without error.
+ */
+async function provenCurrent(
+  run: Run,
+  plan: NotePlan,
+  target: Target,
+  sourceHash: string
+): Promise<{result?: NoteResult; read?: TargetRead}> {
+  const {options, project} = run
+  if (options.force || options.retranslate || options.overrides?.get(plan.source)?.has(target.locale)) return {}
+  const journaled = run.journal?.written(plan.source, target.locale)
+  const entry = journaled ?? run.project.lock.get(plan.source, target.locale)
+  if (!entry || entry.source !== sourceHash) return {}
+  if (!target.copy && entry.glossary !== glossaryVersion(project, target.locale)) return {}
+  // An entry from before the inputs were recorded is looked at once (for free) to record them.
+  if (entry.inputs === undefined || staleInputs(project.config, target, entry, run.real) !== undefined) return {}
+  let read: TargetRead
+  try {
+    read = {text: await readText(project.root, target.output, Number.MAX_SAFE_INTEGER)}
+  } catch {
+    // Whoever reads it next reports the error.
+    return {}
+  }
+  const existing = read.text
+  if (!existing || contentHash(withBom(existing)) !== entry.target) return {read}
+
+  if (journaled && !options.dryRun) {
+    // Written by a run that stopped before saving the lock: lock it now.
+    run.project.lock.set(plan.source, target.locale, journaled)
+    run.written.push({note: plan.source, locale: target.locale})
+  }
+  const result = emptyResult(plan, target)
+  result.status = 'unchanged'
+  for (const record of entry.segments) result.counts[record.human ? 'human' : 'reused']++
+  return {result, read}
+}
+
+
+async function copyNote(
+  run: Run,
+  plan: NotePlan,
+  note: AnalysedNote,
+  target: Target,
+  sourceHash: string,
+  read: TargetRead | undefined
+): Promise<NoteResult> {
+  const edit = frontmatterEdit(run.project.config, {tag: target.locale, path: target.localeForPath}, frontmatterData(note))
+  const {text} = reassemble(note, new Map(), {frontmatter: {set: edit.set, drop: edit.drop}})
+  const result = emptyResult(plan, target)
+  const existing = await targetText(run, target, read).catch(() => undefined)
+  const current = existing !== undefined && withBom(existing) === text
+  const entry: LockEntry = {source: sourceHash, target: contentHash(text), provider: 'copy', model: 'copy', ...recordedInputs(run.project.config, target), segments: []}
+  if (run.options.dryRun) {
+    result.status = current ? 'unchanged' : 'pending'
+    return result
+  }
+  if (!current) await write(run, target.output, text)
+  run.project.lock.set(plan.source, target.locale, entry)
+  result.status = current ? 'unchanged' : 'copied'
+  return result
+}
+
+async function translateNote(
+  run: Run,
+  plan: NotePlan,
+  note: AnalysedNote,
+  target: Target,
+  sourceHash: string,
+  read: TargetRead | undefined
+): Promise<NoteResult> {
+  const {project, options} = run
+  const locale = target.locale
+  const provider = run.providerFor(locale)
+  const result = emptyResult(plan, target)
+  const glossary = project.glossary
+
+  const recorded = run.journal?.written(plan.source, locale) ?? project.lock.get(plan.source, locale)
+  // A note renamed or moved (its lock entry is under its old path) keeps its translations.
+  const renamed = recorded ? undefined : claimRename(run, plan, locale, sourceHash, note)
+  const entry = recorded ?? renamed?.entry
+  let existingText = await targetText(run, target, read)
+  // The translation is where the entry says it was written when it is not (yet) at its new path:
+  // an output template changed, or the note was renamed.
+  let movedFrom: string | undefined
+  const previousOutput = renamed?.output ?? entry?.output
+  if (!existingText && previousOutput !== undefined && previousOutput !== target.output) {
+    existingText = await readText(project.root, previousOutput, Number.MAX_SAFE_INTEGER).catch(() => undefined)
+    if (existingText) movedFrom = previousOutput
+  }
+  let existing: AnalysedNote | undefined
+  if (existingText) {
+    try {
+      existing = analyse(project, movedFrom ?? target.output, existingText, undefined, entry ? keysOf(project.config, entry) : undefined)
+    } catch (error) {
+      if (!options.force) {
+        result.status = 'untouched'
+        result.message = `${messageOf(error, target.output)} — fix the file, or run with --force to translate it afresh`
+        return result
+      }
+    }
+  }
+
+  const fingerprints = note.segments.map((segment) => (glossary ? segmentFingerprint(glossary, segment.markdown, locale) : undefined))
+  const journal = run.journal
+  const alignment = align({
+    source: note.segments,
+    fingerprints,
+    entry,
+    target: existing?.segments,
+    journal: journal
+      ? (id) => {
+          const record = journal.lookup(plan.source, locale, id)
+          // Pseudo output waiting in the journal is not a translation for a real provider.
+          return record && run.real && record.provider === 'pseudo' ? undefined : record
+        }
+      : undefined,
+    retranslate: options.retranslate,
+    force: options.force,
+    replaceMachine: run.real && entry?.provider === 'pseudo'
+  })
+  if (!alignment.aligned) {
+    result.status = 'untouched'
+    result.message = `${target.output}: ${alignment.reason}`
+    return result
+  }
+
+  const decisions = withOverrides(note.segments, alignment.decisions, options.overrides?.get(plan.source)?.get(locale))
+  const translationOf = (other: string): string | undefined => run.outputs.get(`${locale}\0${other}`)
+  const rewriteUrl = project.config.links.rebase ? (url: string) => rebaseLink(url, plan.source, target.output, translationOf) : undefined
+  // Text read from a target is in the URL space it was written in: rebased for the file it was
+  // read from (a link to another note pointing at that note's translation, or at the source when
+  // it had none then), or not at all if rebasing was off then. Mapping rebased forms back is
+  // harmless when there are none, so it is done whatever the config says now (which may have changed).
+  const readFrom = movedFrom ?? target.output
+  const readAsNoteLink = (url: string) => rebaseLink(url, plan.source, readFrom, translationOf)
+  // A target read from where an older config wrote it links to the other notes' translations
+  // where that config wrote them (their lock entries say where).
+  const readAsOlderNoteLink = (url: string) => rebaseLink(url, plan.source, readFrom, (other) => project.lock.get(other, locale)?.output)
+  const readAsFileLink = (url: string) => rebaseUrl(url, plan.source, readFrom)
+  const {pending, remote, markdown} = planSegments(note, decisions, {
+    locale,
+    glossary,
+    rewriteRead: [readAsNoteLink, readAsOlderNoteLink, readAsFileLink]
+  })
+
+  if (options.dryRun) {
+    describeDecisions(result, note.segments, decisions, {dryRun: true})
+    result.status = pending.length > 0 || !existingText ? 'pending' : 'unchanged'
+    result.pendingTokens = remote.reduce((sum, segment) => sum + countTokens(segment.text), 0)
+    if (run.estimate && remote.length > 0) {
+      result.estimate = estimateJob(run.estimate.settings, buildJob(run, provider, plan, note, locale, remote, decisions), run.estimate.price)
+    }
+    return result
+  }
+
+  if (options.queue && remote.length > 0) {
+    options.queue(buildJob(run, provider, plan, note, locale, remote, decisions))
+    describeDecisions(result, note.segments, decisions, {dryRun: true})
+    result.status = 'queued'
+    return result
+  }
+
+  const failures = await translateRemote(run, {provider, plan, note, target, remote, decisions, markdown, result})
+  return commitTranslation(
+    run,
+    {plan, note, target, sourceHash, provider, decisions, fingerprints, markdown, failures, sent: remote.length, entry, renamed, existing, existingText, movedFrom, rewriteUrl},
+    result
+  )
+}

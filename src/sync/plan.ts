@@ -1,0 +1,247 @@
+/**
+ * The pure part of `sync`: from a note, its alignment with the target and the lock, decide what
+ * each segment becomes (reused, kept as human work, rendered for free, sent to the provider), and
+ * describe the outcome. Data in, data out: no file, provider, journal or clock — see
+ * test/sync/plan.test.ts.
+ */
+import type {Glossary} from '../glossary/load.js'
+import {isUntranslatable, type AnalysedNote} from '../pipeline/analyse.js'
+import {restore} from '../pipeline/protect.js'
+import {addEstimate, emptyEstimate, type Estimate} from '../providers/estimate.js'
+import {tokensForLocale} from '../review/target-tokens.js'
+import type {Decision} from '../state/align.js'
+import {segmentTargetHash, type LockEntry} from '../state/lock.js'
+import type {Segment} from '../types.js'
+import {UserError} from '../types.js'
+import {errnoMessage} from '../errno.js'
+import {markdownInSourceSpace, type Rewrites} from '../project/url-space.js'
+import type {NotePlan} from '../config/load.js'
+import type {LocaleEstimate, NoteResult, SegmentOutcome, Target} from './types.js'
+
+/** The alignment's decisions, with human translations given for this run (an import) put over them. */
+export function withOverrides(
+  segments: readonly Segment[],
+  decisions: readonly Decision[],
+  overrides: ReadonlyMap<string, string> | undefined
+): Decision[] {
+  if (!overrides) return [...decisions]
+  return decisions.map((decision, index): Decision => {
+    const markdown = overrides.get(segments[index]!.id)
+    return markdown === undefined ? decision : {state: 'human', markdown}
+  })
+}
+
+/** What a note's segments become before any provider is asked. */
+export interface SegmentPlan {
+  /** Segments with no usable translation. */
+  pending: Segment[]
+  /** Pending segments that need the provider (the rest are rendered here, for free). */
+  remote: Segment[]
+  /** Logical Markdown of every segment that has its translation already, by segment id. */
+  markdown: Map<string, string>
+}
+
+/**
+ * Decides each segment's text from its decision: translations taken from the target are mapped
+ * back into the source's URL space (`rewriteRead`: the forms a target may hold, tried in order), nested segments of a paragraph taken from the
+ * target are dropped (the paragraph already holds them), and pending segments with nothing to
+ * translate but placeholders are rendered with the locale's term renderings.
+ */
+export function planSegments(
+  note: Pick<AnalysedNote, 'segments'>,
+  decisions: readonly Decision[],
+  context: {locale: string; glossary: Glossary | undefined; rewriteRead: Rewrites}
+): SegmentPlan {
+  const pending = note.segments.filter((_, index) => decisions[index]!.state === 'pending')
+  const markdown = new Map<string, string>()
+  const fromTarget = new Set<number>()
+  note.segments.forEach((segment, index) => {
+    const decision = decisions[index]!
+    if (decision.state === 'pending') return
+    if (decision.state === 'journaled') {
+      markdown.set(segment.id, decision.markdown)
+      return
+    }
+    markdown.set(segment.id, markdownInSourceSpace(decision.markdown, segment, context.rewriteRead))
+    fromTarget.add(index)
+  })
+  // A link title or image alt sits inside its paragraph. Text taken from the target file already
+  // holds its nested segments' translations; splicing them in again would fail.
+  for (const [child, parent] of enclosing(note.segments)) {
+    if (fromTarget.has(parent)) markdown.delete(note.segments[child]!.id)
+  }
+  // Segments with nothing to translate but placeholders (a heading that is only a glossary name,
+  // a cell holding `42`) are rendered here, for free: restoring them applies the locale's term
+  // renderings. They are never sent, estimated or queued.
+  for (const segment of pending) {
+    if (isUntranslatable(segment)) markdown.set(segment.id, restore(segment.text, tokensForLocale(segment, context.locale, context.glossary)))
+  }
+  const remote = pending.filter((segment) => !markdown.has(segment.id))
+  return {pending, remote, markdown}
+}
+
+/** The lock entry of a target about to be written. */
+export function lockEntryFor(input: {
+  segments: readonly Segment[]
+  decisions: readonly Decision[]
+  fingerprints: ReadonlyArray<string | undefined>
+  /** Logical Markdown of each segment as the written target reads back. */
+  written: readonly string[]
+  previous: LockEntry | undefined
+  sourceHash: string
+  targetHash: string
+  /** Who translated in this run (undefined: nobody). */
+  provider: {name: string; model: string} | undefined
+  /** This run made translations (sent segments, a first entry, or replaced pseudo output). */
+  madeNow: boolean
+  glossary: string | undefined
+  inputs: {inputs: string; output: string; keys?: string}
+}): LockEntry {
+  const {previous, decisions} = input
+  const reviewPending = decisions.some((decision) => decision.state === 'needs-review')
+  return {
+    // With a translation still waiting for review the target is not current: keep the old source
+    // hash so `check` looks inside the note instead of trusting the hashes.
+    source: reviewPending && previous ? previous.source : input.sourceHash,
+    target: input.targetHash,
+    // Who made the translations: this run's provider when it translated (or replaced pseudo
+    // output), else whoever made them before. A run of the pseudo provider that translates
+    // anything marks the entry `pseudo`; a real run replaces all pseudo output (replaceMachine).
+    provider: input.madeNow && input.provider ? input.provider.name : (previous?.provider ?? 'human'),
+    model: input.madeNow && input.provider ? input.provider.model : (previous?.model ?? 'human'),
+    ...(input.glossary !== undefined ? {glossary: input.glossary} : {}),
+    ...input.inputs,
+    segments: input.segments.map((segment, index) => {
+      const decision = decisions[index]!
+      const human = decision.state === 'human' || decision.state === 'needs-review'
+      const fingerprint = input.fingerprints[index]
+      return {
+        // A kept translation of an older source stays recorded against that source until reviewed.
+        id: decision.state === 'needs-review' ? decision.previousId : segment.id,
+        target: segmentTargetHash(input.written[index]!),
+        ...(fingerprint ? {glossary: fingerprint} : {}),
+        ...(human ? {human: true} : {})
+      }
+    })
+  }
+}
+
+/** Pairs of (segment index, index of the innermost segment whose range contains it). */
+export function enclosing(segments: readonly Segment[]): Array<[number, number]> {
+  const order = segments
+    .map((segment, index) => ({segment, index}))
+    .filter(({segment}) => segment.kind !== 'frontmatter')
+    .sort((a, b) => a.segment.start - b.segment.start || b.segment.end - a.segment.end)
+  const pairs: Array<[number, number]> = []
+  const open: Array<{segment: Segment; index: number}> = []
+  for (const item of order) {
+    while (open.length > 0 && open[open.length - 1]!.segment.end <= item.segment.start) open.pop()
+    const parent = open[open.length - 1]
+    if (parent && item.segment.end <= parent.segment.end) pairs.push([item.index, parent.index])
+    open.push(item)
+  }
+  return pairs
+}
+
+export function describeDecisions(
+  result: NoteResult,
+  segments: readonly Segment[],
+  decisions: readonly Decision[],
+  options: {dryRun: boolean; failures?: ReadonlyMap<string, string>}
+): void {
+  segments.forEach((segment, index) => {
+    const decision = decisions[index]!
+    const failure = options.failures?.get(segment.id)
+    const base = {id: segment.id, line: segment.line}
+    const outcome: SegmentOutcome =
+      failure !== undefined
+        ? {...base, state: 'failed', reason: failure}
+        : decision.state === 'pending'
+          ? {...base, state: options.dryRun ? 'pending' : 'translated', reason: decision.reason}
+          : decision.state === 'current' || decision.state === 'journaled'
+            ? {...base, state: 'reused'}
+            : {...base, state: decision.state}
+    result.segments.push(outcome)
+    result.counts[outcome.state]++
+  })
+}
+
+export function emptyResult(plan: NotePlan, target: Target): NoteResult {
+  return {
+    note: plan.source,
+    locale: target.locale,
+    output: target.output,
+    status: 'pending',
+    counts: {translated: 0, reused: 0, human: 0, 'needs-review': 0, failed: 0, pending: 0},
+    segments: [],
+    findings: []
+  }
+}
+
+/** Per-locale estimate from the dry-run results, locales sorted. */
+export function localeEstimates(notes: readonly NoteResult[]): {locales: LocaleEstimate[]; total: Estimate} {
+  const byLocale = new Map<string, LocaleEstimate>()
+  const total = emptyEstimate()
+  for (const note of notes) {
+    let figures = byLocale.get(note.locale)
+    if (!figures) {
+      figures = {locale: note.locale, notes: 0, segments: 0, reused: 0, ...emptyEstimate()}
+      byLocale.set(note.locale, figures)
+    }
+    if (note.counts.pending > 0) figures.notes++
+    figures.segments += note.counts.pending
+    figures.reused += note.counts.reused
+    if (note.estimate) {
+      addEstimate(figures, note.estimate)
+      addEstimate(total, note.estimate)
+    }
+  }
+  return {locales: [...byLocale.values()].sort((a, b) => (a.locale < b.locale ? -1 : a.locale > b.locale ? 1 : 0)), total}
+}
+
+/**
+ * Temp files a killed run left beside the targets, the lock and the journal (QA D1), removed;
+ * one line per file.
+
+/** The source's front-matter as plain data, for the front-matter policy (`{}` when there is none). */
+export function frontmatterData(note: AnalysedNote): Record<string, unknown> {
+  const data: unknown = note.frontmatter?.document.toJS({maxAliasCount: 0})
+  return typeof data === 'object' && data !== null && !Array.isArray(data) ? (data as Record<string, unknown>) : {}
+}
+
+export function withBom(text: {text: string; bom: boolean}): string {
+  return (text.bom ? '\uFEFF' : '') + text.text
+}
+
+export function stripBom(text: string, bom: boolean): string {
+  return bom && text.startsWith('\uFEFF') ? text.slice(1) : text
+}
+
+export function messageOf(error: unknown, file: string): string {
+  if (error instanceof UserError) return error.message
+  return `${file}: ${errnoMessage(error)}`
+}
+
+/**
+ * 1-based lines of `before` (a target file) that `after` (its reassembly) changes, front-matter
+ * aside (the front-matter policy owns it): lines compared in order, a length change reported at
+ * the first line where they part.
+ */
+export function bodyDifferences(before: string, after: string): number[] {
+  const split = (text: string) => {
+    const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/)
+    let start = 0
+    if (lines[0] === '---') {
+      const close = lines.findIndex((line, index) => index > 0 && (line === '---' || line === '...'))
+      if (close !== -1) start = close + 1
+    }
+    return {lines: lines.slice(start), offset: start}
+  }
+  const old = split(before)
+  const next = split(after)
+  const differing: number[] = []
+  const common = Math.min(old.lines.length, next.lines.length)
+  for (let index = 0; index < common; index++) if (old.lines[index] !== next.lines[index]) differing.push(old.offset + index + 1)
+  if (old.lines.length !== next.lines.length && differing.length === 0) differing.push(old.offset + common + 1)
+  return differing
+}
