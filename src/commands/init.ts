@@ -13,7 +13,7 @@ import path from 'node:path'
 import {UserError} from '../types.js'
 import {CONFIG_FILE_NAME, DEFAULT_GLOSSARY, DEFAULT_INCLUDE, DEFAULT_OUTPUT} from '../config/defaults.js'
 import {lstatOrUndefined} from '../config/paths.js'
-import {detectLayouts, LAYOUT_NAMES, LOOKED_FOR, type DetectedLayout, type LayoutName} from './layouts.js'
+import {detectLayouts, LAYOUT_NAMES, LOOKED_FOR, type DetectedLayout, type LayoutName} from '../project/layouts.js'
 import {writeFileAtomic} from '../pipeline/write.js'
 
 /** What `init` found and wrote. */

@@ -55,9 +55,6 @@ type Handle = NonNullable<Handles[string]>
 type CompileContext = ThisParameterType<Handle>
 type Token = Parameters<Handle>[0]
 
-/** What the handlers write to: set for the duration of one synchronous `parse` call. */
-let recording: Recording | undefined
-
 interface Recording {
   contentStart: Map<number, number>
   labels: WeakMap<Nodes, Label>
@@ -69,25 +66,55 @@ interface Recording {
   lineStart: number
 }
 
+function emptyRecording(): Recording {
+  return {contentStart: new Map([[0, 0]]), labels: new WeakMap(), resourceTitles: [], definitionTitles: [], destinations: [], cursor: 0, lineStart: 0}
+}
+
+/**
+ * The recording of the parse in progress, on its compile context (`this.data`), as the
+ * ecosystem keeps per-parse state. It is also hung on the root's `data` so `parseMarkdown` can
+ * take it from the tree, and removed from there before the tree is returned.
+ */
+function recordingOf(context: CompileContext): Recording {
+  const data = context.data as {notesL10nRecording?: Recording}
+  if (!data.notesL10nRecording) {
+    data.notesL10nRecording = emptyRecording()
+    const root = context.stack[0] as Root
+    root.data = {...root.data, notesL10nRecording: data.notesL10nRecording} as Root['data']
+  }
+  return data.notesL10nRecording
+}
+
+/** Takes the recording off the tree (an empty one when no handler ran). */
+function takeRecording(tree: Root): Recording {
+  const data = tree.data as ({notesL10nRecording?: Recording} & Record<string, unknown>) | undefined
+  const recording = data?.notesL10nRecording ?? emptyRecording()
+  if (data && 'notesL10nRecording' in data) {
+    delete data.notesL10nRecording
+    if (Object.keys(data).length === 0) delete tree.data
+  }
+  return recording
+}
+
 /** A line's container prefix grows while its tokens start where the prefix so far ends. */
-function prefix(token: Token): undefined {
-  const state = recording
-  if (!state || state.cursor !== token.start.offset) return
+function prefix(this: CompileContext, token: Token): undefined {
+  const state = recordingOf(this)
+  if (state.cursor !== token.start.offset) return
   state.cursor = token.end.offset
   state.contentStart.set(state.lineStart, state.cursor)
 }
 
 /** Records the inside of a delimited string (`"title"`, `<url>`). */
 function inside(list: (state: Recording) => Range[]): Handle {
-  return (token) => {
-    if (recording) list(recording).push({start: token.start.offset + 1, end: token.end.offset - 1})
+  return function (this: CompileContext, token) {
+    list(recordingOf(this)).push({start: token.start.offset + 1, end: token.end.offset - 1})
   }
 }
 
 /** Records a raw string as it is. */
 function whole(list: (state: Recording) => Range[]): Handle {
-  return (token) => {
-    if (recording) list(recording).push({start: token.start.offset, end: token.end.offset})
+  return function (this: CompileContext, token) {
+    list(recordingOf(this)).push({start: token.start.offset, end: token.end.offset})
   }
 }
 
@@ -97,9 +124,8 @@ function whole(list: (state: Recording) => Range[]): Handle {
  */
 const recorder: FromMarkdownExtension = {
   enter: {
-    lineEnding(token) {
-      const state = recording
-      if (!state) return
+    lineEnding(this: CompileContext, token) {
+      const state = recordingOf(this)
       state.lineStart = token.end.offset
       state.cursor = token.end.offset
       state.contentStart.set(state.lineStart, state.cursor)
@@ -116,8 +142,7 @@ const recorder: FromMarkdownExtension = {
   },
   exit: {
     labelMarker(this: CompileContext, token) {
-      const state = recording
-      if (!state) return
+      const state = recordingOf(this)
       // Inside a label the stack ends with its fragment, above the link or image that owns it;
       // at the closing `]` the fragment still holds the parsed children that mdast flattens
       // into an image's `alt`.
@@ -194,34 +219,24 @@ export class MdxSyntaxError extends Error {
  *   With `mdx`, when the text is not valid MDX (plain Markdown always parses).
  */
 export function parseMarkdown(text: string, options?: ParseOptions): ParsedMarkdown {
-  const state: Recording = {
-    contentStart: new Map([[0, 0]]),
-    labels: new WeakMap(),
-    resourceTitles: [],
-    definitionTitles: [],
-    destinations: [],
-    cursor: 0,
-    lineStart: 0
-  }
-  recording = state
-  try {
-    const tree = parseTree(text, options)
-    return {
-      tree,
-      contentStart: state.contentStart,
-      labels: state.labels,
-      resourceTitles: state.resourceTitles,
-      definitionTitles: state.definitionTitles,
-      destinations: state.destinations
-    }
-  } finally {
-    recording = undefined
+  const tree = options?.mdx ? parseMdx(text) : processor.parse(text)
+  const state = takeRecording(tree)
+  singleDollarMath(tree, text)
+  return {
+    tree,
+    contentStart: state.contentStart,
+    labels: state.labels,
+    resourceTitles: state.resourceTitles,
+    definitionTitles: state.definitionTitles,
+    destinations: state.destinations
   }
 }
 
 /** Parse only for the tree (the safety net's re-parse; tests compare shapes with it). */
 export function parseTree(text: string, options?: ParseOptions): Root {
-  return singleDollarMath(options?.mdx ? parseMdx(text) : processor.parse(text), text)
+  const tree = options?.mdx ? parseMdx(text) : processor.parse(text)
+  takeRecording(tree)
+  return singleDollarMath(tree, text)
 }
 
 /**
