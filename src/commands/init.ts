@@ -14,7 +14,7 @@ import {UserError} from '../types.js'
 import {CONFIG_FILE_NAME, DEFAULT_GLOSSARY, DEFAULT_INCLUDE, DEFAULT_OUTPUT} from '../config/defaults.js'
 import {lstatOrUndefined} from '../config/paths.js'
 import {detectLayouts, LAYOUT_NAMES, LOOKED_FOR, type DetectedLayout, type LayoutName} from '../project/layouts.js'
-import {writeFileAtomic} from '../pipeline/write.js'
+import {writeFileAtomic} from '../io/write.js'
 
 /** What `init` found and wrote. */
 export interface InitResult {

@@ -8,7 +8,7 @@ import path from 'node:path'
 import {loadConfig} from '../config/load.js'
 import {Lockfile, LOCK_FILE} from '../state/lock.js'
 import {UserError} from '../types.js'
-import {errnoMessage} from '../errno.js'
+import {errnoMessage} from '../io/errno.js'
 
 export interface LockMergeResult {
   /** The lock written. */

@@ -8,7 +8,7 @@ import {readFile, stat} from 'node:fs/promises'
 import path from 'node:path'
 import {UserError} from '../types.js'
 import {CONFIG_FILE_NAME} from './defaults.js'
-import {isErrno} from '../errno.js'
+import {isErrno} from '../io/errno.js'
 import {resolveConfig} from './resolve.js'
 import type {ResolvedConfig} from './types.js'
 

@@ -10,7 +10,7 @@
 import {lstat, realpath} from 'node:fs/promises'
 import path from 'node:path'
 import picomatch from 'picomatch'
-import {isErrno} from '../errno.js'
+import {isErrno} from '../io/errno.js'
 import {UserError} from '../types.js'
 import {normaliseLocale} from './locales.js'
 import {parseTemplate, type TemplatePiece} from './template.js'

@@ -8,7 +8,7 @@
  * the order of the file, leaves it unchanged.
  */
 
-import {contentHash} from '../state/hash.js'
+import {contentHash} from '../io/hash.js'
 import {resolveRendering} from './locale.js'
 import {findTerms} from './match.js'
 import {visibleText} from './project.js'

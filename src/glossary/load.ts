@@ -4,7 +4,7 @@
  */
 
 import {readFile} from 'node:fs/promises'
-import {errnoMessage, isErrno} from '../errno.js'
+import {errnoMessage, isErrno} from '../io/errno.js'
 import {UserError} from '../types.js'
 import {parseGlossary} from './parse.js'
 import type {Glossary} from './types.js'

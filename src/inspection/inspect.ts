@@ -8,12 +8,12 @@
  */
 import type {AnalysedNote} from '../pipeline/analyse.js'
 import type {Decision} from '../state/align.js'
-import {contentHash} from '../state/hash.js'
+import {contentHash} from '../io/hash.js'
 import {LOCK_FILE} from '../state/lock.js'
 import type {StatCache} from '../state/stat-cache.js'
 import type {Finding} from '../types.js'
 import {UserError} from '../types.js'
-import {errnoMessage, isErrno} from '../errno.js'
+import {errnoMessage, isErrno} from '../io/errno.js'
 import {inputsFingerprint, keysOf, staleInputs} from '../project/provenance.js'
 import {glossaryVersion, openProject, type Problem, type Project, type ProjectOptions} from '../project/project.js'
 

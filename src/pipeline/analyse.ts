@@ -10,8 +10,8 @@
  */
 
 import type {Definition, Root} from 'mdast'
-import {contentHash} from '../state/hash.js'
-export {hasLetters, isUntranslatable} from './letters.js'
+import {contentHash} from '../io/hash.js'
+export {hasLetters, isUntranslatable} from '../text/letters.js'
 import type {Segment, Token} from '../types.js'
 import {toLogical, type Layout} from './containers.js'
 import type {Context} from './escape.js'

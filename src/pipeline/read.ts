@@ -9,6 +9,8 @@
 import {DEFAULT_MAX_FILE_BYTES} from '../config/defaults.js'
 import {UserError} from '../types.js'
 
+export {lineAt} from '../text/lines.js'
+
 /** A decoded note, ready for `analyseNote`. */
 export interface NoteText {
   /** The document text, without its byte order mark. */
@@ -152,13 +154,6 @@ export function dominantEol(text: string): '\n' | '\r\n' {
     index = text.indexOf('\n', index + 1)
   }
   return crlf > lf ? '\r\n' : '\n'
-}
-
-/** The 1-based line of UTF-16 `offset` in `text` (line breaks are `\n`; an offset past the end counts them all). */
-export function lineAt(text: string, offset: number): number {
-  let line = 1
-  for (let index = text.indexOf('\n'); index !== -1 && index < offset; index = text.indexOf('\n', index + 1)) line++
-  return line
 }
 
 function lineAtByte(bytes: Uint8Array, offset: number): number {

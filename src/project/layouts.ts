@@ -11,7 +11,7 @@
 import {readdir, readFile} from 'node:fs/promises'
 import path from 'node:path'
 import {parse as parseYaml} from 'yaml'
-import {isErrno} from '../errno.js'
+import {isErrno} from '../io/errno.js'
 import {canonicalTag, isLocaleTag, knownLanguage} from '../config/locales.js'
 import {isRecord} from '../values.js'
 

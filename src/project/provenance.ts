@@ -6,7 +6,7 @@
  */
 import type {NotePlan, ResolvedConfig} from '../config/load.js'
 import {SEGMENTATION_VERSION} from '../pipeline/analyse.js'
-import {contentHash} from '../state/hash.js'
+import {contentHash} from '../io/hash.js'
 import type {EntryHead} from '../state/lock.js'
 
 type Target = NotePlan['targets'][number]

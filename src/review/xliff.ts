@@ -8,7 +8,7 @@
  */
 
 import {XMLParser, XMLValidator} from 'fast-xml-parser'
-import {lineAt} from '../pipeline/read.js'
+import {lineAt} from '../text/lines.js'
 import {scanTokens} from '../pipeline/validate/tokens.js'
 import {UserError, type Token} from '../types.js'
 import {describeToken, type ImportedUnit, type ReviewState, type ReviewUnit} from './unit.js'

@@ -5,7 +5,7 @@
  * `sync` uses the decisions to pay only for what changed and never to overwrite a human edit;
  * `check` and `diff` use the same decisions to report, so the three can never disagree.
  */
-import {isUntranslatable} from '../pipeline/letters.js'
+import {isUntranslatable} from '../text/letters.js'
 import type {Segment, SegmentKind} from '../types.js'
 import type {LockEntry} from './lock.js'
 import {segmentTargetHash} from './lock.js'

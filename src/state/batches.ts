@@ -11,8 +11,8 @@
  */
 import {readdir, unlink} from 'node:fs/promises'
 import path from 'node:path'
-import {errnoCode} from '../errno.js'
-import {writeFileAtomic} from '../pipeline/write.js'
+import {errnoCode} from '../io/errno.js'
+import {writeFileAtomic} from '../io/write.js'
 import {readRegularFile} from './regular-file.js'
 import {UserError} from '../types.js'
 import {ensureStateDirectory, STATE_DIRECTORY} from './mutex.js'

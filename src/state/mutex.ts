@@ -13,10 +13,11 @@ import {readFileSync, unlinkSync} from 'node:fs'
 import {open, stat, unlink, utimes, writeFile} from 'node:fs/promises'
 import {hostname} from 'node:os'
 import path from 'node:path'
-import {isErrno} from '../errno.js'
+import {isErrno} from '../io/errno.js'
 import {redactSecrets} from '../redact.js'
 import {UserError} from '../types.js'
-import {ensureDirectory, isProcessAlive} from '../pipeline/write.js'
+import {ensureDirectory} from '../io/write.js'
+import {isProcessAlive} from '../io/process.js'
 import {readRegularFile} from './regular-file.js'
 
 export {isProcessAlive}

@@ -11,7 +11,7 @@
  */
 import {constants, fstatSync, openSync, closeSync, readFileSync, type Stats} from 'node:fs'
 import {open} from 'node:fs/promises'
-import {errnoCode} from '../errno.js'
+import {errnoCode} from '../io/errno.js'
 import {UserError} from '../types.js'
 
 const READ_FLAGS = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0) | (constants.O_NOFOLLOW ?? 0)

@@ -13,7 +13,7 @@ import {existsSync, readdirSync, readFileSync, writeFileSync} from 'node:fs'
 import {dirname, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {describe, expect, it} from 'vitest'
-import {isUntranslatable} from '../../src/pipeline/letters.js'
+import {isUntranslatable} from '../../src/text/letters.js'
 import {analyse, roundTrip, shapeProblem} from './harness.js'
 
 const fixtures = join(dirname(fileURLToPath(import.meta.url)), '../fixtures/pipeline')

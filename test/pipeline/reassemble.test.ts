@@ -3,7 +3,7 @@
  * content-addressed segment ids.
  */
 
-import {isUntranslatable} from '../../src/pipeline/letters.js'
+import {isUntranslatable} from '../../src/text/letters.js'
 import {describe, expect, it} from 'vitest'
 import {restore} from '../../src/pipeline/protect.js'
 import {reassemble} from '../../src/pipeline/reassemble.js'

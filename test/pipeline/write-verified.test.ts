@@ -7,7 +7,7 @@ import {mkdtemp, readFile, rm, symlink, mkdir} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
-import {writeFileAtomic} from '../../src/pipeline/write.js'
+import {writeFileAtomic} from '../../src/io/write.js'
 
 let root: string
 let outside: string

@@ -12,7 +12,7 @@ import path from 'node:path'
 import {afterAll, afterEach, describe, expect, it} from 'vitest'
 import {sync} from '../../src/commands/sync.js'
 import {main} from '../../src/cli/main.js'
-import {writeFileAtomic} from '../../src/pipeline/write.js'
+import {writeFileAtomic} from '../../src/io/write.js'
 import {startTestServer, type Fault, type TestServer} from '../support/openai-server.js'
 
 const CANARY = 'sk-test-CANARY-5ec12e7-do-not-leak-0123456789'

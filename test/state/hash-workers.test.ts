@@ -7,7 +7,7 @@ import {tmpdir} from 'node:os'
 import path from 'node:path'
 import {afterEach, beforeEach, expect, test} from 'vitest'
 import {checkFiles, Found, STRIDE} from '../../src/state/hash-workers.js'
-import {contentHash} from '../../src/state/hash.js'
+import {contentHash} from '../../src/io/hash.js'
 
 let root: string
 beforeEach(async () => {

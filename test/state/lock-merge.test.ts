@@ -10,7 +10,7 @@ import path from 'node:path'
 import {promisify} from 'node:util'
 import {afterAll, beforeAll, describe, expect, test} from 'vitest'
 import {LOCK_FILE, Lockfile, segmentTargetHash, type LockEntry} from '../../src/state/lock.js'
-import {contentHash} from '../../src/state/hash.js'
+import {contentHash} from '../../src/io/hash.js'
 
 const run = promisify(execFile)
 const LOCALES = ['de', 'es', 'fr', 'it', 'ja', 'ko', 'pt', 'ru', 'zh']

@@ -7,7 +7,7 @@
  */
 import {describe, expect, test} from 'vitest'
 import {Lockfile, segmentTargetHash} from '../../src/state/lock.js'
-import {contentHash} from '../../src/state/hash.js'
+import {contentHash} from '../../src/io/hash.js'
 
 const LOCALES = ['de', 'es', 'fr', 'it', 'ja', 'ko', 'pt-BR', 'zh-Hans', 'zh-Hant']
 const SEGMENTS = 40

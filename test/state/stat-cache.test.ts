@@ -8,7 +8,7 @@ import {serialize} from 'node:v8'
 import path from 'node:path'
 import {afterEach, beforeEach, describe, expect, test} from 'vitest'
 import {STAT_CACHE_FILE, StatCache} from '../../src/state/stat-cache.js'
-import {contentHash} from '../../src/state/hash.js'
+import {contentHash} from '../../src/io/hash.js'
 
 let root: string
 beforeEach(async () => {

@@ -2,7 +2,7 @@ import {chmod, lstat, mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, writ
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 import {afterEach, beforeEach, describe, expect, test} from 'vitest'
-import {isTempName, removeStaleTemps, writeFileAtomic} from '../../src/pipeline/write.js'
+import {isTempName, removeStaleTemps, writeFileAtomic} from '../../src/io/write.js'
 import {UserError} from '../../src/types.js'
 import {runChild} from './support/compiled.js'
 
@@ -138,7 +138,7 @@ describe('a process killed between temp write and rename (D1)', () => {
     await mkdir(at('locales'))
     await writeFile(at('locales/a.md'), 'old version\n')
     const child = await runChild(
-      `import {writeFileAtomic} from './src/pipeline/write.js'
+      `import {writeFileAtomic} from './src/io/write.js'
        const [file, root] = process.argv.slice(2)
        await writeFileAtomic(file, 'new version\\n'.repeat(1000), {root, beforeRename: async (temp) => {
          console.log('ready ' + temp)

@@ -5,7 +5,7 @@
 import {describe, expect, it} from 'vitest'
 import {analyseNote} from '../../src/pipeline/analyse.js'
 import {decodeNote} from '../../src/pipeline/read.js'
-import {contentHash} from '../../src/state/hash.js'
+import {contentHash} from '../../src/io/hash.js'
 import type {Decision} from '../../src/state/align.js'
 import {bodyDifferences, describeDecisions, emptyResult, enclosing, localeEstimates, lockEntryFor, planSegments, withOverrides} from '../../src/sync/plan.js'
 import {shardOf} from '../../src/sync/shard.js'

@@ -3,7 +3,7 @@ import type {CommandContext} from '../context.js'
 import {Option} from 'commander'
 import path from 'node:path'
 import {UserError} from '../../types.js'
-import {errnoMessage} from '../../errno.js'
+import {errnoMessage} from '../../io/errno.js'
 import {locales} from '../options.js'
 
 /** Registers `notes-l10n check`. */

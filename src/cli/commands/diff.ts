@@ -38,7 +38,7 @@ export function registerDiff(program: Command, {out, cwd}: CommandContext): void
         out.stdout(text)
         return
       }
-      const {writeFileAtomic} = await import('../../pipeline/write.js')
+      const {writeFileAtomic} = await import('../../io/write.js')
       // Inside the project, no symlinked folder on the way; outside it, only because the user named it.
       await writeFileAtomic(file, text, {root: cwd, allowOutside: true})
       out.stdout(`diff: ${result.entries.length} segment${result.entries.length === 1 ? '' : 's'} → ${flags.output}\n`)

@@ -21,7 +21,7 @@ export function registerExport(program: Command, {out, cwd, setExit}: CommandCon
       '\nEach unit is one segment: placeholders ⟦n⟧ stand for code, links and markup (explained in the file);\nchanged segments carry their previous source (from git HEAD). Bring the file back with notes-l10n import <file>.'
     )
     .action(async (paths: string[], flags: {locale: string[]; format: ReviewFormat; only: 'stale' | 'all'; output?: string; config?: string}) => {
-      const [{exportReview}, {writeFileAtomic}] = await Promise.all([import('../../commands/export.js'), import('../../pipeline/write.js')])
+      const [{exportReview}, {writeFileAtomic}] = await Promise.all([import('../../commands/export.js'), import('../../io/write.js')])
       const result = await exportReview({cwd, paths, locales: flags.locale, configPath: flags.config, format: flags.format, only: flags.only})
       const file = flags.output ?? `l10n-${result.locale}.${result.format === 'po' ? 'po' : 'xlf'}`
       // Inside the project, no symlinked folder on the way; outside it, only because the user named it.

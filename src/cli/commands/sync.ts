@@ -120,7 +120,7 @@ Exit codes: 0 all written or up to date; 1 some notes failed or were left untouc
 
 async function writeReport(cwd: string, file: string, result: SyncResult): Promise<void> {
   const [{writeFileAtomic}, {formatSyncReportMarkdown}, {redactSecrets}] = await Promise.all([
-    import('../../pipeline/write.js'),
+    import('../../io/write.js'),
     import('../report.js'),
     import('../../redact.js')
   ])

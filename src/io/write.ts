@@ -12,7 +12,8 @@
 import {randomBytes} from 'node:crypto'
 import {lstat, mkdir, open, readdir, rename, unlink} from 'node:fs/promises'
 import path from 'node:path'
-import {errnoCode} from '../errno.js'
+import {errnoCode} from './errno.js'
+import {isProcessAlive} from './process.js'
 import {redactSecrets} from '../redact.js'
 import {UserError} from '../types.js'
 
@@ -173,17 +174,6 @@ export async function removeStaleTemps(directory: string): Promise<string[]> {
     }
   }
   return removed
-}
-
-/** Whether a process with this pid exists on this host (a process owned by another user counts). */
-export function isProcessAlive(pid: number): boolean {
-  if (!Number.isSafeInteger(pid) || pid <= 0) return false
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (error) {
-    return errnoCode(error) === 'EPERM'
-  }
 }
 
 /** Whether `name` is a temp file name made by {@link writeFileAtomic}. */

@@ -1,0 +1,84 @@
+/**
+ * The layers of src/ point one way (docs/architecture.md, "Layers"): this test reads every
+ * source file's imports and fails on an arrow the table does not allow.
+ */
+import {readdirSync, readFileSync} from 'node:fs'
+import path from 'node:path'
+import {fileURLToPath} from 'node:url'
+import {describe, expect, it} from 'vitest'
+
+const SRC = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../src')
+
+/** What each folder (or top-level file) of src/ may import besides itself. */
+const ALLOWED: Record<string, readonly string[]> = {
+  'types.ts': [],
+  'values.ts': [],
+  'index.ts': ['types.ts', 'values.ts'],
+  io: ['types.ts'],
+  text: ['types.ts'],
+  providers: ['types.ts', 'values.ts'],
+  config: ['io', 'text', 'types.ts', 'values.ts'],
+  glossary: ['io', 'text', 'types.ts', 'values.ts'],
+  state: ['io', 'text', 'types.ts', 'values.ts'],
+  pipeline: ['config', 'io', 'text', 'types.ts', 'values.ts'],
+  review: ['glossary', 'pipeline', 'io', 'text', 'types.ts', 'values.ts'],
+  project: ['config', 'glossary', 'io', 'pipeline', 'state', 'text', 'types.ts', 'values.ts'],
+  inspection: ['config', 'glossary', 'io', 'pipeline', 'project', 'review', 'state', 'text', 'types.ts', 'values.ts'],
+  sync: ['config', 'glossary', 'io', 'pipeline', 'project', 'providers', 'review', 'state', 'text', 'types.ts', 'values.ts'],
+  commands: ['config', 'glossary', 'inspection', 'io', 'pipeline', 'project', 'providers', 'review', 'state', 'sync', 'text', 'types.ts', 'values.ts'],
+  cli: ['commands', 'config', 'glossary', 'inspection', 'io', 'pipeline', 'project', 'providers', 'review', 'state', 'sync', 'text', 'types.ts', 'values.ts']
+}
+
+function sources(folder: string): string[] {
+  return readdirSync(folder, {withFileTypes: true}).flatMap((entry) => {
+    const full = path.join(folder, entry.name)
+    if (entry.isDirectory()) return sources(full)
+    return entry.name.endsWith('.ts') ? [full] : []
+  })
+}
+
+const layerOf = (file: string) => path.relative(SRC, file).split(path.sep)[0]!
+
+function imports(file: string): string[] {
+  const text = readFileSync(file, 'utf8')
+  return [...text.matchAll(/(?:^|\n)\s*(?:import|export)\b[^'"]*?from\s+['"](\.{1,2}\/[^'"]+)['"]/g)].map((match) =>
+    path.resolve(path.dirname(file), match[1]!.replace(/\.js$/, '.ts'))
+  )
+}
+
+describe('layers', () => {
+  const files = sources(SRC)
+
+  it('every folder of src/ is in the table', () => {
+    expect(files.map(layerOf).filter((layer) => !(layer in ALLOWED))).toEqual([])
+  })
+
+  it('every import points down the table', () => {
+    const wrong: string[] = []
+    for (const file of files) {
+      const from = layerOf(file)
+      for (const target of imports(file)) {
+        const to = layerOf(target)
+        if (to !== from && !ALLOWED[from]!.includes(to)) wrong.push(`${path.relative(SRC, file)} imports ${path.relative(SRC, target)}`)
+      }
+    }
+    expect(wrong).toEqual([])
+  })
+
+  it('no module-level let in pipeline/ (per-call state lives in the call, or on the parser context)', () => {
+    const found = files
+      .filter((file) => layerOf(file) === 'pipeline')
+      .flatMap((file) =>
+        readFileSync(file, 'utf8')
+          .split('\n')
+          .map((line, index) => ({line, index}))
+          .filter(({line}) => /^(export\s+)?(let|var)\s/.test(line))
+          .map(({index}) => `${path.relative(SRC, file)}:${index + 1}`)
+      )
+    expect(found).toEqual([])
+  })
+
+  it('the checker sees imports (a rule that matches nothing proves nothing)', () => {
+    expect(imports(path.join(SRC, 'commands', 'sync.ts')).some((target) => layerOf(target) === 'sync')).toBe(true)
+  })
+})
