@@ -11,6 +11,8 @@
  * be right about what can change whether a term matches.
  */
 
+import {decodeNamedCharacterReference} from 'decode-named-character-reference'
+
 /** Stands for a construct that is not prose: not a letter, not whitespace. */
 export const boundaryMark = '\uFFFC'
 
@@ -38,15 +40,6 @@ const footnoteReferencePattern = /\[\^[^\]\s]+\]/y
 const referenceLabelPattern = /\[(?:\\.|[^\\\]])*\]/y
 const tokenPattern = /⟦(\/?)(\d+)⟧/y
 const characterReferencePattern = /&(?:#[xX]([\da-fA-F]{1,6})|#(\d{1,7})|([A-Za-z][A-Za-z\d]{1,31}));/y
-const namedReferences: Readonly<Record<string, string>> = {
-  amp: '&',
-  lt: '<',
-  gt: '>',
-  quot: '"',
-  apos: "'",
-  nbsp: '\u00A0'
-}
-
 const dropped: Step = {text: '', end: 0}
 
 /** Run a sticky pattern at `index`. */
@@ -160,8 +153,10 @@ const handlers: Readonly<Record<string, Handler>> = {
       const valid = codePoint > 0 && codePoint <= 0x10ffff && (codePoint < 0xd800 || codePoint > 0xdfff)
       return {text: valid ? String.fromCodePoint(codePoint) : '\uFFFD', end: index + whole.length}
     }
-    const decoded = name === undefined ? undefined : namedReferences[name]
-    return decoded === undefined ? undefined : {text: decoded, end: index + whole.length}
+    // The HTML named-reference table (a maintained package): `&eacute;` is é, and a name that is
+    // no reference (`&constructor;`) stays literal text — never a prototype property.
+    const decoded = name === undefined ? false : decodeNamedCharacterReference(name)
+    return decoded === false ? undefined : {text: decoded, end: index + whole.length}
   }
 }
 

@@ -12,6 +12,7 @@
  */
 
 import type {Nodes, PhrasingContent} from 'mdast'
+import {toString} from 'mdast-util-to-string'
 import {TOKEN_PATTERN, type Token} from '../types.js'
 import {
   canClose,
@@ -398,7 +399,7 @@ class Walker {
     const found: Array<{from: number; to: number; url: string}> = []
     for (const node of nodes) {
       if (node.type !== 'link') continue
-      const text = node.children.map((child) => ('value' in child ? child.value : '')).join('')
+      const text = toString(node, {includeImageAlt: false})
       const at = text ? raw.indexOf(text, cursor) : -1
       if (at === -1) {
         this.builder.atom('autolink', start, end, node.url)

@@ -5,6 +5,10 @@ import {boundaryMark} from '../../src/glossary/project.js'
 const mark = boundaryMark
 
 describe('visibleText', () => {
+  test('named references come from the HTML table; a name on Object.prototype is no reference', () => {
+    expect(visibleText('caf&eacute; &constructor; &toString; &hasOwnProperty;')).toBe('café &constructor; &toString; &hasOwnProperty;')
+  })
+
   test('drops inline markup so a term may move across it', () => {
     expect(visibleText('Alibaba **Cloud** and _Qwen_ and ~~x~~')).toBe('Alibaba Cloud and Qwen and x')
     expect(visibleText('[Alibaba Cloud](https://www.alibabacloud.com/ "Alibaba Cloud") says')).toBe('Alibaba Cloud says')
