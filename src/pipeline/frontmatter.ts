@@ -70,12 +70,15 @@ export function rejectForeignFrontmatter(text: string, file: string): void {
  * @throws {NoteError} on invalid YAML (with the file line), duplicate keys or aliases
  */
 export function parseFrontmatter(text: string, start: number, end: number, file: string): Frontmatter {
-  const firstBreak = text.indexOf('\n', start)
-  const contentStart = firstBreak === -1 || firstBreak >= end ? end : firstBreak + 1
-  const lastLine = text.lastIndexOf('\n', end - 1) + 1
+  // Line endings are LF, CRLF or a bare CR (CommonMark accepts all three).
+  const lineBreak = /\r\n?|\n/g
+  lineBreak.lastIndex = start
+  const firstBreak = lineBreak.exec(text)
+  const contentStart = !firstBreak || firstBreak.index >= end ? end : firstBreak.index + firstBreak[0].length
+  const lastLine = Math.max(text.lastIndexOf('\n', end - 1), text.lastIndexOf('\r', end - 1)) + 1
   const contentEnd = Math.max(contentStart, lastLine)
   const yaml = text.slice(contentStart, contentEnd)
-  const eol = text.charAt(firstBreak - 1) === '\r' ? '\r\n' : '\n'
+  const eol = firstBreak?.[0] ?? '\n'
   const firstLine = lineAt(text, contentStart)
 
   const document = parseDocument(yaml, {schema: 'core', uniqueKeys: true, prettyErrors: true})
@@ -159,6 +162,10 @@ export function patchFrontmatter(
     )
   }
 
+  // A flow mapping (`{title: x}`) has no lines to splice keys into: the edits go through the
+  // Document API and the mapping is printed again by `yaml`, which quotes for flow context.
+  if (isMap(contents) && contents.flow) return patchFlowMapping(frontmatter, {set, drop, translated, append: edits.append})
+
   const replacements: Array<{start: number; end: number; value: string}> = []
   for (const pair of isMap(contents) ? contents.items : []) {
     const key = keyOf(pair)
@@ -193,14 +200,35 @@ export function patchFrontmatter(
     patched = patched.slice(0, replacement.start) + replacement.value + patched.slice(replacement.end)
   }
   if (set.size > 0) {
-    if (patched !== '' && !/\n$/.test(patched)) patched += frontmatter.eol
+    if (patched !== '' && !/[\r\n]$/.test(patched)) patched += frontmatter.eol
     for (const [key, value] of set) patched += `${renderKey(key)}: ${renderValue(value)}${frontmatter.eol}`
   }
   if (edits.append) {
-    if (patched !== '' && !/\n$/.test(patched)) patched += frontmatter.eol
+    if (patched !== '' && !/[\r\n]$/.test(patched)) patched += frontmatter.eol
     patched += edits.append
   }
   return patched
+}
+
+/** `patchFrontmatter` for a flow mapping: set/delete on a copy of the document, printed by `yaml`. */
+function patchFlowMapping(
+  frontmatter: Frontmatter,
+  edits: {set: ReadonlyMap<string, FrontmatterScalar>; drop: ReadonlySet<string>; translated: ReadonlyMap<string, string>; append?: string | undefined}
+): string {
+  const document = frontmatter.document.clone()
+  for (const [key, value] of edits.translated) if (document.has(key)) document.set(key, value)
+  for (const key of edits.drop) document.delete(key)
+  for (const [key, value] of edits.set) document.set(key, value)
+  if (edits.append) {
+    const added = parseDocument(edits.append, {schema: 'core', uniqueKeys: true})
+    for (const pair of isMap(added.contents) ? added.contents.items : []) {
+      const key = keyOf(pair)
+      if (key !== undefined && !document.has(key)) document.set(key, pair.value)
+    }
+  }
+  let printed = document.toString({lineWidth: 0})
+  if (!/[\r\n]$/.test(frontmatter.yaml)) printed = printed.replace(/\n$/, '')
+  return frontmatter.eol === '\n' ? printed : printed.replaceAll('\n', frontmatter.eol)
 }
 
 /**
