@@ -84,10 +84,8 @@ type State = Parameters<NonNullable<NonNullable<Options['handlers']>['text']>>[2
  * its `text` handler the library's configured state — its unsafe table and its `safe` — which is
  * kept and reused for every run (configuring it per run would cost more than the escaping).
  */
-let configured: State | undefined
-
-function libraryState(): State {
-  if (configured) return configured
+function configureLibrary(): State {
+  let captured: State | undefined
   unified()
     .use(remarkGfm)
     .use(remarkMath)
@@ -95,13 +93,20 @@ function libraryState(): State {
       unsafe: extraUnsafe,
       handlers: {
         text(_node, _parent, state) {
-          configured = state
+          captured = state
           return ''
         }
       }
     })
     .stringify({type: 'root', children: [{type: 'text', value: ''}]})
-  return configured!
+  return captured!
+}
+
+/** Made once when the module loads (a constant of the library's configuration, not run state). */
+const configured: State = configureLibrary()
+
+function libraryState(): State {
+  return configured
 }
 
 /** mdast-util-to-markdown's `safe` on `value` between `before` and `after`, in `stack`. */
