@@ -566,6 +566,8 @@ async function translateNote(
   const remote = pending.filter((segment) => !markdown.has(segment.id))
 
   if (options.dryRun) {
+    // `sync --batch --dry-run`: what would be submitted, sent nowhere.
+    if (options.queue && pending.length > 0) options.queue(buildJob(run, provider, plan, note, locale, pending, decisions))
     describeDecisions(result, note.segments, decisions, {dryRun: true})
     result.status = pending.length > 0 || !existingText ? 'pending' : 'unchanged'
     result.pendingTokens = remote.reduce((sum, segment) => sum + countTokens(segment.text), 0)
