@@ -91,6 +91,11 @@ interface ModelNote {
   dirty: boolean
   /** The check verdict cannot be predicted (after a kill, a failed run, a lifecycle-owned change). */
   unknown: boolean
+  /**
+   * A run reported an error on the translation it wrote (a glossary term the test server's ROT13
+   * changed): check keeps reporting it until the note is translated again.
+   */
+  flagged?: boolean
 }
 
 export interface Figures {
@@ -233,7 +238,7 @@ export class World {
           const blocks = text.split('\n\n')
           const index = 1 + note.paragraphs.indexOf(paragraph)
           if (blocks.length !== note.paragraphs.length + 1) return
-          const human = `${HUMAN} ${++this.#counter}, párrafo revisado.`
+          const human = `${HUMAN} ${++this.#counter}, párrafo revisado${this.#termsIn(paragraph.text)}${boldOf(paragraph.text)}.`
           blocks[index] = human + (index === blocks.length - 1 ? '\n' : '')
           await writeFile(path.join(this.root, target), blocks.join('\n\n'))
           note.human.set(paragraph.pid, {text: human, source: paragraph.text})
@@ -258,7 +263,7 @@ export class World {
           const old = note.human.get(stale.pid)!
           const text = await this.#read(target)
           if (!text.includes(old.text)) return
-          const human = `${HUMAN} ${++this.#counter}, revisado otra vez.`
+          const human = `${HUMAN} ${++this.#counter}, revisado otra vez${this.#termsIn(stale.text)}${boldOf(stale.text)}.`
           await writeFile(path.join(this.root, target), text.replace(old.text, human))
           note.human.set(stale.pid, {text: human, source: stale.text})
         })
@@ -363,6 +368,12 @@ export class World {
     return await readFile(path.join(this.root, file), 'utf8')
   }
 
+  /** A translator keeps the do-not-translate terms of the source: ` (Term1, Term2)`, or nothing. */
+  #termsIn(source: string): string {
+    const terms = this.#glossaryTerms.filter((term) => source.includes(term))
+    return terms.length > 0 ? ` (${terms.join(', ')})` : ''
+  }
+
   #forget(text: string): void {
     for (const key of [...this.#accepted]) if (key.includes(text.slice(0, 20))) this.#accepted.delete(key)
   }
@@ -394,6 +405,7 @@ export class World {
       return this.#fault
     })
     const result = await this.#cli(['sync', '--json', ...args])
+    if (process.env['SIM_DEBUG']) console.log(label, result.code, result.stdout.split('\n').filter((line) => line.includes('summary')).join('\n').slice(0, 3000))
     await this.#lockParses(`sync (${label})`)
     const sent = this.#server.requests.slice(first).filter((request) => request.path === '/v1/chat/completions')
     for (const request of sent) {
@@ -408,16 +420,22 @@ export class World {
     const summary = summaryOf(result.stdout)
     const attention = new Set<string>()
     for (const note of summary?.notes ?? []) {
-      if (note.status === 'failed' || note.status === 'untouched' || note.counts['needs-review'] > 0) attention.add(note.note)
+      // A glossary finding the run reported on a written note is for a human too (the test
+      // server's ROT13 does not keep do-not-translate terms; sync warns, check errs).
+      const reported = note.findings.length > 0
+      if (note.status === 'failed' || note.status === 'untouched' || note.counts['needs-review'] > 0 || reported) attention.add(note.note)
     }
     for (const problem of summary?.problems ?? []) attention.add(problem.file)
+    const results = new Map((summary?.notes ?? []).map((note) => [note.note, note]))
     for (const [file, note] of this.#notes) {
+      const written = results.get(file)
+      if (written?.status === 'written') note.flagged = written.findings.length > 0
       if (attention.has(file)) {
         note.unknown = true
         continue
       }
       note.dirty = false
-      note.unknown = this.#reviewPending(note)
+      note.unknown = this.#reviewPending(note) || Boolean(note.flagged)
     }
     await this.#humanWins(label)
     // I2: one sync reaches a clean check, except for what it reported.
@@ -541,7 +559,12 @@ export class World {
     if (exit.signal === 'SIGKILL') this.figures.killedMidRun++
     if (exit.signal !== 'SIGKILL' && ![0, 1, 2, 130].includes(exit.code ?? -1)) throw new Violation(`I6: a sync exited ${exit.code}: ${exit.stderr.trim()}`)
     // What a killed run accepted may or may not be journaled: only the recovery run is checked.
-    for (const note of this.#notes.values()) note.unknown = true
+    // A translation it wrote with a changed glossary term was reported by nobody (the report
+    // died with it): check reports it until the note is translated again.
+    for (const note of this.#notes.values()) {
+      note.unknown = true
+      if (this.#glossaryTerms.some((term) => note.paragraphs.some((paragraph) => paragraph.text.includes(term)))) note.flagged = true
+    }
     await this.#lockParses('kill')
     await this.#humanWins('kill')
   }
@@ -595,7 +618,7 @@ export class World {
     const file = await this.#addNote(rng)
     const note = this.#notes.get(file)!
     const paragraphs = note.paragraphs.map((paragraph) => {
-      const text = `${HUMAN} ${++this.#counter}, traducción previa.`
+      const text = `${HUMAN} ${++this.#counter}, traducción previa${this.#termsIn(paragraph.text)}${boldOf(paragraph.text)}.`
       note.human.set(paragraph.pid, {text, source: paragraph.text})
       return text
     })
@@ -607,10 +630,9 @@ export class World {
 
   /** I5: every finding check reports is cleared by `sync`, then `sync --force` (the documented commands). */
   async #clearAll(): Promise<void> {
-    await this.#cli(['sync', '--provider', 'pseudo'])
+    await this.#sync(['--provider', 'pseudo'], 'force-sync: sync')
     let findings = (await this.#findings()).filter((finding) => finding.severity === 'error')
     if (findings.length > 0) {
-      await this.#cli(['sync', '--provider', 'pseudo', '--force'])
       // --force re-translates human edits whose source changed: those are gone by the user's choice.
       for (const note of this.#notes.values()) {
         for (const paragraph of note.paragraphs) {
@@ -618,18 +640,11 @@ export class World {
           if (human && human.source !== paragraph.text) note.human.delete(paragraph.pid)
         }
       }
+      await this.#sync(['--provider', 'pseudo', '--force'], 'force-sync: sync --force')
       findings = (await this.#findings()).filter((finding) => finding.severity === 'error')
     }
     const left = findings.filter((finding) => STRICT || (finding.rule !== 'orphaned' && finding.rule !== 'untracked'))
     if (left.length > 0) throw new Violation(`I5: after sync and sync --force, check still reports ${left.map((finding) => `${finding.rule} (${finding.note ?? finding.file}): ${finding.message}`).join('; ')}`)
-    // Human edits that a forced run replaced (misaligned targets) are re-read from the files.
-    for (const [file, note] of this.#notes) {
-      const text = existsSync(path.join(this.root, targetOf(file))) ? await this.#read(targetOf(file)) : ''
-      for (const [pid, human] of note.human) if (!text.includes(human.text)) note.human.delete(pid)
-      note.dirty = false
-      note.unknown = false
-    }
-    await this.#humanWins('force')
   }
 
   async #commit(message: string): Promise<void> {
@@ -663,12 +678,21 @@ export function targetOf(file: string): string {
   return `locales/es/${file.slice('notes/'.length)}`
 }
 
+/**
+ * A translator keeps the source's inline markup: ` con **negrita**` when the source has bold.
+ * (A human edit that drops it makes the note fail on every sync — reported, see the report of
+ * issue 15 — so the simulation's translators do not.)
+ */
+function boldOf(source: string): string {
+  return source.includes('**') ? ' con **negrita**' : ''
+}
+
 function pick<T>(rng: () => number, items: readonly T[]): T | undefined {
   return items.length === 0 ? undefined : items[Math.floor(rng() * items.length)]
 }
 
 interface Summary {
-  notes: Array<{note: string; status: string; counts: Record<string, number>}>
+  notes: Array<{note: string; status: string; counts: Record<string, number>; findings: Array<{severity: string}>}>
   problems: Array<{file: string}>
 }
 
