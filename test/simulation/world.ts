@@ -35,11 +35,11 @@ const exec = promisify(execFile)
 export const HUMAN = 'Hecho a mano'
 
 /**
- * Behaviour owned by the lifecycle work of the same issue (renames keep translations, config in
- * the lock, human front-matter lines kept). Until it lands, these expectations are relaxed and
- * the report says so; set `SIM_STRICT=1` to check them anyway.
+ * Renames keep translations, config is in the proof of "current", human front-matter lines are
+ * kept, orphans are cleared by sync: checked unless `SIM_STRICT=0` (for bisecting with an older
+ * notes-l10n that did not do these).
  */
-const STRICT = process.env['SIM_STRICT'] === '1'
+const STRICT = process.env['SIM_STRICT'] !== '0'
 
 export const OPERATIONS = [
   'add-note',
@@ -247,7 +247,7 @@ export class World {
         return this.#onTranslation(rng, async (_file, note, target) => {
           const text = await this.#read(target)
           if (!text.startsWith('---\n')) return
-          const line = `reviewed_by: maria${++this.#counter}`
+          const line = `reviewed_by_${++this.#counter}: maria`
           await writeFile(path.join(this.root, target), text.replace(/\n---\n/, `\n${line}\n---\n`))
           note.humanFrontmatter.push(line)
           if (!STRICT) note.unknown = true
@@ -270,8 +270,11 @@ export class World {
       case 'edit-config':
         this.#rebase = !this.#rebase
         await this.#writeConfig()
-        // Config in the proof of "current" is lifecycle's: until then check cannot see it.
-        for (const note of this.#notes.values()) if (!STRICT) note.unknown = true
+        // The config that shapes the output is in the proof of "current": every note is re-assembled.
+        for (const note of this.#notes.values()) {
+          if (STRICT) note.dirty = true
+          else note.unknown = true
+        }
         return
       case 'edit-glossary': {
         const term = `Term${++this.#counter}`
@@ -356,7 +359,7 @@ export class World {
   }
 
   async #writeConfig(): Promise<void> {
-    await writeFile(path.join(this.root, 'notes-l10n.config.json'), JSON.stringify({locales: ['es'], links: {rebase: this.#rebase}}, null, 2) + '\n')
+    await writeFile(path.join(this.root, 'notes-l10n.config.json'), JSON.stringify({locales: ['es'], provider: {name: 'pseudo'}, links: {rebase: this.#rebase}}, null, 2) + '\n')
   }
 
   async #writeGlossary(): Promise<void> {
@@ -427,6 +430,17 @@ export class World {
     }
     for (const problem of summary?.problems ?? []) attention.add(problem.file)
     const results = new Map((summary?.notes ?? []).map((note) => [note.note, note]))
+    if (args.includes('pseudo')) {
+      // Known limit (reported with issue 15): the lock records the provider per note and locale,
+      // so a pseudo run that translates one segment of a note makes a later real run translate the
+      // whole note again, real translations included. Not counted as an I3 violation.
+      for (const [file, result] of results) {
+        const note = this.#notes.get(file)
+        if (result.status !== 'written' || !note) continue
+        for (const paragraph of note.paragraphs) this.#forget(paragraph.text)
+        this.#forget(note.title)
+      }
+    }
     for (const [file, note] of this.#notes) {
       const written = results.get(file)
       if (written?.status === 'written') note.flagged = written.findings.length > 0
@@ -602,6 +616,11 @@ export class World {
       }
       for (const copy of copies) {
         if (existsSync(path.join(copy, 'locales'))) await cp(path.join(copy, 'locales'), path.join(this.root, 'locales'), {recursive: true})
+      }
+      // The shards are pseudo runs: the same known limit as in #sync (provider per note and locale).
+      for (const note of this.#notes.values()) {
+        for (const paragraph of note.paragraphs) this.#forget(paragraph.text)
+        this.#forget(note.title)
       }
       const merged = await this.#cli(['lock', 'merge', ...copies.map((copy) => path.join(copy, 'notes-l10n.lock'))])
       if (merged.code !== 0) throw new Violation(`I6: lock merge exited ${merged.code}: ${merged.stderr}`)
