@@ -85,6 +85,8 @@ export interface SyncOptions extends ProjectOptions {
    * their notes are reported `queued` and not written.
    */
   queue?: (job: TranslateJob) => void
+  /** The caller already holds the run mutex (`sync --batch` around its submit or collect). */
+  runLockHeld?: boolean
 }
 
 /**
@@ -194,10 +196,13 @@ export async function sync(options: SyncOptions): Promise<SyncResult> {
   }
   const estimating = options.dryRun && options.estimate !== false && settings.name !== 'pseudo' && !options.providerOverride
 
-  const release = options.dryRun ? undefined : await acquireRunLock(project.root)
+  // `sync --batch` holds the mutex around its whole submit or collect and says so (`runLockHeld`).
+  const release = options.dryRun || options.runLockHeld ? undefined : await acquireRunLock(project.root)
+  let journal: Journal | undefined
+  let completed = false
   try {
     const lock = project.lock
-    const journal = options.dryRun ? undefined : await Journal.open(project.root)
+    journal = options.dryRun ? undefined : await Journal.open(project.root)
     if (journal) result.warnings.push(...journal.warnings)
     if (!options.dryRun) result.warnings.push(...(await removeTemps(project)))
     if (!options.dryRun && !options.queue && !options.providerOverride && provider) {
@@ -236,13 +241,16 @@ export async function sync(options: SyncOptions): Promise<SyncResult> {
     if (run.orphans && !result.interrupted && !result.stopped) await removeOrphans(run, run.orphans)
     if (!options.dryRun) {
       await lock.save(project.root)
-      // Journal records are only dropped once the lock that supersedes them is on disk.
+      // Journal records and write-ahead marks are only dropped once the lock that supersedes them is on disk.
       for (const {note, locale} of written) await journal!.settle(note, locale)
       await journal!.close()
       // What discovery learned about the sources (hash, front-matter locale) serves the next run.
       await project.statCache.save()
     }
+    completed = true
   } finally {
+    // A failed run leaves the journal file as it is (the next run replays it), but never an open handle.
+    if (!completed) await journal?.close({compact: false}).catch(() => undefined)
     await release?.()
   }
 
@@ -359,12 +367,9 @@ async function provenCurrent(
 ): Promise<{result?: NoteResult; read?: TargetRead}> {
   const {options, project} = run
   if (options.force || options.retranslate || options.overrides?.get(plan.source)?.has(target.locale)) return {}
-  const journaled = run.journal?.written(plan.source, target.locale)
-  const entry = journaled ?? run.project.lock.get(plan.source, target.locale)
-  if (!entry || entry.source !== sourceHash) return {}
-  if (!target.copy && entry.glossary !== glossaryVersion(project, target.locale)) return {}
-  // An entry from before the inputs were recorded is looked at once (for free) to record them.
-  if (entry.inputs === undefined || staleInputs(project.config, target, entry, run.real) !== undefined) return {}
+  const mark = run.journal?.written(plan.source, target.locale)
+  const locked = run.project.lock.get(plan.source, target.locale)
+  if (!mark && (!locked || locked.source !== sourceHash)) return {}
   let read: TargetRead
   try {
     read = {text: await readText(project.root, target.output, Number.MAX_SAFE_INTEGER)}
@@ -373,19 +378,53 @@ async function provenCurrent(
     return {}
   }
   const existing = read.text
-  if (!existing || contentHash(withBom(existing)) !== entry.target) return {read}
+  const hash = existing ? contentHash(withBom(existing)) : undefined
+  const entry = madeFrom(run, plan, target.locale, hash)
+  if (!entry || entry.source !== sourceHash) return {read}
+  if (!target.copy && entry.glossary !== glossaryVersion(project, target.locale)) return {read}
+  // An entry from before the inputs were recorded is looked at once (for free) to record them.
+  if (entry.inputs === undefined || staleInputs(project.config, target, entry, run.real) !== undefined) return {read}
+  if (hash !== entry.target) return {read}
 
-  if (journaled && !options.dryRun) {
-    // Written by a run that stopped before saving the lock: lock it now.
-    run.project.lock.set(plan.source, target.locale, journaled)
-    run.written.push({note: plan.source, locale: target.locale})
-  }
   const result = emptyResult(plan, target)
   result.status = 'unchanged'
   for (const record of entry.segments) result.counts[record.human ? 'human' : 'reused']++
   return {result, read}
 }
 
+
+/**
+ * The lock entry that describes the target on disk (hash `hash`, segments `segments` when parsed).
+ *
+ * A run writes a target only after its write-ahead mark is durable in the journal, and drops the
+ * mark only after the lock is saved; so after a crash the file is either what the lock says or
+ * what the mark says. The file's hash decides; a file a human edited since matches neither, and
+ * then the entry more of whose segment hashes it matches wins (so the tool's own text is never
+ * taken for a human edit). A mark that describes the file is adopted into the lock now, whatever
+ * happens to the note later in this run (a failure, a rejection).
+ */
+function madeFrom(run: Run, plan: NotePlan, locale: string, hash: string | undefined, segments?: readonly Segment[]): LockEntry | undefined {
+  const locked = run.project.lock.get(plan.source, locale)
+  const mark = run.journal?.written(plan.source, locale)
+  if (!mark || hash === undefined) return locked
+  let chosen: LockEntry | undefined
+  if (hash === mark.target) chosen = mark
+  else if (locked && hash === locked.target) chosen = locked
+  else if (!locked) chosen = mark
+  else if (segments) chosen = segmentMatches(mark, segments) > segmentMatches(locked, segments) ? mark : locked
+  if (chosen !== mark) return locked
+  if (!run.options.dryRun) {
+    run.project.lock.set(plan.source, locale, mark)
+    run.written.push({note: plan.source, locale})
+  }
+  return mark
+}
+
+/** How many of `segments` (a target file's) hash to what `entry` records at the same place. */
+function segmentMatches(entry: LockEntry, segments: readonly Segment[]): number {
+  if (entry.segments.length !== segments.length) return -1
+  return entry.segments.filter((record, index) => segmentTargetHash(segments[index]!.markdown) === record.target).length
+}
 
 async function copyNote(
   run: Run,
@@ -428,7 +467,7 @@ async function translateNote(
   const recorded = run.journal?.written(plan.source, locale) ?? run.project.lock.get(plan.source, locale)
   // A note renamed or moved (its lock entry is under its old path) keeps its translations.
   const renamed = recorded ? undefined : claimRename(run, plan, locale, sourceHash, note)
-  const entry = recorded ?? renamed?.entry
+  let entry = recorded ?? renamed?.entry
   let existingText = await targetText(run, target, read)
   // The translation is where the entry says it was written when it is not (yet) at its new path:
   // an output template changed, or the note was renamed.
@@ -438,6 +477,7 @@ async function translateNote(
     existingText = await readText(project.root, previousOutput, Number.MAX_SAFE_INTEGER).catch(() => undefined)
     if (existingText) movedFrom = previousOutput
   }
+  if (!renamed) entry = madeFrom(run, plan, locale, existingText ? contentHash(withBom(existingText)) : undefined)
   let existing: AnalysedNote | undefined
   if (existingText) {
     try {
@@ -454,6 +494,8 @@ async function translateNote(
   const fingerprints = note.segments.map((segment) =>
     glossary ? segmentFingerprint(glossary, segment.markdown, locale) : undefined
   )
+  // After a crash the journal's write-ahead mark or the lock describes the target: the file decides (madeFrom).
+  if (!renamed && existing) entry = madeFrom(run, plan, locale, contentHash(withBom(existingText!)), existing.segments)
   const alignment = align({
     source: note.segments,
     fingerprints,
@@ -525,6 +567,8 @@ async function translateNote(
   const remote = pending.filter((segment) => !markdown.has(segment.id))
 
   if (options.dryRun) {
+    // `sync --batch --dry-run`: what would be submitted, sent nowhere.
+    if (options.queue && pending.length > 0) options.queue(buildJob(run, provider, plan, note, locale, pending, decisions))
     describeDecisions(result, note.segments, decisions, {dryRun: true})
     result.status = pending.length > 0 || !existingText ? 'pending' : 'unchanged'
     result.pendingTokens = remote.reduce((sum, segment) => sum + countTokens(segment.text), 0)
@@ -571,8 +615,9 @@ async function translateNote(
   if (failures.size > 0) {
     result.status = 'failed'
     result.message = `${failures.size} segment${failures.size === 1 ? '' : 's'} could not be translated; ${target.output} was left as it was`
-    // A translation the reassembler rejected would be rejected again: do not reuse it from the journal.
-    if (assembled.rejected.size > 0) await run.journal!.settle(plan.source, locale)
+    // A translation the reassembler rejected would be rejected again: do not reuse it from the
+    // journal. Only those: the note's other accepted (paid) translations stay for the next run.
+    if (assembled.rejected.size > 0) await run.journal!.reject(plan.source, locale, [...assembled.rejected.keys()])
     return result
   }
 
@@ -630,10 +675,12 @@ async function translateNote(
 
   const unchanged = movedFrom === undefined && existingText !== undefined && withBom(existingText) === assembled.text
   if (!unchanged) {
-    await write(run, target.output, assembled.text)
-    // Write-ahead: until the lock is saved, the journal says what this file was made from, so a
-    // crash here cannot make the next run mistake the tool's own output for a human edit.
+    // Write-ahead: the journal says what this file is about to be made from before it is written,
+    // and keeps saying it until the lock is saved, so a crash at any point cannot make the next
+    // run mistake the tool's own output for a human edit (see madeFrom).
     await run.journal!.recordWritten(plan.source, locale, newEntry)
+    await write(run, target.output, assembled.text)
+    run.journal!.wrote(plan.source, locale)
   }
   run.project.lock.set(plan.source, locale, newEntry)
   run.written.push({note: plan.source, locale})
