@@ -22,6 +22,7 @@ import {removeStaleTemps, writeFileAtomic} from '../pipeline/write.js'
 import {ProviderFatalError} from '../providers/errors.js'
 import {addEstimate, emptyEstimate, estimateJob, type Estimate} from '../providers/estimate.js'
 import type {OpenAIProvider} from '../providers/openai.js'
+import {NoteGate} from '../providers/packer.js'
 import {addUsage, emptyUsage, priceFor, type Price} from '../providers/prices.js'
 import {requestSettings, type RequestSettings} from '../providers/requests.js'
 import {defaultModel, selectProvider, type ProviderSettings} from '../providers/select.js'
@@ -179,7 +180,9 @@ export async function sync(options: SyncOptions): Promise<SyncResult> {
   const offline = options.dryRun || options.translate === false || options.queue !== undefined
   const pricing = pricingOf(settings, options.env)
   if (options.maxCostUsd !== undefined && !offline) await refuseOverBudget(options, settings, pricing)
-  const provider = options.providerOverride ?? (offline ? undefined : selectProvider({...settings, maxCostUsd: options.maxCostUsd}, options.env))
+  // Notes in flight, so the provider packs the requests of all of them (`providers/packer.ts`).
+  const gate = new NoteGate()
+  const provider = options.providerOverride ?? (offline ? undefined : selectProvider({...settings, maxCostUsd: options.maxCostUsd}, options.env, gate))
   const result: SyncResult = {
     notes: [],
     problems: [...project.problems],
@@ -212,7 +215,7 @@ export async function sync(options: SyncOptions): Promise<SyncResult> {
       project,
       outputs,
       options,
-      providerFor: perLocaleProviders(project, options, settings, provider),
+      providerFor: perLocaleProviders(project, options, settings, provider, gate),
       journal,
       result,
       written,
@@ -227,7 +230,7 @@ export async function sync(options: SyncOptions): Promise<SyncResult> {
     const limit = pLimit(Math.max(2, (settings.concurrency ?? 8) * 2))
     // Settle every note before deciding: a rejected Promise.all would leave notes writing after
     // the run lock is released.
-    const settled = await Promise.allSettled(project.plans.map((plan) => limit(() => syncNote(run, plan))))
+    const settled = await Promise.allSettled(project.plans.map((plan) => limit(() => gate.around(() => syncNote(run, plan)))))
     for (const outcome of settled) if (outcome.status === 'rejected') throw outcome.reason
 
     result.interrupted = Boolean(options.signal?.aborted) && !result.stopped
@@ -541,6 +544,7 @@ async function translateNote(
   }
 
   const failures = new Map<string, string>()
+  const reusedFrom = new Map<string, string>()
   if (remote.length > 0 && !provider) {
     for (const segment of remote) failures.set(segment.id, 'not translated yet (this run calls no provider): run notes-l10n sync')
   } else if (remote.length > 0) {
@@ -554,6 +558,7 @@ async function translateNote(
       markdown.set(id, restore(normaliseTranslation(segment, translation), tokensForLocale(segment, locale, run.project.glossary)))
     }
     for (const [id, reason] of outcome.failures) failures.set(id, reason)
+    for (const [id, from] of outcome.reused ?? []) reusedFrom.set(id, from)
     for (const segment of remote) {
       if (!markdown.has(segment.id) && !failures.has(segment.id)) failures.set(segment.id, 'the provider returned no translation')
     }
@@ -566,7 +571,7 @@ async function translateNote(
   const assembled = reassemble(note, markdown, {frontmatter: {set: edit.set, drop: edit.drop, append}, rewriteUrl})
   for (const [id, reason] of assembled.rejected) failures.set(id, reason)
 
-  describeDecisions(result, note.segments, decisions, {dryRun: false, failures})
+  describeDecisions(result, note.segments, decisions, {dryRun: false, failures, reusedFrom})
   if (failures.size > 0) {
     result.status = 'failed'
     result.message = `${failures.size} segment${failures.size === 1 ? '' : 's'} could not be translated; ${target.output} was left as it was`
@@ -749,15 +754,18 @@ function describeDecisions(
   result: NoteResult,
   segments: readonly Segment[],
   decisions: readonly Decision[],
-  options: {dryRun: boolean; failures?: ReadonlyMap<string, string>}
+  options: {dryRun: boolean; failures?: ReadonlyMap<string, string>; reusedFrom?: ReadonlyMap<string, string>}
 ): void {
   segments.forEach((segment, index) => {
     const decision = decisions[index]!
     const failure = options.failures?.get(segment.id)
+    const from = options.reusedFrom?.get(segment.id)
     const base = {id: segment.id, line: segment.line}
     const outcome: SegmentOutcome =
       failure !== undefined
         ? {...base, state: 'failed', reason: failure}
+        : from !== undefined
+          ? {...base, state: 'reused', reason: `reused from ${from}`}
         : decision.state === 'pending'
           ? {...base, state: options.dryRun ? 'pending' : 'translated', reason: decision.reason}
           : decision.state === 'current' || decision.state === 'journaled'
@@ -879,7 +887,8 @@ function perLocaleProviders(
   project: Project,
   options: SyncOptions,
   settings: ProviderSettings,
-  provider: Provider | undefined
+  provider: Provider | undefined,
+  gate: NoteGate
 ): (locale: string) => Provider | undefined {
   const models = project.config.provider.models
   if (!provider || options.providerOverride || options.provider?.model || settings.name === 'pseudo' || Object.keys(models).length === 0) {
@@ -891,7 +900,7 @@ function perLocaleProviders(
     if (!model) return provider
     let chosen = byModel.get(model)
     if (!chosen) {
-      chosen = selectProvider({...settings, model, maxCostUsd: options.maxCostUsd}, options.env)
+      chosen = selectProvider({...settings, model, maxCostUsd: options.maxCostUsd}, options.env, gate)
       byModel.set(model, chosen)
     }
     return chosen
