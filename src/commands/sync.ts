@@ -22,7 +22,7 @@ import {removeStaleTemps, writeFileAtomic} from '../pipeline/write.js'
 import {ProviderFatalError} from '../providers/errors.js'
 import {addEstimate, emptyEstimate, estimateJob, type Estimate} from '../providers/estimate.js'
 import type {OpenAIProvider} from '../providers/openai.js'
-import {NoteGate} from '../providers/packer.js'
+import {NoteGate, packJobs} from '../providers/packer.js'
 import {addUsage, emptyUsage, priceFor, type Price} from '../providers/prices.js'
 import {requestSettings, type RequestSettings} from '../providers/requests.js'
 import {defaultModel, selectProvider, type ProviderSettings} from '../providers/select.js'
@@ -219,7 +219,7 @@ export async function sync(options: SyncOptions): Promise<SyncResult> {
       journal,
       result,
       written,
-      estimate: estimating ? pricing : undefined,
+      estimate: estimating ? {...pricing, jobs: []} : undefined,
       verifiedFolders: new Set(),
       real: options.translate !== false && (provider?.name ?? settings.name) !== 'pseudo',
       // Renames and deletions are only judged over the whole project.
@@ -234,7 +234,7 @@ export async function sync(options: SyncOptions): Promise<SyncResult> {
     for (const outcome of settled) if (outcome.status === 'rejected') throw outcome.reason
 
     result.interrupted = Boolean(options.signal?.aborted) && !result.stopped
-    if (estimating) result.estimate = localeEstimates(result.notes)
+    if (estimating) result.estimate = localeEstimates(result.notes, packedEstimates(run))
     if (run.orphans && !result.interrupted && !result.stopped) await removeOrphans(run, run.orphans)
     if (!options.dryRun) {
       await lock.save(project.root)
@@ -262,8 +262,8 @@ interface Run {
   journal: Journal | undefined
   result: SyncResult
   written: Array<{note: string; locale: string}>
-  /** Set when the run estimates the requests of pending segments (dry run). */
-  estimate: Pricing | undefined
+  /** Set when the run estimates the requests of pending segments (dry run): with the jobs, packed at the end. */
+  estimate: (Pricing & {jobs: EstimatedJob[]}) | undefined
   /** Target folders this run already checked for symlinks (see `WriteOptions.verified`). */
   verifiedFolders: Set<string>
   /** The run translates with a real provider: output of the offline pseudo provider is not current. */
@@ -531,7 +531,11 @@ async function translateNote(
     result.status = pending.length > 0 || !existingText ? 'pending' : 'unchanged'
     result.pendingTokens = remote.reduce((sum, segment) => sum + countTokens(segment.text), 0)
     if (run.estimate && remote.length > 0) {
-      result.estimate = estimateJob(run.estimate.settings, buildJob(run, provider, plan, note, locale, remote, decisions), run.estimate.price)
+      const job = buildJob(run, provider, plan, note, locale, remote, decisions)
+      result.estimate = estimateJob(run.estimate.settings, job, run.estimate.price)
+      // Plain data only: the job's closures hold the parsed note.
+      const {sourceLocale, targetLocale, title, context, terms, segments} = job
+      run.estimate.jobs.push({sourceLocale, targetLocale, ...(title !== undefined ? {title} : {}), context, terms, segments})
     }
     return result
   }
@@ -842,7 +846,16 @@ async function refuseOverBudget(options: SyncOptions, settings: ProviderSettings
 }
 
 /** Per-locale estimate from the dry-run results, locales sorted. */
-function localeEstimates(notes: readonly NoteResult[]): {locales: LocaleEstimate[]; total: Estimate} {
+type EstimatedJob = Pick<TranslateJob, 'sourceLocale' | 'targetLocale' | 'title' | 'context' | 'terms' | 'segments'>
+
+/** The requests of each locale's pending segments packed across notes, as the run would send them. */
+function packedEstimates(run: Run): Map<string, Estimate> {
+  const byLocale = new Map<string, EstimatedJob[]>()
+  for (const job of run.estimate?.jobs ?? []) byLocale.set(job.targetLocale, [...(byLocale.get(job.targetLocale) ?? []), job])
+  return new Map([...byLocale].map(([locale, jobs]) => [locale, estimateJob(run.estimate!.settings, packJobs(jobs), run.estimate!.price)]))
+}
+
+function localeEstimates(notes: readonly NoteResult[], packed: ReadonlyMap<string, Estimate>): {locales: LocaleEstimate[]; total: Estimate} {
   const byLocale = new Map<string, LocaleEstimate>()
   const total = emptyEstimate()
   for (const note of notes) {
@@ -854,10 +867,13 @@ function localeEstimates(notes: readonly NoteResult[]): {locales: LocaleEstimate
     if (note.counts.pending > 0) figures.notes++
     figures.segments += note.counts.pending
     figures.reused += note.counts.reused
-    if (note.estimate) {
-      addEstimate(figures, note.estimate)
-      addEstimate(total, note.estimate)
-    }
+  }
+  // Requests are packed across notes (`providers/packer.ts`): a locale costs its packed requests,
+  // not the sum of its notes' own.
+  for (const [locale, estimate] of packed) {
+    const figures = byLocale.get(locale)
+    if (figures) addEstimate(figures, estimate)
+    addEstimate(total, estimate)
   }
   return {locales: [...byLocale.values()].sort((a, b) => (a.locale < b.locale ? -1 : a.locale > b.locale ? 1 : 0)), total}
 }

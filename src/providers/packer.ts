@@ -392,3 +392,34 @@ function memoryKey(lane: string, id: string, text: string, terms: readonly Requi
   const base = id.replace(/~\d+$/, '')
   return [lane, base, text, terms && terms.length > 0 ? JSON.stringify(terms) : ''].join('\0')
 }
+
+/**
+ * The jobs of one language pair as the packer would send them when they all arrive together: one
+ * job, exact duplicates once, each segment with its own note's context and title. Pure: what
+ * `sync --dry-run` estimates (`estimate.ts`), so an estimate counts the requests a run makes.
+ */
+export function packJobs<J extends Pick<TranslateJob, 'sourceLocale' | 'targetLocale' | 'title' | 'context' | 'terms' | 'segments'>>(
+  jobs: readonly J[]
+): Pick<TranslateJob, 'sourceLocale' | 'targetLocale' | 'context' | 'terms' | 'segments'> {
+  const first = jobs[0]
+  const seen = new Set<string>()
+  const segments: Array<{id: string; text: string}> = []
+  const context = new Map<string, NonNullable<ReturnType<NonNullable<TranslateJob['context']>['get']>>>()
+  const terms = new Map<string, readonly RequiredTerm[]>()
+  for (const job of jobs) {
+    const lane = job.sourceLocale + '\0' + job.targetLocale
+    for (const {id, text} of job.segments) {
+      const key = memoryKey(lane, id, text, job.terms?.get(id))
+      if (seen.has(key)) continue
+      seen.add(key)
+      const wire = String(segments.length + 1)
+      segments.push({id: wire, text})
+      const around = job.context?.get(id) ?? {}
+      const title = around.title ?? job.title
+      context.set(wire, {...around, ...(title !== undefined ? {title} : {})})
+      const required = job.terms?.get(id)
+      if (required && required.length > 0) terms.set(wire, required)
+    }
+  }
+  return {sourceLocale: first?.sourceLocale ?? '', targetLocale: first?.targetLocale ?? '', segments, context, terms}
+}
