@@ -22,6 +22,7 @@ import {removeStaleTemps, writeFileAtomic} from '../pipeline/write.js'
 import {ProviderFatalError} from '../providers/errors.js'
 import {addEstimate, emptyEstimate, estimateJob, type Estimate} from '../providers/estimate.js'
 import type {OpenAIProvider} from '../providers/openai.js'
+import {NoteGate, packJobs} from '../providers/packer.js'
 import {addUsage, emptyUsage, priceFor, type Price} from '../providers/prices.js'
 import {requestSettings, type RequestSettings} from '../providers/requests.js'
 import {defaultModel, selectProvider, type ProviderSettings} from '../providers/select.js'
@@ -182,7 +183,9 @@ export async function sync(options: SyncOptions): Promise<SyncResult> {
   const offline = options.dryRun || options.translate === false || options.queue !== undefined
   const pricing = pricingOf(settings, options.env)
   if (options.maxCostUsd !== undefined && !offline) await refuseOverBudget(options, settings, pricing)
-  const provider = options.providerOverride ?? (offline ? undefined : selectProvider({...settings, maxCostUsd: options.maxCostUsd}, options.env))
+  // Notes in flight, so the provider packs the requests of all of them (`providers/packer.ts`).
+  const gate = new NoteGate()
+  const provider = options.providerOverride ?? (offline ? undefined : selectProvider({...settings, maxCostUsd: options.maxCostUsd}, options.env, gate))
   const result: SyncResult = {
     notes: [],
     problems: [...project.problems],
@@ -218,11 +221,11 @@ export async function sync(options: SyncOptions): Promise<SyncResult> {
       project,
       outputs,
       options,
-      providerFor: perLocaleProviders(project, options, settings, provider),
+      providerFor: perLocaleProviders(project, options, settings, provider, gate),
       journal,
       result,
       written,
-      estimate: estimating ? pricing : undefined,
+      estimate: estimating ? {...pricing, jobs: []} : undefined,
       verifiedFolders: new Set(),
       real: options.translate !== false && (provider?.name ?? settings.name) !== 'pseudo',
       // Renames and deletions are only judged over the whole project.
@@ -233,11 +236,11 @@ export async function sync(options: SyncOptions): Promise<SyncResult> {
     const limit = pLimit(Math.max(2, (settings.concurrency ?? 8) * 2))
     // Settle every note before deciding: a rejected Promise.all would leave notes writing after
     // the run lock is released.
-    const settled = await Promise.allSettled(project.plans.map((plan) => limit(() => syncNote(run, plan))))
+    const settled = await Promise.allSettled(project.plans.map((plan) => limit(() => gate.around(() => syncNote(run, plan)))))
     for (const outcome of settled) if (outcome.status === 'rejected') throw outcome.reason
 
     result.interrupted = Boolean(options.signal?.aborted) && !result.stopped
-    if (estimating) result.estimate = localeEstimates(result.notes)
+    if (estimating) result.estimate = localeEstimates(result.notes, packedEstimates(run))
     if (run.orphans && !result.interrupted && !result.stopped) await removeOrphans(run, run.orphans)
     if (!options.dryRun) {
       await lock.save(project.root)
@@ -268,8 +271,8 @@ interface Run {
   journal: Journal | undefined
   result: SyncResult
   written: Array<{note: string; locale: string}>
-  /** Set when the run estimates the requests of pending segments (dry run). */
-  estimate: Pricing | undefined
+  /** Set when the run estimates the requests of pending segments (dry run): with the jobs, packed at the end. */
+  estimate: (Pricing & {jobs: EstimatedJob[]}) | undefined
   /** Target folders this run already checked for symlinks (see `WriteOptions.verified`). */
   verifiedFolders: Set<string>
   /** The run translates with a real provider: output of the offline pseudo provider is not current. */
@@ -573,7 +576,11 @@ async function translateNote(
     result.status = pending.length > 0 || !existingText ? 'pending' : 'unchanged'
     result.pendingTokens = remote.reduce((sum, segment) => sum + countTokens(segment.text), 0)
     if (run.estimate && remote.length > 0) {
-      result.estimate = estimateJob(run.estimate.settings, buildJob(run, provider, plan, note, locale, remote, decisions), run.estimate.price)
+      const job = buildJob(run, provider, plan, note, locale, remote, decisions)
+      result.estimate = estimateJob(run.estimate.settings, job, run.estimate.price)
+      // Plain data only: the job's closures hold the parsed note.
+      const {sourceLocale, targetLocale, title, context, terms, segments} = job
+      run.estimate.jobs.push({sourceLocale, targetLocale, ...(title !== undefined ? {title} : {}), context, terms, segments})
     }
     return result
   }
@@ -586,6 +593,7 @@ async function translateNote(
   }
 
   const failures = new Map<string, string>()
+  const reusedFrom = new Map<string, string>()
   if (remote.length > 0 && !provider) {
     for (const segment of remote) failures.set(segment.id, 'not translated yet (this run calls no provider): run notes-l10n sync')
   } else if (remote.length > 0) {
@@ -599,6 +607,7 @@ async function translateNote(
       markdown.set(id, restore(normaliseTranslation(segment, translation), tokensForLocale(segment, locale, run.project.glossary)))
     }
     for (const [id, reason] of outcome.failures) failures.set(id, reason)
+    for (const [id, from] of outcome.reused ?? []) reusedFrom.set(id, from)
     for (const segment of remote) {
       if (!markdown.has(segment.id) && !failures.has(segment.id)) failures.set(segment.id, 'the provider returned no translation')
     }
@@ -611,7 +620,7 @@ async function translateNote(
   const assembled = reassemble(note, markdown, {frontmatter: {set: edit.set, drop: edit.drop, append}, rewriteUrl})
   for (const [id, reason] of assembled.rejected) failures.set(id, reason)
 
-  describeDecisions(result, note.segments, decisions, {dryRun: false, failures})
+  describeDecisions(result, note.segments, decisions, {dryRun: false, failures, reusedFrom})
   if (failures.size > 0) {
     result.status = 'failed'
     result.message = `${failures.size} segment${failures.size === 1 ? '' : 's'} could not be translated; ${target.output} was left as it was`
@@ -797,15 +806,18 @@ function describeDecisions(
   result: NoteResult,
   segments: readonly Segment[],
   decisions: readonly Decision[],
-  options: {dryRun: boolean; failures?: ReadonlyMap<string, string>}
+  options: {dryRun: boolean; failures?: ReadonlyMap<string, string>; reusedFrom?: ReadonlyMap<string, string>}
 ): void {
   segments.forEach((segment, index) => {
     const decision = decisions[index]!
     const failure = options.failures?.get(segment.id)
+    const from = options.reusedFrom?.get(segment.id)
     const base = {id: segment.id, line: segment.line}
     const outcome: SegmentOutcome =
       failure !== undefined
         ? {...base, state: 'failed', reason: failure}
+        : from !== undefined
+          ? {...base, state: 'reused', reason: `reused from ${from}`}
         : decision.state === 'pending'
           ? {...base, state: options.dryRun ? 'pending' : 'translated', reason: decision.reason}
           : decision.state === 'current' || decision.state === 'journaled'
@@ -882,7 +894,16 @@ async function refuseOverBudget(options: SyncOptions, settings: ProviderSettings
 }
 
 /** Per-locale estimate from the dry-run results, locales sorted. */
-function localeEstimates(notes: readonly NoteResult[]): {locales: LocaleEstimate[]; total: Estimate} {
+type EstimatedJob = Pick<TranslateJob, 'sourceLocale' | 'targetLocale' | 'title' | 'context' | 'terms' | 'segments'>
+
+/** The requests of each locale's pending segments packed across notes, as the run would send them. */
+function packedEstimates(run: Run): Map<string, Estimate> {
+  const byLocale = new Map<string, EstimatedJob[]>()
+  for (const job of run.estimate?.jobs ?? []) byLocale.set(job.targetLocale, [...(byLocale.get(job.targetLocale) ?? []), job])
+  return new Map([...byLocale].map(([locale, jobs]) => [locale, estimateJob(run.estimate!.settings, packJobs(jobs), run.estimate!.price)]))
+}
+
+function localeEstimates(notes: readonly NoteResult[], packed: ReadonlyMap<string, Estimate>): {locales: LocaleEstimate[]; total: Estimate} {
   const byLocale = new Map<string, LocaleEstimate>()
   const total = emptyEstimate()
   for (const note of notes) {
@@ -894,10 +915,13 @@ function localeEstimates(notes: readonly NoteResult[]): {locales: LocaleEstimate
     if (note.counts.pending > 0) figures.notes++
     figures.segments += note.counts.pending
     figures.reused += note.counts.reused
-    if (note.estimate) {
-      addEstimate(figures, note.estimate)
-      addEstimate(total, note.estimate)
-    }
+  }
+  // Requests are packed across notes (`providers/packer.ts`): a locale costs its packed requests,
+  // not the sum of its notes' own.
+  for (const [locale, estimate] of packed) {
+    const figures = byLocale.get(locale)
+    if (figures) addEstimate(figures, estimate)
+    addEstimate(total, estimate)
   }
   return {locales: [...byLocale.values()].sort((a, b) => (a.locale < b.locale ? -1 : a.locale > b.locale ? 1 : 0)), total}
 }
@@ -927,7 +951,8 @@ function perLocaleProviders(
   project: Project,
   options: SyncOptions,
   settings: ProviderSettings,
-  provider: Provider | undefined
+  provider: Provider | undefined,
+  gate: NoteGate
 ): (locale: string) => Provider | undefined {
   const models = project.config.provider.models
   if (!provider || options.providerOverride || options.provider?.model || settings.name === 'pseudo' || Object.keys(models).length === 0) {
@@ -939,7 +964,7 @@ function perLocaleProviders(
     if (!model) return provider
     let chosen = byModel.get(model)
     if (!chosen) {
-      chosen = selectProvider({...settings, model, maxCostUsd: options.maxCostUsd}, options.env)
+      chosen = selectProvider({...settings, model, maxCostUsd: options.maxCostUsd}, options.env, gate)
       byModel.set(model, chosen)
     }
     return chosen

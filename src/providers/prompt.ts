@@ -162,19 +162,24 @@ function requestObject(job: PromptJob, segments: readonly WireSegment[]): Record
  */
 function contextOf(job: PromptJob, segments: readonly WireSegment[]): Record<string, unknown> | undefined {
   const sent = new Set(segments.map(({text}) => text))
-  const neighbours: Record<string, Record<string, ContextSegment>> = {}
+  const neighbours: Record<string, Record<string, ContextSegment | string>> = {}
+  // Segments of several notes may share a request (`packer.ts`): a title shared by all of them
+  // is sent once, as the request's; otherwise each segment carries its note's title.
+  const titles = segments.map(({id}) => job.context?.get(id)?.title ?? job.title)
+  const shared = titles.every((title) => title === titles[0])
 
   for (const [index, {id}] of segments.entries()) {
     const around = job.context?.get(id)
-    if (!around) continue
-    const kept: Record<string, ContextSegment> = {}
-    if (around.before && !sent.has(around.before.text)) kept['before'] = around.before
-    if (around.after && !sent.has(around.after.text)) kept['after'] = around.after
+    const kept: Record<string, ContextSegment | string> = {}
+    const title = titles[index]
+    if (!shared && title !== undefined) kept['title'] = title
+    if (around?.before && !sent.has(around.before.text)) kept['before'] = around.before
+    if (around?.after && !sent.has(around.after.text)) kept['after'] = around.after
     if (Object.keys(kept).length > 0) neighbours[wireKey(index)] = kept
   }
 
   const context: Record<string, unknown> = {}
-  if (job.title !== undefined) context['title'] = job.title
+  if (shared && titles[0] !== undefined) context['title'] = titles[0]
   if (Object.keys(neighbours).length > 0) context['neighbours'] = neighbours
   return Object.keys(context).length > 0 ? context : undefined
 }
