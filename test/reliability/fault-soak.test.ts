@@ -1,5 +1,5 @@
 /**
- * Fault soak (QA 1B, 1C, 1D): many notes × 3 locales through the OpenAI provider against the
+ * Fault soak (docs/rules.md L1–L12, A1–A11, D1–D13): many notes × 3 locales through the OpenAI provider against the
  * test server, with 10% of requests faulted (429, 500, hang, placeholder / URL / code
  * corruption, truncation, refusal).
  *

@@ -3,7 +3,7 @@
  *
  * `POST /v1/chat/completions` translates deterministically and reversibly (`pseudoTranslate`:
  * ROT13 outside `⟦…⟧` tokens), in the three modes the provider uses: `json_schema` and
- * `json_object` (the `segments` protocol of DESIGN decision 5) and plain text (Qwen-MT, with
+ * `json_object` (the `segments` protocol of docs/decisions.md §5) and plain text (Qwen-MT, with
  * `translation_options`). It records every request and injects faults on demand.
  *
  * Routes are a `method path → handler` map (`:id` matches one path part). The Batch API is there
