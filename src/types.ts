@@ -98,7 +98,7 @@ export interface Segment {
 
 /** A deterministic finding: a QA rule violation, glossary violation, or state problem. */
 export interface Finding {
-  /** Rule id, e.g. `Q1`, `L7`, `G1` (glossary), `S4` — the ids of QA-CHECKLIST.md where one exists. */
+  /** Rule id, e.g. `Q1`, `L7`, `G1` (glossary), or a state word (`stale`); every id is explained in docs/rules.md. */
   rule: string
   /** `error` blocks the segment or file (never written); `warning` is reported only. */
   severity: 'error' | 'warning'

@@ -1,7 +1,7 @@
 /**
  * The offline view of a project's translations, shared by `check`, `status` and `diff`: for every
  * note and target locale, whether the target is missing, current, stale or broken, segment by
- * segment. No provider, no key, no network (DESIGN decision 9).
+ * segment. No provider, no key, no network (docs/decisions.md §9).
  *
  * Notes whose source and target hashes both match the lock are current without being parsed
  * (parsing is the expensive step); the stat cache makes those hashes cheap on warm runs.

@@ -927,7 +927,7 @@ function localeEstimates(notes: readonly NoteResult[], packed: ReadonlyMap<strin
 }
 
 /**
- * Temp files a killed run left beside the targets, the lock and the journal (QA D1), removed;
+ * Temp files a killed run left beside the targets, the lock and the journal (docs/rules.md D1), removed;
  * one line per file.
  */
 async function removeTemps(project: Project): Promise<string[]> {

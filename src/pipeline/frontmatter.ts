@@ -3,7 +3,7 @@
  *
  * The `yaml` Document API keeps every node's source range, so a translated `title` or a set
  * `lang` replaces just that value's bytes: every other key keeps its bytes, order, quoting and
- * comments (DESIGN decision 10). Parsing is deliberately strict: core schema (no custom tags
+ * comments (docs/decisions.md §10). Parsing is deliberately strict: core schema (no custom tags
  * constructed), unique keys, and no aliases at all (S6, S7, S9).
  */
 

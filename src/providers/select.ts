@@ -63,7 +63,7 @@ const providerNames = ['openai', 'pseudo'] as const
 /**
  * Builds the provider a run uses.
  *
- * The API key is read here, from the environment only (QA S2), and handed to the provider; it is
+ * The API key is read here, from the environment only (docs/rules.md S2), and handed to the provider; it is
  * never stored in settings, results or messages.
  */
 export function selectProvider(

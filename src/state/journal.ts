@@ -2,7 +2,7 @@
  * The journal: translations accepted from the provider but not yet written and locked.
  *
  * A provider request costs money; a crash, kill -9 or Ctrl-C between accepting its answer and
- * writing the note must not make the next `sync` pay for it again (QA D7, D9). So every accepted
+ * writing the note must not make the next `sync` pay for it again (docs/rules.md D7, D9). So every accepted
  * batch is appended here, and fsynced, before anything else happens to it. Once the note is
  * written and the lock saved, its records are settled and dropped when the journal is closed.
  *
@@ -320,7 +320,7 @@ export class Journal {
     try {
       await ensureStateDirectory(this.#root)
       await ensureDirectory(this.#root, path.dirname(this.#file))
-      // Appending cannot go through a temp file, so refuse a planted symlink here instead (QA S5).
+      // Appending cannot go through a temp file, so refuse a planted symlink here instead (docs/rules.md S5).
       // O_NONBLOCK: a FIFO planted since the replay fails at once (ENXIO) instead of waiting for a reader.
       const handle = await open(this.#file, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0))
       try {
@@ -473,7 +473,7 @@ function asUserError(error: unknown): unknown {
 
 /**
  * Refuses a journal file, or a folder above it, that is a symlink: opening would read, cut and
- * append to whatever it points at (a planted `.notes-l10n` in a hostile repository, QA S5).
+ * append to whatever it points at (a planted `.notes-l10n` in a hostile repository, docs/rules.md S5).
  */
 async function refuseLinks(root: string): Promise<void> {
   let relative = ''

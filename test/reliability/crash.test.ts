@@ -1,5 +1,5 @@
 /**
- * Crash safety (QA D1, D7, D9, D10, S1 crash path): a real `notes-l10n sync` child is killed
+ * Crash safety (docs/rules.md D1, D7, D9, D10, S1 crash path): a real `notes-l10n sync` child is killed
  * with SIGKILL at seeded random moments while it translates against the test server.
  *
  * After each kill: every target is absent, its previous version, or a complete translation of
