@@ -236,7 +236,7 @@ export function addedLines(source: Frontmatter | undefined, target: Frontmatter 
  * js-yaml 4) *and* a YAML 1.1 reader (Jekyll's Psych, PyYAML, go-yaml v2) read back exactly this
  * one string: never a boolean (`No`, `On`, `y`), null (`~`), number (`0x1F`, `1:20`, `0o17`) or date
  * in either, and never a line break those readers know (U+0085, U+2028, U+2029 end a line in
- * YAML 1.1) that could start a new key. See docs/rules-provider-content.md (front-matter values).
+ * YAML 1.1) that could start a new key. See docs/providers.md, "Hostile reply content".
  */
 export function renderValue(value: FrontmatterScalar, style?: Scalar.Type): string {
   if (value === null) return 'null'

@@ -3,7 +3,7 @@
  * server: every note and README of the shared corpus, translated with structure preserved.
  */
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import {rebaseUrl} from '../../src/config/load.js'
+import {expectedShape} from '../support/expected-shape.js'
 import {parseTree} from '../../src/pipeline/parse.js'
 import {treeShape, type Shape} from '../../src/pipeline/shape.js'
 import {startTestServer, type TestServer} from '../support/openai-server.js'
@@ -27,34 +27,27 @@ afterAll(async () => {
   await project?.remove()
 })
 
+/** Notes link to each other's translations in the same locale (default output template). */
+const translationOf = (note: string) => (sources.includes(note) ? note.replace(/^notes\//, 'locales/es/') : undefined)
+
 const env = () => ({OPENAI_BASE_URL: server.url, OPENAI_API_KEY: 'sk-test-corpus'})
 
 function shapeOf(text: string): Shape {
   return treeShape(parseTree(text.replace(/^\uFEFF/, '')))
 }
 
-/** The source's shape as its translation at `target` must have it: relative URLs rebased. */
-function rebased(shape: Shape, source: string, target: string): Shape {
-  return shape.map((item) =>
-    typeof item !== 'string'
-      ? rebased(item, source, target)
-      : item.startsWith('url=')
-        ? `url=${JSON.stringify(rebaseUrl(JSON.parse(item.slice(4)) as string, source, target))}`
-        : item
-  )
-}
 
 describe('sync of the shared corpus through an OpenAI-compatible endpoint', () => {
   it(`translates all ${files.length} files with every note's structure preserved`, async () => {
     const {code, stdout, stderr} = await project.run(['sync', '--locale', 'es'], env())
     expect(stderr).toBe('')
-    expect(stdout).toMatch(new RegExp(`^sync: ${sources.length} written, 0 up to date, \\d+ segments translated, 0 reused`, 'm'))
+    expect(stdout).toMatch(new RegExp(`^sync: ${sources.length} written, 0 up to date, \\d+ segments translated, \\d+ reused`, 'm'))
     expect(code).toBe(0)
     const mismatched: string[] = []
     for (const source of sources) {
       const target = source.replace(/^notes\//, 'locales/es/')
       const [before, after] = await Promise.all([project.read(source), project.read(target)])
-      if (JSON.stringify(rebased(shapeOf(before), source, target)) !== JSON.stringify(shapeOf(after))) mismatched.push(target)
+      if (JSON.stringify(expectedShape(shapeOf(before), source, target, translationOf)) !== JSON.stringify(shapeOf(after))) mismatched.push(target)
       expect(after).not.toBe(before)
     }
     expect(mismatched).toEqual([])
