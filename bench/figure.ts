@@ -74,6 +74,8 @@ export interface Figure {
   title: string
   /** The goal as the issue states it. */
   goal: string
+  /** Runs without `../shared/corpus` (its material ships with the repo or its dependencies). */
+  corpusFree?: boolean
   run(context: BenchContext): Promise<FigureResult>
 }
 

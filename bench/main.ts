@@ -16,12 +16,13 @@ import {checkSpeed} from './figures/check.js'
 import {faults} from './figures/faults.js'
 import {providerBound} from './figures/provider.js'
 import {scale} from './figures/scale.js'
+import {scaleMemory} from './figures/scale-memory.js'
 import {throughput} from './figures/throughput.js'
 import {tokens} from './figures/tokens.js'
 import {describeMachine} from './machine.js'
 import {renderConsole, renderMarkdown, type FigureOutcome} from './report.js'
 
-export const figures: readonly Figure[] = [throughput, scale, checkSpeed, providerBound, tokens, faults]
+export const figures: readonly Figure[] = [throughput, scale, checkSpeed, providerBound, tokens, faults, scaleMemory]
 
 /** Published results need at least this many runs per figure (issue 8). */
 const PUBLISHED_RUNS = 5
@@ -64,10 +65,10 @@ export async function main(argv: readonly string[]): Promise<number> {
     const log = (line: string) => console.log(`  [${figure.id}] ${line}`)
     console.log(`figure ${figure.id}: ${figure.title}`)
     const outcome: FigureOutcome = {figure, seconds: 0}
-    if (corpusRoot === undefined) {
+    if (corpusRoot === undefined && !figure.corpusFree) {
       outcome.notMeasured = corpusProblem
     } else {
-      const context: BenchContext = {repoRoot, corpusRoot, workRoot: path.join(workRoot, `figure-${figure.id}`), runs: flags.runs, budgeted: flags.budgeted, handoff, quick: flags.quick, log}
+      const context: BenchContext = {repoRoot, corpusRoot: corpusRoot ?? '', workRoot: path.join(workRoot, `figure-${figure.id}`), runs: flags.runs, budgeted: flags.budgeted, handoff, quick: flags.quick, log}
       try {
         outcome.result = await figure.run(context)
       } catch (error) {

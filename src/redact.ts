@@ -1,5 +1,5 @@
 /**
- * The API key never reaches an output or a file (README "No secret leaks"; docs/rules-provider-content.md, Q28).
+ * The API key never reaches an output or a file (README "No secret leaks"; docs/rules.md Q28, docs/providers.md).
  *
  * A secret is recognised in the forms a reply, a library message or an echoing server can carry
  * it: verbatim, base64 (standard and URL-safe, at each of the three byte alignments), hex,

@@ -98,7 +98,7 @@ export interface Segment {
 
 /** A deterministic finding: a QA rule violation, glossary violation, or state problem. */
 export interface Finding {
-  /** Rule id, e.g. `Q1`, `L7`, `G1` (glossary), `S4` — the ids of QA-CHECKLIST.md where one exists. */
+  /** Rule id, e.g. `Q1`, `L7`, `G1` (glossary), or a state word (`stale`); every id is explained in docs/rules.md. */
   rule: string
   /** `error` blocks the segment or file (never written); `warning` is reported only. */
   severity: 'error' | 'warning'
@@ -136,8 +136,12 @@ export interface TranslateJob {
   segments: ReadonlyArray<{id: string; text: string}>
   /** The note's title (read-only context). */
   title?: string
-  /** Neighbouring segments by segment id: read-only context for that segment's batch. */
-  context?: ReadonlyMap<string, {before?: ContextSegment; after?: ContextSegment}>
+  /**
+   * Neighbouring segments by segment id: read-only context for that segment's batch. `title`
+   * overrides the job's title for that segment (a job packed from several notes carries each
+   * note's title per segment).
+   */
+  context?: ReadonlyMap<string, {before?: ContextSegment; after?: ContextSegment; title?: string}>
   /** Terms by segment id. Providers send only the terms of the segments in each request. */
   terms?: ReadonlyMap<string, readonly RequiredTerm[]>
   /**
@@ -169,6 +173,11 @@ export interface TranslateOutcome {
   /** Warning-level findings on accepted segments. */
   findings: Finding[]
   usage: Usage
+  /**
+   * Translations taken from another occurrence of the same segment in this run, without a
+   * request: segment id → the note whose request paid for it (`src/providers/packer.ts`).
+   */
+  reused?: Map<string, string>
 }
 
 export interface Provider {

@@ -20,6 +20,7 @@ import {registerStatus} from './commands/status.js'
 import {registerSync} from './commands/sync.js'
 import type {CommandContext} from './context.js'
 import {createOutput, type Output} from './output.js'
+import {packageVersion} from './version.js'
 
 /** One registration a command, in the order `--help` lists them. */
 const commands: Array<(program: Command, context: CommandContext) => void> = [
@@ -43,8 +44,6 @@ export interface MainOptions {
   stderr?: (text: string) => void
   isTTY?: boolean
 }
-
-const version = '0.1.0'
 
 /** Runs the CLI with `argv` (without node and script) and resolves to the exit code. */
 export async function main(argv: readonly string[], options: MainOptions = {}): Promise<number> {
@@ -97,7 +96,7 @@ function buildProgram(
 ): Command {
   const program = new Command('notes-l10n')
     .description('Translate Markdown notes into other languages, keep them in sync, and check them in CI.')
-    .version(version)
+    .version(packageVersion())
     .exitOverride()
     .configureOutput({writeOut: (text) => out.stdout(text), writeErr: (text) => out.stderr(text)})
     .showHelpAfterError('(run notes-l10n --help for usage)')

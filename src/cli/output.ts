@@ -1,6 +1,6 @@
 /**
  * Where the CLI's text goes. Every write passes through `redact`, so a secret that reached a
- * message by any path (a library error, a URL) is never printed (QA S1).
+ * message by any path (a library error, a URL) is never printed (docs/rules.md S1).
  */
 import {createRedactor} from '../redact.js'
 

@@ -189,7 +189,8 @@ function escapeProperty(text: string): string {
 
 /**
  * `sync --report file.md`: what the run did, note by note and segment by segment, for a pull
- * request description. Only segments something happened to are listed; reused ones are counted.
+ * request description. Only segments something happened to are listed; reused ones are counted
+ * (those taken from another occurrence this run are listed, with the note that paid for them).
  */
 export function formatSyncReportMarkdown(result: SyncResult): string {
   const lines = [result.dryRun ? '# notes-l10n sync report (dry run: nothing was sent or written)' : '# notes-l10n sync report', '']
@@ -213,7 +214,8 @@ export function formatSyncReportMarkdown(result: SyncResult): string {
   }
   lines.push('')
   for (const note of result.notes) {
-    const notable = note.segments.filter((segment) => segment.state !== 'reused')
+    // A segment reused from another occurrence this run says where its translation came from.
+    const notable = note.segments.filter((segment) => segment.state !== 'reused' || segment.reason !== undefined)
     if (notable.length === 0 && !note.message && note.findings.length === 0) continue
     lines.push(`## ${code(note.output)}`, '')
     if (note.message) lines.push(escapeMarkdown(note.message), '')

@@ -17,6 +17,7 @@ import {addEstimate, emptyEstimate, estimateJob, type Estimate} from '../provide
 import {createBatchClient, type BatchClient, type BatchInfo} from '../providers/openai.js'
 import {planRequests} from '../providers/requests.js'
 import {endpointOf, type ProviderSettings} from '../providers/select.js'
+import {acquireRunLock} from '../state/mutex.js'
 import {listBatches, readResults, removeBatch, saveBatch, saveResults, type BatchRecord} from '../state/batches.js'
 import type {TranslateJob} from '../types.js'
 import {UserError} from '../types.js'
@@ -62,11 +63,31 @@ export interface SubmitResult {
 /** States in which a batch will still change. */
 const RUNNING = new Set(['validating', 'in_progress', 'finalizing', 'cancelling'])
 
-/** `sync --batch`: collect finished batches; when none is still running, submit what is pending. */
+/**
+ * `sync --batch`: collect finished batches; when none is still running, submit what is pending.
+ * The run mutex is held around the whole of it (two runs would submit the same segments twice).
+ * `--dry-run` collects nothing, uploads nothing and creates no batch: it reports what would be
+ * submitted and its estimate at the Batch API's price.
+ */
 export async function syncBatch(options: BatchOptions): Promise<{collected: CollectResult; submitted?: SubmitResult}> {
-  const collected = await collectBatches(options)
-  if (collected.pending.length > 0) return {collected}
-  return {collected, submitted: await submitBatch(options)}
+  if (options.dryRun) return {collected: {pending: [], applied: []}, submitted: await submitBatch(options)}
+  return await holdingRunLock(options, async (held) => {
+    const collected = await collectBatches(held)
+    if (collected.pending.length > 0) return {collected}
+    return {collected, submitted: await submitBatch(held)}
+  })
+}
+
+/** Runs `work` holding the run mutex (unless the caller already holds it), with options that say so. */
+async function holdingRunLock<T>(options: BatchOptions, work: (held: BatchOptions) => Promise<T>): Promise<T> {
+  if (options.runLockHeld) return await work(options)
+  const config = await loadConfig({cwd: options.cwd, configPath: options.configPath})
+  const release = await acquireRunLock(config.root)
+  try {
+    return await work({...options, runLockHeld: true})
+  } finally {
+    await release()
+  }
 }
 
 /** The open batches, with the API's status of those not yet downloaded. */
@@ -86,6 +107,7 @@ export async function batchStatus(options: BatchOptions): Promise<BatchSummary[]
 
 /** Download and apply every finished batch; report the ones still running. */
 export async function collectBatches(options: BatchOptions): Promise<CollectResult> {
+  if (!options.runLockHeld) return await holdingRunLock(options, collectBatches)
   const config = await loadConfig({cwd: options.cwd, configPath: options.configPath})
   const root = config.root
   const result: CollectResult = {pending: [], applied: []}
@@ -156,7 +178,7 @@ async function submitBatch(options: BatchOptions): Promise<SubmitResult> {
   }
 
   const batches: BatchSummary[] = []
-  if (lines.length > 0) {
+  if (lines.length > 0 && !options.dryRun) {
     const client = clientFor(options, baseURL)
     for (const file of inputFiles(lines)) {
       const created = await client.submit(file.join(''), 'notes-l10n-batch.jsonl')

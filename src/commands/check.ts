@@ -48,7 +48,8 @@ function findingsOf(inspection: Inspection): CheckResult {
         add({...where, file: target.output, line: 1, severity: 'error', rule: target.state, message: `${target.output}: ${target.message ?? target.state}`})
         continue
       case 'stale':
-        if (!target.segments) {
+        // Stale without a pending segment: the target holds translations of removed segments.
+        if (!target.segments || !target.segments.some((segment) => segment.decision === 'pending')) {
           add({...where, file: target.note, line: 1, severity: 'error', rule: 'stale', message: `${target.output} is out of date: ${target.message ?? 'the source changed'}`})
           continue
         }

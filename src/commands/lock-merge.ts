@@ -7,6 +7,7 @@ import {readFile} from 'node:fs/promises'
 import path from 'node:path'
 import {loadConfig} from '../config/load.js'
 import {Lockfile, LOCK_FILE} from '../state/lock.js'
+import {acquireRunLock} from '../state/mutex.js'
 import {UserError} from '../types.js'
 import {errnoMessage} from '../io/errno.js'
 
@@ -22,7 +23,17 @@ export interface LockMergeResult {
 export async function mergeLocks(options: {cwd: string; configPath?: string; files: readonly string[]}): Promise<LockMergeResult> {
   if (options.files.length === 0) throw new UserError(`lock merge: no lock files given; expected one or more paths, e.g. notes-l10n lock merge shard-*/${LOCK_FILE}`)
   const config = await loadConfig({cwd: options.cwd, configPath: options.configPath})
-  const lock = await Lockfile.load(config.root)
+  // A sync running meanwhile would save its own lock over the merge (or the merge over its work).
+  const release = await acquireRunLock(config.root)
+  try {
+    return await mergeInto(config.root, options)
+  } finally {
+    await release()
+  }
+}
+
+async function mergeInto(root: string, options: {cwd: string; files: readonly string[]}): Promise<LockMergeResult> {
+  const lock = await Lockfile.load(root)
   const seen = new Map<string, string>()
   const result: LockMergeResult = {lock: LOCK_FILE, merged: 0, replaced: []}
 
@@ -44,6 +55,6 @@ export async function mergeLocks(options: {cwd: string; configPath?: string; fil
     }
     lock.merge(other)
   }
-  await lock.save(config.root)
+  await lock.save(root)
   return result
 }

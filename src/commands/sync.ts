@@ -6,6 +6,7 @@
  * module opens the project, takes the run lock, runs every note and saves the lock and journal.
  */
 import pLimit from 'p-limit'
+import {NoteGate} from '../providers/packer.js'
 import {emptyUsage} from '../providers/prices.js'
 import {selectProvider} from '../providers/select.js'
 import {listBatches} from '../state/batches.js'
@@ -16,7 +17,7 @@ import {perLocaleProviders, pricingOf, providerSettings, refuseOverBudget, refus
 import {removeTemps} from '../sync/commit.js'
 import {syncNote} from '../sync/note.js'
 import {orphanPool, removeOrphans} from '../sync/orphans.js'
-import {localeEstimates} from '../sync/plan.js'
+import {localeEstimates, packedEstimates} from '../sync/plan.js'
 import {shardOf} from '../sync/shard.js'
 import type {Run, SyncOptions, SyncResult} from '../sync/types.js'
 import type {Provider} from '../types.js'
@@ -41,14 +42,18 @@ export async function sync(options: SyncOptions): Promise<SyncResult> {
     refuseUnpriced(options, settings, pricing)
     // The budget is checked against the plan of this very project (a dry run of every note,
     // priced as the real provider would be): nothing is sent before it passes.
-    const planned = await runNotes(project, outputs, dryRunOf(options), undefined, pricingOf({...settings, name: 'openai'}, options.env))
-    refuseOverBudget(options.maxCostUsd, localeEstimates(planned.notes).total)
+    // Requests are priced packed across notes, as the run would send them.
+    const planned = await runNotes(project, outputs, dryRunOf(options), undefined, new NoteGate(), pricingOf({...settings, name: 'openai'}, options.env))
+    refuseOverBudget(options.maxCostUsd, planned.estimate?.total)
   }
-  const provider = options.providerOverride ?? (offline ? undefined : selectProvider({...settings, maxCostUsd: options.maxCostUsd}, options.env))
+  // Notes in flight, so the provider packs the requests of all of them (`providers/packer.ts`).
+  const gate = new NoteGate()
+  const provider = options.providerOverride ?? (offline ? undefined : selectProvider({...settings, maxCostUsd: options.maxCostUsd}, options.env, gate))
   const estimating = options.dryRun && options.estimate !== false && settings.name !== 'pseudo' && !options.providerOverride
-  const release = options.dryRun ? undefined : await acquireRunLock(project.root)
+  // `sync --batch` holds the mutex around its whole submit or collect and says so (`runLockHeld`).
+  const release = options.dryRun || options.runLockHeld ? undefined : await acquireRunLock(project.root)
   try {
-    return await runNotes(project, outputs, options, provider, estimating ? pricing : undefined)
+    return await runNotes(project, outputs, options, provider, gate, estimating ? pricing : undefined)
   } finally {
     await release?.()
   }
@@ -56,7 +61,7 @@ export async function sync(options: SyncOptions): Promise<SyncResult> {
 
 /** The options of the dry run that plans a `--max-cost` run: no callbacks, no provider. */
 function dryRunOf(options: SyncOptions): SyncOptions {
-  const {providerOverride: _override, onNote: _onNote, onEvent: _onEvent, queue: _queue, ...rest} = options
+  const {providerOverride: _override, onNote: _onNote, onEvent: _onEvent, queue: _queue, runLockHeld: _held, ...rest} = options
   return {...rest, dryRun: true, maxCostUsd: undefined, provider: {...options.provider, name: 'openai'}}
 }
 
@@ -66,6 +71,7 @@ async function runNotes(
   outputs: ReadonlyMap<string, string>,
   options: SyncOptions,
   provider: Provider | undefined,
+  gate: NoteGate,
   estimate: Pricing | undefined
 ): Promise<SyncResult> {
   const settings = providerSettings(project, options)
@@ -83,49 +89,56 @@ async function runNotes(
   }
   const lock = project.lock
   const journal = options.dryRun ? undefined : await Journal.open(project.root)
-  if (journal) result.warnings.push(...journal.warnings)
-  if (!options.dryRun) result.warnings.push(...(await removeTemps(project)))
-  if (!options.dryRun && !options.queue && !options.providerOverride && provider) {
-    const open = await listBatches(project.root)
-    if (open.length > 0) {
-      result.warnings.push(
-        `${open.length} Batch API batch${open.length === 1 ? ' is' : 'es are'} still open (${open.map((batch) => batch.id).join(', ')}): segments they carry are paid again by this online run — run notes-l10n batch collect first to use them`
-      )
+  let completed = false
+  try {
+    if (journal) result.warnings.push(...journal.warnings)
+    if (!options.dryRun) result.warnings.push(...(await removeTemps(project)))
+    if (!options.dryRun && !options.queue && !options.providerOverride && provider) {
+      const open = await listBatches(project.root)
+      if (open.length > 0) {
+        result.warnings.push(
+          `${open.length} Batch API batch${open.length === 1 ? ' is' : 'es are'} still open (${open.map((batch) => batch.id).join(', ')}): segments they carry are paid again by this online run — run notes-l10n batch collect first to use them`
+        )
+      }
     }
-  }
-  const run: Run = {
-    project,
-    outputs,
-    options,
-    providerFor: perLocaleProviders(project, options, settings, provider),
-    journal,
-    result,
-    written: [],
-    estimate,
-    verifiedFolders: new Set(),
-    real: options.translate !== false && (provider?.name ?? settings.name) !== 'pseudo',
-    // Renames and deletions are only judged over the whole project.
-    orphans: options.paths?.length || options.shard ? undefined : orphanPool(project, options),
-    plannedOutputs: new Set(project.plans.flatMap((plan) => plan.targets.map((target) => target.output)))
-  }
+    const run: Run = {
+      project,
+      outputs,
+      options,
+      providerFor: perLocaleProviders(project, options, settings, provider, gate),
+      journal,
+      result,
+      written: [],
+      estimate: estimate ? {...estimate, jobs: []} : undefined,
+      verifiedFolders: new Set(),
+      real: options.translate !== false && (provider?.name ?? settings.name) !== 'pseudo',
+      // Renames and deletions are only judged over the whole project.
+      orphans: options.paths?.length || options.shard ? undefined : orphanPool(project, options),
+      plannedOutputs: new Set(project.plans.flatMap((plan) => plan.targets.map((target) => target.output)))
+    }
 
-  // Notes in flight are bounded (memory); the provider bounds requests in flight on its own.
-  const limit = pLimit(Math.max(2, (settings.concurrency ?? 8) * 2))
-  // Settle every note before deciding: a rejected Promise.all would leave notes writing after
-  // the run lock is released.
-  const settled = await Promise.allSettled(project.plans.map((plan) => limit(() => syncNote(run, plan))))
-  for (const outcome of settled) if (outcome.status === 'rejected') throw outcome.reason
+    // Notes in flight are bounded (memory); the provider bounds requests in flight on its own.
+    const limit = pLimit(Math.max(2, (settings.concurrency ?? 8) * 2))
+    // Settle every note before deciding: a rejected Promise.all would leave notes writing after
+    // the run lock is released.
+    const settled = await Promise.allSettled(project.plans.map((plan) => limit(() => gate.around(() => syncNote(run, plan)))))
+    for (const outcome of settled) if (outcome.status === 'rejected') throw outcome.reason
 
-  result.interrupted = Boolean(options.signal?.aborted) && !result.stopped
-  if (estimate) result.estimate = localeEstimates(result.notes)
-  if (run.orphans && !result.interrupted && !result.stopped) await removeOrphans(run, run.orphans)
-  if (journal) {
-    await lock.save(project.root)
-    // Journal records are only dropped once the lock that supersedes them is on disk.
-    for (const {note, locale} of run.written) await journal.settle(note, locale)
-    await journal.close()
-    // What discovery learned about the sources (hash, front-matter locale) serves the next run.
-    await project.statCache.save()
+    result.interrupted = Boolean(options.signal?.aborted) && !result.stopped
+    if (run.estimate) result.estimate = localeEstimates(result.notes, packedEstimates(run.estimate))
+    if (run.orphans && !result.interrupted && !result.stopped) await removeOrphans(run, run.orphans)
+    if (journal) {
+      await lock.save(project.root)
+      // Journal records and write-ahead marks are only dropped once the lock that supersedes them is on disk.
+      for (const {note, locale} of run.written) await journal.settle(note, locale)
+      await journal.close()
+      // What discovery learned about the sources (hash, front-matter locale) serves the next run.
+      await project.statCache.save()
+    }
+    completed = true
+  } finally {
+    // A failed run leaves the journal file as it is (the next run replays it), but never an open handle.
+    if (!completed) await journal?.close({compact: false}).catch(() => undefined)
   }
   result.notes.sort((a, b) => a.note.localeCompare(b.note) || a.locale.localeCompare(b.locale))
   return result

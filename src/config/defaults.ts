@@ -1,5 +1,5 @@
 /**
- * The zero-config defaults (DESIGN.md, "Contracts"): what a project without
+ * The zero-config defaults (README.md, "Zero-config layout"; docs/config.md): what a project without
  * `notes-l10n.config.json` gets, and what every key of a config file falls back to.
  */
 

@@ -1,5 +1,5 @@
 /**
- * Safe output paths (QA-CHECKLIST S4, S5).
+ * Safe output paths (docs/rules.md S4, S5).
  *
  * Every output path is checked twice: as text, when it is computed from the template (no `..`,
  * no absolute path, no NUL, no backslash, no `.git`), and against the disk right before writing

@@ -1,5 +1,5 @@
 /**
- * Rebase relative URLs (QA-CHECKLIST Q25): a link written in `notes/a.md` as `img/x.png` must
+ * Rebase relative URLs (docs/rules.md Q25): a link written in `notes/a.md` as `img/x.png` must
  * still point at `notes/img/x.png` when the note is written to `locales/es/a.md`.
  *
  * Only plain relative references move. Left alone: scheme URLs (`https:`, `mailto:`), absolute

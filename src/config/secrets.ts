@@ -1,5 +1,5 @@
 /**
- * API keys do not belong in a committed config file (QA-CHECKLIST S2): they come from
+ * API keys do not belong in a committed config file (docs/rules.md S2): they come from
  * `OPENAI_API_KEY` only. This finds anything that looks like one, anywhere in the JSON.
  *
  * Messages name where the secret is, never the secret itself.

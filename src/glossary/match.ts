@@ -106,7 +106,7 @@ export function findTerms(glossary: Glossary, text: string): TermMatch[] {
 /**
  * Whether `text` (prose, placeholders removed) is nothing but glossary terms and punctuation: a
  * translation identical to it is then expected wherever the terms render as themselves, so the
- * "unchanged translation" rule (QA Q12) does not apply.
+ * "unchanged translation" rule (docs/rules.md Q12) does not apply.
  */
 export function onlyTerms(glossary: Glossary, text: string): boolean {
   let rest = ''

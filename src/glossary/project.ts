@@ -1,7 +1,7 @@
 /**
  * Markdown → the text a reader sees, for term matching only.
  *
- * Glossary checks work at block level (QA-CHECKLIST Q19): a term may move across inline markup in
+ * Glossary checks work at block level (docs/rules.md Q19): a term may move across inline markup in
  * translation (`Alibaba **Cloud**`), so emphasis, link brackets and paired tokens are dropped,
  * while what is never prose — inline code, autolinks, link destinations, images, footnote
  * references, atom tokens — becomes a boundary character, so that words on either side of it are

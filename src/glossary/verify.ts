@@ -1,5 +1,5 @@
 /**
- * Verifying a translation against the glossary, at block level (QA-CHECKLIST Q18, Q19).
+ * Verifying a translation against the glossary, at block level (docs/rules.md Q18, Q19).
  *
  * Both sides are projected to their visible prose first, so a term that moved across inline markup
  * (`**director** de tecnología`) still counts, and a term inside code or a URL never does.

@@ -89,7 +89,13 @@ export function inspectTarget(
   })
 
   const states = alignment.decisions.map((decision) => decision.state)
-  report.state = states.includes('pending')
+  // Translations of source segments that were since removed: every old segment but those a
+  // current segment matched (the same, or an edit of it) is still in the target, and sync would
+  // take it out. Without this a deleted paragraph left the note "current".
+  const matched = alignment.decisions.filter((decision) => !(decision.state === 'pending' && decision.reason === 'new')).length
+  const removed = entry.segments.length - matched
+  if (removed > 0) report.message = `it still holds ${removed} segment${removed === 1 ? '' : 's'} whose source was removed: run notes-l10n sync`
+  report.state = states.includes('pending') || removed > 0
     ? 'stale'
     : states.includes('needs-review')
       ? 'needs-review'

@@ -1,7 +1,7 @@
 /**
  * The offline view of a project's translations, shared by `check`, `status` and `diff`: for every
  * note and target locale, whether the target is missing, current, stale or broken, segment by
- * segment. No provider, no key, no network (DESIGN decision 9).
+ * segment. No provider, no key, no network (docs/decisions.md §9).
  *
  * Notes whose source and target hashes both match the lock are current without being parsed
  * (parsing is the expensive step); the stat cache makes those hashes cheap on warm runs.
@@ -109,7 +109,12 @@ export async function inspect(options: InspectOptions): Promise<Inspection> {
         }
         const unchanged = entry.source === sourceHash && entry.target === targetHash
         const inputs = staleInputs(project.config, target, entry, real)
-        if (inputs !== undefined && entry.provider !== 'pseudo') {
+        // Pseudo output under a config that names a real provider is re-translated (looked into
+        // below); any other input change is re-assembled for free. (Keying this on the entry's
+        // provider alone called pseudo output "not translated" after a config edit in a project
+        // whose config names pseudo — found by the simulation.)
+        const replaceMachine = real && entry.provider === 'pseudo'
+        if (inputs !== undefined && !replaceMachine) {
           report.state = 'stale'
           report.message = `${inputs} since it was written: run notes-l10n sync (no translation is requested for this)`
           continue
@@ -134,7 +139,7 @@ export async function inspect(options: InspectOptions): Promise<Inspection> {
         source ??= await deep.load(project, plan.source)
         const full = project.lock.get(plan.source, target.locale)!
         const translation = await deep.load(project, target.output, keysOf(project.config, full))
-        deep.inspectTarget(project, plan, target, full, source, translation, report, {...options, replaceMachine: inputs !== undefined})
+        deep.inspectTarget(project, plan, target, full, source, translation, report, {...options, replaceMachine})
       } catch (error) {
         if (!(error instanceof UserError)) throw error
         inspection.problems.push({file: target.output, message: error.message})

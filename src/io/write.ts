@@ -2,10 +2,10 @@
  * Atomic file writes: a reader (or a crash) sees the old file or the new one, never half of one.
  *
  * The new bytes go to a temp file in the target's own directory (a rename across file systems is
- * not atomic: it fails with EXDEV, QA D3), are fsynced, renamed over the target, and the directory
+ * not atomic: it fails with EXDEV, docs/rules.md D3), are fsynced, renamed over the target, and the directory
  * is fsynced so the rename itself survives a power loss (D2).
  *
- * Symlinks are refused rather than followed (QA S5): a target file or a parent folder inside the
+ * Symlinks are refused rather than followed (docs/rules.md S5): a target file or a parent folder inside the
  * project root that is a symlink could point anywhere (`~/.bashrc`). This is why `write-file-atomic`
  * is not used: it `realpath`s the target and writes through the link.
  */
@@ -150,7 +150,7 @@ function isInside(root: string, file: string): boolean {
 
 /**
  * Removes temp files left in `directory` by a process that was killed between writing a temp file
- * and renaming it (QA D1). Temp files of live processes are left alone. Returns the removed names.
+ * and renaming it (docs/rules.md D1). Temp files of live processes are left alone. Returns the removed names.
  */
 export async function removeStaleTemps(directory: string): Promise<string[]> {
   let names: string[]

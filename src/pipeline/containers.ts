@@ -5,7 +5,7 @@
  * indentation, a lazy line's nothing) and end with the file's own line ending. The translator
  * must see neither: the logical Markdown drops the prefixes and writes every line ending as
  * `\n`. Both are recorded per line so that an unchanged line is written back byte for byte and
- * a changed one gets its container back (DESIGN traps 6 and 9).
+ * a changed one gets its container back (docs/decisions.md traps 6 and 9).
  */
 
 /** How a segment's lines sit in the source. */

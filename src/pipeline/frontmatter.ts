@@ -3,7 +3,7 @@
  *
  * The `yaml` Document API keeps every node's source range, so a translated `title` or a set
  * `lang` replaces just that value's bytes: every other key keeps its bytes, order, quoting and
- * comments (DESIGN decision 10). Parsing is deliberately strict: core schema (no custom tags
+ * comments (docs/decisions.md §10). Parsing is deliberately strict: core schema (no custom tags
  * constructed), unique keys, and no aliases at all (S6, S7, S9).
  */
 
@@ -264,7 +264,7 @@ export function addedLines(source: Frontmatter | undefined, target: Frontmatter 
  * js-yaml 4) *and* a YAML 1.1 reader (Jekyll's Psych, PyYAML, go-yaml v2) read back exactly this
  * one string: never a boolean (`No`, `On`, `y`), null (`~`), number (`0x1F`, `1:20`, `0o17`) or date
  * in either, and never a line break those readers know (U+0085, U+2028, U+2029 end a line in
- * YAML 1.1) that could start a new key. See docs/rules-provider-content.md (front-matter values).
+ * YAML 1.1) that could start a new key. See docs/providers.md, "Hostile reply content".
  */
 export function renderValue(value: FrontmatterScalar, style?: Scalar.Type): string {
   if (value === null) return 'null'

@@ -5,7 +5,7 @@
  * syntax (`> `, list indentation) that splicing must keep, nor where an image's alt text or a
  * title sits. A tiny plugin adds from-markdown handlers for micromark token types the default
  * compiler ignores (prefix tokens, title and destination wrappers, label markers) and records
- * exactly those offsets while the tree is built, so no second parse is needed (DESIGN trap 10;
+ * exactly those offsets while the tree is built, so no second parse is needed (docs/decisions.md trap 10;
  * the benchmark wants ≥ 0.5× bare remark-parse throughput). Handlers are used rather than the
  * `beforeEnter` listeners because listeners copy the compile context for every token.
  */

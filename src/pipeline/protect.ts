@@ -2,7 +2,7 @@
  * Phrasing content → protected text + tokens, and back.
  *
  * Everything a translator must not touch becomes an atom `⟦n⟧`; markup around translatable text
- * becomes a pair `⟦n⟧…⟦/n⟧` (DESIGN decision 4, docs/architecture.md "Placeholder tokens").
+ * becomes a pair `⟦n⟧…⟦/n⟧` (docs/decisions.md §4, docs/architecture.md "Placeholder tokens").
  * Tokens hold the exact logical source text they replace, so `restore(protect(x)) === x`.
  *
  * Restoring a *changed* translation also makes its literal text safe where it lands (escapes,
@@ -50,9 +50,9 @@ export interface PhrasingSource {
 
 /** Per-token knowledge restore needs beyond the `Token` contract. */
 type Extra =
-  /** A shortcut/collapsed reference: its label is its text (DESIGN trap 1). */
+  /** A shortcut/collapsed reference: its label is its text (docs/decisions.md trap 1). */
   | {label: string}
-  /** A GFM literal autolink: its neighbours decide its extent (DESIGN trap 2). */
+  /** A GFM literal autolink: its neighbours decide its extent (docs/decisions.md trap 2). */
   | {literal: {before: string; after: string; bracketed: string}}
 
 interface Placement {

@@ -15,7 +15,7 @@ export {lineAt} from '../text/lines.js'
 export interface NoteText {
   /** The document text, without its byte order mark. */
   text: string
-  /** Whether the file started with a UTF-8 byte order mark (re-added on write: DESIGN trap 8). */
+  /** Whether the file started with a UTF-8 byte order mark (re-added on write: docs/decisions.md trap 8). */
   bom: boolean
   /** The dominant line ending; ties and files without any line ending count as `\n`. */
   eol: '\n' | '\r\n'
@@ -120,7 +120,7 @@ const MAX_NESTING = 100
 /**
  * The Markdown parser's time and stack grow with container nesting: 10,000 nested blockquotes
  * overflow the stack and 10,000 nested lists take minutes. Refuse such a note up front with a
- * clear message instead (QA S10). A line's nesting is the run of `>` and list markers it starts
+ * clear message instead (docs/rules.md S10). A line's nesting is the run of `>` and list markers it starts
  * with; counting stops at the limit, so the scan stays linear.
  */
 function refuseDeepNesting(text: string, file: string): void {

@@ -1,11 +1,11 @@
 /**
- * Translations → the target file: splice by offset, never re-serialise (DESIGN decision 2).
+ * Translations → the target file: splice by offset, never re-serialise (docs/decisions.md §2).
  *
  * Every byte outside a changed segment is the source's. A changed segment gets its container
  * prefixes and line endings back (`containers.ts`); its text was already made safe where it
  * lands by `restore`. A final safety net re-parses the result and compares its shape with the
  * source's: segments that changed the shape are rejected (found by bisection when several
- * changed) and left as source text, never written (DESIGN traps 6, 7, 2).
+ * changed) and left as source text, never written (docs/decisions.md traps 6, 7, 2).
  */
 
 import {parseDocument} from 'yaml'

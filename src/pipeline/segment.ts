@@ -1,5 +1,5 @@
 /**
- * mdast → the places that hold prose (DESIGN decision 1): paragraphs, headings, table cells,
+ * mdast → the places that hold prose (docs/decisions.md §1): paragraphs, headings, table cells,
  * image alt text, link and definition titles. Never code, HTML, math, front-matter (handled by
  * `frontmatter.ts`), URLs or labels.
  *

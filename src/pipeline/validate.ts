@@ -1,5 +1,5 @@
 /**
- * Deterministic QA of one segment's translation (QA-CHECKLIST.md 1A and L5/L6).
+ * Deterministic QA of one segment's translation (docs/rules.md, Q1–Q22 and L5/L6).
  *
  * Two entry points share the prose rules:
  * - {@link validateTranslation} checks model output, which uses the segment's own token numbers

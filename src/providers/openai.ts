@@ -1,7 +1,7 @@
 /**
  * The OpenAI provider: translation through any OpenAI-compatible chat completions endpoint.
  *
- * The only module that imports `openai`. Retries have one owner per layer (DESIGN decision 6):
+ * The only module that imports `openai`. Retries have one owner per layer (docs/decisions.md §6):
  *
  * - the SDK retries transport failures (408/409/429/5xx, connection errors, timeouts) with its own
  *   `maxRetries` and `timeout`, obeying `x-should-retry` and short `retry-after` headers;
@@ -109,7 +109,7 @@ export interface OpenAIProvider extends Provider {
   activity(): {inFlight: number; queued: number}
 }
 
-/** 429 codes that mean "pay first": retrying can't help (QA-CHECKLIST A3). */
+/** 429 codes that mean "pay first": retrying can't help (docs/rules.md A3). */
 const billingCodes = new Set([
   'insufficient_quota',
   'credit_balance_exhausted',
@@ -121,7 +121,7 @@ const billingCodes = new Set([
 const defaultBaseURL = 'https://api.openai.com/v1'
 
 /**
- * Warn when the SDK will log request and response bodies (QA-CHECKLIST S1).
+ * Warn when the SDK will log request and response bodies (docs/rules.md S1).
  *
  * @param env
  *   The environment (`process.env` at the CLI).
@@ -156,7 +156,7 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): OpenAIProv
     timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
     maxReplyBytes: options.maxReplyBytes ?? DEFAULT_MAX_REPLY_BYTES,
     maxLongRetryAfterMs: options.maxLongRetryAfterMs ?? 0,
-    // QA-CHECKLIST A2: the SDK sleeps for any retry-after; above this we decide instead.
+    // docs/rules.md A2: the SDK sleeps for any retry-after; above this we decide instead.
     longRetryAfterMs: options.longRetryAfterMs ?? 60_000,
     fixedFormat: options.responseFormat !== undefined && options.responseFormat !== 'auto'
   } as const
@@ -554,7 +554,7 @@ function pauseWorkers(run: Run, wait: number): void {
   run.resumeAt = Math.max(run.resumeAt, Date.now() + wait)
 }
 
-/** Wait while a rate limit pauses every worker (QA-CHECKLIST A11), or until `signal` aborts. */
+/** Wait while a rate limit pauses every worker (docs/rules.md A11), or until `signal` aborts. */
 async function pausedWorkers(run: Run, signal: AbortSignal): Promise<void> {
   for (let pause = run.resumeAt - Date.now(); pause > 0 && !signal.aborted; pause = run.resumeAt - Date.now()) {
     await sleep(pause, undefined, {signal}).catch(() => {})

@@ -1,5 +1,5 @@
 /**
- * The wire protocol of DESIGN decision 5: request messages, the strict JSON schema of the reply,
+ * The wire protocol of docs/decisions.md §5: request messages, the strict JSON schema of the reply,
  * the feedback message of a validation retry, and reading the reply back.
  *
  * Pure. The system prompt starts with instructions that are byte-identical for every request of
@@ -91,7 +91,7 @@ export function qwenLanguageName(locale: Locale): string {
 }
 
 /**
- * The messages of one request (DESIGN decision 5).
+ * The messages of one request (docs/decisions.md §5).
  *
  * @param job
  *   Languages, title, neighbours and terms of the note.
@@ -162,19 +162,24 @@ function requestObject(job: PromptJob, segments: readonly WireSegment[]): Record
  */
 function contextOf(job: PromptJob, segments: readonly WireSegment[]): Record<string, unknown> | undefined {
   const sent = new Set(segments.map(({text}) => text))
-  const neighbours: Record<string, Record<string, ContextSegment>> = {}
+  const neighbours: Record<string, Record<string, ContextSegment | string>> = {}
+  // Segments of several notes may share a request (`packer.ts`): a title shared by all of them
+  // is sent once, as the request's; otherwise each segment carries its note's title.
+  const titles = segments.map(({id}) => job.context?.get(id)?.title ?? job.title)
+  const shared = titles.every((title) => title === titles[0])
 
   for (const [index, {id}] of segments.entries()) {
     const around = job.context?.get(id)
-    if (!around) continue
-    const kept: Record<string, ContextSegment> = {}
-    if (around.before && !sent.has(around.before.text)) kept['before'] = around.before
-    if (around.after && !sent.has(around.after.text)) kept['after'] = around.after
+    const kept: Record<string, ContextSegment | string> = {}
+    const title = titles[index]
+    if (!shared && title !== undefined) kept['title'] = title
+    if (around?.before && !sent.has(around.before.text)) kept['before'] = around.before
+    if (around?.after && !sent.has(around.after.text)) kept['after'] = around.after
     if (Object.keys(kept).length > 0) neighbours[wireKey(index)] = kept
   }
 
   const context: Record<string, unknown> = {}
-  if (job.title !== undefined) context['title'] = job.title
+  if (shared && titles[0] !== undefined) context['title'] = titles[0]
   if (Object.keys(neighbours).length > 0) context['neighbours'] = neighbours
   return Object.keys(context).length > 0 ? context : undefined
 }
@@ -280,7 +285,7 @@ export function parseReply(content: string, sent: readonly Pick<WireSegment, 'id
 
 /**
  * Read a plain-text reply (Qwen-MT): unwrap a fence around the whole answer only when it is a
- * Markdown fence and the source itself did not start with a fence (QA-CHECKLIST L6).
+ * Markdown fence and the source itself did not start with a fence (docs/rules.md L6).
  */
 export function parsePlainReply(content: string, source: string): string {
   if (/^\s*(`{3,}|~{3,})/.test(source)) return content
@@ -302,7 +307,7 @@ function unwrapFence(content: string, languages: readonly string[]): string | un
 
 /**
  * Whether a plain answer reads as a refusal or a request for input rather than a translation
- * (QA-CHECKLIST L4). Only the start is examined: a translation that mentions "sorry" later is fine.
+ * (docs/rules.md L4). Only the start is examined: a translation that mentions "sorry" later is fine.
  */
 export function looksLikeRefusal(text: string): boolean {
   return /^\s*(?:I['’]m sorry|I am sorry|Sorry,|I can(?:not|['’]t)|I won['’]t|I['’]m unable|I am unable|As an AI|Please provide)/i.test(

@@ -1,4 +1,5 @@
 import {createOpenAIProvider, type OpenAIProviderOptions} from './openai.js'
+import {createPackingProvider, type NoteGate} from './packer.js'
 import {createPseudoProvider} from './pseudo.js'
 import type {Provider} from '../types.js'
 import {UserError} from '../types.js'
@@ -62,12 +63,14 @@ const providerNames = ['openai', 'pseudo'] as const
 /**
  * Builds the provider a run uses.
  *
- * The API key is read here, from the environment only (QA S2), and handed to the provider; it is
+ * The API key is read here, from the environment only (docs/rules.md S2), and handed to the provider; it is
  * never stored in settings, results or messages.
  */
 export function selectProvider(
   settings: ProviderSettings,
-  env: Readonly<Record<string, string | undefined>>
+  env: Readonly<Record<string, string | undefined>>,
+  /** The run's notes in flight, so requests are packed across all of them (`packer.ts`). */
+  gate?: NoteGate
 ): SelectedProvider {
   switch (settings.name) {
     case 'pseudo':
@@ -80,7 +83,13 @@ export function selectProvider(
         )
       }
       const {name: _name, model, baseURL: _baseURL, ...rest} = settings
-      return createOpenAIProvider({...rest, apiKey, baseURL: endpointOf(settings, env), model: model ?? defaultModel})
+      const chosen = model ?? defaultModel
+      // Jobs of many notes share requests and exact duplicates are sent once (`packer.ts`).
+      return createPackingProvider(createOpenAIProvider({...rest, apiKey, baseURL: endpointOf(settings, env), model: chosen}), {
+        maxBatchTokens: rest.maxBatchTokens,
+        pack: !chosen.startsWith('qwen-mt'),
+        ...(gate ? {gate} : {})
+      })
     }
     default:
       throw new UserError(

@@ -133,13 +133,15 @@ const NO_BREAK_AFTER = /[([{⟦（［｛〔〈《「『【〘〖"'“‘]/u
 
 /**
  * Break opportunities, a subset of Unicode line breaking (UAX #14) as libunistring applies it for
- * msgcat: after spaces; after `/` or `-` before a letter; around wide (CJK) characters, except
- * before closing punctuation and after opening punctuation.
+ * msgcat: after spaces; after `/` or `-` before a letter; after closing punctuation of class CL
+ * (`}`, `⟧`, not `)` or `]`) before a letter or digit, so `⟦2⟧torn` may break after `⟦2⟧`; around
+ * wide (CJK) characters, except before closing punctuation and after opening punctuation.
  */
 function canBreak(before: string, after: string): boolean {
   if (NO_BREAK_BEFORE.test(after) || NO_BREAK_AFTER.test(before)) return false
   if (before === ' ') return true
   if ((before === '/' || before === '-') && /\p{L}/u.test(after)) return true
+  if ((before === '}' || before === '⟧') && /[\p{L}\p{N}]/u.test(after)) return true
   return WIDE.test(before) || WIDE.test(after)
 }
 

@@ -2,7 +2,7 @@
  * The journal: translations accepted from the provider but not yet written and locked.
  *
  * A provider request costs money; a crash, kill -9 or Ctrl-C between accepting its answer and
- * writing the note must not make the next `sync` pay for it again (QA D7, D9). So every accepted
+ * writing the note must not make the next `sync` pay for it again (docs/rules.md D7, D9). So every accepted
  * batch is appended here, and fsynced, before anything else happens to it. Once the note is
  * written and the lock saved, its records are settled and dropped when the journal is closed.
  *
@@ -11,7 +11,7 @@
  * the next run take the tool's own output for a human edit.
  *
  * Format: one file, `.notes-l10n/journal/accepted.jsonl` (never committed), JSON lines: a header
- * `{"journal":1}`, then records, written marks and settle marks. Appending is the only write while a run lives,
+ * `{"journal":1}`, then records, written marks, reject marks and settle marks. Appending is the only write while a run lives,
  * so the worst a crash can leave is an incomplete last line, which is ignored with a warning. An
  * invalid line anywhere else was not made by a crash: the file is refused rather than guessed at.
  */
@@ -54,6 +54,13 @@ interface Written {
   written: string
   locale: string
   entry: LockEntry
+}
+
+/** A reject mark: these records of the note and locale were rejected on reassembly; the others stay. */
+interface Reject {
+  rejected: string
+  locale: string
+  ids: string[]
 }
 
 /** A settle mark: the note and locale were written and locked; their earlier records are void. */
@@ -176,19 +183,43 @@ export class Journal {
   }
 
   /**
-   * Records, durably, the lock entry a just-written target will get. A crash before the lock is
-   * saved then leaves the next run knowing what the file was made from.
-   *
-   * The note's accepted records leave memory here (they stay in the file until settled): its
-   * translations are in the written target now, nothing in this run looks them up again, and
-   * holding every note's Markdown until the end of a 10,000-note run cost tens of MB.
+   * Records, durably, the lock entry a target is about to get — *before* the file is written
+   * (write-ahead). A crash at any point then leaves the next run knowing both what the file was
+   * and what it may now be: the mark applies only when the file on disk hashes to its `target`
+   * (see `sync`), else the lock's entry still describes the file.
    */
   async recordWritten(note: string, locale: string, entry: LockEntry): Promise<void> {
     const mark: Written = {written: note, locale, entry: copyEntry(entry)}
     const line = JSON.stringify(mark) + '\n'
     await this.#appendDurably(line, () => {
       this.#written.set(key(note, locale), mark)
-      this.#live.delete(key(note, locale))
+    })
+  }
+
+  /**
+   * The target marked by {@link recordWritten} is on disk: its accepted records leave memory (they
+   * stay in the file until settled, and the mark covers them). Nothing in this run looks them up
+   * again, and holding every note's Markdown until the end of a 10,000-note run cost tens of MB.
+   * Not called when the write failed, so compaction keeps the paid records.
+   */
+  wrote(note: string, locale: string): void {
+    this.#live.delete(key(note, locale))
+  }
+
+  /**
+   * Voids only the records of `ids` (translations the reassembler rejected, which would be
+   * rejected again); the note's other accepted translations and its written mark stay live.
+   */
+  async reject(note: string, locale: string, ids: readonly string[]): Promise<void> {
+    if (ids.length === 0) return
+    this.#group = undefined
+    await this.#enqueue(async () => {
+      const records = this.#live.get(key(note, locale))
+      const live = ids.filter((id) => records?.has(id))
+      if (live.length === 0) return
+      await this.#write(JSON.stringify({rejected: note, locale, ids: live} satisfies Reject) + '\n', false)
+      for (const id of live) records!.delete(id)
+      if (records!.size === 0) this.#live.delete(key(note, locale))
     })
   }
 
@@ -208,13 +239,18 @@ export class Journal {
     })
   }
 
-  /** Waits for pending appends, then compacts: removes the file when nothing is live, else rewrites it with the live records only. */
-  async close(): Promise<void> {
+  /**
+   * Waits for pending appends, then compacts: removes the file when nothing is live, else rewrites
+   * it with the live records only. `{compact: false}` (a run that failed) only closes the file and
+   * leaves it as it is for the next run to replay. Idempotent.
+   */
+  async close(options: {compact?: boolean} = {}): Promise<void> {
     if (this.#closed) return
     await this.#queue.catch(() => undefined)
     this.#closed = true
     await this.#handle?.close()
     this.#handle = undefined
+    if (options.compact === false) return
     const live = [...this.records()].map((record) => JSON.stringify(recordLine(record)) + '\n')
     for (const mark of this.#written.values()) live.push(JSON.stringify(mark) + '\n')
     if (live.length === 0) {
@@ -284,7 +320,7 @@ export class Journal {
     try {
       await ensureStateDirectory(this.#root)
       await ensureDirectory(this.#root, path.dirname(this.#file))
-      // Appending cannot go through a temp file, so refuse a planted symlink here instead (QA S5).
+      // Appending cannot go through a temp file, so refuse a planted symlink here instead (docs/rules.md S5).
       // O_NONBLOCK: a FIFO planted since the replay fails at once (ENXIO) instead of waiting for a reader.
       const handle = await open(this.#file, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0))
       try {
@@ -333,6 +369,13 @@ export class Journal {
       if (settle) {
         this.#live.delete(key(settle.settled, settle.locale))
         this.#written.delete(key(settle.settled, settle.locale))
+        return
+      }
+      const reject = asReject(value)
+      if (reject) {
+        const records = this.#live.get(key(reject.rejected, reject.locale))
+        for (const id of reject.ids) records?.delete(id)
+        if (records?.size === 0) this.#live.delete(key(reject.rejected, reject.locale))
         return
       }
       if (isRecord(value) && 'written' in value) {
@@ -393,6 +436,13 @@ function asWritten(value: Record<string, unknown>): Written | undefined {
   return {written, locale, entry: copyEntry({source, target, provider, model, ...(glossary === undefined ? {} : {glossary}), segments: records})}
 }
 
+function asReject(value: unknown): Reject | undefined {
+  if (!isRecord(value) || typeof value.rejected !== 'string' || typeof value.locale !== 'string' || !Array.isArray(value.ids)) return undefined
+  const ids = value.ids as unknown[]
+  if (!ids.every((id): id is string => typeof id === 'string')) return undefined
+  return {rejected: value.rejected, locale: value.locale, ids}
+}
+
 function asSettle(value: unknown): Settle | undefined {
   if (!isRecord(value) || typeof value.settled !== 'string' || typeof value.locale !== 'string') return undefined
   return {settled: value.settled, locale: value.locale}
@@ -423,7 +473,7 @@ function asUserError(error: unknown): unknown {
 
 /**
  * Refuses a journal file, or a folder above it, that is a symlink: opening would read, cut and
- * append to whatever it points at (a planted `.notes-l10n` in a hostile repository, QA S5).
+ * append to whatever it points at (a planted `.notes-l10n` in a hostile repository, docs/rules.md S5).
  */
 async function refuseLinks(root: string): Promise<void> {
   let relative = ''

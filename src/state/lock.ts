@@ -1,5 +1,5 @@
 /**
- * The committed lock, `notes-l10n.lock`: what each translation was made from (QA D4–D6, D12, D13).
+ * The committed lock, `notes-l10n.lock`: what each translation was made from (docs/rules.md D4–D6, D12, D13).
  *
  * Per source note and locale it records the source file hash, the target file hash as written,
  * provider and model, and per segment (document order) the segment id, a hash of the translation
@@ -151,7 +151,7 @@ export class Lockfile {
    * Parses lock text. Pure. `file` names the file in messages.
    *
    * @throws {UserError} on invalid JSON (with the line), an unknown version, or a malformed entry —
-   *   never an empty lock, which would silently re-pay or mark everything stale (QA D10).
+   *   never an empty lock, which would silently re-pay or mark everything stale (docs/rules.md D10).
    */
   static parse(text: string, file: string): Lockfile {
     let value: unknown
@@ -247,7 +247,7 @@ export class Lockfile {
     for (const [note, locale, entry] of other.entries()) this.set(note, locale, entry)
   }
 
-  /** The lock as text. Pure and deterministic: the same entries give the same bytes (QA D13). */
+  /** The lock as text. Pure and deterministic: the same entries give the same bytes (docs/rules.md D13). */
   serialise(): string {
     const blocks = this.notes().map((note) => serialiseNote(note, this.#notes.get(note)!))
     if (blocks.length === 0) return `{\n  "version": ${LOCK_VERSION},\n  "notes": {}\n}\n`

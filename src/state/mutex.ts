@@ -1,5 +1,5 @@
 /**
- * The run mutex: one `sync` at a time per project (QA D11).
+ * The run mutex: one `sync` at a time per project (docs/rules.md D11).
  *
  * Two runs would translate the same segments twice (paying twice), interleave journal appends and
  * race on the lock file. The holder is recorded in `.notes-l10n/sync.pid`, created with O_EXCL so
@@ -94,7 +94,7 @@ export async function acquireRunLock(root: string, options: RunLockOptions = {})
  */
 export async function ensureStateDirectory(root: string): Promise<void> {
   const directory = path.join(root, STATE_DIRECTORY)
-  // A planted `.notes-l10n` symlink would carry every state write out of the project (QA S5).
+  // A planted `.notes-l10n` symlink would carry every state write out of the project (docs/rules.md S5).
   await ensureDirectory(root, directory)
   try {
     await writeFile(path.join(directory, '.gitignore'), '# notes-l10n run state: never committed\n*\n', {flag: 'wx'})

@@ -4,6 +4,7 @@
  * estimate rather than a second run.
  */
 import type {OpenAIProvider} from '../providers/openai.js'
+import type {NoteGate} from '../providers/packer.js'
 import {emptyEstimate, type Estimate} from '../providers/estimate.js'
 import {priceFor, type Price} from '../providers/prices.js'
 import {requestSettings, type RequestSettings} from '../providers/requests.js'
@@ -65,7 +66,8 @@ export function perLocaleProviders(
   project: Project,
   options: SyncOptions,
   settings: ProviderSettings,
-  provider: Provider | undefined
+  provider: Provider | undefined,
+  gate: NoteGate
 ): (locale: string) => Provider | undefined {
   const models = project.config.provider.models
   if (!provider || options.providerOverride || options.provider?.model || settings.name === 'pseudo' || Object.keys(models).length === 0) {
@@ -77,7 +79,7 @@ export function perLocaleProviders(
     if (!model) return provider
     let chosen = byModel.get(model)
     if (!chosen) {
-      chosen = selectProvider({...settings, model, maxCostUsd: options.maxCostUsd}, options.env)
+      chosen = selectProvider({...settings, model, maxCostUsd: options.maxCostUsd}, options.env, gate)
       byModel.set(model, chosen)
     }
     return chosen

@@ -37,6 +37,8 @@ export interface Translated {
   fingerprints: ReadonlyArray<string | undefined>
   markdown: ReadonlyMap<string, string>
   failures: Map<string, string>
+  /** Segment id → the note its translation was reused from this run (reported). */
+  reusedFrom: ReadonlyMap<string, string>
   /** Segments that were sent to the provider. */
   sent: number
   entry: LockEntry | undefined
@@ -58,12 +60,13 @@ export async function commitTranslation(run: Run, input: Translated, result: Not
   const assembled = reassemble(note, new Map(input.markdown), {frontmatter: {set: edit.set, drop: edit.drop, append}, rewriteUrl: input.rewriteUrl})
   for (const [id, reason] of assembled.rejected) failures.set(id, reason)
 
-  describeDecisions(result, note.segments, decisions, {dryRun: false, failures})
+  describeDecisions(result, note.segments, decisions, {dryRun: false, failures, reusedFrom: input.reusedFrom})
   if (failures.size > 0) {
     result.status = 'failed'
     result.message = `${failures.size} segment${failures.size === 1 ? '' : 's'} could not be translated; ${target.output} was left as it was`
-    // A translation the reassembler rejected would be rejected again: do not reuse it from the journal.
-    if (assembled.rejected.size > 0) await run.journal!.settle(plan.source, locale)
+    // A translation the reassembler rejected would be rejected again: do not reuse it from the
+    // journal. Only those: the note's other accepted (paid) translations stay for the next run.
+    if (assembled.rejected.size > 0) await run.journal!.reject(plan.source, locale, [...assembled.rejected.keys()])
     return result
   }
 
@@ -108,10 +111,12 @@ export async function commitTranslation(run: Run, input: Translated, result: Not
 
   const unchanged = movedFrom === undefined && existingText !== undefined && withBom(existingText) === assembled.text
   if (!unchanged) {
-    await write(run, target.output, assembled.text)
-    // Write-ahead: until the lock is saved, the journal says what this file was made from, so a
-    // crash here cannot make the next run mistake the tool's own output for a human edit.
+    // Write-ahead: the journal says what this file is about to be made from before it is written,
+    // and keeps saying it until the lock is saved, so a crash at any point cannot make the next
+    // run mistake the tool's own output for a human edit (see madeFrom in note.ts).
     await run.journal!.recordWritten(plan.source, locale, newEntry)
+    await write(run, target.output, assembled.text)
+    run.journal!.wrote(plan.source, locale)
   }
   project.lock.set(plan.source, locale, newEntry)
   run.written.push({note: plan.source, locale})

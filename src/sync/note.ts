@@ -13,8 +13,8 @@ import {estimateJob} from '../providers/estimate.js'
 import {countTokens} from '../providers/tokens.js'
 import {align} from '../state/align.js'
 import {contentHash} from '../io/hash.js'
-import type {LockEntry} from '../state/lock.js'
-import {UserError} from '../types.js'
+import {segmentTargetHash, type LockEntry} from '../state/lock.js'
+import {UserError, type Segment} from '../types.js'
 import {analyse} from '../project/analyse.js'
 import {keysOf, recordedInputs, staleInputs} from '../project/provenance.js'
 import {glossaryVersion, readText} from '../project/project.js'
@@ -108,12 +108,9 @@ async function provenCurrent(
 ): Promise<{result?: NoteResult; read?: TargetRead}> {
   const {options, project} = run
   if (options.force || options.retranslate || options.overrides?.get(plan.source)?.has(target.locale)) return {}
-  const journaled = run.journal?.written(plan.source, target.locale)
-  const entry = journaled ?? run.project.lock.get(plan.source, target.locale)
-  if (!entry || entry.source !== sourceHash) return {}
-  if (!target.copy && entry.glossary !== glossaryVersion(project, target.locale)) return {}
-  // An entry from before the inputs were recorded is looked at once (for free) to record them.
-  if (entry.inputs === undefined || staleInputs(project.config, target, entry, run.real) !== undefined) return {}
+  const mark = run.journal?.written(plan.source, target.locale)
+  const locked = run.project.lock.get(plan.source, target.locale)
+  if (!mark && (!locked || locked.source !== sourceHash)) return {}
   let read: TargetRead
   try {
     read = {text: await readText(project.root, target.output, Number.MAX_SAFE_INTEGER)}
@@ -122,17 +119,51 @@ async function provenCurrent(
     return {}
   }
   const existing = read.text
-  if (!existing || contentHash(withBom(existing)) !== entry.target) return {read}
+  const hash = existing ? contentHash(withBom(existing)) : undefined
+  const entry = madeFrom(run, plan, target.locale, hash)
+  if (!entry || entry.source !== sourceHash) return {read}
+  if (!target.copy && entry.glossary !== glossaryVersion(project, target.locale)) return {read}
+  // An entry from before the inputs were recorded is looked at once (for free) to record them.
+  if (entry.inputs === undefined || staleInputs(project.config, target, entry, run.real) !== undefined) return {read}
+  if (hash !== entry.target) return {read}
 
-  if (journaled && !options.dryRun) {
-    // Written by a run that stopped before saving the lock: lock it now.
-    run.project.lock.set(plan.source, target.locale, journaled)
-    run.written.push({note: plan.source, locale: target.locale})
-  }
   const result = emptyResult(plan, target)
   result.status = 'unchanged'
   for (const record of entry.segments) result.counts[record.human ? 'human' : 'reused']++
   return {result, read}
+}
+
+/**
+ * The lock entry that describes the target on disk (hash `hash`, segments `segments` when parsed).
+ *
+ * A run writes a target only after its write-ahead mark is durable in the journal, and drops the
+ * mark only after the lock is saved; so after a crash the file is either what the lock says or
+ * what the mark says. The file's hash decides; a file a human edited since matches neither, and
+ * then the entry more of whose segment hashes it matches wins (so the tool's own text is never
+ * taken for a human edit). A mark that describes the file is adopted into the lock now, whatever
+ * happens to the note later in this run (a failure, a rejection).
+ */
+function madeFrom(run: Run, plan: NotePlan, locale: string, hash: string | undefined, segments?: readonly Segment[]): LockEntry | undefined {
+  const locked = run.project.lock.get(plan.source, locale)
+  const mark = run.journal?.written(plan.source, locale)
+  if (!mark || hash === undefined) return locked
+  let chosen: LockEntry | undefined
+  if (hash === mark.target) chosen = mark
+  else if (locked && hash === locked.target) chosen = locked
+  else if (!locked) chosen = mark
+  else if (segments) chosen = segmentMatches(mark, segments) > segmentMatches(locked, segments) ? mark : locked
+  if (chosen !== mark) return locked
+  if (!run.options.dryRun) {
+    run.project.lock.set(plan.source, locale, mark)
+    run.written.push({note: plan.source, locale})
+  }
+  return mark
+}
+
+/** How many of `segments` (a target file's) hash to what `entry` records at the same place. */
+function segmentMatches(entry: LockEntry, segments: readonly Segment[]): number {
+  if (entry.segments.length !== segments.length) return -1
+  return entry.segments.filter((record, index) => segmentTargetHash(segments[index]!.markdown) === record.target).length
 }
 
 
@@ -177,7 +208,7 @@ async function translateNote(
   const recorded = run.journal?.written(plan.source, locale) ?? project.lock.get(plan.source, locale)
   // A note renamed or moved (its lock entry is under its old path) keeps its translations.
   const renamed = recorded ? undefined : claimRename(run, plan, locale, sourceHash, note)
-  const entry = recorded ?? renamed?.entry
+  let entry = recorded ?? renamed?.entry
   let existingText = await targetText(run, target, read)
   // The translation is where the entry says it was written when it is not (yet) at its new path:
   // an output template changed, or the note was renamed.
@@ -187,6 +218,7 @@ async function translateNote(
     existingText = await readText(project.root, previousOutput, Number.MAX_SAFE_INTEGER).catch(() => undefined)
     if (existingText) movedFrom = previousOutput
   }
+  if (!renamed) entry = madeFrom(run, plan, locale, existingText ? contentHash(withBom(existingText)) : undefined)
   let existing: AnalysedNote | undefined
   if (existingText) {
     try {
@@ -201,6 +233,8 @@ async function translateNote(
   }
 
   const fingerprints = note.segments.map((segment) => (glossary ? segmentFingerprint(glossary, segment.markdown, locale) : undefined))
+  // After a crash the journal's write-ahead mark or the lock describes the target: the file decides (madeFrom).
+  if (!renamed && existing && existingText) entry = madeFrom(run, plan, locale, contentHash(withBom(existingText)), existing.segments)
   const journal = run.journal
   const alignment = align({
     source: note.segments,
@@ -244,11 +278,17 @@ async function translateNote(
   })
 
   if (options.dryRun) {
+    // `sync --batch --dry-run`: what would be submitted, sent nowhere.
+    if (options.queue && pending.length > 0) options.queue(buildJob(run, provider, plan, note, locale, pending, decisions))
     describeDecisions(result, note.segments, decisions, {dryRun: true})
     result.status = pending.length > 0 || !existingText ? 'pending' : 'unchanged'
     result.pendingTokens = remote.reduce((sum, segment) => sum + countTokens(segment.text), 0)
     if (run.estimate && remote.length > 0) {
-      result.estimate = estimateJob(run.estimate.settings, buildJob(run, provider, plan, note, locale, remote, decisions), run.estimate.price)
+      const job = buildJob(run, provider, plan, note, locale, remote, decisions)
+      result.estimate = estimateJob(run.estimate.settings, job, run.estimate.price)
+      // Plain data only: the job's closures hold the parsed note.
+      const {sourceLocale, targetLocale, title, context, terms, segments} = job
+      run.estimate.jobs.push({sourceLocale, targetLocale, ...(title !== undefined ? {title} : {}), context, terms, segments})
     }
     return result
   }
@@ -260,10 +300,11 @@ async function translateNote(
     return result
   }
 
-  const failures = await translateRemote(run, {provider, plan, note, target, remote, decisions, markdown, result})
+  const reusedFrom = new Map<string, string>()
+  const failures = await translateRemote(run, {provider, plan, note, target, remote, decisions, markdown, result, reusedFrom})
   return commitTranslation(
     run,
-    {plan, note, target, sourceHash, provider, decisions, fingerprints, markdown, failures, sent: remote.length, entry, renamed, existing, existingText, movedFrom, rewriteUrl},
+    {plan, note, target, sourceHash, provider, decisions, fingerprints, markdown, failures, reusedFrom, sent: remote.length, entry, renamed, existing, existingText, movedFrom, rewriteUrl},
     result
   )
 }

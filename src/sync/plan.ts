@@ -7,7 +7,8 @@
 import type {Glossary} from '../glossary/load.js'
 import {isUntranslatable, type AnalysedNote} from '../pipeline/analyse.js'
 import {restore} from '../pipeline/protect.js'
-import {addEstimate, emptyEstimate, type Estimate} from '../providers/estimate.js'
+import {addEstimate, emptyEstimate, estimateJob, type Estimate} from '../providers/estimate.js'
+import {packJobs} from '../providers/packer.js'
 import {tokensForLocale} from '../review/target-tokens.js'
 import type {Decision} from '../state/align.js'
 import {segmentTargetHash, type LockEntry} from '../state/lock.js'
@@ -16,7 +17,8 @@ import {UserError} from '../types.js'
 import {errnoMessage} from '../io/errno.js'
 import {markdownInSourceSpace, type Rewrites} from '../project/url-space.js'
 import type {NotePlan} from '../config/load.js'
-import type {LocaleEstimate, NoteResult, SegmentOutcome, Target} from './types.js'
+import type {Pricing} from './budget.js'
+import type {EstimatedJob, LocaleEstimate, NoteResult, SegmentOutcome, Target} from './types.js'
 
 /** The alignment's decisions, with human translations given for this run (an import) put over them. */
 export function withOverrides(
@@ -147,15 +149,18 @@ export function describeDecisions(
   result: NoteResult,
   segments: readonly Segment[],
   decisions: readonly Decision[],
-  options: {dryRun: boolean; failures?: ReadonlyMap<string, string>}
+  options: {dryRun: boolean; failures?: ReadonlyMap<string, string>; reusedFrom?: ReadonlyMap<string, string>}
 ): void {
   segments.forEach((segment, index) => {
     const decision = decisions[index]!
     const failure = options.failures?.get(segment.id)
+    const from = options.reusedFrom?.get(segment.id)
     const base = {id: segment.id, line: segment.line}
     const outcome: SegmentOutcome =
       failure !== undefined
         ? {...base, state: 'failed', reason: failure}
+        : from !== undefined
+          ? {...base, state: 'reused', reason: `reused from ${from}`}
         : decision.state === 'pending'
           ? {...base, state: options.dryRun ? 'pending' : 'translated', reason: decision.reason}
           : decision.state === 'current' || decision.state === 'journaled'
@@ -178,8 +183,15 @@ export function emptyResult(plan: NotePlan, target: Target): NoteResult {
   }
 }
 
-/** Per-locale estimate from the dry-run results, locales sorted. */
-export function localeEstimates(notes: readonly NoteResult[]): {locales: LocaleEstimate[]; total: Estimate} {
+/** The requests of each locale's pending segments packed across notes, as the run would send them. */
+export function packedEstimates(estimate: (Pricing & {jobs: readonly EstimatedJob[]}) | undefined): Map<string, Estimate> {
+  const byLocale = new Map<string, EstimatedJob[]>()
+  for (const job of estimate?.jobs ?? []) byLocale.set(job.targetLocale, [...(byLocale.get(job.targetLocale) ?? []), job])
+  return new Map([...byLocale].map(([locale, jobs]) => [locale, estimateJob(estimate!.settings, packJobs(jobs), estimate!.price)]))
+}
+
+/** Per-locale estimate from the dry-run results and the locales' packed requests, locales sorted. */
+export function localeEstimates(notes: readonly NoteResult[], packed: ReadonlyMap<string, Estimate>): {locales: LocaleEstimate[]; total: Estimate} {
   const byLocale = new Map<string, LocaleEstimate>()
   const total = emptyEstimate()
   for (const note of notes) {
@@ -191,17 +203,16 @@ export function localeEstimates(notes: readonly NoteResult[]): {locales: LocaleE
     if (note.counts.pending > 0) figures.notes++
     figures.segments += note.counts.pending
     figures.reused += note.counts.reused
-    if (note.estimate) {
-      addEstimate(figures, note.estimate)
-      addEstimate(total, note.estimate)
-    }
+  }
+  // Requests are packed across notes (`providers/packer.ts`): a locale costs its packed requests,
+  // not the sum of its notes' own.
+  for (const [locale, estimate] of packed) {
+    const figures = byLocale.get(locale)
+    if (figures) addEstimate(figures, estimate)
+    addEstimate(total, estimate)
   }
   return {locales: [...byLocale.values()].sort((a, b) => (a.locale < b.locale ? -1 : a.locale > b.locale ? 1 : 0)), total}
 }
-
-/**
- * Temp files a killed run left beside the targets, the lock and the journal (QA D1), removed;
- * one line per file.
 
 /** The source's front-matter as plain data, for the front-matter policy (`{}` when there is none). */
 export function frontmatterData(note: AnalysedNote): Record<string, unknown> {

@@ -27,6 +27,8 @@ export async function translateRemote(
     markdown: Map<string, string>
     /** Receives the provider's findings. */
     result: NoteResult
+    /** Receives, by segment id, the note a translation was reused from (an exact duplicate sent once this run). */
+    reusedFrom: Map<string, string>
   }
 ): Promise<Map<string, string>> {
   const {provider, plan, note, target, remote, markdown, result} = step
@@ -48,6 +50,7 @@ export async function translateRemote(
     markdown.set(id, restore(normaliseTranslation(segment, translation), tokensForLocale(segment, locale, run.project.glossary)))
   }
   for (const [id, reason] of outcome.failures) failures.set(id, reason)
+  for (const [id, from] of outcome.reused ?? []) step.reusedFrom.set(id, from)
   for (const segment of remote) {
     if (!markdown.has(segment.id) && !failures.has(segment.id)) failures.set(segment.id, 'the provider returned no translation')
   }

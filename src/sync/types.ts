@@ -53,6 +53,8 @@ export interface SyncOptions extends ProjectOptions {
    * their notes are reported `queued` and not written.
    */
   queue?: (job: TranslateJob) => void
+  /** The caller already holds the run mutex (`sync --batch` around its submit or collect). */
+  runLockHeld?: boolean
 }
 
 /**
@@ -149,8 +151,8 @@ export interface Run {
   journal: Journal | undefined
   result: SyncResult
   written: Array<{note: string; locale: string}>
-  /** Set when the run estimates the requests of pending segments (dry run). */
-  estimate: Pricing | undefined
+  /** Set when the run estimates the requests of pending segments (dry run): with the jobs, packed at the end. */
+  estimate: (Pricing & {jobs: EstimatedJob[]}) | undefined
   /** Target folders this run already checked for symlinks (see `WriteOptions.verified`). */
   verifiedFolders: Set<string>
   /** The run translates with a real provider: output of the offline pseudo provider is not current. */
@@ -160,6 +162,9 @@ export interface Run {
   /** Every target path of the run's plans. */
   plannedOutputs: ReadonlySet<string>
 }
+
+/** A dry run's job as plain data (the job's closures hold the parsed note), packed across notes at the end. */
+export type EstimatedJob = Pick<TranslateJob, 'sourceLocale' | 'targetLocale' | 'title' | 'context' | 'terms' | 'segments'>
 
 export type Target = NotePlan['targets'][number]
 

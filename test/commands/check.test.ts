@@ -103,6 +103,30 @@ describe('check', () => {
     expect(clean.code).toBe(0)
   })
 
+  it('a paragraph deleted from the source makes its translation stale (found by the simulation)', async () => {
+    project = await tempProject({'notes/a.md': note})
+    await project.run(['sync', '--locale', 'es', '--provider', 'pseudo'])
+    await project.write('notes/a.md', note.replace('\nSecond paragraph.\n', ''))
+    const stale = await project.run(['check', '--locale', 'es'])
+    expect(stale.code).toBe(1)
+    expect(stale.stdout).toMatch(/^notes\/a\.md:1: error stale: locales\/es\/a\.md is out of date: it still holds 1 segment whose source was removed: run notes-l10n sync/m)
+    await project.run(['sync', '--locale', 'es', '--provider', 'pseudo'])
+    expect((await project.run(['check', '--locale', 'es'])).code).toBe(0)
+  })
+
+  it('a config edit in a project whose config names pseudo re-assembles pseudo output, it does not call it untranslated (found by the simulation)', async () => {
+    project = await tempProject({'notes/a.md': note, 'notes-l10n.config.json': JSON.stringify({locales: ['es'], provider: {name: 'pseudo'}})})
+    expect((await project.run(['sync'])).code).toBe(0)
+    await project.write('notes-l10n.config.json', JSON.stringify({locales: ['es'], provider: {name: 'pseudo'}, links: {rebase: false}}))
+    const stale = await project.run(['check'])
+    expect(stale.code).toBe(1)
+    expect(stale.stdout).toMatch(/the config that shapes the output changed/)
+    expect(stale.stdout).toMatch(/no translation is requested for this/)
+    expect(stale.stdout).not.toMatch(/offline pseudo provider/)
+    expect((await project.run(['sync'])).code).toBe(0)
+    expect((await project.run(['check'])).code).toBe(0)
+  })
+
   it('reports the source line of each stale segment, in text, json and github formats', async () => {
     project = await tempProject({'notes/a.md': note})
     await project.run(['sync', '--locale', 'es', '--provider', 'pseudo'])

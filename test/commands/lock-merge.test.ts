@@ -3,6 +3,7 @@ import {tmpdir} from 'node:os'
 import path from 'node:path'
 import {afterEach, describe, expect, it} from 'vitest'
 import {main} from '../../src/cli/main.js'
+import {acquireRunLock} from '../../src/state/mutex.js'
 import {tempProject, type TempProject} from '../support/project.js'
 
 const notes = Object.fromEntries(
@@ -58,4 +59,21 @@ describe('lock merge', () => {
     expect(result.code).toBe(2)
     expect(result.stderr).toMatch(/broken\.lock is not valid JSON|broken\.lock is not a valid lock/)
   })
+
+  it('takes the run mutex: it does not save a lock while a sync holds it', async () => {
+    project = await tempProject(notes)
+    expect((await project.run(['sync', '--locale', 'es', '--provider', 'pseudo'])).code).toBe(0)
+    const before = await project.read('notes-l10n.lock')
+    const release = await acquireRunLock(project.root)
+    try {
+      const result = await run(project.root, ['lock', 'merge', 'notes-l10n.lock'])
+      expect(result.code).toBe(2)
+      expect(result.stderr).toMatch(/another notes-l10n sync is running in this project/)
+    } finally {
+      await release()
+    }
+    expect(await project.read('notes-l10n.lock')).toBe(before)
+    expect((await run(project.root, ['lock', 'merge', 'notes-l10n.lock'])).code).toBe(0)
+  })
 })
+

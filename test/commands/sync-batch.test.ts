@@ -7,6 +7,7 @@ import path from 'node:path'
 import {afterEach, describe, expect, it} from 'vitest'
 import {collectBatches} from '../../src/commands/batch.js'
 import {JOURNAL_FILE} from '../../src/state/journal.js'
+import {acquireRunLock} from '../../src/state/mutex.js'
 import {segmentTexts, startTestServer, type TestServer} from '../support/openai-server.js'
 import {tempProject, type TempProject} from '../support/project.js'
 
@@ -201,5 +202,30 @@ describe('sync --batch', () => {
     expect(result.code).toBe(1)
     expect(result.stderr).toMatch(/this batch is estimated at \$\d+\.\d{4} at the Batch API's 50% price .* nothing was sent/)
     expect(server.requests).toHaveLength(0)
+  })
+
+  it('--dry-run uploads nothing and creates no batch', async () => {
+    const {server, project, env} = await setup()
+    const result = await project.run(['sync', '--batch', '--dry-run', '--locale', 'es'], env)
+    expect(result.code, result.stderr).toBe(0)
+    expect(server.requests).toHaveLength(0)
+    expect(await listing(project.root, '.notes-l10n/batches')).toEqual([])
+    expect(await listing(project.root, 'locales/es')).toEqual([])
+  })
+
+  it('submit and collect hold the run mutex: a second run cannot submit the same segments meanwhile', async () => {
+    const {server, project, env} = await setup()
+    const release = await acquireRunLock(project.root)
+    try {
+      const submit = await project.run(['sync', '--batch', '--locale', 'es'], env)
+      expect(submit.code).toBe(2)
+      expect(submit.stderr).toMatch(/another notes-l10n sync is running in this project/)
+      const collect = await project.run(['batch', 'collect'], env)
+      expect(collect.code).toBe(2)
+      expect(server.requests).toHaveLength(0)
+    } finally {
+      await release()
+    }
+    expect((await project.run(['sync', '--batch', '--locale', 'es'], env)).code).toBe(0)
   })
 })

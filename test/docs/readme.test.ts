@@ -5,7 +5,7 @@ import {readFileSync} from 'node:fs'
 import path from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {parseGlossary} from '../../src/glossary/load.js'
-import {repoRoot} from '../support/corpus.js'
+import {repoRoot} from '../support/repo.js'
 import {tempProject} from '../support/project.js'
 
 const readme = readFileSync(path.join(repoRoot, 'README.md'), 'utf8')

@@ -1,14 +1,18 @@
 /**
  * End to end through the real CLI, the real openai SDK and the project's OpenAI-compatible test
- * server: the example note and the whole shared corpus, translated with structure preserved.
+ * server: the example note, the fixture notes and the README of every direct dependency of the
+ * project (real Markdown nobody here wrote), translated with structure preserved.
  */
+import {readFileSync} from 'node:fs'
 import {readFile, readdir} from 'node:fs/promises'
 import path from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {parseTree} from '../../src/pipeline/parse.js'
 import {treeShape, type Shape} from '../../src/pipeline/shape.js'
-import {rebaseUrl} from '../../src/config/load.js'
-import {corpusFiles, repoRoot} from '../support/corpus.js'
+import {expectedShape} from '../support/expected-shape.js'
+import {fixtureNotes} from '../support/notes.js'
+import {packageReadmes} from '../support/readmes.js'
+import {repoRoot} from '../support/repo.js'
 import {startTestServer, type TestServer} from '../support/openai-server.js'
 import {tempProject, type TempProject} from '../support/project.js'
 
@@ -25,9 +29,14 @@ beforeAll(async () => {
   await project.write('glossary.json', await readFile(path.join(repoRoot, 'glossary.json'), 'utf8'))
   await project.write(example, await readFile(path.join(repoRoot, example), 'utf8'))
   sources.push(example)
-  for (const file of [...corpusFiles('notes'), ...corpusFiles('readmes')]) {
-    const relative = `notes/${path.basename(path.dirname(file))}/${path.basename(file)}`
-    await project.write(relative, await readFile(file, 'utf8'))
+  for (const note of fixtureNotes()) {
+    const relative = `notes/fixtures/${note.name}`
+    await project.write(relative, note.text)
+    sources.push(relative)
+  }
+  for (const readme of directDependencyReadmes()) {
+    const relative = `notes/readmes/${readme.name.replace('/', '__')}.md`
+    await project.write(relative, readme.text)
     sources.push(relative)
   }
 })
@@ -37,6 +46,16 @@ afterAll(async () => {
   await project?.remove()
 })
 
+/** The READMEs of the packages package.json names (dependencies and devDependencies). */
+function directDependencyReadmes(): ReturnType<typeof packageReadmes> {
+  const manifest = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as Record<string, Record<string, string> | undefined>
+  const direct = new Set([...Object.keys(manifest['dependencies'] ?? {}), ...Object.keys(manifest['devDependencies'] ?? {})])
+  return packageReadmes().filter((readme) => direct.has(readme.name))
+}
+
+/** Notes link to each other's translations in the same locale (default output template). */
+const translationOf = (note: string) => (sources.includes(note) ? note.replace(/^notes\//, 'locales/es/') : undefined)
+
 const env = () => ({OPENAI_BASE_URL: server.url, OPENAI_API_KEY: canary})
 
 /** The shape of a note's Markdown body: node types, code, math, HTML, URLs and definitions. */
@@ -44,22 +63,12 @@ function shapeOf(text: string): Shape {
   return treeShape(parseTree(text.replace(/^\uFEFF/, '')))
 }
 
-/** The source's shape as its translation at `target` must have it: relative URLs rebased (Q25). */
-function rebased(shape: Shape, source: string, target: string): Shape {
-  return shape.map((item) =>
-    typeof item !== 'string'
-      ? rebased(item, source, target)
-      : item.startsWith('url=')
-        ? `url=${JSON.stringify(rebaseUrl(JSON.parse(item.slice(4)) as string, source, target))}`
-        : item
-  )
-}
 
 describe('sync through an OpenAI-compatible endpoint', () => {
-  it('translates the example and the whole corpus with every note\'s structure preserved', async () => {
+  it('translates the example, the fixtures and the dependencies\' READMEs with every note\'s structure preserved', async () => {
     const {code, stdout, stderr} = await project.run(['sync', '--locale', 'es'], env())
     expect(stderr).toBe('')
-    expect(stdout).toMatch(new RegExp(`^sync: ${sources.length} written, 0 up to date, \\d+ segments translated, 0 reused \\[openai/gpt-4\\.1-mini\\]`, 'm'))
+    expect(stdout).toMatch(new RegExp(`^sync: ${sources.length} written, 0 up to date, \\d+ segments translated, \\d+ reused \\[openai/gpt-4\\.1-mini\\]`, 'm'))
     expect(code).toBe(0)
     expect(server.requests.length).toBeGreaterThan(0)
 
@@ -67,10 +76,11 @@ describe('sync through an OpenAI-compatible endpoint', () => {
     for (const source of sources) {
       const target = source.replace(/^notes\//, 'locales/es/')
       const [before, after] = await Promise.all([project.read(source), project.read(target)])
-      if (JSON.stringify(rebased(shapeOf(before), source, target)) !== JSON.stringify(shapeOf(after))) mismatched.push(target)
+      if (JSON.stringify(expectedShape(shapeOf(before), source, target, translationOf)) !== JSON.stringify(shapeOf(after))) mismatched.push(target)
       expect(after).not.toBe(before)
     }
     expect(mismatched).toEqual([])
+    expect(sources.length).toBeGreaterThan(20)
   }, 240_000)
 
   it('a second run sends nothing', async () => {

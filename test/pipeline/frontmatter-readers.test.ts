@@ -1,7 +1,7 @@
 /**
  * Front-matter values written from a model's translation read back as exactly one string in
  * YAML 1.2 (this tool, js-yaml 4) and YAML 1.1 (Jekyll's Psych, PyYAML): no new keys through
- * U+2028/U+2029/NEL, no booleans, nulls, numbers or dates (docs/rules-provider-content.md).
+ * U+2028/U+2029/NEL, no booleans, nulls, numbers or dates (docs/rules.md Q26–Q28, docs/providers.md).
  */
 
 import {describe, expect, it} from 'vitest'

@@ -1,5 +1,5 @@
 /**
- * Hostile and broken notes through the real CLI (QA 1E S6–S10, Q4, L10): each bad note sits next
+ * Hostile and broken notes through the real CLI (docs/rules.md S6–S10, Q4, L10): each bad note sits next
  * to a good one and `sync --provider pseudo` runs over both.
  *
  * Fixture folders `test/fixtures/bad/<case>/`: `input.md` (or a generator in `generated.ts` for

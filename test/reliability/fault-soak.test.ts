@@ -1,5 +1,5 @@
 /**
- * Fault soak (QA 1B, 1C, 1D): many notes × 3 locales through the OpenAI provider against the
+ * Fault soak (docs/rules.md L1–L12, A1–A11, D1–D13): many notes × 3 locales through the OpenAI provider against the
  * test server, with 10% of requests faulted (429, 500, hang, placeholder / URL / code
  * corruption, truncation, refusal).
  *
@@ -33,6 +33,11 @@ const SEED = 7
 const MAX_RETRIES = 2
 const VALIDATION_RETRIES = 0
 const TIMEOUT_MS = 400
+/**
+ * The fault-free rounds (before and after the faulty one) must not fail, so they get a hang guard
+ * rather than the soak's short timeout, which a loaded 2-core machine can exceed with no fault.
+ */
+const FAULT_FREE_TIMEOUT_MS = 60_000
 
 /** Heap after the run, whatever the size: the run must not keep notes or replies around. */
 const HEAP_BOUND_BYTES = 768 * 1024 * 1024
@@ -93,13 +98,13 @@ afterAll(async () => {
   await project?.remove()
 })
 
-function provider(url: string) {
+function provider(url: string, timeoutMs = TIMEOUT_MS) {
   return createOpenAIProvider({
     apiKey: 'sk-test-soak',
     baseURL: url,
     model: 'gpt-4.1-mini',
     concurrency: 16,
-    timeoutMs: TIMEOUT_MS,
+    timeoutMs,
     maxRetries: MAX_RETRIES,
     validationRetries: VALIDATION_RETRIES,
     validationRetryDelayMs: 0
@@ -117,7 +122,7 @@ describe(`fault soak: ${NOTES} notes × ${LOCALES.length} locales, ${FAULT_RATE 
     project = await tempProject(files)
     const target = (i: number, locale: string) => join(project!.root, 'locales', locale, `n${i}.md`)
 
-    const first = await sync({cwd: project.root, locales: LOCALES, env: {}, providerOverride: provider(server.url)})
+    const first = await sync({cwd: project.root, locales: LOCALES, env: {}, providerOverride: provider(server.url, FAULT_FREE_TIMEOUT_MS)})
     expect(first.notes.filter((n) => n.status !== 'written')).toEqual([])
     const before = new Map<string, string>()
     for (let i = 0; i < NOTES; i++) for (const locale of LOCALES) before.set(`${i}/${locale}`, await readFile(target(i, locale), 'utf8'))
@@ -174,7 +179,7 @@ describe(`fault soak: ${NOTES} notes × ${LOCALES.length} locales, ${FAULT_RATE 
 
     // Round 3, no faults: only what failed is sent again, and everything ends written.
     server.setFault(undefined)
-    const third = await sync({cwd: project.root, locales: LOCALES, env: {}, providerOverride: provider(server.url)})
+    const third = await sync({cwd: project.root, locales: LOCALES, env: {}, providerOverride: provider(server.url, FAULT_FREE_TIMEOUT_MS)})
     const resent = server.requests.length
     expect(third.notes.filter((n) => n.status === 'failed')).toEqual([])
     expect(third.notes.filter((n) => n.status === 'written')).toHaveLength(failed)

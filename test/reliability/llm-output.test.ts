@@ -1,5 +1,5 @@
 /**
- * Model output that looks plausible but is wrong (QA L8, L10): caught by the deterministic
+ * Model output that looks plausible but is wrong (docs/rules.md L8, L10): caught by the deterministic
  * validators, end to end through the wire protocol where it matters.
  */
 

@@ -1,6 +1,6 @@
 /**
  * What a hostile endpoint's *content* can do, through the real CLI against the test server
- * (docs/rules-provider-content.md): echo the key, smuggle front-matter keys through U+2028, add
+ * (docs/rules.md Q26–Q28, docs/providers.md): echo the key, smuggle front-matter keys through U+2028, add
  * template syntax or invisible TAG characters. Each is a rejected segment (or, for front-matter
  * values, a safely quoted one); the good notes are written, the lock saved, and nothing harmful
  * reaches any file.

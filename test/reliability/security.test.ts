@@ -1,5 +1,5 @@
 /**
- * Security through the real CLI (QA S1, S4, S5) and write faults (D1-style "disk full",
+ * Security through the real CLI (docs/rules.md S1, S4, S5) and write faults (D1-style "disk full",
  * read-only targets).
  *
  * Each project lives in its own parent folder beside an `outside/` folder that links point to,

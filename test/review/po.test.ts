@@ -5,7 +5,7 @@ import {join} from 'node:path'
 import {afterAll, describe, expect, it} from 'vitest'
 import {fromPo, toPo} from '../../src/review/po.js'
 import {UserError} from '../../src/types.js'
-import {corpusUnits, EDGE_UNITS} from './units.js'
+import {translationUnits, EDGE_UNITS} from './units.js'
 
 const OPTIONS = {sourceLocale: 'en', targetLocale: 'es', revisionDate: '2026-01-31 12:00+0000'}
 const hasGettext = spawnSync('msgcat', ['--version']).status === 0 && spawnSync('msgfmt', ['--version']).status === 0
@@ -80,8 +80,8 @@ describe('fromPo', () => {
     expect(fromPo(toPo(EDGE_UNITS, OPTIONS), 'review.po').language).toBe('es')
   })
 
-  it('reads back every corpus unit, wrapped or not', () => {
-    const units = corpusUnits('zh')
+  it('reads back every fixture unit, wrapped or not', () => {
+    const units = translationUnits('zh')
     for (const wrap of [undefined, false] as const) {
       const back = fromPo(toPo(units, {...OPTIONS, targetLocale: 'zh', wrap}), 'zh.po').units
       expect(back.map((unit) => unit.target)).toEqual(units.map((unit) => unit.target))
@@ -107,7 +107,7 @@ describe('fromPo', () => {
   })
 
   it('imports exactly the three units whose msgstr a script edited', () => {
-    const units = corpusUnits('es')
+    const units = translationUnits('es')
     const po = toPo(units, OPTIONS)
     const edited = ['Edición uno.', 'Edición dos.', 'Edición tres.']
     const entries = po.split('\n\n')
@@ -127,8 +127,8 @@ describe('fromPo', () => {
 describe('gettext interoperability', () => {
   const cases = [
     ['edge cases', toPo(EDGE_UNITS, OPTIONS)],
-    ['the es corpus', toPo(corpusUnits('es'), OPTIONS)],
-    ['the zh corpus', toPo(corpusUnits('zh'), {...OPTIONS, targetLocale: 'zh'})]
+    ['the es fixtures', toPo(translationUnits('es'), OPTIONS)],
+    ['the zh fixtures', toPo(translationUnits('zh'), {...OPTIONS, targetLocale: 'zh'})]
   ] as const
 
   it.skipIf(!hasGettext).each(cases)('%s pass msgfmt --check (skipped unless GNU gettext msgfmt/msgcat are on PATH)', (name, po) => {
@@ -142,7 +142,7 @@ describe('gettext interoperability', () => {
   })
 
   it.skipIf(!hasGettext)('unwrapped output equals msgcat --no-wrap (skipped unless GNU gettext msgfmt/msgcat are on PATH)', () => {
-    const po = toPo(corpusUnits('zh'), {...OPTIONS, wrap: false})
+    const po = toPo(translationUnits('zh'), {...OPTIONS, wrap: false})
     expect(execFileSync('msgcat', ['--no-wrap', written('nowrap.po', po)], {encoding: 'utf8'})).toBe(po)
   })
 })

@@ -1,8 +1,12 @@
-/** Review units for the format tests: hand-made edge cases, and every segment of the corpus pairs. */
+/**
+ * Review units for the format tests: hand-made edge cases, and every segment of a set of source
+ * notes with their translations (the repository's own fixtures in `npm test`).
+ */
 
 import {readdirSync} from 'node:fs'
-import {fileURLToPath} from 'node:url'
+import path from 'node:path'
 import type {ReviewUnit} from '../../src/review/unit.js'
+import {FIXTURES} from '../support/notes.js'
 import {roughSegments} from '../validate/corpus.js'
 
 export const EDGE_UNITS: ReviewUnit[] = [
@@ -52,16 +56,20 @@ export const EDGE_UNITS: ReviewUnit[] = [
   }
 ]
 
-/** Every segment of the corpus notes that have translations, with their committed translations. */
-export function corpusUnits(locale: 'es' | 'zh'): ReviewUnit[] {
-  const cached = CACHE.get(locale)
+/**
+ * Every segment of the notes under `root` (a folder with `notes/<name>-en.md` and
+ * `translations/<locale>/<name>-<locale>.md`) that have translations, with their translations.
+ * The default root is the repository's fixtures (`test/fixtures`).
+ */
+export function translationUnits(locale: 'es' | 'zh', root: string = FIXTURES): ReviewUnit[] {
+  const key = `${root}\0${locale}`
+  const cached = CACHE.get(key)
   if (cached !== undefined) return cached
-  const corpus = fileURLToPath(new URL('../../../shared/corpus/', import.meta.url))
   const units: ReviewUnit[] = []
-  for (const file of readdirSync(`${corpus}translations/${locale}`)) {
+  for (const file of readdirSync(path.join(root, 'translations', locale)).sort()) {
     const note = `notes/${file.replace(`-${locale}.md`, '-en.md')}`
-    const sources = roughSegments(`${corpus}${note}`)
-    const targets = roughSegments(`${corpus}translations/${locale}/${file}`)
+    const sources = roughSegments(path.join(root, note))
+    const targets = roughSegments(path.join(root, 'translations', locale, file))
     sources.forEach((segment, index) => {
       const unit: ReviewUnit = {id: segment.id, note, line: segment.line, locale, source: segment.text, tokens: segment.tokens, state: 'translated'}
       const target = targets[index]
@@ -77,7 +85,7 @@ export function corpusUnits(locale: 'es' | 'zh'): ReviewUnit[] {
       units.push(unit)
     })
   }
-  CACHE.set(locale, units)
+  CACHE.set(key, units)
   return units
 }
 

@@ -3,7 +3,7 @@ import xliff2js from 'xliff/xliff2js'
 import {fromXliff, toXliff} from '../../src/review/xliff.js'
 import type {ReviewUnit} from '../../src/review/unit.js'
 import {UserError} from '../../src/types.js'
-import {corpusUnits, EDGE_UNITS} from './units.js'
+import {translationUnits, EDGE_UNITS} from './units.js'
 
 const OPTIONS = {sourceLocale: 'en', targetLocale: 'es'}
 
@@ -43,7 +43,7 @@ describe('toXliff', () => {
 
 describe('fromXliff', () => {
   it('reads back every target in ⟦n⟧ form, by segment id and note', () => {
-    const units = grouped([...EDGE_UNITS, ...corpusUnits('es')])
+    const units = grouped([...EDGE_UNITS, ...translationUnits('es')])
     expect(fromXliff(toXliff(units, OPTIONS), 'es.xlf').units).toEqual(
       units.map((unit) => ({
         id: unit.id,
@@ -118,7 +118,7 @@ function protectedText(value: unknown): string {
 }
 
 describe('XLIFF interoperability (the independent `xliff` package)', () => {
-  const units = grouped([...EDGE_UNITS, ...corpusUnits('zh')])
+  const units = grouped([...EDGE_UNITS, ...translationUnits('zh')])
   const xml = toXliff(units, {sourceLocale: 'en', targetLocale: 'zh'})
 
   it('parses our export and sees the same sources and targets', async () => {

@@ -70,6 +70,10 @@ describe('records of a written note', () => {
     const journal = await Journal.open(root)
     await journal.append([record('notes/a.md', 'AAAAAAAAAA'), record('notes/b.md', 'BBBBBBBBBB')])
     await journal.recordWritten('notes/a.md', 'es', entry)
+    // The mark is written ahead of the target: until the write is done the records stay (a failed
+    // write must not lose them).
+    expect(journal.lookup('notes/a.md', 'es', 'AAAAAAAAAA')?.markdown).toBe('traducción AAAAAAAAAA')
+    journal.wrote('notes/a.md', 'es')
     expect(journal.lookup('notes/a.md', 'es', 'AAAAAAAAAA')).toBeUndefined()
     expect(journal.lookup('notes/b.md', 'es', 'BBBBBBBBBB')?.markdown).toBe('traducción BBBBBBBBBB')
     expect(journal.written('notes/a.md', 'es')).toEqual(entry)

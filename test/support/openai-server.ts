@@ -3,7 +3,7 @@
  *
  * `POST /v1/chat/completions` translates deterministically and reversibly (`pseudoTranslate`:
  * ROT13 outside `⟦…⟧` tokens), in the three modes the provider uses: `json_schema` and
- * `json_object` (the `segments` protocol of DESIGN decision 5) and plain text (Qwen-MT, with
+ * `json_object` (the `segments` protocol of docs/decisions.md §5) and plain text (Qwen-MT, with
  * `translation_options`). It records every request and injects faults on demand.
  *
  * Routes are a `method path → handler` map (`:id` matches one path part). The Batch API is there
@@ -177,13 +177,28 @@ function route(method: string, path: string): {handler: Handler; params: Record<
 }
 
 /**
- * The test translation: ROT13 of ASCII letters outside tokens. It is its own inverse, so a test
- * computes the expected output with the same function, and tokens are never touched.
+ * The test translation: ROT13 of ASCII letters outside tokens and e-mail addresses. It is its own
+ * inverse, so a test computes the expected output with the same function, and tokens are never
+ * touched. E-mail addresses in prose (link text such as `[me@example.com](mailto:…)`, which is not
+ * an autolink and so not a token) are kept, as a real model keeps them; ROT13 maps an address to
+ * an address, so skipping them keeps the function its own inverse.
  */
 export function pseudoTranslate(text: string): string {
   let result = ''
   let last = 0
   for (const match of text.matchAll(new RegExp(TOKEN_PATTERN.source, 'g'))) {
+    result += rot13Prose(text.slice(last, match.index)) + match[0]
+    last = match.index + match[0].length
+  }
+  return result + rot13Prose(text.slice(last))
+}
+
+const EMAIL = /[\w.+-]+@[\w-]+(?:\.[\w-]+)+/g
+
+function rot13Prose(text: string): string {
+  let result = ''
+  let last = 0
+  for (const match of text.matchAll(EMAIL)) {
     result += rot13(text.slice(last, match.index)) + match[0]
     last = match.index + match[0].length
   }

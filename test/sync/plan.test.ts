@@ -114,16 +114,19 @@ describe('lockEntryFor', () => {
 })
 
 describe('over the plan', () => {
-  it('localeEstimates adds pending notes and costs per locale, sorted', () => {
+  it('localeEstimates counts pending notes per locale, sorted, and costs each locale its packed requests', () => {
     const result = (locale: string, pending: number, costUsd: number): NoteResult => ({
       note: 'a.md', locale, output: `${locale}/a.md`, status: 'pending', segments: [], findings: [],
       counts: {translated: 0, reused: 1, human: 0, 'needs-review': 0, failed: 0, pending},
       estimate: {requests: 1, promptTokens: 10, completionTokens: 5, costUsd}
     })
-    const {locales, total} = localeEstimates([result('fr', 2, 0.5), result('de', 0, 0.25), result('fr', 1, 0.25)])
+    // Requests are packed across notes: the two fr notes' own estimates (0.5 + 0.25) are not summed.
+    const packed = new Map([['fr', {requests: 1, promptTokens: 15, completionTokens: 8, costUsd: 0.6}]])
+    const {locales, total} = localeEstimates([result('fr', 2, 0.5), result('de', 0, 0.25), result('fr', 1, 0.25)], packed)
     expect(locales.map((locale) => [locale.locale, locale.notes, locale.segments, locale.reused])).toEqual([['de', 0, 0, 1], ['fr', 2, 3, 2]])
-    expect(total.costUsd).toBeCloseTo(1)
-    expect(total.requests).toBe(3)
+    expect(locales.map((locale) => [locale.locale, locale.requests, locale.costUsd])).toEqual([['de', 0, 0], ['fr', 1, 0.6]])
+    expect(total.costUsd).toBeCloseTo(0.6)
+    expect(total.requests).toBe(1)
   })
 
   it('shardOf is stable and within range', () => {

@@ -1,8 +1,8 @@
-import {readdirSync} from 'node:fs'
 import {describe, expect, it} from 'vitest'
 import {compareSegments} from '../../src/pipeline/validate.js'
 import type {Finding} from '../../src/types.js'
-import {roughSegments} from './corpus.js'
+import {translationPairs} from '../support/notes.js'
+import {pairErrors} from './corpus.js'
 import {atom, EN_ES, of, pair, segment, severities} from './segment.js'
 
 describe('compareSegments: token contents by kind', () => {
@@ -65,49 +65,22 @@ describe('compareSegments: token contents by kind', () => {
 })
 
 /**
- * The real translations in the shared corpus, checked against their sources. Their known faults
- * (found by reading them) must be reported; nothing else may be an error.
+ * The fixture translations (`test/fixtures/translations`), checked against their sources. The
+ * faults planted in them must be reported; nothing else may be an error.
  */
-describe('compareSegments on the corpus translations (false-positive guard)', () => {
-  const corpus = new URL('../../../shared/corpus/', import.meta.url)
-  const pairs = ['es', 'zh'].flatMap((locale) =>
-    readdirSync(new URL(`translations/${locale}/`, corpus)).map((file) => ({
-      locale,
-      file,
-      source: new URL(`notes/${file.replace(`-${locale}.md`, '-en.md')}`, corpus),
-      target: new URL(`translations/${locale}/${file}`, corpus)
-    }))
-  )
-
-  it('finds exactly the reviewed faults and no other error', () => {
-    const errors: string[] = []
-    const all: Finding[] = []
-    for (const {locale, file, source, target} of pairs) {
-      const sources = roughSegments(source.pathname)
-      const targets = roughSegments(target.pathname)
-      expect(targets.length, file).toBe(sources.length)
-      sources.forEach((segment, index) => {
-        const target = targets[index]
-        if (target === undefined) return
-        const findings = compareSegments(segment, target, {sourceLocale: 'en', targetLocale: locale})
-        all.push(...findings)
-        for (const finding of findings) {
-          if (finding.severity === 'error') errors.push(`${file}:${finding.line} ${finding.rule} ${finding.message}`)
-        }
-      })
-    }
-    expect(errors).toEqual(KNOWN_FAULTS)
+describe('compareSegments on the fixture translations (false-positive guard)', () => {
+  it('finds exactly the planted faults and no other error', () => {
+    const {errors, all} = pairErrors(translationPairs())
+    expect(errors).toEqual(PLANTED_FAULTS)
     expect(all.length).toBeGreaterThan(0)
   })
 })
 
-/** Inline code the translator translated or dropped (read and confirmed in the files). */
-const KNOWN_FAULTS: string[] = [
-  '2025-02-27-bit-es.md:30 Q7 inline code differs from the source: missing "`Single number: 4`"; not in the source "`Número único: 4`"',
-  '2025-02-27-deepsearch-es.md:23 Q7 inline code differs from the source: missing "`YYYY-MM-DD`"; not in the source "`AAAA-MM-DD`"',
-  '2025-02-27-deepsearch-es.md:57 Q7 inline code differs from the source: missing "`YYYY-MM-DD`"; not in the source "`AAAA-MM-DD`"',
-  '2025-02-27-bit-zh.md:30 Q7 inline code differs from the source: missing "`Single number: 4`"; not in the source "`单独的数字: 4`"',
-  '2025-02-27-deepsearch-zh.md:57 Q7 inline code differs from the source: missing "`2025-02-27`"',
-  '2025-02-27-deepsearch-zh.md:58 Q7 inline code differs from the source: missing "`test-post`"',
-  '2025-03-21-idea-liberty-zh.md:27 Q7 inline code differs from the source: missing "`Run > Edit Configurations`", "`Remote JVM Debug`"; not in the source "`运行 > 编辑配置`", "`远程 JVM 调试`"'
+/** Inline code and link destinations the fixture translations changed on purpose. */
+const PLANTED_FAULTS: string[] = [
+  '2026-01-12-sqlite-backup-es.md:41 Q7 inline code differs from the source: missing "`PRAGMA integrity_check`"; not in the source "`PRAGMA comprobar_integridad`"',
+  '2026-01-12-sqlite-backup-es.md:53 Q5 link destination differs from the source: missing "https://www.sqlite.org/lang_vacuum.html#vacuuminto"; not in the source "https://www.sqlite.org/lang_vacuum.html"',
+  '2026-02-08-kyoto-walk-es.md:40 Q7 inline code differs from the source: missing "`湯豆腐`"; not in the source "`tofu hervido`"',
+  '2026-01-12-sqlite-backup-zh.md:48 Q7 inline code differs from the source: missing "`tags`"',
+  '2026-03-02-git-worktrees-zh.md:23 Q7 inline code differs from the source: missing "`git worktree prune`"; not in the source "`git worktree 清理`"'
 ]

@@ -1,5 +1,5 @@
 /**
- * Test helper: rough segments of a real note, for checking the validators against real
+ * Test helper: rough segments of a note, for checking the validators against real
  * translations. A stand-in for the real segmenter/protector (which other modules own): leaf
  * blocks in document order, inline constructs as tokens.
  */
@@ -10,7 +10,8 @@ import remarkFrontmatter from 'remark-frontmatter'
 import remarkGfm from 'remark-gfm'
 import remarkParse from 'remark-parse'
 import {unified} from 'unified'
-import type {Segment, Token} from '../../src/types.js'
+import {compareSegments} from '../../src/pipeline/validate.js'
+import type {Finding, Segment, Token} from '../../src/types.js'
 import {segment} from './segment.js'
 
 const parser = unified().use(remarkParse).use(remarkGfm).use(remarkFrontmatter)
@@ -61,4 +62,28 @@ export function roughSegments(file: string): Segment[] {
   }
   visit(tree)
   return segments
+}
+
+/**
+ * Every finding of comparing each source with its translation segment by segment, and the errors
+ * as `file:line rule message` lines. A pair whose segment counts differ is an error too.
+ */
+export function pairErrors(pairs: ReadonlyArray<{locale: string; file: string; source: string; target: string}>): {errors: string[]; all: Finding[]} {
+  const errors: string[] = []
+  const all: Finding[] = []
+  for (const {locale, file, source, target} of pairs) {
+    const sources = roughSegments(source)
+    const targets = roughSegments(target)
+    if (targets.length !== sources.length) errors.push(`${file}: ${targets.length} segments, the source has ${sources.length}`)
+    sources.forEach((segment, index) => {
+      const translated = targets[index]
+      if (translated === undefined) return
+      const findings = compareSegments(segment, translated, {sourceLocale: 'en', targetLocale: locale})
+      all.push(...findings)
+      for (const finding of findings) {
+        if (finding.severity === 'error') errors.push(`${file}:${finding.line} ${finding.rule} ${finding.message}`)
+      }
+    })
+  }
+  return {errors, all}
 }

@@ -17,7 +17,7 @@ export function registerCheck(program: Command, {out, cwd, setExit}: CommandCont
     .option('--strict-glossary', 'report glossary violations as errors')
     .option('--summary <file>', 'also append a Markdown summary (per-locale counts, every finding) to this file, e.g. $GITHUB_STEP_SUMMARY')
     .option('--config <file>', 'config file')
-    .addHelpText('after', '\nExit codes: 0 clean; 1 findings; 2 usage or config error.\nWith --format github, each finding is a workflow annotation on the source line of the stale segment.\nIn GitHub Actions: check --format github --summary "$GITHUB_STEP_SUMMARY" (or use the action.yml of this package).')
+    .addHelpText('after', '\nExit codes: 0 clean; 1 findings; 2 usage or config error.\nWith --format github, each finding is a workflow annotation on the source line of the stale segment.\nIn GitHub Actions: check --format github --summary "$GITHUB_STEP_SUMMARY" (or use the action.yml of this package).\nEvery rule id (Q7, G1, L7, stale, …) is explained in docs/rules.md (shipped in the package).')
     .action(async (paths: string[], flags: CheckFlags) => {
       const [{check}, {formatCheck}] = await Promise.all([import('../../commands/check.js'), import('../report.js')])
       const result = await check({cwd, paths, locales: flags.locale, configPath: flags.config, strictGlossary: flags.strictGlossary})

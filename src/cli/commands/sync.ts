@@ -65,7 +65,7 @@ Exit codes: 0 all written or up to date; 1 some notes failed or were left untouc
       }
       try {
         if (flags.batch) {
-          const run = await syncBatch(common)
+          const run = await syncBatch({...common, dryRun: flags.dryRun})
           if (flags.json) out.stdout(JSON.stringify(run, null, 2) + '\n')
           else out.stdout(formatBatchRun(run, out))
           setExit(batchExitCode(run))

@@ -2,7 +2,7 @@
  * Q5, Q7, Q8, Q22: Markdown or HTML that a translation introduces in its prose.
  *
  * Everything that is markup in the source is inside a token, so the source's prose is literal
- * text. Most markup characters a translator adds there are escaped at reassembly (DESIGN trap 5
+ * text. Most markup characters a translator adds there are escaped at reassembly (docs/decisions.md trap 5
  * and 6); these rules catch what no escape can make safe or what changes the segment's structure.
  */
 
@@ -10,7 +10,7 @@ import {error, introduced, quote, type Rule, type RuleFinding} from './rule.js'
 
 /**
  * GFM literal autolinks (`https://…`, `www.…`, e-mail) and CommonMark autolinks (`<scheme:…>`):
- * a URL added to prose becomes a link whatever is escaped around it (DESIGN trap 2).
+ * a URL added to prose becomes a link whatever is escaped around it (docs/decisions.md trap 2).
  */
 const URL_IN_PROSE =
   /<[a-z][a-z\d+.-]{1,31}:[^\s<>]*>|\b(?:https?|ftp|mailto|xmpp):[^\s<>\uFFFC]*[^\s<>\uFFFC.,;:!?'")\]}]|\bwww\.[^\s<>\uFFFC]*[^\s<>\uFFFC.,;:!?'")\]}]|(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+/giu
@@ -60,7 +60,7 @@ const BLOCK_START = /^ {0,3}(?:#{1,6}(?:[ \t]|$)|[-+*][ \t]|\d{1,9}[.)][ \t]|>|=
  * Q8: the translation keeps the segment one block. A blank line splits the paragraph; extra line
  * breaks beyond re-wrapping (2× the source's + 2) are not a translation; a line that starts a
  * list item or heading inside the segment changes the structure. The segment's first line is
- * escaped at reassembly (DESIGN trap 6), so only continuation lines are checked here. Segments
+ * escaped at reassembly (docs/decisions.md trap 6), so only continuation lines are checked here. Segments
  * that cannot span lines (headings, cells, titles, front-matter values) get no line break at all.
  */
 export const lineStructure: Rule = ({source, target, kind}) => {

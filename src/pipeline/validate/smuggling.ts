@@ -1,6 +1,6 @@
 /**
  * Q26, Q27: text a model adds that a site generator would execute or a reader would not see
- * (docs/rules-provider-content.md).
+ * (docs/rules.md Q26–Q28, docs/providers.md).
  *
  * - Q26: template syntax (`{{`, `{%`, `{#`, Hugo's `{{<` and `{{%`) that the source segment does
  *   not have. Jekyll (Liquid), Hugo, Eleventy (Nunjucks) and Jinja sites run it when they build

@@ -1,7 +1,7 @@
 /**
  * `check` compares a committed target segment with its source segment. The two were protected
  * separately, so their token numbers mean nothing to each other: what must agree is what the
- * tokens stand for, compared per kind as multisets (order is free, DESIGN trap 13).
+ * tokens stand for, compared per kind as multisets (order is free, docs/decisions.md trap 13).
  */
 
 import type {Token} from '../../types.js'

@@ -7,7 +7,7 @@
  * `node_modules` linked to the project's.
  */
 import {spawn} from 'node:child_process'
-import {copyFile, mkdir, mkdtemp, symlink, writeFile} from 'node:fs/promises'
+import {copyFile, mkdir, mkdtemp, symlink} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 import {repo, transpileSources} from '../../support/transpile.js'
@@ -22,7 +22,8 @@ export function builtCli(): Promise<string> {
 
 async function build(): Promise<string> {
   const out = await mkdtemp(path.join(tmpdir(), 'notes-l10n-built-'))
-  await writeFile(path.join(out, 'package.json'), '{"type":"module"}\n')
+  // The package's own manifest, as published: `"type": "module"`, and the version `--version` reads.
+  await copyFile(path.join(repo, 'package.json'), path.join(out, 'package.json'))
   await symlink(path.join(repo, 'node_modules'), path.join(out, 'node_modules'), 'dir')
   await mkdir(path.join(out, 'bin'))
   await copyFile(path.join(repo, 'bin/notes-l10n.js'), path.join(out, 'bin/notes-l10n.js'))

@@ -1,0 +1,63 @@
+/**
+ * End to end through the real CLI, the real openai SDK and the project's OpenAI-compatible test
+ * server: every note and README of the shared corpus, translated with structure preserved.
+ */
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {expectedShape} from '../support/expected-shape.js'
+import {parseTree} from '../../src/pipeline/parse.js'
+import {treeShape, type Shape} from '../../src/pipeline/shape.js'
+import {startTestServer, type TestServer} from '../support/openai-server.js'
+import {tempProject, type TempProject} from '../support/project.js'
+import {corpusFiles} from './shared.js'
+
+const files = [...corpusFiles('notes').map((file) => ({...file, folder: 'notes'})), ...corpusFiles('readmes').map((file) => ({...file, folder: 'readmes'}))]
+const sources = files.map((file) => `notes/${file.folder}/${file.name}`)
+
+let server: TestServer
+let project: TempProject
+
+beforeAll(async () => {
+  server = await startTestServer()
+  project = await tempProject()
+  for (const [index, file] of files.entries()) await project.write(sources[index]!, file.text)
+})
+
+afterAll(async () => {
+  await server?.close()
+  await project?.remove()
+})
+
+/** Notes link to each other's translations in the same locale (default output template). */
+const translationOf = (note: string) => (sources.includes(note) ? note.replace(/^notes\//, 'locales/es/') : undefined)
+
+const env = () => ({OPENAI_BASE_URL: server.url, OPENAI_API_KEY: 'sk-test-corpus'})
+
+function shapeOf(text: string): Shape {
+  return treeShape(parseTree(text.replace(/^\uFEFF/, '')))
+}
+
+
+describe('sync of the shared corpus through an OpenAI-compatible endpoint', () => {
+  it(`translates all ${files.length} files with every note's structure preserved`, async () => {
+    const {code, stdout, stderr} = await project.run(['sync', '--locale', 'es'], env())
+    expect(stderr).toBe('')
+    expect(stdout).toMatch(new RegExp(`^sync: ${sources.length} written, 0 up to date, \\d+ segments translated, \\d+ reused`, 'm'))
+    expect(code).toBe(0)
+    const mismatched: string[] = []
+    for (const source of sources) {
+      const target = source.replace(/^notes\//, 'locales/es/')
+      const [before, after] = await Promise.all([project.read(source), project.read(target)])
+      if (JSON.stringify(expectedShape(shapeOf(before), source, target, translationOf)) !== JSON.stringify(shapeOf(after))) mismatched.push(target)
+      expect(after).not.toBe(before)
+    }
+    expect(mismatched).toEqual([])
+  }, 240_000)
+
+  it('a second run sends nothing', async () => {
+    const before = server.requests.length
+    const {code, stdout} = await project.run(['sync', '--locale', 'es'], env())
+    expect(code).toBe(0)
+    expect(stdout).toMatch(new RegExp(`^sync: 0 written, ${sources.length} up to date`, 'm'))
+    expect(server.requests.length).toBe(before)
+  })
+})

@@ -1,0 +1,118 @@
+/**
+ * Requests packed across notes and exact duplicates sent once (`src/providers/packer.ts`),
+ * through the real CLI against the test server on 127.0.0.1, counting what goes on the wire.
+ */
+import {afterEach, describe, expect, it} from 'vitest'
+import {pseudoTranslate, segmentTexts, startTestServer, type TestServer} from '../support/openai-server.js'
+import {tempProject, type TempProject} from '../support/project.js'
+
+let server: TestServer | undefined
+let project: TempProject | undefined
+afterEach(async () => {
+  await server?.close()
+  await project?.remove()
+  server = undefined
+  project = undefined
+})
+
+const chats = (s: TestServer) => s.requests.filter((request) => request.path === '/v1/chat/completions')
+const userMessage = (body: unknown) =>
+  JSON.parse((body as {messages: Array<{role: string; content: string}>}).messages.find((message) => message.role === 'user')!.content) as {
+    segments: Record<string, string>
+    context?: {title?: string; neighbours?: Record<string, {title?: string; before?: {text: string}; after?: {text: string}}>}
+  }
+
+async function sync(p: TempProject, s: TestServer, extra: string[] = []) {
+  return p.run(['sync', '--locale', 'es', '--provider', 'openai', ...extra], {OPENAI_API_KEY: 'sk-test-packer', OPENAI_BASE_URL: s.url})
+}
+
+describe('requests packed across notes', () => {
+  it('a one-paragraph edit in each of 20 notes costs at most two requests, each segment keeping its own note’s context', async () => {
+    server = await startTestServer()
+    const files: Record<string, string> = {}
+    for (let n = 1; n <= 20; n++) {
+      files[`notes/n${n}.md`] = `---\ntitle: Note number ${n}\n---\n\nFirst paragraph of note ${n} stays.\n\nSecond paragraph of note ${n} is here.\n\nLast paragraph of note ${n}.\n`
+    }
+    project = await tempProject(files)
+    const first = await sync(project, server)
+    expect(first.code, first.stdout + first.stderr).toBe(0)
+    // Notes in flight are bounded (2 × concurrency = 16): 20 notes are two rounds of requests.
+    expect(chats(server).length).toBeLessThanOrEqual(2)
+
+    for (let n = 1; n <= 20; n++) {
+      await project.write(`notes/n${n}.md`, files[`notes/n${n}.md`]!.replace(`is here.`, `was edited today.`))
+    }
+    const before = chats(server).length
+    const second = await sync(project, server)
+    expect(second.code, second.stdout + second.stderr).toBe(0)
+    const sent = chats(server).slice(before)
+    expect(sent.length).toBeGreaterThanOrEqual(1)
+    expect(sent.length).toBeLessThanOrEqual(2)
+    const requests = sent.map((request) => userMessage(request.body))
+    expect(requests.flatMap((request) => Object.values(request.segments)).sort()).toEqual(
+      Array.from({length: 20}, (_, index) => `Second paragraph of note ${index + 1} was edited today.`).sort()
+    )
+    // Context stays per segment: each edited paragraph carries its own note's title and neighbours.
+    expect(Object.keys(requests[0]!.segments).length).toBeGreaterThan(1)
+    for (const request of requests) {
+      for (const [key, text] of Object.entries(request.segments)) {
+        const n = /note (\d+)/.exec(text)![1]
+        const around = request.context!.neighbours![key]!
+        if (Object.keys(request.segments).length > 1) expect(around.title).toBe(`Note number ${n}`)
+        expect(around.before?.text).toBe(`First paragraph of note ${n} stays.`)
+        expect(around.after?.text).toBe(`Last paragraph of note ${n}.`)
+      }
+    }
+    for (let n = 1; n <= 20; n++) {
+      expect(await project.read(`locales/es/n${n}.md`)).toContain(pseudoTranslate(`Second paragraph of note ${n} was edited today.`))
+    }
+  })
+})
+
+describe('duplicates cost nothing', () => {
+  it('a duplicate-heavy project sends each distinct segment once; every copy is written and reported as reused', async () => {
+    server = await startTestServer()
+    const boiler = ['This release fixes several bugs.', 'Thanks to every contributor of `notes-l10n`!', 'See the [changelog](https://example.com/changes) for details.']
+    const files: Record<string, string> = {}
+    const distinct = new Set<string>(boiler.map((text) => text))
+    for (let n = 1; n <= 12; n++) {
+      files[`notes/r${n}.md`] = `# Release ${n}\n\n${boiler.join('\n\n')}\n\nUnique words for release ${n}.\n\n${boiler[0]}\n`
+      distinct.add(`Release ${n}`)
+      distinct.add(`Unique words for release ${n}.`)
+    }
+    project = await tempProject(files)
+    const {code, stdout, stderr} = await sync(project, server, ['--report', 'report.json'])
+    expect(code, stdout + stderr).toBe(0)
+    const sent = chats(server).flatMap((request) => segmentTexts(request))
+    // Segments sent ÷ distinct segments = 1 (placeholders stand in for code and links).
+    expect(sent.length).toBe(distinct.size)
+    expect(new Set(sent).size).toBe(sent.length)
+    for (let n = 1; n <= 12; n++) {
+      const out = await project.read(`locales/es/r${n}.md`)
+      expect(out.split(pseudoTranslate('This release fixes several bugs.')).length - 1).toBe(2)
+      expect(out).toContain(`[${pseudoTranslate('changelog')}](https://example.com/changes)`)
+      expect(out).toContain(pseudoTranslate(`Unique words for release ${n}.`))
+    }
+    const report = JSON.parse(await project.read('report.json')) as {notes: Array<{note: string; segments: Array<{state: string; reason?: string}>}>}
+    const reused = report.notes.flatMap((note) => note.segments.filter((segment) => segment.reason?.startsWith('reused from ')))
+    // 12 notes × 4 boilerplate occurrences, less the 3 that were sent.
+    expect(reused.length).toBe(12 * 4 - 3)
+    expect(reused.every((segment) => segment.state === 'reused' && /^reused from notes\/r\d+\.md$/.test(segment.reason!))).toBe(true)
+
+    // A second run finds everything current: nothing is sent again.
+    const before = chats(server).length
+    expect((await sync(project, server)).code).toBe(0)
+    expect(chats(server).length).toBe(before)
+  })
+
+  it('the same text with different token contents is not a duplicate', async () => {
+    server = await startTestServer()
+    project = await tempProject({
+      'notes/a.md': 'Run `npm ci` first.\n',
+      'notes/b.md': 'Run `npm install` first.\n'
+    })
+    expect((await sync(project, server)).code).toBe(0)
+    expect(chats(server).flatMap((request) => segmentTexts(request)).length).toBe(2)
+    expect(await project.read('locales/es/b.md')).toContain('`npm install`')
+  })
+})

@@ -1,0 +1,89 @@
+/**
+ * Runs seeded sequences of simulation steps (see world.ts) and, when an invariant breaks, shrinks
+ * the sequence to a minimal reproduction by replaying it with steps removed.
+ */
+import {random} from '../fuzz/mutate.js'
+import {OPERATIONS, Violation, World, type Figures, type Operation, type Step, type WorldOptions} from './world.js'
+
+/** How often each operation is drawn (the rest weigh 1). Kills are counted separately. */
+const WEIGHTS: Partial<Record<Operation, number>> = {
+  'sync-pseudo': 3,
+  'sync-server': 3,
+  'edit-paragraph': 2,
+  'hand-edit-prose': 2,
+  'add-paragraph': 2,
+  'kill-sync': 0
+}
+
+/** A sequence of `length` steps from `seed`, with a SIGKILL every `killEvery` steps (0: none). */
+export function sequence(seed: number, length: number, killEvery: number): Step[] {
+  const rng = random(seed)
+  const pool: Operation[] = OPERATIONS.flatMap((op) => Array.from({length: WEIGHTS[op] ?? 1}, () => op))
+  return Array.from({length}, (_, index) => {
+    const op: Operation = killEvery > 0 && index % killEvery === killEvery - 1 ? 'kill-sync' : pool[Math.floor(rng() * pool.length)]!
+    return {op, seed: Math.floor(rng() * 2 ** 31)}
+  })
+}
+
+export interface Outcome {
+  figures: Figures
+  /** The violation, the step it happened at, and the shrunk sequence that reproduces it. */
+  failure?: {message: string; at: number; steps: Step[]; minimal: Step[]}
+}
+
+/** Replays `steps` in a fresh world, checking invariants after each; returns the first violation. */
+export async function replay(options: WorldOptions, steps: readonly Step[], figures?: Figures): Promise<{message: string; at: number} | undefined> {
+  const world = await World.create(options)
+  try {
+    for (const [index, step] of steps.entries()) {
+      try {
+        await world.step(step)
+        await world.checkInvariants()
+      } catch (error) {
+        if (error instanceof Violation) return {message: error.message, at: index}
+        throw new Error(`step ${index} (${step.op}) threw: ${error instanceof Error ? error.stack : String(error)}`)
+      } finally {
+        if (figures) {
+          figures.steps++
+          if (step.op === 'kill-sync') figures.kills++
+          if (step.op === 'branch-merge') figures.merges++
+        }
+      }
+    }
+    return undefined
+  } finally {
+    if (figures) {
+      figures.killedMidRun += world.figures.killedMidRun
+      figures.verdicts += world.figures.verdicts
+      figures.syncs += world.figures.syncs
+    }
+    await world.remove()
+  }
+}
+
+/** Runs the sequence; on a violation, shrinks it (drop chunks, then single steps) within `shrinkRuns` replays. */
+export async function simulate(options: WorldOptions, steps: readonly Step[], shrinkRuns = 40): Promise<Outcome> {
+  const figures: Figures = {steps: 0, kills: 0, killedMidRun: 0, syncs: 0, merges: 0, verdicts: 0}
+  const found = await replay(options, steps, figures)
+  if (!found) return {figures}
+  let minimal = steps.slice(0, found.at + 1)
+  let runs = 0
+  for (let chunk = Math.ceil(minimal.length / 2); chunk >= 1 && runs < shrinkRuns; chunk = Math.floor(chunk / 2)) {
+    for (let start = 0; start + chunk <= minimal.length - 1 && runs < shrinkRuns; ) {
+      const candidate = [...minimal.slice(0, start), ...minimal.slice(start + chunk)]
+      runs++
+      const again = await replay(options, candidate).catch(() => undefined)
+      if (again) minimal = candidate.slice(0, again.at + 1)
+      else start += chunk
+    }
+  }
+  return {figures, failure: {...found, steps: [...steps], minimal}}
+}
+
+export function describeFailure(seed: number, failure: NonNullable<Outcome['failure']>): string {
+  return [
+    `invariant violated at step ${failure.at} of seed ${seed}: ${failure.message}`,
+    `minimal reproduction (${failure.minimal.length} steps; replay with SIM_SEED=${seed}, or replay() these steps):`,
+    JSON.stringify(failure.minimal)
+  ].join('\n')
+}
