@@ -705,11 +705,15 @@ function requestFailure(run: Run, error: InstanceType<typeof OpenAI.APIError>): 
  *   time) becomes an `UnreachableError`: `send` counts those towards stopping the run;
  * - no redirects: a 3xx comes back as it is, with `x-should-retry: false`, and `send` stops the run
  *   (the note text went to the named endpoint only, never to where it points);
- * - a 2xx that is not a well-formed chat completion (HTML, SSE, empty, `choices: null`, non-string
- *   content, an envelope nested past `MAX_REPLY_DEPTH`) throws a {@link ReplyError}: the SDK retries
- *   it like any transport failure, then the request fails with that reason.
+ * - a 2xx that fails `limits.check` throws a {@link ReplyError}: for chat completions, anything
+ *   that is not a well-formed completion (HTML, SSE, empty, `choices: null`, non-string content,
+ *   an envelope nested past `MAX_REPLY_DEPTH`); for the Batch API, a file or batch object that is
+ *   not one JSON object. The SDK retries it like any transport failure, then the request fails
+ *   with that reason.
  *
- * What reaches the SDK is a buffered `Response` without `content-encoding`, labelled JSON.
+ * The one wrapper every provider call goes through (chat completions and `createBatchClient`).
+ * What reaches the SDK is a buffered `Response` without `content-encoding`, labelled JSON unless
+ * the check says it is a file's raw content.
  */
 function boundedFetch(fetchImpl: typeof globalThis.fetch, limits: BoundedFetchLimits): typeof globalThis.fetch {
   return async (input, init) => {
