@@ -99,7 +99,7 @@ export async function batchStatus(options: BatchOptions): Promise<BatchSummary[]
       summaries.push(summary(record, 'downloaded'))
       continue
     }
-    const info = await clientFor(options, record.baseURL).retrieve(record.id)
+    const info = await clientFor(options, config.provider, record.baseURL).retrieve(record.id)
     summaries.push(summary(record, info.status, info.counts))
   }
   return summaries
@@ -114,7 +114,7 @@ export async function collectBatches(options: BatchOptions): Promise<CollectResu
   for (let record of await listBatches(root)) {
     let counts: BatchInfo['counts'] | undefined
     if (record.status === 'submitted') {
-      const client = clientFor(options, record.baseURL)
+      const client = clientFor(options, config.provider, record.baseURL)
       const info = await client.retrieve(record.id)
       counts = info.counts
       if (RUNNING.has(info.status)) {
@@ -179,7 +179,7 @@ async function submitBatch(options: BatchOptions): Promise<SubmitResult> {
 
   const batches: BatchSummary[] = []
   if (lines.length > 0 && !options.dryRun) {
-    const client = clientFor(options, baseURL)
+    const client = clientFor(options, settings, baseURL)
     for (const file of inputFiles(lines)) {
       const created = await client.submit(file.join(''), 'notes-l10n-batch.jsonl')
       const own: BatchRecord['requests'] = {}
@@ -238,9 +238,16 @@ function plainSync(options: BatchOptions): SyncOptions {
   return rest
 }
 
-function clientFor(options: BatchOptions, baseURL: string | undefined): BatchClient {
+/** A Batch API client bounded like chat completions: `provider.timeoutMs`, `maxReplyBytes`, `maxRetries` apply. */
+function clientFor(options: BatchOptions, limits: Pick<ProviderSettings, 'timeoutMs' | 'maxReplyBytes' | 'maxRetries'>, baseURL: string | undefined): BatchClient {
   if (options.client) return options.client(baseURL)
-  return createBatchClient({apiKey: options.env.OPENAI_API_KEY ?? '', baseURL})
+  return createBatchClient({
+    apiKey: options.env.OPENAI_API_KEY ?? '',
+    baseURL,
+    ...(limits.timeoutMs === undefined ? {} : {timeoutMs: limits.timeoutMs}),
+    ...(limits.maxReplyBytes === undefined ? {} : {maxReplyBytes: limits.maxReplyBytes}),
+    ...(limits.maxRetries === undefined ? {} : {maxRetries: limits.maxRetries})
+  })
 }
 
 function summary(record: BatchRecord, status: string, counts?: BatchInfo['counts']): BatchSummary {

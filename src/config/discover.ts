@@ -303,8 +303,14 @@ function walkSources(config: ResolvedConfig, problems: DiscoveryProblem[], local
           walkFolder(child)
           continue
         }
-        if (!targetStats.isFile()) continue
+        if (!targetStats.isFile()) {
+          if (include(child) && !exclude(child)) problems.push({file: child, message: notRegular(targetStats, 'a symlink to ')})
+          continue
+        }
       } else if (!entry.isFile()) {
+        // A FIFO, socket or device that matches the sources is reported, never read (a FIFO would
+        // block) and never skipped silently (docs/state.md).
+        if (include(child) && !exclude(child)) problems.push({file: child, message: notRegular(entry, '')})
         continue
       }
 
@@ -317,6 +323,12 @@ function walkSources(config: ResolvedConfig, problems: DiscoveryProblem[], local
       found.add(child)
     }
   }
+}
+
+/** Why a source that is not a regular file is skipped, naming what it is. */
+function notRegular(kind: {isFIFO(): boolean; isSocket(): boolean; isCharacterDevice(): boolean; isBlockDevice(): boolean}, prefix: string): string {
+  const what = kind.isFIFO() ? 'a named pipe (FIFO)' : kind.isSocket() ? 'a socket' : kind.isCharacterDevice() || kind.isBlockDevice() ? 'a device' : 'not a file'
+  return `is ${prefix}${what}, not a regular file; skipped — a source note must be a regular file: remove it, or leave it out with sources.exclude`
 }
 
 /** The plan of one source, or undefined (with a problem) when it cannot be planned. */

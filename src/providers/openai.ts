@@ -32,7 +32,7 @@ import {
   oneLine
 } from './errors.js'
 import {completionTokensOf, promptTokensOf} from './estimate.js'
-import {DEFAULT_MAX_REPLY_BYTES, DEFAULT_TIMEOUT_MS, ReplyError, UnreachableError, checkCompletion, readBounded, unreachable, usageCount} from './reply.js'
+import {DEFAULT_MAX_REPLY_BYTES, DEFAULT_TIMEOUT_MS, ReplyError, UnreachableError, checkCompletion, checkJsonObject, readBounded, unreachable, usageCount} from './reply.js'
 import {addUsage, costOf, emptyUsage, priceFor, type Price, type PriceTable} from './prices.js'
 import {looksLikeRefusal, parsePlainReply, parseReply, type Feedback, type ParsedReply, type WireSegment} from './prompt.js'
 import {chatRequestBody, groupSegments, requestSettings, segmentTokens, type ChatRequestBody, type RequestSettings} from './requests.js'
@@ -170,7 +170,18 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): OpenAIProv
       baseURL: options.baseURL ?? defaultBaseURL,
       maxRetries: settings.maxRetries,
       timeout: settings.timeoutMs,
-      fetch: watchRetryAfter(boundedFetch(globalThis.fetch, settings), settings.longRetryAfterMs, (wait) => pauseWorkers(run, wait))
+      fetch: watchRetryAfter(
+        boundedFetch(globalThis.fetch, {
+          timeoutMs: settings.timeoutMs,
+          maxReplyBytes: () => settings.maxReplyBytes,
+          check: (text, contentType) => {
+            checkCompletion(text, contentType)
+            return 'json'
+          }
+        }),
+        settings.longRetryAfterMs,
+        (wait) => pauseWorkers(run, wait)
+      )
     }),
     limit: pLimit(options.concurrency ?? 8),
     format: options.responseFormat === 'json_object' ? 'json_object' : 'json_schema',
@@ -694,14 +705,19 @@ function requestFailure(run: Run, error: InstanceType<typeof OpenAI.APIError>): 
  *   time) becomes an `UnreachableError`: `send` counts those towards stopping the run;
  * - no redirects: a 3xx comes back as it is, with `x-should-retry: false`, and `send` stops the run
  *   (the note text went to the named endpoint only, never to where it points);
- * - a 2xx that is not a well-formed chat completion (HTML, SSE, empty, `choices: null`, non-string
- *   content, an envelope nested past `MAX_REPLY_DEPTH`) throws a {@link ReplyError}: the SDK retries
- *   it like any transport failure, then the request fails with that reason.
+ * - a 2xx that fails `limits.check` throws a {@link ReplyError}: for chat completions, anything
+ *   that is not a well-formed completion (HTML, SSE, empty, `choices: null`, non-string content,
+ *   an envelope nested past `MAX_REPLY_DEPTH`); for the Batch API, a file or batch object that is
+ *   not one JSON object. The SDK retries it like any transport failure, then the request fails
+ *   with that reason.
  *
- * What reaches the SDK is a buffered `Response` without `content-encoding`, labelled JSON.
+ * The one wrapper every provider call goes through (chat completions and `createBatchClient`).
+ * What reaches the SDK is a buffered `Response` without `content-encoding`, labelled JSON unless
+ * the check says it is a file's raw content.
  */
-function boundedFetch(fetchImpl: typeof globalThis.fetch, limits: {timeoutMs: number; maxReplyBytes: number}): typeof globalThis.fetch {
+function boundedFetch(fetchImpl: typeof globalThis.fetch, limits: BoundedFetchLimits): typeof globalThis.fetch {
   return async (input, init) => {
+    const path = urlPath(input)
     const deadline = AbortSignal.timeout(limits.timeoutMs)
     const signal = init?.signal ? AbortSignal.any([init.signal, deadline]) : deadline
     let response: Response
@@ -722,12 +738,32 @@ function boundedFetch(fetchImpl: typeof globalThis.fetch, limits: {timeoutMs: nu
       if (!headers.has('x-should-retry')) headers.set('x-should-retry', 'false')
       return new Response(null, shape)
     }
-    const bytes = await readBounded(response, limits.maxReplyBytes, signal, limits.timeoutMs)
+    const bytes = await readBounded(response, limits.maxReplyBytes(path), signal, limits.timeoutMs)
     if (!response.ok) return new Response(bytes, shape)
     const text = new TextDecoder().decode(bytes)
-    checkCompletion(text, response.headers.get('content-type'))
-    headers.set('content-type', 'application/json')
+    if (limits.check(text, response.headers.get('content-type'), path) === 'json') headers.set('content-type', 'application/json')
     return new Response(text, shape)
+  }
+}
+
+/** What {@link boundedFetch} enforces on every attempt; the checks differ between chat completions and the Batch API. */
+interface BoundedFetchLimits {
+  timeoutMs: number
+  /** Most decoded bytes of a reply to the request at this URL path. */
+  maxReplyBytes: (path: string) => number
+  /**
+   * Checks a 2xx reply to the request at `path`; throws a {@link ReplyError} when it is unusable.
+   * `json`: hand it to the SDK as JSON; `raw`: as it came (a file's content).
+   */
+  check: (text: string, contentType: string | null, path: string) => 'json' | 'raw'
+}
+
+function urlPath(input: Parameters<typeof globalThis.fetch>[0]): string {
+  const href = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url
+  try {
+    return new URL(href).pathname
+  } catch {
+    return href
   }
 }
 
@@ -819,6 +855,17 @@ function sameProblem(segments: readonly WireSegment[], problem: string): Map<str
   return new Map(segments.map(({id}) => [id, [problem]]))
 }
 
+/**
+ * A Batch API file's content (the output or error JSONL of a whole batch) may be this many times
+ * `maxReplyBytes` (default 8 MiB × 32 = 256 MiB, above the API's 200 MB input limit).
+ */
+export const BATCH_FILE_FACTOR = 32
+
+/** `GET …/files/{id}/content`: JSONL, not a JSON object. */
+function isFileContent(path: string): boolean {
+  return /\/files\/[^/]+\/content$/.test(path)
+}
+
 /** A batch as the API reports it. */
 export interface BatchInfo {
   id: string
@@ -842,32 +889,75 @@ export interface BatchClient {
  * A Batch API client. API errors become `UserError`s naming the endpoint and what to do (the key
  * is never in them); transport retries are the SDK's.
  */
-export function createBatchClient(options: {apiKey: string; baseURL?: string; timeoutMs?: number; maxRetries?: number}): BatchClient {
+export function createBatchClient(options: {
+  apiKey: string
+  baseURL?: string
+  /** Total deadline of one attempt, body included (default 300 000: a batch file can be large). */
+  timeoutMs?: number
+  /** Most decoded bytes of a file/batch object (default 8 MiB); a file's content may be {@link BATCH_FILE_FACTOR} times more. */
+  maxReplyBytes?: number
+  maxRetries?: number
+}): BatchClient {
   if (options.apiKey.trim() === '') {
     throw new UserError('No API key: OPENAI_API_KEY is empty or unset. Set it (export OPENAI_API_KEY=…) to use the Batch API.')
   }
   const endpoint = displayURL(options.baseURL ?? defaultBaseURL)
   const redact = redactor(options.apiKey)
+  const timeoutMs = options.timeoutMs ?? 300_000
+  const maxReplyBytes = options.maxReplyBytes ?? DEFAULT_MAX_REPLY_BYTES
   const client = new OpenAI({
     apiKey: options.apiKey,
     baseURL: options.baseURL ?? defaultBaseURL,
     maxRetries: options.maxRetries ?? 2,
-    timeout: options.timeoutMs ?? 300_000
+    timeout: timeoutMs,
+    // The same bounded attempt as chat completions (docs/providers.md, "One bounded request").
+    fetch: boundedFetch(globalThis.fetch, {
+      timeoutMs,
+      maxReplyBytes: (path) => (isFileContent(path) ? maxReplyBytes * BATCH_FILE_FACTOR : maxReplyBytes),
+      check: (text, contentType, path) => {
+        if (isFileContent(path)) return 'raw'
+        checkJsonObject(text, contentType)
+        return 'json'
+      }
+    })
   })
+  const attempts = `${(options.maxRetries ?? 2) + 1} attempt(s)`
   const call = async <T>(what: string, request: () => Promise<T>): Promise<T> => {
     try {
       return await request()
     } catch (error) {
-      if (error instanceof OpenAI.APIError) {
+      if (!(error instanceof OpenAI.APIError)) throw error
+      const again = 'run again; nothing was lost'
+      if (error.status !== undefined && error.status >= 300 && error.status < 400) {
+        // `boundedFetch` follows no redirect: the requests (note text) go only to the named endpoint.
         throw new UserError(
-          `the Batch API at ${endpoint} failed to ${what} (${error.status ?? 'no reply'}): ${oneLine(redact(error.message))} — check the endpoint supports /v1/files and /v1/batches, then run again; nothing was lost`,
-          error.status === 401 || error.status === 403 || error.status === 404 ? 2 : 1
+          `the Batch API at ${endpoint} redirects (${error.status}) the request to ${what}: notes-l10n follows no redirects — set --base-url (or OPENAI_BASE_URL) to the endpoint's final address, then ${again}`
         )
       }
-      throw error
+      if (error instanceof OpenAI.APIConnectionTimeoutError) {
+        throw new UserError(`the Batch API at ${endpoint} did not reply within ${timeoutMs} ms to ${what} (${attempts}) — ${again}`, 1)
+      }
+      if (error instanceof OpenAI.APIConnectionError) {
+        const reason = error.cause instanceof ReplyError ? `unusable reply: ${error.cause.message}` : `could not reach it: ${connectionCause(error)}`
+        throw new UserError(`the Batch API at ${endpoint} failed to ${what} (${attempts}), ${oneLine(redact(reason))} — ${again}`, 1)
+      }
+      throw new UserError(
+        `the Batch API at ${endpoint} failed to ${what} (${error.status ?? 'no reply'}): ${oneLine(redact(error.message))} — check the endpoint supports /v1/files and /v1/batches, then ${again}`,
+        error.status === 401 || error.status === 403 || error.status === 404 ? 2 : 1
+      )
     }
   }
-  const info = (batch: OpenAI.Batches.Batch): BatchInfo => ({
+  /** The SDK casts whatever JSON object came back: check the fields that are read. */
+  const expect = (what: string, value: {id?: unknown; status?: unknown}, batch: boolean): void => {
+    if (typeof value.id !== 'string' || value.id === '' || (batch && typeof value.status !== 'string')) {
+      throw new UserError(`the Batch API at ${endpoint} answered the request to ${what} with no ${batch ? 'batch' : 'file'} object (no "id"${batch ? ' or "status"' : ''}) — check the endpoint supports /v1/files and /v1/batches, then run again; nothing was lost`, 1)
+    }
+  }
+  const info = (what: string, batch: OpenAI.Batches.Batch): BatchInfo => {
+    expect(what, batch, true)
+    return batchInfo(batch)
+  }
+  const batchInfo = (batch: OpenAI.Batches.Batch): BatchInfo => ({
     id: batch.id,
     status: batch.status,
     ...(batch.output_file_id ? {outputFileId: batch.output_file_id} : {}),
@@ -884,12 +974,13 @@ export function createBatchClient(options: {apiKey: string; baseURL?: string; ti
       const file = await call('upload the requests', async () =>
         client.files.create({file: await OpenAI.toFile(Buffer.from(jsonl), name), purpose: 'batch'})
       )
+      expect('upload the requests', file, false)
       const batch = await call('create the batch', () =>
         client.batches.create({input_file_id: file.id, endpoint: BATCH_ENDPOINT, completion_window: '24h'})
       )
-      return {...info(batch), inputFileId: file.id}
+      return {...info('create the batch', batch), inputFileId: file.id}
     },
-    retrieve: async (id) => info(await call(`retrieve batch ${id}`, () => client.batches.retrieve(id))),
+    retrieve: async (id) => info(`retrieve batch ${id}`, await call(`retrieve batch ${id}`, () => client.batches.retrieve(id))),
     download: (fileId) => call(`download file ${fileId}`, async () => (await client.files.content(fileId)).text())
   }
 }

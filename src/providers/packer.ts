@@ -121,6 +121,8 @@ interface Entry {
   readonly text: string
   readonly tokens: number
   readonly members: Member[]
+  /** Sent again on its own note's request after a shared request failed as a whole. */
+  readonly alone?: boolean
 }
 
 /** Jobs of one language pair. */
@@ -283,6 +285,17 @@ export function createPackingProvider<P extends Provider>(inner: P, options: Pac
           const entry = finding.segment !== undefined ? byKey.get(finding.segment) : undefined
           const target = entry?.members[0] ?? {slot: payer, id: undefined}
           target.slot.outcome.findings.push({...finding, ...(target.id !== undefined ? {segment: target.id} : {})})
+        }
+        // A request shared by several notes that came back with nothing (a malformed or hostile
+        // reply, a deadline, after the SDK's own retries) fails only its own notes: each note's
+        // segments are sent once more on a request of their own, so one poisoned note cannot take
+        // the others down with it (docs/providers.md, "One bounded request").
+        const notes = new Set(live.map((entry) => entry.members[0]!.slot))
+        if (notes.size > 1 && outcome.translations.size === 0 && !live.some((entry) => entry.alone)) {
+          for (const slot of notes) {
+            send(lane, live.filter((entry) => entry.members[0]!.slot === slot).map((entry) => ({...entry, alone: true})))
+          }
+          return
         }
         const retry: Entry[] = []
         for (const [key, entry] of byKey) {

@@ -165,6 +165,27 @@ export function checkCompletion(text: string, contentType: string | null): void 
   if (problem !== undefined) throw new ReplyError(`the reply was not a chat completion: ${problem}`)
 }
 
+/**
+ * Check that `text` is one JSON object within {@link MAX_REPLY_DEPTH} (a Batch API file or batch
+ * object); the caller checks the fields it reads.
+ *
+ * @throws {ReplyError} naming what is wrong (never quoting the reply).
+ */
+export function checkJsonObject(text: string, contentType: string | null): void {
+  const media = oneWord((contentType ?? '').split(';')[0]?.trim().toLowerCase() ?? '')
+  if (text.trim() === '') throw new ReplyError(`the reply was empty (content-type ${media})`)
+  if (nestingDepth(text, MAX_REPLY_DEPTH) > MAX_REPLY_DEPTH) {
+    throw new ReplyError(`the reply nested more than ${MAX_REPLY_DEPTH} levels deep`)
+  }
+  let value: unknown
+  try {
+    value = JSON.parse(text)
+  } catch {
+    throw new ReplyError(`the reply was not valid JSON (content-type ${media})`)
+  }
+  if (!isRecord(value)) throw new ReplyError('the reply was not a JSON object')
+}
+
 function completionProblem(value: unknown): string | undefined {
   if (!isRecord(value)) return 'not a JSON object'
   const choices = value['choices']

@@ -288,7 +288,7 @@ async function translateNote(
       result.estimate = estimateJob(run.estimate.settings, job, run.estimate.price)
       // Plain data only: the job's closures hold the parsed note.
       const {sourceLocale, targetLocale, title, context, terms, segments} = job
-      run.estimate.jobs.push({sourceLocale, targetLocale, ...(title !== undefined ? {title} : {}), context, terms, segments})
+      run.estimate.jobs.push({note: plan.source, sourceLocale, targetLocale, ...(title !== undefined ? {title} : {}), context, terms, segments})
     }
     return result
   }

@@ -186,7 +186,9 @@ export function emptyResult(plan: NotePlan, target: Target): NoteResult {
 /** The requests of each locale's pending segments packed across notes, as the run would send them. */
 export function packedEstimates(estimate: (Pricing & {jobs: readonly EstimatedJob[]}) | undefined): Map<string, Estimate> {
   const byLocale = new Map<string, EstimatedJob[]>()
-  for (const job of estimate?.jobs ?? []) byLocale.set(job.targetLocale, [...(byLocale.get(job.targetLocale) ?? []), job])
+  // In note order, not the order notes finished planning in: the same project always gets the same estimate.
+  const jobs = [...(estimate?.jobs ?? [])].sort((a, b) => (a.note < b.note ? -1 : a.note > b.note ? 1 : 0))
+  for (const job of jobs) byLocale.set(job.targetLocale, [...(byLocale.get(job.targetLocale) ?? []), job])
   return new Map([...byLocale].map(([locale, jobs]) => [locale, estimateJob(estimate!.settings, packJobs(jobs), estimate!.price)]))
 }
 

@@ -164,7 +164,7 @@ export interface Run {
 }
 
 /** A dry run's job as plain data (the job's closures hold the parsed note), packed across notes at the end. */
-export type EstimatedJob = Pick<TranslateJob, 'sourceLocale' | 'targetLocale' | 'title' | 'context' | 'terms' | 'segments'>
+export type EstimatedJob = Pick<TranslateJob, 'note' | 'sourceLocale' | 'targetLocale' | 'title' | 'context' | 'terms' | 'segments'>
 
 export type Target = NotePlan['targets'][number]
 

@@ -6,7 +6,7 @@
  */
 
 import {spawn, spawnSync} from 'node:child_process'
-import {mkdir, mkdtemp, readdir, readFile, rm, writeFile} from 'node:fs/promises'
+import {mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile} from 'node:fs/promises'
 import {createServer} from 'node:net'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
@@ -141,5 +141,41 @@ describe('a closed standard output ends the run quietly, everything saved', () =
     const again = await cli(root, ['sync', '--locale', 'es', '--provider', 'pseudo'])
     expect(again.code).toBe(0)
     expect(again.stdout).toMatch(/0 written, 60 up to date/)
+  })
+})
+
+describe('a FIFO, socket or symlink to one among the source notes is reported, not skipped silently', () => {
+  it('sync and check name each in one line and go on with the other notes (exit 1), never waiting on it', {timeout: 90_000}, async () => {
+    const root = await project(2)
+    mkfifo(path.join(root, 'notes/pipe.md'))
+    const close = await socketAt(path.join(root, 'notes/sock.md'))
+    mkfifo(path.join(root, 'elsewhere.fifo'))
+    await symlink('../elsewhere.fifo', path.join(root, 'notes/linked.md'))
+    // Not a source (no .md): no line for it.
+    mkfifo(path.join(root, 'notes/other.fifo'))
+    try {
+      const synced = await cli(root, ['sync', '--locale', 'es', '--provider', 'pseudo'])
+      expect(synced.hung).toBe(false)
+      expect(synced.output).not.toMatch(STACK_TRACE)
+      expect(synced.code).toBe(1)
+      const lines = (text: string, file: string) => text.split('\n').filter((line) => line.includes(file))
+      expect(lines(synced.output, 'notes/pipe.md')).toEqual([expect.stringMatching(/notes\/pipe\.md.*is a named pipe \(FIFO\), not a regular file; skipped/)])
+      expect(lines(synced.output, 'notes/sock.md')).toEqual([expect.stringMatching(/notes\/sock\.md.*is a socket, not a regular file; skipped/)])
+      expect(lines(synced.output, 'notes/linked.md')).toEqual([expect.stringMatching(/notes\/linked\.md.*is a symlink to a named pipe \(FIFO\)/)])
+      expect(synced.output).not.toMatch(/other\.fifo/)
+      // The regular notes are written and locked.
+      expect((await readdir(path.join(root, 'locales/es'))).sort()).toEqual(['n000.md', 'n001.md'])
+      const lock = JSON.parse(await readFile(path.join(root, 'notes-l10n.lock'), 'utf8')) as {notes: Record<string, unknown>}
+      expect(Object.keys(lock.notes).sort()).toEqual(['notes/n000.md', 'notes/n001.md'])
+
+      // `check` holds them as findings (`status` is a progress table and lists only notes).
+      const checked = await cli(root, ['check', '--locale', 'es'])
+      expect(checked.hung).toBe(false)
+      expect(checked.output).not.toMatch(STACK_TRACE)
+      for (const file of ['notes/pipe.md', 'notes/sock.md', 'notes/linked.md']) expect(lines(checked.output, file)).toHaveLength(1)
+      expect(checked.code, checked.output).toBe(1)
+    } finally {
+      await close()
+    }
   })
 })

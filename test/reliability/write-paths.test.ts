@@ -124,3 +124,38 @@ describe('long names', () => {
     })
   }
 })
+
+describe('run from a subfolder, the symlink checks start from the project root found from the config', () => {
+  const cases: Array<[string, string[]]> = [
+    ['--report ../out/r.md', [...SYNC, '--report', '../out/r.md']],
+    ['--report ../out/r.json', [...SYNC, '--report', '../out/r.json']],
+    ['export -o ../out/x.po', ['export', '--locale', 'es', '--format', 'po', '--only', 'all', '-o', '../out/x.po']],
+    ['diff --format json -o ../out/d.json', ['diff', '--locale', 'es', '--format', 'json', '-o', '../out/d.json']],
+    ['diff --format html -o ../out/d.html', ['diff', '--locale', 'es', '--format', 'html', '-o', '../out/d.html']]
+  ]
+  for (const [name, args] of cases) {
+    it(`${name} from notes/, with out a symlink to outside the project: refused`, async () => {
+      const {root, outside} = await layout()
+      await writeFile(path.join(root, 'notes-l10n.config.json'), JSON.stringify({locales: ['es']}))
+      await symlink(outside, path.join(root, 'out'), 'dir')
+      if (args[0] !== 'sync') expect((await run(root, SYNC)).code).toBe(0)
+      const result = await run(path.join(root, 'notes'), args)
+      expect(result.output).not.toMatch(STACK_TRACE)
+      // Named from the project root: the working directory (notes/) is not where the checks start.
+      expect(result.stderr).toMatch(/refusing to write out\/\w\.(md|json|po|html): its folder out is a symbolic link/)
+      expect(result.code).toBe(2)
+      expect(await readdir(outside)).toEqual([])
+    })
+  }
+
+  it('from notes/, a real folder of the project and a folder named outside it are written', async () => {
+    const {root, outside} = await layout()
+    await writeFile(path.join(root, 'notes-l10n.config.json'), JSON.stringify({locales: ['es']}))
+    const inside = await run(path.join(root, 'notes'), [...SYNC, '--report', '../reports/r.md'])
+    expect(inside.code, inside.output).toBe(0)
+    expect(await readFile(path.join(root, 'reports/r.md'), 'utf8')).toMatch(/a\.md/)
+    const named = await run(path.join(root, 'notes'), ['export', '--locale', 'es', '--format', 'po', '--only', 'all', '-o', '../../outside/x.po'])
+    expect(named.code, named.output).toBe(0)
+    expect(await readFile(path.join(outside, 'x.po'), 'utf8')).toMatch(/msgid/)
+  })
+})

@@ -155,10 +155,10 @@ interface ServerState {
 
 const routes: Record<string, Handler> = {
   'POST /v1/chat/completions': chatCompletions,
-  'POST /v1/files': uploadFile,
-  'GET /v1/files/:id/content': fileContent,
-  'POST /v1/batches': createBatch,
-  'GET /v1/batches/:id': retrieveBatch
+  'POST /v1/files': withFaults(uploadFile),
+  'GET /v1/files/:id/content': withFaults(fileContent),
+  'POST /v1/batches': withFaults(createBatch),
+  'GET /v1/batches/:id': withFaults(retrieveBatch)
 }
 
 /** The handler of `method path`, with the values of its `:name` parts. */
@@ -331,12 +331,24 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   }
 }
 
-/** `POST /v1/files`: a multipart upload with `purpose` and `file`. */
-function uploadFile(request: RecordedRequest, fault: Fault | undefined, state: ServerState): Answer {
-  if (fault) {
+/**
+ * A Batch API route that answers a transport fault (hang, endless, gzip bomb, HTML, redirect…)
+ * instead, or sends its normal answer badly (trickle, drop mid-body).
+ */
+function withFaults(handler: Handler): Handler {
+  return (request, fault, state, params) => {
+    if (!fault) return handler(request, undefined, state, params)
     const transport = transportFaults[fault.kind] as ((fault: Fault, request: RecordedRequest) => Answer) | undefined
     if (transport) return transport(fault, request)
+    const answer = handler(request, undefined, state, params)
+    const badBody = bodyFaults[fault.kind] as ((fault: Fault, text: string) => RawAnswer) | undefined
+    if (!badBody || answer === 'hang' || 'raw' in answer) return answer
+    return badBody(fault, answer.text ?? JSON.stringify(answer.body))
   }
+}
+
+/** `POST /v1/files`: a multipart upload with `purpose` and `file`. */
+function uploadFile(request: RecordedRequest, _fault: Fault | undefined, state: ServerState): Answer {
   const form = multipartFields(String(request.headers['content-type'] ?? ''), request.raw ?? '')
   const file = form.get('file')
   const purpose = form.get('purpose')?.text
@@ -353,11 +365,7 @@ function fileContent(_request: RecordedRequest, _fault: Fault | undefined, state
 }
 
 /** `POST /v1/batches`: checks the input file like the real API, then runs it now or on demand. */
-function createBatch(request: RecordedRequest, fault: Fault | undefined, state: ServerState): Answer {
-  if (fault) {
-    const transport = transportFaults[fault.kind] as ((fault: Fault, request: RecordedRequest) => Answer) | undefined
-    if (transport) return transport(fault, request)
-  }
+function createBatch(request: RecordedRequest, _fault: Fault | undefined, state: ServerState): Answer {
   const body = isRecord(request.body) ? request.body : {}
   const input = state.files.get(String(body['input_file_id']))
   if (!input || input.purpose !== 'batch') return {status: 400, body: apiError('input_file_id must name a file uploaded with purpose "batch"', 'invalid_request_error')}

@@ -23,11 +23,12 @@ export function registerDiff(program: Command, {out, cwd}: CommandContext): void
       const [{diff}, {formatDiff}] = await Promise.all([import('../../commands/diff.js'), import('../diff-format.js')])
       const result = await diff({cwd, paths, locales: flags.locale, configPath: flags.config, base: flags.base})
       const file = flags.output === undefined ? undefined : path.resolve(cwd, flags.output)
+      const {loadConfig} = await import('../../config/load.js')
+      const root = (await loadConfig({cwd, configPath: flags.config})).root
       let text: string
       if (flags.format === 'html') {
-        const [{formatDiffHtml}, {loadConfig}] = await Promise.all([import('../diff-html.js'), import('../../config/load.js')])
+        const {formatDiffHtml} = await import('../diff-html.js')
         // Links go from the page's folder to the notes, wherever the page is written.
-        const root = (await loadConfig({cwd, configPath: flags.config})).root
         const from = file ? path.dirname(file) : cwd
         const rootHref = path.relative(from, root).split(path.sep).join('/')
         text = formatDiffHtml(result, {rootHref: rootHref ? `${rootHref}/` : '', title: path.basename(root)})
@@ -39,8 +40,9 @@ export function registerDiff(program: Command, {out, cwd}: CommandContext): void
         return
       }
       const {writeFileAtomic} = await import('../../io/write.js')
-      // Inside the project, no symlinked folder on the way; outside it, only because the user named it.
-      await writeFileAtomic(file, text, {root: cwd, allowOutside: true})
+      // Inside the project (from its root, wherever the command runs), no symlinked folder on the
+      // way; outside it, only because the user named it.
+      await writeFileAtomic(file, text, {root, allowOutside: true})
       out.stdout(`diff: ${result.entries.length} segment${result.entries.length === 1 ? '' : 's'} → ${flags.output}\n`)
     })
 }

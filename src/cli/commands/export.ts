@@ -21,11 +21,17 @@ export function registerExport(program: Command, {out, cwd, setExit}: CommandCon
       '\nEach unit is one segment: placeholders ⟦n⟧ stand for code, links and markup (explained in the file);\nchanged segments carry their previous source (from git HEAD). Bring the file back with notes-l10n import <file>.'
     )
     .action(async (paths: string[], flags: {locale: string[]; format: ReviewFormat; only: 'stale' | 'all'; output?: string; config?: string}) => {
-      const [{exportReview}, {writeFileAtomic}] = await Promise.all([import('../../commands/export.js'), import('../../io/write.js')])
+      const [{exportReview}, {writeFileAtomic}, {loadConfig}] = await Promise.all([
+        import('../../commands/export.js'),
+        import('../../io/write.js'),
+        import('../../config/load.js')
+      ])
       const result = await exportReview({cwd, paths, locales: flags.locale, configPath: flags.config, format: flags.format, only: flags.only})
       const file = flags.output ?? `l10n-${result.locale}.${result.format === 'po' ? 'po' : 'xlf'}`
-      // Inside the project, no symlinked folder on the way; outside it, only because the user named it.
-      await writeFileAtomic(path.resolve(cwd, file), result.text, {root: cwd, allowOutside: true})
+      // Inside the project (from its root, wherever the command runs), no symlinked folder on the
+      // way; outside it, only because the user named it.
+      const root = (await loadConfig({cwd, configPath: flags.config})).root
+      await writeFileAtomic(path.resolve(cwd, file), result.text, {root, allowOutside: true})
       for (const skipped of result.skipped) out.warn(skipped.message)
       for (const problem of result.problems) out.error(problem.message)
       const notes = new Set(result.units.map((unit) => unit.note)).size

@@ -101,7 +101,7 @@ Exit codes: 0 all written or up to date; 1 some notes failed or were left untouc
                   }
                 : undefined
         }).finally(() => live?.stop())
-        if (flags.report) await writeReport(cwd, flags.report, result)
+        if (flags.report) await writeReport(cwd, flags.config, flags.report, result)
         for (const warning of result.warnings) out.warn(warning)
         if (mode === 'json') {
           out.stdout(eventLine({type: 'summary', ...result}))
@@ -118,17 +118,21 @@ Exit codes: 0 all written or up to date; 1 some notes failed or were left untouc
     })
 }
 
-async function writeReport(cwd: string, file: string, result: SyncResult): Promise<void> {
-  const [{writeFileAtomic}, {formatSyncReportMarkdown}, {redactSecrets}] = await Promise.all([
+async function writeReport(cwd: string, configPath: string | undefined, file: string, result: SyncResult): Promise<void> {
+  const [{writeFileAtomic}, {formatSyncReportMarkdown}, {redactSecrets}, {loadConfig}] = await Promise.all([
     import('../../io/write.js'),
     import('../report.js'),
-    import('../../redact.js')
+    import('../../redact.js'),
+    import('../../config/load.js')
   ])
   const target = path.resolve(cwd, file)
+  // The project root found from the config, not the working directory: run from a subfolder,
+  // `../out/r.md` is still inside the project, and its folders are checked from the root.
+  const root = (await loadConfig({cwd, configPath})).root
   // Inside the project, no symlinked folder on the way; outside it, only because the user named it.
   // Failure reasons quote what a reply said: key-shaped tokens go too, not only the registered key.
   const text = file.endsWith('.json') ? JSON.stringify(result, null, 2) + '\n' : formatSyncReportMarkdown(result)
-  await writeFileAtomic(target, redactSecrets(text), {root: cwd, allowOutside: true})
+  await writeFileAtomic(target, redactSecrets(text), {root, allowOutside: true})
 }
 
 /** `--max-cost 2.5` → 2.5 (USD). */
