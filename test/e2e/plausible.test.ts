@@ -9,7 +9,7 @@ import path from 'node:path'
 import {afterEach, describe, expect, it} from 'vitest'
 import {shapeProblem} from '../pipeline/harness.js'
 import {startTestServer, type TestServer} from '../support/openai-server.js'
-import {repoRoot} from '../support/corpus.js'
+import {repoRoot} from '../support/repo.js'
 import {tempProject, type TempProject} from '../support/project.js'
 
 /**

@@ -6,7 +6,7 @@
 import {readdir, readFile} from 'node:fs/promises'
 import path from 'node:path'
 import {afterEach, describe, expect, it} from 'vitest'
-import {repoRoot} from '../support/corpus.js'
+import {repoRoot} from '../support/repo.js'
 import {tempProject, type TempProject} from '../support/project.js'
 
 let project: TempProject | undefined
