@@ -75,6 +75,20 @@ describe('sync with code written as prose', () => {
     expect(out).not.toContain('Call foo.bar(x); then go on with the rest.')
   })
 
+  it('a second run pays for nothing, and check finds the copied code up to date', async () => {
+    project = await tempProject({'notes/a.md': note})
+    await sync({cwd: project.root, locales: ['es'], env: {}, providerOverride: recording(createPseudoProvider())})
+    const before = await project.read('locales/es/a.md')
+    const provider = recording(createPseudoProvider())
+    const again = await sync({cwd: project.root, locales: ['es'], env: {}, providerOverride: provider})
+    expect(provider.jobs).toHaveLength(0)
+    expect(again.notes[0]!.status).toBe('unchanged')
+    expect(await project.read('locales/es/a.md')).toBe(before)
+    const check = await project.run(['check', '--locale', 'es'])
+    expect(check.stdout + check.stderr).not.toMatch(/Q12|stale|hand-edited/)
+    expect(check.code).toBe(0)
+  })
+
   it('prints the warning through the CLI as note:line', async () => {
     project = await tempProject({'notes/a.md': note})
     const {code, stdout, stderr} = await project.run(['sync', '--locale', 'es', '--provider', 'pseudo'])
