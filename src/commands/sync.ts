@@ -13,6 +13,7 @@ import pLimit from 'p-limit'
 import {assertWritable, frontmatterEdit, plannedOutput, rebaseLink, rebaseUrl, type NotePlan} from '../config/load.js'
 import {onlyTerms, requiredTerms, segmentFingerprint, verifyTerms, visibleText} from '../glossary/load.js'
 import {isUntranslatable, type AnalysedNote} from '../pipeline/analyse.js'
+import {looksLikeCode} from '../pipeline/codelike.js'
 import type {NoteText} from '../pipeline/read.js'
 import {addedLines} from '../pipeline/frontmatter.js'
 import {restore} from '../pipeline/protect.js'
@@ -566,6 +567,18 @@ async function translateNote(
   // renderings. They are never sent, estimated or queued.
   for (const segment of pending) {
     if (isUntranslatable(segment)) markdown.set(segment.id, restore(segment.text, tokensForLocale(segment, locale, run.project.glossary)))
+    else if (looksLikeCode(segment)) {
+      // Code left as prose by a broken fence: copied as it is, never sent, and reported so that
+      // the fence can be fixed (docs/rules.md, Q29).
+      markdown.set(segment.id, restore(segment.text, tokensForLocale(segment, locale, run.project.glossary)))
+      result.findings.push({
+        rule: 'Q29',
+        severity: 'warning',
+        segment: segment.id,
+        line: segment.line,
+        message: `paragraph looks like code, left untranslated: ${JSON.stringify(segment.markdown.split('\n')[0]!.slice(0, 60))}; put it in a code fence (\`\`\`) if it is code`
+      })
+    }
   }
   const remote = pending.filter((segment) => !markdown.has(segment.id))
 
