@@ -10,7 +10,7 @@ import path from 'node:path'
 import {unlink} from 'node:fs/promises'
 import {setImmediate as nextTurn} from 'node:timers/promises'
 import pLimit from 'p-limit'
-import {assertWritable, frontmatterEdit, plannedOutput, rebaseLink, rebaseUrl, type NotePlan} from '../config/load.js'
+import {assertWritable, frontmatterEdit, plannedOutput, rebaseLink, targetUrlForms, type NotePlan} from '../config/load.js'
 import {onlyTerms, requiredTerms, segmentFingerprint, verifyTerms, visibleText} from '../glossary/load.js'
 import {isUntranslatable, type AnalysedNote} from '../pipeline/analyse.js'
 import {looksLikeCode} from '../pipeline/codelike.js'
@@ -537,13 +537,10 @@ async function translateNote(
   // it had none then), or not at all if rebasing was off then. Mapping rebased forms back is
   // harmless when there are none, so it is done whatever the config says now (which may have changed).
   const readFrom = movedFrom ?? target.output
-  const readAsNoteLink = (url: string) => rebaseLink(url, plan.source, readFrom, translationOf)
   // A target read from where an older config wrote it links to the other notes' translations
   // where that config wrote them (their lock entries say where).
-  const readAsOlderNoteLink = (url: string) => rebaseLink(url, plan.source, readFrom, (other) => project.lock.get(other, locale)?.output)
-  const readAsFileLink = (url: string) => rebaseUrl(url, plan.source, readFrom)
-  const inSourceSpace = (text: string, segment: Segment) =>
-    markdownInSourceSpace(text, segment, [readAsNoteLink, readAsOlderNoteLink, readAsFileLink])
+  const readForms = targetUrlForms(plan.source, readFrom, translationOf, (other) => project.lock.get(other, locale)?.output)
+  const inSourceSpace = (text: string, segment: Segment) => markdownInSourceSpace(text, segment, readForms)
   const markdown = new Map<string, string>()
   const fromTarget = new Set<number>()
   note.segments.forEach((segment, index) => {
