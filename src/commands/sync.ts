@@ -241,6 +241,9 @@ export async function sync(options: SyncOptions): Promise<SyncResult> {
     for (const outcome of settled) if (outcome.status === 'rejected') throw outcome.reason
 
     result.interrupted = Boolean(options.signal?.aborted) && !result.stopped
+    // A run stopped mid-request (cost limit, billing, bad key) never saw that note's outcome: the
+    // providers' own totals are what was spent.
+    if (result.stopped) result.usage = spentBy(project, run, result.usage)
     if (estimating) result.estimate = localeEstimates(result.notes, packedEstimates(run))
     if (run.orphans && !result.interrupted && !result.stopped) await removeOrphans(run, run.orphans)
     if (!options.dryRun) {
@@ -1131,4 +1134,20 @@ function bodyDifferences(before: string, after: string): number[] {
   for (let index = 0; index < common; index++) if (old.lines[index] !== next.lines[index]) differing.push(old.offset + index + 1)
   if (old.lines.length !== next.lines.length && differing.length === 0) differing.push(old.offset + common + 1)
   return differing
+}
+
+/** What the run's providers spent in all, when each keeps a total; else what the notes reported. */
+function spentBy(project: Project, run: Run, reported: Usage): Usage {
+  const providers = new Set<Provider>()
+  for (const locale of new Set(project.plans.flatMap((plan) => plan.targets.map((target) => target.locale)))) {
+    const provider = run.providerFor(locale)
+    if (provider) providers.add(provider)
+  }
+  const total = emptyUsage()
+  for (const provider of providers) {
+    const counted = (provider as Provider & {usage?: () => Usage}).usage?.()
+    if (!counted) return reported
+    addUsage(total, counted)
+  }
+  return total.requests >= reported.requests ? total : reported
 }
