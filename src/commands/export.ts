@@ -7,11 +7,11 @@
  * in the same tokens, the location, and the previous source of a changed segment (from git
  * `HEAD`). Returns the file text; the CLI writes it.
  */
-import {rebaseUrl, type NotePlan} from '../config/load.js'
+import {targetUrlForms, type NotePlan} from '../config/load.js'
 import {requiredTerms} from '../glossary/load.js'
 import type {AnalysedNote} from '../pipeline/analyse.js'
 import {toPo} from '../review/po.js'
-import {readBack} from '../review/target-tokens.js'
+import {readBack, type UrlForms} from '../review/target-tokens.js'
 import type {ReviewState, ReviewUnit} from '../review/unit.js'
 import {toXliff} from '../review/xliff.js'
 import {openRevision, type GitRevision} from '../state/git.js'
@@ -19,7 +19,7 @@ import type {Segment} from '../types.js'
 import {UserError} from '../types.js'
 import {noteAt} from './diff.js'
 import {inspect, type SegmentReport, type TargetReport} from '../inspection/inspect.js'
-import type {Problem, Project, ProjectOptions} from '../project/project.js'
+import {translationsIn, type Problem, type Project, type ProjectOptions} from '../project/project.js'
 
 export type ReviewFormat = 'xliff' | 'po'
 
@@ -86,7 +86,7 @@ export async function exportReview(options: ExportOptions): Promise<ExportResult
 
     const needsOld = wanted.some((segment) => reports?.get(segment.id)?.previousId !== undefined)
     const old = needsOld ? await oldSources(project, (head ??= openRevision(project.root, 'HEAD').catch(() => undefined)), target.note) : undefined
-    const rewriteUrl = project.config.links.rebase ? (url: string) => rebaseUrl(url, target.note, target.output) : undefined
+    const rewriteUrl = project.config.links.rebase ? targetUrlForms(target.note, target.output, translationsIn(project, target.locale)) : undefined
     const translationOf = (id: string) => reports?.get(id)?.translation
     for (const segment of wanted) units.push(unitFor(project, target, source, segment, reports?.get(segment.id), old, rewriteUrl, translationOf))
   }
@@ -105,7 +105,7 @@ function unitFor(
   segment: Segment,
   report: SegmentReport | undefined,
   old: ReadonlyMap<string, string> | undefined,
-  rewriteUrl: ((url: string) => string) | undefined,
+  rewriteUrl: UrlForms | undefined,
   translationOf: (id: string) => string | undefined
 ): ReviewUnit {
   const unit: ReviewUnit = {

@@ -9,7 +9,7 @@
  */
 import {access, readFile, stat} from 'node:fs/promises'
 import path from 'node:path'
-import {loadConfig, normaliseLocale, rebaseUrl, type NotePlan} from '../config/load.js'
+import {loadConfig, normaliseLocale, targetUrlForms, type NotePlan} from '../config/load.js'
 import {verifyTerms} from '../glossary/load.js'
 import type {AnalysedNote} from '../pipeline/analyse.js'
 import {restore} from '../pipeline/protect.js'
@@ -24,7 +24,7 @@ import {noteAt} from './diff.js'
 import type {ReviewFormat} from './export.js'
 import {inspect, type SegmentReport, type TargetReport} from '../inspection/inspect.js'
 import {errnoMessage} from '../io/errno.js'
-import type {Problem, Project, ProjectOptions} from '../project/project.js'
+import {translationsIn, type Problem, type Project, type ProjectOptions} from '../project/project.js'
 import {sync, type NoteResult} from './sync.js'
 import {containsSecret} from '../redact.js'
 
@@ -245,7 +245,7 @@ function parentText(project: Project, target: TargetReport, source: AnalysedNote
 }
 
 function readBackOptions(project: Project, target: TargetReport, translationOf: (id: string) => string | undefined): ReadBackOptions {
-  const rewriteUrl = project.config.links.rebase ? (url: string) => rebaseUrl(url, target.note, target.output) : undefined
+  const rewriteUrl = project.config.links.rebase ? targetUrlForms(target.note, target.output, translationsIn(project, target.locale)) : undefined
   return {locale: target.locale, glossary: project.glossary, rewriteUrl, translationOf}
 }
 

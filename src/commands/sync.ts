@@ -7,7 +7,7 @@
  */
 import pLimit from 'p-limit'
 import {NoteGate} from '../providers/packer.js'
-import {emptyUsage} from '../providers/prices.js'
+import {addUsage, emptyUsage} from '../providers/prices.js'
 import {selectProvider} from '../providers/select.js'
 import {listBatches} from '../state/batches.js'
 import {Journal} from '../state/journal.js'
@@ -20,7 +20,7 @@ import {orphanPool, removeOrphans} from '../sync/orphans.js'
 import {localeEstimates, packedEstimates} from '../sync/plan.js'
 import {shardOf} from '../sync/shard.js'
 import type {Run, SyncOptions, SyncResult} from '../sync/types.js'
-import type {Provider} from '../types.js'
+import type {Provider, Usage} from '../types.js'
 
 export type {LocaleEstimate, NoteResult, NoteStatus, SegmentOutcome, SyncEvent, SyncOptions, SyncResult} from '../sync/types.js'
 export {pricingOf, providerSettings, type Pricing} from '../sync/budget.js'
@@ -125,6 +125,9 @@ async function runNotes(
     for (const outcome of settled) if (outcome.status === 'rejected') throw outcome.reason
 
     result.interrupted = Boolean(options.signal?.aborted) && !result.stopped
+    // A run stopped mid-request (cost limit, billing, bad key) never saw that note's outcome: the
+    // providers' own totals are what was spent.
+    if (result.stopped) result.usage = spentBy(project, run, result.usage)
     if (run.estimate) result.estimate = localeEstimates(result.notes, packedEstimates(run.estimate))
     if (run.orphans && !result.interrupted && !result.stopped) await removeOrphans(run, run.orphans)
     if (journal) {
@@ -142,4 +145,20 @@ async function runNotes(
   }
   result.notes.sort((a, b) => a.note.localeCompare(b.note) || a.locale.localeCompare(b.locale))
   return result
+}
+
+/** What the run's providers spent in all, when each keeps a total; else what the notes reported. */
+function spentBy(project: Project, run: Run, reported: Usage): Usage {
+  const providers = new Set<Provider>()
+  for (const locale of new Set(project.plans.flatMap((plan) => plan.targets.map((target) => target.locale)))) {
+    const provider = run.providerFor(locale)
+    if (provider) providers.add(provider)
+  }
+  const total = emptyUsage()
+  for (const provider of providers) {
+    const counted = (provider as Provider & {usage?: () => Usage}).usage?.()
+    if (!counted) return reported
+    addUsage(total, counted)
+  }
+  return total.requests >= reported.requests ? total : reported
 }

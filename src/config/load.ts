@@ -16,7 +16,7 @@ export {discoverNotes, frontmatterValueOfBytes, plannedOutput, type DiscoveryPro
 export {frontmatterEdit, type FrontmatterEdit} from './frontmatter-policy.js'
 export {normaliseLocale} from './locales.js'
 export {assertWritable, resolveOutputPath} from './paths.js'
-export {rebaseLink, rebaseUrl} from './rebase.js'
+export {rebaseLink, rebaseUrl, targetUrlForms} from './rebase.js'
 export {resolveConfig} from './resolve.js'
 export type {FieldPolicy, LocalePair, ResolvedConfig} from './types.js'
 

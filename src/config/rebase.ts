@@ -104,3 +104,22 @@ export function rebaseLink(
   const relative = path.posix.relative(path.posix.dirname(toFile), translation)
   return encodeURI(relative === '' ? path.posix.basename(translation) : relative) + suffix
 }
+
+/**
+ * Every way a target written at `output` may spell the source's relative URLs, for reading a
+ * target back into the source's URL space: a link to another note as that note's translation
+ * (`translationOf`, and `olderTranslationOf` where an older config wrote it elsewhere), and any
+ * URL rebased for `output` (which is also how a note link was written before links between notes
+ * pointed at translations).
+ */
+export function targetUrlForms(
+  source: string,
+  output: string,
+  translationOf: (note: string) => string | undefined,
+  olderTranslationOf?: (note: string) => string | undefined
+): Array<(url: string) => string> {
+  const forms = [(url: string) => rebaseLink(url, source, output, translationOf)]
+  if (olderTranslationOf) forms.push((url: string) => rebaseLink(url, source, output, olderTranslationOf))
+  forms.push((url: string) => rebaseUrl(url, source, output))
+  return forms
+}

@@ -3,7 +3,7 @@
  * align their segments through the lock, and re-run the deterministic validators and the
  * glossary on what was written. Loaded by `inspect` only when a note has to be parsed.
  */
-import {rebaseLink, rebaseUrl, type NotePlan} from '../config/load.js'
+import {targetUrlForms, type NotePlan} from '../config/load.js'
 import {renderKeep, segmentFingerprint, verifyTerms, type Glossary} from '../glossary/load.js'
 import type {AnalysedNote} from '../pipeline/analyse.js'
 import {compareSegments} from '../pipeline/validate.js'
@@ -13,7 +13,7 @@ import type {Segment, Token} from '../types.js'
 import {UserError} from '../types.js'
 import {readNote} from '../project/analyse.js'
 import type {InspectOptions, TargetReport} from './inspect.js'
-import type {Project} from '../project/project.js'
+import {translationsIn, type Project} from '../project/project.js'
 import {segmentInSourceSpace} from '../project/url-space.js'
 import {containsSecret} from '../redact.js'
 
@@ -72,11 +72,8 @@ export function inspectTarget(
 
   const context = {sourceLocale: plan.sourceLocale, targetLocale: locale, containsSecret}
   // Written by sync: links to other notes point at their translation in this locale (or, in older
-  // targets, at the source note); see sync's read-back.
-  const translationOf = (other: string) => project.plans.find((each) => each.source === other)?.targets.find((each) => each.locale === locale)?.output
-  const rewriteUrl = project.config.links.rebase
-    ? [(url: string) => rebaseLink(url, plan.source, target.output, translationOf), (url: string) => rebaseUrl(url, plan.source, target.output)]
-    : undefined
+  // targets, at the source note).
+  const rewriteUrl = project.config.links.rebase ? targetUrlForms(plan.source, target.output, translationsIn(project, locale)) : undefined
   source.segments.forEach((segment, index) => {
     const decision = alignment.decisions[index]!
     if (decision.state !== 'current' && decision.state !== 'human') return

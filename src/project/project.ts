@@ -151,3 +151,16 @@ export function glossaryVersion(project: Project, locale: string): string | unde
 export function describeProblem(problem: Problem): string {
   return problem.message.includes(problem.file) ? problem.message : `${problem.file}: ${problem.message}`
 }
+
+/**
+ * Where each note's translation into `locale` is written (links between notes point there: see
+ * `rebaseLink`). Built once per call; callers that look up many notes keep the function.
+ */
+export function translationsIn(project: Project, locale: string): (note: string) => string | undefined {
+  const outputs = new Map<string, string>()
+  for (const plan of project.plans) {
+    const target = plan.targets.find((each) => each.locale === locale)
+    if (target) outputs.set(plan.source, target.output)
+  }
+  return (note) => outputs.get(note)
+}

@@ -5,16 +5,16 @@
  *
  * The mapping uses only the source segment's own URLs, so it cannot invent a destination.
  */
+import type {UrlForms} from '../review/target-tokens.js'
 import type {Segment} from '../types.js'
 
 export type Rewrite = (url: string) => string
 
 /**
  * How a target may have written the source's URLs: one rewrite, or several when more than one form
- * can be on disk (a link to another note points at that note's translation, or, in a target written
- * before notes were linked to their translations, at the source note).
+ * can be on disk (`targetUrlForms` in src/config/rebase.ts).
  */
-export type Rewrites = Rewrite | ReadonlyArray<Rewrite>
+export type Rewrites = UrlForms
 
 /** Pairs (rebased form → source form) for the relative URLs of a source segment. */
 function rebasedUrls(source: Segment, rewrites: Rewrites): Array<[string, string]> {

@@ -291,7 +291,10 @@ export function createPackingProvider<P extends Provider>(inner: P, options: Pac
         // segments are sent once more on a request of their own, so one poisoned note cannot take
         // the others down with it (docs/providers.md, "One bounded request").
         const notes = new Set(live.map((entry) => entry.members[0]!.slot))
-        if (notes.size > 1 && outcome.translations.size === 0 && !live.some((entry) => entry.alone)) {
+        // Segments the validators rejected carry findings of their own: those were answered, and
+        // are not sent again.
+        const answered = outcome.findings.some((finding) => finding.segment !== undefined && byKey.has(finding.segment))
+        if (notes.size > 1 && outcome.translations.size === 0 && !answered && !live.some((entry) => entry.alone)) {
           for (const slot of notes) {
             send(lane, live.filter((entry) => entry.members[0]!.slot === slot).map((entry) => ({...entry, alone: true})))
           }

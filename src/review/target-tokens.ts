@@ -22,6 +22,9 @@ export function tokensForLocale(segment: Segment, locale: string, glossary: Glos
   return mapTokens(segment.tokens, (token) => (token.kind === 'term' ? {...token, open: renderKeep(glossary, token.open, locale)} : token))
 }
 
+/** One way, or every way, a target may spell a source URL. */
+export type UrlForms = ((url: string) => string) | ReadonlyArray<(url: string) => string>
+
 /**
  * Every text a token may have in the target file: as restored for `locale`, as in the source,
  * and with its destination rebased by `rewriteUrl` (when links are rebased for the output).
@@ -29,15 +32,16 @@ export function tokensForLocale(segment: Segment, locale: string, glossary: Glos
 function targetForms(
   token: Token,
   locale: string,
-  options: {glossary?: Glossary | undefined; rewriteUrl?: ((url: string) => string) | undefined}
+  options: {glossary?: Glossary | undefined; rewriteUrl?: UrlForms | undefined}
 ): TokenForm[] {
   const forms: TokenForm[] = []
   if (token.kind === 'term' && options.glossary) forms.push({open: renderKeep(options.glossary, token.open, locale), close: token.close})
   forms.push({open: token.open, close: token.close})
   const url = token.url
-  const rebased = url !== undefined && options.rewriteUrl ? options.rewriteUrl(url) : undefined
-  if (url !== undefined && rebased !== undefined && rebased !== url) {
-    forms.push({open: token.open.split(url).join(rebased), close: token.close.split(url).join(rebased)})
+  if (url === undefined || !options.rewriteUrl) return forms
+  for (const rewrite of typeof options.rewriteUrl === 'function' ? [options.rewriteUrl] : options.rewriteUrl) {
+    const rebased = rewrite(url)
+    if (rebased !== url) forms.push({open: token.open.split(url).join(rebased), close: token.close.split(url).join(rebased)})
   }
   return forms
 }
@@ -82,8 +86,8 @@ export function withNestedTranslations(
 export interface ReadBackOptions {
   locale: string
   glossary?: Glossary | undefined
-  /** How links were rebased for the output's folder, when they were. */
-  rewriteUrl?: ((url: string) => string) | undefined
+  /** How links were rebased for the output's folder, when they were (every form a target may hold). */
+  rewriteUrl?: UrlForms | undefined
   /** The current translation of a nested title or alt text, by segment id. */
   translationOf: (id: string) => string | undefined
 }

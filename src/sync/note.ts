@@ -3,7 +3,7 @@
  * translate (translate.ts) and commit (commit.ts) each target.
  */
 import {setImmediate as nextTurn} from 'node:timers/promises'
-import {frontmatterEdit, rebaseLink, rebaseUrl, type NotePlan} from '../config/load.js'
+import {frontmatterEdit, rebaseLink, targetUrlForms, type NotePlan} from '../config/load.js'
 import {segmentFingerprint} from '../glossary/load.js'
 import type {AnalysedNote} from '../pipeline/analyse.js'
 import type {NoteText} from '../pipeline/read.js'
@@ -266,16 +266,11 @@ async function translateNote(
   // it had none then), or not at all if rebasing was off then. Mapping rebased forms back is
   // harmless when there are none, so it is done whatever the config says now (which may have changed).
   const readFrom = movedFrom ?? target.output
-  const readAsNoteLink = (url: string) => rebaseLink(url, plan.source, readFrom, translationOf)
   // A target read from where an older config wrote it links to the other notes' translations
   // where that config wrote them (their lock entries say where).
-  const readAsOlderNoteLink = (url: string) => rebaseLink(url, plan.source, readFrom, (other) => project.lock.get(other, locale)?.output)
-  const readAsFileLink = (url: string) => rebaseUrl(url, plan.source, readFrom)
-  const {pending, remote, markdown} = planSegments(note, decisions, {
-    locale,
-    glossary,
-    rewriteRead: [readAsNoteLink, readAsOlderNoteLink, readAsFileLink]
-  })
+  const readForms = targetUrlForms(plan.source, readFrom, translationOf, (other) => project.lock.get(other, locale)?.output)
+  const {pending, remote, markdown, findings} = planSegments(note, decisions, {locale, glossary, rewriteRead: readForms})
+  result.findings.push(...findings)
 
   if (options.dryRun) {
     // `sync --batch --dry-run`: what would be submitted, sent nowhere.

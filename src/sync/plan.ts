@@ -6,13 +6,14 @@
  */
 import type {Glossary} from '../glossary/load.js'
 import {isUntranslatable, type AnalysedNote} from '../pipeline/analyse.js'
+import {looksLikeCode} from '../pipeline/codelike.js'
 import {restore} from '../pipeline/protect.js'
 import {addEstimate, emptyEstimate, estimateJob, type Estimate} from '../providers/estimate.js'
 import {packJobs} from '../providers/packer.js'
 import {tokensForLocale} from '../review/target-tokens.js'
 import type {Decision} from '../state/align.js'
 import {segmentTargetHash, type LockEntry} from '../state/lock.js'
-import type {Segment} from '../types.js'
+import type {Finding, Segment} from '../types.js'
 import {UserError} from '../types.js'
 import {errnoMessage} from '../io/errno.js'
 import {markdownInSourceSpace, type Rewrites} from '../project/url-space.js'
@@ -41,6 +42,8 @@ export interface SegmentPlan {
   remote: Segment[]
   /** Logical Markdown of every segment that has its translation already, by segment id. */
   markdown: Map<string, string>
+  /** Paragraphs that look like code, copied untranslated (docs/rules.md, Q29). */
+  findings: Finding[]
 }
 
 /**
@@ -75,11 +78,24 @@ export function planSegments(
   // Segments with nothing to translate but placeholders (a heading that is only a glossary name,
   // a cell holding `42`) are rendered here, for free: restoring them applies the locale's term
   // renderings. They are never sent, estimated or queued.
+  const findings: Finding[] = []
   for (const segment of pending) {
     if (isUntranslatable(segment)) markdown.set(segment.id, restore(segment.text, tokensForLocale(segment, context.locale, context.glossary)))
+    else if (looksLikeCode(segment)) {
+      // Code left as prose by a broken fence: copied as it is, never sent, and reported so that
+      // the fence can be fixed (docs/rules.md, Q29).
+      markdown.set(segment.id, restore(segment.text, tokensForLocale(segment, context.locale, context.glossary)))
+      findings.push({
+        rule: 'Q29',
+        severity: 'warning',
+        segment: segment.id,
+        line: segment.line,
+        message: `paragraph looks like code, left untranslated: ${JSON.stringify(segment.markdown.split('\n')[0]!.slice(0, 60))}; put it in a code fence (\`\`\`) if it is code`
+      })
+    }
   }
   const remote = pending.filter((segment) => !markdown.has(segment.id))
-  return {pending, remote, markdown}
+  return {pending, remote, markdown, findings}
 }
 
 /** The lock entry of a target about to be written. */

@@ -26,7 +26,7 @@ const LAYERS: Record<string, readonly string[]> = {
   state: ['io', 'text', 'types.ts', 'values.ts'],
   pipeline: ['config', 'io', 'text', 'types.ts', 'values.ts'],
   review: ['glossary', 'pipeline', 'io', 'text', 'types.ts', 'values.ts'],
-  project: ['config', 'glossary', 'io', 'pipeline', 'state', 'text', 'types.ts', 'values.ts'],
+  project: ['config', 'glossary', 'io', 'pipeline', 'review', 'state', 'text', 'types.ts', 'values.ts'],
   inspection: ['config', 'glossary', 'io', 'pipeline', 'project', 'review', 'state', 'text', 'types.ts', 'values.ts'],
   sync: ['config', 'glossary', 'io', 'pipeline', 'project', 'providers', 'review', 'state', 'text', 'types.ts', 'values.ts'],
   commands: ['config', 'glossary', 'inspection', 'io', 'pipeline', 'project', 'providers', 'review', 'state', 'sync', 'text', 'types.ts', 'values.ts'],

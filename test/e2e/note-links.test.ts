@@ -39,5 +39,15 @@ describe('links between notes', () => {
     expect(rewritten).toContain('# Una nota')
     expect(rewritten).not.toBe(written)
     expect(rewritten.replace('# Una nota', '')).not.toContain('notes/other.md')
+
+    // A reviewer's round trip: the exported target holds the link as written; importing it back
+    // unchanged is accepted and changes nothing.
+    const exported = await project.run(['export', '--locale', 'es', '--format', 'po', '--only', 'all', '-o', 'es.po'])
+    expect(exported.code, exported.stderr).toBe(0)
+    expect(await project.read('es.po')).toContain('other.md#intro')
+    const imported = await project.run(['import', 'es.po'])
+    expect(imported.code, imported.stdout + imported.stderr).toBe(0)
+    expect(imported.stdout + imported.stderr).not.toMatch(/reject/i)
+    expect(await project.read('locales/es/a.md')).toBe(rewritten)
   })
 })

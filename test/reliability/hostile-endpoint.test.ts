@@ -148,10 +148,10 @@ describe('usage the endpoint reports cannot disable --max-cost', () => {
       const result = await run(root, ['sync', '--provider', 'openai', '--base-url', server.url, '--json', '--max-cost', limit, '--concurrency', '1'])
       expect(result.output).not.toMatch(/NaN/)
       const summary = JSON.parse(result.stdout.trim().split('\n').at(-1)!) as {usage: {promptTokens: number; completionTokens: number; costUsd: number}}
-      expect(summary.usage.promptTokens).toBeGreaterThan(0)
+      expect(summary.usage.promptTokens, result.output).toBeGreaterThan(0)
       expect(summary.usage.completionTokens).toBeGreaterThan(0)
       expect(Number.isFinite(summary.usage.costUsd) && summary.usage.costUsd > 0).toBe(true)
-      // The message names the limit as a number (0.000930 → 0.00093).
+      // The limit is printed as the number it is (`0.000930` → `$0.00093`).
       expect(result.stderr).toMatch(new RegExp(`cost limit \\$${String(Number(limit)).replace('.', '\\.')} \\(--max-cost\\) reached`))
       expect(result.code).toBe(1)
     })
