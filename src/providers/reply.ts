@@ -149,19 +149,7 @@ export interface CompletionEnvelope {
  * @throws {ReplyError} naming what is wrong (never quoting the reply: it may echo anything).
  */
 export function checkCompletion(text: string, contentType: string | null): void {
-  // Not refused by content-type alone: some local servers label JSON `text/plain`.
-  const media = oneWord((contentType ?? '').split(';')[0]?.trim().toLowerCase() ?? '')
-  if (text.trim() === '') throw new ReplyError(`the reply was empty (content-type ${media})`)
-  if (nestingDepth(text, MAX_REPLY_DEPTH) > MAX_REPLY_DEPTH) {
-    throw new ReplyError(`the reply nested more than ${MAX_REPLY_DEPTH} levels deep`)
-  }
-  let value: unknown
-  try {
-    value = JSON.parse(text)
-  } catch {
-    throw new ReplyError(`the reply was not valid JSON (content-type ${media})`)
-  }
-  const problem = completionProblem(value)
+  const problem = completionProblem(parseBoundedJson(text, contentType))
   if (problem !== undefined) throw new ReplyError(`the reply was not a chat completion: ${problem}`)
 }
 
@@ -172,18 +160,22 @@ export function checkCompletion(text: string, contentType: string | null): void 
  * @throws {ReplyError} naming what is wrong (never quoting the reply).
  */
 export function checkJsonObject(text: string, contentType: string | null): void {
+  if (!isRecord(parseBoundedJson(text, contentType))) throw new ReplyError('the reply was not a JSON object')
+}
+
+/** `text` parsed as JSON once its nesting is known to be within {@link MAX_REPLY_DEPTH}. */
+function parseBoundedJson(text: string, contentType: string | null): unknown {
+  // Not refused by content-type alone: some local servers label JSON `text/plain`.
   const media = oneWord((contentType ?? '').split(';')[0]?.trim().toLowerCase() ?? '')
   if (text.trim() === '') throw new ReplyError(`the reply was empty (content-type ${media})`)
   if (nestingDepth(text, MAX_REPLY_DEPTH) > MAX_REPLY_DEPTH) {
     throw new ReplyError(`the reply nested more than ${MAX_REPLY_DEPTH} levels deep`)
   }
-  let value: unknown
   try {
-    value = JSON.parse(text)
+    return JSON.parse(text) as unknown
   } catch {
     throw new ReplyError(`the reply was not valid JSON (content-type ${media})`)
   }
-  if (!isRecord(value)) throw new ReplyError('the reply was not a JSON object')
 }
 
 function completionProblem(value: unknown): string | undefined {
