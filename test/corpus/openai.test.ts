@@ -3,9 +3,7 @@
  * server: every note and README of the shared corpus, translated with structure preserved.
  */
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import {expectedShape} from '../support/expected-shape.js'
-import {parseTree} from '../../src/pipeline/parse.js'
-import {treeShape, type Shape} from '../../src/pipeline/shape.js'
+import {mismatchedShapes} from '../support/expected-shape.js'
 import {startTestServer, type TestServer} from '../support/openai-server.js'
 import {tempProject, type TempProject} from '../support/project.js'
 import {corpusFiles} from './shared.js'
@@ -32,24 +30,13 @@ const translationOf = (note: string) => (sources.includes(note) ? note.replace(/
 
 const env = () => ({OPENAI_BASE_URL: server.url, OPENAI_API_KEY: 'sk-test-corpus'})
 
-function shapeOf(text: string): Shape {
-  return treeShape(parseTree(text.replace(/^\uFEFF/, '')))
-}
-
-
 describe('sync of the shared corpus through an OpenAI-compatible endpoint', () => {
   it(`translates all ${files.length} files with every note's structure preserved`, async () => {
     const {code, stdout, stderr} = await project.run(['sync', '--locale', 'es'], env())
     expect(stderr).toBe('')
     expect(stdout).toMatch(new RegExp(`^sync: ${sources.length} written, 0 up to date, \\d+ segments translated, \\d+ reused`, 'm'))
     expect(code).toBe(0)
-    const mismatched: string[] = []
-    for (const source of sources) {
-      const target = source.replace(/^notes\//, 'locales/es/')
-      const [before, after] = await Promise.all([project.read(source), project.read(target)])
-      if (JSON.stringify(expectedShape(shapeOf(before), source, target, translationOf)) !== JSON.stringify(shapeOf(after))) mismatched.push(target)
-      expect(after).not.toBe(before)
-    }
+    const mismatched = await mismatchedShapes(project, sources, translationOf, (before, after) => expect(after).not.toBe(before))
     expect(mismatched).toEqual([])
   }, 240_000)
 

@@ -7,9 +7,7 @@ import {readFileSync} from 'node:fs'
 import {readFile, readdir} from 'node:fs/promises'
 import path from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import {parseTree} from '../../src/pipeline/parse.js'
-import {treeShape, type Shape} from '../../src/pipeline/shape.js'
-import {expectedShape} from '../support/expected-shape.js'
+import {mismatchedShapes} from '../support/expected-shape.js'
 import {fixtureNotes} from '../support/notes.js'
 import {packageReadmes} from '../support/readmes.js'
 import {repoRoot} from '../support/repo.js'
@@ -58,10 +56,6 @@ const translationOf = (note: string) => (sources.includes(note) ? note.replace(/
 
 const env = () => ({OPENAI_BASE_URL: server.url, OPENAI_API_KEY: canary})
 
-/** The shape of a note's Markdown body: node types, code, math, HTML, URLs and definitions. */
-function shapeOf(text: string): Shape {
-  return treeShape(parseTree(text.replace(/^\uFEFF/, '')))
-}
 
 
 describe('sync through an OpenAI-compatible endpoint', () => {
@@ -72,13 +66,7 @@ describe('sync through an OpenAI-compatible endpoint', () => {
     expect(code).toBe(0)
     expect(server.requests.length).toBeGreaterThan(0)
 
-    const mismatched: string[] = []
-    for (const source of sources) {
-      const target = source.replace(/^notes\//, 'locales/es/')
-      const [before, after] = await Promise.all([project.read(source), project.read(target)])
-      if (JSON.stringify(expectedShape(shapeOf(before), source, target, translationOf)) !== JSON.stringify(shapeOf(after))) mismatched.push(target)
-      expect(after).not.toBe(before)
-    }
+    const mismatched = await mismatchedShapes(project, sources, translationOf, (before, after) => expect(after).not.toBe(before))
     expect(mismatched).toEqual([])
     expect(sources.length).toBeGreaterThan(20)
   }, 240_000)

@@ -8,7 +8,8 @@
  * reassemble.ts), so the two have to agree for the end-to-end tests to pass.
  */
 import {rebaseLink} from '../../src/config/load.js'
-import type {Shape} from '../../src/pipeline/shape.js'
+import {parseTree} from '../../src/pipeline/parse.js'
+import {treeShape, type Shape} from '../../src/pipeline/shape.js'
 
 const HTML_URL = /(\s(?:src|href|poster)\s*=\s*)(["'])(.*?)\2/gi
 const SRCSET = /(\ssrcset\s*=\s*)(["'])(.*?)\2/gi
@@ -44,4 +45,29 @@ export function expectedShape(
     if (isHtml && item.startsWith('value=')) return `value=${JSON.stringify(html(JSON.parse(item.slice(6)) as string))}`
     return item
   })
+}
+
+/** The shape of a note's Markdown body: node types, code, math, HTML, URLs and definitions. */
+export function shapeOf(text: string): Shape {
+  return treeShape(parseTree(text.replace(/^\uFEFF/, '')))
+}
+
+/**
+ * The targets (`notes/…` → `locales/es/…`) whose shape is not the one their source asks for, after
+ * checking that each was translated at all.
+ */
+export async function mismatchedShapes(
+  project: {read(file: string): Promise<string>},
+  sources: readonly string[],
+  translationOf: (note: string) => string | undefined,
+  onPair: (before: string, after: string) => void
+): Promise<string[]> {
+  const mismatched: string[] = []
+  for (const source of sources) {
+    const target = source.replace(/^notes\//, 'locales/es/')
+    const [before, after] = await Promise.all([project.read(source), project.read(target)])
+    if (JSON.stringify(expectedShape(shapeOf(before), source, target, translationOf)) !== JSON.stringify(shapeOf(after))) mismatched.push(target)
+    onPair(before, after)
+  }
+  return mismatched
 }
