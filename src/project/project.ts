@@ -154,13 +154,19 @@ export function describeProblem(problem: Problem): string {
 
 /**
  * Where each note's translation into `locale` is written (links between notes point there: see
- * `rebaseLink`). Built once per call; callers that look up many notes keep the function.
+ * `rebaseLink`). The table is built on the first lookup: most targets (and most review units) have
+ * no relative link to another note, and callers ask once per target or unit.
  */
 export function translationsIn(project: Project, locale: string): (note: string) => string | undefined {
-  const outputs = new Map<string, string>()
-  for (const plan of project.plans) {
-    const target = plan.targets.find((each) => each.locale === locale)
-    if (target) outputs.set(plan.source, target.output)
+  let outputs: Map<string, string> | undefined
+  return (note) => {
+    if (!outputs) {
+      outputs = new Map()
+      for (const plan of project.plans) {
+        const target = plan.targets.find((each) => each.locale === locale)
+        if (target) outputs.set(plan.source, target.output)
+      }
+    }
+    return outputs.get(note)
   }
-  return (note) => outputs.get(note)
 }
