@@ -44,9 +44,13 @@ let sequence = 0
 /** Runs the CLI with `args` in `options.cwd`. Never rejects on a non-zero exit: the caller decides. */
 export async function runCli(repoRoot: string, args: readonly string[], options: CliOptions): Promise<ChildRun> {
   const rssFile = path.join(tmpdir(), `notes-l10n-bench-rss-${process.pid}-${sequence++}`)
-  const env = {PATH: process.env['PATH'] ?? '', NO_COLOR: '1', ...options.env, NOTES_L10N_BENCH_RSS_FILE: rssFile}
+  const env = {PATH: process.env.PATH ?? '', NO_COLOR: '1', ...options.env, NOTES_L10N_BENCH_RSS_FILE: rssFile}
   const started = performance.now()
-  const child = spawn(process.execPath, ['--import', rssHook, cliEntry(repoRoot), ...args], {cwd: options.cwd, env, stdio: ['ignore', 'pipe', 'pipe']})
+  const child = spawn(process.execPath, ['--import', rssHook, cliEntry(repoRoot), ...args], {
+    cwd: options.cwd,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe']
+  })
   let stdout = ''
   let stderr = ''
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk))
@@ -71,7 +75,12 @@ export async function runCli(repoRoot: string, args: readonly string[], options:
  *
  * @throws {CommandFailed} with the command, exit code and the end of stderr otherwise.
  */
-export async function runCliOk(repoRoot: string, args: readonly string[], options: CliOptions, okCodes: readonly number[] = [0]): Promise<ChildRun> {
+export async function runCliOk(
+  repoRoot: string,
+  args: readonly string[],
+  options: CliOptions,
+  okCodes: readonly number[] = [0]
+): Promise<ChildRun> {
   const run = await runCli(repoRoot, args, options)
   if (!okCodes.includes(run.code)) {
     const tail = (run.stderr || run.stdout).trim().split('\n').slice(-5).join(' | ')
@@ -81,7 +90,12 @@ export async function runCliOk(repoRoot: string, args: readonly string[], option
 }
 
 /** Runs any program (the baselines: `sha256sum`), returning its wall time. */
-export async function runProgram(command: string, args: readonly string[], cwd: string, input?: string): Promise<{code: number; wallMs: number; stderr: string}> {
+export async function runProgram(
+  command: string,
+  args: readonly string[],
+  cwd: string,
+  input?: string
+): Promise<{code: number; wallMs: number; stderr: string}> {
   const started = performance.now()
   const child = spawn(command, args, {cwd, stdio: [input === undefined ? 'ignore' : 'pipe', 'ignore', 'pipe']})
   let stderr = ''

@@ -3,7 +3,7 @@
  * through the tool, so the numbers are about text nobody here wrote.
  */
 import {existsSync} from 'node:fs'
-import {readFile, readdir} from 'node:fs/promises'
+import {readdir, readFile} from 'node:fs/promises'
 import path from 'node:path'
 import {NotMeasured} from './figure.js'
 
@@ -38,9 +38,11 @@ export async function readCorpus(corpusRoot: string): Promise<CorpusFile[]> {
   const files: CorpusFile[] = []
   for (const folder of SOURCE_FOLDERS) {
     const names = (await readdir(path.join(corpusRoot, folder))).filter((name) => name.endsWith('.md')).sort()
-    for (const name of names) files.push({name: `${folder}/${name}`, bytes: await readFile(path.join(corpusRoot, folder, name))})
+    for (const name of names)
+      files.push({name: `${folder}/${name}`, bytes: await readFile(path.join(corpusRoot, folder, name))})
   }
-  if (files.length === 0) throw new NotMeasured(`the shared corpus at ${corpusRoot} has no .md files in ${SOURCE_FOLDERS.join(' or ')}`)
+  if (files.length === 0)
+    throw new NotMeasured(`the shared corpus at ${corpusRoot} has no .md files in ${SOURCE_FOLDERS.join(' or ')}`)
   return files
 }
 

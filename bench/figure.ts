@@ -86,7 +86,11 @@ export const MIN_RUNS = 3
  * How many runs fit: all requested ones when unbudgeted or when they fit `budgetSeconds` at the
  * pace of the first run, else as many as fit, but at least {@link MIN_RUNS}.
  */
-export function runsWithin(context: Pick<BenchContext, 'runs' | 'budgeted'>, firstRunSeconds: number, budgetSeconds: number): number {
+export function runsWithin(
+  context: Pick<BenchContext, 'runs' | 'budgeted'>,
+  firstRunSeconds: number,
+  budgetSeconds: number
+): number {
   if (!context.budgeted) return context.runs
   const fitting = Math.floor(budgetSeconds / Math.max(firstRunSeconds, 1e-3))
   return Math.min(context.runs, Math.max(MIN_RUNS, fitting))

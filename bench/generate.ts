@@ -20,13 +20,22 @@ export function proseBlocks(corpus: readonly CorpusFile[]): string[] {
   const decoder = new TextDecoder()
   const blocks: string[] = []
   for (const file of corpus) {
-    const text = decoder.decode(file.bytes).replace(/\r\n?/g, '\n').replace(/^---\n[\s\S]*?\n---\n/, '')
+    const text = decoder
+      .decode(file.bytes)
+      .replace(/\r\n?/g, '\n')
+      .replace(/^---\n[\s\S]*?\n---\n/, '')
     let inFence = false
     let current: string[] = []
     const flush = () => {
       const block = current.join('\n').trim()
       current = []
-      if (block.length >= MIN_BLOCK && block.length <= MAX_BLOCK && /^(#{1,4} |[-*] |\d+\. |\p{L})/u.test(block) && !/[|<>`]|^\s{4}|\[\^/mu.test(block)) blocks.push(block)
+      if (
+        block.length >= MIN_BLOCK &&
+        block.length <= MAX_BLOCK &&
+        /^(#{1,4} |[-*] |\d+\. |\p{L})/u.test(block) &&
+        !/[|<>`]|^\s{4}|\[\^/mu.test(block)
+      )
+        blocks.push(block)
     }
     for (const line of text.split('\n')) {
       if (/^\s*(```|~~~)/.test(line)) {
@@ -69,7 +78,12 @@ export async function writeNoteTree(root: string, blocks: readonly string[], opt
   let bytes = 0
   const folders = new Set<string>()
   for (let index = 0; index < options.notes; index++) {
-    const file = path.join(root, 'notes', `g${String(Math.floor(index / 100)).padStart(3, '0')}`, `n${String(index).padStart(5, '0')}.md`)
+    const file = path.join(
+      root,
+      'notes',
+      `g${String(Math.floor(index / 100)).padStart(3, '0')}`,
+      `n${String(index).padStart(5, '0')}.md`
+    )
     const folder = path.dirname(file)
     if (!folders.has(folder)) {
       await mkdir(folder, {recursive: true})
@@ -85,7 +99,7 @@ export async function writeNoteTree(root: string, blocks: readonly string[], opt
 
 /** `notes-l10n.config.json` with the target locales (the only setting the bench needs). */
 export async function writeConfig(root: string, locales: readonly string[]): Promise<void> {
-  await writeFile(path.join(root, 'notes-l10n.config.json'), JSON.stringify({locales}, null, 2) + '\n')
+  await writeFile(path.join(root, 'notes-l10n.config.json'), `${JSON.stringify({locales}, null, 2)}\n`)
 }
 
 /**

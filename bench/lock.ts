@@ -24,12 +24,14 @@ export async function loadLock(repoRoot: string, root: string): Promise<Lockfile
   const modulePath = path.join(repoRoot, 'dist/state/lock.js')
   if (!existsSync(modulePath)) throw new NotMeasured('dist/state/lock.js does not exist yet (run npm run build)')
   const exports: unknown = await import(pathToFileURL(modulePath).href)
-  const Lockfile = typeof exports === 'object' && exports !== null ? (exports as Record<string, unknown>)['Lockfile'] : undefined
-  const load = typeof Lockfile === 'function' ? (Lockfile as unknown as Record<string, unknown>)['load'] : undefined
+  const Lockfile =
+    typeof exports === 'object' && exports !== null ? (exports as Record<string, unknown>).Lockfile : undefined
+  const load = typeof Lockfile === 'function' ? (Lockfile as unknown as Record<string, unknown>).load : undefined
   if (typeof load !== 'function') throw new NotMeasured('dist/state/lock.js has no Lockfile.load')
   const lock: unknown = await (load as (root: string) => Promise<unknown>).call(Lockfile, root)
   for (const method of ['get', 'set', 'entries', 'save']) {
-    if (typeof (lock as Record<string, unknown>)[method] !== 'function') throw new NotMeasured(`Lockfile has no ${method}() method`)
+    if (typeof (lock as Record<string, unknown>)[method] !== 'function')
+      throw new NotMeasured(`Lockfile has no ${method}() method`)
   }
   return lock as LockfileLike
 }

@@ -11,7 +11,7 @@ import {mkdir, readFile, writeFile} from 'node:fs/promises'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {locateCorpus} from './corpus.js'
-import {CommandFailed, NotMeasured, type BenchContext, type Figure} from './figure.js'
+import {type BenchContext, CommandFailed, type Figure, NotMeasured} from './figure.js'
 import {checkSpeed} from './figures/check.js'
 import {faults} from './figures/faults.js'
 import {providerBound} from './figures/provider.js'
@@ -20,7 +20,7 @@ import {scaleMemory} from './figures/scale-memory.js'
 import {throughput} from './figures/throughput.js'
 import {tokens} from './figures/tokens.js'
 import {describeMachine} from './machine.js'
-import {renderConsole, renderMarkdown, type FigureOutcome} from './report.js'
+import {type FigureOutcome, renderConsole, renderMarkdown} from './report.js'
 
 export const figures: readonly Figure[] = [throughput, scale, checkSpeed, providerBound, tokens, faults, scaleMemory]
 
@@ -68,7 +68,16 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (corpusRoot === undefined && !figure.corpusFree) {
       outcome.notMeasured = corpusProblem
     } else {
-      const context: BenchContext = {repoRoot, corpusRoot: corpusRoot ?? '', workRoot: path.join(workRoot, `figure-${figure.id}`), runs: flags.runs, budgeted: flags.budgeted, handoff, quick: flags.quick, log}
+      const context: BenchContext = {
+        repoRoot,
+        corpusRoot: corpusRoot ?? '',
+        workRoot: path.join(workRoot, `figure-${figure.id}`),
+        runs: flags.runs,
+        budgeted: flags.budgeted,
+        handoff,
+        quick: flags.quick,
+        log
+      }
       try {
         outcome.result = await figure.run(context)
       } catch (error) {
@@ -76,18 +85,29 @@ export async function main(argv: readonly string[]): Promise<number> {
       }
     }
     outcome.seconds = (performance.now() - figureStarted) / 1000
-    console.log(`  [${figure.id}] ${outcome.result ? 'done' : `not measured: ${outcome.notMeasured?.split('\n')[0]}`} in ${outcome.seconds.toFixed(1)} s`)
+    console.log(
+      `  [${figure.id}] ${outcome.result ? 'done' : `not measured: ${outcome.notMeasured?.split('\n')[0]}`} in ${outcome.seconds.toFixed(1)} s`
+    )
     outcomes.push(outcome)
   }
 
   const limits = await readFile(path.join(benchRoot, 'limits.md'), 'utf8').catch(() => undefined)
-  const report = {machine, limits, runs: flags.runs, quick: flags.quick, outcomes, totalSeconds: (performance.now() - started) / 1000}
+  const report = {
+    machine,
+    limits,
+    runs: flags.runs,
+    quick: flags.quick,
+    outcomes,
+    totalSeconds: (performance.now() - started) / 1000
+  }
   const published = !flags.only && !flags.quick && flags.runs >= PUBLISHED_RUNS
   const target = published ? path.join(benchRoot, 'results.md') : path.join(workRoot, 'results.md')
   await mkdir(path.dirname(target), {recursive: true})
   await writeFile(target, renderMarkdown(report))
-  console.log('\n' + renderConsole(report))
-  console.log(`\nwrote ${path.relative(process.cwd(), target) || target}${published ? '' : ' (a partial or quick run: bench/results.md is left as it was)'}`)
+  console.log(`\n${renderConsole(report)}`)
+  console.log(
+    `\nwrote ${path.relative(process.cwd(), target) || target}${published ? '' : ' (a partial or quick run: bench/results.md is left as it was)'}`
+  )
   return outcomes.every((outcome) => outcome.result) ? 0 : 1
 }
 
@@ -110,11 +130,15 @@ function parseFlags(argv: readonly string[]): Flags {
     else if (flag === '--no-budget') flags.budgeted = false
     else if (flag === '--runs') {
       const runs = Number(value())
-      if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs expects a positive integer, received ${argv[index]}`)
+      if (!Number.isInteger(runs) || runs < 1)
+        throw new Error(`--runs expects a positive integer, received ${argv[index]}`)
       flags.runs = runs
     } else if (flag === '--only') {
       const ids = value().split(',').map(Number)
-      if (ids.some((id) => !figures.some((figure) => figure.id === id))) throw new Error(`--only expects figure numbers 1–${figures.length} separated by commas, received ${argv[index]}`)
+      if (ids.some((id) => !figures.some((figure) => figure.id === id)))
+        throw new Error(
+          `--only expects figure numbers 1–${figures.length} separated by commas, received ${argv[index]}`
+        )
       flags.only = new Set(ids)
     } else throw new Error(`unknown flag ${flag}: expected --only <ids>, --runs <n>, --quick or --no-budget`)
   }

@@ -19,7 +19,11 @@ export interface Pipeline {
   decodeNote(bytes: Uint8Array, file: string, options: {maxBytes: number}): {text: string; bom: boolean}
   analyseNote(file: string, note: {text: string}, options: {frontmatterKeys?: string[]}): AnalysedNoteLike
   restore(text: string, tokens: Token[]): string
-  reassemble(note: AnalysedNoteLike, translations: Map<string, string>, options: Record<string, unknown>): {text: string}
+  reassemble(
+    note: AnalysedNoteLike,
+    translations: Map<string, string>,
+    options: Record<string, unknown>
+  ): {text: string}
 }
 
 /** Module (relative to `dist/pipeline/`) and export of each stage. */
@@ -42,15 +46,22 @@ export async function loadPipeline(repoRoot: string): Promise<Pipeline> {
   const found: Record<string, unknown> = {}
   for (const [name, file] of Object.entries(stages)) {
     const modulePath = path.join(repoRoot, 'dist/pipeline', file)
-    if (!existsSync(modulePath)) throw new NotMeasured(`${path.relative(repoRoot, modulePath)} does not exist yet (src/pipeline/${file.replace(/\.js$/, '.ts')} not written or npm run build not run)`)
+    if (!existsSync(modulePath))
+      throw new NotMeasured(
+        `${path.relative(repoRoot, modulePath)} does not exist yet (src/pipeline/${file.replace(/\.js$/, '.ts')} not written or npm run build not run)`
+      )
     let exports: unknown
     try {
       exports = await import(pathToFileURL(modulePath).href)
     } catch (error) {
-      throw new NotMeasured(`${path.relative(repoRoot, modulePath)} fails to load: ${error instanceof Error ? error.message : String(error)}`)
+      throw new NotMeasured(
+        `${path.relative(repoRoot, modulePath)} fails to load: ${error instanceof Error ? error.message : String(error)}`
+      )
     }
-    const value = typeof exports === 'object' && exports !== null ? (exports as Record<string, unknown>)[name] : undefined
-    if (typeof value !== 'function') throw new NotMeasured(`${path.relative(repoRoot, modulePath)} has no exported function ${name}`)
+    const value =
+      typeof exports === 'object' && exports !== null ? (exports as Record<string, unknown>)[name] : undefined
+    if (typeof value !== 'function')
+      throw new NotMeasured(`${path.relative(repoRoot, modulePath)} has no exported function ${name}`)
     found[name] = value
   }
   return found as unknown as Pipeline
@@ -71,7 +82,9 @@ export interface PipelineOutcome {
 export function runPipeline(pipeline: Pipeline, file: string, bytes: Uint8Array): PipelineOutcome {
   const decoded = pipeline.decodeNote(bytes, file, {maxBytes: MAX_BYTES})
   const note = pipeline.analyseNote(file, decoded, {frontmatterKeys: ['title']})
-  const translations = new Map(note.segments.map((segment) => [segment.id, pipeline.restore(segment.text, segment.tokens)]))
+  const translations = new Map(
+    note.segments.map((segment) => [segment.id, pipeline.restore(segment.text, segment.tokens)])
+  )
   const {text} = pipeline.reassemble(note, translations, {})
   // reassemble gives back the whole file, byte order mark included.
   return {segments: note.segments.length, identical: text === (decoded.bom ? '\uFEFF' : '') + decoded.text}
@@ -79,5 +92,7 @@ export function runPipeline(pipeline: Pipeline, file: string, bytes: Uint8Array)
 
 /** Analyses one note (for segment and token counts). */
 export function analyse(pipeline: Pipeline, file: string, bytes: Uint8Array): AnalysedNoteLike {
-  return pipeline.analyseNote(file, pipeline.decodeNote(bytes, file, {maxBytes: MAX_BYTES}), {frontmatterKeys: ['title']})
+  return pipeline.analyseNote(file, pipeline.decodeNote(bytes, file, {maxBytes: MAX_BYTES}), {
+    frontmatterKeys: ['title']
+  })
 }

@@ -30,7 +30,9 @@ export function summariseProfile(profile: Profile, repoRoot: string): {functions
   const selfTime = new Map<number, number>()
   const samples = profile.samples ?? []
   const deltas = profile.timeDeltas ?? []
-  samples.forEach((id, index) => selfTime.set(id, (selfTime.get(id) ?? 0) + (deltas[index] ?? 0)))
+  samples.forEach((id, index) => {
+    selfTime.set(id, (selfTime.get(id) ?? 0) + (deltas[index] ?? 0))
+  })
   const total = [...selfTime.values()].reduce((a, b) => a + b, 0) || 1
   const byFunction = new Map<string, number>()
   const byFile = new Map<string, number>()
@@ -42,7 +44,8 @@ export function summariseProfile(profile: Profile, repoRoot: string): {functions
     byFunction.set(name, (byFunction.get(name) ?? 0) + time)
     byFile.set(file, (byFile.get(file) ?? 0) + time)
   }
-  const ranked = (map: Map<string, number>) => [...map].map(([name, time]) => ({name, share: time / total})).sort((a, b) => b.share - a.share)
+  const ranked = (map: Map<string, number>) =>
+    [...map].map(([name, time]) => ({name, share: time / total})).sort((a, b) => b.share - a.share)
   return {functions: ranked(byFunction), files: ranked(byFile)}
 }
 
@@ -61,6 +64,10 @@ if (invokedAs === fileURLToPath(import.meta.url)) {
   const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..')
   const profile = JSON.parse(await readFile(file, 'utf8')) as Profile
   const {functions, files} = summariseProfile(profile, repoRoot)
-  const show = (spots: HotSpot[]) => spots.slice(0, Number(top)).map((spot) => `${(spot.share * 100).toFixed(1).padStart(5)}%  ${spot.name}`).join('\n')
+  const show = (spots: HotSpot[]) =>
+    spots
+      .slice(0, Number(top))
+      .map((spot) => `${(spot.share * 100).toFixed(1).padStart(5)}%  ${spot.name}`)
+      .join('\n')
   console.log(`self time by file:\n${show(files)}\n\nself time by function:\n${show(functions)}`)
 }

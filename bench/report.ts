@@ -43,20 +43,29 @@ export function renderMarkdown(report: BenchReport): string {
   ]
   for (const {figure, result, notMeasured} of report.outcomes) {
     if (!result) {
-      lines.push(`| ${figure.id} | ${figure.title} | not measured: ${escapeCell(notMeasured ?? 'unknown')} | ${escapeCell(figure.goal)} | – | – |`)
+      lines.push(
+        `| ${figure.id} | ${figure.title} | not measured: ${escapeCell(notMeasured ?? 'unknown')} | ${escapeCell(figure.goal)} | – | – |`
+      )
       continue
     }
     for (const headline of result.headlines) {
-      lines.push(`| ${figure.id} | ${escapeCell(`${figure.title}: ${headline.label}`)} | ${formatStats(headline.value, headline.digits ?? 2)} | ${escapeCell(headline.goal)} | ${headline.met ? 'yes' : '**no**'} | ${result.runs} |`)
+      lines.push(
+        `| ${figure.id} | ${escapeCell(`${figure.title}: ${headline.label}`)} | ${formatStats(headline.value, headline.digits ?? 2)} | ${escapeCell(headline.goal)} | ${headline.met ? 'yes' : '**no**'} | ${result.runs} |`
+      )
     }
   }
   for (const outcome of report.outcomes) lines.push('', ...renderFigure(outcome))
   if (report.limits) lines.push('', report.limits.trim())
-  return lines.join('\n') + '\n'
+  return `${lines.join('\n')}\n`
 }
 
 function renderFigure({figure, result, notMeasured, seconds}: FigureOutcome): string[] {
-  const lines = [`## ${figure.id}. ${figure.title}`, '', `Goal: ${figure.goal}. Took ${seconds.toFixed(0)} s${result ? `, ${result.runs} runs` : ''}.`, '']
+  const lines = [
+    `## ${figure.id}. ${figure.title}`,
+    '',
+    `Goal: ${figure.goal}. Took ${seconds.toFixed(0)} s${result ? `, ${result.runs} runs` : ''}.`,
+    ''
+  ]
   if (!result) return [...lines, `Not measured: ${notMeasured ?? 'unknown'}`]
   lines.push('| Quantity | Value |', '|---|---|')
   for (const row of result.rows) lines.push(`| ${escapeCell(row.label)} | ${escapeCell(formatRow(row))} |`)
@@ -68,21 +77,28 @@ function renderFigure({figure, result, notMeasured, seconds}: FigureOutcome): st
 export function formatRow(row: Row): string {
   const digits = row.digits ?? 2
   if (typeof row.value === 'string') return row.value
-  if (typeof row.value === 'number') return `${Number.isInteger(row.value) ? String(row.value) : round(row.value, digits)}${row.unit ? ` ${row.unit}` : ''}`
+  if (typeof row.value === 'number')
+    return `${Number.isInteger(row.value) ? String(row.value) : round(row.value, digits)}${row.unit ? ` ${row.unit}` : ''}`
   return formatStats(row.value, digits, row.unit)
 }
 
 /** The summary for the console: one line per headline. */
 export function renderConsole(report: BenchReport): string {
-  const lines = [`notes-l10n bench — ${report.machine.cpu}, ${report.machine.cores} cores, Node ${report.machine.node}, ${report.machine.date}`]
+  const lines = [
+    `notes-l10n bench — ${report.machine.cpu}, ${report.machine.cores} cores, Node ${report.machine.node}, ${report.machine.date}`
+  ]
   for (const {figure, result, notMeasured, seconds} of report.outcomes) {
     if (!result) {
-      lines.push(`${figure.id}. ${figure.title}: not measured: ${(notMeasured ?? 'unknown').split('\n')[0]} (${seconds.toFixed(0)} s)`)
+      lines.push(
+        `${figure.id}. ${figure.title}: not measured: ${(notMeasured ?? 'unknown').split('\n')[0]} (${seconds.toFixed(0)} s)`
+      )
       continue
     }
     lines.push(`${figure.id}. ${figure.title} (${result.runs} runs, ${seconds.toFixed(0)} s)`)
     for (const headline of result.headlines) {
-      lines.push(`   ${headline.label}: ${formatStats(headline.value, headline.digits ?? 2)}  goal ${headline.goal}  ${headline.met ? 'met' : 'MISSED'}`)
+      lines.push(
+        `   ${headline.label}: ${formatStats(headline.value, headline.digits ?? 2)}  goal ${headline.goal}  ${headline.met ? 'met' : 'MISSED'}`
+      )
     }
     for (const row of result.rows) lines.push(`     ${row.label}: ${formatRow(row)}`)
   }

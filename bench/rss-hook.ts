@@ -7,7 +7,7 @@
  */
 import {writeFileSync} from 'node:fs'
 
-const target = process.env['NOTES_L10N_BENCH_RSS_FILE']
+const target = process.env.NOTES_L10N_BENCH_RSS_FILE
 if (target) {
   process.on('exit', () => {
     writeFileSync(target, String(process.resourceUsage().maxRSS * 1024))

@@ -14,7 +14,8 @@ const compiled = spawnSync(process.execPath, [tsc, '-p', path.join(here, 'tsconf
 const entry = path.join(here, 'work/build/bench/main.js')
 // Type errors in files still being written elsewhere must not stop the bench: tsc emits anyway,
 // and each figure reports "not measured" when what it needs does not work.
-if (compiled.status !== 0) console.error(`bench: tsc reported errors (exit ${compiled.status}); running what was emitted`)
+if (compiled.status !== 0)
+  console.error(`bench: tsc reported errors (exit ${compiled.status}); running what was emitted`)
 if (!existsSync(entry)) {
   console.error(`bench: ${entry} was not emitted by tsc -p bench/tsconfig.json; fix the errors above and rerun`)
   process.exit(2)

@@ -4,11 +4,11 @@
  * the model would count them.
  */
 import path from 'node:path'
+import {countTokens} from '../src/providers/tokens.js'
+import type {Fault, FaultPicker, RecordedRequest, TestServer, TestServerOptions} from '../test/support/openai-server.js'
 import type {ChildRun} from './child.js'
 import {runCliOk} from './child.js'
 import {NotMeasured} from './figure.js'
-import type {Fault, FaultPicker, RecordedRequest, TestServer, TestServerOptions} from '../test/support/openai-server.js'
-import {countTokens} from '../src/providers/tokens.js'
 
 export type {Fault, FaultPicker, RecordedRequest, TestServer}
 
@@ -22,7 +22,9 @@ export async function startServer(options: TestServerOptions): Promise<TestServe
   try {
     module = await import('../test/support/openai-server.js')
   } catch (error) {
-    throw new NotMeasured(`test/support/openai-server.ts cannot be loaded: ${error instanceof Error ? error.message : String(error)}`)
+    throw new NotMeasured(
+      `test/support/openai-server.ts cannot be loaded: ${error instanceof Error ? error.message : String(error)}`
+    )
   }
   return module.startTestServer(options)
 }
@@ -38,10 +40,14 @@ export function chatRequests(server: TestServer): RecordedRequest[] {
  */
 export function promptTokens(request: RecordedRequest): number {
   const body = request.body
-  const messages = typeof body === 'object' && body !== null && Array.isArray((body as {messages?: unknown}).messages) ? ((body as {messages: unknown[]}).messages) : []
+  const messages =
+    typeof body === 'object' && body !== null && Array.isArray((body as {messages?: unknown}).messages)
+      ? (body as {messages: unknown[]}).messages
+      : []
   let total = 0
   for (const message of messages) {
-    const content = typeof message === 'object' && message !== null ? (message as {content?: unknown}).content : undefined
+    const content =
+      typeof message === 'object' && message !== null ? (message as {content?: unknown}).content : undefined
     total += (typeof content === 'string' ? countTokens(content) : 0) + 4
   }
   return total
@@ -50,23 +56,35 @@ export function promptTokens(request: RecordedRequest): number {
 /** Tokens of the request's system message (instructions, terms, context), 0 when it has none. */
 export function systemTokens(request: RecordedRequest): number {
   const body = request.body
-  const messages = typeof body === 'object' && body !== null && Array.isArray((body as {messages?: unknown}).messages) ? ((body as {messages: unknown[]}).messages) : []
-  const system = messages.find((message) => typeof message === 'object' && message !== null && (message as {role?: unknown}).role === 'system') as {content?: unknown} | undefined
+  const messages =
+    typeof body === 'object' && body !== null && Array.isArray((body as {messages?: unknown}).messages)
+      ? (body as {messages: unknown[]}).messages
+      : []
+  const system = messages.find(
+    (message) => typeof message === 'object' && message !== null && (message as {role?: unknown}).role === 'system'
+  ) as {content?: unknown} | undefined
   return typeof system?.content === 'string' ? countTokens(system.content) + 4 : 0
 }
 
 /** Segment ids and texts of a JSON-protocol request (DESIGN decision 5), `{}` for others. */
 export function requestSegments(request: RecordedRequest): Record<string, string> {
   const body = request.body
-  const messages = typeof body === 'object' && body !== null && Array.isArray((body as {messages?: unknown}).messages) ? ((body as {messages: unknown[]}).messages) : []
+  const messages =
+    typeof body === 'object' && body !== null && Array.isArray((body as {messages?: unknown}).messages)
+      ? (body as {messages: unknown[]}).messages
+      : []
   for (const message of messages) {
-    const content = typeof message === 'object' && message !== null ? (message as {content?: unknown; role?: unknown}) : undefined
+    const content =
+      typeof message === 'object' && message !== null ? (message as {content?: unknown; role?: unknown}) : undefined
     if (content?.role !== 'user' || typeof content.content !== 'string') continue
     try {
       const value: unknown = JSON.parse(content.content)
-      const segments = typeof value === 'object' && value !== null ? (value as {segments?: unknown}).segments : undefined
+      const segments =
+        typeof value === 'object' && value !== null ? (value as {segments?: unknown}).segments : undefined
       if (typeof segments === 'object' && segments !== null) {
-        return Object.fromEntries(Object.entries(segments).filter((entry): entry is [string, string] => typeof entry[1] === 'string'))
+        return Object.fromEntries(
+          Object.entries(segments).filter((entry): entry is [string, string] => typeof entry[1] === 'string')
+        )
       }
     } catch {
       // A feedback turn, not the request object.
@@ -79,7 +97,12 @@ export function requestSegments(request: RecordedRequest): Record<string, string
  * `sync --provider openai` of the project at `root` to one locale through `server`.
  * Exit 1 (some notes failed) is accepted: the fault figure expects it.
  */
-export async function syncThroughServer(repoRoot: string, root: string, server: TestServer, extra: readonly string[] = []): Promise<ChildRun> {
+export async function syncThroughServer(
+  repoRoot: string,
+  root: string,
+  server: TestServer,
+  extra: readonly string[] = []
+): Promise<ChildRun> {
   return runCliOk(
     repoRoot,
     ['sync', '--locale', 'es', '--provider', 'openai', '--json', ...extra],

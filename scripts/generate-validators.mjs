@@ -45,7 +45,10 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
   const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
   for (const validator of VALIDATORS) {
     const module = await import(pathToFileURL(path.join(root, 'dist', `${validator.module}.js`)).href)
-    writeFileSync(path.join(root, validator.output), validatorSource(module[validator.name], validator.options, `src/${validator.module}.ts`))
+    writeFileSync(
+      path.join(root, validator.output),
+      validatorSource(module[validator.name], validator.options, `src/${validator.module}.ts`)
+    )
     console.log(`wrote ${validator.output}`)
   }
 }

@@ -53,7 +53,7 @@ export function createRedactor(secrets: readonly string[]): Redactor {
     const found: Array<[number, number]> = []
     const add = (start: number, end: number) => found.push([start, end])
     for (const match of shapes ? text.matchAll(KEY_SHAPE) : []) {
-      if (source !== undefined && source.includes(match[0])) continue
+      if (source?.includes(match[0])) continue
       add(match.index, match.index + match[0].length)
       if (firstOnly) return found
     }

@@ -47,7 +47,8 @@ export const checkSpeed: Figure = {
     }
     const lock = await loadLock(context.repoRoot, root)
     const notesInLock = [...lock.entries()].map(([note]) => note)
-    if (notesInLock.length !== notes) throw new NotMeasured(`after sync the lock holds ${notesInLock.length} entries for ${notes} notes`)
+    if (notesInLock.length !== notes)
+      throw new NotMeasured(`after sync the lock holds ${notesInLock.length} entries for ${notes} notes`)
     for (const locale of LOCALES.slice(1)) {
       await copyFolder(path.join(root, 'locales/es'), path.join(root, 'locales', locale))
       for (const note of notesInLock) lock.set(note, locale, lock.get(note, 'es'))
@@ -55,11 +56,16 @@ export const checkSpeed: Figure = {
     await lock.save(root)
     await writeConfig(root, LOCALES)
     const files = [...(await listFiles(root, 'notes')), ...(await listFiles(root, 'locales'))]
-    context.log(`tree: ${notes} notes × ${LOCALES.length} locales (${files.length} files) built in ${((performance.now() - setupStarted) / 1000).toFixed(1)} s`)
+    context.log(
+      `tree: ${notes} notes × ${LOCALES.length} locales (${files.length} files) built in ${((performance.now() - setupStarted) / 1000).toFixed(1)} s`
+    )
 
     const checkArgs = ['check', '--format', 'json']
     const first = await runCli(context.repoRoot, checkArgs, {cwd: root})
-    if (first.code !== 0) throw new NotMeasured(`check on the generated tree exited ${first.code} (expected 0, all current): ${first.stdout.slice(0, 300)}${first.stderr.slice(0, 300)}`)
+    if (first.code !== 0)
+      throw new NotMeasured(
+        `check on the generated tree exited ${first.code} (expected 0, all current): ${first.stdout.slice(0, 300)}${first.stderr.slice(0, 300)}`
+      )
 
     const cold: number[] = []
     const warm: number[] = []
@@ -70,7 +76,8 @@ export const checkSpeed: Figure = {
       const runStarted = performance.now()
       const hash = async () => {
         const result = await runProgram('xargs', ['-0', 'sha256sum'], root, fileList)
-        if (result.code !== 0) throw new NotMeasured(`sha256sum failed (exit ${result.code}): ${result.stderr.slice(0, 200)}`)
+        if (result.code !== 0)
+          throw new NotMeasured(`sha256sum failed (exit ${result.code}): ${result.stderr.slice(0, 200)}`)
         hashing.push(result.wallMs / 1000)
       }
       if (run % 2 === 0) await hash()
@@ -79,7 +86,9 @@ export const checkSpeed: Figure = {
       warm.push((await runCliOk(context.repoRoot, checkArgs, {cwd: root})).wallMs / 1000)
       if (run % 2 === 1) await hash()
       if (run === 0) runs = runsWithin(context, (performance.now() - runStarted) / 1000, BUDGET_SECONDS)
-      context.log(`run ${run + 1}/${runs}: sha256sum ${hashing.at(-1)!.toFixed(2)} s, cold ${cold.at(-1)!.toFixed(2)} s, warm ${warm.at(-1)!.toFixed(2)} s`)
+      context.log(
+        `run ${run + 1}/${runs}: sha256sum ${hashing.at(-1)!.toFixed(2)} s, cold ${cold.at(-1)!.toFixed(2)} s, warm ${warm.at(-1)!.toFixed(2)} s`
+      )
     }
 
     const warmRatio = summarise(ratios(warm, hashing))

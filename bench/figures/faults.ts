@@ -8,14 +8,23 @@
  * translated must not be written at all (DESIGN decision 7), so there is no third, "partly
  * translated" outcome to allow for.
  */
-import {readFile, readdir} from 'node:fs/promises'
+import type {Dirent} from 'node:fs'
+import {readdir, readFile} from 'node:fs/promises'
 import path from 'node:path'
 import {TOKEN_PATTERN} from '../../src/types.js'
 import {readCorpus} from '../corpus.js'
 import type {Figure} from '../figure.js'
 import {NotMeasured} from '../figure.js'
 import {seededRandom} from '../generate.js'
-import {chatRequests, requestSegments, startServer, syncThroughServer, targetsOf, type Fault, type FaultPicker} from '../server.js'
+import {
+  chatRequests,
+  type Fault,
+  type FaultPicker,
+  requestSegments,
+  startServer,
+  syncThroughServer,
+  targetsOf
+} from '../server.js'
 import {summarise} from '../stats.js'
 import {corpusProject, resetRunState} from '../tree.js'
 
@@ -39,7 +48,8 @@ export const faults: Figure = {
     let referenceRequests: number
     try {
       const result = await syncThroughServer(context.repoRoot, root, referenceServer)
-      if (result.code !== 0) throw new NotMeasured(`the fault-free reference sync exited ${result.code}: ${result.stderr.slice(0, 300)}`)
+      if (result.code !== 0)
+        throw new NotMeasured(`the fault-free reference sync exited ${result.code}: ${result.stderr.slice(0, 300)}`)
       referenceRequests = chatRequests(referenceServer).length
       reference = await readTargets(targetsOf(root))
     } finally {
@@ -71,21 +81,36 @@ export const faults: Figure = {
         written.push(targets.size)
         injected.push(schedule.count())
         for (const [kind, count] of schedule.byKind()) byKind.set(kind, byKind.get(kind)! + count)
-        extraPerFault.push(schedule.count() === 0 ? 0 : (chatRequests(server).length - referenceRequests) / schedule.count())
+        extraPerFault.push(
+          schedule.count() === 0 ? 0 : (chatRequests(server).length - referenceRequests) / schedule.count()
+        )
       } finally {
         await server.close()
       }
-      context.log(`run ${run + 1}/${context.runs}: ${injected.at(-1)} faults, ${written.at(-1)}/${reference.size} files written, ${corrupted.at(-1)} corrupted, ${extraPerFault.at(-1)!.toFixed(2)} extra requests per fault`)
+      context.log(
+        `run ${run + 1}/${context.runs}: ${injected.at(-1)} faults, ${written.at(-1)}/${reference.size} files written, ${corrupted.at(-1)} corrupted, ${extraPerFault.at(-1)!.toFixed(2)} extra requests per fault`
+      )
     }
 
     const corruptedStats = summarise(corrupted)
     return {
       runs: context.runs,
-      headlines: [{label: 'corrupted files written (per run)', value: corruptedStats, goal: '0 in every run', met: corruptedStats.max === 0, digits: 0}],
+      headlines: [
+        {
+          label: 'corrupted files written (per run)',
+          value: corruptedStats,
+          goal: '0 in every run',
+          met: corruptedStats.max === 0,
+          digits: 0
+        }
+      ],
       rows: [
         {label: 'fault-free reference', value: `${reference.size} files written, ${referenceRequests} requests`},
         {label: 'faults injected per run', value: summarise(injected), digits: 0},
-        {label: 'faults by kind (all runs)', value: FAULT_KINDS.map((kind) => `${kind} ${byKind.get(kind)}`).join(', ')},
+        {
+          label: 'faults by kind (all runs)',
+          value: FAULT_KINDS.map((kind) => `${kind} ${byKind.get(kind)}`).join(', ')
+        },
         {label: 'files written per run (the others failed closed: not written)', value: summarise(written), digits: 0},
         {label: 'corrupted files written per run', value: corruptedStats, digits: 0},
         {label: 'extra requests per fault', value: summarise(extraPerFault)},
@@ -122,7 +147,11 @@ function faultSchedule(seed: number): Schedule {
     const anyId = ids[Math.floor(random() * ids.length)]!
     const faults: Record<FaultKind, Fault> = {
       'dropped placeholder': {kind: 'drop-placeholder', id: withToken ?? anyId},
-      'altered URL': {kind: 'placeholder-to-text', text: '[enlace](https://example.invalid/altered)', id: withToken ?? anyId},
+      'altered URL': {
+        kind: 'placeholder-to-text',
+        text: '[enlace](https://example.invalid/altered)',
+        id: withToken ?? anyId
+      },
       'altered code': {kind: 'placeholder-to-text', text: '`rm -rf /`', id: withToken ?? anyId},
       commentary: {kind: 'commentary', text: 'Here is the translation: ', id: anyId},
       truncation: {kind: 'truncate'}
@@ -139,7 +168,7 @@ function faultSchedule(seed: number): Schedule {
 /** Target files by path relative to `folder`; empty when nothing was written. */
 async function readTargets(folder: string): Promise<Map<string, string>> {
   const targets = new Map<string, string>()
-  let entries
+  let entries: Dirent[]
   try {
     entries = await readdir(folder, {recursive: true, withFileTypes: true})
   } catch {

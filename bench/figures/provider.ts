@@ -37,7 +37,10 @@ export const providerBound: Figure = {
         const spawned = performance.now()
         const result = await syncThroughServer(context.repoRoot, root, server, ['--concurrency', String(CONCURRENCY)])
         const count = chatRequests(server).length
-        if (count === 0) throw new NotMeasured(`sync made no requests to the test server (exit ${result.code}): ${result.stderr.slice(0, 300)}`)
+        if (count === 0)
+          throw new NotMeasured(
+            `sync made no requests to the test server (exit ${result.code}): ${result.stderr.slice(0, 300)}`
+          )
         wall.push(result.wallMs / 1000)
         requests.push(count)
         ideal.push((count * LATENCY_MS) / 1000 / CONCURRENCY)
@@ -50,7 +53,9 @@ export const providerBound: Figure = {
       } finally {
         await server.close()
       }
-      context.log(`run ${run + 1}/${context.runs}: ${requests.at(-1)} requests, ${wall.at(-1)!.toFixed(2)} s (ideal ${ideal.at(-1)!.toFixed(2)} s), ${inFlight.at(-1)} in flight at most`)
+      context.log(
+        `run ${run + 1}/${context.runs}: ${requests.at(-1)} requests, ${wall.at(-1)!.toFixed(2)} s (ideal ${ideal.at(-1)!.toFixed(2)} s), ${inFlight.at(-1)} in flight at most`
+      )
     }
 
     const ratio = summarise(ratios(wall, ideal))
@@ -63,7 +68,11 @@ export const providerBound: Figure = {
         {label: 'wall time (CLI process)', value: summarise(wall), unit: 's'},
         {label: 'ideal (requests × 0.3 s ÷ 8)', value: summarise(ideal), unit: 's'},
         {label: 'most requests in flight', value: summarise(inFlight), digits: 0},
-        {label: 'requests in flight on average, first request to last answer', value: summarise(meanInFlight), digits: 1},
+        {
+          label: 'requests in flight on average, first request to last answer',
+          value: summarise(meanInFlight),
+          digits: 1
+        },
         {label: 'first request sent after (start-up, discovery, parsing)', value: summarise(firstRequest), unit: 's'}
       ],
       notes: [

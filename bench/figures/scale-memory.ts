@@ -7,7 +7,7 @@
  * Each quantity is measured once (the machine is shared and the bench must stay short); every
  * figure is a ratio against a baseline of the same run.
  */
-import {readdirSync, existsSync, readFileSync} from 'node:fs'
+import {existsSync, readdirSync, readFileSync} from 'node:fs'
 import {mkdir, readFile, writeFile} from 'node:fs/promises'
 import path from 'node:path'
 import remarkFrontmatter from 'remark-frontmatter'
@@ -42,7 +42,9 @@ export function readmeCorpus(repoRoot: string): SourceFile[] {
   }
   for (const entry of readdirSync(modules).sort()) {
     if (entry.startsWith('.')) continue
-    if (entry.startsWith('@')) for (const inner of readdirSync(path.join(modules, entry)).sort()) add(path.join(entry, inner), `${entry.slice(1)}-${inner}`)
+    if (entry.startsWith('@'))
+      for (const inner of readdirSync(path.join(modules, entry)).sort())
+        add(path.join(entry, inner), `${entry.slice(1)}-${inner}`)
     else add(entry, entry)
   }
   if (files.length < 20) throw new NotMeasured(`only ${files.length} READMEs under node_modules: too few for a corpus`)
@@ -71,7 +73,9 @@ async function writeTree(root: string, files: ReadonlyArray<SourceFile>): Promis
 }
 
 function replicated(corpus: readonly SourceFile[], copies: number): SourceFile[] {
-  return Array.from({length: copies}, (_, k) => corpus.map((file) => ({name: `copy-${k + 1}/${file.name}`, text: replica(file.text, k)}))).flat()
+  return Array.from({length: copies}, (_, k) =>
+    corpus.map((file) => ({name: `copy-${k + 1}/${file.name}`, text: replica(file.text, k)}))
+  ).flat()
 }
 
 /** Prose paragraphs of the READMEs (one line, letters, no markup to speak of): material for generated notes. */
@@ -80,7 +84,14 @@ function paragraphs(corpus: readonly SourceFile[]): string[] {
   for (const file of corpus) {
     for (const block of file.text.split(/\n{2,}/)) {
       const line = block.trim()
-      if (line.length >= 60 && line.length <= 300 && !line.includes("\n") && !/https?:|www\./.test(line) && /^[A-Z][^<>|#\]\[`*_\\]*[.!]$/.test(line)) found.add(line)
+      if (
+        line.length >= 60 &&
+        line.length <= 300 &&
+        !line.includes('\n') &&
+        !/https?:|www\./.test(line) &&
+        /^[A-Z][^<>|#\][`*_\\]*[.!]$/.test(line)
+      )
+        found.add(line)
     }
   }
   return [...found]
@@ -105,10 +116,21 @@ export const scaleMemory: Figure = {
       const files = replicated(corpus, copies)
       const root = path.join(context.workRoot, `readmes-${copies}x`)
       const bytes = await writeTree(root, files)
-      const run = await runCliOk(context.repoRoot, ['sync', '--locale', 'es', '--provider', 'pseudo'], {cwd: root}, [0, 1])
+      const run = await runCliOk(
+        context.repoRoot,
+        ['sync', '--locale', 'es', '--provider', 'pseudo'],
+        {cwd: root},
+        [0, 1]
+      )
       rss.push(run.maxRssBytes / MB)
-      context.log(`${copies}×: ${files.length} notes, ${(bytes / MB).toFixed(2)} MB, pseudo sync ${(run.wallMs / 1000).toFixed(2)} s, peak RSS ${(run.maxRssBytes / MB).toFixed(0)} MB`)
-      rows.push({label: `pseudo sync of ${copies}× (${files.length} notes, ${(bytes / MB).toFixed(2)} MB): wall`, value: one(run.wallMs / 1000), unit: 's'})
+      context.log(
+        `${copies}×: ${files.length} notes, ${(bytes / MB).toFixed(2)} MB, pseudo sync ${(run.wallMs / 1000).toFixed(2)} s, peak RSS ${(run.maxRssBytes / MB).toFixed(0)} MB`
+      )
+      rows.push({
+        label: `pseudo sync of ${copies}× (${files.length} notes, ${(bytes / MB).toFixed(2)} MB): wall`,
+        value: one(run.wallMs / 1000),
+        unit: 's'
+      })
       rows.push({label: `pseudo sync of ${copies}×: peak RSS`, value: one(run.maxRssBytes / MB), unit: 'MB', digits: 0})
       biggest = {bytes, wallMs: run.wallMs, files}
     }
@@ -117,11 +139,25 @@ export const scaleMemory: Figure = {
     const parseStarted = performance.now()
     for (const file of biggest.files) processor.parse(file.text)
     const parseMs = performance.now() - parseStarted
-    rows.push({label: `bare remark-parse + gfm + frontmatter + math of the same ${sizes.at(-1)}× files, 1 thread`, value: one(parseMs / 1000), unit: 's'})
+    rows.push({
+      label: `bare remark-parse + gfm + frontmatter + math of the same ${sizes.at(-1)}× files, 1 thread`,
+      value: one(parseMs / 1000),
+      unit: 's'
+    })
     const cli = parseMs / biggest.wallMs
-    headlines.push({label: `whole-CLI pseudo sync ÷ bare parse (${sizes.at(-1)}×, throughput)`, value: one(cli), goal: '≥ 0.6×', met: cli >= 0.6})
+    headlines.push({
+      label: `whole-CLI pseudo sync ÷ bare parse (${sizes.at(-1)}×, throughput)`,
+      value: one(cli),
+      goal: '≥ 0.6×',
+      met: cli >= 0.6
+    })
     const growth = rss.at(-1)! / rss[0]!
-    headlines.push({label: `peak RSS ${sizes.at(-1)}× ÷ 1× corpus`, value: one(growth), goal: '≤ 1.2×', met: growth <= 1.2})
+    headlines.push({
+      label: `peak RSS ${sizes.at(-1)}× ÷ 1× corpus`,
+      value: one(growth),
+      goal: '≤ 1.2×',
+      met: growth <= 1.2
+    })
 
     // 2. A duplicate-heavy project: 40 notes of 6 paragraphs drawn (with repeats) from 30.
     const pool = paragraphs(corpus).slice(0, 30)
@@ -129,7 +165,10 @@ export const scaleMemory: Figure = {
     const dupRoot = path.join(context.workRoot, 'duplicates')
     const dupFiles = Array.from({length: 40}, (_, n) => ({
       name: `release-${n + 1}.md`,
-      text: `# Release ${n + 1}\n\n` + Array.from({length: 6}, (_, p) => pool[(n * 7 + p * 11) % pool.length]!).join('\n\n') + `\n\n${pool[n % pool.length]!}\n`
+      text:
+        `# Release ${n + 1}\n\n` +
+        Array.from({length: 6}, (_, p) => pool[(n * 7 + p * 11) % pool.length]!).join('\n\n') +
+        `\n\n${pool[n % pool.length]!}\n`
     }))
     await writeTree(dupRoot, dupFiles)
     const occurrences = dupFiles.reduce((sum, file) => sum + file.text.split(/\n{2,}/).length, 0)
@@ -137,10 +176,20 @@ export const scaleMemory: Figure = {
     try {
       await syncThroughServer(context.repoRoot, dupRoot, server, ['--concurrency', String(CONCURRENCY)])
       const sent = chatRequests(server).flatMap((request) => Object.values(requestSegments(request)))
-      const distinct = new Set(dupFiles.flatMap((file) => file.text.split(/\n{2,}/).map((block) => block.trim().replace(/^# /, '')))).size
+      const distinct = new Set(
+        dupFiles.flatMap((file) => file.text.split(/\n{2,}/).map((block) => block.trim().replace(/^# /, '')))
+      ).size
       const ratio = sent.length / distinct
-      rows.push({label: 'duplicate-heavy project: segment occurrences / distinct / sent', value: `${occurrences} / ${distinct} / ${sent.length}`})
-      headlines.push({label: 'duplicate-heavy: segments sent ÷ distinct segments', value: one(ratio), goal: '= 1', met: ratio <= 1})
+      rows.push({
+        label: 'duplicate-heavy project: segment occurrences / distinct / sent',
+        value: `${occurrences} / ${distinct} / ${sent.length}`
+      })
+      headlines.push({
+        label: 'duplicate-heavy: segments sent ÷ distinct segments',
+        value: one(ratio),
+        goal: '= 1',
+        met: ratio <= 1
+      })
     } finally {
       await server.close()
     }
@@ -162,7 +211,13 @@ export const scaleMemory: Figure = {
       }
       await syncThroughServer(context.repoRoot, editRoot, server)
       const requests = chatRequests(server).length - before
-      headlines.push({label: '20 one-paragraph edits in 20 notes: requests', value: one(requests), goal: '≤ 2', met: requests <= 2, digits: 0})
+      headlines.push({
+        label: '20 one-paragraph edits in 20 notes: requests',
+        value: one(requests),
+        goal: '≤ 2',
+        met: requests <= 2,
+        digits: 0
+      })
     } finally {
       await server.close()
     }
@@ -176,8 +231,16 @@ export const scaleMemory: Figure = {
       const count = chatRequests(server).length
       const ideal = Math.ceil(count / CONCURRENCY) * (LATENCY_MS / 1000)
       const ratio = run.wallMs / 1000 / ideal
-      rows.push({label: `provider-bound (2× READMEs, ${LATENCY_MS} ms a request, --concurrency ${CONCURRENCY}): requests / wall / ideal`, value: `${count} / ${(run.wallMs / 1000).toFixed(2)} s / ${ideal.toFixed(2)} s`})
-      headlines.push({label: 'provider-bound wall ÷ ideal ceil(requests ÷ 8) × 0.3 s', value: one(ratio), goal: '≤ 1.15×', met: ratio <= 1.15})
+      rows.push({
+        label: `provider-bound (2× READMEs, ${LATENCY_MS} ms a request, --concurrency ${CONCURRENCY}): requests / wall / ideal`,
+        value: `${count} / ${(run.wallMs / 1000).toFixed(2)} s / ${ideal.toFixed(2)} s`
+      })
+      headlines.push({
+        label: 'provider-bound wall ÷ ideal ceil(requests ÷ 8) × 0.3 s',
+        value: one(ratio),
+        goal: '≤ 1.15×',
+        met: ratio <= 1.15
+      })
     } finally {
       await server.close()
     }

@@ -32,7 +32,8 @@ export const scale: Figure = {
   async run(context) {
     const sizes = context.quick ? [100, 500, 1000] : [1000, 5000, 10000]
     const blocks = proseBlocks(await readCorpus(context.corpusRoot))
-    if (blocks.length < 20) throw new NotMeasured(`the corpus gave only ${blocks.length} prose blocks to build notes from`)
+    if (blocks.length < 20)
+      throw new NotMeasured(`the corpus gave only ${blocks.length} prose blocks to build notes from`)
 
     const trees: Array<{size: number; root: string; bytes: number}> = []
     for (const size of sizes) {
@@ -52,13 +53,20 @@ export const scale: Figure = {
         const tree = trees[(run + step) % trees.length]!
         await resetRunState(tree.root)
         // Exit 1 (some notes failed) still measures the run; the failures are reported beside it.
-        const result = await runCliOk(context.repoRoot, ['sync', '--locale', 'es', '--provider', 'pseudo'], {cwd: tree.root}, [0, 1])
+        const result = await runCliOk(
+          context.repoRoot,
+          ['sync', '--locale', 'es', '--provider', 'pseudo'],
+          {cwd: tree.root},
+          [0, 1]
+        )
         failed.set(tree.size, failed.get(tree.size)! + failedNotes(result.stdout + result.stderr, result.code))
         seconds.get(tree.size)!.push(result.wallMs / 1000)
         rss.get(tree.size)!.push(result.maxRssBytes / MiB)
       }
       if (run === 0) runs = runsWithin(context, (performance.now() - runStarted) / 1000, BUDGET_SECONDS)
-      context.log(`run ${run + 1}/${runs}: ${sizes.map((size) => `${size} notes ${seconds.get(size)!.at(-1)!.toFixed(1)} s / ${rss.get(size)!.at(-1)!.toFixed(0)} MB`).join(', ')}`)
+      context.log(
+        `run ${run + 1}/${runs}: ${sizes.map((size) => `${size} notes ${seconds.get(size)!.at(-1)!.toFixed(1)} s / ${rss.get(size)!.at(-1)!.toFixed(0)} MB`).join(', ')}`
+      )
     }
 
     // Every tree is left synced; the largest is what figure 3 needs.
@@ -72,19 +80,47 @@ export const scale: Figure = {
     return {
       runs,
       headlines: [
-        {label: `time ${large} ÷ ${small} notes`, value: ratio, goal: `≤ ${RATIO_GOAL}× (linear: ${expected}×)`, met: ratio.median <= RATIO_GOAL, digits: 2},
-        {label: `peak RSS at ${large} notes (MB)`, value: peak, goal: `≤ ${RSS_GOAL_MB} MB`, met: peak.median <= RSS_GOAL_MB, digits: 0}
+        {
+          label: `time ${large} ÷ ${small} notes`,
+          value: ratio,
+          goal: `≤ ${RATIO_GOAL}× (linear: ${expected}×)`,
+          met: ratio.median <= RATIO_GOAL,
+          digits: 2
+        },
+        {
+          label: `peak RSS at ${large} notes (MB)`,
+          value: peak,
+          goal: `≤ ${RSS_GOAL_MB} MB`,
+          met: peak.median <= RSS_GOAL_MB,
+          digits: 0
+        }
       ],
       rows: trees.flatMap((tree) => [
-        {label: `${tree.size} notes (${(tree.bytes / 1e6).toFixed(1)} MB of source): wall time`, value: summarise(seconds.get(tree.size)!), unit: 's', digits: 2},
-        {label: `${tree.size} notes: notes per second`, value: summarise(seconds.get(tree.size)!.map((value) => tree.size / value)), digits: 0},
+        {
+          label: `${tree.size} notes (${(tree.bytes / 1e6).toFixed(1)} MB of source): wall time`,
+          value: summarise(seconds.get(tree.size)!),
+          unit: 's',
+          digits: 2
+        },
+        {
+          label: `${tree.size} notes: notes per second`,
+          value: summarise(seconds.get(tree.size)!.map((value) => tree.size / value)),
+          digits: 0
+        },
         {label: `${tree.size} notes: peak RSS`, value: summarise(rss.get(tree.size)!), unit: 'MB', digits: 0},
-        ...(failed.get(tree.size)! > 0 ? [{label: `${tree.size} notes: notes that failed to sync (all runs; should be 0)`, value: failed.get(tree.size)!}] : [])
+        ...(failed.get(tree.size)! > 0
+          ? [
+              {
+                label: `${tree.size} notes: notes that failed to sync (all runs; should be 0)`,
+                value: failed.get(tree.size)!
+              }
+            ]
+          : [])
       ]),
       notes: [
         `Generated notes: front-matter title + ${BLOCKS_PER_NOTE} prose blocks (headings, paragraphs, lists) drawn from the corpus with a seeded generator, 100 notes per folder.`,
         `Runs: ${runs} of ${context.runs} requested${runs < context.runs ? ` — one run of the three sizes took longer than ${BUDGET_SECONDS} s ÷ ${context.runs}, so fewer runs fit this figure's share of the 10-minute budget (node bench/run.js --only 2 --no-budget does all ${context.runs})` : ''}.`,
-        'Each run starts from sources only (locales/, the lock and .notes-l10n/ removed); wall time is the whole CLI process, Node start-up included; peak RSS is the child\'s own getrusage maxRSS.'
+        "Each run starts from sources only (locales/, the lock and .notes-l10n/ removed); wall time is the whole CLI process, Node start-up included; peak RSS is the child's own getrusage maxRSS."
       ]
     }
   }

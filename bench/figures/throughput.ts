@@ -15,8 +15,8 @@ import remarkGfm from 'remark-gfm'
 import remarkMath from 'remark-math'
 import remarkParse from 'remark-parse'
 import {unified} from 'unified'
-import {byteLength, readCorpus, type CorpusFile} from '../corpus.js'
-import type {BenchContext, Figure, FigureResult} from '../figure.js'
+import {byteLength, type CorpusFile, readCorpus} from '../corpus.js'
+import type {Figure, FigureResult} from '../figure.js'
 import {NotMeasured} from '../figure.js'
 import {loadPipeline, runPipeline} from '../pipeline.js'
 import {ratios, summarise} from '../stats.js'
@@ -77,7 +77,9 @@ export const throughput: Figure = {
           }
         ]
         for (let step = 0; step < variants.length; step++) await variants[(run + step) % variants.length]!()
-        context.log(`run ${run + 1}/${shards.length}: parse ${baseline.at(-1)!.toFixed(3)} MB/s, pipeline ${single.at(-1)!.toFixed(3)} MB/s, ${workers} threads ${parallel.at(-1)!.toFixed(3)} MB/s`)
+        context.log(
+          `run ${run + 1}/${shards.length}: parse ${baseline.at(-1)!.toFixed(3)} MB/s, pipeline ${single.at(-1)!.toFixed(3)} MB/s, ${workers} threads ${parallel.at(-1)!.toFixed(3)} MB/s`
+        )
       }
 
       const result: FigureResult = {
@@ -87,12 +89,26 @@ export const throughput: Figure = {
           headline(`pipeline, ${workers} worker threads ÷ remark-parse (1 thread)`, ratios(parallel, baseline))
         ],
         rows: [
-          {label: 'bytes per variant (all runs)', value: `${(shardBytes.reduce((a, b) => a + b, 0) / MB).toFixed(1)} MB in ${shards.length} runs of ${(shardBytes[0]! / MB).toFixed(1)} MB (${corpus.length} corpus files, ${(byteLength(corpus) / MB).toFixed(2)} MB, replicated)`},
-          {label: 'remark-parse + gfm + frontmatter + math, 1 thread', value: summarise(baseline), unit: 'MB/s', digits: 3},
+          {
+            label: 'bytes per variant (all runs)',
+            value: `${(shardBytes.reduce((a, b) => a + b, 0) / MB).toFixed(1)} MB in ${shards.length} runs of ${(shardBytes[0]! / MB).toFixed(1)} MB (${corpus.length} corpus files, ${(byteLength(corpus) / MB).toFixed(2)} MB, replicated)`
+          },
+          {
+            label: 'remark-parse + gfm + frontmatter + math, 1 thread',
+            value: summarise(baseline),
+            unit: 'MB/s',
+            digits: 3
+          },
           {label: 'pipeline, 1 thread', value: summarise(single), unit: 'MB/s', digits: 3},
           {label: `pipeline, ${workers} worker threads`, value: summarise(parallel), unit: 'MB/s', digits: 3},
-          {label: 'segments per corpus copy', value: Math.round(segments / (shardBytes.reduce((a, b) => a + b, 0) / byteLength(corpus)))},
-          {label: 'notes whose identity translation was not byte-identical', value: `${different} of ${shards.flat().length}`}
+          {
+            label: 'segments per corpus copy',
+            value: Math.round(segments / (shardBytes.reduce((a, b) => a + b, 0) / byteLength(corpus)))
+          },
+          {
+            label: 'notes whose identity translation was not byte-identical',
+            value: `${different} of ${shards.flat().length}`
+          }
         ],
         notes: [
           'Pipeline = decodeNote → analyseNote (one parse + segment + protect) → restore each segment (identity translation) → reassemble (includes its safety-net re-parse, if any); nothing is written to disk.',
@@ -124,7 +140,9 @@ function seconds(work: () => void): number {
 export function replicate(corpus: readonly CorpusFile[], totalBytes: number, count: number): CorpusFile[][] {
   const copiesPerShard = Math.max(1, Math.ceil(totalBytes / count / byteLength(corpus)))
   return Array.from({length: count}, (_, shard) =>
-    Array.from({length: copiesPerShard}, (_, copy) => corpus.map((file) => ({name: `copy-${shard}-${copy}/${file.name}`, bytes: file.bytes}))).flat()
+    Array.from({length: copiesPerShard}, (_, copy) =>
+      corpus.map((file) => ({name: `copy-${shard}-${copy}/${file.name}`, bytes: file.bytes}))
+    ).flat()
   )
 }
 
@@ -155,7 +173,9 @@ async function startPool(repoRoot: string, shards: CorpusFile[][], count: number
     workers.map(
       (worker) =>
         new Promise<void>((resolve, reject) => {
-          worker.once('error', (error) => reject(new NotMeasured(`a pipeline worker thread failed to start: ${error.message}`)))
+          worker.once('error', (error) =>
+            reject(new NotMeasured(`a pipeline worker thread failed to start: ${error.message}`))
+          )
           worker.once('message', () => resolve())
         })
     )
@@ -182,4 +202,3 @@ async function startPool(repoRoot: string, shards: CorpusFile[][], count: number
     }
   }
 }
-

@@ -11,10 +11,10 @@ import {readFile, writeFile} from 'node:fs/promises'
 import path from 'node:path'
 import {countTokens} from '../../src/providers/tokens.js'
 import {TOKEN_PATTERN} from '../../src/types.js'
-import {readCorpus, type CorpusFile} from '../corpus.js'
+import {type CorpusFile, readCorpus} from '../corpus.js'
 import type {Figure} from '../figure.js'
 import {NotMeasured} from '../figure.js'
-import {analyse, loadPipeline, type AnalysedNoteLike} from '../pipeline.js'
+import {type AnalysedNoteLike, analyse, loadPipeline} from '../pipeline.js'
 import {chatRequests, promptTokens, startServer, syncThroughServer, systemTokens} from '../server.js'
 import {summarise} from '../stats.js'
 import {corpusProject, resetRunState} from '../tree.js'
@@ -32,7 +32,10 @@ export const tokens: Figure = {
     const corpus = await readCorpus(context.corpusRoot)
     const analysed = corpus.map((file) => ({file, note: analyse(pipeline, file.name, file.bytes)}))
     const tokensOf = (measure: (segment: AnalysedNoteLike['segments'][number]) => string) =>
-      analysed.reduce((sum, {note}) => sum + note.segments.reduce((inner, segment) => inner + countTokens(measure(segment)), 0), 0)
+      analysed.reduce(
+        (sum, {note}) => sum + note.segments.reduce((inner, segment) => inner + countTokens(measure(segment)), 0),
+        0
+      )
     const markdownTokens = tokensOf((segment) => segment.markdown)
     const protectedTokens = tokensOf((segment) => segment.text)
     const proseOnlyTokens = tokensOf((segment) => segment.text.replace(new RegExp(TOKEN_PATTERN.source, 'g'), ''))
@@ -65,7 +68,9 @@ export const tokens: Figure = {
       notePrompt.push(whole)
       editPrompt.push(edit)
       editShare.push(edit / whole)
-      context.log(`run ${run + 1}/${context.runs}: full ${sent} prompt tokens (${fullRatio.at(-1)!.toFixed(2)} per prose token), edit ${edit} of ${whole}`)
+      context.log(
+        `run ${run + 1}/${context.runs}: full ${sent} prompt tokens (${fullRatio.at(-1)!.toFixed(2)} per prose token), edit ${edit} of ${whole}`
+      )
     }
 
     const full = summarise(fullRatio)
@@ -73,23 +78,47 @@ export const tokens: Figure = {
     return {
       runs: context.runs,
       headlines: [
-        {label: 'full sync: prompt tokens per source token (segment Markdown)', value: full, goal: `≤ ${FULL_GOAL}`, met: full.median <= FULL_GOAL},
-        {label: 'one-paragraph edit: % of the note\'s full-sync prompt tokens', value: share, goal: `≤ ${EDIT_GOAL * 100}%`, met: share.median <= EDIT_GOAL * 100, digits: 1}
+        {
+          label: 'full sync: prompt tokens per source token (segment Markdown)',
+          value: full,
+          goal: `≤ ${FULL_GOAL}`,
+          met: full.median <= FULL_GOAL
+        },
+        {
+          label: "one-paragraph edit: % of the note's full-sync prompt tokens",
+          value: share,
+          goal: `≤ ${EDIT_GOAL * 100}%`,
+          met: share.median <= EDIT_GOAL * 100,
+          digits: 1
+        }
       ],
       rows: [
         {label: 'source tokens: segment Markdown (whole corpus)', value: markdownTokens},
         {label: 'source tokens: protected segment text (placeholders as sent)', value: protectedTokens},
         {label: 'source tokens: prose only (placeholders removed)', value: proseOnlyTokens},
         {label: 'prompt tokens sent, full sync', value: summarise(fullPrompt), digits: 0},
-        {label: 'prompt tokens per protected-text token', value: summarise(fullPrompt.map((value) => value / protectedTokens))},
-        {label: 'prompt tokens per prose-only token', value: summarise(fullPrompt.map((value) => value / proseOnlyTokens))},
-        {label: 'system message tokens per request (median over the full sync)', value: summarise(instructions), digits: 0},
-        {label: 'edited note', value: `${edited.file.name} (${edited.note.segments.length} segments; the corpus note closest to ${EDIT_NOTE_SEGMENTS})`},
+        {
+          label: 'prompt tokens per protected-text token',
+          value: summarise(fullPrompt.map((value) => value / protectedTokens))
+        },
+        {
+          label: 'prompt tokens per prose-only token',
+          value: summarise(fullPrompt.map((value) => value / proseOnlyTokens))
+        },
+        {
+          label: 'system message tokens per request (median over the full sync)',
+          value: summarise(instructions),
+          digits: 0
+        },
+        {
+          label: 'edited note',
+          value: `${edited.file.name} (${edited.note.segments.length} segments; the corpus note closest to ${EDIT_NOTE_SEGMENTS})`
+        },
         {label: 'edited note: full-sync prompt tokens', value: summarise(notePrompt), digits: 0},
         {label: 'edited note: prompt tokens after editing one paragraph', value: summarise(editPrompt), digits: 0}
       ],
       notes: [
-        'Prompt tokens are counted from the requests the test server recorded, with the project\'s tokenizer (o200k_base) plus 4 per message, as the server bills them. The counts are deterministic; the runs only confirm it.'
+        "Prompt tokens are counted from the requests the test server recorded, with the project's tokenizer (o200k_base) plus 4 per message, as the server bills them. The counts are deterministic; the runs only confirm it."
       ]
     }
   }
@@ -100,7 +129,8 @@ async function promptTokensOfSync(repoRoot: string, root: string): Promise<{sent
   const server = await startServer({})
   try {
     const result = await syncThroughServer(repoRoot, root, server)
-    if (result.code !== 0) throw new NotMeasured(`sync through the test server exited ${result.code}: ${result.stderr.slice(0, 300)}`)
+    if (result.code !== 0)
+      throw new NotMeasured(`sync through the test server exited ${result.code}: ${result.stderr.slice(0, 300)}`)
     const requests = chatRequests(server)
     if (requests.length === 0) throw new NotMeasured('sync made no requests to the test server')
     return {
@@ -122,7 +152,11 @@ interface EditTarget {
 /** The corpus note whose segment count is closest to 40, and a paragraph in its middle. */
 function pickEditNote(analysed: ReadonlyArray<{file: CorpusFile; note: AnalysedNoteLike}>): EditTarget {
   const candidates = analysed.filter(({note}) => note.segments.some((segment) => segment.kind === 'paragraph'))
-  const best = [...candidates].sort((a, b) => Math.abs(a.note.segments.length - EDIT_NOTE_SEGMENTS) - Math.abs(b.note.segments.length - EDIT_NOTE_SEGMENTS) || a.file.name.localeCompare(b.file.name))[0]
+  const best = [...candidates].sort(
+    (a, b) =>
+      Math.abs(a.note.segments.length - EDIT_NOTE_SEGMENTS) - Math.abs(b.note.segments.length - EDIT_NOTE_SEGMENTS) ||
+      a.file.name.localeCompare(b.file.name)
+  )[0]
   if (!best) throw new NotMeasured('no corpus note has a paragraph segment to edit')
   const paragraphs = best.note.segments.filter((segment) => segment.kind === 'paragraph')
   const paragraph = paragraphs[paragraphs.length >> 1]!
@@ -133,5 +167,5 @@ function pickEditNote(analysed: ReadonlyArray<{file: CorpusFile; note: AnalysedN
 function editParagraph(text: string, paragraph: {start: number; end: number}): string {
   // Segment offsets exclude a byte order mark.
   const end = paragraph.end + (text.startsWith('\uFEFF') ? 1 : 0)
-  return text.slice(0, end) + ' This sentence was added in an edit.' + text.slice(end)
+  return `${text.slice(0, end)} This sentence was added in an edit.${text.slice(end)}`
 }

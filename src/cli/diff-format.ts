@@ -9,7 +9,9 @@ import type {Output} from './output.js'
 
 export function formatDiff(result: DiffResult, out: Pick<Output, 'paint'>, color: boolean): string {
   if (result.entries.length === 0) {
-    return result.base ? `diff: no segment changed since ${result.base}\n` : 'diff: nothing to do — every translation is current\n'
+    return result.base
+      ? `diff: no segment changed since ${result.base}\n`
+      : 'diff: nothing to do — every translation is current\n'
   }
   const lines: string[] = []
   let heading = ''
@@ -22,14 +24,22 @@ export function formatDiff(result: DiffResult, out: Pick<Output, 'paint'>, color
     lines.push(`  ${entry.note}:${entry.line}  ${stateLabel(entry, out)}  ${out.paint.dim(entry.id)}`)
     if (entry.id === '*') continue
     lines.push(`    source       ${changeText(entry.oldSource, entry.newSource, out, color)}`)
-    const pending = entry.newTranslation === undefined && entry.state !== 'removed' ? out.paint.dim(' → (translated by the next sync)') : ''
-    lines.push(`    ${entry.locale.padEnd(12)} ${changeText(entry.oldTranslation, entry.newTranslation, out, color)}${pending}`)
-    if (entry.state === 'needs-review' && !result.base) lines.push(out.paint.dim(`    still right? notes-l10n accept ${entry.note} --locale ${entry.locale}`))
+    const pending =
+      entry.newTranslation === undefined && entry.state !== 'removed'
+        ? out.paint.dim(' → (translated by the next sync)')
+        : ''
+    lines.push(
+      `    ${entry.locale.padEnd(12)} ${changeText(entry.oldTranslation, entry.newTranslation, out, color)}${pending}`
+    )
+    if (entry.state === 'needs-review' && !result.base)
+      lines.push(out.paint.dim(`    still right? notes-l10n accept ${entry.note} --locale ${entry.locale}`))
   }
   const states = new Map<string, number>()
   for (const entry of result.entries) states.set(entry.state, (states.get(entry.state) ?? 0) + 1)
-  lines.push(`diff${result.base ? ` ${result.base}..working tree` : ''}: ${[...states].map(([state, count]) => `${count} ${state}`).join(', ')}`)
-  return lines.join('\n') + '\n'
+  lines.push(
+    `diff${result.base ? ` ${result.base}..working tree` : ''}: ${[...states].map(([state, count]) => `${count} ${state}`).join(', ')}`
+  )
+  return `${lines.join('\n')}\n`
 }
 
 function stateLabel(entry: DiffEntry, out: Pick<Output, 'paint'>): string {
@@ -41,7 +51,12 @@ function stateLabel(entry: DiffEntry, out: Pick<Output, 'paint'>): string {
  * Old → new as one line: words only in the old text marked removed, words only in the new one
  * marked added. Line breaks are shown as `⏎` so a segment stays on one line of output.
  */
-function changeText(before: string | undefined, after: string | undefined, out: Pick<Output, 'paint'>, color: boolean): string {
+function changeText(
+  before: string | undefined,
+  after: string | undefined,
+  out: Pick<Output, 'paint'>,
+  color: boolean
+): string {
   const flat = (text: string) => text.replace(/\n/g, '⏎ ')
   if (before === undefined && after === undefined) return out.paint.dim('—')
   if (before === undefined) return flat(after!)

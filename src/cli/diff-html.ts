@@ -9,7 +9,7 @@
  */
 import {createHash} from 'node:crypto'
 import type {DiffEntry, DiffResult, DiffState} from '../commands/diff.js'
-import {wordDiff, type DiffPart} from '../review/word-diff.js'
+import {type DiffPart, wordDiff} from '../review/word-diff.js'
 
 export interface HtmlOptions {
   /** Path from the page's folder to the project root (`''`, `../`), for the file:line links. */
@@ -18,7 +18,15 @@ export interface HtmlOptions {
   title?: string
 }
 
-const STATE_ORDER: readonly DiffState[] = ['new', 'changed', 'needs-review', 'human-edited', 'glossary', 'retranslated', 'removed']
+const STATE_ORDER: readonly DiffState[] = [
+  'new',
+  'changed',
+  'needs-review',
+  'human-edited',
+  'glossary',
+  'retranslated',
+  'removed'
+]
 
 const STATE_HELP: Record<DiffState, string> = {
   new: 'no translation yet',
@@ -43,7 +51,9 @@ export function formatDiffHtml(result: DiffResult, options: HtmlOptions): string
   const states = STATE_ORDER.filter((state) => result.entries.some((entry) => entry.state === state))
   const locales = [...new Set(result.entries.map((entry) => entry.locale))].sort()
   const title = `Translation review${options.title ? ` — ${options.title}` : ''}${result.base ? ` (since ${result.base})` : ''}`
-  const counts = states.map((state) => `${result.entries.filter((entry) => entry.state === state).length} ${state}`).join(', ')
+  const counts = states
+    .map((state) => `${result.entries.filter((entry) => entry.state === state).length} ${state}`)
+    .join(', ')
   const filters =
     result.entries.length === 0
       ? ''
@@ -101,22 +111,39 @@ ${rows}
 }
 
 /** Old → new: the old text with removed words marked, the new one with added words marked. */
-function change(before: string | undefined, after: string | undefined, kind: 'source' | 'translation', pending?: string): string {
+function change(
+  before: string | undefined,
+  after: string | undefined,
+  kind: 'source' | 'translation',
+  pending?: string
+): string {
   const block = (side: 'old' | 'new', parts: DiffPart[]) =>
     `<div class="${kind} ${side}" data-side="${side}"><span class="side">${side}</span>${parts
-      .map((part) => (part.type === 'same' ? escapeHtml(part.text) : part.type === 'removed' ? `<del>${escapeHtml(part.text)}</del>` : `<ins>${escapeHtml(part.text)}</ins>`))
+      .map((part) =>
+        part.type === 'same'
+          ? escapeHtml(part.text)
+          : part.type === 'removed'
+            ? `<del>${escapeHtml(part.text)}</del>`
+            : `<ins>${escapeHtml(part.text)}</ins>`
+      )
       .join('')}</div>`
   const same = (text: string): DiffPart[] => [{type: 'same', text}]
-  if (before === undefined && after === undefined) return `<div class="${kind} none">—${pending ? ` <em>(${escapeHtml(pending)})</em>` : ''}</div>`
-  if (after === undefined) return `${block('old', same(before!))}${pending ? `<div class="${kind} new pending" data-side="new"><span class="side">new</span><em>(${escapeHtml(pending)})</em></div>` : ''}`
-  if (before === undefined || before === after) return `<div class="${kind} same" data-side="${before === undefined ? 'new' : 'both'}">${escapeHtml(after)}</div>`
+  if (before === undefined && after === undefined)
+    return `<div class="${kind} none">—${pending ? ` <em>(${escapeHtml(pending)})</em>` : ''}</div>`
+  if (after === undefined)
+    return `${block('old', same(before!))}${pending ? `<div class="${kind} new pending" data-side="new"><span class="side">new</span><em>(${escapeHtml(pending)})</em></div>` : ''}`
+  if (before === undefined || before === after)
+    return `<div class="${kind} same" data-side="${before === undefined ? 'new' : 'both'}">${escapeHtml(after)}</div>`
   const parts = wordDiff(before, after)
-  return block(
-    'old',
-    parts.filter((part) => part.type !== 'added')
-  ) + block(
-    'new',
-    parts.filter((part) => part.type !== 'removed')
+  return (
+    block(
+      'old',
+      parts.filter((part) => part.type !== 'added')
+    ) +
+    block(
+      'new',
+      parts.filter((part) => part.type !== 'removed')
+    )
   )
 }
 

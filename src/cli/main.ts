@@ -128,7 +128,9 @@ function report(error: unknown, out: Output, env: Readonly<Record<string, string
     return error.exitCode
   }
   const message = error instanceof Error ? error.message : String(error)
-  out.error(`internal error: ${message} — this is a bug in notes-l10n; please report it${env.NOTES_L10N_DEBUG ? '' : ' (set NOTES_L10N_DEBUG=1 for a stack trace)'}`)
-  if (env.NOTES_L10N_DEBUG && error instanceof Error && error.stack) out.stderr(error.stack + '\n')
+  out.error(
+    `internal error: ${message} — this is a bug in notes-l10n; please report it${env.NOTES_L10N_DEBUG ? '' : ' (set NOTES_L10N_DEBUG=1 for a stack trace)'}`
+  )
+  if (env.NOTES_L10N_DEBUG && error instanceof Error && error.stack) out.stderr(`${error.stack}\n`)
   return 3
 }

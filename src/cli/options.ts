@@ -15,7 +15,8 @@ export const locales = (value: string, previous: string[] = []): string[] => [
 
 export function positiveInteger(value: string): number {
   const number = Number(value)
-  if (!Number.isInteger(number) || number < 1) throw new InvalidArgumentError(`expected a whole number ≥ 1, received "${value}"`)
+  if (!Number.isInteger(number) || number < 1)
+    throw new InvalidArgumentError(`expected a whole number ≥ 1, received "${value}"`)
   return number
 }
 

@@ -43,6 +43,7 @@ export function createOutput(options: {
 }
 
 function createPaint(color: boolean): Paint {
-  const wrap = (open: number, close: number) => (text: string) => (color ? `\u001B[${open}m${text}\u001B[${close}m` : text)
+  const wrap = (open: number, close: number) => (text: string) =>
+    color ? `\u001B[${open}m${text}\u001B[${close}m` : text
   return {red: wrap(31, 39), green: wrap(32, 39), yellow: wrap(33, 39), dim: wrap(2, 22), bold: wrap(1, 22)}
 }

@@ -17,7 +17,11 @@ import {unknownCost} from './report.js'
  */
 export type ProgressMode = 'live' | 'lines' | 'json'
 
-export function progressMode(options: {json?: boolean; isTTY: boolean; env: Readonly<Record<string, string | undefined>>}): ProgressMode {
+export function progressMode(options: {
+  json?: boolean
+  isTTY: boolean
+  env: Readonly<Record<string, string | undefined>>
+}): ProgressMode {
   if (options.json) return 'json'
   return options.isTTY && !options.env.CI ? 'live' : 'lines'
 }
@@ -49,7 +53,10 @@ export function progressPlan(result: Pick<SyncResult, 'notes'>): ProgressPlan {
     notes.set(`${note.note}\0${note.locale}`, note.counts.pending)
     totals.set(note.locale, (totals.get(note.locale) ?? 0) + note.counts.pending)
   }
-  return {locales: [...totals].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([locale, total]) => ({locale, total})), notes}
+  return {
+    locales: [...totals].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([locale, total]) => ({locale, total})),
+    notes
+  }
 }
 
 /**
@@ -81,7 +88,11 @@ interface LocaleBar {
  * whatever its outcome (failed and free segments are done too), so each bar ends full.
  * An unpriced model shows "cost unknown", never $0.
  */
-export function startLiveProgress(stream: NodeJS.WriteStream, plan: ProgressPlan, now: () => number = Date.now): LiveProgress {
+export function startLiveProgress(
+  stream: NodeJS.WriteStream,
+  plan: ProgressPlan,
+  now: () => number = Date.now
+): LiveProgress {
   const multibar = new MultiBar({
     stream,
     format: ' {locale} [{bar}] {value}/{total} segments | {inFlight} in flight | {tokens} tokens | {cost}{remaining}',
@@ -95,7 +106,8 @@ export function startLiveProgress(stream: NodeJS.WriteStream, plan: ProgressPlan
   let inFlight = 0
   let priced = true
 
-  const doneOf = (entry: LocaleBar) => Math.min(entry.total, entry.settled + [...entry.accepted.values()].reduce((sum, count) => sum + count, 0))
+  const doneOf = (entry: LocaleBar) =>
+    Math.min(entry.total, entry.settled + [...entry.accepted.values()].reduce((sum, count) => sum + count, 0))
   const payload = (locale: string, entry: LocaleBar | undefined) => ({
     locale: locale.padEnd(7),
     inFlight,
@@ -106,7 +118,12 @@ export function startLiveProgress(stream: NodeJS.WriteStream, plan: ProgressPlan
   })
   const bars = new Map<string, LocaleBar>()
   for (const {locale, total} of plan.locales) {
-    bars.set(locale, {bar: multibar.create(total, 0, payload(locale, undefined)), total, settled: 0, accepted: new Map()})
+    bars.set(locale, {
+      bar: multibar.create(total, 0, payload(locale, undefined)),
+      total,
+      settled: 0,
+      accepted: new Map()
+    })
   }
   const refresh = () => {
     for (const [locale, entry] of bars) entry.bar.update(doneOf(entry), payload(locale, entry))
@@ -118,7 +135,8 @@ export function startLiveProgress(stream: NodeJS.WriteStream, plan: ProgressPlan
       const key = `${event.note}\0${event.locale}`
       const planned = plan.notes.get(key) ?? 0
       if (event.type === 'segment-batch') {
-        if (event.usage) usage = {tokens: event.usage.promptTokens + event.usage.completionTokens, cost: event.usage.costUsd}
+        if (event.usage)
+          usage = {tokens: event.usage.promptTokens + event.usage.completionTokens, cost: event.usage.costUsd}
         if (event.inFlight !== undefined) inFlight = event.inFlight
         priced = event.priced
         if (entry) entry.accepted.set(key, Math.min(planned, (entry.accepted.get(key) ?? 0) + event.accepted))
@@ -129,7 +147,7 @@ export function startLiveProgress(stream: NodeJS.WriteStream, plan: ProgressPlan
       refresh()
     },
     log(text) {
-      multibar.log(text.endsWith('\n') ? text : text + '\n')
+      multibar.log(text.endsWith('\n') ? text : `${text}\n`)
     },
     stop() {
       refresh()
@@ -140,14 +158,18 @@ export function startLiveProgress(stream: NodeJS.WriteStream, plan: ProgressPlan
 
 /** One NDJSON line per event; the run ends with a `summary` line holding the whole result. */
 export function eventLine(event: SyncEvent | ({type: 'summary'} & SyncResult)): string {
-  return JSON.stringify(event) + '\n'
+  return `${JSON.stringify(event)}\n`
 }
 
 /**
  * The dry-run estimate, one line per locale and a total:
  * `es      3 notes, 12 segments to translate, 4 reused · ~1234 prompt + 456 completion tokens in 3 requests · ~$0.0012`.
  */
-export function formatEstimate(estimate: {locales: readonly LocaleEstimate[]; total: Estimate}, options: {priced: boolean; model: string}, out: Pick<Output, 'paint'>): string {
+export function formatEstimate(
+  estimate: {locales: readonly LocaleEstimate[]; total: Estimate},
+  options: {priced: boolean; model: string},
+  out: Pick<Output, 'paint'>
+): string {
   const cost = (figures: Estimate) => (options.priced ? `~$${figures.costUsd.toFixed(4)}` : 'cost unknown')
   const tokens = (figures: Estimate) =>
     `~${figures.promptTokens} prompt + ${figures.completionTokens} completion tokens in ${figures.requests} request${figures.requests === 1 ? '' : 's'}`
@@ -155,6 +177,9 @@ export function formatEstimate(estimate: {locales: readonly LocaleEstimate[]; to
     (figures) =>
       `${figures.locale.padEnd(7)} ${figures.notes} note${figures.notes === 1 ? '' : 's'}, ${figures.segments} segment${figures.segments === 1 ? '' : 's'} to translate, ${figures.reused} reused · ${tokens(figures)} · ${cost(figures)}`
   )
-  lines.push(out.paint.bold(`estimate: ${tokens(estimate.total)} · ${cost(estimate.total)}`) + (options.priced ? '' : ` — ${unknownCost(options.model)}`))
+  lines.push(
+    out.paint.bold(`estimate: ${tokens(estimate.total)} · ${cost(estimate.total)}`) +
+      (options.priced ? '' : ` — ${unknownCost(options.model)}`)
+  )
   return lines.join('\n')
 }

@@ -3,9 +3,9 @@
  */
 import type {BatchSummary, CollectResult, SubmitResult} from '../commands/batch.js'
 import type {CheckFinding, CheckResult} from '../commands/check.js'
-import {describeProblem} from '../project/project.js'
 import type {LocaleStatus} from '../commands/status.js'
 import type {NoteResult, SyncResult} from '../commands/sync.js'
+import {describeProblem} from '../project/project.js'
 import type {Output} from './output.js'
 
 /** One line per finished note (what CI logs and non-TTY runs show). */
@@ -66,14 +66,19 @@ function findingLines(note: NoteResult): string[] {
   return lines
 }
 
-
 export function formatSyncSummary(result: SyncResult, out: Pick<Output, 'paint'>): string {
   const lines: string[] = []
   for (const problem of result.problems) lines.push(out.paint.red(describeProblem(problem)))
   const by = (status: string) => result.notes.filter((note) => note.status === status).length
-  const segments = (state: keyof NoteResult['counts']) => result.notes.reduce((sum, note) => sum + note.counts[state], 0)
+  const segments = (state: keyof NoteResult['counts']) =>
+    result.notes.reduce((sum, note) => sum + note.counts[state], 0)
   const parts = result.dryRun
-    ? [`${by('pending')} to write`, `${by('unchanged')} up to date`, `${segments('pending')} segments to translate`, `${segments('reused')} reused`]
+    ? [
+        `${by('pending')} to write`,
+        `${by('unchanged')} up to date`,
+        `${segments('pending')} segments to translate`,
+        `${segments('reused')} reused`
+      ]
     : [
         `${by('written') + by('copied')} written`,
         `${by('unchanged')} up to date`,
@@ -84,30 +89,45 @@ export function formatSyncSummary(result: SyncResult, out: Pick<Output, 'paint'>
         ...(segments('human') ? [`${segments('human')} human kept`] : []),
         ...(segments('needs-review') ? [`${segments('needs-review')} need review`] : [])
       ]
-  if (result.problems.length > 0) parts.push(`${result.problems.length} file${result.problems.length === 1 ? '' : 's'} with errors`)
+  if (result.problems.length > 0)
+    parts.push(`${result.problems.length} file${result.problems.length === 1 ? '' : 's'} with errors`)
   const usage = result.usage
   const money = result.priced ? `$${usage.costUsd.toFixed(4)}` : unknownCost(result.model)
-  const cost = usage.requests > 0 ? ` · ${usage.requests} requests, ${usage.promptTokens + usage.completionTokens} tokens${usage.cachedTokens ? ` (${usage.cachedTokens} cached)` : ''}, ${money}` : ''
+  const cost =
+    usage.requests > 0
+      ? ` · ${usage.requests} requests, ${usage.promptTokens + usage.completionTokens} tokens${usage.cachedTokens ? ` (${usage.cachedTokens} cached)` : ''}, ${money}`
+      : ''
   // Dry runs of a real provider print a full estimate (formatEstimate); otherwise count source tokens.
-  const pendingTokens = result.dryRun && !result.estimate ? result.notes.reduce((sum, note) => sum + (note.pendingTokens ?? 0), 0) : 0
+  const pendingTokens =
+    result.dryRun && !result.estimate ? result.notes.reduce((sum, note) => sum + (note.pendingTokens ?? 0), 0) : 0
   const estimate = pendingTokens > 0 ? ` · ${pendingTokens} source tokens to translate` : ''
-  lines.push(`${result.dryRun ? 'sync --dry-run' : 'sync'}${result.interrupted ? ' (interrupted)' : ''}: ${parts.join(', ')} [${result.provider}${result.model && result.model !== result.provider ? `/${result.model}` : ''}]${cost}${estimate}`)
+  lines.push(
+    `${result.dryRun ? 'sync --dry-run' : 'sync'}${result.interrupted ? ' (interrupted)' : ''}: ${parts.join(', ')} [${result.provider}${result.model && result.model !== result.provider ? `/${result.model}` : ''}]${cost}${estimate}`
+  )
   return lines.join('\n')
 }
 
-export function formatCheck(result: CheckResult, format: 'text' | 'json' | 'github', out: Pick<Output, 'paint'>): string {
-  if (format === 'json') return JSON.stringify(result, null, 2) + '\n'
+export function formatCheck(
+  result: CheckResult,
+  format: 'text' | 'json' | 'github',
+  out: Pick<Output, 'paint'>
+): string {
+  if (format === 'json') return `${JSON.stringify(result, null, 2)}\n`
   if (format === 'github') {
     return result.findings
-      .map((finding) => `::${finding.severity} file=${escapeProperty(finding.file)},line=${finding.line},title=${escapeProperty(`notes-l10n ${finding.rule}`)}::${escapeData(finding.message)}\n`)
+      .map(
+        (finding) =>
+          `::${finding.severity} file=${escapeProperty(finding.file)},line=${finding.line},title=${escapeProperty(`notes-l10n ${finding.rule}`)}::${escapeData(finding.message)}\n`
+      )
       .join('')
-      .concat(summaryLine(result) + '\n')
+      .concat(`${summaryLine(result)}\n`)
   }
   const lines = result.findings.map(
-    (finding) => `${finding.file}:${finding.line}: ${finding.severity === 'error' ? out.paint.red('error') : out.paint.yellow('warning')} ${finding.rule}: ${finding.message}`
+    (finding) =>
+      `${finding.file}:${finding.line}: ${finding.severity === 'error' ? out.paint.red('error') : out.paint.yellow('warning')} ${finding.rule}: ${finding.message}`
   )
   lines.push(summaryLine(result))
-  return lines.join('\n') + '\n'
+  return `${lines.join('\n')}\n`
 }
 
 function summaryLine(result: CheckResult): string {
@@ -129,16 +149,27 @@ const SUMMARY_ROWS = 200
 export function formatCheckSummary(result: CheckResult): string {
   const errors = result.findings.filter((finding) => finding.severity === 'error')
   const warnings = result.findings.filter((finding) => finding.severity === 'warning')
-  const lines = [`### notes-l10n check: ${errors.length === 0 ? '✅ all translations current' : `❌ ${errors.length} error${errors.length === 1 ? '' : 's'}`}${warnings.length > 0 ? `, ${warnings.length} warning${warnings.length === 1 ? '' : 's'}` : ''}`, '']
+  const lines = [
+    `### notes-l10n check: ${errors.length === 0 ? '✅ all translations current' : `❌ ${errors.length} error${errors.length === 1 ? '' : 's'}`}${warnings.length > 0 ? `, ${warnings.length} warning${warnings.length === 1 ? '' : 's'}` : ''}`,
+    ''
+  ]
   const rules = ['missing', 'stale', 'needs-review'] as const
   if (result.locales && result.locales.length > 0) {
-    lines.push('| locale | notes | current | missing | stale segments | needs review | other errors | warnings |', '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |')
+    lines.push(
+      '| locale | notes | current | missing | stale segments | needs review | other errors | warnings |',
+      '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |'
+    )
     for (const row of result.locales) {
       const mine = result.findings.filter((finding) => finding.locale === row.locale)
-      const count = (rule: string) => mine.filter((finding) => finding.severity === 'error' && finding.rule === rule).length
-      const other = mine.filter((finding) => finding.severity === 'error' && !(rules as readonly string[]).includes(finding.rule)).length
+      const count = (rule: string) =>
+        mine.filter((finding) => finding.severity === 'error' && finding.rule === rule).length
+      const other = mine.filter(
+        (finding) => finding.severity === 'error' && !(rules as readonly string[]).includes(finding.rule)
+      ).length
       const warned = mine.filter((finding) => finding.severity === 'warning').length
-      lines.push(`| ${cell(row.locale)} | ${row.targets} | ${row.current} | ${count('missing')} | ${count('stale')} | ${count('needs-review')} | ${other} | ${warned} |`)
+      lines.push(
+        `| ${cell(row.locale)} | ${row.targets} | ${row.current} | ${count('missing')} | ${count('stale')} | ${count('needs-review')} | ${other} | ${warned} |`
+      )
     }
     lines.push('')
   }
@@ -146,19 +177,28 @@ export function formatCheckSummary(result: CheckResult): string {
     if (findings.length === 0) return
     lines.push(`#### ${title}`, '', '| where | locale | rule | message |', '| --- | --- | --- | --- |')
     for (const finding of findings.slice(0, SUMMARY_ROWS)) {
-      lines.push(`| ${cell(`${finding.file}:${finding.line}`)} | ${cell(finding.locale ?? '')} | ${cell(finding.rule)} | ${cell(finding.message)} |`)
+      lines.push(
+        `| ${cell(`${finding.file}:${finding.line}`)} | ${cell(finding.locale ?? '')} | ${cell(finding.rule)} | ${cell(finding.message)} |`
+      )
     }
-    if (findings.length > SUMMARY_ROWS) lines.push('', `… and ${findings.length - SUMMARY_ROWS} more (run notes-l10n check locally for all of them)`)
+    if (findings.length > SUMMARY_ROWS)
+      lines.push('', `… and ${findings.length - SUMMARY_ROWS} more (run notes-l10n check locally for all of them)`)
     lines.push('')
   }
   table('Errors (stale segments, reviews, missing and broken translations)', errors)
   table('Warnings', warnings)
-  return lines.join('\n') + '\n'
+  return `${lines.join('\n')}\n`
 }
 
 /** Text for one Markdown table cell: no line breaks, pipes escaped, HTML inert. */
 function cell(text: string): string {
-  return text.replace(/\r?\n/g, ' ').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\|/g, '\\|').replace(/`/g, "'")
+  return text
+    .replace(/\r?\n/g, ' ')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/\|/g, '\\|')
+    .replace(/`/g, "'")
 }
 
 export function formatStatus(rows: readonly LocaleStatus[]): string {
@@ -175,7 +215,14 @@ export function formatStatus(rows: readonly LocaleStatus[]): string {
     `${row.percent}%`
   ])
   const widths = header.map((cell, column) => Math.max(cell.length, ...body.map((row) => row[column]!.length)))
-  return [header, ...body].map((row) => row.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd()).join('\n') + '\n'
+  return `${[header, ...body]
+    .map((row) =>
+      row
+        .map((cell, column) => cell.padEnd(widths[column]!))
+        .join('  ')
+        .trimEnd()
+    )
+    .join('\n')}\n`
 }
 
 // GitHub workflow command escaping: https://github.com/actions/toolkit (core/command.ts).
@@ -193,11 +240,16 @@ function escapeProperty(text: string): string {
  * (those taken from another occurrence this run are listed, with the note that paid for them).
  */
 export function formatSyncReportMarkdown(result: SyncResult): string {
-  const lines = [result.dryRun ? '# notes-l10n sync report (dry run: nothing was sent or written)' : '# notes-l10n sync report', '']
+  const lines = [
+    result.dryRun ? '# notes-l10n sync report (dry run: nothing was sent or written)' : '# notes-l10n sync report',
+    ''
+  ]
   const usage = result.usage
   lines.push(
     `Provider: \`${result.provider}\`${result.model ? ` · model \`${result.model}\`` : ''} · ${result.notes.length} translation${result.notes.length === 1 ? '' : 's'}` +
-      (usage.requests ? ` · ${usage.requests} requests · ${usage.promptTokens} prompt + ${usage.completionTokens} completion tokens · $${usage.costUsd.toFixed(4)}` : '') +
+      (usage.requests
+        ? ` · ${usage.requests} requests · ${usage.promptTokens} prompt + ${usage.completionTokens} completion tokens · $${usage.costUsd.toFixed(4)}`
+        : '') +
       (result.interrupted ? ' · **interrupted**' : ''),
     ''
   )
@@ -207,10 +259,15 @@ export function formatSyncReportMarkdown(result: SyncResult): string {
     for (const problem of result.problems) lines.push(`- ${escapeMarkdown(problem.message)}`)
     lines.push('')
   }
-  lines.push('| note | locale | status | translated | reused | human | needs review | failed |', '| --- | --- | --- | ---: | ---: | ---: | ---: | ---: |')
+  lines.push(
+    '| note | locale | status | translated | reused | human | needs review | failed |',
+    '| --- | --- | --- | ---: | ---: | ---: | ---: | ---: |'
+  )
   for (const note of result.notes) {
     const c = note.counts
-    lines.push(`| ${code(note.output)} | ${note.locale} | ${note.status} | ${c.translated} | ${c.reused} | ${c.human} | ${c['needs-review']} | ${c.failed} |`)
+    lines.push(
+      `| ${code(note.output)} | ${note.locale} | ${note.status} | ${c.translated} | ${c.reused} | ${c.human} | ${c['needs-review']} | ${c.failed} |`
+    )
   }
   lines.push('')
   for (const note of result.notes) {
@@ -220,10 +277,14 @@ export function formatSyncReportMarkdown(result: SyncResult): string {
     lines.push(`## ${code(note.output)}`, '')
     if (note.message) lines.push(escapeMarkdown(note.message), '')
     for (const segment of notable) {
-      lines.push(`- line ${segment.line} · \`${segment.id}\` · **${segment.state}**${segment.reason ? ` — ${escapeMarkdown(segment.reason)}` : ''}`)
+      lines.push(
+        `- line ${segment.line} · \`${segment.id}\` · **${segment.state}**${segment.reason ? ` — ${escapeMarkdown(segment.reason)}` : ''}`
+      )
     }
     for (const finding of note.findings) {
-      lines.push(`- line ${finding.line ?? 1} · ${finding.severity} ${finding.rule}${finding.segment ? ` (segment \`${finding.segment}\`)` : ''}: ${escapeMarkdown(finding.message)}`)
+      lines.push(
+        `- line ${finding.line ?? 1} · ${finding.severity} ${finding.rule}${finding.segment ? ` (segment \`${finding.segment}\`)` : ''}: ${escapeMarkdown(finding.message)}`
+      )
     }
     lines.push('')
   }
@@ -244,15 +305,22 @@ function code(text: string): string {
 
 /** One line per batch: `batch_abc  in_progress  12/40 requests done · 40 requests for 9 notes · submitted …`. */
 export function formatBatch(batch: BatchSummary): string {
-  const done = batch.counts ? ` ${batch.counts.completed + batch.counts.failed}/${batch.counts.total} requests done${batch.counts.failed ? ` (${batch.counts.failed} failed)` : ''} ·` : ''
+  const done = batch.counts
+    ? ` ${batch.counts.completed + batch.counts.failed}/${batch.counts.total} requests done${batch.counts.failed ? ` (${batch.counts.failed} failed)` : ''} ·`
+    : ''
   return `${batch.id}  ${batch.status} ·${done} ${batch.requests} request${batch.requests === 1 ? '' : 's'} for ${batch.notes} note${batch.notes === 1 ? '' : 's'} · submitted ${batch.submitted}`
 }
 
 /** What `sync --batch` / `batch collect` did, as text. */
-export function formatBatchRun(run: {collected: CollectResult; submitted?: SubmitResult}, out: Pick<Output, 'paint'>): string {
+export function formatBatchRun(
+  run: {collected: CollectResult; submitted?: SubmitResult},
+  out: Pick<Output, 'paint'>
+): string {
   const lines: string[] = []
   for (const batch of run.collected.pending) {
-    lines.push(`${formatBatch(batch)} — still running: run notes-l10n sync --batch again later (results come within 24 h)`)
+    lines.push(
+      `${formatBatch(batch)} — still running: run notes-l10n sync --batch again later (results come within 24 h)`
+    )
   }
   for (const {batch, result} of run.collected.applied) {
     lines.push(out.paint.bold(`collected ${batch.id}:`))
@@ -261,24 +329,34 @@ export function formatBatchRun(run: {collected: CollectResult; submitted?: Submi
   }
   const submitted = run.submitted
   if (submitted) {
-    for (const note of submitted.result.notes) if (note.status !== 'queued' && note.status !== 'unchanged') lines.push(formatSyncLine(note, out))
+    for (const note of submitted.result.notes)
+      if (note.status !== 'queued' && note.status !== 'unchanged') lines.push(formatSyncLine(note, out))
     if (submitted.batches.length === 0) {
       lines.push(`sync --batch: nothing to translate${run.collected.applied.length ? ' after collecting' : ''}`)
     } else {
-      const cost = submitted.estimate.costUsd > 0 ? `~$${submitted.estimate.costUsd.toFixed(4)} at the Batch API's 50% price` : 'cost unknown'
+      const cost =
+        submitted.estimate.costUsd > 0
+          ? `~$${submitted.estimate.costUsd.toFixed(4)} at the Batch API's 50% price`
+          : 'cost unknown'
       lines.push(
         `sync --batch: submitted ${submitted.batches.map((batch) => batch.id).join(', ')}: ${submitted.segments} segments in ${submitted.estimate.requests} requests (${submitted.batches.reduce((sum, batch) => sum + batch.notes, 0)} notes), ~${submitted.estimate.promptTokens} prompt + ${submitted.estimate.completionTokens} completion tokens, ${cost}`,
         'results come within 24 h: run notes-l10n sync --batch (or notes-l10n batch collect) to write them'
       )
     }
   }
-  return lines.join('\n') + '\n'
+  return `${lines.join('\n')}\n`
 }
 
 /** 1 when a collected note failed or a file had errors, as for an online sync. */
 export function batchExitCode(run: {collected: CollectResult; submitted?: SubmitResult}): number {
-  const results: SyncResult[] = [...run.collected.applied.map(({result}) => result), ...(run.submitted ? [run.submitted.result] : [])]
-  const failed = results.some((result) => result.problems.length > 0 || result.notes.some((note) => note.status === 'failed' || note.status === 'untouched'))
+  const results: SyncResult[] = [
+    ...run.collected.applied.map(({result}) => result),
+    ...(run.submitted ? [run.submitted.result] : [])
+  ]
+  const failed = results.some(
+    (result) =>
+      result.problems.length > 0 || result.notes.some((note) => note.status === 'failed' || note.status === 'untouched')
+  )
   return failed ? 1 : 0
 }
 

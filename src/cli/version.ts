@@ -7,7 +7,8 @@ import {readFileSync} from 'node:fs'
 
 export function packageVersion(): string {
   const manifest: unknown = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'))
-  const version = typeof manifest === 'object' && manifest !== null ? (manifest as {version?: unknown}).version : undefined
+  const version =
+    typeof manifest === 'object' && manifest !== null ? (manifest as {version?: unknown}).version : undefined
   if (typeof version !== 'string') throw new Error('package.json has no "version" string')
   return version
 }

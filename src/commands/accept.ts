@@ -7,11 +7,11 @@
  * and `check` no longer reports it. Returns what it accepted; never prints.
  */
 import {segmentFingerprint} from '../glossary/load.js'
-import {segmentTargetHash, type LockEntry} from '../state/lock.js'
+import {type InspectOptions, inspect} from '../inspection/inspect.js'
+import type {Problem} from '../project/project.js'
+import {type LockEntry, segmentTargetHash} from '../state/lock.js'
 import {acquireRunLock} from '../state/mutex.js'
 import {UserError} from '../types.js'
-import {inspect, type InspectOptions} from '../inspection/inspect.js'
-import type {Problem} from '../project/project.js'
 
 export interface AcceptedSegment {
   note: string
@@ -36,7 +36,8 @@ export async function accept(options: InspectOptions): Promise<AcceptResult> {
   try {
     const result: AcceptResult = {accepted: [], problems: [...inspection.problems]}
     for (const target of inspection.targets) {
-      if (target.state === 'misaligned') result.problems.push({file: target.output, message: target.message ?? 'misaligned'})
+      if (target.state === 'misaligned')
+        result.problems.push({file: target.output, message: target.message ?? 'misaligned'})
       const review = (target.segments ?? []).filter((segment) => segment.decision === 'needs-review')
       if (review.length === 0) continue
       const entry = project.lock.get(target.note, target.locale)
@@ -52,12 +53,25 @@ export async function accept(options: InspectOptions): Promise<AcceptResult> {
         record.human = true
         if (fingerprint) record.glossary = fingerprint
         else delete record.glossary
-        result.accepted.push({note: target.note, locale: target.locale, output: target.output, id: segment.id, line: segment.line})
+        result.accepted.push({
+          note: target.note,
+          locale: target.locale,
+          output: target.output,
+          id: segment.id,
+          line: segment.line
+        })
       }
       // With nothing else waiting, the whole target is current against today's source: record the
       // source's hash so `check` can trust the hashes again without parsing the note.
-      const settled = (target.segments ?? []).every((segment) => segment.decision === 'current' || segment.decision === 'human' || segment.decision === 'needs-review')
-      const updated: LockEntry = {...entry, ...(settled ? {source: project.statCache.hashSync(target.note)} : {}), segments: records}
+      const settled = (target.segments ?? []).every(
+        (segment) =>
+          segment.decision === 'current' || segment.decision === 'human' || segment.decision === 'needs-review'
+      )
+      const updated: LockEntry = {
+        ...entry,
+        ...(settled ? {source: project.statCache.hashSync(target.note)} : {}),
+        segments: records
+      }
       project.lock.set(target.note, target.locale, updated)
     }
     if (result.accepted.length > 0) await project.lock.save(project.root)
@@ -70,6 +84,8 @@ export async function accept(options: InspectOptions): Promise<AcceptResult> {
 /** Refuses an accept with neither paths nor `--all`: accepting everything must be asked for. */
 export function requireScope(paths: readonly string[], all: boolean | undefined): void {
   if (paths.length === 0 && !all) {
-    throw new UserError('accept: name the notes to accept (notes-l10n accept notes/a.md --locale es), or pass --all to accept every needs-review segment')
+    throw new UserError(
+      'accept: name the notes to accept (notes-l10n accept notes/a.md --locale es), or pass --all to accept every needs-review segment'
+    )
   }
 }

@@ -11,19 +11,19 @@
  */
 import path from 'node:path'
 import {loadConfig, type ResolvedConfig} from '../config/load.js'
+import {openProject} from '../project/project.js'
 import {inputFiles, parseResults, requestLine} from '../providers/batch-jsonl.js'
 import {createBatchResultsProvider} from '../providers/batch-results.js'
-import {addEstimate, emptyEstimate, estimateJob, type Estimate} from '../providers/estimate.js'
-import {createBatchClient, type BatchClient, type BatchInfo} from '../providers/openai.js'
+import {addEstimate, type Estimate, emptyEstimate, estimateJob} from '../providers/estimate.js'
+import {type BatchClient, type BatchInfo, createBatchClient} from '../providers/openai.js'
 import {planRequests} from '../providers/requests.js'
 import {endpointOf, type ProviderSettings} from '../providers/select.js'
+import {type BatchRecord, listBatches, readResults, removeBatch, saveBatch, saveResults} from '../state/batches.js'
 import {acquireRunLock} from '../state/mutex.js'
-import {listBatches, readResults, removeBatch, saveBatch, saveResults, type BatchRecord} from '../state/batches.js'
 import type {TranslateJob} from '../types.js'
 import {UserError} from '../types.js'
-import {openProject} from '../project/project.js'
-import {pricingOf, providerSettings, sync, type SyncOptions, type SyncResult} from './sync.js'
 import {compareCodeUnits} from '../values.js'
+import {pricingOf, providerSettings, type SyncOptions, type SyncResult, sync} from './sync.js'
 
 export interface BatchOptions extends SyncOptions {
   /** For tests: the Batch API client to use instead of one made from the environment. */
@@ -122,7 +122,9 @@ export async function collectBatches(options: BatchOptions): Promise<CollectResu
         continue
       }
       // Completed, or failed/expired/cancelled: whatever finished is in the files and is used.
-      const texts = await Promise.all([info.outputFileId, info.errorFileId].map((file) => (file ? client.download(file) : '')))
+      const texts = await Promise.all(
+        [info.outputFileId, info.errorFileId].map((file) => (file ? client.download(file) : ''))
+      )
       await saveResults(root, record, texts.filter(Boolean).join('\n'))
       record = {...record, status: 'downloaded'}
     }
@@ -139,11 +141,15 @@ async function submitBatch(options: BatchOptions): Promise<SubmitResult> {
   const project = await openProject(options)
   const settings = providerSettings(project, options)
   if (settings.name !== 'openai') {
-    throw new UserError(`--batch needs the openai provider, received --provider ${settings.name}: drop --provider pseudo, or run sync without --batch`)
+    throw new UserError(
+      `--batch needs the openai provider, received --provider ${settings.name}: drop --provider pseudo, or run sync without --batch`
+    )
   }
   const pricing = pricingOf(settings, options.env)
   if (pricing.settings.qwenMt) {
-    throw new UserError(`--batch: model ${pricing.settings.model} (Qwen-MT) has no Batch API; run sync without --batch, or choose another --model`)
+    throw new UserError(
+      `--batch: model ${pricing.settings.model} (Qwen-MT) has no Batch API; run sync without --batch, or choose another --model`
+    )
   }
   const baseURL = endpointOf(settings, options.env)
 
@@ -167,7 +173,9 @@ async function submitBatch(options: BatchOptions): Promise<SubmitResult> {
   }
   if (options.maxCostUsd !== undefined && lines.length > 0) {
     if (!pricing.price) {
-      throw new UserError(`--max-cost ${options.maxCostUsd}: the cost of model ${pricing.settings.model} is unknown — add its price to provider.prices in the config, or drop --max-cost`)
+      throw new UserError(
+        `--max-cost ${options.maxCostUsd}: the cost of model ${pricing.settings.model} is unknown — add its price to provider.prices in the config, or drop --max-cost`
+      )
     }
     if (estimate.costUsd > options.maxCostUsd) {
       throw new UserError(
@@ -207,7 +215,10 @@ async function submitBatch(options: BatchOptions): Promise<SubmitResult> {
 /** Run sync over the batch's notes with a provider that answers from its saved results. */
 async function applyBatch(options: BatchOptions, config: ResolvedConfig, record: BatchRecord): Promise<SyncResult> {
   const root = config.root
-  const settings: ProviderSettings = {...config.provider, ...(options.provider?.prices ? {prices: options.provider.prices} : {})}
+  const settings: ProviderSettings = {
+    ...config.provider,
+    ...(options.provider?.prices ? {prices: options.provider.prices} : {})
+  }
   const pricing = pricingOf({...settings, model: record.model}, options.env)
   const requests = new Map(Object.entries(record.requests))
   const provider = createBatchResultsProvider({
@@ -239,7 +250,11 @@ function plainSync(options: BatchOptions): SyncOptions {
 }
 
 /** A Batch API client bounded like chat completions: `provider.timeoutMs`, `maxReplyBytes`, `maxRetries` apply. */
-function clientFor(options: BatchOptions, limits: Pick<ProviderSettings, 'timeoutMs' | 'maxReplyBytes' | 'maxRetries'>, baseURL: string | undefined): BatchClient {
+function clientFor(
+  options: BatchOptions,
+  limits: Pick<ProviderSettings, 'timeoutMs' | 'maxReplyBytes' | 'maxRetries'>,
+  baseURL: string | undefined
+): BatchClient {
   if (options.client) return options.client(baseURL)
   return createBatchClient({
     apiKey: options.env.OPENAI_API_KEY ?? '',

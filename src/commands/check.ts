@@ -2,7 +2,7 @@
  * `notes-l10n check`: what CI runs. Offline, deterministic, no key: turns an inspection into
  * findings with file and line, errors for what must be fixed before merging.
  */
-import {inspect, type InspectOptions, type Inspection} from '../inspection/inspect.js'
+import {type Inspection, type InspectOptions, inspect} from '../inspection/inspect.js'
 import {describeProblem} from '../project/project.js'
 
 export interface CheckFinding {
@@ -41,16 +41,37 @@ function findingsOf(inspection: Inspection): CheckResult {
     const where = {note: target.note, locale: target.locale}
     switch (target.state) {
       case 'missing':
-        add({...where, file: target.note, line: 1, severity: 'error', rule: 'missing', message: `no ${target.locale} translation: ${target.output} does not exist (run notes-l10n sync --locale ${target.locale})`})
+        add({
+          ...where,
+          file: target.note,
+          line: 1,
+          severity: 'error',
+          rule: 'missing',
+          message: `no ${target.locale} translation: ${target.output} does not exist (run notes-l10n sync --locale ${target.locale})`
+        })
         continue
       case 'untracked':
       case 'misaligned':
-        add({...where, file: target.output, line: 1, severity: 'error', rule: target.state, message: `${target.output}: ${target.message ?? target.state}`})
+        add({
+          ...where,
+          file: target.output,
+          line: 1,
+          severity: 'error',
+          rule: target.state,
+          message: `${target.output}: ${target.message ?? target.state}`
+        })
         continue
       case 'stale':
         // Stale without a pending segment: the target holds translations of removed segments.
-        if (!target.segments || !target.segments.some((segment) => segment.decision === 'pending')) {
-          add({...where, file: target.note, line: 1, severity: 'error', rule: 'stale', message: `${target.output} is out of date: ${target.message ?? 'the source changed'}`})
+        if (!target.segments?.some((segment) => segment.decision === 'pending')) {
+          add({
+            ...where,
+            file: target.note,
+            line: 1,
+            severity: 'error',
+            rule: 'stale',
+            message: `${target.output} is out of date: ${target.message ?? 'the source changed'}`
+          })
           continue
         }
         break
@@ -68,18 +89,47 @@ function findingsOf(inspection: Inspection): CheckResult {
               : segment.reason === 'provider'
                 ? 'it holds output of the offline pseudo provider, and the config names a real one'
                 : 'the source changed'
-        add({...where, file: target.note, line: segment.line, severity: 'error', rule: 'stale', message: `${target.locale}: segment ${segment.id} is not translated in ${target.output} (${why})`})
+        add({
+          ...where,
+          file: target.note,
+          line: segment.line,
+          severity: 'error',
+          rule: 'stale',
+          message: `${target.locale}: segment ${segment.id} is not translated in ${target.output} (${why})`
+        })
       } else if (segment.decision === 'needs-review') {
-        add({...where, file: target.note, line: segment.line, severity: 'error', rule: 'needs-review', message: `${target.locale}: the source changed under a human translation in ${target.output}${segment.targetLine ? `:${segment.targetLine}` : ''}; review it: edit the translation, accept it as it is (notes-l10n accept ${target.note} --locale ${target.locale}), or re-translate with sync --force`})
+        add({
+          ...where,
+          file: target.note,
+          line: segment.line,
+          severity: 'error',
+          rule: 'needs-review',
+          message: `${target.locale}: the source changed under a human translation in ${target.output}${segment.targetLine ? `:${segment.targetLine}` : ''}; review it: edit the translation, accept it as it is (notes-l10n accept ${target.note} --locale ${target.locale}), or re-translate with sync --force`
+        })
       }
     }
     for (const finding of target.findings) {
-      add({...where, file: target.output, line: finding.line ?? 1, severity: finding.severity, rule: finding.rule, message: finding.message})
+      add({
+        ...where,
+        file: target.output,
+        line: finding.line ?? 1,
+        severity: finding.severity,
+        rule: finding.rule,
+        message: finding.message
+      })
     }
   }
 
   for (const {note, locale} of inspection.orphaned) {
-    add({note, locale, file: note, line: 1, severity: 'error', rule: 'orphaned', message: `${note} no longer exists but its ${locale} translation is still recorded: run notes-l10n sync — it moves the translation to the note's new name if it was renamed, else removes the lock entry and the translation (a translation with human edits is kept and reported)`})
+    add({
+      note,
+      locale,
+      file: note,
+      line: 1,
+      severity: 'error',
+      rule: 'orphaned',
+      message: `${note} no longer exists but its ${locale} translation is still recorded: run notes-l10n sync — it moves the translation to the note's new name if it was renamed, else removes the lock entry and the translation (a translation with human edits is kept and reported)`
+    })
   }
 
   const locales = new Map<string, {locale: string; targets: number; current: number}>()
@@ -89,5 +139,9 @@ function findingsOf(inspection: Inspection): CheckResult {
     if (target.state === 'current') row.current++
     locales.set(target.locale, row)
   }
-  return {findings, targets: inspection.targets.length, locales: [...locales.values()].sort((a, b) => (a.locale < b.locale ? -1 : a.locale > b.locale ? 1 : 0))}
+  return {
+    findings,
+    targets: inspection.targets.length,
+    locales: [...locales.values()].sort((a, b) => (a.locale < b.locale ? -1 : a.locale > b.locale ? 1 : 0))
+  }
 }

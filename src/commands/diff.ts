@@ -6,16 +6,16 @@
  * `--base <rev>`, it compares every note and translation at that revision with the working tree.
  */
 import {segmentFingerprint} from '../glossary/load.js'
+import {type InspectOptions, inspect} from '../inspection/inspect.js'
 import type {AnalysedNote} from '../pipeline/analyse.js'
 import {decodeNote} from '../pipeline/read.js'
-import {align, match, type Decision} from '../state/align.js'
-import {openRevision, type GitRevision} from '../state/git.js'
-import {Lockfile, LOCK_FILE, type LockEntry} from '../state/lock.js'
-import type {SegmentKind} from '../types.js'
-import {UserError} from '../types.js'
-import {inspect, type InspectOptions} from '../inspection/inspect.js'
 import {analyse, readNote} from '../project/analyse.js'
 import {openProject, type Project} from '../project/project.js'
+import {align, type Decision, match} from '../state/align.js'
+import {type GitRevision, openRevision} from '../state/git.js'
+import {LOCK_FILE, type LockEntry, Lockfile} from '../state/lock.js'
+import type {SegmentKind} from '../types.js'
+import {UserError} from '../types.js'
 
 export type DiffState = 'new' | 'changed' | 'removed' | 'needs-review' | 'human-edited' | 'retranslated' | 'glossary'
 
@@ -60,27 +60,52 @@ export async function diff(options: InspectOptions & {base?: string}): Promise<D
     const segments = target.segments ?? []
     const record = project.lock.get(target.note, target.locale)
     const humanBefore = new Set(record?.segments.filter((segment) => segment.human).map((segment) => segment.id))
-    const interesting = segments.filter((segment) => segment.decision === 'pending' || segment.decision === 'needs-review' || (segment.decision === 'human' && !humanBefore.has(segment.id)))
+    const interesting = segments.filter(
+      (segment) =>
+        segment.decision === 'pending' ||
+        segment.decision === 'needs-review' ||
+        (segment.decision === 'human' && !humanBefore.has(segment.id))
+    )
     if (interesting.length === 0) continue
     let oldSources: Map<string, string> | undefined
     if (head && interesting.some((segment) => segment.previousId)) {
       if (!headSources.has(target.note)) headSources.set(target.note, await segmentsAt(project, head, target.note))
       oldSources = headSources.get(target.note)
     }
-    const oldTargets = head && interesting.some((segment) => segment.decision === 'human') ? await lockedTranslations(project, head, target.output, record) : undefined
+    const oldTargets =
+      head && interesting.some((segment) => segment.decision === 'human')
+        ? await lockedTranslations(project, head, target.output, record)
+        : undefined
     for (const segment of interesting) {
       const base = {...where, id: segment.id, line: segment.line, newSource: segment.source}
       const oldSource = segment.previousId ? oldSources?.get(segment.previousId) : undefined
       const withOld = oldSource === undefined ? {} : {oldSource}
       if (segment.decision === 'pending') {
-        const state: DiffState = segment.reason === 'glossary' ? 'glossary' : segment.reason === 'new' ? 'new' : 'changed'
-        entries.push({...base, state, ...withOld, ...(segment.translation === undefined ? {} : {oldTranslation: segment.translation})})
+        const state: DiffState =
+          segment.reason === 'glossary' ? 'glossary' : segment.reason === 'new' ? 'new' : 'changed'
+        entries.push({
+          ...base,
+          state,
+          ...withOld,
+          ...(segment.translation === undefined ? {} : {oldTranslation: segment.translation})
+        })
       } else if (segment.decision === 'needs-review') {
-        entries.push({...base, state: 'needs-review', ...withOld, oldTranslation: segment.translation!, newTranslation: segment.translation!})
+        entries.push({
+          ...base,
+          state: 'needs-review',
+          ...withOld,
+          oldTranslation: segment.translation!,
+          newTranslation: segment.translation!
+        })
       } else {
         // Edited by hand since the last sync: the next sync adopts it as human work.
         const committed = oldTargets?.get(segment.id)
-        entries.push({...base, state: 'human-edited', ...(committed === undefined ? {} : {oldTranslation: committed}), newTranslation: segment.translation!})
+        entries.push({
+          ...base,
+          state: 'human-edited',
+          ...(committed === undefined ? {} : {oldTranslation: committed}),
+          newTranslation: segment.translation!
+        })
       }
     }
   }
@@ -91,24 +116,41 @@ export async function diff(options: InspectOptions & {base?: string}): Promise<D
  * What the committed target held for each segment id of the lock entry (target segment i was
  * written for the entry's segment i), or undefined when it cannot be lined up.
  */
-async function lockedTranslations(project: Project, revision: GitRevision, output: string, entry: LockEntry | undefined): Promise<Map<string, string> | undefined> {
+async function lockedTranslations(
+  project: Project,
+  revision: GitRevision,
+  output: string,
+  entry: LockEntry | undefined
+): Promise<Map<string, string> | undefined> {
   const note = entry ? await noteAt(project, revision, output) : undefined
   if (!entry || !note || note.segments.length !== entry.segments.length) return undefined
   return new Map(entry.segments.map((record, index) => [record.id, note.segments[index]!.markdown]))
 }
 
 /** Source segments (id → markdown) of a note at a revision. */
-async function segmentsAt(project: Project, revision: GitRevision, file: string): Promise<Map<string, string> | undefined> {
+async function segmentsAt(
+  project: Project,
+  revision: GitRevision,
+  file: string
+): Promise<Map<string, string> | undefined> {
   const note = await noteAt(project, revision, file)
   return note ? new Map(note.segments.map((segment) => [segment.id, segment.markdown])) : undefined
 }
 
-export async function noteAt(project: Project, revision: GitRevision | undefined, file: string): Promise<AnalysedNote | undefined> {
+export async function noteAt(
+  project: Project,
+  revision: GitRevision | undefined,
+  file: string
+): Promise<AnalysedNote | undefined> {
   if (!revision) return readNote(project, file)
   const bytes = await revision.read(file)
   if (!bytes) return undefined
   try {
-    return analyse(project, file, decodeNote(bytes, `${file}@${revision.rev}`, {maxBytes: project.config.limits.maxFileBytes}))
+    return analyse(
+      project,
+      file,
+      decodeNote(bytes, `${file}@${revision.rev}`, {maxBytes: project.config.limits.maxFileBytes})
+    )
   } catch (error) {
     if (error instanceof UserError) return undefined
     throw error
@@ -131,7 +173,14 @@ interface SideSource {
 }
 
 /** One side of a comparison: a note's source segments with what its target held for each. */
-async function side(project: Project, revision: GitRevision | undefined, lock: Lockfile, note: SideSource, output: string, locale: string): Promise<SideSegment[] | undefined> {
+async function side(
+  project: Project,
+  revision: GitRevision | undefined,
+  lock: Lockfile,
+  note: SideSource,
+  output: string,
+  locale: string
+): Promise<SideSegment[] | undefined> {
   note.parsed ??= {source: await noteAt(project, revision, note.note)}
   const source = note.parsed.source
   if (!source) return undefined
@@ -140,14 +189,23 @@ async function side(project: Project, revision: GitRevision | undefined, lock: L
   const entry: LockEntry | undefined = lock.get(note.note, locale)
   const alignment = align({
     source: source.segments,
-    fingerprints: source.segments.map((segment) => (glossary ? segmentFingerprint(glossary, segment.markdown, locale) : undefined)),
+    fingerprints: source.segments.map((segment) =>
+      glossary ? segmentFingerprint(glossary, segment.markdown, locale) : undefined
+    ),
     entry,
     target: target?.segments
   })
   return source.segments.map((segment, index) => {
     const decision = alignment.aligned ? alignment.decisions[index]! : undefined
     const translation = decision && decision.state !== 'pending' ? decision.markdown : undefined
-    return {id: segment.id, kind: segment.kind, line: segment.line, source: segment.markdown, ...(translation === undefined ? {} : {translation}), decision: decision?.state ?? 'pending'}
+    return {
+      id: segment.id,
+      kind: segment.kind,
+      line: segment.line,
+      source: segment.markdown,
+      ...(translation === undefined ? {} : {translation}),
+      decision: decision?.state ?? 'pending'
+    }
   })
 }
 
@@ -171,7 +229,13 @@ async function diffAgainst(options: InspectOptions, rev: string): Promise<DiffRe
       const {same, changed} = match(after, before)
       const used = new Set<number>()
       after.forEach((segment, index) => {
-        const base = {...where, id: segment.id, line: segment.line, newSource: segment.source, ...(segment.translation === undefined ? {} : {newTranslation: segment.translation})}
+        const base = {
+          ...where,
+          id: segment.id,
+          line: segment.line,
+          newSource: segment.source,
+          ...(segment.translation === undefined ? {} : {newTranslation: segment.translation})
+        }
         const sameIndex = same[index]
         const changedIndex = changed[index]
         if (sameIndex !== undefined) {
@@ -179,20 +243,38 @@ async function diffAgainst(options: InspectOptions, rev: string): Promise<DiffRe
           const old = before[sameIndex]!
           if (old.translation === segment.translation) return
           const state: DiffState =
-            old.translation === undefined ? 'new' : segment.decision === 'human' ? 'human-edited' : segment.decision === 'pending' ? 'glossary' : 'retranslated'
+            old.translation === undefined
+              ? 'new'
+              : segment.decision === 'human'
+                ? 'human-edited'
+                : segment.decision === 'pending'
+                  ? 'glossary'
+                  : 'retranslated'
           entries.push({...base, state, ...(old.translation === undefined ? {} : {oldTranslation: old.translation})})
         } else if (changedIndex !== undefined) {
           used.add(changedIndex)
           const old = before[changedIndex]!
           const state: DiffState = segment.decision === 'needs-review' ? 'needs-review' : 'changed'
-          entries.push({...base, state, oldSource: old.source, ...(old.translation === undefined ? {} : {oldTranslation: old.translation})})
+          entries.push({
+            ...base,
+            state,
+            oldSource: old.source,
+            ...(old.translation === undefined ? {} : {oldTranslation: old.translation})
+          })
         } else {
           entries.push({...base, state: 'new'})
         }
       })
       before.forEach((old, index) => {
         if (used.has(index)) return
-        entries.push({...where, id: old.id, line: old.line, state: 'removed', oldSource: old.source, ...(old.translation === undefined ? {} : {oldTranslation: old.translation})})
+        entries.push({
+          ...where,
+          id: old.id,
+          line: old.line,
+          state: 'removed',
+          oldSource: old.source,
+          ...(old.translation === undefined ? {} : {oldTranslation: old.translation})
+        })
       })
     }
   }

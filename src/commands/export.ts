@@ -7,19 +7,19 @@
  * in the same tokens, the location, and the previous source of a changed segment (from git
  * `HEAD`). Returns the file text; the CLI writes it.
  */
-import {targetUrlForms, type NotePlan} from '../config/load.js'
+import {type NotePlan, targetUrlForms} from '../config/load.js'
 import {requiredTerms} from '../glossary/load.js'
+import {inspect, type SegmentReport, type TargetReport} from '../inspection/inspect.js'
 import type {AnalysedNote} from '../pipeline/analyse.js'
+import {type Problem, type Project, type ProjectOptions, translationsIn} from '../project/project.js'
 import {toPo} from '../review/po.js'
 import {readBack, type UrlForms} from '../review/target-tokens.js'
 import type {ReviewState, ReviewUnit} from '../review/unit.js'
 import {toXliff} from '../review/xliff.js'
-import {openRevision, type GitRevision} from '../state/git.js'
+import {type GitRevision, openRevision} from '../state/git.js'
 import type {Segment} from '../types.js'
 import {UserError} from '../types.js'
 import {noteAt} from './diff.js'
-import {inspect, type SegmentReport, type TargetReport} from '../inspection/inspect.js'
-import {translationsIn, type Problem, type Project, type ProjectOptions} from '../project/project.js'
 
 export type ReviewFormat = 'xliff' | 'po'
 
@@ -45,7 +45,9 @@ export interface ExportResult {
 
 export async function exportReview(options: ExportOptions): Promise<ExportResult> {
   if (options.locales?.length !== 1) {
-    throw new UserError(`export --locale: received ${options.locales?.length ? options.locales.join(',') : 'none'}, expected exactly one target locale (one file per locale), e.g. --locale es`)
+    throw new UserError(
+      `export --locale: received ${options.locales?.length ? options.locales.join(',') : 'none'}, expected exactly one target locale (one file per locale), e.g. --locale es`
+    )
   }
   const inspection = await inspect({...options, deep: true})
   const project = inspection.project
@@ -76,7 +78,8 @@ export async function exportReview(options: ExportOptions): Promise<ExportResult
       continue
     }
     if (!source) continue
-    const reports = target.state === 'missing' ? undefined : new Map((target.segments ?? []).map((report) => [report.id, report]))
+    const reports =
+      target.state === 'missing' ? undefined : new Map((target.segments ?? []).map((report) => [report.id, report]))
     const wanted = source.segments.filter((segment) => {
       if (only === 'all' || !reports) return true
       const decision = reports.get(segment.id)?.decision
@@ -85,16 +88,22 @@ export async function exportReview(options: ExportOptions): Promise<ExportResult
     if (wanted.length === 0) continue
 
     const needsOld = wanted.some((segment) => reports?.get(segment.id)?.previousId !== undefined)
-    const old = needsOld ? await oldSources(project, (head ??= openRevision(project.root, 'HEAD').catch(() => undefined)), target.note) : undefined
-    const rewriteUrl = project.config.links.rebase ? targetUrlForms(target.note, target.output, translationsIn(project, target.locale)) : undefined
+    if (needsOld) head ??= openRevision(project.root, 'HEAD').catch(() => undefined)
+    const old = needsOld && head ? await oldSources(project, head, target.note) : undefined
+    const rewriteUrl = project.config.links.rebase
+      ? targetUrlForms(target.note, target.output, translationsIn(project, target.locale))
+      : undefined
     const translationOf = (id: string) => reports?.get(id)?.translation
-    for (const segment of wanted) units.push(unitFor(project, target, source, segment, reports?.get(segment.id), old, rewriteUrl, translationOf))
+    for (const segment of wanted)
+      units.push(unitFor(project, target, source, segment, reports?.get(segment.id), old, rewriteUrl, translationOf))
   }
 
   const locale = inspection.targets[0]?.locale ?? options.locales[0]!
   const formatOptions = {sourceLocale: sourceLocale ?? project.config.sourceLocale.default, targetLocale: locale}
   const text =
-    options.format === 'po' ? toPo(units, {...formatOptions, revisionDate: poDate(options.now ?? new Date())}) : toXliff(units, formatOptions)
+    options.format === 'po'
+      ? toPo(units, {...formatOptions, revisionDate: poDate(options.now ?? new Date())})
+      : toXliff(units, formatOptions)
   return {format: options.format, sourceLocale: formatOptions.sourceLocale, locale, text, units, skipped, problems}
 }
 
@@ -118,17 +127,27 @@ function unitFor(
     state: stateOf(report)
   }
   const comments: string[] = []
-  if (report?.decision === 'pending' && report.reason === 'glossary') comments.push('The glossary changed for this segment since it was translated.')
+  if (report?.decision === 'pending' && report.reason === 'glossary')
+    comments.push('The glossary changed for this segment since it was translated.')
   if (report?.translation !== undefined) {
-    const result = readBack(report.translation, segment, source, {locale: target.locale, glossary: project.glossary, rewriteUrl, translationOf})
+    const result = readBack(report.translation, segment, source, {
+      locale: target.locale,
+      glossary: project.glossary,
+      rewriteUrl,
+      translationOf
+    })
     if (result.ok) unit.target = result.text
-    else comments.push(`The existing translation could not be shown with this segment's placeholders (${result.reason}); translate from the source.`)
+    else
+      comments.push(
+        `The existing translation could not be shown with this segment's placeholders (${result.reason}); translate from the source.`
+      )
   }
   const previous = report?.previousId === undefined ? undefined : old?.get(report.previousId)
   if (previous !== undefined) unit.previousSource = previous
   if (project.glossary) {
     const terms = requiredTerms(project.glossary, segment.markdown, target.locale)
-    if (terms.length > 0) comments.push(`Glossary: ${terms.map((term) => `${term.source} → ${term.target}`).join('; ')}.`)
+    if (terms.length > 0)
+      comments.push(`Glossary: ${terms.map((term) => `${term.source} → ${term.target}`).join('; ')}.`)
   }
   if (comments.length > 0) unit.comment = comments.join('\n')
   return unit
@@ -151,7 +170,11 @@ function stateOf(report: SegmentReport | undefined): ReviewState {
 }
 
 /** Protected source text by segment id of a note at git `HEAD` (the source before this edit). */
-async function oldSources(project: Project, head: Promise<GitRevision | undefined>, note: string): Promise<Map<string, string> | undefined> {
+async function oldSources(
+  project: Project,
+  head: Promise<GitRevision | undefined>,
+  note: string
+): Promise<Map<string, string> | undefined> {
   const revision = await head
   if (!revision) return undefined
   const analysed = await noteAt(project, revision, note)

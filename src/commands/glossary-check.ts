@@ -2,15 +2,17 @@
  * `notes-l10n glossary check`: offline scan of existing translations for glossary violations.
  */
 import {glossaryCheck} from '../glossary/load.js'
-import type {CheckFinding, CheckResult} from './check.js'
-import {inspect, type InspectOptions} from '../inspection/inspect.js'
+import {type InspectOptions, inspect} from '../inspection/inspect.js'
 import {UserError} from '../types.js'
+import type {CheckFinding, CheckResult} from './check.js'
 
 export async function glossaryCheckCommand(options: InspectOptions & {strict?: boolean}): Promise<CheckResult> {
   const inspection = await inspect({...options, deep: true})
   const glossary = inspection.project.glossary
   if (!glossary) {
-    throw new UserError(`no glossary: ${inspection.project.config.glossary} does not exist (create it — see docs/glossary.md — or set "glossary" in notes-l10n.config.json)`)
+    throw new UserError(
+      `no glossary: ${inspection.project.config.glossary} does not exist (create it — see docs/glossary.md — or set "glossary" in notes-l10n.config.json)`
+    )
   }
   const pairs = inspection.targets.flatMap((target) =>
     (target.segments ?? [])

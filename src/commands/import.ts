@@ -9,24 +9,24 @@
  */
 import {access, readFile, stat} from 'node:fs/promises'
 import path from 'node:path'
-import {loadConfig, normaliseLocale, targetUrlForms, type NotePlan} from '../config/load.js'
+import {loadConfig, type NotePlan, normaliseLocale, targetUrlForms} from '../config/load.js'
 import {verifyTerms} from '../glossary/load.js'
+import {inspect, type SegmentReport, type TargetReport} from '../inspection/inspect.js'
+import {errnoMessage} from '../io/errno.js'
 import type {AnalysedNote} from '../pipeline/analyse.js'
 import {restore} from '../pipeline/protect.js'
 import {normaliseTranslation, validateTranslation} from '../pipeline/validate.js'
+import {type Problem, type Project, type ProjectOptions, translationsIn} from '../project/project.js'
+import {containsSecret} from '../redact.js'
 import {fromPo} from '../review/po.js'
-import {readBack, tokensForLocale, withNestedTranslations, type ReadBackOptions} from '../review/target-tokens.js'
+import {type ReadBackOptions, readBack, tokensForLocale, withNestedTranslations} from '../review/target-tokens.js'
 import type {ImportedUnit} from '../review/unit.js'
 import {fromXliff} from '../review/xliff.js'
 import type {Finding, Segment} from '../types.js'
 import {UserError} from '../types.js'
 import {noteAt} from './diff.js'
 import type {ReviewFormat} from './export.js'
-import {inspect, type SegmentReport, type TargetReport} from '../inspection/inspect.js'
-import {errnoMessage} from '../io/errno.js'
-import {translationsIn, type Problem, type Project, type ProjectOptions} from '../project/project.js'
-import {sync, type NoteResult} from './sync.js'
-import {containsSecret} from '../redact.js'
+import {type NoteResult, sync} from './sync.js'
 
 export interface ImportOptions extends Omit<ProjectOptions, 'paths' | 'locales'> {
   /** The reviewer's file, relative to `cwd`. */
@@ -79,20 +79,41 @@ export async function importReview(options: ImportOptions): Promise<ImportResult
   const config = await loadConfig({cwd: options.cwd, configPath: options.configPath})
   const requested = options.locale ?? parsed.locale
   if (!requested) {
-    throw new UserError(`${shown}: names no target language (PO "Language:" header or XLIFF trgLang), expected one; pass --locale, e.g. --locale es`)
+    throw new UserError(
+      `${shown}: names no target language (PO "Language:" header or XLIFF trgLang), expected one; pass --locale, e.g. --locale es`
+    )
   }
   const locale = normaliseLocale(config, requested).tag
 
   const notes = [...new Set(parsed.units.map((unit) => unit.note))]
   const present = await existing(config.root, notes)
   const outcomes: UnitOutcome[] = []
-  const result: ImportResult = {file: shown, format: parsed.format, locale, dryRun: Boolean(options.dryRun), units: outcomes, notes: [], problems: []}
+  const result: ImportResult = {
+    file: shown,
+    format: parsed.format,
+    locale,
+    dryRun: Boolean(options.dryRun),
+    units: outcomes,
+    notes: [],
+    problems: []
+  }
   if (present.length === 0) {
-    for (const unit of parsed.units) outcomes.push(rejected(unit, `${unit.note}: no such source note in this project (renamed or removed since the export?): re-export`))
+    for (const unit of parsed.units)
+      outcomes.push(
+        rejected(
+          unit,
+          `${unit.note}: no such source note in this project (renamed or removed since the export?): re-export`
+        )
+      )
     return result
   }
 
-  const common = {cwd: options.cwd, configPath: options.configPath, paths: present.map((note) => path.join(config.root, note)), locales: [locale]}
+  const common = {
+    cwd: options.cwd,
+    configPath: options.configPath,
+    paths: present.map((note) => path.join(config.root, note)),
+    locales: [locale]
+  }
   const inspection = await inspect({...common, deep: true})
   const project = inspection.project
   result.problems.push(...inspection.problems)
@@ -106,7 +127,12 @@ export async function importReview(options: ImportOptions): Promise<ImportResult
   for (const unit of parsed.units) {
     const target = targets.get(unit.note)
     if (!target) {
-      outcomes.push(rejected(unit, `${unit.note}: no such source note for locale ${locale} in this project (renamed or removed since the export?): re-export`))
+      outcomes.push(
+        rejected(
+          unit,
+          `${unit.note}: no such source note for locale ${locale} in this project (renamed or removed since the export?): re-export`
+        )
+      )
       continue
     }
     if (target.state === 'untracked' || target.state === 'misaligned') {
@@ -116,7 +142,12 @@ export async function importReview(options: ImportOptions): Promise<ImportResult
     if (!sources.has(unit.note)) sources.set(unit.note, await noteAt(project, undefined, unit.note))
     const segment = sources.get(unit.note)?.segments.find((candidate) => candidate.id === unit.id)
     if (!segment) {
-      outcomes.push(rejected(unit, `source changed since export: segment ${unit.id} is no longer in ${unit.note}; re-export and review it again`))
+      outcomes.push(
+        rejected(
+          unit,
+          `source changed since export: segment ${unit.id} is no longer in ${unit.note}; re-export and review it again`
+        )
+      )
       continue
     }
     const outcome = check(project, plans.get(unit.note), target, sources.get(unit.note)!, segment, unit, locale)
@@ -149,7 +180,8 @@ export async function importReview(options: ImportOptions): Promise<ImportResult
       for (const [outcome, from] of accepted) {
         if (from !== note || outcome.id !== id) continue
         outcome.state = 'rejected'
-        outcome.reason = 'a title or alt text is applied with its paragraph, whose current translation could not be read back: import the paragraph too'
+        outcome.reason =
+          'a title or alt text is applied with its paragraph, whose current translation could not be read back: import the paragraph too'
         accepted.delete(outcome)
       }
     }
@@ -158,8 +190,10 @@ export async function importReview(options: ImportOptions): Promise<ImportResult
       const tokens = tokensForLocale(segment, locale, project.glossary)
       const nestedText = (child: string) => {
         const imported = protectedText.get(child)
-        const childSegment = imported === undefined ? undefined : source.segments.find((candidate) => candidate.id === child)
-        if (childSegment && imported !== undefined) return restore(imported, tokensForLocale(childSegment, locale, project.glossary))
+        const childSegment =
+          imported === undefined ? undefined : source.segments.find((candidate) => candidate.id === child)
+        if (childSegment && imported !== undefined)
+          return restore(imported, tokensForLocale(childSegment, locale, project.glossary))
         const report = reports.get(child)
         return report && report.decision !== 'pending' ? report.translation : undefined
       }
@@ -178,7 +212,12 @@ export async function importReview(options: ImportOptions): Promise<ImportResult
   })
   result.notes = applied.notes
   result.problems.push(...applied.problems)
-  for (const [outcome, note] of accepted) settle(outcome, applied.notes.find((candidate) => candidate.note === note), Boolean(options.dryRun))
+  for (const [outcome, note] of accepted)
+    settle(
+      outcome,
+      applied.notes.find((candidate) => candidate.note === note),
+      Boolean(options.dryRun)
+    )
   return result
 }
 
@@ -193,7 +232,8 @@ function check(
   locale: string
 ): {outcome: UnitOutcome; normalised?: string} {
   const base = {id: unit.id, note: unit.note, line: segment.line}
-  if (unit.target === undefined) return {outcome: {...base, state: 'skipped', reason: 'no translation in the file', findings: []}}
+  if (unit.target === undefined)
+    return {outcome: {...base, state: 'skipped', reason: 'no translation in the file', findings: []}}
 
   const report = target.segments?.find((candidate) => candidate.id === segment.id)
   const normalised = normaliseTranslation(segment, unit.target)
@@ -203,20 +243,41 @@ function check(
       return {outcome: {...base, state: 'unchanged', findings: []}}
     }
     if (unit.draft) {
-      return {outcome: {...base, state: 'skipped', reason: 'still marked fuzzy / not reviewed in the file and not edited: clear the flag (or confirm the unit) to accept it', findings: []}}
+      return {
+        outcome: {
+          ...base,
+          state: 'skipped',
+          reason:
+            'still marked fuzzy / not reviewed in the file and not edited: clear the flag (or confirm the unit) to accept it',
+          findings: []
+        }
+      }
     }
   }
 
-  const context = {sourceLocale: plan?.sourceLocale ?? project.config.sourceLocale.default, targetLocale: locale, containsSecret}
+  const context = {
+    sourceLocale: plan?.sourceLocale ?? project.config.sourceLocale.default,
+    targetLocale: locale,
+    containsSecret
+  }
   const findings = validateTranslation(segment, normalised, context)
   const errors = findings.filter((finding) => finding.severity === 'error')
   if (errors.length > 0) {
-    return {outcome: {...base, state: 'rejected', reason: errors.map((finding) => `${finding.rule}: ${finding.message}`).join('; '), findings}}
+    return {
+      outcome: {
+        ...base,
+        state: 'rejected',
+        reason: errors.map((finding) => `${finding.rule}: ${finding.message}`).join('; '),
+        findings
+      }
+    }
   }
   const markdown = restore(normalised, tokensForLocale(segment, locale, project.glossary))
   if (project.glossary) {
     const terms = verifyTerms(project.glossary, segment.markdown, markdown, locale)
-    findings.push(...terms.map((finding) => ({...finding, severity: 'warning' as const, segment: segment.id, line: segment.line})))
+    findings.push(
+      ...terms.map((finding) => ({...finding, severity: 'warning' as const, segment: segment.id, line: segment.line}))
+    )
   }
   return {outcome: {...base, state: 'applied', findings}, normalised}
 }
@@ -225,7 +286,13 @@ function check(
  * What the target holds for the segment today, in the segment's token space (undefined when it
  * holds nothing, or nothing that can be expressed with its tokens).
  */
-function heldText(project: Project, target: TargetReport, source: AnalysedNote, segment: Segment, report: SegmentReport | undefined): string | undefined {
+function heldText(
+  project: Project,
+  target: TargetReport,
+  source: AnalysedNote,
+  segment: Segment,
+  report: SegmentReport | undefined
+): string | undefined {
   if (report?.translation === undefined) return undefined
   const translationOf = (child: string) => target.segments?.find((candidate) => candidate.id === child)?.translation
   const result = readBack(report.translation, segment, source, readBackOptions(project, target, translationOf))
@@ -236,16 +303,33 @@ function heldText(project: Project, target: TargetReport, source: AnalysedNote, 
  * The current translation of the paragraph a title or alt text sits in, in the paragraph's own
  * placeholders, so that a title imported alone can be applied with it.
  */
-function parentText(project: Project, target: TargetReport, source: AnalysedNote, id: string, reports: ReadonlyMap<string, SegmentReport>): string | undefined {
+function parentText(
+  project: Project,
+  target: TargetReport,
+  source: AnalysedNote,
+  id: string,
+  reports: ReadonlyMap<string, SegmentReport>
+): string | undefined {
   const segment = source.segments.find((candidate) => candidate.id === id)
   const report = reports.get(id)
   if (!segment || !report || report.decision === 'pending' || report.translation === undefined) return undefined
-  const result = readBack(report.translation, segment, source, readBackOptions(project, target, (child) => reports.get(child)?.translation))
+  const result = readBack(
+    report.translation,
+    segment,
+    source,
+    readBackOptions(project, target, (child) => reports.get(child)?.translation)
+  )
   return result.ok ? result.text : undefined
 }
 
-function readBackOptions(project: Project, target: TargetReport, translationOf: (id: string) => string | undefined): ReadBackOptions {
-  const rewriteUrl = project.config.links.rebase ? targetUrlForms(target.note, target.output, translationsIn(project, target.locale)) : undefined
+function readBackOptions(
+  project: Project,
+  target: TargetReport,
+  translationOf: (id: string) => string | undefined
+): ReadBackOptions {
+  const rewriteUrl = project.config.links.rebase
+    ? targetUrlForms(target.note, target.output, translationsIn(project, target.locale))
+    : undefined
   return {locale: target.locale, glossary: project.glossary, rewriteUrl, translationOf}
 }
 
@@ -262,7 +346,9 @@ function settle(outcome: UnitOutcome, note: NoteResult | undefined, dryRun: bool
     outcome.reason = own.reason ?? 'the translation could not be placed in the note'
     return
   }
-  const untranslated = note.segments.filter((segment) => segment.state === 'failed' || segment.state === 'pending').length
+  const untranslated = note.segments.filter(
+    (segment) => segment.state === 'failed' || segment.state === 'pending'
+  ).length
   if (note.status === 'failed' || note.status === 'untouched' || (dryRun && untranslated > 0)) {
     outcome.state = 'rejected'
     outcome.reason =
@@ -292,7 +378,9 @@ async function readReviewFile(file: string, shown: string): Promise<string> {
     return await readFile(file, 'utf8')
   } catch (error) {
     if (error instanceof UserError) throw error
-    throw new UserError(`${shown}: cannot be read (${errnoMessage(error)}), expected an XLIFF or PO file written by notes-l10n export`)
+    throw new UserError(
+      `${shown}: cannot be read (${errnoMessage(error)}), expected an XLIFF or PO file written by notes-l10n export`
+    )
   }
 }
 
@@ -309,7 +397,11 @@ function parseReviewFile(text: string, file: string): {format: ReviewFormat; uni
           : 'po'
   if (format === 'po') {
     const parsed = fromPo(text, file)
-    return {format, units: parsed.units.map(({fuzzy: _fuzzy, ...unit}) => unit), ...(parsed.language ? {locale: parsed.language} : {})}
+    return {
+      format,
+      units: parsed.units.map(({fuzzy: _fuzzy, ...unit}) => unit),
+      ...(parsed.language ? {locale: parsed.language} : {})
+    }
   }
   const parsed = fromXliff(text, file)
   return {format, units: parsed.units, ...(parsed.targetLocale ? {locale: parsed.targetLocale} : {})}

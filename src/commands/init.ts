@@ -10,11 +10,11 @@
 
 import {writeFile} from 'node:fs/promises'
 import path from 'node:path'
-import {UserError} from '../types.js'
 import {CONFIG_FILE_NAME, DEFAULT_GLOSSARY, DEFAULT_INCLUDE, DEFAULT_OUTPUT} from '../config/defaults.js'
 import {lstatOrUndefined} from '../config/paths.js'
-import {detectLayouts, LAYOUT_NAMES, LOOKED_FOR, type DetectedLayout, type LayoutName} from '../project/layouts.js'
 import {writeFileAtomic} from '../io/write.js'
+import {type DetectedLayout, detectLayouts, LAYOUT_NAMES, type LayoutName, LOOKED_FOR} from '../project/layouts.js'
+import {UserError} from '../types.js'
 
 /** What `init` found and wrote. */
 export interface InitResult {
@@ -37,7 +37,9 @@ export interface InitResult {
 export async function initProject(root: string, options: {force?: boolean; layout?: string} = {}): Promise<InitResult> {
   const configFile = path.join(root, CONFIG_FILE_NAME)
   if (!options.force && (await exists(configFile))) {
-    throw new UserError(`${configFile} already exists; expected none; fix: edit it, or run notes-l10n init --force to replace it`)
+    throw new UserError(
+      `${configFile} already exists; expected none; fix: edit it, or run notes-l10n init --force to replace it`
+    )
   }
   if (options.layout !== undefined && !(LAYOUT_NAMES as readonly string[]).includes(options.layout)) {
     throw new UserError(`--layout ${JSON.stringify(options.layout)}: expected one of ${LAYOUT_NAMES.join(', ')}`)
@@ -47,7 +49,7 @@ export async function initProject(root: string, options: {force?: boolean; layou
   const {config, detected} = startingConfig(layout)
   const written: string[] = []
 
-  const text = JSON.stringify(config, null, 2) + '\n'
+  const text = `${JSON.stringify(config, null, 2)}\n`
   // --force replaces the file atomically and never writes through a symlink planted at its name.
   if (options.force) await writeFileAtomic(configFile, text, {root})
   else await writeFile(configFile, text, {flag: 'wx'})
@@ -55,7 +57,7 @@ export async function initProject(root: string, options: {force?: boolean; layou
 
   const glossaryFile = path.join(root, DEFAULT_GLOSSARY)
   if (!(await exists(glossaryFile))) {
-    await writeFile(glossaryFile, JSON.stringify(exampleGlossary, null, 2) + '\n', {flag: 'wx'})
+    await writeFile(glossaryFile, `${JSON.stringify(exampleGlossary, null, 2)}\n`, {flag: 'wx'})
     written.push(DEFAULT_GLOSSARY)
   }
 
@@ -96,7 +98,13 @@ const exampleGlossary = {
       term: 'Chief Technology Officer',
       variants: ['CTO'],
       note: 'Executive title.',
-      translations: {es: 'director de tecnología', fr: 'directeur technique', de: 'Technischer Direktor', zh: '首席技术官', ja: '最高技術責任者'}
+      translations: {
+        es: 'director de tecnología',
+        fr: 'directeur technique',
+        de: 'Technischer Direktor',
+        zh: '首席技术官',
+        ja: '最高技術責任者'
+      }
     }
   ]
 }
@@ -120,10 +128,10 @@ function startingConfig(layout: DetectedLayout | undefined): {config: Record<str
   for (const key of ['sources', 'sourceLocale', 'locales', 'localeAliases', 'output']) {
     if (found[key] !== undefined) config[key] = found[key]
   }
-  config['glossary'] = DEFAULT_GLOSSARY
-  config['provider'] = {name: 'openai', model: 'gpt-4o-mini'}
-  config['frontmatter'] = found['frontmatter'] ?? {title: 'translate', lang: {set: '{locale}'}, translated: {set: true}}
-  config['links'] = found['links'] ?? {rebase: true}
+  config.glossary = DEFAULT_GLOSSARY
+  config.provider = {name: 'openai', model: 'gpt-4o-mini'}
+  config.frontmatter = found.frontmatter ?? {title: 'translate', lang: {set: '{locale}'}, translated: {set: true}}
+  config.links = found.links ?? {rebase: true}
 
   const lines = layout
     ? [`Found a ${layout.title} (layout "${layout.name}"):`, ...layout.reasons.map((reason) => `  ${reason}`)]
@@ -132,10 +140,16 @@ function startingConfig(layout: DetectedLayout | undefined): {config: Record<str
         ...LOOKED_FOR.map((place) => `  - ${place}`),
         'Writing the default layout: put source notes in notes/ (or change sources.include); translations go to locales/<locale>/.'
       ]
-  const locales = config['locales'] as string[]
+  const locales = config.locales as string[]
   lines.push(`Target locales: ${locales.join(', ')}${layout ? '' : ' (edit "locales")'}.`)
-  if (config['localeAliases']) lines.push(`Aliases: ${Object.entries(config['localeAliases'] as Record<string, string>).map(([alias, tag]) => `${alias} → ${tag}`).join(', ')}.`)
-  if (config['links'] && (config['links'] as {rebase: boolean}).rebase === false) lines.push('Link rebasing is off: a site generator resolves links by URL, not by file folder.')
+  if (config.localeAliases)
+    lines.push(
+      `Aliases: ${Object.entries(config.localeAliases as Record<string, string>)
+        .map(([alias, tag]) => `${alias} → ${tag}`)
+        .join(', ')}.`
+    )
+  if (config.links && (config.links as {rebase: boolean}).rebase === false)
+    lines.push('Link rebasing is off: a site generator resolves links by URL, not by file folder.')
   return {config, detected: lines.join('\n')}
 }
 

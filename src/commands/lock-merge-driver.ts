@@ -10,11 +10,11 @@ import {execFile} from 'node:child_process'
 import {readFile} from 'node:fs/promises'
 import path from 'node:path'
 import {promisify} from 'node:util'
+import {errnoCode, errnoMessage} from '../io/errno.js'
 import {writeFileAtomic} from '../io/write.js'
-import {Lockfile, LOCK_FILE} from '../state/lock.js'
+import {LOCK_FILE, Lockfile} from '../state/lock.js'
 import {mergeThreeWay} from '../state/lock-three-way.js'
 import {UserError} from '../types.js'
-import {errnoCode, errnoMessage} from '../io/errno.js'
 
 const run = promisify(execFile)
 
@@ -29,7 +29,12 @@ export interface MergeFileResult {
 }
 
 /** `lock merge-file <base> <ours> <theirs>`: merges into `ours` (git's `%A`). */
-export async function mergeLockFiles(options: {cwd: string; base: string; ours: string; theirs: string}): Promise<MergeFileResult> {
+export async function mergeLockFiles(options: {
+  cwd: string
+  base: string
+  ours: string
+  theirs: string
+}): Promise<MergeFileResult> {
   const read = async (file: string, role: string): Promise<Lockfile> => {
     let text: string
     try {
@@ -41,7 +46,11 @@ export async function mergeLockFiles(options: {cwd: string; base: string; ours: 
     // An empty file is what git passes for a side where the lock does not exist.
     return text.trim() === '' ? new Lockfile() : Lockfile.parse(text, `${LOCK_FILE} (${role})`)
   }
-  const [base, ours, theirs] = [await read(options.base, 'base'), await read(options.ours, 'ours'), await read(options.theirs, 'theirs')]
+  const [base, ours, theirs] = [
+    await read(options.base, 'base'),
+    await read(options.ours, 'ours'),
+    await read(options.theirs, 'theirs')
+  ]
   const {lock, conflicts} = mergeThreeWay(base, ours, theirs)
   await writeFileAtomic(path.resolve(options.cwd, options.ours), lock.serialise())
   return {conflicts}
@@ -62,7 +71,9 @@ export async function installMergeDriver(options: {cwd: string; command?: string
   try {
     top = (await run('git', ['rev-parse', '--show-toplevel'], {cwd: options.cwd})).stdout.trim()
   } catch {
-    throw new UserError(`lock install-merge-driver: ${options.cwd} is not inside a git repository — run it in the repository that commits ${LOCK_FILE}`)
+    throw new UserError(
+      `lock install-merge-driver: ${options.cwd} is not inside a git repository — run it in the repository that commits ${LOCK_FILE}`
+    )
   }
   const command = `${options.command ?? DEFAULT_COMMAND} lock merge-file %O %A %B`
   await run('git', ['config', `merge.${DRIVER}.name`, `notes-l10n lock (merged entry by entry)`], {cwd: top})
@@ -73,12 +84,19 @@ export async function installMergeDriver(options: {cwd: string; command?: string
   try {
     text = await readFile(attributes, 'utf8')
   } catch (error) {
-    if (errnoCode(error) !== 'ENOENT') throw new UserError(`lock install-merge-driver: cannot read .gitattributes (${errnoMessage(error)})`)
+    if (errnoCode(error) !== 'ENOENT')
+      throw new UserError(`lock install-merge-driver: cannot read .gitattributes (${errnoMessage(error)})`)
   }
   // The pattern is the lock's path from the top of the repository (the project may be a subfolder).
   const lockPath = path.relative(top, path.resolve(options.cwd, LOCK_FILE)).split(path.sep).join('/')
-  const line = `${lockPath.includes('/') ? '/' + lockPath : lockPath} merge=${DRIVER}`
+  const line = `${lockPath.includes('/') ? `/${lockPath}` : lockPath} merge=${DRIVER}`
   const present = text.split(/\r?\n/).some((existing) => existing.trim() === line)
-  if (!present) await writeFileAtomic(attributes, (text === '' || text.endsWith('\n') ? text : text + '\n') + line + '\n')
-  return {driver: `merge.${DRIVER}.driver`, command, attributesChanged: !present, attributes: path.relative(options.cwd, attributes) || '.gitattributes'}
+  if (!present)
+    await writeFileAtomic(attributes, `${(text === '' || text.endsWith('\n') ? text : `${text}\n`) + line}\n`)
+  return {
+    driver: `merge.${DRIVER}.driver`,
+    command,
+    attributesChanged: !present,
+    attributes: path.relative(options.cwd, attributes) || '.gitattributes'
+  }
 }

@@ -6,10 +6,10 @@
 import {readFile} from 'node:fs/promises'
 import path from 'node:path'
 import {loadConfig} from '../config/load.js'
-import {Lockfile, LOCK_FILE} from '../state/lock.js'
+import {errnoMessage} from '../io/errno.js'
+import {LOCK_FILE, Lockfile} from '../state/lock.js'
 import {acquireRunLock} from '../state/mutex.js'
 import {UserError} from '../types.js'
-import {errnoMessage} from '../io/errno.js'
 
 export interface LockMergeResult {
   /** The lock written. */
@@ -20,8 +20,15 @@ export interface LockMergeResult {
   replaced: Array<{note: string; locale: string; file: string}>
 }
 
-export async function mergeLocks(options: {cwd: string; configPath?: string; files: readonly string[]}): Promise<LockMergeResult> {
-  if (options.files.length === 0) throw new UserError(`lock merge: no lock files given; expected one or more paths, e.g. notes-l10n lock merge shard-*/${LOCK_FILE}`)
+export async function mergeLocks(options: {
+  cwd: string
+  configPath?: string
+  files: readonly string[]
+}): Promise<LockMergeResult> {
+  if (options.files.length === 0)
+    throw new UserError(
+      `lock merge: no lock files given; expected one or more paths, e.g. notes-l10n lock merge shard-*/${LOCK_FILE}`
+    )
   const config = await loadConfig({cwd: options.cwd, configPath: options.configPath})
   // A sync running meanwhile would save its own lock over the merge (or the merge over its work).
   const release = await acquireRunLock(config.root)
@@ -42,7 +49,9 @@ async function mergeInto(root: string, options: {cwd: string; files: readonly st
     try {
       text = await readFile(path.resolve(options.cwd, file), 'utf8')
     } catch (error) {
-      throw new UserError(`lock merge: cannot read ${file} (${errnoMessage(error)}); expected a ${LOCK_FILE} written by notes-l10n sync`)
+      throw new UserError(
+        `lock merge: cannot read ${file} (${errnoMessage(error)}); expected a ${LOCK_FILE} written by notes-l10n sync`
+      )
     }
     const other = Lockfile.parse(text, file)
     for (const [note, locale, entry] of other.entries()) {

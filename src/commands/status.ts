@@ -1,7 +1,7 @@
 /**
  * `notes-l10n status`: how far each locale is, counted in segments.
  */
-import {inspect, type InspectOptions} from '../inspection/inspect.js'
+import {type InspectOptions, inspect} from '../inspection/inspect.js'
 
 export interface LocaleStatus {
   locale: string
@@ -24,7 +24,14 @@ export async function status(options: InspectOptions): Promise<LocaleStatus[]> {
   for (const target of inspection.targets) {
     let entry = byLocale.get(target.locale)
     if (!entry) {
-      entry = {locale: target.locale, notes: 0, missing: 0, untracked: 0, segments: {total: 0, translated: 0, stale: 0, needsReview: 0, human: 0}, percent: 0}
+      entry = {
+        locale: target.locale,
+        notes: 0,
+        missing: 0,
+        untracked: 0,
+        segments: {total: 0, translated: 0, stale: 0, needsReview: 0, human: 0},
+        percent: 0
+      }
       byLocale.set(target.locale, entry)
     }
     entry.notes++

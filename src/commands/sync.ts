@@ -6,14 +6,21 @@
  * module opens the project, takes the run lock, runs every note and saves the lock and journal.
  */
 import pLimit from 'p-limit'
+import {openProject, type Project} from '../project/project.js'
 import {NoteGate} from '../providers/packer.js'
 import {addUsage, emptyUsage} from '../providers/prices.js'
 import {selectProvider} from '../providers/select.js'
 import {listBatches} from '../state/batches.js'
 import {Journal} from '../state/journal.js'
 import {acquireRunLock} from '../state/mutex.js'
-import {openProject, type Project} from '../project/project.js'
-import {perLocaleProviders, pricingOf, providerSettings, refuseOverBudget, refuseUnpriced, type Pricing} from '../sync/budget.js'
+import {
+  type Pricing,
+  perLocaleProviders,
+  pricingOf,
+  providerSettings,
+  refuseOverBudget,
+  refuseUnpriced
+} from '../sync/budget.js'
 import {removeTemps} from '../sync/commit.js'
 import {syncNote} from '../sync/note.js'
 import {orphanPool, removeOrphans} from '../sync/orphans.js'
@@ -22,15 +29,24 @@ import {shardOf} from '../sync/shard.js'
 import type {Run, SyncOptions, SyncResult} from '../sync/types.js'
 import type {Provider, Usage} from '../types.js'
 
-export type {LocaleEstimate, NoteResult, NoteStatus, SegmentOutcome, SyncEvent, SyncOptions, SyncResult} from '../sync/types.js'
-export {pricingOf, providerSettings, type Pricing} from '../sync/budget.js'
+export {type Pricing, pricingOf, providerSettings} from '../sync/budget.js'
 export {shardOf} from '../sync/shard.js'
+export type {
+  LocaleEstimate,
+  NoteResult,
+  NoteStatus,
+  SegmentOutcome,
+  SyncEvent,
+  SyncOptions,
+  SyncResult
+} from '../sync/types.js'
 
 export async function sync(options: SyncOptions): Promise<SyncResult> {
   const project = await openProject(options)
   // Every note's outputs, before sharding: links between notes point at their translations.
   const outputs = new Map<string, string>()
-  for (const plan of project.plans) for (const target of plan.targets) outputs.set(`${target.locale}\0${plan.source}`, target.output)
+  for (const plan of project.plans)
+    for (const target of plan.targets) outputs.set(`${target.locale}\0${plan.source}`, target.output)
   if (options.shard) {
     const {index, count} = options.shard
     project.plans = project.plans.filter((plan) => shardOf(plan.source, count) === index)
@@ -43,13 +59,23 @@ export async function sync(options: SyncOptions): Promise<SyncResult> {
     // The budget is checked against the plan of this very project (a dry run of every note,
     // priced as the real provider would be): nothing is sent before it passes.
     // Requests are priced packed across notes, as the run would send them.
-    const planned = await runNotes(project, outputs, dryRunOf(options), undefined, new NoteGate(), pricingOf({...settings, name: 'openai'}, options.env))
+    const planned = await runNotes(
+      project,
+      outputs,
+      dryRunOf(options),
+      undefined,
+      new NoteGate(),
+      pricingOf({...settings, name: 'openai'}, options.env)
+    )
     refuseOverBudget(options.maxCostUsd, planned.estimate?.total)
   }
   // Notes in flight, so the provider packs the requests of all of them (`providers/packer.ts`).
   const gate = new NoteGate()
-  const provider = options.providerOverride ?? (offline ? undefined : selectProvider({...settings, maxCostUsd: options.maxCostUsd}, options.env, gate))
-  const estimating = options.dryRun && options.estimate !== false && settings.name !== 'pseudo' && !options.providerOverride
+  const provider =
+    options.providerOverride ??
+    (offline ? undefined : selectProvider({...settings, maxCostUsd: options.maxCostUsd}, options.env, gate))
+  const estimating =
+    options.dryRun && options.estimate !== false && settings.name !== 'pseudo' && !options.providerOverride
   // `sync --batch` holds the mutex around its whole submit or collect and says so (`runLockHeld`).
   const release = options.dryRun || options.runLockHeld ? undefined : await acquireRunLock(project.root)
   try {
@@ -61,7 +87,14 @@ export async function sync(options: SyncOptions): Promise<SyncResult> {
 
 /** The options of the dry run that plans a `--max-cost` run: no callbacks, no provider. */
 function dryRunOf(options: SyncOptions): SyncOptions {
-  const {providerOverride: _override, onNote: _onNote, onEvent: _onEvent, queue: _queue, runLockHeld: _held, ...rest} = options
+  const {
+    providerOverride: _override,
+    onNote: _onNote,
+    onEvent: _onEvent,
+    queue: _queue,
+    runLockHeld: _held,
+    ...rest
+  } = options
   return {...rest, dryRun: true, maxCostUsd: undefined, provider: {...options.provider, name: 'openai'}}
 }
 
@@ -84,7 +117,10 @@ async function runNotes(
     model: provider?.model ?? (options.translate === false ? '' : pricing.settings.model),
     dryRun: Boolean(options.dryRun),
     interrupted: false,
-    priced: provider && 'priced' in provider && typeof provider.priced === 'boolean' ? provider.priced : pricing.price !== undefined,
+    priced:
+      provider && 'priced' in provider && typeof provider.priced === 'boolean'
+        ? provider.priced
+        : pricing.price !== undefined,
     warnings: []
   }
   const lock = project.lock
@@ -121,7 +157,9 @@ async function runNotes(
     const limit = pLimit(Math.max(2, (settings.concurrency ?? 8) * 2))
     // Settle every note before deciding: a rejected Promise.all would leave notes writing after
     // the run lock is released.
-    const settled = await Promise.allSettled(project.plans.map((plan) => limit(() => gate.around(() => syncNote(run, plan)))))
+    const settled = await Promise.allSettled(
+      project.plans.map((plan) => limit(() => gate.around(() => syncNote(run, plan))))
+    )
     for (const outcome of settled) if (outcome.status === 'rejected') throw outcome.reason
 
     result.interrupted = Boolean(options.signal?.aborted) && !result.stopped

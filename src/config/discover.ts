@@ -8,19 +8,19 @@
  * stop the run.
  */
 
-import {constants, readdirSync, realpathSync, statSync} from 'node:fs'
+import {constants, type Dirent, readdirSync, realpathSync, statSync} from 'node:fs'
 import {open} from 'node:fs/promises'
 import path from 'node:path'
 import picomatch from 'picomatch'
 import {isErrno} from '../io/errno.js'
 import {UserError} from '../types.js'
+import {compareCodeUnits} from '../values.js'
 import {ALWAYS_IGNORED_DIRS} from './defaults.js'
 import {canonicalTag, isLocaleTag, normaliseLocale, pairFromAliases} from './locales.js'
-import {parseTemplate} from './template.js'
-import {compileSourcePattern, matchSourcePattern} from './pattern.js'
 import {isInside, outputTemplates, pathParts, renderOutputPath, sourceBaseOf, unsafePathReason} from './paths.js'
+import {compileSourcePattern, matchSourcePattern} from './pattern.js'
+import {parseTemplate} from './template.js'
 import type {LocalePair, ResolvedConfig} from './types.js'
-import {compareCodeUnits} from '../values.js'
 
 /** One source note and its targets. */
 export interface NotePlan {
@@ -98,7 +98,8 @@ export async function discoverNotes(
   // reads themselves once the stat cache answers them.
   for (let start = 0; start < files.length; start += HEAD_READ_CONCURRENCY) {
     const chunk = files.slice(start, start + HEAD_READ_CONCURRENCY)
-    for (const plan of await Promise.all(chunk.map((file) => planNote(config, file, locales, problems, read)))) if (plan) plans.push(plan)
+    for (const plan of await Promise.all(chunk.map((file) => planNote(config, file, locales, problems, read))))
+      if (plan) plans.push(plan)
   }
 
   for (const plan of plans) {
@@ -117,7 +118,11 @@ export async function discoverNotes(
   if (filters.length > 0) {
     for (const filter of filters) {
       if (!files.some((file) => matchesFilter(file, filter))) {
-        problems.push({file: filter || '.', message: 'not a source note: it matches no file of sources.include (or it was left out above); check the path or sources.include'})
+        problems.push({
+          file: filter || '.',
+          message:
+            'not a source note: it matches no file of sources.include (or it was left out above); check the path or sources.include'
+        })
       }
     }
     plans = plans.filter((plan) => filters.some((filter) => matchesFilter(plan.source, filter)))
@@ -142,7 +147,11 @@ export function expandLocaleParts(globs: readonly string[], locales: readonly Lo
     if (!glob.includes('{locale}') && !glob.includes('{tag}')) return [glob]
     // With no locale at all there is nothing to keep out.
     if (locales.length === 0) return []
-    return [glob.replaceAll('{locale}', alternation(locales.map((locale) => locale.path))).replaceAll('{tag}', alternation(locales.map((locale) => locale.tag)))]
+    return [
+      glob
+        .replaceAll('{locale}', alternation(locales.map((locale) => locale.path)))
+        .replaceAll('{tag}', alternation(locales.map((locale) => locale.tag)))
+    ]
   })
 }
 
@@ -154,10 +163,16 @@ function excludeHint(output: string, locale: string): string {
 }
 
 /** The target locales of a run. */
-function targetLocales(config: ResolvedConfig, requested: readonly string[] | undefined, recorded: boolean): LocalePair[] {
+function targetLocales(
+  config: ResolvedConfig,
+  requested: readonly string[] | undefined,
+  recorded: boolean
+): LocalePair[] {
   if (!requested || requested.length === 0) {
     if (config.locales.length === 0) {
-      throw new UserError(`no target locales: received none; expected --locale (e.g. --locale es,zh) or "locales" in ${config.file ?? 'notes-l10n.config.json'}`)
+      throw new UserError(
+        `no target locales: received none; expected --locale (e.g. --locale es,zh) or "locales" in ${config.file ?? 'notes-l10n.config.json'}`
+      )
     }
     return config.locales
   }
@@ -206,7 +221,9 @@ function spellingUnder(config: ResolvedConfig, template: string, pair: LocalePai
   const folder = path.join(config.root, before === '' ? '' : before.value)
   let names: string[]
   try {
-    names = readdirSync(folder, {withFileTypes: true}).filter((entry) => entry.isDirectory()).map((entry) => entry.name)
+    names = readdirSync(folder, {withFileTypes: true})
+      .filter((entry) => entry.isDirectory())
+      .map((entry) => entry.name)
   } catch (error) {
     if (isErrno(error, 'ENOENT', 'ENOTDIR')) return undefined
     throw error
@@ -217,16 +234,19 @@ function spellingUnder(config: ResolvedConfig, template: string, pair: LocalePai
 
 /** A path filter as a root-relative POSIX path (`''` for the root itself). */
 function pathFilter(config: ResolvedConfig, filter: string): string {
-  if (filter.includes('\0')) throw new UserError(`path filter contains a NUL byte; expected a file or folder inside ${config.root}`)
+  if (filter.includes('\0'))
+    throw new UserError(`path filter contains a NUL byte; expected a file or folder inside ${config.root}`)
   const absolute = path.resolve(config.cwd ?? config.root, filter)
   if (!isInside(config.root, absolute)) {
-    throw new UserError(`path ${JSON.stringify(filter)} is outside the project root ${config.root}; expected a note or folder inside it`)
+    throw new UserError(
+      `path ${JSON.stringify(filter)} is outside the project root ${config.root}; expected a note or folder inside it`
+    )
   }
   return path.relative(config.root, absolute).split(path.sep).join('/')
 }
 
 function matchesFilter(file: string, filter: string): boolean {
-  return filter === '' || file === filter || file.startsWith(filter + '/')
+  return filter === '' || file === filter || file.startsWith(`${filter}/`)
 }
 
 /**
@@ -249,7 +269,7 @@ function walkSources(config: ResolvedConfig, problems: DiscoveryProblem[], local
   const walked: string[] = []
 
   for (const base of bases) {
-    if (walked.some((outer) => outer === '' || base === outer || base.startsWith(outer + '/'))) continue
+    if (walked.some((outer) => outer === '' || base === outer || base.startsWith(`${outer}/`))) continue
     walked.push(base)
     walkFolder(base)
   }
@@ -261,13 +281,16 @@ function walkSources(config: ResolvedConfig, problems: DiscoveryProblem[], local
     const real = realpathOrUndefined(absolute)
     if (!real) return
     if (!isInside(realRoot, real)) {
-      problems.push({file: relative || '.', message: `symlinked folder resolves to ${real}, outside the project; skipped (a source tree must not reach outside the root)`})
+      problems.push({
+        file: relative || '.',
+        message: `symlinked folder resolves to ${real}, outside the project; skipped (a source tree must not reach outside the root)`
+      })
       return
     }
     if (visited.has(real)) return
     visited.add(real)
 
-    let entries
+    let entries: Dirent[]
     try {
       entries = readdirSync(absolute, {withFileTypes: true})
     } catch (error) {
@@ -295,7 +318,10 @@ function walkSources(config: ResolvedConfig, problems: DiscoveryProblem[], local
         const targetStats = statSync(target)
         if (!isInside(realRoot, target)) {
           if (targetStats.isDirectory() || include(child)) {
-            problems.push({file: child, message: `symlink resolves to ${target}, outside the project; skipped (sources must live inside the root)`})
+            problems.push({
+              file: child,
+              message: `symlink resolves to ${target}, outside the project; skipped (sources must live inside the root)`
+            })
           }
           continue
         }
@@ -304,7 +330,8 @@ function walkSources(config: ResolvedConfig, problems: DiscoveryProblem[], local
           continue
         }
         if (!targetStats.isFile()) {
-          if (include(child) && !exclude(child)) problems.push({file: child, message: notRegular(targetStats, 'a symlink to ')})
+          if (include(child) && !exclude(child))
+            problems.push({file: child, message: notRegular(targetStats, 'a symlink to ')})
           continue
         }
       } else if (!entry.isFile()) {
@@ -326,8 +353,17 @@ function walkSources(config: ResolvedConfig, problems: DiscoveryProblem[], local
 }
 
 /** Why a source that is not a regular file is skipped, naming what it is. */
-function notRegular(kind: {isFIFO(): boolean; isSocket(): boolean; isCharacterDevice(): boolean; isBlockDevice(): boolean}, prefix: string): string {
-  const what = kind.isFIFO() ? 'a named pipe (FIFO)' : kind.isSocket() ? 'a socket' : kind.isCharacterDevice() || kind.isBlockDevice() ? 'a device' : 'not a file'
+function notRegular(
+  kind: {isFIFO(): boolean; isSocket(): boolean; isCharacterDevice(): boolean; isBlockDevice(): boolean},
+  prefix: string
+): string {
+  const what = kind.isFIFO()
+    ? 'a named pipe (FIFO)'
+    : kind.isSocket()
+      ? 'a socket'
+      : kind.isCharacterDevice() || kind.isBlockDevice()
+        ? 'a device'
+        : 'not a file'
   return `is ${prefix}${what}, not a regular file; skipped — a source note must be a regular file: remove it, or leave it out with sources.exclude`
 }
 
@@ -345,7 +381,10 @@ async function planNote(
     const compiled = compiledPattern(config)
     const match = matchSourcePattern(compiled, source)
     if (!match) {
-      problems.push({file: source, message: `file name does not match sources.pattern ${JSON.stringify(config.sources.pattern)}; skipped (rename it, or exclude it with sources.exclude)`})
+      problems.push({
+        file: source,
+        message: `file name does not match sources.pattern ${JSON.stringify(config.sources.pattern)}; skipped (rename it, or exclude it with sources.exclude)`
+      })
       return undefined
     }
     captures = match
@@ -382,10 +421,16 @@ const patterns = new WeakMap<ResolvedConfig, ReturnType<typeof compileSourcePatt
 function compiledPattern(config: ResolvedConfig) {
   let compiled = patterns.get(config)
   if (!compiled) {
-    compiled = compileSourcePattern(config.sources.pattern ?? '', config.sources.captures, config.sourceLocale.fromPattern, Object.keys(config.localeAliases))
+    compiled = compileSourcePattern(
+      config.sources.pattern ?? '',
+      config.sources.captures,
+      config.sourceLocale.fromPattern,
+      Object.keys(config.localeAliases)
+    )
     patterns.set(config, compiled)
   }
-  if (typeof compiled === 'string') throw new UserError(`sources.pattern ${JSON.stringify(config.sources.pattern)}: ${compiled}`)
+  if (typeof compiled === 'string')
+    throw new UserError(`sources.pattern ${JSON.stringify(config.sources.pattern)}: ${compiled}`)
   return compiled
 }
 
@@ -413,9 +458,12 @@ async function findSourceLocale(
     const value = await read(source, fromFrontmatter)
     if (value !== undefined) {
       const pair = pairFromAliases(config.localeAliases, value)
-      if (typeof pair === 'string') return {problem: `front-matter "${fromFrontmatter}": ${pair}; skipped (fix the value)`}
+      if (typeof pair === 'string')
+        return {problem: `front-matter "${fromFrontmatter}": ${pair}; skipped (fix the value)`}
       if (fromName !== undefined && fromName !== pair.tag) {
-        return {problem: `the file name says ${fromName} but front-matter "${fromFrontmatter}" says ${pair.tag}; skipped (make them agree)`}
+        return {
+          problem: `the file name says ${fromName} but front-matter "${fromFrontmatter}" says ${pair.tag}; skipped (make them agree)`
+        }
       }
       return pair.tag
     }
@@ -498,11 +546,14 @@ function assignOutputs(config: ResolvedConfig, plans: NotePlan[], problems: Disc
     }
   }
 
-  const isCopy = (plan: NotePlan, output: string) => plan.targets.some((target) => target.output === output && target.copy)
+  const isCopy = (plan: NotePlan, output: string) =>
+    plan.targets.some((target) => target.output === output && target.copy)
 
   for (const [output, claimants] of contested) {
     const winner =
-      claimants.find((plan) => isCopy(plan, output)) ?? claimants.find((plan) => plan.sourceLocale === config.sourceLocale.default) ?? claimants[0]!
+      claimants.find((plan) => isCopy(plan, output)) ??
+      claimants.find((plan) => plan.sourceLocale === config.sourceLocale.default) ??
+      claimants[0]!
     const settled = isCopy(winner, output) || winner.sourceLocale === config.sourceLocale.default
 
     for (const plan of claimants) {

@@ -7,7 +7,7 @@
  * place); this module only decides it.
  */
 
-import type {LocalePair, ResolvedConfig, FieldPolicy} from './types.js'
+import type {FieldPolicy, LocalePair, ResolvedConfig} from './types.js'
 
 /** The edit for one target, ready to apply. */
 export interface FrontmatterEdit {
@@ -28,8 +28,15 @@ export interface FrontmatterEdit {
  * @param sourceFrontmatter
  *   The source's parsed front-matter (only its keys are read).
  */
-export function frontmatterEdit(config: ResolvedConfig, locale: LocalePair, sourceFrontmatter: Record<string, unknown>): FrontmatterEdit {
-  const policies: Record<string, FieldPolicy> = {...config.frontmatter.keys, ...config.frontmatter.perLocale[locale.tag]}
+export function frontmatterEdit(
+  config: ResolvedConfig,
+  locale: LocalePair,
+  sourceFrontmatter: Record<string, unknown>
+): FrontmatterEdit {
+  const policies: Record<string, FieldPolicy> = {
+    ...config.frontmatter.keys,
+    ...config.frontmatter.perLocale[locale.tag]
+  }
   const present = Object.keys(sourceFrontmatter)
   const edit: FrontmatterEdit = {translateKeys: [], set: {}, drop: []}
 

@@ -6,14 +6,21 @@
 
 import {readFile, stat} from 'node:fs/promises'
 import path from 'node:path'
+import {isErrno} from '../io/errno.js'
 import {UserError} from '../types.js'
 import {CONFIG_FILE_NAME} from './defaults.js'
-import {isErrno} from '../io/errno.js'
 import {resolveConfig} from './resolve.js'
 import type {ResolvedConfig} from './types.js'
 
-export {discoverNotes, frontmatterValueOfBytes, plannedOutput, type DiscoveryProblem, type FrontmatterReader, type NotePlan} from './discover.js'
-export {frontmatterEdit, type FrontmatterEdit} from './frontmatter-policy.js'
+export {
+  type DiscoveryProblem,
+  discoverNotes,
+  type FrontmatterReader,
+  frontmatterValueOfBytes,
+  type NotePlan,
+  plannedOutput
+} from './discover.js'
+export {type FrontmatterEdit, frontmatterEdit} from './frontmatter-policy.js'
 export {normaliseLocale} from './locales.js'
 export {assertWritable, resolveOutputPath} from './paths.js'
 export {rebaseLink, rebaseUrl, targetUrlForms} from './rebase.js'
@@ -41,7 +48,9 @@ export async function loadConfig(options: {cwd: string; configPath?: string}): P
   if (options.configPath !== undefined) {
     const file = path.resolve(cwd, options.configPath)
     if (!(await isFile(file))) {
-      throw new UserError(`--config ${options.configPath}: no such file (looked for ${file}); expected a notes-l10n.config.json; fix the path or run notes-l10n init`)
+      throw new UserError(
+        `--config ${options.configPath}: no such file (looked for ${file}); expected a notes-l10n.config.json; fix the path or run notes-l10n init`
+      )
     }
     return {...resolveConfig(await readJson(file), path.dirname(file), file), cwd}
   }
@@ -85,7 +94,9 @@ async function findUpward(from: string, name: string): Promise<string | undefine
 async function readJson(file: string): Promise<unknown> {
   const stats = await stat(file)
   if (stats.size > MAX_CONFIG_BYTES) {
-    throw new UserError(`${file}: received ${stats.size} bytes, expected a config file under ${MAX_CONFIG_BYTES} bytes; fix: point --config at the right file`)
+    throw new UserError(
+      `${file}: received ${stats.size} bytes, expected a config file under ${MAX_CONFIG_BYTES} bytes; fix: point --config at the right file`
+    )
   }
 
   const text = (await readFile(file, 'utf8')).replace(/^\uFEFF/, '')
@@ -93,7 +104,9 @@ async function readJson(file: string): Promise<unknown> {
     return JSON.parse(text) as unknown
   } catch (error) {
     const detail = error instanceof Error ? error.message : String(error)
-    throw new UserError(`${file}: not valid JSON (${detail}); expected a JSON object (comments are not allowed: use a "$comment" key); fix the syntax`)
+    throw new UserError(
+      `${file}: not valid JSON (${detail}); expected a JSON object (comments are not allowed: use a "$comment" key); fix the syntax`
+    )
   }
 }
 

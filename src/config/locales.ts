@@ -82,12 +82,18 @@ export function pairFromAliases(aliases: Readonly<Record<string, string>>, local
  * @throws {UserError}
  *   When `locale` is neither an alias nor shaped like a BCP-47 tag, or is no known language.
  */
-export function normaliseLocale(config: ResolvedConfig, locale: string, options?: {known?: boolean}): {tag: string; path: string} {
+export function normaliseLocale(
+  config: ResolvedConfig,
+  locale: string,
+  options?: {known?: boolean}
+): {tag: string; path: string} {
   const where = config.file ? ` (${config.file})` : ''
   const pair = pairFromAliases(config.localeAliases, locale)
   if (typeof pair === 'string') {
     const suggestion = suggestLocale(locale)
-    throw new UserError(`locale ${pair}${suggestion ? `; did you mean ${JSON.stringify(suggestion)}?` : ''}; fix the --locale option or the config${where}`)
+    throw new UserError(
+      `locale ${pair}${suggestion ? `; did you mean ${JSON.stringify(suggestion)}?` : ''}; fix the --locale option or the config${where}`
+    )
   }
 
   const listed = config.locales.find((entry) => entry.tag === pair.tag)
@@ -107,7 +113,8 @@ export function normaliseLocale(config: ResolvedConfig, locale: string, options?
 let languageNames: Intl.DisplayNames | undefined
 
 function names(): Intl.DisplayNames {
-  return (languageNames ??= new Intl.DisplayNames(['en'], {type: 'language', fallback: 'none'}))
+  languageNames ??= new Intl.DisplayNames(['en'], {type: 'language', fallback: 'none'})
+  return languageNames
 }
 
 /**
@@ -128,8 +135,22 @@ export function knownLanguage(tag: string): boolean {
  * probably meant. Name prefixes and edit distance cover the rest.
  */
 const COMMON_MISTAKES: Readonly<Record<string, string>> = {
-  sp: 'es', jp: 'ja', cn: 'zh', kr: 'ko', gr: 'el', dk: 'da', ua: 'uk', cz: 'cs', vn: 'vi', ir: 'fa',
-  il: 'he', br: 'pt-BR', tw: 'zh-TW', hk: 'zh-HK', us: 'en', gb: 'en-GB'
+  sp: 'es',
+  jp: 'ja',
+  cn: 'zh',
+  kr: 'ko',
+  gr: 'el',
+  dk: 'da',
+  ua: 'uk',
+  cz: 'cs',
+  vn: 'vi',
+  ir: 'fa',
+  il: 'he',
+  br: 'pt-BR',
+  tw: 'zh-TW',
+  hk: 'zh-HK',
+  us: 'en',
+  gb: 'en-GB'
 }
 
 /** Every two-letter language CLDR names, with its English name (lower case), built on first use. */
@@ -160,10 +181,15 @@ export function suggestLocale(input: string): string | undefined {
   if (Object.hasOwn(COMMON_MISTAKES, lower) && lower !== COMMON_MISTAKES[lower]) return COMMON_MISTAKES[lower]
   const languages = twoLetterLanguages()
   if (lower.length >= 2) {
-    const byName = languages.find((language) => language.name === lower) ?? languages.find((language) => language.name.startsWith(lower))
+    const byName =
+      languages.find((language) => language.name === lower) ??
+      languages.find((language) => language.name.startsWith(lower))
     if (byName) return byName.code
   }
   const [language = '', ...rest] = dashed.split('-')
   if (rest.length > 0 && knownLanguage(language)) return canonicalTag(language)
-  return didYouMean(language, languages.map((entry) => entry.code))
+  return didYouMean(
+    language,
+    languages.map((entry) => entry.code)
+  )
 }

@@ -21,7 +21,8 @@ import type {LocalePair, ResolvedConfig} from './types.js'
  * backslash or control character, no drive letter: safe unless a segment is `node_modules`.
  */
 // eslint-disable-next-line no-control-regex
-const PLAINLY_SAFE = /^(?![A-Za-z]:)[^/\\\u0000-\u001F\u007F.][^/\\\u0000-\u001F\u007F]*(?:\/[^/\\\u0000-\u001F\u007F.][^/\\\u0000-\u001F\u007F]*)*$/
+const PLAINLY_SAFE =
+  /^(?![A-Za-z]:)[^/\\\u0000-\u001F\u007F.][^/\\\u0000-\u001F\u007F]*(?:\/[^/\\\u0000-\u001F\u007F.][^/\\\u0000-\u001F\u007F]*)*$/
 
 /** Path segments we never write into, even inside the root. */
 const FORBIDDEN_SEGMENTS: ReadonlySet<string> = new Set(['.git', '.github', '.notes-l10n', 'node_modules'])
@@ -53,7 +54,7 @@ export function unsafePathReason(relative: string): string | undefined {
 /** Whether absolute `child` is `parent` or inside it. */
 export function isInside(parent: string, child: string): boolean {
   const relative = path.relative(parent, child)
-  return relative === '' || (relative !== '..' && !relative.startsWith('..' + path.sep) && !path.isAbsolute(relative))
+  return relative === '' || (relative !== '..' && !relative.startsWith(`..${path.sep}`) && !path.isAbsolute(relative))
 }
 
 /** Compiled pieces of the output template and include matchers, per config object. */
@@ -130,7 +131,7 @@ export interface PathParts {
  */
 export function pathParts(config: ResolvedConfig, source: string): PathParts {
   const base = sourceBase(config, source)
-  const relative = base && source.startsWith(base + '/') ? source.slice(base.length + 1) : source
+  const relative = base && source.startsWith(`${base}/`) ? source.slice(base.length + 1) : source
   const dir = path.posix.dirname(relative)
   const ext = path.posix.extname(relative)
   return {path: relative, dir: dir === '.' ? '' : dir, name: path.posix.basename(relative, ext), ext}
@@ -149,8 +150,18 @@ export function pathParts(config: ResolvedConfig, source: string): PathParts {
  * @throws {UserError}
  *   When the locale is malformed or the path would escape the root or is otherwise unsafe.
  */
-export function resolveOutputPath(config: ResolvedConfig, plan: {source: string; captures: Record<string, string>}, locale: string): string {
-  return renderOutputPath(config, plan.source, plan.captures, normaliseLocale(config, locale), pathParts(config, plan.source))
+export function resolveOutputPath(
+  config: ResolvedConfig,
+  plan: {source: string; captures: Record<string, string>},
+  locale: string
+): string {
+  return renderOutputPath(
+    config,
+    plan.source,
+    plan.captures,
+    normaliseLocale(config, locale),
+    pathParts(config, plan.source)
+  )
 }
 
 /**
@@ -189,7 +200,12 @@ export function renderOutputPath(
   return result
 }
 
-function partValue(name: string, captures: Readonly<Record<string, string>>, pair: LocalePair, parts: PathParts): string {
+function partValue(
+  name: string,
+  captures: Readonly<Record<string, string>>,
+  pair: LocalePair,
+  parts: PathParts
+): string {
   switch (name) {
     case 'locale':
       return pair.path
@@ -215,18 +231,25 @@ function partValue(name: string, captures: Readonly<Record<string, string>>, pai
  */
 export async function assertWritable(root: string, relativeOutput: string): Promise<void> {
   const reason = unsafePathReason(relativeOutput)
-  if (reason) throw new UserError(`output path ${JSON.stringify(relativeOutput)} is refused because ${reason}; expected a path inside ${root}`)
+  if (reason)
+    throw new UserError(
+      `output path ${JSON.stringify(relativeOutput)} is refused because ${reason}; expected a path inside ${root}`
+    )
 
   const realRoot = await realpath(root)
   const target = path.resolve(root, relativeOutput)
   const stats = await lstatOrUndefined(target)
 
   if (stats?.isSymbolicLink()) {
-    throw new UserError(`output ${relativeOutput} is a symlink; refusing to write through it (remove the link or change the "output" template)`)
+    throw new UserError(
+      `output ${relativeOutput} is a symlink; refusing to write through it (remove the link or change the "output" template)`
+    )
   }
 
   if (stats && !stats.isFile()) {
-    throw new UserError(`output ${relativeOutput} exists and is not a regular file; move it away or change the "output" template`)
+    throw new UserError(
+      `output ${relativeOutput} exists and is not a regular file; move it away or change the "output" template`
+    )
   }
 
   let parent = path.dirname(target)

@@ -78,7 +78,7 @@ export function compileSourcePattern(
   }
 
   try {
-    return {regex: new RegExp(source + '$'), names}
+    return {regex: new RegExp(`${source}$`), names}
   } catch (error) {
     return `it does not compile to a regular expression (${error instanceof Error ? error.message : String(error)})`
   }

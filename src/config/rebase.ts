@@ -42,14 +42,21 @@ export function rebaseUrl(url: string, fromFile: string, toFile: string): string
   const parts = [...base.slice(common).map(() => '..'), ...target.slice(common)]
   let result = parts.join('/')
   // A reference to a folder keeps its trailing slash; a reference to `toDir` itself becomes `./`.
-  if (pathPart.endsWith('/') || /(^|\/)\.\.?$/.test(pathPart)) result = result === '' ? './' : result + '/'
+  if (pathPart.endsWith('/') || /(^|\/)\.\.?$/.test(pathPart)) result = result === '' ? './' : `${result}/`
   if (result === '') result = './'
   return result + suffix
 }
 
 /** Whether `url` is a plain relative reference. */
 export function isRebasable(url: string): boolean {
-  return url !== '' && !SCHEME.test(url) && !url.startsWith('/') && !url.startsWith('#') && !url.startsWith('?') && !url.startsWith('\\')
+  return (
+    url !== '' &&
+    !SCHEME.test(url) &&
+    !url.startsWith('/') &&
+    !url.startsWith('#') &&
+    !url.startsWith('?') &&
+    !url.startsWith('\\')
+  )
 }
 
 function segmentsOf(dir: string): string[] {

@@ -58,10 +58,12 @@ function row(key: string, node: SchemaNode): ReferenceRow {
 
 /** The Markdown table. */
 export function referenceTable(schema: SchemaNode = configSchema): string {
-  const escape = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ')
+  const escapeCell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ')
   const lines = ['| Key | Type | Default | Description |', '| --- | --- | --- | --- |']
   for (const entry of referenceRows(schema)) {
-    lines.push(`| \`${entry.key}\` | ${escape(entry.type)} | ${entry.default ? `\`${escape(entry.default)}\`` : ''} | ${escape(entry.description)} |`)
+    lines.push(
+      `| \`${entry.key}\` | ${escapeCell(entry.type)} | ${entry.default ? `\`${escapeCell(entry.default)}\`` : ''} | ${escapeCell(entry.description)} |`
+    )
   }
-  return lines.join('\n') + '\n'
+  return `${lines.join('\n')}\n`
 }

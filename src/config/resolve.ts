@@ -8,6 +8,7 @@
 
 import type {ValidateFunction} from 'ajv'
 import {UserError} from '../types.js'
+import {isRecord} from '../values.js'
 import {
   CONFIG_FILE_NAME,
   DEFAULT_FRONTMATTER,
@@ -21,14 +22,13 @@ import {
 } from './defaults.js'
 import {didYouMean} from './did-you-mean.js'
 import {isLocaleTag, pairFromAliases} from './locales.js'
-import {compileSourcePattern} from './pattern.js'
 import {unsafePathReason} from './paths.js'
-import {validate as generatedValidator} from './schema-validator.generated.js'
+import {compileSourcePattern} from './pattern.js'
 import {formatSchemaErrors, joinPath, show} from './schema-errors.js'
+import {validate as generatedValidator} from './schema-validator.generated.js'
 import {findSecrets} from './secrets.js'
 import {BUILTIN_PARTS, parseTemplate, renderTemplate, templateParts} from './template.js'
 import type {FieldPolicy, LocalePair, ResolvedConfig} from './types.js'
-import {isRecord} from '../values.js'
 
 /** `configSchema` compiled ahead of time (scripts/generate-validators.mjs): no ajv at run time. */
 const validator = generatedValidator as unknown as ValidateFunction
@@ -64,12 +64,15 @@ export function resolveConfig(json: unknown, root: string, file?: string): Resol
   const name = file ?? CONFIG_FILE_NAME
 
   if (json === null || typeof json !== 'object' || Array.isArray(json)) {
-    throw new UserError(`${name}: received ${show(json)}, expected a JSON object like {"locales": ["es"]}; fix the file's top level`)
+    throw new UserError(
+      `${name}: received ${show(json)}, expected a JSON object like {"locales": ["es"]}; fix the file's top level`
+    )
   }
 
   const secrets = findSecrets(json)
   const problems = secrets.map(
-    (path) => `${path}: looks like an API key; keys are never read from the config file (it gets committed); fix: remove it and set OPENAI_API_KEY in the environment or an untracked .env`
+    (path) =>
+      `${path}: looks like an API key; keys are never read from the config file (it gets committed); fix: remove it and set OPENAI_API_KEY in the environment or an untracked .env`
   )
 
   validator(json)
@@ -86,22 +89,38 @@ export function resolveConfig(json: unknown, root: string, file?: string): Resol
   const aliases = isRecord(raw.localeAliases) ? stringEntries(raw.localeAliases) : {}
 
   for (const [alias, tag] of Object.entries(aliases)) {
-    if (!isLocaleTag(tag)) report(`${joinPath('localeAliases', alias)}: received ${show(tag)}, expected a BCP-47 tag such as "zh-Hant"; fix: change the value`)
+    if (!isLocaleTag(tag))
+      report(
+        `${joinPath('localeAliases', alias)}: received ${show(tag)}, expected a BCP-47 tag such as "zh-Hant"; fix: change the value`
+      )
   }
 
   const locales = resolveLocales(raw.locales, aliases, report)
   const sourceLocale = resolveSourceLocale(raw.sourceLocale, aliases, report)
   const outputs = isRecord(raw.output) ? stringEntries(raw.output) : undefined
   const sources = resolveSources(raw.sources, outputs, report)
-  const captureNames = resolvePattern(sources, sourceLocale, raw.sourceLocale?.fromPattern, Object.keys(aliases), report)
+  const captureNames = resolvePattern(
+    sources,
+    sourceLocale,
+    raw.sourceLocale?.fromPattern,
+    Object.keys(aliases),
+    report
+  )
   const output = typeof raw.output === 'string' ? raw.output : (Object.values(outputs ?? {})[0] ?? DEFAULT_OUTPUT)
   if (outputs) {
-    for (const [glob, template] of Object.entries(outputs)) checkOutputTemplate(template, captureNames, report, joinPath('output', glob))
+    for (const [glob, template] of Object.entries(outputs))
+      checkOutputTemplate(template, captureNames, report, joinPath('output', glob))
     sources.include.forEach((glob, index) => {
-      if (!Object.hasOwn(outputs, glob)) report(`sources.include[${index}]: ${show(glob)} has no template in "output"; fix: add "${glob}": "<template>" to "output", or give "output" as one string`)
+      if (!Object.hasOwn(outputs, glob))
+        report(
+          `sources.include[${index}]: ${show(glob)} has no template in "output"; fix: add "${glob}": "<template>" to "output", or give "output" as one string`
+        )
     })
     for (const glob of Object.keys(outputs)) {
-      if (!sources.include.includes(glob)) report(`${joinPath('output', glob)}: not one of sources.include; fix: use the include glob exactly as written there`)
+      if (!sources.include.includes(glob))
+        report(
+          `${joinPath('output', glob)}: not one of sources.include; fix: use the include glob exactly as written there`
+        )
     }
   } else {
     checkOutputTemplate(output, captureNames, report)
@@ -111,7 +130,8 @@ export function resolveConfig(json: unknown, root: string, file?: string): Resol
   const models: Record<string, string> = {}
   for (const [locale, model] of Object.entries(isRecord(provider.models) ? stringEntries(provider.models) : {})) {
     const pair = pairFromAliases(aliases, locale)
-    if (typeof pair === 'string') report(`${joinPath('provider.models', locale)}: ${pair}; fix: use a locale from "locales"`)
+    if (typeof pair === 'string')
+      report(`${joinPath('provider.models', locale)}: ${pair}; fix: use a locale from "locales"`)
     else models[pair.tag] = model
   }
 
@@ -140,7 +160,11 @@ export function resolveConfig(json: unknown, root: string, file?: string): Resol
     },
     frontmatter,
     links: {rebase: raw.links?.rebase ?? true},
-    mdx: {attributes: Array.isArray(raw.mdx?.attributes) ? raw.mdx.attributes.filter((name) => typeof name === 'string') : [...DEFAULT_MDX_ATTRIBUTES]},
+    mdx: {
+      attributes: Array.isArray(raw.mdx?.attributes)
+        ? raw.mdx.attributes.filter((name) => typeof name === 'string')
+        : [...DEFAULT_MDX_ATTRIBUTES]
+    },
     limits: {maxFileBytes: raw.limits?.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES}
   }
   if (file) resolved.file = file
@@ -166,11 +190,15 @@ function resolveLocales(value: unknown, aliases: Record<string, string>, report:
       return
     }
     // Keep the user's spelling of a plain tag (`pt-br`) for paths: their folders already use it.
-    const listed = Object.hasOwn(aliases, locale) ? pair : {tag: pair.tag, path: pair.path === pair.tag ? locale : pair.path}
+    const listed = Object.hasOwn(aliases, locale)
+      ? pair
+      : {tag: pair.tag, path: pair.path === pair.tag ? locale : pair.path}
     const twin = pairs.find((other) => other.tag === listed.tag)
     if (twin && twin.path === locale) return // an exact repeat: the schema's uniqueItems says so
     if (twin) {
-      report(`locales[${index}]: ${show(locale)} is the same locale as ${show(twin.path)} (${listed.tag}); fix: list it once`)
+      report(
+        `locales[${index}]: ${show(locale)} is the same locale as ${show(twin.path)} (${listed.tag}); fix: list it once`
+      )
       return
     }
     pairs.push(listed)
@@ -179,7 +207,11 @@ function resolveLocales(value: unknown, aliases: Record<string, string>, report:
   return pairs
 }
 
-function resolveSourceLocale(value: RawConfig['sourceLocale'], aliases: Record<string, string>, report: Report): ResolvedConfig['sourceLocale'] {
+function resolveSourceLocale(
+  value: RawConfig['sourceLocale'],
+  aliases: Record<string, string>,
+  report: Report
+): ResolvedConfig['sourceLocale'] {
   const raw = isRecord(value) ? value : {}
   let tag = DEFAULT_SOURCE_LOCALE
 
@@ -197,19 +229,37 @@ function resolveSourceLocale(value: RawConfig['sourceLocale'], aliases: Record<s
   return result
 }
 
-function resolveSources(value: RawConfig['sources'], outputs: Record<string, string> | undefined, report: Report): ResolvedConfig['sources'] {
+function resolveSources(
+  value: RawConfig['sources'],
+  outputs: Record<string, string> | undefined,
+  report: Report
+): ResolvedConfig['sources'] {
   const raw = isRecord(value) ? value : {}
-  const include = Array.isArray(raw.include) ? raw.include.filter((glob) => typeof glob === 'string') : outputs ? Object.keys(outputs) : [...DEFAULT_INCLUDE]
+  const include = Array.isArray(raw.include)
+    ? raw.include.filter((glob) => typeof glob === 'string')
+    : outputs
+      ? Object.keys(outputs)
+      : [...DEFAULT_INCLUDE]
   const exclude = Array.isArray(raw.exclude) ? raw.exclude.filter((glob) => typeof glob === 'string') : []
 
-  for (const [key, globs] of [['include', include], ['exclude', exclude]] as const) {
+  for (const [key, globs] of [
+    ['include', include],
+    ['exclude', exclude]
+  ] as const) {
     globs.forEach((glob, index) => {
       const reason = unsafePathReason(glob.replace(/\*+/g, 'x'))
-      if (reason && glob !== '**') report(`sources.${key}[${index}]: received ${show(glob)}, which is refused because ${reason}; expected a glob inside the project such as "notes/**/*.md"; fix: change it`)
+      if (reason && glob !== '**')
+        report(
+          `sources.${key}[${index}]: received ${show(glob)}, which is refused because ${reason}; expected a glob inside the project such as "notes/**/*.md"; fix: change it`
+        )
     })
   }
 
-  const sources: ResolvedConfig['sources'] = {include, exclude, captures: isRecord(raw.captures) ? stringEntries(raw.captures) : {}}
+  const sources: ResolvedConfig['sources'] = {
+    include,
+    exclude,
+    captures: isRecord(raw.captures) ? stringEntries(raw.captures) : {}
+  }
   if (typeof raw.pattern === 'string') sources.pattern = raw.pattern
   return sources
 }
@@ -223,8 +273,12 @@ function resolvePattern(
   report: Report
 ): string[] {
   if (sources.pattern === undefined) {
-    if (typeof explicitFromPattern === 'string') report(`sourceLocale.fromPattern: received ${show(explicitFromPattern)}, but there is no "sources.pattern" to capture it from; fix: add sources.pattern or remove this key`)
-    for (const name of Object.keys(sources.captures)) report(`sources.captures.${name}: there is no "sources.pattern"; fix: add the pattern or remove this key`)
+    if (typeof explicitFromPattern === 'string')
+      report(
+        `sourceLocale.fromPattern: received ${show(explicitFromPattern)}, but there is no "sources.pattern" to capture it from; fix: add sources.pattern or remove this key`
+      )
+    for (const name of Object.keys(sources.captures))
+      report(`sources.captures.${name}: there is no "sources.pattern"; fix: add the pattern or remove this key`)
     delete sourceLocale.fromPattern
     return []
   }
@@ -236,18 +290,30 @@ function resolvePattern(
   }
 
   const reason = unsafePathReason(sources.pattern.replace(/\{[^}]*\}|\*+/g, 'x'))
-  if (reason) report(`sources.pattern: received ${show(sources.pattern)}, which is refused because ${reason}; fix: write a path relative to the project root`)
+  if (reason)
+    report(
+      `sources.pattern: received ${show(sources.pattern)}, which is refused because ${reason}; fix: write a path relative to the project root`
+    )
 
   for (const name of compiled.names) {
-    if (BUILTIN_PARTS.includes(name)) report(`sources.pattern: capture {${name}} has the name of a built-in output part (${BUILTIN_PARTS.join(', ')}); fix: rename the capture, e.g. {${name === 'locale' ? 'lang' : `src_${name}`}}`)
+    if (BUILTIN_PARTS.includes(name))
+      report(
+        `sources.pattern: capture {${name}} has the name of a built-in output part (${BUILTIN_PARTS.join(', ')}); fix: rename the capture, e.g. {${name === 'locale' ? 'lang' : `src_${name}`}}`
+      )
   }
 
   for (const name of Object.keys(sources.captures)) {
-    if (!compiled.names.includes(name)) report(`sources.captures.${name}: the pattern has no {${name}}; fix: remove this key or add {${name}} to sources.pattern`)
+    if (!compiled.names.includes(name))
+      report(
+        `sources.captures.${name}: the pattern has no {${name}}; fix: remove this key or add {${name}} to sources.pattern`
+      )
   }
 
   if (sourceLocale.fromPattern !== undefined && !compiled.names.includes(sourceLocale.fromPattern)) {
-    if (typeof explicitFromPattern === 'string') report(`sourceLocale.fromPattern: the pattern has no {${explicitFromPattern}}; fix: add it to sources.pattern or set fromPattern to false`)
+    if (typeof explicitFromPattern === 'string')
+      report(
+        `sourceLocale.fromPattern: the pattern has no {${explicitFromPattern}}; fix: add it to sources.pattern or set fromPattern to false`
+      )
     delete sourceLocale.fromPattern
   }
 
@@ -273,20 +339,31 @@ function checkOutputTemplate(output: string, captures: readonly string[], report
   }
 
   if (!used.includes('locale') && !used.includes('tag')) {
-    report(`${key}: ${show(output)} has no {locale}, so every locale would write the same file; fix: add {locale}, e.g. "locales/{locale}/{path}"`)
+    report(
+      `${key}: ${show(output)} has no {locale}, so every locale would write the same file; fix: add {locale}, e.g. "locales/{locale}/{path}"`
+    )
   }
 
   if (!used.some((name) => name === 'path' || name === 'name' || captures.includes(name))) {
-    report(`${key}: ${show(output)} does not depend on the source file, so every note would write the same file; fix: add {path} or {name}`)
+    report(
+      `${key}: ${show(output)} does not depend on the source file, so every note would write the same file; fix: add {path} or {name}`
+    )
   }
 
   // Literal parts must be safe on their own; captured values are checked per note at resolve time.
   const sample = Object.fromEntries([...known, ...used].map((name) => [name, 'x']))
   const reason = unsafePathReason(renderTemplate(pieces, sample))
-  if (reason) report(`${key}: received ${show(output)}, which is refused because ${reason}; expected a path inside the project; fix: make it relative, e.g. "locales/{locale}/{path}"`)
+  if (reason)
+    report(
+      `${key}: received ${show(output)}, which is refused because ${reason}; expected a path inside the project; fix: make it relative, e.g. "locales/{locale}/{path}"`
+    )
 }
 
-function resolveFrontmatter(value: unknown, aliases: Record<string, string>, report: Report): ResolvedConfig['frontmatter'] {
+function resolveFrontmatter(
+  value: unknown,
+  aliases: Record<string, string>,
+  report: Report
+): ResolvedConfig['frontmatter'] {
   const raw = isRecord(value) ? value : {}
   const keys: Record<string, FieldPolicy> = {...DEFAULT_FRONTMATTER}
   const perLocale: Record<string, Record<string, FieldPolicy>> = {}
@@ -300,7 +377,7 @@ function resolveFrontmatter(value: unknown, aliases: Record<string, string>, rep
     if (isPolicy(policy)) keys[key] = policy
   }
 
-  for (const [locale, overrides] of Object.entries(isRecord(raw['perLocale']) ? raw['perLocale'] : {})) {
+  for (const [locale, overrides] of Object.entries(isRecord(raw.perLocale) ? raw.perLocale : {})) {
     const pair = pairFromAliases(aliases, locale)
     if (typeof pair === 'string') {
       report(`${joinPath('frontmatter.perLocale', locale)}: ${pair}; fix: use a locale from "locales"`)
@@ -332,12 +409,13 @@ function pathOfProblem(line: string): string {
 function isPolicy(value: unknown): value is FieldPolicy {
   if (value === 'translate' || value === 'keep' || value === 'drop') return true
   if (!isRecord(value) || !Object.hasOwn(value, 'set')) return false
-  const set = value['set']
+  const set = value.set
   return set === null || ['string', 'number', 'boolean'].includes(typeof set)
 }
 
 function stringEntries(value: Record<string, unknown>): Record<string, string> {
   const result: Record<string, string> = {}
-  for (const [key, item] of Object.entries(value)) if (key !== '__proto__' && typeof item === 'string') result[key] = item
+  for (const [key, item] of Object.entries(value))
+    if (key !== '__proto__' && typeof item === 'string') result[key] = item
   return result
 }

@@ -12,7 +12,8 @@ import {looksLikeSecret} from './secrets.js'
 
 /** Readable names for the patterns used in the schema. */
 const PATTERN_NAMES: Readonly<Record<string, string>> = {
-  '^[A-Za-z][A-Za-z0-9_-]{0,34}$': 'a locale name (a letter, then letters, digits, "-" or "_"; e.g. "es", "zh-Hant", "hant")',
+  '^[A-Za-z][A-Za-z0-9_-]{0,34}$':
+    'a locale name (a letter, then letters, digits, "-" or "_"; e.g. "es", "zh-Hant", "hant")',
   '^[A-Za-z_][A-Za-z0-9_]*$': 'a capture name (letters, digits and "_")',
   '^https?://': 'an http(s) URL'
 }
@@ -31,7 +32,7 @@ export function formatSchemaErrors(errors: readonly ErrorObject[], skip: readonl
 
   for (const error of errors) {
     const where = errorPath(error)
-    if (skip.some((path) => where === path || where.startsWith(path + '.') || where.startsWith(path + '['))) continue
+    if (skip.some((path) => where === path || where.startsWith(`${path}.`) || where.startsWith(`${path}[`))) continue
     if (isFoldedInto(error, folded)) continue
     const line = formatOne(error, where)
     if (!lines.includes(line)) lines.push(line)
@@ -47,7 +48,7 @@ function isFoldedInto(error: ErrorObject, folded: readonly ErrorObject[]): boole
     (parent) =>
       parent !== error &&
       parent.keyword === 'anyOf' &&
-      error.schemaPath.startsWith(parent.schemaPath + '/') &&
+      error.schemaPath.startsWith(`${parent.schemaPath}/`) &&
       error.instancePath.startsWith(parent.instancePath)
   )
 }
@@ -57,7 +58,7 @@ function formatOne(error: ErrorObject, where: string): string {
 
   switch (error.keyword) {
     case 'additionalProperties': {
-      const key = String(error.params['additionalProperty'])
+      const key = String(error.params.additionalProperty)
       const known = Object.keys(parent?.properties ?? {}).filter((name) => !name.startsWith('$'))
       const suggestion = didYouMean(key, known)
       const path = joinPath(instancePathOf(error), key)
@@ -67,18 +68,18 @@ function formatOne(error: ErrorObject, where: string): string {
     }
 
     case 'required': {
-      const key = String(error.params['missingProperty'])
+      const key = String(error.params.missingProperty)
       return `${joinPath(instancePathOf(error), key)}: missing; fix: add it`
     }
 
     case 'propertyNames': {
-      const key = String(error.params['propertyName'])
+      const key = String(error.params.propertyName)
       const names = asSchema(parent?.propertyNames)
       return `${joinPath(instancePathOf(error), key)}: key ${show(key)} is not allowed here; expected ${describeSchema(names)}; fix: rename it`
     }
 
     case 'uniqueItems':
-      return `${where}: received a list with duplicates (items ${String(error.params['j'])} and ${String(error.params['i'])}); expected each value once; fix: remove the duplicate`
+      return `${where}: received a list with duplicates (items ${String(error.params.j)} and ${String(error.params.i)}); expected each value once; fix: remove the duplicate`
 
     default:
       return `${where}: received ${show(error.data)}, expected ${describeSchema(parent)}; fix: change the value`
@@ -92,7 +93,10 @@ export function describeSchema(schema: SchemaNode | undefined): string {
   if (!schema) return 'a valid value'
   if (schema.anyOf) return schema.anyOf.map(describeSchema).join(' or ')
   if (schema.const !== undefined) return JSON.stringify(schema.const)
-  if (schema.enum) return schema.enum.length === 1 ? JSON.stringify(schema.enum[0]) : `one of ${schema.enum.map((value) => JSON.stringify(value)).join(', ')}`
+  if (schema.enum)
+    return schema.enum.length === 1
+      ? JSON.stringify(schema.enum[0])
+      : `one of ${schema.enum.map((value) => JSON.stringify(value)).join(', ')}`
 
   const types = Array.isArray(schema.type) ? schema.type : schema.type ? [schema.type] : []
   if (types.length > 1) return types.map((type) => article(type)).join(' or ')
@@ -104,14 +108,16 @@ export function describeSchema(schema: SchemaNode | undefined): string {
     case 'integer':
     case 'number': {
       const noun = types[0] === 'integer' ? 'an integer' : 'a number'
-      if (schema.minimum !== undefined && schema.maximum !== undefined) return `${noun} from ${schema.minimum} to ${schema.maximum}`
+      if (schema.minimum !== undefined && schema.maximum !== undefined)
+        return `${noun} from ${schema.minimum} to ${schema.maximum}`
       if (schema.minimum !== undefined) return `${noun} ≥ ${schema.minimum}`
       return noun
     }
     case 'array':
       return `a list of ${plural(describeSchema(schema.items))}${schema.minItems ? ` (at least ${schema.minItems})` : ''}`
     case 'object':
-      if (schema.required && schema.required.length > 0) return `an object with ${schema.required.map((key) => `"${key}"`).join(', ')}`
+      if (schema.required && schema.required.length > 0)
+        return `an object with ${schema.required.map((key) => `"${key}"`).join(', ')}`
       return 'an object'
     default:
       return types[0] ? article(types[0]) : 'a valid value'
@@ -119,7 +125,11 @@ export function describeSchema(schema: SchemaNode | undefined): string {
 }
 
 function article(type: string): string {
-  return type === 'integer' || type === 'object' || type === 'array' ? `an ${type}` : type === 'null' ? 'null' : `a ${type}`
+  return type === 'integer' || type === 'object' || type === 'array'
+    ? `an ${type}`
+    : type === 'null'
+      ? 'null'
+      : `a ${type}`
 }
 
 function plural(description: string): string {
@@ -132,17 +142,20 @@ export function show(value: unknown): string {
   if (typeof value === 'string' && looksLikeSecret(value)) return '"(redacted)"'
   let text: string
   try {
-    text = JSON.stringify(value, (_key, item: unknown) => (typeof item === 'string' && looksLikeSecret(item) ? '(redacted)' : item)) ?? String(value)
+    text =
+      JSON.stringify(value, (_key, item: unknown) =>
+        typeof item === 'string' && looksLikeSecret(item) ? '(redacted)' : item
+      ) ?? String(value)
   } catch {
     text = String(value)
   }
-  return text.length > 60 ? text.slice(0, 57) + '…' : text
+  return text.length > 60 ? `${text.slice(0, 57)}…` : text
 }
 
 /** The path of the value concerned: the offending key itself for key-level keywords. */
 function errorPath(error: ErrorObject): string {
   const base = pointerToPath(error.instancePath)
-  const key = error.params['additionalProperty'] ?? error.params['missingProperty'] ?? error.params['propertyName']
+  const key = error.params.additionalProperty ?? error.params.missingProperty ?? error.params.propertyName
   return typeof key === 'string' ? joinPath(base, key) : base
 }
 

@@ -15,7 +15,15 @@ export interface SchemaNode {
   $id?: string
   title?: string
   description?: string
-  type?: 'object' | 'array' | 'string' | 'integer' | 'number' | 'boolean' | 'null' | Array<'string' | 'number' | 'boolean' | 'null'>
+  type?:
+    | 'object'
+    | 'array'
+    | 'string'
+    | 'integer'
+    | 'number'
+    | 'boolean'
+    | 'null'
+    | Array<'string' | 'number' | 'boolean' | 'null'>
   properties?: Record<string, SchemaNode>
   additionalProperties?: boolean | SchemaNode
   propertyNames?: SchemaNode
@@ -95,7 +103,8 @@ export const configSchema: SchemaNode = {
           default: ['notes/**/*.{md,mdx}']
         },
         exclude: {
-          description: 'Globs of files to leave out. `{locale}` (and `{tag}`) stand for every target locale of the run and of `locales`, so `docs/{locale}/**` keeps translations that sit under the sources out of them, for locales added later too. `.git/`, `node_modules/` and `.notes-l10n/` are always left out.',
+          description:
+            'Globs of files to leave out. `{locale}` (and `{tag}`) stand for every target locale of the run and of `locales`, so `docs/{locale}/**` keeps translations that sit under the sources out of them, for locales added later too. `.git/`, `node_modules/` and `.notes-l10n/` are always left out.',
           type: 'array',
           items: {type: 'string', minLength: 1},
           default: []
@@ -118,7 +127,8 @@ export const configSchema: SchemaNode = {
       }
     },
     sourceLocale: {
-      description: "How each source note's own language is found: pattern capture, else front-matter key, else the default.",
+      description:
+        "How each source note's own language is found: pattern capture, else front-matter key, else the default.",
       type: 'object',
       additionalProperties: false,
       properties: {
@@ -142,7 +152,7 @@ export const configSchema: SchemaNode = {
     },
     locales: {
       description:
-        'Target locales, as they appear in paths (an alias from `localeAliases` or a BCP-47 tag). Empty: targets come from `--locale`. A locale equal to a note\'s own locale is copied, not translated.',
+        "Target locales, as they appear in paths (an alias from `localeAliases` or a BCP-47 tag). Empty: targets come from `--locale`. A locale equal to a note's own locale is copied, not translated.",
       type: 'array',
       items: localeName,
       uniqueItems: true,
@@ -161,7 +171,11 @@ export const configSchema: SchemaNode = {
         'Output path template, relative to the root. Parts: `{locale}` (path form), `{tag}` (BCP-47), `{path}` (source path relative to its source base), `{dir}` (folder of `{path}`, may be empty), `{name}` (file name without extension), `{ext}` (extension with its dot, `.md`), plus captures of `sources.pattern`. Or an object with one template per include glob (`{"docs/**/*.mdx": "i18n/{locale}/…/{path}", "blog/**/*.mdx": "…"}`): a source takes the template of the first glob that matches it, and `sources.include` defaults to the keys.',
       anyOf: [
         {type: 'string', minLength: 1},
-        {type: 'object', propertyNames: {type: 'string', minLength: 1}, additionalProperties: {type: 'string', minLength: 1}}
+        {
+          type: 'object',
+          propertyNames: {type: 'string', minLength: 1},
+          additionalProperties: {type: 'string', minLength: 1}
+        }
       ],
       default: 'locales/{locale}/{path}',
       examples: ['_posts/{locale}/{date}-{slug}-{locale}.md']
@@ -209,7 +223,8 @@ export const configSchema: SchemaNode = {
           maximum: 3600000
         },
         maxReplyBytes: {
-          description: 'Largest reply accepted, in bytes after decompression; a larger one fails that request. Unset: 8388608 (8 MiB).',
+          description:
+            'Largest reply accepted, in bytes after decompression; a larger one fails that request. Unset: 8388608 (8 MiB).',
           type: 'integer',
           minimum: 1024,
           maximum: 1073741824
@@ -254,7 +269,10 @@ export const configSchema: SchemaNode = {
           description: 'Overrides by locale (path form or tag), e.g. `{"zh": {"title": "keep"}}`.',
           type: 'object',
           propertyNames: localeName,
-          additionalProperties: {...fieldPolicies, description: 'Policy per key for this locale, over the project-wide one.'},
+          additionalProperties: {
+            ...fieldPolicies,
+            description: 'Policy per key for this locale, over the project-wide one.'
+          },
           default: {}
         }
       },
@@ -274,7 +292,8 @@ export const configSchema: SchemaNode = {
       }
     },
     mdx: {
-      description: '`.mdx` sources (parsed with remark-mdx: ESM, JSX and `{expressions}` are kept byte for byte; prose inside JSX elements is translated).',
+      description:
+        '`.mdx` sources (parsed with remark-mdx: ESM, JSX and `{expressions}` are kept byte for byte; prose inside JSX elements is translated).',
       type: 'object',
       additionalProperties: false,
       properties: {

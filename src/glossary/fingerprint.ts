@@ -9,11 +9,11 @@
  */
 
 import {contentHash} from '../io/hash.js'
+import {compareCodeUnits} from '../values.js'
 import {resolveRendering} from './locale.js'
 import {findTerms} from './match.js'
 import {visibleText} from './project.js'
 import type {Glossary, GlossaryEntry} from './types.js'
-import {compareCodeUnits} from '../values.js'
 
 /** Characters of the fingerprint: 48 bits, plenty to tell one glossary state from the next. */
 const fingerprintLength = 8

@@ -9,8 +9,8 @@ import {UserError} from '../types.js'
 import {parseGlossary} from './parse.js'
 import type {Glossary} from './types.js'
 
-export {renderKeep, requiredTerms, qwenMtTerms, shield} from './apply.js'
-export {glossaryCheck, type GlossaryFinding, type TranslatedPair} from './check.js'
+export {qwenMtTerms, renderKeep, requiredTerms, shield} from './apply.js'
+export {type GlossaryFinding, glossaryCheck, type TranslatedPair} from './check.js'
 export {glossaryFingerprint, segmentFingerprint} from './fingerprint.js'
 export {localeChain, resolveRendering} from './locale.js'
 export {findTerms, onlyTerms} from './match.js'
@@ -45,7 +45,9 @@ export async function loadGlossary(path: string): Promise<Glossary | undefined> 
   } catch (error) {
     if (isErrno(error, 'ENOENT')) return undefined
     const reason = errnoMessage(error)
-    throw new UserError(`${path}: cannot read the glossary (${reason}) — fix: make it a readable JSON file, or remove it`)
+    throw new UserError(
+      `${path}: cannot read the glossary (${reason}) — fix: make it a readable JSON file, or remove it`
+    )
   }
   if (text.startsWith('\uFEFF')) text = text.slice(1)
 

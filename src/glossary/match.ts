@@ -33,9 +33,7 @@ export interface Matcher {
 export function formPattern(form: string): string {
   const {first, last} = edges(form.trim())
   return (
-    (needsBoundary(first) ? boundaryBefore : '') +
-    literalPattern(form) +
-    (needsBoundary(last) ? boundaryAfter : '')
+    (needsBoundary(first) ? boundaryBefore : '') + literalPattern(form) + (needsBoundary(last) ? boundaryAfter : '')
   )
 }
 

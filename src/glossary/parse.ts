@@ -9,13 +9,13 @@
 
 import type {ValidateFunction} from 'ajv'
 import {UserError} from '../types.js'
+import {isRecord} from '../values.js'
 import {anyLocale, canonicalLocale} from './locale.js'
 import {compileMatcher} from './match.js'
-import {compareProblems, describeValue, formatProblem, problemsFromAjv, type Problem} from './problems.js'
+import {compareProblems, describeValue, formatProblem, type Problem, problemsFromAjv} from './problems.js'
 import {glossarySchema} from './schema.js'
 import {validate as generatedValidator} from './schema-validator.generated.js'
 import type {Glossary, GlossaryEntry, Rendering} from './types.js'
-import {isRecord} from '../values.js'
 
 /** The file as the schema describes it (after validation). */
 interface GlossaryFile {
@@ -84,11 +84,16 @@ function checkLocale(key: string, pointer: string, problems: Problem[]): void {
 }
 
 function checkRendering(value: unknown, pointer: string, problems: Problem[]): void {
-  if (typeof value === 'string') return checkSpacing(value, pointer, problems)
+  if (typeof value === 'string') {
+    checkSpacing(value, pointer, problems)
+    return
+  }
   if (!isRecord(value)) return
   checkSpacing(value.target, `${pointer}/target`, problems)
   const accepted = [value.target, ...strings(value.variants)].filter((item) => typeof item === 'string')
-  strings(value.variants).forEach((variant, index) => checkSpacing(variant, `${pointer}/variants/${index}`, problems))
+  strings(value.variants).forEach((variant, index) => {
+    checkSpacing(variant, `${pointer}/variants/${index}`, problems)
+  })
   strings(value.forbidden).forEach((forbidden, index) => {
     checkSpacing(forbidden, `${pointer}/forbidden/${index}`, problems)
     const clash = accepted.find((form) => spacingKey(form).toLowerCase() === spacingKey(forbidden).toLowerCase())
@@ -115,7 +120,8 @@ function semanticProblems(json: unknown): Problem[] {
   json.entries.forEach((entry: unknown, index) => {
     const pointer = `/entries/${index}`
     if (!isRecord(entry) || typeof entry.term !== 'string' || entry.term === '') return
-    const caseSensitive = typeof entry.caseSensitive === 'boolean' ? entry.caseSensitive : defaultCaseSensitive(entry.term)
+    const caseSensitive =
+      typeof entry.caseSensitive === 'boolean' ? entry.caseSensitive : defaultCaseSensitive(entry.term)
 
     const forms = [
       {form: entry.term, pointer: `${pointer}/term`},

@@ -33,7 +33,8 @@ type Handler = (scan: Scan, index: number) => Step | undefined
 
 const asciiPunctuation = /[!-/:-@[-`{-~]/
 const autolinkPattern = /<[A-Za-z][A-Za-z\d+.-]{1,31}:[^\s<>]*>/y
-const emailAutolinkPattern = /<[\w.!#$%&'*+/=?^`{|}~-]+@[A-Za-z\d](?:[A-Za-z\d-]*[A-Za-z\d])?(?:\.[A-Za-z\d](?:[A-Za-z\d-]*[A-Za-z\d])?)*>/y
+const emailAutolinkPattern =
+  /<[\w.!#$%&'*+/=?^`{|}~-]+@[A-Za-z\d](?:[A-Za-z\d-]*[A-Za-z\d])?(?:\.[A-Za-z\d](?:[A-Za-z\d-]*[A-Za-z\d])?)*>/y
 const htmlPattern =
   /<\/?[A-Za-z][A-Za-z\d-]*(?:\s[^<>]*)?\/?>|<!--[\s\S]*?-->|<\?[\s\S]*?\?>|<![A-Za-z][^>]*>|<!\[CDATA\[[\s\S]*?\]\]>/y
 const footnoteReferencePattern = /\[\^[^\]\s]+\]/y
@@ -105,8 +106,7 @@ const handlers: Readonly<Record<string, Handler>> = {
   },
   '<'(scan, index) {
     const {value} = scan
-    const autolink =
-      stickyMatch(autolinkPattern, value, index) ?? stickyMatch(emailAutolinkPattern, value, index)
+    const autolink = stickyMatch(autolinkPattern, value, index) ?? stickyMatch(emailAutolinkPattern, value, index)
     if (autolink) return {text: boundaryMark, end: index + autolink[0].length}
     const html = stickyMatch(htmlPattern, value, index)
     if (html) return {text: '', end: index + html[0].length}

@@ -52,8 +52,7 @@ export const glossarySchema = {
         note: {$ref: '#/definitions/text', description: 'Guidance for translators, sent with the term.'},
         keep: {
           type: 'boolean',
-          description:
-            'Do not translate: kept byte-identical in every locale, except those listed in translations.'
+          description: 'Do not translate: kept byte-identical in every locale, except those listed in translations.'
         },
         translations: {
           type: 'object',

@@ -63,7 +63,12 @@ function either(forms: readonly string[]): string {
 
 /** `"director de tecnología" (or an accepted variant) for "Chief Technology Officer"`. */
 function expectedRendering(target: string, variants: readonly string[], source: string): string {
-  const alternatives = variants.length === 0 ? '' : variants.length === 1 ? ` (or ${JSON.stringify(variants[0])})` : ' (or an accepted variant)'
+  const alternatives =
+    variants.length === 0
+      ? ''
+      : variants.length === 1
+        ? ` (or ${JSON.stringify(variants[0])})`
+        : ' (or an accepted variant)'
   return `${JSON.stringify(target)}${alternatives} for ${JSON.stringify(source)}`
 }
 

@@ -3,19 +3,19 @@
  * align their segments through the lock, and re-run the deterministic validators and the
  * glossary on what was written. Loaded by `inspect` only when a note has to be parsed.
  */
-import {targetUrlForms, type NotePlan} from '../config/load.js'
-import {renderKeep, segmentFingerprint, verifyTerms, type Glossary} from '../glossary/load.js'
+import {type NotePlan, targetUrlForms} from '../config/load.js'
+import {type Glossary, renderKeep, segmentFingerprint, verifyTerms} from '../glossary/load.js'
 import type {AnalysedNote} from '../pipeline/analyse.js'
 import {compareSegments} from '../pipeline/validate.js'
-import {align, type Decision} from '../state/align.js'
-import {segmentTargetHash, type LockEntry} from '../state/lock.js'
-import type {Segment, Token} from '../types.js'
-import {UserError} from '../types.js'
 import {readNote} from '../project/analyse.js'
-import type {InspectOptions, TargetReport} from './inspect.js'
-import {translationsIn, type Project} from '../project/project.js'
+import {type Project, translationsIn} from '../project/project.js'
 import {segmentInSourceSpace} from '../project/url-space.js'
 import {containsSecret} from '../redact.js'
+import {align, type Decision} from '../state/align.js'
+import {type LockEntry, segmentTargetHash} from '../state/lock.js'
+import type {Segment, Token} from '../types.js'
+import {UserError} from '../types.js'
+import type {InspectOptions, TargetReport} from './inspect.js'
 
 export function inspectTarget(
   project: Project,
@@ -29,8 +29,16 @@ export function inspectTarget(
 ): void {
   const glossary = project.glossary
   const locale = target.locale
-  const fingerprints = source.segments.map((segment) => (glossary ? segmentFingerprint(glossary, segment.markdown, locale) : undefined))
-  const alignment = align({source: source.segments, fingerprints, entry, target: translation.segments, replaceMachine: options.replaceMachine})
+  const fingerprints = source.segments.map((segment) =>
+    glossary ? segmentFingerprint(glossary, segment.markdown, locale) : undefined
+  )
+  const alignment = align({
+    source: source.segments,
+    fingerprints,
+    entry,
+    target: translation.segments,
+    replaceMachine: options.replaceMachine
+  })
   if (!alignment.aligned) {
     report.state = 'misaligned'
     report.message = alignment.reason
@@ -50,7 +58,11 @@ export function inspectTarget(
       ...(decision.state === 'pending' ? {reason: decision.reason} : {}),
       ...('previousId' in decision && decision.previousId ? {previousId: decision.previousId} : {}),
       source: segment.markdown,
-      ...(decision.state === 'pending' ? (decision.previous === undefined ? {} : {translation: decision.previous}) : {translation: decision.markdown})
+      ...(decision.state === 'pending'
+        ? decision.previous === undefined
+          ? {}
+          : {translation: decision.previous}
+        : {translation: decision.markdown})
     }
   })
 
@@ -73,15 +85,22 @@ export function inspectTarget(
   const context = {sourceLocale: plan.sourceLocale, targetLocale: locale, containsSecret}
   // Written by sync: links to other notes point at their translation in this locale (or, in older
   // targets, at the source note).
-  const rewriteUrl = project.config.links.rebase ? targetUrlForms(plan.source, target.output, translationsIn(project, locale)) : undefined
+  const rewriteUrl = project.config.links.rebase
+    ? targetUrlForms(plan.source, target.output, translationsIn(project, locale))
+    : undefined
   source.segments.forEach((segment, index) => {
     const decision = alignment.decisions[index]!
     if (decision.state !== 'current' && decision.state !== 'human') return
     const written = findTarget(targetById, decision, segment)
     if (!written) return
-    const comparable = glossary ? withRenderedTerms(segmentInSourceSpace(written, segment, rewriteUrl), segment, locale, glossary) : segmentInSourceSpace(written, segment, rewriteUrl)
+    const comparable = glossary
+      ? withRenderedTerms(segmentInSourceSpace(written, segment, rewriteUrl), segment, locale, glossary)
+      : segmentInSourceSpace(written, segment, rewriteUrl)
     const findings = compareSegments(segment, comparable, context)
-    if (glossary) findings.push(...verifyTerms(glossary, segment.markdown, written.markdown, locale, {strict: options.strictGlossary}))
+    if (glossary)
+      findings.push(
+        ...verifyTerms(glossary, segment.markdown, written.markdown, locale, {strict: options.strictGlossary})
+      )
     for (const finding of findings) report.findings.push({...finding, segment: segment.id, line: written.line})
   })
 
@@ -89,16 +108,20 @@ export function inspectTarget(
   // Translations of source segments that were since removed: every old segment but those a
   // current segment matched (the same, or an edit of it) is still in the target, and sync would
   // take it out. Without this a deleted paragraph left the note "current".
-  const matched = alignment.decisions.filter((decision) => !(decision.state === 'pending' && decision.reason === 'new')).length
+  const matched = alignment.decisions.filter(
+    (decision) => !(decision.state === 'pending' && decision.reason === 'new')
+  ).length
   const removed = entry.segments.length - matched
-  if (removed > 0) report.message = `it still holds ${removed} segment${removed === 1 ? '' : 's'} whose source was removed: run notes-l10n sync`
-  report.state = states.includes('pending') || removed > 0
-    ? 'stale'
-    : states.includes('needs-review')
-      ? 'needs-review'
-      : report.findings.some((finding) => finding.severity === 'error')
-        ? 'broken'
-        : 'current'
+  if (removed > 0)
+    report.message = `it still holds ${removed} segment${removed === 1 ? '' : 's'} whose source was removed: run notes-l10n sync`
+  report.state =
+    states.includes('pending') || removed > 0
+      ? 'stale'
+      : states.includes('needs-review')
+        ? 'needs-review'
+        : report.findings.some((finding) => finding.severity === 'error')
+          ? 'broken'
+          : 'current'
 }
 
 /**

@@ -6,16 +6,17 @@
  * Notes whose source and target hashes both match the lock are current without being parsed
  * (parsing is the expensive step); the stat cache makes those hashes cheap on warm runs.
  */
-import type {AnalysedNote} from '../pipeline/analyse.js'
-import type {Decision} from '../state/align.js'
+
+import {errnoMessage, isErrno} from '../io/errno.js'
 import {contentHash} from '../io/hash.js'
+import type {AnalysedNote} from '../pipeline/analyse.js'
+import {glossaryVersion, openProject, type Problem, type Project, type ProjectOptions} from '../project/project.js'
+import {inputsFingerprint, keysOf, staleInputs} from '../project/provenance.js'
+import type {Decision} from '../state/align.js'
 import {LOCK_FILE} from '../state/lock.js'
 import type {StatCache} from '../state/stat-cache.js'
 import type {Finding} from '../types.js'
 import {UserError} from '../types.js'
-import {errnoMessage, isErrno} from '../io/errno.js'
-import {inputsFingerprint, keysOf, staleInputs} from '../project/provenance.js'
-import {glossaryVersion, openProject, type Problem, type Project, type ProjectOptions} from '../project/project.js'
 
 export type TargetState = 'current' | 'missing' | 'stale' | 'needs-review' | 'untracked' | 'misaligned' | 'broken'
 
@@ -65,10 +66,13 @@ export async function inspect(options: InspectOptions): Promise<Inspection> {
   const project = await openProject({...options, lazyLock: true, verifyCache: true})
   const cache = project.statCache
   const inspection: Inspection = {project, targets: [], orphaned: [], problems: [...project.problems]}
-  await cache.refresh(project.plans.flatMap((plan) => [plan.source, ...plan.targets.map((target) => target.output)]), {
-    // A cold run: the cache vouches for nothing, so the lock will be needed; parse it meanwhile.
-    meanwhile: () => project.lock
-  })
+  await cache.refresh(
+    project.plans.flatMap((plan) => [plan.source, ...plan.targets.map((target) => target.output)]),
+    {
+      // A cold run: the cache vouches for nothing, so the lock will be needed; parse it meanwhile.
+      meanwhile: () => project.lock
+    }
+  )
   // What a current target was last found current against: while the lock, the source, the
   // target and the glossary are unchanged, so is the answer, and the lock need not be read.
   const lockHash = hashOf(cache, LOCK_FILE)
@@ -84,7 +88,13 @@ export async function inspect(options: InspectOptions): Promise<Inspection> {
       try {
         sourceHash ??= hashOf(cache, plan.source)
         const targetHash = hashOf(cache, target.output)
-        const report: TargetReport = {note: plan.source, locale: target.locale, output: target.output, state: 'current', findings: []}
+        const report: TargetReport = {
+          note: plan.source,
+          locale: target.locale,
+          output: target.output,
+          state: 'current',
+          findings: []
+        }
         inspection.targets.push(report)
 
         if (targetHash === undefined) {
@@ -95,7 +105,10 @@ export async function inspect(options: InspectOptions): Promise<Inspection> {
         // that shapes the output and whether pseudo output is acceptable (docs/state.md).
         const glossary = `${glossaryVersion(project, target.locale) ?? '-'}/${inputsFingerprint(project.config, target)}/${real ? 'real' : 'any'}`
         const remembered = options.deep ? undefined : cache.memo(target.output, checkedAgainst)
-        const count = remembered === undefined ? undefined : rememberedCount(remembered, `${target.locale} ${plan.source}`, sourceHash, glossary)
+        const count =
+          remembered === undefined
+            ? undefined
+            : rememberedCount(remembered, `${target.locale} ${plan.source}`, sourceHash, glossary)
         if (count !== undefined) {
           if (!target.copy) report.total = count
           continue
@@ -104,7 +117,8 @@ export async function inspect(options: InspectOptions): Promise<Inspection> {
         const entry = project.lock.head(plan.source, target.locale)
         if (!entry) {
           report.state = 'untracked'
-          report.message = 'the target exists but the lock has no record of it: run `notes-l10n sync` to adopt it (its prose is kept as human work; if sync reports code or URLs that differ from the source, make them match or run sync --force to take them from the source)'
+          report.message =
+            'the target exists but the lock has no record of it: run `notes-l10n sync` to adopt it (its prose is kept as human work; if sync reports code or URLs that differ from the source, make them match or run sync --force to take them from the source)'
           continue
         }
         const unchanged = entry.source === sourceHash && entry.target === targetHash
@@ -121,16 +135,26 @@ export async function inspect(options: InspectOptions): Promise<Inspection> {
         }
         if (target.copy) {
           // A copy has no segments to look into: its hashes are the whole story.
-          if (unchanged) cache.remember(target.output, checkedAgainst, `${sourceHash} ${glossary} 0 ${target.locale} ${plan.source}`)
+          if (unchanged)
+            cache.remember(target.output, checkedAgainst, `${sourceHash} ${glossary} 0 ${target.locale} ${plan.source}`)
           else {
             report.state = 'stale'
             report.message = 'the source or the copy changed since it was made: run notes-l10n sync'
           }
           continue
         }
-        if (unchanged && !options.deep && inputs === undefined && (entry.glossary ?? '-') === (glossaryVersion(project, target.locale) ?? '-')) {
+        if (
+          unchanged &&
+          !options.deep &&
+          inputs === undefined &&
+          (entry.glossary ?? '-') === (glossaryVersion(project, target.locale) ?? '-')
+        ) {
           report.total = entry.segmentCount
-          cache.remember(target.output, checkedAgainst, `${sourceHash} ${glossary} ${entry.segmentCount} ${target.locale} ${plan.source}`)
+          cache.remember(
+            target.output,
+            checkedAgainst,
+            `${sourceHash} ${glossary} ${entry.segmentCount} ${target.locale} ${plan.source}`
+          )
           continue
         }
 
@@ -159,7 +183,12 @@ export async function inspect(options: InspectOptions): Promise<Inspection> {
  * <note>`) when it was made for this locale and note, from this source and with this glossary;
  * else undefined.
  */
-function rememberedCount(remembered: string, localeAndNote: string, sourceHash: string | undefined, glossary: string): number | undefined {
+function rememberedCount(
+  remembered: string,
+  localeAndNote: string,
+  sourceHash: string | undefined,
+  glossary: string
+): number | undefined {
   // Compared in place, not split: this runs for every target of a warm check.
   const head = `${sourceHash} ${glossary} `
   if (!remembered.startsWith(head) || !remembered.endsWith(` ${localeAndNote}`)) return undefined
@@ -174,7 +203,10 @@ function rememberedCount(remembered: string, localeAndNote: string, sourceHash: 
  */
 function orphans(project: Project, cache: StatCache, lockExists: boolean): Inspection['orphaned'] {
   // A note skipped for a problem is reported as that problem, not as gone.
-  const known = new Set([...project.plans.map((plan) => plan.source), ...project.problems.map((problem) => problem.file)])
+  const known = new Set([
+    ...project.plans.map((plan) => plan.source),
+    ...project.problems.map((problem) => problem.file)
+  ])
   const locales = new Set(project.plans.flatMap((plan) => plan.targets.map((target) => target.locale)))
   const name = `orphans among ${contentHash(JSON.stringify([[...known], [...locales].sort()]))}`
   const remembered = lockExists ? cache.memo(LOCK_FILE, name) : '[]'

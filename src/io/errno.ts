@@ -20,6 +20,7 @@ export function isErrno(error: unknown, ...codes: string[]): boolean {
 export function errnoMessage(error: unknown): string {
   const code = errnoCode(error)
   // Our own code (`readWithStats`): a FIFO, socket or device where a file was expected.
-  if (code === 'ENOTREGULAR') return 'it is a named pipe (FIFO), socket or device, not a regular file — remove it and re-run'
+  if (code === 'ENOTREGULAR')
+    return 'it is a named pipe (FIFO), socket or device, not a regular file — remove it and re-run'
   return code ?? (error instanceof Error ? error.message : String(error))
 }

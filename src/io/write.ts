@@ -10,12 +10,12 @@
  * is not used: it `realpath`s the target and writes through the link.
  */
 import {randomBytes} from 'node:crypto'
-import {lstat, mkdir, open, readdir, rename, unlink} from 'node:fs/promises'
+import {type FileHandle, lstat, mkdir, open, readdir, rename, unlink} from 'node:fs/promises'
 import path from 'node:path'
-import {errnoCode} from './errno.js'
-import {isProcessAlive} from './process.js'
 import {redactSecrets} from '../redact.js'
 import {UserError} from '../types.js'
+import {errnoCode} from './errno.js'
+import {isProcessAlive} from './process.js'
 
 export interface WriteOptions {
   /**
@@ -94,9 +94,14 @@ const errnoAdvice: Record<string, [string, string]> = {
  * @throws {UserError} when the target or a parent folder inside `root` is a symlink, when the
  *   target is outside `root`, or on an error the user can fix (no space, permissions, read-only).
  */
-export async function writeFileAtomic(file: string, data: string | Uint8Array, options: WriteOptions = {}): Promise<void> {
+export async function writeFileAtomic(
+  file: string,
+  data: string | Uint8Array,
+  options: WriteOptions = {}
+): Promise<void> {
   const target = path.resolve(file)
-  const outside = options.root === undefined || (options.allowOutside === true && !isInside(path.resolve(options.root), target))
+  const outside =
+    options.root === undefined || (options.allowOutside === true && !isInside(path.resolve(options.root), target))
   const shown = outside ? file : display(target, options.root, file)
   const directory = path.dirname(target)
 
@@ -202,7 +207,12 @@ export async function ensureDirectory(root: string, directory: string): Promise<
  * Makes sure every folder from `root` down to `directory` is a real folder, creating missing ones
  * one level at a time so that no step can go through a link created by someone else.
  */
-async function ensureDirectoryInside(root: string, directory: string, shown: string, verified?: Set<string>): Promise<void> {
+async function ensureDirectoryInside(
+  root: string,
+  directory: string,
+  shown: string,
+  verified?: Set<string>
+): Promise<void> {
   const relative = path.relative(root, directory)
   if (relative.startsWith('..') || path.isAbsolute(relative)) {
     throw new UserError(
@@ -250,7 +260,9 @@ async function existingMode(target: string, shown: string): Promise<number | und
     )
   }
   if (!stats.isFile()) {
-    throw new UserError(`cannot write ${shown}: it is not a regular file — remove or rename it and re-run \`sync\`; nothing was written`)
+    throw new UserError(
+      `cannot write ${shown}: it is not a regular file — remove or rename it and re-run \`sync\`; nothing was written`
+    )
   }
   return stats.mode & 0o7777
 }
@@ -266,7 +278,7 @@ async function lstatOrUndefined(file: string) {
 
 /** Makes a completed rename durable. Some platforms cannot fsync a directory; that is not an error there. */
 export async function syncDirectory(directory: string): Promise<void> {
-  let handle
+  let handle: FileHandle | undefined
   try {
     handle = await open(directory, 'r')
     await handle.sync()

@@ -11,17 +11,19 @@
 
 import type {Definition, Root} from 'mdast'
 import {contentHash} from '../io/hash.js'
+
 export {hasLetters, isUntranslatable} from '../text/letters.js'
+
 import type {Segment, Token} from '../types.js'
-import {toLogical, type Layout} from './containers.js'
+import {type Layout, toLogical} from './containers.js'
 import type {Context} from './escape.js'
-import {parseFrontmatter, rejectForeignFrontmatter, translatableValues, type Frontmatter} from './frontmatter.js'
-import {MdxSyntaxError, parseMarkdown, type ParsedMarkdown} from './parse.js'
-import {NoteError} from './read.js'
-import {protectPhrasing, protectPlain, type Protected, type Shield} from './protect.js'
+import {type Frontmatter, parseFrontmatter, rejectForeignFrontmatter, translatableValues} from './frontmatter.js'
+import {MdxSyntaxError, type ParsedMarkdown, parseMarkdown} from './parse.js'
+import {type Protected, protectPhrasing, protectPlain, type Shield} from './protect.js'
 import type {NoteText} from './read.js'
+import {NoteError} from './read.js'
 import {collectDrafts, type SegmentDraft} from './segment.js'
-import {treeShape, type Shape} from './shape.js'
+import {type Shape, treeShape} from './shape.js'
 
 /** How a segment sits in the source: what reassembly needs beyond the `Segment` contract. */
 export interface SegmentLayout extends Layout {
@@ -78,7 +80,11 @@ export function analyseNote(file: string, note: NoteText, options?: AnalyseOptio
     parsed = options?.parsed ?? parseMarkdown(text, {mdx: note.mdx})
   } catch (error) {
     if (!(error instanceof MdxSyntaxError)) throw error
-    throw new NoteError(file, error.message, 'Fix the MDX (an unclosed tag or a stray "{" or "<" is the usual cause; write \\{ or \\< for a literal one)')
+    throw new NoteError(
+      file,
+      error.message,
+      'Fix the MDX (an unclosed tag or a stray "{" or "<" is the usual cause; write \\{ or \\< for a literal one)'
+    )
   }
   const tree = parsed.tree
   const lines = lineStarts(text)
@@ -93,7 +99,7 @@ export function analyseNote(file: string, note: NoteText, options?: AnalyseOptio
     protectedText: Protected
   ): Segment | undefined => {
     const base = contentHash(
-      normalise(protectedText.text) + '\0' + protectedText.tokens.map((t) => t.open + '\0' + t.close).join('\0')
+      `${normalise(protectedText.text)}\0${protectedText.tokens.map((t) => `${t.open}\0${t.close}`).join('\0')}`
     )
     const count = (seen.get(base) ?? 0) + 1
     seen.set(base, count)
@@ -111,7 +117,14 @@ export function analyseNote(file: string, note: NoteText, options?: AnalyseOptio
     for (const value of translatableValues(frontmatter, options?.frontmatterKeys ?? ['title'])) {
       const protectedValue = protectPlain(value.value, 'plain', {shield})
       add(
-        {kind: 'frontmatter', key: value.key, start: value.start, end: value.end, markdown: value.value, ...protectedValue},
+        {
+          kind: 'frontmatter',
+          key: value.key,
+          start: value.start,
+          end: value.end,
+          markdown: value.value,
+          ...protectedValue
+        },
         {context: 'plain', prefixes: [], eols: []},
         protectedValue
       )
@@ -120,13 +133,20 @@ export function analyseNote(file: string, note: NoteText, options?: AnalyseOptio
 
   const definitions = new Map<string, string>()
   collectDefinitions(tree, definitions)
-  const made = new Map<SegmentDraft, {segment: Segment; pairs: Map<unknown, number>; toLogical(offset: number): number}>()
+  const made = new Map<
+    SegmentDraft,
+    {segment: Segment; pairs: Map<unknown, number>; toLogical(offset: number): number}
+  >()
   for (const draft of collectDrafts(tree, parsed, text, note.mdx ? (options?.jsxAttributes ?? []) : [])) {
     const logical = toLogical(text, draft.start, draft.end, parsed.contentStart)
     const layout: SegmentLayout = {context: draft.context, prefixes: logical.prefixes, eols: logical.eols}
     const base = {kind: draft.kind, start: draft.start, end: draft.end, markdown: logical.markdown}
     if (draft.children) {
-      const result = protectPhrasing(draft.children, {...logical, labels: parsed.labels, definitions, shield}, draft.context)
+      const result = protectPhrasing(
+        draft.children,
+        {...logical, labels: parsed.labels, definitions, shield},
+        draft.context
+      )
       const segment = add({...base, text: result.text, tokens: result.tokens}, layout, result)
       if (segment) made.set(draft, {segment, pairs: result.pairs, toLogical: logical.toLogical})
       continue
@@ -139,17 +159,33 @@ export function analyseNote(file: string, note: NoteText, options?: AnalyseOptio
       if (token && label !== undefined) {
         const closeStart = within.toLogical(label)
         const offset = within.toLogical(draft.start) - closeStart
-        layout.within = {id: within.segment.id, token, offset, length: within.toLogical(draft.end) - closeStart - offset}
+        layout.within = {
+          id: within.segment.id,
+          token,
+          offset,
+          length: within.toLogical(draft.end) - closeStart - offset
+        }
       }
     }
     // A JSX attribute string has no escapes: a translation holding its quote fails the MDX
     // re-parse and is rejected by reassembly's safety net rather than written.
-    const result = draft.kind === 'jsxAttribute' ? protectPlain(logical.markdown, 'plain', {shield}) : protectPlain(logical.markdown, 'title', {shield, quote: draft.quote})
+    const result =
+      draft.kind === 'jsxAttribute'
+        ? protectPlain(logical.markdown, 'plain', {shield})
+        : protectPlain(logical.markdown, 'title', {shield, quote: draft.quote})
     add({...base, text: result.text, tokens: result.tokens}, layout, result)
   }
 
   const proseAttributes = note.mdx ? (options?.jsxAttributes ?? []) : []
-  const analysed: AnalysedNote = {file, source: note, segments, tree, shape: treeShape(tree, {proseAttributes}), layouts, proseAttributes}
+  const analysed: AnalysedNote = {
+    file,
+    source: note,
+    segments,
+    tree,
+    shape: treeShape(tree, {proseAttributes}),
+    layouts,
+    proseAttributes
+  }
   if (frontmatter) analysed.frontmatter = frontmatter
   return analysed
 }

@@ -17,7 +17,8 @@ const tokenPattern = /⟦\/?\d+⟧/g
 const keywords =
   /\b(?:const|let|var|return|new|await|async|function|def|import|from|export|default|class|public|private|protected|static|void|final|if|else|for|while|elif|try|catch|throw|int|long|char|bool|boolean|string|struct|fn|pub|mut|use|func|typeof|instanceof|in|of|yield|self|this|null|true|false|None|True|False)\b/g
 const comment = /(?:^|\s)(?:\/\/|#(?!include)|--)\s.*$/
-const construct = /[\p{L}\p{N}_$\]][(]|[\p{L}_$][\p{L}\p{N}_$]*\.[\p{L}_$]|\s=\s|=>|::|->|\+\+|\+=|==|!=|^[}\])]|\b(?:if|for|while|switch|catch|function)\s*\(/u
+const construct =
+  /[\p{L}\p{N}_$\]][(]|[\p{L}_$][\p{L}\p{N}_$]*\.[\p{L}_$]|\s=\s|=>|::|->|\+\+|\+=|==|!=|^[}\])]|\b(?:if|for|while|switch|catch|function)\s*\(/u
 const proseRun = /\p{L}{2,}[ ,]+\p{L}{2,}[ ,]+\p{L}{2,}/u
 
 type Line = 'code' | 'comment' | 'other'
@@ -36,6 +37,10 @@ function classify(line: string): Line | 'blank' {
 /** Whether a paragraph segment is code written as prose (see the module comment). */
 export function looksLikeCode(segment: Pick<Segment, 'kind' | 'text'>): boolean {
   if (segment.kind !== 'paragraph') return false
-  const lines = segment.text.replace(tokenPattern, '').split('\n').map(classify).filter((line) => line !== 'blank')
+  const lines = segment.text
+    .replace(tokenPattern, '')
+    .split('\n')
+    .map(classify)
+    .filter((line) => line !== 'blank')
   return lines.includes('code') && lines.every((line) => line === 'code' || line === 'comment')
 }

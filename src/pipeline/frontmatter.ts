@@ -7,7 +7,7 @@
  * constructed), unique keys, and no aliases at all (S6, S7, S9).
  */
 
-import {isMap, isScalar, parseDocument, visit, type Document, type Pair, type Scalar} from 'yaml'
+import {type Document, isMap, isScalar, type Pair, parseDocument, type Scalar, visit} from 'yaml'
 import {lineAt, NoteError} from './read.js'
 
 /** A note's YAML front-matter. */
@@ -42,7 +42,11 @@ export type FrontmatterScalar = string | number | boolean | null
 function rejectUnclosedFrontmatter(text: string, file: string): void {
   if (!/^---[ \t]*\r?\n[ \t]*[\w"'-][^\n:]*:(?:[ \t]|\r?\n)/.test(text)) return
   if (/\n(?:---|\.\.\.)[ \t]*(?:\r?\n|$)/.test(text.slice(3))) return
-  throw new NoteError(file, 'the front-matter opened by `---` on line 1 is never closed', 'Add a closing `---` line after the last front-matter key')
+  throw new NoteError(
+    file,
+    'the front-matter opened by `---` on line 1 is never closed',
+    'Add a closing `---` line after the last front-matter key'
+  )
 }
 
 /**
@@ -164,7 +168,8 @@ export function patchFrontmatter(
 
   // A flow mapping (`{title: x}`) has no lines to splice keys into: the edits go through the
   // Document API and the mapping is printed again by `yaml`, which quotes for flow context.
-  if (isMap(contents) && contents.flow) return patchFlowMapping(frontmatter, {set, drop, translated, append: edits.append})
+  if (isMap(contents) && contents.flow)
+    return patchFlowMapping(frontmatter, {set, drop, translated, append: edits.append})
 
   const replacements: Array<{start: number; end: number; value: string}> = []
   for (const pair of isMap(contents) ? contents.items : []) {
@@ -184,7 +189,7 @@ export function patchFrontmatter(
       // `key:` with no value: write after the colon.
       const at = (pair.key as Scalar).range![1]
       const colon = yaml.indexOf(':', at)
-      replacements.push({start: colon + 1, end: colon + 1, value: ' ' + renderValue(next ?? null)})
+      replacements.push({start: colon + 1, end: colon + 1, value: ` ${renderValue(next ?? null)}`})
       continue
     }
     const style = isScalar(value) ? value.type : undefined
@@ -213,7 +218,12 @@ export function patchFrontmatter(
 /** `patchFrontmatter` for a flow mapping: set/delete on a copy of the document, printed by `yaml`. */
 function patchFlowMapping(
   frontmatter: Frontmatter,
-  edits: {set: ReadonlyMap<string, FrontmatterScalar>; drop: ReadonlySet<string>; translated: ReadonlyMap<string, string>; append?: string | undefined}
+  edits: {
+    set: ReadonlyMap<string, FrontmatterScalar>
+    drop: ReadonlySet<string>
+    translated: ReadonlyMap<string, string>
+    append?: string | undefined
+  }
 ): string {
   const document = frontmatter.document.clone()
   for (const [key, value] of edits.translated) if (document.has(key)) document.set(key, value)
@@ -236,7 +246,11 @@ function patchFlowMapping(
  * byte for byte: what a human added to a translation's
  * front-matter (`reviewed_by: maria`). Empty when there are none.
  */
-export function addedLines(source: Frontmatter | undefined, target: Frontmatter | undefined, exclude: ReadonlySet<string>): string {
+export function addedLines(
+  source: Frontmatter | undefined,
+  target: Frontmatter | undefined,
+  exclude: ReadonlySet<string>
+): string {
   const contents = target?.document.contents
   if (!target || !isMap(contents)) return ''
   const sourceContents = source?.document.contents
@@ -297,10 +311,10 @@ function doubleQuoted(value: string): string {
     else if (UNSAFE_IN_QUOTES.test(character)) {
       // Lone surrogates and any other code point: \uXXXX per UTF-16 unit is valid in both versions
       // for the BMP; astral characters are printable and never reach here.
-      result += '\\u' + character.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')
+      result += `\\u${character.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`
     } else result += character
   }
-  return result + '"'
+  return `${result}"`
 }
 
 /**
@@ -308,7 +322,8 @@ function doubleQuoted(value: string): string {
  * numbers in any base, sexagesimal, dates, merge keys, `=`), checked besides the parse below
  * because 1.1 readers differ in the details (PyYAML reads `1_000` and `.5` as numbers).
  */
-const YAML11_NOT_A_STRING = /^(?:[yYnN~=]|<<|y(?:es)?|Y(?:es|ES)?|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF|null|Null|NULL)$|^[-+]?(?:\.|\d)|^\.(?:inf|Inf|INF|nan|NaN|NAN)$/
+const YAML11_NOT_A_STRING =
+  /^(?:[yYnN~=]|<<|y(?:es)?|Y(?:es|ES)?|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF|null|Null|NULL)$|^[-+]?(?:\.|\d)|^\.(?:inf|Inf|INF|nan|NaN|NAN)$/
 
 /** Whether `value` reads back as the same string when written plain, in YAML 1.1 and 1.2. */
 function plainIsSafe(value: string): boolean {
@@ -319,7 +334,7 @@ function plainIsSafe(value: string): boolean {
     const document = parseDocument(`k: ${value}\n`, {version})
     if (document.errors.length > 0) return false
     const parsed: unknown = document.toJS()
-    if (typeof parsed !== 'object' || parsed === null || (parsed as Record<string, unknown>)['k'] !== value) return false
+    if (typeof parsed !== 'object' || parsed === null || (parsed as Record<string, unknown>).k !== value) return false
   }
   return true
 }

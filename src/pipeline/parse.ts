@@ -11,13 +11,13 @@
  */
 
 import type {Nodes, PhrasingContent, Root} from 'mdast'
+import remarkDirective from 'remark-directive'
 import remarkFrontmatter from 'remark-frontmatter'
 import remarkGfm from 'remark-gfm'
-import remarkDirective from 'remark-directive'
 import remarkMath from 'remark-math'
 import remarkMdx from 'remark-mdx'
 import remarkParse from 'remark-parse'
-import {unified, type Data, type Processor} from 'unified'
+import {type Data, type Processor, unified} from 'unified'
 
 /** A half-open range of UTF-16 offsets into the parsed text. */
 export interface Range {
@@ -67,7 +67,15 @@ interface Recording {
 }
 
 function emptyRecording(): Recording {
-  return {contentStart: new Map([[0, 0]]), labels: new WeakMap(), resourceTitles: [], definitionTitles: [], destinations: [], cursor: 0, lineStart: 0}
+  return {
+    contentStart: new Map([[0, 0]]),
+    labels: new WeakMap(),
+    resourceTitles: [],
+    definitionTitles: [],
+    destinations: [],
+    cursor: 0,
+    lineStart: 0
+  }
 }
 
 /**
@@ -163,7 +171,8 @@ const recorder: FromMarkdownExtension = {
 /** Adds the recorder to the from-markdown extensions of a processor. */
 function remarkRecordOffsets(this: Processor): undefined {
   const data = this.data()
-  const list = (data.fromMarkdownExtensions ??= [])
+  data.fromMarkdownExtensions ??= []
+  const list = data.fromMarkdownExtensions
   list.push(recorder)
 }
 
@@ -288,12 +297,21 @@ function splitMath(node: Extract<Nodes, {type: 'text'}>, text: string): Nodes[] 
     return {line, column: offset - lineStart + 1, offset}
   }
   const piece = (from: number, to: number): void => {
-    if (to > from) out.push({type: 'text', value: node.value.slice(from, to), position: {start: point(start + from), end: point(start + to)}})
+    if (to > from)
+      out.push({
+        type: 'text',
+        value: node.value.slice(from, to),
+        position: {start: point(start + from), end: point(start + to)}
+      })
   }
   for (const match of node.value.matchAll(SINGLE_DOLLAR_MATH)) {
     piece(cursor, match.index)
     const to = match.index + match[0].length
-    out.push({type: 'inlineMath', value: match[1] ?? '', position: {start: point(start + match.index), end: point(start + to)}})
+    out.push({
+      type: 'inlineMath',
+      value: match[1] ?? '',
+      position: {start: point(start + match.index), end: point(start + to)}
+    })
     cursor = to
   }
   if (cursor === 0) return undefined

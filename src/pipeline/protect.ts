@@ -12,9 +12,10 @@
  */
 
 import type {Nodes, PhrasingContent} from 'mdast'
-import {toString} from 'mdast-util-to-string'
+import {toString as visibleText} from 'mdast-util-to-string'
 import {TOKEN_PATTERN, type Token} from '../types.js'
 import {
+  type Context,
   canClose,
   canOpen,
   characterReference,
@@ -22,8 +23,7 @@ import {
   isWhitespace,
   opensBlock,
   safe,
-  singleLine,
-  type Context
+  singleLine
 } from './escape.js'
 import type {Label} from './parse.js'
 
@@ -327,7 +327,7 @@ function literalAutolink(walker: Walker, url: string, start: number, end: number
   const markdown = walker.source.markdown
   const value = markdown.slice(start, end)
   const n = walker.builder.atom('autolink', start, end, url)
-  const bracketed = url === 'mailto:' + value ? `<${value}>` : `<${url}>`
+  const bracketed = url === `mailto:${value}` ? `<${value}>` : `<${url}>`
   walker.builder.extras.set(n, {
     literal: {before: markdown.charAt(start - 1), after: markdown.charAt(end), bracketed}
   })
@@ -399,7 +399,7 @@ class Walker {
     const found: Array<{from: number; to: number; url: string}> = []
     for (const node of nodes) {
       if (node.type !== 'link') continue
-      const text = toString(node, {includeImageAlt: false})
+      const text = visibleText(node, {includeImageAlt: false})
       const at = text ? raw.indexOf(text, cursor) : -1
       if (at === -1) {
         this.builder.atom('autolink', start, end, node.url)
@@ -427,7 +427,19 @@ class Walker {
 }
 
 const voidElements = new Set([
-  'area', 'base', 'br', 'col', 'embed', 'hr', 'img', 'input', 'link', 'meta', 'source', 'track', 'wbr'
+  'area',
+  'base',
+  'br',
+  'col',
+  'embed',
+  'hr',
+  'img',
+  'input',
+  'link',
+  'meta',
+  'source',
+  'track',
+  'wbr'
 ])
 
 /** Raw-HTML elements whose text is code or literal input, never translated. */
@@ -585,7 +597,7 @@ class Restorer {
         const value = markup(piece)
         if (atLineStart && continuation && at === 0 && opensBlock(value) && this.out.endsWith('\n')) {
           // Joining the previous line keeps the placeholder inline (trap 6).
-          this.out = this.out.slice(0, -1) + ' '
+          this.out = `${this.out.slice(0, -1)} `
         }
         this.append(piece, true)
         atLineStart = value.endsWith('\n') && context !== 'plain'
@@ -619,7 +631,7 @@ class Restorer {
       if ('label' in extra && entry?.open && entry.close) {
         const inner = this.out.slice(entry.open.end, entry.close.start)
         if (normaliseLabel(inner) !== normaliseLabel(extra.label)) {
-          this.replace(entry.close, '][' + extra.label + ']')
+          this.replace(entry.close, `][${extra.label}]`)
         }
       }
       if ('literal' in extra && entry?.open) {
@@ -720,5 +732,9 @@ function isBlank(line: readonly Piece[]): boolean {
 
 /** CommonMark label matching: case-fold, collapse whitespace. */
 function normaliseLabel(value: string): string {
-  return value.replace(/[\t\n\r ]+/g, ' ').trim().toLowerCase().toUpperCase()
+  return value
+    .replace(/[\t\n\r ]+/g, ' ')
+    .trim()
+    .toLowerCase()
+    .toUpperCase()
 }

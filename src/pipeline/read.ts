@@ -110,7 +110,11 @@ function refuseManyLines(text: string, file: string): void {
   }
   // CR-only line endings count too.
   if (lines === 1 && text.split('\r', MAX_LINES + 2).length > MAX_LINES + 1) {
-    throw new NoteError(file, `more than ${MAX_LINES.toLocaleString('en')} lines, more than the Markdown parser handles in bounded time and memory`, 'Split the note into several notes')
+    throw new NoteError(
+      file,
+      `more than ${MAX_LINES.toLocaleString('en')} lines, more than the Markdown parser handles in bounded time and memory`,
+      'Split the note into several notes'
+    )
   }
 }
 

@@ -9,11 +9,11 @@
  */
 
 import {parseDocument} from 'yaml'
-import {toPhysical} from './containers.js'
 import type {AnalysedNote, SegmentLayout} from './analyse.js'
+import {toPhysical} from './containers.js'
 import {singleLine} from './escape.js'
-import {patchFrontmatter, renderValue, type FrontmatterScalar} from './frontmatter.js'
-import {MdxSyntaxError, parseMarkdown, type ParsedMarkdown} from './parse.js'
+import {type FrontmatterScalar, patchFrontmatter, renderValue} from './frontmatter.js'
+import {MdxSyntaxError, type ParsedMarkdown, parseMarkdown} from './parse.js'
 import {shapeDifference, shapeKey, treeShape} from './shape.js'
 
 /** Front-matter changes besides translated keys. */
@@ -145,7 +145,12 @@ function collectChanges(
     const entry = byId.get(segment.id)
     const layout = note.layouts.get(segment.id)
     if (entry && layout) {
-      changes.push({ids: entry.ids, start: segment.start, end: segment.end, value: toPhysical(entry.markdown, layout, eol)})
+      changes.push({
+        ids: entry.ids,
+        start: segment.start,
+        end: segment.end,
+        value: toPhysical(entry.markdown, layout, eol)
+      })
     }
   }
   for (const title of titles) {
@@ -189,9 +194,12 @@ function frontmatterChange(
   // the source's front-matter is valid YAML 1.1, by a 1.1 reader (Jekyll, PyYAML) too; otherwise
   // keep the source's.
   const readers = [readBack(yaml, '1.2')]
-  if (parseDocument(frontmatter.yaml, {version: '1.1', uniqueKeys: true}).errors.length === 0) readers.push(readBack(yaml, '1.1'))
+  if (parseDocument(frontmatter.yaml, {version: '1.1', uniqueKeys: true}).errors.length === 0)
+    readers.push(readBack(yaml, '1.1'))
   const bad = [...translated].filter(([key, value]) =>
-    readers.some((values) => !(values && typeof values === 'object' && (values as Record<string, unknown>)[key] === value))
+    readers.some(
+      (values) => !(values && typeof values === 'object' && (values as Record<string, unknown>)[key] === value)
+    )
   )
   if (bad.length > 0) {
     for (const segment of note.segments) {
@@ -283,13 +291,16 @@ class SafetyNet {
 function rewriteDestinations(text: string, parsed: ParsedMarkdown, rewrite: (url: string) => string): string {
   let result = text
   const html = htmlDestinations(text, parsed.tree)
-  const ranges = [...parsed.destinations.map((range) => ({...range, quote: undefined})), ...html].sort((a, b) => a.start - b.start)
+  const ranges = [...parsed.destinations.map((range) => ({...range, quote: undefined})), ...html].sort(
+    (a, b) => a.start - b.start
+  )
   for (const range of ranges.reverse()) {
     const raw = text.slice(range.start, range.end)
     if (range.quote !== undefined) {
       // A raw-HTML attribute: character references are rare in URLs; `&amp;` is kept as written.
       const next = rewrite(raw)
-      if (next !== raw) result = result.slice(0, range.start) + next.replace(/["'\s<>`]/g, encodeURIComponent) + result.slice(range.end)
+      if (next !== raw)
+        result = result.slice(0, range.start) + next.replace(/["'\s<>`]/g, encodeURIComponent) + result.slice(range.end)
       continue
     }
     // `[link](\(foo\))`: the rewrite sees the URL the escapes stand for, and gets them back.
@@ -306,10 +317,14 @@ function rewriteDestinations(text: string, parsed: ParsedMarkdown, rewrite: (url
 }
 
 /** Raw-HTML attributes that hold one URL, and `srcset`, which holds a list of them. */
-const URL_ATTRIBUTE = /(?<=[\s"'])(src|href|poster|data|action|cite|background|srcset)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))/gi
+const URL_ATTRIBUTE =
+  /(?<=[\s"'])(src|href|poster|data|action|cite|background|srcset)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))/gi
 
 /** The URL ranges inside raw-HTML nodes (`<img src>`, `<a href>`, `srcset` candidates…). */
-function htmlDestinations(text: string, tree: ParsedMarkdown['tree']): Array<{start: number; end: number; quote: string}> {
+function htmlDestinations(
+  text: string,
+  tree: ParsedMarkdown['tree']
+): Array<{start: number; end: number; quote: string}> {
   const ranges: Array<{start: number; end: number; quote: string}> = []
   const visit = (node: ParsedMarkdown['tree']['children'][number] | ParsedMarkdown['tree']): void => {
     if (node.type === 'html' && node.position?.start.offset !== undefined && node.position.end.offset !== undefined) {
@@ -332,7 +347,8 @@ function htmlDestinations(text: string, tree: ParsedMarkdown['tree']): Array<{st
       }
       return
     }
-    if ('children' in node) for (const child of node.children) visit(child as ParsedMarkdown['tree']['children'][number])
+    if ('children' in node)
+      for (const child of node.children) visit(child as ParsedMarkdown['tree']['children'][number])
   }
   visit(tree)
   return ranges

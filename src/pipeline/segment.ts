@@ -58,7 +58,12 @@ const handlers: Record<string, Handler> = {
 }
 
 /** Find every prose place in `tree`, in document order (titles after their containing draft). */
-export function collectDrafts(tree: Root, parsed: ParsedMarkdown, text: string, attributes: readonly string[] = []): SegmentDraft[] {
+export function collectDrafts(
+  tree: Root,
+  parsed: ParsedMarkdown,
+  text: string,
+  attributes: readonly string[] = []
+): SegmentDraft[] {
   const walk: Walk = {
     text,
     parsed,
@@ -112,7 +117,12 @@ function labelDraft(walk: Walk, children: readonly PhrasingContent[]): void {
 }
 
 function attributeDraft(walk: Walk, attribute: unknown): SegmentDraft | undefined {
-  const {type, name, value, position} = attribute as {type?: string; name?: string; value?: unknown; position?: {start: {offset?: number}; end: {offset?: number}}}
+  const {type, name, value, position} = attribute as {
+    type?: string
+    name?: string
+    value?: unknown
+    position?: {start: {offset?: number}; end: {offset?: number}}
+  }
   if (type !== 'mdxJsxAttribute' || typeof value !== 'string' || !name || !walk.attributes.has(name)) return undefined
   const start = position?.start.offset
   const end = position?.end.offset
@@ -153,7 +163,13 @@ function paragraph(walk: Walk, node: Nodes): void {
     // Nothing to translate around a lone image: its alt text is the segment (and its title).
     const label = walk.parsed.labels.get(only)
     if (label) {
-      const draft: SegmentDraft = {kind: 'imageAlt', context: 'alt', start: label.start, end: label.end, children: label.children}
+      const draft: SegmentDraft = {
+        kind: 'imageAlt',
+        context: 'alt',
+        start: label.start,
+        end: label.end,
+        children: label.children
+      }
       walk.drafts.push(draft)
       titles(walk, draft, label.children)
     }

@@ -45,7 +45,14 @@ const fields: Record<string, readonly string[]> = {
 
 /** Node types whose children are phrasing: translation may reorder those children. */
 const phrasingParents = new Set([
-  'paragraph', 'heading', 'tableCell', 'emphasis', 'strong', 'delete', 'link', 'linkReference'
+  'paragraph',
+  'heading',
+  'tableCell',
+  'emphasis',
+  'strong',
+  'delete',
+  'link',
+  'linkReference'
 ])
 
 /** Node types whose content is prose (or front-matter, patched and checked on its own). */
@@ -92,12 +99,22 @@ function describe(node: Nodes, prose: ReadonlySet<string>): Shape {
     // Names and values only: positions move with the prose before them, and the parser's estree
     // is a derivative of the value.
     for (const attribute of node.attributes as Array<{type: string; name?: string; value?: unknown}>) {
-      const value = typeof attribute.value === 'object' && attribute.value !== null ? (attribute.value as {value?: unknown}).value : attribute.value
-      if (typeof attribute.value === 'string' && attribute.name !== undefined && prose.has(attribute.name) && node.type === 'mdxJsxFlowElement') {
+      const value =
+        typeof attribute.value === 'object' && attribute.value !== null
+          ? (attribute.value as {value?: unknown}).value
+          : attribute.value
+      if (
+        typeof attribute.value === 'string' &&
+        attribute.name !== undefined &&
+        prose.has(attribute.name) &&
+        node.type === 'mdxJsxFlowElement'
+      ) {
         shape.push(`attribute ${attribute.name}=…`)
         continue
       }
-      shape.push(`${attribute.type === 'mdxJsxExpressionAttribute' ? '{…}' : 'attribute'} ${attribute.name ?? ''}=${JSON.stringify(value ?? null)}`)
+      shape.push(
+        `${attribute.type === 'mdxJsxExpressionAttribute' ? '{…}' : 'attribute'} ${attribute.name ?? ''}=${JSON.stringify(value ?? null)}`
+      )
     }
   }
   if ('children' in node) {
@@ -118,7 +135,7 @@ function describe(node: Nodes, prose: ReadonlySet<string>): Shape {
 
 function flatten(shape: Shape, into: string[] = []): string[] {
   for (const item of shape) {
-    if (typeof item === 'string') into.push(item.length > 60 ? item.slice(0, 57) + '…' : item)
+    if (typeof item === 'string') into.push(item.length > 60 ? `${item.slice(0, 57)}…` : item)
     else flatten(item, into)
   }
   return into

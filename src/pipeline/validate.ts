@@ -15,8 +15,8 @@
  */
 
 import type {Finding, Segment} from '../types.js'
-import {commentary, fencedAnswer, wholeFence} from './validate/commentary.js'
 import {corruptedCharacters} from './validate/characters.js'
+import {commentary, fencedAnswer, wholeFence} from './validate/commentary.js'
 import {introducedCode, introducedHtml, introducedUrls, lineStructure} from './validate/markup.js'
 import {mangledTokens, normaliseTokenForms, pairNesting, placeholderMultiset} from './validate/placeholders.js'
 import {
@@ -32,8 +32,8 @@ import {
   unchanged
 } from './validate/prose.js'
 import {brackets, endPunctuation} from './validate/punctuation.js'
-import {introducedTemplate, invisibleCharacters, secretInText} from './validate/smuggling.js'
 import type {Rule, RuleInput, Side, ValidationContext} from './validate/rule.js'
+import {introducedTemplate, invisibleCharacters, secretInText} from './validate/smuggling.js'
 import {tokenContents} from './validate/token-contents.js'
 import {plainText} from './validate/tokens.js'
 
@@ -171,7 +171,5 @@ function side(text: string, segment: Segment): Side {
 }
 
 function run(rules: readonly Rule[], input: RuleInput, segment: Segment): Finding[] {
-  return rules.flatMap((rule) =>
-    rule(input).map((finding) => ({...finding, segment: segment.id, line: segment.line}))
-  )
+  return rules.flatMap((rule) => rule(input).map((finding) => ({...finding, segment: segment.id, line: segment.line})))
 }

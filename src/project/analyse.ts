@@ -3,16 +3,22 @@
  * project's front-matter keys and glossary shield.
  */
 import {shield} from '../glossary/load.js'
-import {analyseNote, type AnalysedNote} from '../pipeline/analyse.js'
+import {type AnalysedNote, analyseNote} from '../pipeline/analyse.js'
 import type {ParsedMarkdown} from '../pipeline/parse.js'
 import type {NoteText} from '../pipeline/read.js'
-import {readText, type Project} from './project.js'
+import {type Project, readText} from './project.js'
 
 /**
  * Parses a note once, shielding the glossary's keep-terms so they survive by construction.
  * `parsed` reuses a parse already made of exactly this text (reassembly's safety net).
  */
-export function analyse(project: Project, file: string, text: NoteText, parsed?: ParsedMarkdown, frontmatterKeys?: readonly string[]): AnalysedNote {
+export function analyse(
+  project: Project,
+  file: string,
+  text: NoteText,
+  parsed?: ParsedMarkdown,
+  frontmatterKeys?: readonly string[]
+): AnalysedNote {
   return analyseNote(file, text, {
     // A target is read with the keys its lock entry was written with (they may have changed since).
     frontmatterKeys: frontmatterKeys ?? project.config.frontmatter.translateKeys,
@@ -23,7 +29,11 @@ export function analyse(project: Project, file: string, text: NoteText, parsed?:
 }
 
 /** Reads and parses a note of the project; undefined when the file does not exist. */
-export async function readNote(project: Project, file: string, frontmatterKeys?: readonly string[]): Promise<AnalysedNote | undefined> {
+export async function readNote(
+  project: Project,
+  file: string,
+  frontmatterKeys?: readonly string[]
+): Promise<AnalysedNote | undefined> {
   const text = await readText(project.root, file, project.config.limits.maxFileBytes)
   return text ? analyse(project, file, text, undefined, frontmatterKeys) : undefined
 }

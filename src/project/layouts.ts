@@ -11,8 +11,8 @@
 import {readdir, readFile} from 'node:fs/promises'
 import path from 'node:path'
 import {parse as parseYaml} from 'yaml'
-import {isErrno} from '../io/errno.js'
 import {canonicalTag, isLocaleTag, knownLanguage} from '../config/locales.js'
+import {isErrno} from '../io/errno.js'
 import {isRecord} from '../values.js'
 
 /** Names `--layout` accepts, in the order detectors run. */
@@ -76,13 +76,20 @@ export function isLocaleFolder(name: string): boolean {
 }
 
 /** Aliases for folder names that are not BCP-47 tags (`hant` → `zh-Hant`). */
-function aliasesFor(locales: readonly string[], extra: Record<string, string> = {}): Record<string, string> | undefined {
+function aliasesFor(
+  locales: readonly string[],
+  extra: Record<string, string> = {}
+): Record<string, string> | undefined {
   const aliases: Record<string, string> = {...extra}
   for (const locale of locales) if (Object.hasOwn(KNOWN_ALIASES, locale)) aliases[locale] = KNOWN_ALIASES[locale]!
   return Object.keys(aliases).length > 0 ? aliases : undefined
 }
 
-function withAliases(config: Record<string, unknown>, locales: readonly string[], extra?: Record<string, string>): Record<string, unknown> {
+function withAliases(
+  config: Record<string, unknown>,
+  locales: readonly string[],
+  extra?: Record<string, string>
+): Record<string, unknown> {
   const aliases = aliasesFor(locales, extra)
   return aliases ? {...config, localeAliases: aliases} : config
 }
@@ -109,8 +116,12 @@ async function jekyll(root: string): Promise<DetectedLayout | undefined> {
   if (dated.length > 0 && dated.length * 2 > datedNotes.length) {
     const sourceLocales = [...new Set(dated.map((match) => match[1]!))].sort()
     const locales = [...new Set([...postsLocales, ...sourceLocales])].sort()
-    reasons.push(`notes/ holds dated sources named <date>-<slug>-<lang>.md (languages: ${sourceLocales.join(', ')}) and _posts/ exists${postsLocales.length > 0 ? ` with locale folders ${postsLocales.join(', ')}` : ''}.`)
-    reasons.push('Each translation goes to _posts/<locale>/<date>-<slug>-<locale>.md: the language in the file name is the target\'s.')
+    reasons.push(
+      `notes/ holds dated sources named <date>-<slug>-<lang>.md (languages: ${sourceLocales.join(', ')}) and _posts/ exists${postsLocales.length > 0 ? ` with locale folders ${postsLocales.join(', ')}` : ''}.`
+    )
+    reasons.push(
+      "Each translation goes to _posts/<locale>/<date>-<slug>-<locale>.md: the language in the file name is the target's."
+    )
     return {
       name: 'jekyll',
       title: 'Jekyll blog with sources in notes/',
@@ -118,7 +129,11 @@ async function jekyll(root: string): Promise<DetectedLayout | undefined> {
       config: withAliases(
         {
           sources: {include: ['notes/*.md'], exclude: [], pattern: 'notes/{date}-{slug}-{lang}.md'},
-          sourceLocale: {default: sourceLocales.includes('en') ? 'en' : sourceLocales[0]!, fromFrontmatter: 'lang', fromPattern: 'lang'},
+          sourceLocale: {
+            default: sourceLocales.includes('en') ? 'en' : sourceLocales[0]!,
+            fromFrontmatter: 'lang',
+            fromPattern: 'lang'
+          },
           locales,
           output: '_posts/{locale}/{date}-{slug}-{locale}.md',
           ...common
@@ -136,8 +151,12 @@ async function jekyll(root: string): Promise<DetectedLayout | undefined> {
     // _posts/<own locale>/ would be the same post twice.
     const targets = postsLocales.filter((locale) => !sourceLocales.includes(locale))
     const locales = targets.length > 0 ? targets : ['es']
-    reasons.push(`_config.yml and posts in _posts/ named <date>-<slug>-<lang>.md (languages: ${sourceLocales.join(', ')}).`)
-    reasons.push('Sources are the posts directly in _posts/ (_posts/*.md); translations go to _posts/<locale>/<date>-<slug>-<locale>.md, which that glob does not match.')
+    reasons.push(
+      `_config.yml and posts in _posts/ named <date>-<slug>-<lang>.md (languages: ${sourceLocales.join(', ')}).`
+    )
+    reasons.push(
+      'Sources are the posts directly in _posts/ (_posts/*.md); translations go to _posts/<locale>/<date>-<slug>-<locale>.md, which that glob does not match.'
+    )
     return {
       name: 'jekyll',
       title: 'Jekyll blog',
@@ -145,7 +164,11 @@ async function jekyll(root: string): Promise<DetectedLayout | undefined> {
       config: withAliases(
         {
           sources: {include: ['_posts/*.md'], exclude: [], pattern: '_posts/{date}-{slug}-{lang}.md'},
-          sourceLocale: {default: sourceLocales.includes('en') ? 'en' : sourceLocales[0]!, fromFrontmatter: 'lang', fromPattern: 'lang'},
+          sourceLocale: {
+            default: sourceLocales.includes('en') ? 'en' : sourceLocales[0]!,
+            fromFrontmatter: 'lang',
+            fromPattern: 'lang'
+          },
           locales,
           output: '_posts/{locale}/{date}-{slug}-{locale}.md',
           ...common
@@ -161,8 +184,14 @@ async function jekyll(root: string): Promise<DetectedLayout | undefined> {
     const locales = targets.length > 0 ? targets : ['es']
     const files = (await listNames(path.join(root, '_posts', source)))?.files ?? []
     const named = files.some((name) => name.endsWith(`-${source}.md`))
-    reasons.push(`_config.yml and one folder per language in _posts/ (${postsLocales.join(', ')}); _posts/${source}/ has the most posts, so it holds the sources.`)
-    reasons.push(named ? `Posts are named <date>-<slug>-<lang>.md: each translation is _posts/<locale>/<date>-<slug>-<locale>.md.` : 'Each translation keeps its source\'s name under _posts/<locale>/.')
+    reasons.push(
+      `_config.yml and one folder per language in _posts/ (${postsLocales.join(', ')}); _posts/${source}/ has the most posts, so it holds the sources.`
+    )
+    reasons.push(
+      named
+        ? `Posts are named <date>-<slug>-<lang>.md: each translation is _posts/<locale>/<date>-<slug>-<locale>.md.`
+        : "Each translation keeps its source's name under _posts/<locale>/."
+    )
     return {
       name: 'jekyll',
       title: 'Jekyll blog with a folder per language',
@@ -198,15 +227,20 @@ interface HugoLanguage {
  */
 async function hugo(root: string): Promise<DetectedLayout | undefined> {
   const files = (await listNames(root))?.files ?? []
-  const configFile = ['hugo.toml', 'hugo.yaml', 'hugo.yml', 'config.toml', 'config.yaml', 'config.yml'].find((name) => files.includes(name))
+  const configFile = ['hugo.toml', 'hugo.yaml', 'hugo.yml', 'config.toml', 'config.yaml', 'config.yml'].find((name) =>
+    files.includes(name)
+  )
   if (!configFile) return undefined
   const text = await readFile(path.join(root, configFile), 'utf8')
   const site = configFile.endsWith('.toml') ? hugoToml(text) : hugoYaml(text)
   if (!site || site.languages.length === 0) return undefined
-  const defaultKey = site.defaultLanguage ?? (site.languages.some((language) => language.key === 'en') ? 'en' : site.languages[0]!.key)
+  const defaultKey =
+    site.defaultLanguage ?? (site.languages.some((language) => language.key === 'en') ? 'en' : site.languages[0]!.key)
   const defaultLanguage = site.languages.find((language) => language.key === defaultKey) ?? site.languages[0]!
   const others = site.languages.filter((language) => language !== defaultLanguage)
-  const reasons = [`${configFile} lists languages ${site.languages.map((language) => language.key).join(', ')} (default ${defaultLanguage.key}).`]
+  const reasons = [
+    `${configFile} lists languages ${site.languages.map((language) => language.key).join(', ')} (default ${defaultLanguage.key}).`
+  ]
 
   if (defaultLanguage.contentDir && others.every((language) => language.contentDir)) {
     const dirs = site.languages.map((language) => language.contentDir!.replace(/\/+$/, ''))
@@ -223,7 +257,9 @@ async function hugo(root: string): Promise<DetectedLayout | undefined> {
         return folder
       })
       const locales = folders.length > 0 ? folders : ['es']
-      reasons.push(`Every language has a contentDir under ${prefix || './'}: sources are ${sourceDir}/, translations ${prefix}<locale>/ with the same paths.`)
+      reasons.push(
+        `Every language has a contentDir under ${prefix || './'}: sources are ${sourceDir}/, translations ${prefix}<locale>/ with the same paths.`
+      )
       return {
         name: 'hugo',
         title: 'Hugo site, a content folder per language',
@@ -246,7 +282,9 @@ async function hugo(root: string): Promise<DetectedLayout | undefined> {
 
   const contentDir = (defaultLanguage.contentDir ?? 'content').replace(/\/+$/, '')
   const locales = others.length > 0 ? others.map((language) => language.key) : ['es']
-  reasons.push(`Translations sit beside their source in ${contentDir}/ as <name>.<lang>.md; ${contentDir}/**/*.{locale}.md in sources.exclude keeps them out of the sources.`)
+  reasons.push(
+    `Translations sit beside their source in ${contentDir}/ as <name>.<lang>.md; ${contentDir}/**/*.{locale}.md in sources.exclude keeps them out of the sources.`
+  )
   return {
     name: 'hugo',
     title: 'Hugo site, translations by file name',
@@ -258,7 +296,7 @@ async function hugo(root: string): Promise<DetectedLayout | undefined> {
         locales,
         output: `${contentDir}/{dir}/{name}.{locale}.md`,
         links: {rebase: false},
-            frontmatter: {...SITE_FRONTMATTER, linkTitle: 'translate'}
+        frontmatter: {...SITE_FRONTMATTER, linkTitle: 'translate'}
       },
       locales
     )
@@ -301,13 +339,13 @@ function hugoYaml(text: string): {languages: HugoLanguage[]; defaultLanguage?: s
   } catch {
     return undefined
   }
-  if (!isRecord(site) || !isRecord(site['languages'])) return undefined
-  const languages = Object.entries(site['languages']).map(([key, value]) => {
+  if (!isRecord(site) || !isRecord(site.languages)) return undefined
+  const languages = Object.entries(site.languages).map(([key, value]) => {
     const language: HugoLanguage = {key}
-    if (isRecord(value) && typeof value['contentDir'] === 'string') language.contentDir = value['contentDir']
+    if (isRecord(value) && typeof value.contentDir === 'string') language.contentDir = value.contentDir
     return language
   })
-  const defaultLanguage = site['defaultContentLanguage']
+  const defaultLanguage = site.defaultContentLanguage
   return typeof defaultLanguage === 'string' ? {languages, defaultLanguage} : {languages}
 }
 
@@ -323,7 +361,13 @@ const DOCUSAURUS_CONTENT: ReadonlyArray<{source: string; target: string}> = [
 /** Docusaurus: `docusaurus.config.*` with `i18n: {defaultLocale, locales}`. */
 async function docusaurus(root: string): Promise<DetectedLayout | undefined> {
   const files = (await listNames(root))?.files ?? []
-  const configFile = ['docusaurus.config.js', 'docusaurus.config.mjs', 'docusaurus.config.cjs', 'docusaurus.config.ts', 'docusaurus.config.mts'].find((name) => files.includes(name))
+  const configFile = [
+    'docusaurus.config.js',
+    'docusaurus.config.mjs',
+    'docusaurus.config.cjs',
+    'docusaurus.config.ts',
+    'docusaurus.config.mts'
+  ].find((name) => files.includes(name))
   if (!configFile) return undefined
   const text = await readFile(path.join(root, configFile), 'utf8')
   const i18n = /\bi18n\s*:\s*\{([\s\S]*?)\}/.exec(text)?.[1] ?? ''
@@ -352,7 +396,7 @@ async function docusaurus(root: string): Promise<DetectedLayout | undefined> {
         sourceLocale: {default: defaultLocale, fromFrontmatter: false},
         locales,
         links: {rebase: false},
-            frontmatter: {...SITE_FRONTMATTER, sidebar_label: 'translate'}
+        frontmatter: {...SITE_FRONTMATTER, sidebar_label: 'translate'}
       },
       locales
     )
@@ -369,7 +413,11 @@ async function vitepress(root: string): Promise<DetectedLayout | undefined> {
   for (const base of ['docs', '']) {
     const listing = await listNames(path.join(root, base))
     if (!listing) continue
-    const tool = listing.folders.includes('.vitepress') ? 'VitePress' : listing.folders.includes('.vuepress') ? 'VuePress' : undefined
+    const tool = listing.folders.includes('.vitepress')
+      ? 'VitePress'
+      : listing.folders.includes('.vuepress')
+        ? 'VuePress'
+        : undefined
     if (!tool) continue
     const prefix = base ? `${base}/` : ''
     const found = listing.folders.filter(isLocaleFolder).sort()
@@ -388,7 +436,7 @@ async function vitepress(root: string): Promise<DetectedLayout | undefined> {
           locales,
           output: `${prefix}{locale}/{path}`,
           links: {rebase: false},
-            frontmatter: SITE_FRONTMATTER
+          frontmatter: SITE_FRONTMATTER
         },
         locales
       )
@@ -422,7 +470,7 @@ async function pages(root: string): Promise<DetectedLayout | undefined> {
           locales: locales.length > 0 ? locales : ['es'],
           output: `${base}/{locale}/{path}`,
           links: {rebase: false},
-            frontmatter: SITE_FRONTMATTER
+          frontmatter: SITE_FRONTMATTER
         },
         folders
       )
@@ -450,7 +498,9 @@ async function notes(root: string): Promise<DetectedLayout | undefined> {
     reasons,
     config: withAliases(
       {
-        sources: isDated ? {include: ['notes/*.md'], exclude: [], pattern: 'notes/{date}-{slug}-{lang}.md'} : {include: ['notes/**/*.{md,mdx}'], exclude: []},
+        sources: isDated
+          ? {include: ['notes/*.md'], exclude: [], pattern: 'notes/{date}-{slug}-{lang}.md'}
+          : {include: ['notes/**/*.{md,mdx}'], exclude: []},
         sourceLocale: {default: 'en', fromFrontmatter: 'lang', ...(isDated ? {fromPattern: 'lang'} : {})},
         locales: localesFolders.length > 0 ? localesFolders : ['es'],
         output: isDated ? 'locales/{locale}/{date}-{slug}-{locale}.md' : 'locales/{locale}/{path}'
@@ -461,7 +511,6 @@ async function notes(root: string): Promise<DetectedLayout | undefined> {
 }
 
 /* ------------------------------------------------------------------------------------------ */
-
 
 /** The folder (of `names`, inside `folder`) holding the most Markdown files, recursively; ties by name. */
 async function largestFolder(folder: string, names: readonly string[]): Promise<string> {

@@ -6,12 +6,19 @@
 import {constants, existsSync} from 'node:fs'
 import {open} from 'node:fs/promises'
 import path from 'node:path'
-import {discoverNotes, frontmatterValueOfBytes, loadConfig, normaliseLocale, type NotePlan, type ResolvedConfig} from '../config/load.js'
-import {glossaryFingerprint, loadGlossary, type Glossary} from '../glossary/load.js'
-import {decodeNote, type NoteText} from '../pipeline/read.js'
-import {errnoMessage, isErrno} from '../io/errno.js'
-import {LOCK_FILE, Lockfile} from '../state/lock.js'
 import {CONFIG_FILE_NAME} from '../config/defaults.js'
+import {
+  discoverNotes,
+  frontmatterValueOfBytes,
+  loadConfig,
+  type NotePlan,
+  normaliseLocale,
+  type ResolvedConfig
+} from '../config/load.js'
+import {type Glossary, glossaryFingerprint, loadGlossary} from '../glossary/load.js'
+import {errnoMessage, isErrno} from '../io/errno.js'
+import {decodeNote, type NoteText} from '../pipeline/read.js'
+import {LOCK_FILE, Lockfile} from '../state/lock.js'
 import {StatCache} from '../state/stat-cache.js'
 import {UserError} from '../types.js'
 
@@ -63,22 +70,33 @@ export async function openProject(options: ProjectOptions): Promise<Project> {
   let lock = !options.locales?.length && config.locales.length === 0 ? await Lockfile.load(config.root) : undefined
   const glossary = await loadGlossary(path.resolve(config.root, config.glossary))
   if (!glossary && config.glossaryRequired) {
-    throw new UserError(`${config.glossary}: the glossary named in ${config.file ?? 'the config'} does not exist (create it — see docs/glossary.md — or remove "glossary" from the config)`)
+    throw new UserError(
+      `${config.glossary}: the glossary named in ${config.file ?? 'the config'} does not exist (create it — see docs/glossary.md — or remove "glossary" from the config)`
+    )
   }
   const {plans, problems} = await discoverNotes(config, {
     paths: options.paths,
     locales: targetLocales(config, lock, options.locales),
     recordedLocales: !options.locales?.length && config.locales.length === 0,
     // A source's locale is remembered with its hash: an unchanged note is stat'ed, not opened.
-    frontmatterValue: (file, key) => statCache.derived(file, {name: `front-matter ${key}`, derive: (bytes) => frontmatterValueOfBytes(bytes, key)})
+    frontmatterValue: (file, key) =>
+      statCache.derived(file, {name: `front-matter ${key}`, derive: (bytes) => frontmatterValueOfBytes(bytes, key)})
   })
   await verified
-  if (plans.length === 0 && problems.length === 0 && !options.paths?.length && !existsSync(path.join(config.root, LOCK_FILE))) {
+  if (
+    plans.length === 0 &&
+    problems.length === 0 &&
+    !options.paths?.length &&
+    !existsSync(path.join(config.root, LOCK_FILE))
+  ) {
     throw new UserError(nothingFound(config) + (config.file ? '' : await siteHint(config)))
   }
   const project = {config, root: config.root, glossary, statCache, plans, problems}
   if (!options.lazyLock) return {...project, lock: lock ?? (await Lockfile.load(config.root))}
-  return Object.defineProperty(project, 'lock', {enumerable: true, get: () => (lock ??= Lockfile.loadSync(config.root))}) as Project
+  return Object.defineProperty(project, 'lock', {
+    enumerable: true,
+    get: () => (lock ??= Lockfile.loadSync(config.root))
+  }) as Project
 }
 
 /**
@@ -108,10 +126,17 @@ async function siteHint(config: ResolvedConfig): Promise<string> {
  * Locales from the command line; else the config's; else, with neither, the locales the lock
  * already records, so `check`, `status` and a bare `sync` cover every existing translation.
  */
-function targetLocales(config: ResolvedConfig, lock: Lockfile | undefined, cli: string[] | undefined): string[] | undefined {
+function targetLocales(
+  config: ResolvedConfig,
+  lock: Lockfile | undefined,
+  cli: string[] | undefined
+): string[] | undefined {
   // Validated here (a typo stops the run before anything is read), passed on as typed: an
   // unlisted tag keeps the user's spelling for paths (`zh-cn`).
-  if (cli?.length) return cli.map((locale) => (normaliseLocale(config, locale), locale))
+  if (cli?.length) {
+    for (const locale of cli) normaliseLocale(config, locale)
+    return [...cli]
+  }
   if (config.locales.length > 0 || !lock) return undefined
   const recorded = new Set<string>()
   for (const [, locale] of lock.keys()) recorded.add(locale)
@@ -127,7 +152,10 @@ export async function readText(root: string, file: string, maxBytes: number): Pr
     try {
       const stats = await handle.stat()
       if (stats.isDirectory()) throw Object.assign(new Error('is a directory'), {code: 'EISDIR'})
-      if (!stats.isFile()) throw new UserError(`${file}: is ${stats.isFIFO() ? 'a named pipe (FIFO)' : 'a socket or device'}, expected a Markdown file — remove it and re-run`)
+      if (!stats.isFile())
+        throw new UserError(
+          `${file}: is ${stats.isFIFO() ? 'a named pipe (FIFO)' : 'a socket or device'}, expected a Markdown file — remove it and re-run`
+        )
       bytes = await handle.readFile()
     } finally {
       await handle.close()

@@ -5,8 +5,8 @@
  * Pure: commands compare these with a lock entry to decide whether a target is current.
  */
 import type {NotePlan, ResolvedConfig} from '../config/load.js'
-import {SEGMENTATION_VERSION} from '../pipeline/analyse.js'
 import {contentHash} from '../io/hash.js'
+import {SEGMENTATION_VERSION} from '../pipeline/analyse.js'
 import type {EntryHead} from '../state/lock.js'
 
 type Target = NotePlan['targets'][number]
@@ -35,7 +35,10 @@ export function inputsFingerprint(config: ResolvedConfig, target: Pick<Target, '
 }
 
 /** The recorded fields of a new entry for this target. */
-export function recordedInputs(config: ResolvedConfig, target: Target): {inputs: string; output: string; keys?: string} {
+export function recordedInputs(
+  config: ResolvedConfig,
+  target: Target
+): {inputs: string; output: string; keys?: string} {
   const keys = config.frontmatter.translateKeys.join(' ')
   return {inputs: inputsFingerprint(config, target), output: target.output, ...(keys === DEFAULT_KEYS ? {} : {keys})}
 }
@@ -51,11 +54,18 @@ export function keysOf(config: ResolvedConfig, entry: Pick<EntryHead, 'inputs' |
  * source and glossary; undefined when nothing but those matters. An entry written before these
  * were recorded is taken as made from the current config (the next `sync` records them).
  */
-export function staleInputs(config: ResolvedConfig, target: Target, entry: Pick<EntryHead, 'provider' | 'inputs' | 'output'>, realProvider: boolean): string | undefined {
+export function staleInputs(
+  config: ResolvedConfig,
+  target: Target,
+  entry: Pick<EntryHead, 'provider' | 'inputs' | 'output'>,
+  realProvider: boolean
+): string | undefined {
   if (realProvider && entry.provider === 'pseudo') return 'it holds output of the offline pseudo provider'
   if (entry.inputs === undefined) return undefined
-  if (entry.output !== undefined && entry.output !== target.output) return `the output path changed (was ${entry.output})`
-  if (entry.inputs !== inputsFingerprint(config, target)) return 'the config that shapes the output changed (front-matter policy, keys or set values, link rebasing, locale form, or the segmentation rules)'
+  if (entry.output !== undefined && entry.output !== target.output)
+    return `the output path changed (was ${entry.output})`
+  if (entry.inputs !== inputsFingerprint(config, target))
+    return 'the config that shapes the output changed (front-matter policy, keys or set values, link rebasing, locale form, or the segmentation rules)'
   return undefined
 }
 

@@ -42,7 +42,10 @@ export class OrphanPool {
     if (best === -1) {
       let bestScore = RENAME_SIMILARITY
       list.forEach((orphan, index) => {
-        const score = similarity(ids, orphan.entry.segments.map((segment) => segment.id))
+        const score = similarity(
+          ids,
+          orphan.entry.segments.map((segment) => segment.id)
+        )
         if (score >= bestScore && (best === -1 || score > bestScore)) {
           best = index
           bestScore = score

@@ -6,10 +6,10 @@
  */
 
 import type {Usage} from '../types.js'
-import type {ChatRequestBody} from './requests.js'
+import {isRecord} from '../values.js'
 import {batchByTokens} from './batching.js'
 import {oneLine} from './errors.js'
-import {isRecord} from '../values.js'
+import type {ChatRequestBody} from './requests.js'
 
 /** The endpoint every line of our batches calls. */
 export const BATCH_ENDPOINT = '/v1/chat/completions'
@@ -23,7 +23,7 @@ export const BATCH_MAX_BYTES = 150 * 1024 * 1024
 
 /** One request line of the input file. */
 export function requestLine(customId: string, body: ChatRequestBody): string {
-  return JSON.stringify({custom_id: customId, method: 'POST', url: BATCH_ENDPOINT, body}) + '\n'
+  return `${JSON.stringify({custom_id: customId, method: 'POST', url: BATCH_ENDPOINT, body})}\n`
 }
 
 /**
@@ -34,7 +34,10 @@ export function requestLine(customId: string, body: ChatRequestBody): string {
  */
 export function inputFiles(lines: readonly string[]): string[][] {
   // The same greedy cut as requests: bytes are the cost, requests the count.
-  return batchByTokens(lines, (line) => Buffer.byteLength(line), {maxTokens: BATCH_MAX_BYTES, maxItems: BATCH_MAX_REQUESTS})
+  return batchByTokens(lines, (line) => Buffer.byteLength(line), {
+    maxTokens: BATCH_MAX_BYTES,
+    maxItems: BATCH_MAX_REQUESTS
+  })
 }
 
 /** The result of one request of a batch. */
@@ -58,35 +61,40 @@ export function parseResults(...files: readonly string[]): Map<string, BatchResu
       } catch {
         continue
       }
-      if (!isRecord(value) || typeof value['custom_id'] !== 'string') continue
-      results.set(value['custom_id'], resultOf(value))
+      if (!isRecord(value) || typeof value.custom_id !== 'string') continue
+      results.set(value.custom_id, resultOf(value))
     }
   }
   return results
 }
 
 function resultOf(line: Record<string, unknown>): BatchResult {
-  const error = line['error']
-  if (isRecord(error)) return {ok: false, reason: `the batch reported an error: ${oneLine(String(error['message'] ?? error['code'] ?? 'unknown'))}`}
-  const response = isRecord(line['response']) ? line['response'] : undefined
+  const error = line.error
+  if (isRecord(error))
+    return {
+      ok: false,
+      reason: `the batch reported an error: ${oneLine(String(error.message ?? error.code ?? 'unknown'))}`
+    }
+  const response = isRecord(line.response) ? line.response : undefined
   if (!response) return {ok: false, reason: 'the batch returned no response for this request'}
-  if (response['status_code'] !== 200) return {ok: false, reason: `the batch request failed with status ${String(response['status_code'])}`}
-  const body = isRecord(response['body']) ? response['body'] : {}
-  const choice = Array.isArray(body['choices']) && isRecord(body['choices'][0]) ? body['choices'][0] : undefined
-  const message = choice && isRecord(choice['message']) ? choice['message'] : undefined
+  if (response.status_code !== 200)
+    return {ok: false, reason: `the batch request failed with status ${String(response.status_code)}`}
+  const body = isRecord(response.body) ? response.body : {}
+  const choice = Array.isArray(body.choices) && isRecord(body.choices[0]) ? body.choices[0] : undefined
+  const message = choice && isRecord(choice.message) ? choice.message : undefined
   if (!choice || !message) return {ok: false, reason: 'the batch reply had no choices'}
-  const usage = isRecord(body['usage']) ? body['usage'] : {}
-  const details = isRecord(usage['prompt_tokens_details']) ? usage['prompt_tokens_details'] : {}
+  const usage = isRecord(body.usage) ? body.usage : {}
+  const details = isRecord(usage.prompt_tokens_details) ? usage.prompt_tokens_details : {}
   return {
     ok: true,
-    content: typeof message['content'] === 'string' ? message['content'] : '',
-    finishReason: typeof choice['finish_reason'] === 'string' ? choice['finish_reason'] : 'unknown',
-    ...(typeof message['refusal'] === 'string' && message['refusal'] ? {refusal: message['refusal']} : {}),
+    content: typeof message.content === 'string' ? message.content : '',
+    finishReason: typeof choice.finish_reason === 'string' ? choice.finish_reason : 'unknown',
+    ...(typeof message.refusal === 'string' && message.refusal ? {refusal: message.refusal} : {}),
     usage: {
       requests: 1,
-      promptTokens: numberOf(usage['prompt_tokens']),
-      completionTokens: numberOf(usage['completion_tokens']),
-      cachedTokens: numberOf(details['cached_tokens'])
+      promptTokens: numberOf(usage.prompt_tokens),
+      completionTokens: numberOf(usage.completion_tokens),
+      cachedTokens: numberOf(details.cached_tokens)
     }
   }
 }

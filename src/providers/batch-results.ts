@@ -10,8 +10,8 @@
 
 import type {Provider, TranslateJob, TranslateOutcome, Usage} from '../types.js'
 import type {BatchResult} from './batch-jsonl.js'
-import {BATCH_DISCOUNT} from './estimate.js'
 import {checkCandidates} from './errors.js'
+import {BATCH_DISCOUNT} from './estimate.js'
 import {addUsage, costOf, emptyUsage, type Price} from './prices.js'
 import {looksLikeRefusal, parseReply} from './prompt.js'
 
@@ -58,13 +58,17 @@ export function createBatchResultsProvider(options: BatchResultsOptions): Provid
         if (ids.length === 0) continue
         const result = options.results.get(customId)
         // Priced at the Batch API's discount; no price → cost 0 (unknown).
-        if (result?.ok) addUsage(outcome.usage, {...result.usage, costUsd: costOf(result.usage, options.price) * BATCH_DISCOUNT})
+        if (result?.ok)
+          addUsage(outcome.usage, {...result.usage, costUsd: costOf(result.usage, options.price) * BATCH_DISCOUNT})
         const accepted = answer(job, ids, request.ids, result, outcome, `batch ${options.batch}`)
         if (accepted.size > 0) await job.onAccepted?.(accepted)
       }
       for (const id of wanted) {
         if (!outcome.translations.has(id) && !outcome.failures.has(id)) {
-          outcome.failures.set(id, `not in batch ${options.batch} (its source changed since): the next sync translates it`)
+          outcome.failures.set(
+            id,
+            `not in batch ${options.batch} (its source changed since): the next sync translates it`
+          )
         }
       }
       addUsage(total, outcome.usage)

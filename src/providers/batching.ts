@@ -32,11 +32,7 @@ export interface BatchLimits {
  * @returns
  *   Non-empty batches whose concatenation is `items`.
  */
-export function batchByTokens<T>(
-  items: readonly T[],
-  cost: (item: T) => number,
-  limits: BatchLimits
-): T[][] {
+export function batchByTokens<T>(items: readonly T[], cost: (item: T) => number, limits: BatchLimits): T[][] {
   const batches: T[][] = []
   let current: T[] = []
   let currentCost = 0

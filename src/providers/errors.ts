@@ -9,10 +9,18 @@
  * Also how every provider words failures: `describeFindings`, `checkCandidates`, `oneLine`.
  */
 
-import {UserError, type Finding, type TranslateJob} from '../types.js'
+import {type Finding, type TranslateJob, UserError} from '../types.js'
 
 /** Why the run was stopped. */
-export type FatalReason = 'billing' | 'auth' | 'permission' | 'not-found' | 'rate-limit' | 'budget' | 'unreachable' | 'redirect'
+export type FatalReason =
+  | 'billing'
+  | 'auth'
+  | 'permission'
+  | 'not-found'
+  | 'rate-limit'
+  | 'budget'
+  | 'unreachable'
+  | 'redirect'
 
 /**
  * A failure that no retry can fix: every worker of the provider stops and `translate` rejects with
@@ -26,7 +34,10 @@ export class ProviderFatalError extends UserError {
     // Billing, rate and cost limits and an endpoint that can't be reached (down, or a network
     // fault) are not configuration mistakes: report them as a failed run (1); a bad key, model or
     // endpoint address (one that redirects) is a usage/config error (2).
-    super(message, reason === 'billing' || reason === 'rate-limit' || reason === 'budget' || reason === 'unreachable' ? 1 : 2)
+    super(
+      message,
+      reason === 'billing' || reason === 'rate-limit' || reason === 'budget' || reason === 'unreachable' ? 1 : 2
+    )
   }
 }
 
@@ -112,5 +123,5 @@ export function checkCandidates(
 /** Whitespace collapsed to single spaces, cut to 300 characters: for text from the endpoint in messages. */
 export function oneLine(text: string): string {
   const line = text.replace(/\s+/g, ' ').trim()
-  return line.length > 300 ? line.slice(0, 299) + '…' : line
+  return line.length > 300 ? `${line.slice(0, 299)}…` : line
 }

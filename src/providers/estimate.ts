@@ -9,8 +9,8 @@
 
 import type {TranslateJob, Usage} from '../types.js'
 import {costOf, type Price} from './prices.js'
-import type {ChatRequestBody, RequestSettings} from './requests.js'
 import {wireKey} from './prompt.js'
+import type {ChatRequestBody, RequestSettings} from './requests.js'
 import {planRequests} from './requests.js'
 import {countTokens} from './tokens.js'
 
@@ -42,9 +42,14 @@ export function promptTokensOf(body: Pick<ChatRequestBody, 'messages'>): number 
 }
 
 /** Completion tokens of the reply to a request for `segments`, if translations are as long as sources. */
-export function completionTokensOf(settings: Pick<RequestSettings, 'qwenMt'>, segments: ReadonlyArray<{id: string; text: string}>): number {
+export function completionTokensOf(
+  settings: Pick<RequestSettings, 'qwenMt'>,
+  segments: ReadonlyArray<{id: string; text: string}>
+): number {
   if (settings.qwenMt) return segments.reduce((sum, {text}) => sum + countTokens(text), 0)
-  return countTokens(JSON.stringify({segments: Object.fromEntries(segments.map(({text}, index) => [wireKey(index), text]))}))
+  return countTokens(
+    JSON.stringify({segments: Object.fromEntries(segments.map(({text}, index) => [wireKey(index), text]))})
+  )
 }
 
 /**

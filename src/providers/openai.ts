@@ -18,25 +18,49 @@ import OpenAI from 'openai'
 import type {ChatCompletion, ChatCompletionCreateParamsNonStreaming} from 'openai/resources/chat/completions'
 import pLimit, {type LimitFunction} from 'p-limit'
 import pRetry, {AbortError} from 'p-retry'
-import {UserError, type Provider, type TranslateJob, type TranslateOutcome, type Usage} from '../types.js'
+import {createRedactor} from '../redact.js'
+import {type Provider, type TranslateJob, type TranslateOutcome, type Usage, UserError} from '../types.js'
 import {BATCH_ENDPOINT} from './batch-jsonl.js'
 import {halve} from './batching.js'
 import {
+  checkCandidates,
   INTERRUPTED,
   IncompleteReplyError,
+  oneLine,
   ProviderFatalError,
   RejectedReplyError,
   RequestFailedError,
-  ValidationError,
-  checkCandidates,
-  oneLine
+  ValidationError
 } from './errors.js'
 import {completionTokensOf, promptTokensOf} from './estimate.js'
-import {DEFAULT_MAX_REPLY_BYTES, DEFAULT_TIMEOUT_MS, ReplyError, UnreachableError, checkCompletion, checkJsonObject, readBounded, unreachable, usageCount} from './reply.js'
-import {addUsage, costOf, emptyUsage, priceFor, type Price, type PriceTable} from './prices.js'
-import {looksLikeRefusal, parsePlainReply, parseReply, type Feedback, type ParsedReply, type WireSegment} from './prompt.js'
-import {chatRequestBody, groupSegments, requestSettings, segmentTokens, type ChatRequestBody, type RequestSettings} from './requests.js'
-import {createRedactor} from '../redact.js'
+import {addUsage, costOf, emptyUsage, type Price, type PriceTable, priceFor} from './prices.js'
+import {
+  type Feedback,
+  looksLikeRefusal,
+  type ParsedReply,
+  parsePlainReply,
+  parseReply,
+  type WireSegment
+} from './prompt.js'
+import {
+  checkCompletion,
+  checkJsonObject,
+  DEFAULT_MAX_REPLY_BYTES,
+  DEFAULT_TIMEOUT_MS,
+  ReplyError,
+  readBounded,
+  UnreachableError,
+  unreachable,
+  usageCount
+} from './reply.js'
+import {
+  type ChatRequestBody,
+  chatRequestBody,
+  groupSegments,
+  type RequestSettings,
+  requestSettings,
+  segmentTokens
+} from './requests.js'
 
 export interface OpenAIProviderOptions {
   /** The caller reads `OPENAI_API_KEY`; it is never logged, echoed or put in a message. */
@@ -129,7 +153,7 @@ const defaultBaseURL = 'https://api.openai.com/v1'
  *   A one-line warning, or `undefined` when logging is not at debug level.
  */
 export function debugLogWarning(env: Record<string, string | undefined>): string | undefined {
-  if (env['OPENAI_LOG']?.trim().toLowerCase() !== 'debug') return undefined
+  if (env.OPENAI_LOG?.trim().toLowerCase() !== 'debug') return undefined
   return 'OPENAI_LOG=debug makes the openai SDK log every request and response body (your notes and their translations); unset OPENAI_LOG unless you are debugging, and never share that log.'
 }
 
@@ -214,16 +238,16 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): OpenAIProv
 interface Run {
   readonly settings: Readonly<
     RequestSettings & {
-    endpoint: string
-    validationRetries: number
-    validationRetryDelayMs: number
-    maxRetries: number
-    timeoutMs: number
-    maxReplyBytes: number
-    maxLongRetryAfterMs: number
-    longRetryAfterMs: number
-    fixedFormat: boolean
-  }
+      endpoint: string
+      validationRetries: number
+      validationRetryDelayMs: number
+      maxRetries: number
+      timeoutMs: number
+      maxReplyBytes: number
+      maxLongRetryAfterMs: number
+      longRetryAfterMs: number
+      fixedFormat: boolean
+    }
   >
   readonly client: OpenAI
   /** One limiter for all jobs: the concurrency option bounds requests in flight run-wide. */
@@ -312,7 +336,9 @@ async function translateGroup(jobRun: JobRun, group: readonly WireSegment[], rai
     if (!choice) throw new AbortError(new RequestFailedError('the reply had no choices'))
     if (choice.finish_reason === 'length') throw new AbortError(new IncompleteReplyError())
     if (choice.finish_reason === 'content_filter') {
-      throw new AbortError(new RejectedReplyError("the endpoint's content filter blocked the reply (finish_reason: content_filter)"))
+      throw new AbortError(
+        new RejectedReplyError("the endpoint's content filter blocked the reply (finish_reason: content_filter)")
+      )
     }
 
     const content = choice.message.content ?? ''
@@ -323,17 +349,29 @@ async function translateGroup(jobRun: JobRun, group: readonly WireSegment[], rai
       refusals++
       if (refusals > 1) throw new AbortError(new RejectedReplyError(refusal))
       const said = choice.message.refusal || content || '(no reply)'
-      feedback = {previous: new Map(), unreadable: run.redact(said).slice(0, 4000), problems: sameProblem(pending, refusal)}
+      feedback = {
+        previous: new Map(),
+        unreadable: run.redact(said).slice(0, 4000),
+        problems: sameProblem(pending, refusal)
+      }
       throw new ValidationError(feedback.problems)
     }
 
     const candidates = readCandidates(content, pending, reply)
     if (typeof candidates === 'string') {
-      feedback = {previous: new Map(), unreadable: run.redact(content).slice(0, 4000), problems: sameProblem(pending, candidates)}
+      feedback = {
+        previous: new Map(),
+        unreadable: run.redact(content).slice(0, 4000),
+        problems: sameProblem(pending, candidates)
+      }
       throw new ValidationError(feedback.problems)
     }
 
-    const {accepted, problems, warnings} = checkCandidates(job, pending.map(({id}) => id), candidates)
+    const {accepted, problems, warnings} = checkCandidates(
+      job,
+      pending.map(({id}) => id),
+      candidates
+    )
 
     if (accepted.size > 0) {
       for (const [id, text] of accepted) outcome.translations.set(id, text)
@@ -375,7 +413,11 @@ async function translateGroup(jobRun: JobRun, group: readonly WireSegment[], rai
         return
       }
       if (!raised) return translateGroup(jobRun, pending, true)
-      return fail(outcome, pending, 'the reply was cut at the token limit (finish_reason: length) even for this segment alone with a raised limit')
+      return fail(
+        outcome,
+        pending,
+        'the reply was cut at the token limit (finish_reason: length) even for this segment alone with a raised limit'
+      )
     }
 
     if (error instanceof RejectedReplyError || error instanceof RequestFailedError) {
@@ -417,7 +459,9 @@ async function send(
         const reserved = reserveBudget(run, body, segments)
         try {
           // `translation_options` is DashScope's (Python's `extra_body`); the SDK sends unknown members as is.
-          const reply = await run.client.chat.completions.create(body as ChatCompletionCreateParamsNonStreaming, {signal})
+          const reply = await run.client.chat.completions.create(body as ChatCompletionCreateParamsNonStreaming, {
+            signal
+          })
           run.unreachable = 0
           // Counted before the slot frees up, so the next request's budget check sees it.
           countUsage(jobRun, reply, body, segments)
@@ -483,7 +527,12 @@ async function send(
 function reserveBudget(run: Run, body: ChatRequestBody, segments: readonly WireSegment[]): number {
   if (run.maxCostUsd === undefined) return 0
   const estimate = costOf(
-    {requests: 1, promptTokens: promptTokensOf(body), completionTokens: completionTokensOf(run.settings, segments), cachedTokens: 0},
+    {
+      requests: 1,
+      promptTokens: promptTokensOf(body),
+      completionTokens: completionTokensOf(run.settings, segments),
+      cachedTokens: 0
+    },
     run.price
   )
   const spent = costOf(run.total, run.price)
@@ -530,7 +579,11 @@ function refusalOf(
  * @param reply
  *   The content read as JSON; `undefined` for Qwen-MT, whose plain-text reply is read here.
  */
-function readCandidates(content: string, pending: readonly WireSegment[], reply: ParsedReply | undefined): Map<string, string> | string {
+function readCandidates(
+  content: string,
+  pending: readonly WireSegment[],
+  reply: ParsedReply | undefined
+): Map<string, string> | string {
   if (reply === undefined) {
     const [segment] = pending
     return segment ? new Map([[segment.id, parsePlainReply(content, segment.text)]]) : new Map()
@@ -543,16 +596,27 @@ function readCandidates(content: string, pending: readonly WireSegment[], reply:
  * count the endpoint leaves out or reports as anything but a finite, non-negative number is
  * unknown, and estimated from the request (as `--dry-run` does), so `--max-cost` keeps working.
  */
-function countUsage(jobRun: JobRun, completion: ChatCompletion, body: ChatRequestBody, segments: readonly WireSegment[]): void {
+function countUsage(
+  jobRun: JobRun,
+  completion: ChatCompletion,
+  body: ChatRequestBody,
+  segments: readonly WireSegment[]
+): void {
   const usage: unknown = completion.usage
   const field = (object: unknown, key: string): unknown =>
-    typeof object === 'object' && object !== null && key in object ? (object as Record<string, unknown>)[key] : undefined
+    typeof object === 'object' && object !== null && key in object
+      ? (object as Record<string, unknown>)[key]
+      : undefined
   const promptTokens = usageCount(field(usage, 'prompt_tokens')) ?? promptTokensOf(body)
-  const cached = usageCount(field(field(usage, 'prompt_tokens_details'), 'cached_tokens')) ?? usageCount(field(usage, 'prompt_cache_hit_tokens')) ?? 0
+  const cached =
+    usageCount(field(field(usage, 'prompt_tokens_details'), 'cached_tokens')) ??
+    usageCount(field(usage, 'prompt_cache_hit_tokens')) ??
+    0
   const delta: Usage = {
     requests: 1,
     promptTokens,
-    completionTokens: usageCount(field(usage, 'completion_tokens')) ?? completionTokensOf(jobRun.run.settings, segments),
+    completionTokens:
+      usageCount(field(usage, 'completion_tokens')) ?? completionTokensOf(jobRun.run.settings, segments),
     cachedTokens: Math.min(cached, promptTokens),
     costUsd: 0
   }
@@ -629,7 +693,7 @@ function fatalError(run: Run, error: InstanceType<typeof OpenAI.APIError>): Prov
     let target = 'another address'
     if (location) {
       try {
-        target = displayURL(new URL(location, endpoint + '/').toString())
+        target = displayURL(new URL(location, `${endpoint}/`).toString())
       } catch {
         target = 'an unreadable address'
       }
@@ -741,7 +805,8 @@ function boundedFetch(fetchImpl: typeof globalThis.fetch, limits: BoundedFetchLi
     const bytes = await readBounded(response, limits.maxReplyBytes(path), signal, limits.timeoutMs)
     if (!response.ok) return new Response(bytes, shape)
     const text = new TextDecoder().decode(bytes)
-    if (limits.check(text, response.headers.get('content-type'), path) === 'json') headers.set('content-type', 'application/json')
+    if (limits.check(text, response.headers.get('content-type'), path) === 'json')
+      headers.set('content-type', 'application/json')
     return new Response(text, shape)
   }
 }
@@ -899,7 +964,9 @@ export function createBatchClient(options: {
   maxRetries?: number
 }): BatchClient {
   if (options.apiKey.trim() === '') {
-    throw new UserError('No API key: OPENAI_API_KEY is empty or unset. Set it (export OPENAI_API_KEY=…) to use the Batch API.')
+    throw new UserError(
+      'No API key: OPENAI_API_KEY is empty or unset. Set it (export OPENAI_API_KEY=…) to use the Batch API.'
+    )
   }
   const endpoint = displayURL(options.baseURL ?? defaultBaseURL)
   const redact = redactor(options.apiKey)
@@ -935,11 +1002,20 @@ export function createBatchClient(options: {
         )
       }
       if (error instanceof OpenAI.APIConnectionTimeoutError) {
-        throw new UserError(`the Batch API at ${endpoint} did not reply within ${timeoutMs} ms to ${what} (${attempts}) — ${again}`, 1)
+        throw new UserError(
+          `the Batch API at ${endpoint} did not reply within ${timeoutMs} ms to ${what} (${attempts}) — ${again}`,
+          1
+        )
       }
       if (error instanceof OpenAI.APIConnectionError) {
-        const reason = error.cause instanceof ReplyError ? `unusable reply: ${error.cause.message}` : `could not reach it: ${connectionCause(error)}`
-        throw new UserError(`the Batch API at ${endpoint} failed to ${what} (${attempts}), ${oneLine(redact(reason))} — ${again}`, 1)
+        const reason =
+          error.cause instanceof ReplyError
+            ? `unusable reply: ${error.cause.message}`
+            : `could not reach it: ${connectionCause(error)}`
+        throw new UserError(
+          `the Batch API at ${endpoint} failed to ${what} (${attempts}), ${oneLine(redact(reason))} — ${again}`,
+          1
+        )
       }
       throw new UserError(
         `the Batch API at ${endpoint} failed to ${what} (${error.status ?? 'no reply'}): ${oneLine(redact(error.message))} — check the endpoint supports /v1/files and /v1/batches, then ${again}`,
@@ -950,7 +1026,10 @@ export function createBatchClient(options: {
   /** The SDK casts whatever JSON object came back: check the fields that are read. */
   const expect = (what: string, value: {id?: unknown; status?: unknown}, batch: boolean): void => {
     if (typeof value.id !== 'string' || value.id === '' || (batch && typeof value.status !== 'string')) {
-      throw new UserError(`the Batch API at ${endpoint} answered the request to ${what} with no ${batch ? 'batch' : 'file'} object (no "id"${batch ? ' or "status"' : ''}) — check the endpoint supports /v1/files and /v1/batches, then run again; nothing was lost`, 1)
+      throw new UserError(
+        `the Batch API at ${endpoint} answered the request to ${what} with no ${batch ? 'batch' : 'file'} object (no "id"${batch ? ' or "status"' : ''}) — check the endpoint supports /v1/files and /v1/batches, then run again; nothing was lost`,
+        1
+      )
     }
   }
   const info = (what: string, batch: OpenAI.Batches.Batch): BatchInfo => {
@@ -980,7 +1059,8 @@ export function createBatchClient(options: {
       )
       return {...info('create the batch', batch), inputFileId: file.id}
     },
-    retrieve: async (id) => info(`retrieve batch ${id}`, await call(`retrieve batch ${id}`, () => client.batches.retrieve(id))),
+    retrieve: async (id) =>
+      info(`retrieve batch ${id}`, await call(`retrieve batch ${id}`, () => client.batches.retrieve(id))),
     download: (fileId) => call(`download file ${fileId}`, async () => (await client.files.content(fileId)).text())
   }
 }

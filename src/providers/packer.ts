@@ -139,7 +139,10 @@ interface Lane {
  * Wrap `inner` so that jobs arriving close together share requests and exact duplicates are sent
  * once. Every other member of `inner` (usage, activity, priced…) is still reachable on the result.
  */
-export function createPackingProvider<P extends Provider>(inner: P, options: PackerOptions = {}): P & {packing(): PackingStats} {
+export function createPackingProvider<P extends Provider>(
+  inner: P,
+  options: PackerOptions = {}
+): P & {packing(): PackingStats} {
   const maxTokens = options.maxBatchTokens ?? DEFAULT_MAX_BATCH_TOKENS
   const maxSegments = options.maxBatchSegments ?? DEFAULT_MAX_BATCH_SEGMENTS
   const quietMs = options.quietMs ?? 25
@@ -177,7 +180,8 @@ export function createPackingProvider<P extends Provider>(inner: P, options: Pac
     const findings = member.slot.job.check(member.id, translation)
     if (findings.some((finding) => finding.severity === 'error')) return false
     member.slot.outcome.findings.push(...findings)
-    ;(member.slot.outcome.reused ??= new Map()).set(member.id, from)
+    member.slot.outcome.reused ??= new Map()
+    member.slot.outcome.reused.set(member.id, from)
     stats.reused++
     await member.slot.job.onAccepted?.(new Map([[member.id, translation]]))
     settle(member, translation, undefined)
@@ -192,7 +196,10 @@ export function createPackingProvider<P extends Provider>(inner: P, options: Pac
 
   const schedule = (lane: Lane): void => {
     // Full requests go at once: holding them would only leave the provider idle.
-    while (lane.pending.length > 0 && (lane.pendingTokens >= maxTokens || lane.pending.length >= maxSegments || !pack)) {
+    while (
+      lane.pending.length > 0 &&
+      (lane.pendingTokens >= maxTokens || lane.pending.length >= maxSegments || !pack)
+    ) {
       let tokens = 0
       let count = 0
       while (count < lane.pending.length && count < maxSegments) {
@@ -267,7 +274,10 @@ export function createPackingProvider<P extends Provider>(inner: P, options: Pac
           if (!entry) continue
           const first = entry.members[0]!
           let batch = byJob.get(first.slot)
-          if (!batch) byJob.set(first.slot, (batch = new Map()))
+          if (!batch) {
+            batch = new Map()
+            byJob.set(first.slot, batch)
+          }
           batch.set(first.id, translation)
           if (entry.memory) memory.set(entry.memory, {translation, note: first.slot.job.note})
         }
@@ -276,64 +286,72 @@ export function createPackingProvider<P extends Provider>(inner: P, options: Pac
     }
     const signal = live.map((entry) => entry.members[0]!.slot.signal).find((candidate) => candidate !== undefined)
 
-    void inner.translate(packed, signal ? {signal} : undefined).then(
-      async (outcome) => {
-        // Usage is counted once, in the first job of the request (the run adds the jobs' usage up).
-        const payer = representative(byKey.keys().next().value!).slot
-        addUsage(payer.outcome.usage, outcome.usage)
-        for (const finding of outcome.findings) {
-          const entry = finding.segment !== undefined ? byKey.get(finding.segment) : undefined
-          const target = entry?.members[0] ?? {slot: payer, id: undefined}
-          target.slot.outcome.findings.push({...finding, ...(target.id !== undefined ? {segment: target.id} : {})})
-        }
-        // A request shared by several notes that came back with nothing (a malformed or hostile
-        // reply, a deadline, after the SDK's own retries) fails only its own notes: each note's
-        // segments are sent once more on a request of their own, so one poisoned note cannot take
-        // the others down with it (docs/providers.md, "One bounded request").
-        const notes = new Set(live.map((entry) => entry.members[0]!.slot))
-        // Segments the validators rejected carry findings of their own: those were answered, and
-        // are not sent again.
-        const answered = outcome.findings.some((finding) => finding.segment !== undefined && byKey.has(finding.segment))
-        if (notes.size > 1 && outcome.translations.size === 0 && !answered && !live.some((entry) => entry.alone)) {
-          for (const slot of notes) {
-            send(lane, live.filter((entry) => entry.members[0]!.slot === slot).map((entry) => ({...entry, alone: true})))
+    void inner
+      .translate(packed, signal ? {signal} : undefined)
+      .then(
+        async (outcome) => {
+          // Usage is counted once, in the first job of the request (the run adds the jobs' usage up).
+          const payer = representative(byKey.keys().next().value!).slot
+          addUsage(payer.outcome.usage, outcome.usage)
+          for (const finding of outcome.findings) {
+            const entry = finding.segment !== undefined ? byKey.get(finding.segment) : undefined
+            const target = entry?.members[0] ?? {slot: payer, id: undefined}
+            target.slot.outcome.findings.push({...finding, ...(target.id !== undefined ? {segment: target.id} : {})})
           }
-          return
-        }
-        const retry: Entry[] = []
-        for (const [key, entry] of byKey) {
-          if (entry.memory) open.delete(entry.memory)
-          const translation = outcome.translations.get(key)
-          const [first, ...others] = entry.members
-          if (translation === undefined) {
-            const failure = outcome.failures.get(key) ?? 'not translated'
-            for (const member of entry.members) settle(member, undefined, failure)
-            continue
+          // A request shared by several notes that came back with nothing (a malformed or hostile
+          // reply, a deadline, after the SDK's own retries) fails only its own notes: each note's
+          // segments are sent once more on a request of their own, so one poisoned note cannot take
+          // the others down with it (docs/providers.md, "One bounded request").
+          const notes = new Set(live.map((entry) => entry.members[0]!.slot))
+          // Segments the validators rejected carry findings of their own: those were answered, and
+          // are not sent again.
+          const answered = outcome.findings.some(
+            (finding) => finding.segment !== undefined && byKey.has(finding.segment)
+          )
+          if (notes.size > 1 && outcome.translations.size === 0 && !answered && !live.some((entry) => entry.alone)) {
+            for (const slot of notes) {
+              send(
+                lane,
+                live.filter((entry) => entry.members[0]!.slot === slot).map((entry) => ({...entry, alone: true}))
+              )
+            }
+            return
           }
-          settle(first!, translation, undefined)
-          for (const member of others) {
-            if (member.slot.settled) continue
-            reused.push(
-              reuse(member, translation, first!.slot.job.note).then((ok) => {
-                // A duplicate its own note rejects (another kind of block) is sent on its own.
-                if (!ok) retry.push({memory: undefined, text: entry.text, tokens: entry.tokens, members: [member]})
-              })
-            )
+          const retry: Entry[] = []
+          for (const [key, entry] of byKey) {
+            if (entry.memory) open.delete(entry.memory)
+            const translation = outcome.translations.get(key)
+            const [first, ...others] = entry.members
+            if (translation === undefined) {
+              const failure = outcome.failures.get(key) ?? 'not translated'
+              for (const member of entry.members) settle(member, undefined, failure)
+              continue
+            }
+            settle(first!, translation, undefined)
+            for (const member of others) {
+              if (member.slot.settled) continue
+              reused.push(
+                reuse(member, translation, first!.slot.job.note).then((ok) => {
+                  // A duplicate its own note rejects (another kind of block) is sent on its own.
+                  if (!ok) retry.push({memory: undefined, text: entry.text, tokens: entry.tokens, members: [member]})
+                })
+              )
+            }
+          }
+          await Promise.all(reused)
+          for (const entry of retry) enqueue(lane, entry)
+          if (retry.length > 0) schedule(lane)
+        },
+        (reason: unknown) => {
+          for (const entry of live) {
+            if (entry.memory) open.delete(entry.memory)
+            for (const {slot} of entry.members) fail(slot, reason)
           }
         }
-        await Promise.all(reused)
-        for (const entry of retry) enqueue(lane, entry)
-        if (retry.length > 0) schedule(lane)
-      },
-      (reason: unknown) => {
-        for (const entry of live) {
-          if (entry.memory) open.delete(entry.memory)
-          for (const {slot} of entry.members) fail(slot, reason)
-        }
-      }
-    ).catch((reason: unknown) => {
-      for (const entry of live) for (const {slot} of entry.members) fail(slot, reason)
-    })
+      )
+      .catch((reason: unknown) => {
+        for (const entry of live) for (const {slot} of entry.members) fail(slot, reason)
+      })
   }
 
   const translate = (job: TranslateJob, translateOptions?: {signal?: AbortSignal}): Promise<TranslateOutcome> =>
@@ -352,10 +370,17 @@ export function createPackingProvider<P extends Provider>(inner: P, options: Pac
         resolve(slot.outcome)
         return
       }
-      const laneKey = job.sourceLocale + '\0' + job.targetLocale
+      const laneKey = `${job.sourceLocale}\0${job.targetLocale}`
       let lane = lanes.get(laneKey)
       if (!lane) {
-        lane = {sourceLocale: job.sourceLocale, targetLocale: job.targetLocale, pending: [], pendingTokens: 0, timer: undefined, firstPendingAt: 0}
+        lane = {
+          sourceLocale: job.sourceLocale,
+          targetLocale: job.targetLocale,
+          pending: [],
+          pendingTokens: 0,
+          timer: undefined,
+          firstPendingAt: 0
+        }
         lanes.set(laneKey, lane)
       }
       const remembered: Array<Promise<void>> = []
@@ -388,9 +413,10 @@ export function createPackingProvider<P extends Provider>(inner: P, options: Pac
       void Promise.all(remembered).catch((reason: unknown) => fail(slot, reason))
     })
 
-  if (gate) gate.onIdle(() => {
-    for (const lane of lanes.values()) if (lane.pending.length > 0) flush(lane)
-  })
+  if (gate)
+    gate.onIdle(() => {
+      for (const lane of lanes.values()) if (lane.pending.length > 0) flush(lane)
+    })
 
   return Object.assign(Object.create(inner) as P, {
     translate: (job: TranslateJob, translateOptions?: {signal?: AbortSignal}) =>
@@ -414,16 +440,16 @@ function memoryKey(lane: string, id: string, text: string, terms: readonly Requi
  * job, exact duplicates once, each segment with its own note's context and title. Pure: what
  * `sync --dry-run` estimates (`estimate.ts`), so an estimate counts the requests a run makes.
  */
-export function packJobs<J extends Pick<TranslateJob, 'sourceLocale' | 'targetLocale' | 'title' | 'context' | 'terms' | 'segments'>>(
-  jobs: readonly J[]
-): Pick<TranslateJob, 'sourceLocale' | 'targetLocale' | 'context' | 'terms' | 'segments'> {
+export function packJobs<
+  J extends Pick<TranslateJob, 'sourceLocale' | 'targetLocale' | 'title' | 'context' | 'terms' | 'segments'>
+>(jobs: readonly J[]): Pick<TranslateJob, 'sourceLocale' | 'targetLocale' | 'context' | 'terms' | 'segments'> {
   const first = jobs[0]
   const seen = new Set<string>()
   const segments: Array<{id: string; text: string}> = []
   const context = new Map<string, NonNullable<ReturnType<NonNullable<TranslateJob['context']>['get']>>>()
   const terms = new Map<string, readonly RequiredTerm[]>()
   for (const job of jobs) {
-    const lane = job.sourceLocale + '\0' + job.targetLocale
+    const lane = `${job.sourceLocale}\0${job.targetLocale}`
     for (const {id, text} of job.segments) {
       const key = memoryKey(lane, id, text, job.terms?.get(id))
       if (seen.has(key)) continue

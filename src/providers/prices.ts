@@ -65,7 +65,7 @@ export function priceFor(model: string, overrides: PriceTable = {}): Price | und
     if (exact) return exact
     let best: string | undefined
     for (const name of Object.keys(table)) {
-      if (model.startsWith(name + '-') && (best === undefined || name.length > best.length)) {
+      if (model.startsWith(`${name}-`) && (best === undefined || name.length > best.length)) {
         best = name
       }
     }
@@ -82,7 +82,9 @@ export function costOf(usage: Omit<Usage, 'costUsd'>, price: Price | undefined):
   if (!price) return 0
   const uncached = Math.max(0, usage.promptTokens - usage.cachedTokens)
   return (
-    (uncached * price.input + usage.cachedTokens * (price.cachedInput ?? price.input) + usage.completionTokens * price.output) /
+    (uncached * price.input +
+      usage.cachedTokens * (price.cachedInput ?? price.input) +
+      usage.completionTokens * price.output) /
     1_000_000
   )
 }

@@ -101,11 +101,7 @@ export function qwenLanguageName(locale: Locale): string {
  *   On a validation retry: the previous reply and its problems, sent as an assistant turn and a
  *   user turn so the model sees what it answered and why it was rejected.
  */
-export function buildMessages(
-  job: PromptJob,
-  segments: readonly WireSegment[],
-  feedback?: Feedback
-): ChatMessage[] {
+export function buildMessages(job: PromptJob, segments: readonly WireSegment[], feedback?: Feedback): ChatMessage[] {
   const messages: ChatMessage[] = [
     {role: 'system', content: systemPrompt(job.sourceLocale, job.targetLocale)},
     {role: 'user', content: JSON.stringify(requestObject(job, segments))}
@@ -148,10 +144,10 @@ function requestObject(job: PromptJob, segments: readonly WireSegment[]): Record
   }
 
   const context = contextOf(job, segments)
-  if (context) request['context'] = context
+  if (context) request.context = context
 
   const terms = termsOf(job, segments)
-  if (terms.length > 0) request['terms'] = terms
+  if (terms.length > 0) request.terms = terms
 
   return request
 }
@@ -172,15 +168,15 @@ function contextOf(job: PromptJob, segments: readonly WireSegment[]): Record<str
     const around = job.context?.get(id)
     const kept: Record<string, ContextSegment | string> = {}
     const title = titles[index]
-    if (!shared && title !== undefined) kept['title'] = title
-    if (around?.before && !sent.has(around.before.text)) kept['before'] = around.before
-    if (around?.after && !sent.has(around.after.text)) kept['after'] = around.after
+    if (!shared && title !== undefined) kept.title = title
+    if (around?.before && !sent.has(around.before.text)) kept.before = around.before
+    if (around?.after && !sent.has(around.after.text)) kept.after = around.after
     if (Object.keys(kept).length > 0) neighbours[wireKey(index)] = kept
   }
 
   const context: Record<string, unknown> = {}
-  if (shared && titles[0] !== undefined) context['title'] = titles[0]
-  if (Object.keys(neighbours).length > 0) context['neighbours'] = neighbours
+  if (shared && titles[0] !== undefined) context.title = titles[0]
+  if (Object.keys(neighbours).length > 0) context.neighbours = neighbours
   return Object.keys(context).length > 0 ? context : undefined
 }
 
@@ -190,7 +186,7 @@ export function termsOf(job: Pick<PromptJob, 'terms'>, segments: readonly WireSe
   const terms: RequiredTerm[] = []
   for (const {id} of segments) {
     for (const term of job.terms?.get(id) ?? []) {
-      const key = term.source + '\0' + term.target
+      const key = `${term.source}\0${term.target}`
       if (seen.has(key)) continue
       seen.add(key)
       terms.push(term)
@@ -204,7 +200,9 @@ export function feedbackMessage(
   segments: readonly WireSegment[],
   problems: ReadonlyMap<string, readonly string[]>
 ): string {
-  const lines = segments.map(({id}, index) => `- ${wireKey(index)}: ${(problems.get(id) ?? ['not returned']).join('; ')}`)
+  const lines = segments.map(
+    ({id}, index) => `- ${wireKey(index)}: ${(problems.get(id) ?? ['not returned']).join('; ')}`
+  )
   return (
     'Your translations of these segments were rejected:\n' +
     lines.join('\n') +
@@ -271,7 +269,7 @@ export function parseReply(content: string, sent: readonly Pick<WireSegment, 'id
     return {candidates, problem: 'the reply was not valid JSON'}
   }
 
-  const segments = isRecord(value) ? value['segments'] : undefined
+  const segments = isRecord(value) ? value.segments : undefined
   if (!isRecord(segments)) {
     return {candidates, problem: 'the reply was not a JSON object with a "segments" object'}
   }

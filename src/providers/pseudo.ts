@@ -27,7 +27,9 @@ const expansion = 3
  * term's `source` becomes its `target` (longest terms first).
  */
 export function pseudoTranslate(text: string, terms?: readonly RequiredTerm[]): string {
-  const sorted = [...(terms ?? [])].filter((term) => term.source !== '').sort((a, b) => b.source.length - a.source.length)
+  const sorted = [...(terms ?? [])]
+    .filter((term) => term.source !== '')
+    .sort((a, b) => b.source.length - a.source.length)
   let letters = 0
   let result = ''
   let cursor = 0

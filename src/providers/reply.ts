@@ -57,7 +57,12 @@ export const MAX_REPLY_DEPTH = 32
  *   As soon as more than `maxBytes` have been decoded (the stream is cancelled, so the rest is
  *   never decompressed), or when `signal` aborts while the body is being read.
  */
-export async function readBounded(response: Response, maxBytes: number, signal: AbortSignal, timeoutMs: number): Promise<Uint8Array> {
+export async function readBounded(
+  response: Response,
+  maxBytes: number,
+  signal: AbortSignal,
+  timeoutMs: number
+): Promise<Uint8Array> {
   const body = response.body
   if (body === null) return new Uint8Array()
   const reader = body.getReader()
@@ -180,15 +185,15 @@ function parseBoundedJson(text: string, contentType: string | null): unknown {
 
 function completionProblem(value: unknown): string | undefined {
   if (!isRecord(value)) return 'not a JSON object'
-  const choices = value['choices']
+  const choices = value.choices
   if (!Array.isArray(choices)) return '"choices" is not an array'
   const [choice] = choices as unknown[]
   if (!isRecord(choice)) return '"choices" has no first choice object'
-  const message = choice['message']
+  const message = choice.message
   if (!isRecord(message)) return '"choices[0].message" is not an object'
-  if (!isStringOrNull(message['content'])) return '"choices[0].message.content" is not a string'
-  if (!isStringOrNull(message['refusal'])) return '"choices[0].message.refusal" is not a string'
-  if (!isStringOrNull(choice['finish_reason'])) return '"choices[0].finish_reason" is not a string'
+  if (!isStringOrNull(message.content)) return '"choices[0].message.content" is not a string'
+  if (!isStringOrNull(message.refusal)) return '"choices[0].message.refusal" is not a string'
+  if (!isStringOrNull(choice.finish_reason)) return '"choices[0].finish_reason" is not a string'
   return undefined
 }
 

@@ -10,7 +10,15 @@
 
 import type {TranslateJob} from '../types.js'
 import {batchByTokens} from './batching.js'
-import {buildMessages, qwenLanguageName, responseSchema, termsOf, type ChatMessage, type Feedback, type WireSegment} from './prompt.js'
+import {
+  buildMessages,
+  type ChatMessage,
+  type Feedback,
+  qwenLanguageName,
+  responseSchema,
+  termsOf,
+  type WireSegment
+} from './prompt.js'
 import {countTokens} from './tokens.js'
 
 /** What shapes the requests of a model at an endpoint. */
@@ -34,9 +42,7 @@ export interface ChatRequestBody {
   messages: ChatMessage[]
   max_tokens?: number
   max_completion_tokens?: number
-  response_format?:
-    | {type: 'json_schema'; json_schema: ReturnType<typeof responseSchema>}
-    | {type: 'json_object'}
+  response_format?: {type: 'json_schema'; json_schema: ReturnType<typeof responseSchema>} | {type: 'json_object'}
   /** Qwen-MT only (DashScope reads it as a top-level member). */
   translation_options?: {source_lang: string; target_lang: string; terms?: Array<{source: string; target: string}>}
 }
@@ -124,7 +130,9 @@ export function chatRequestBody(
   options: {feedback?: Feedback; raised?: boolean} = {}
 ): ChatRequestBody {
   const source = segments.reduce((sum, {id}) => sum + (tokens.get(id) ?? 0), 0)
-  const limit = {[settings.completionLimitParameter]: completionLimit(settings, source, segments.length, options.raised ?? false)}
+  const limit = {
+    [settings.completionLimitParameter]: completionLimit(settings, source, segments.length, options.raised ?? false)
+  }
 
   if (settings.qwenMt) {
     const [segment] = segments
@@ -170,7 +178,12 @@ export function planRequests(
  * JSON adds keys), never absurdly high since the requested maximum counts against TPM limits.
  * Reasoning models spend hidden tokens from the same budget, so they get an allowance.
  */
-export function completionLimit(settings: Pick<RequestSettings, 'reasoning'>, sourceTokens: number, segments: number, raised: boolean): number {
+export function completionLimit(
+  settings: Pick<RequestSettings, 'reasoning'>,
+  sourceTokens: number,
+  segments: number,
+  raised: boolean
+): number {
   const estimate = 2 * sourceTokens + 12 * segments + 48 + (settings.reasoning ? 4096 : 0)
   const limit = Math.min(Math.max(estimate, 256), 8192)
   return raised ? limit * 4 : limit

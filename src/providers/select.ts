@@ -1,8 +1,8 @@
+import type {Provider} from '../types.js'
+import {UserError} from '../types.js'
 import {createOpenAIProvider, type OpenAIProviderOptions} from './openai.js'
 import {createPackingProvider, type NoteGate} from './packer.js'
 import {createPseudoProvider} from './pseudo.js'
-import type {Provider} from '../types.js'
-import {UserError} from '../types.js'
 
 /** Provider settings after config and flags are merged (the key is never part of them). */
 export interface ProviderSettings {
@@ -31,7 +31,10 @@ export interface ProviderSettings {
  *   One line naming where the value came from, with `http://` suggested when the scheme is
  *   missing (`127.0.0.1:8080/v1`, `localhost:11434/v1`).
  */
-export function endpointOf(settings: Pick<ProviderSettings, 'baseURL'>, env: Readonly<Record<string, string | undefined>>): string | undefined {
+export function endpointOf(
+  settings: Pick<ProviderSettings, 'baseURL'>,
+  env: Readonly<Record<string, string | undefined>>
+): string | undefined {
   const fromEnv = settings.baseURL === undefined
   const value = settings.baseURL ?? env.OPENAI_BASE_URL
   if (value === undefined || (fromEnv && value.trim() === '')) return undefined
@@ -43,10 +46,12 @@ export function endpointOf(settings: Pick<ProviderSettings, 'baseURL'>, env: Rea
     url = undefined
   }
   if (url && (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '') return value
-  const shown = JSON.stringify(value.length > 200 ? value.slice(0, 199) + '…' : value)
+  const shown = JSON.stringify(value.length > 200 ? `${value.slice(0, 199)}…` : value)
   // `localhost:8080/v1` parses as a URL with the scheme `localhost:`: look at the text, not the parse.
   const schemeless = /^(localhost|[\w-]+(\.[\w-]+)+|\[[\da-f:]+\])(:\d+)?(\/|$)/i.test(value)
-  const hint = schemeless ? `: did you mean http://${value} (or https://${value})?` : ': expected an http(s) URL such as https://api.openai.com/v1 or http://127.0.0.1:11434/v1'
+  const hint = schemeless
+    ? `: did you mean http://${value} (or https://${value})?`
+    : ': expected an http(s) URL such as https://api.openai.com/v1 or http://127.0.0.1:11434/v1'
   throw new UserError(`${source} ${shown} is not an http(s) URL${hint}`)
 }
 
@@ -85,11 +90,14 @@ export function selectProvider(
       const {name: _name, model, baseURL: _baseURL, ...rest} = settings
       const chosen = model ?? defaultModel
       // Jobs of many notes share requests and exact duplicates are sent once (`packer.ts`).
-      return createPackingProvider(createOpenAIProvider({...rest, apiKey, baseURL: endpointOf(settings, env), model: chosen}), {
-        maxBatchTokens: rest.maxBatchTokens,
-        pack: !chosen.startsWith('qwen-mt'),
-        ...(gate ? {gate} : {})
-      })
+      return createPackingProvider(
+        createOpenAIProvider({...rest, apiKey, baseURL: endpointOf(settings, env), model: chosen}),
+        {
+          maxBatchTokens: rest.maxBatchTokens,
+          pack: !chosen.startsWith('qwen-mt'),
+          ...(gate ? {gate} : {})
+        }
+      )
     }
     default:
       throw new UserError(

@@ -66,7 +66,12 @@ function longRuns(text: string): Array<[number, number]> {
   for (let index = 0; index <= text.length; index++) {
     const code = index < text.length ? text.charCodeAt(index) : -1
     // A surrogate pair takes the class of the whole character, judged at its first half.
-    const kind = code === -1 ? -1 : code >= 0xdc00 && code <= 0xdfff ? current : classOf(code, String.fromCodePoint(text.codePointAt(index) ?? code))
+    const kind =
+      code === -1
+        ? -1
+        : code >= 0xdc00 && code <= 0xdfff
+          ? current
+          : classOf(code, String.fromCodePoint(text.codePointAt(index) ?? code))
     if (kind === current) continue
     if (current > 0 && index - start >= LONG_RUN) runs.push([start, index])
     start = index

@@ -8,7 +8,7 @@
  * tools leave an exported file unchanged. Pure: text in, text out.
  */
 
-import {UserError, type Token} from '../types.js'
+import {type Token, UserError} from '../types.js'
 import {describeToken, type ImportedUnit, type ReviewUnit} from './unit.js'
 
 export interface PoOptions {
@@ -97,7 +97,7 @@ const ESCAPES: Record<string, string> = {
   '\v': '\\v'
 }
 
-function escape(text: string): string {
+function escapeString(text: string): string {
   return text.replace(/[\\"\n\t\r\u0007\b\f\v]/g, (character) => ESCAPES[character] ?? character)
 }
 
@@ -108,17 +108,18 @@ function escape(text: string): string {
  */
 function field(keyword: string, value: string, width: number | false): string[] {
   const parts = value.split(/(?<=\n)/).filter((part) => part !== '')
-  const whole = `${keyword} "${escape(value)}"`
+  const whole = `${keyword} "${escapeString(value)}"`
   if (parts.length <= 1 && (width === false || columns(whole) <= width)) return [whole]
   const lines = [`${keyword} ""`]
   for (const part of parts) {
-    for (const piece of width === false ? [part] : wrap(part, width - 2)) lines.push(`"${escape(piece)}"`)
+    for (const piece of width === false ? [part] : wrap(part, width - 2)) lines.push(`"${escapeString(piece)}"`)
   }
   return lines
 }
 
 /** East Asian wide and full-width characters take two columns, as in libunistring. */
-const WIDE = /[\u1100-\u115F\u2E80-\u303E\u3041-\u33FF\u3400-\u4DBF\u4E00-\u9FFF\uA960-\uA97F\uAC00-\uD7A3\uF900-\uFAFF\uFE30-\uFE4F\uFF00-\uFF60\uFFE0-\uFFE6]|[\u{20000}-\u{3FFFD}]/u
+const WIDE =
+  /[\u1100-\u115F\u2E80-\u303E\u3041-\u33FF\u3400-\u4DBF\u4E00-\u9FFF\uA960-\uA97F\uAC00-\uD7A3\uF900-\uFAFF\uFE30-\uFE4F\uFF00-\uFF60\uFFE0-\uFFE6]|[\u{20000}-\u{3FFFD}]/u
 
 function columns(text: string): number {
   let count = 0
@@ -127,7 +128,8 @@ function columns(text: string): number {
 }
 
 /** Characters no line may start with (closing punctuation, small kana, iteration marks). */
-const NO_BREAK_BEFORE = /[\s)\]}⟧）］｝〕〉》」』】〙〗、。，．：；！？・ーぁぃぅぇぉっゃゅょゎァィゥェォッャュョヮヵヶ々〻ヽヾゝゞ…‥%,.:;!?]/u
+const NO_BREAK_BEFORE =
+  /[\s)\]}⟧）］｝〕〉》」』】〙〗、。，．：；！？・ーぁぃぅぇぉっゃゅょゎァィゥェォッャュョヮヵヶ々〻ヽヾゝゞ…‥%,.:;!?]/u
 /** Characters no line may end with (opening punctuation). */
 const NO_BREAK_AFTER = /[([{⟦（［｛〔〈《「『【〘〖"'“‘]/u
 
@@ -156,7 +158,7 @@ function wrap(text: string, width: number): string[] {
     let lastBreak = -1
     while (end < characters.length) {
       const character = characters[end] ?? ''
-      const cost = columns(escape(character))
+      const cost = columns(escapeString(character))
       if (used + cost > width && end > start) break
       used += cost
       end++
@@ -192,7 +194,9 @@ type Keyword = 'msgctxt' | 'msgid' | 'msgid_plural' | 'msgstr'
  */
 export function fromPo(text: string, file: string): {units: Array<ImportedUnit & {fuzzy: boolean}>; language?: string} {
   const fail = (line: number, received: string, expected: string): never => {
-    throw new UserError(`${file}:${line}: ${received}, expected ${expected}; fix the PO file (msgfmt --check shows the same)`)
+    throw new UserError(
+      `${file}:${line}: ${received}, expected ${expected}; fix the PO file (msgfmt --check shows the same)`
+    )
   }
   const entries: PoEntry[] = []
   let current: PoEntry | undefined
@@ -202,7 +206,10 @@ export function fromPo(text: string, file: string): {units: Array<ImportedUnit &
     entries.push(current)
     return current
   }
-  for (const [index, raw] of text.replace(/^\uFEFF/, '').split(/\r?\n/).entries()) {
+  for (const [index, raw] of text
+    .replace(/^\uFEFF/, '')
+    .split(/\r?\n/)
+    .entries()) {
     const number = index + 1
     let line = raw.trim()
     // Obsolete entries (`#~ msgid …`) parse like live ones, then are dropped.
@@ -214,7 +221,14 @@ export function fromPo(text: string, file: string): {units: Array<ImportedUnit &
     }
     if (line.startsWith('#')) {
       const entry = current === undefined || current.translation !== undefined ? fresh(number) : current
-      if (/^#,/.test(line) && line.slice(2).split(',').some((flag) => flag.trim() === 'fuzzy')) entry.fuzzy = true
+      if (
+        /^#,/.test(line) &&
+        line
+          .slice(2)
+          .split(',')
+          .some((flag) => flag.trim() === 'fuzzy')
+      )
+        entry.fuzzy = true
       open = undefined
       continue
     }
@@ -225,8 +239,7 @@ export function fromPo(text: string, file: string): {units: Array<ImportedUnit &
         fail(number, `a plural entry (${name})`, 'one msgid and one msgstr per segment')
       }
       const value = unquote(keyword[2] ?? '', number, fail)
-      let entry: PoEntry =
-        current === undefined || current.translation !== undefined ? fresh(number) : current
+      let entry: PoEntry = current === undefined || current.translation !== undefined ? fresh(number) : current
       if (name === 'msgctxt') {
         if (entry.context !== undefined || entry.id !== undefined) entry = fresh(number)
         entry.context = value
@@ -234,7 +247,8 @@ export function fromPo(text: string, file: string): {units: Array<ImportedUnit &
         if (entry.id !== undefined) entry = fresh(number)
         entry.id = value
       } else {
-        if (entry.id === undefined) fail(number, 'msgstr without a msgid before it', 'msgctxt, msgid, msgstr in this order')
+        if (entry.id === undefined)
+          fail(number, 'msgstr without a msgid before it', 'msgctxt, msgid, msgstr in this order')
         entry.translation = value
       }
       if (obsolete) entry.obsolete = true
@@ -252,7 +266,11 @@ export function fromPo(text: string, file: string): {units: Array<ImportedUnit &
       else if (open === 'msgstr') entry.translation = (entry.translation ?? '') + value
       continue
     }
-    fail(number, `unexpected ${JSON.stringify(line.slice(0, 30))}`, 'a comment, msgctxt, msgid, msgstr or a quoted string')
+    fail(
+      number,
+      `unexpected ${JSON.stringify(line.slice(0, 30))}`,
+      'a comment, msgctxt, msgid, msgstr or a quoted string'
+    )
   }
   const units: Array<ImportedUnit & {fuzzy: boolean}> = []
   let language: string | undefined
@@ -262,11 +280,17 @@ export function fromPo(text: string, file: string): {units: Array<ImportedUnit &
       continue
     }
     if (entry.obsolete) continue
-    if (entry.id === undefined || entry.translation === undefined) fail(entry.line, 'an entry without msgid or msgstr', 'both')
+    if (entry.id === undefined || entry.translation === undefined)
+      fail(entry.line, 'an entry without msgid or msgstr', 'both')
     const context = entry.context ?? ''
     const hash = context.lastIndexOf('#')
-    if (hash <= 0) fail(entry.line, `msgctxt ${JSON.stringify(context)}`, 'msgctxt "<note path>#<segment id>" as exported')
-    const unit: ImportedUnit & {fuzzy: boolean} = {id: context.slice(hash + 1), note: context.slice(0, hash), fuzzy: entry.fuzzy}
+    if (hash <= 0)
+      fail(entry.line, `msgctxt ${JSON.stringify(context)}`, 'msgctxt "<note path>#<segment id>" as exported')
+    const unit: ImportedUnit & {fuzzy: boolean} = {
+      id: context.slice(hash + 1),
+      note: context.slice(0, hash),
+      fuzzy: entry.fuzzy
+    }
     if (entry.translation !== '') unit.target = entry.translation
     if (entry.fuzzy) unit.draft = true
     units.push(unit)
@@ -274,10 +298,24 @@ export function fromPo(text: string, file: string): {units: Array<ImportedUnit &
   return language === undefined ? {units} : {units, language}
 }
 
-const UNESCAPES: Record<string, string> = {n: '\n', t: '\t', r: '\r', a: '\u0007', b: '\b', f: '\f', v: '\v', '\\': '\\', '"': '"'}
+const UNESCAPES: Record<string, string> = {
+  n: '\n',
+  t: '\t',
+  r: '\r',
+  a: '\u0007',
+  b: '\b',
+  f: '\f',
+  v: '\v',
+  '\\': '\\',
+  '"': '"'
+}
 
 /** The value of one quoted PO string (C escapes, including octal and hex). */
-function unquote(quoted: string, line: number, fail: (line: number, received: string, expected: string) => never): string {
+function unquote(
+  quoted: string,
+  line: number,
+  fail: (line: number, received: string, expected: string) => never
+): string {
   // Scanned, not matched with /^"((?:[^"\\]|\\.)*)"$/: that regex keeps a backtrack entry per
   // character and overflows on a multi-megabyte msgstr.
   const trimmed = quoted.trimEnd()
@@ -288,12 +326,18 @@ function unquote(quoted: string, line: number, fail: (line: number, received: st
     if (character === '\\') closed = ++index < trimmed.length - 1
     else if (character === '"') closed = false
   }
-  if (!closed) return fail(line, `malformed string ${quoted.slice(0, 40)}`, 'a string in double quotes, with \\" for a quote')
-  return trimmed.slice(1, -1).replace(/\\(?:([0-7]{1,3})|x([0-9a-fA-F]{1,2})|(.))/g, (whole, octal: string | undefined, hex: string | undefined, other: string | undefined) => {
-    if (octal !== undefined) return String.fromCharCode(Number.parseInt(octal, 8))
-    if (hex !== undefined) return String.fromCharCode(Number.parseInt(hex, 16))
-    const unescaped = UNESCAPES[other ?? '']
-    if (unescaped === undefined) fail(line, `unknown escape ${whole}`, 'one of \\n \\t \\r \\" \\\\')
-    return unescaped ?? ''
-  })
+  if (!closed)
+    return fail(line, `malformed string ${quoted.slice(0, 40)}`, 'a string in double quotes, with \\" for a quote')
+  return trimmed
+    .slice(1, -1)
+    .replace(
+      /\\(?:([0-7]{1,3})|x([0-9a-fA-F]{1,2})|(.))/g,
+      (whole, octal: string | undefined, hex: string | undefined, other: string | undefined) => {
+        if (octal !== undefined) return String.fromCharCode(Number.parseInt(octal, 8))
+        if (hex !== undefined) return String.fromCharCode(Number.parseInt(hex, 16))
+        const unescaped = UNESCAPES[other ?? '']
+        if (unescaped === undefined) fail(line, `unknown escape ${whole}`, 'one of \\n \\t \\r \\" \\\\')
+        return unescaped ?? ''
+      }
+    )
 }

@@ -47,11 +47,17 @@ interface Found {
 }
 
 /** Re-express `markdown` with `tokens` (a source segment's) as `⟦n⟧`/`⟦/n⟧` placeholders. */
-export function reprotect(markdown: string, tokens: readonly Token[], sourceText: string, options: ReprotectOptions = {}): Reprotected {
+export function reprotect(
+  markdown: string,
+  tokens: readonly Token[],
+  sourceText: string,
+  options: ReprotectOptions = {}
+): Reprotected {
   const forms = options.forms ?? ((token: Token) => [{open: token.open, close: token.close}])
   const marks = marksInSourceOrder(tokens, sourceText, forms)
   const missing = marks.find((mark) => mark.texts.length === 0)
-  if (missing) return {ok: false, reason: `placeholder ⟦${missing.token.n}⟧ stands for empty text and cannot be located`}
+  if (missing)
+    return {ok: false, reason: `placeholder ⟦${missing.token.n}⟧ stands for empty text and cannot be located`}
 
   const found = inOrder(markdown, marks) ?? anywhere(markdown, marks)
   if (!found) {
@@ -70,7 +76,11 @@ export function reprotect(markdown: string, tokens: readonly Token[], sourceText
   return {ok: true, text}
 }
 
-function marksInSourceOrder(tokens: readonly Token[], sourceText: string, forms: (token: Token) => readonly TokenForm[]): Mark[] {
+function marksInSourceOrder(
+  tokens: readonly Token[],
+  sourceText: string,
+  forms: (token: Token) => readonly TokenForm[]
+): Mark[] {
   const byNumber = new Map(tokens.map((token) => [token.n, token]))
   const marks: Mark[] = []
   const seen = new Set<string>()
@@ -101,7 +111,8 @@ function inOrder(markdown: string, marks: readonly Mark[]): Found[] | undefined 
     let best: Found | undefined
     for (const text of mark.texts) {
       const start = occurrences(markdown, text, cursor)[0]
-      if (start !== undefined && (best === undefined || start < best.start)) best = {mark, start, end: start + text.length}
+      if (start !== undefined && (best === undefined || start < best.start))
+        best = {mark, start, end: start + text.length}
     }
     if (!best) return undefined
     found.push(best)
@@ -115,14 +126,18 @@ function inOrder(markdown: string, marks: readonly Mark[]): Found[] | undefined 
  * occurrence; a pair's close side after its open side.
  */
 function anywhere(markdown: string, marks: readonly Mark[]): Found[] | undefined {
-  const order = [...marks].sort((a, b) => Math.max(...b.texts.map((t) => t.length)) - Math.max(...a.texts.map((t) => t.length)))
+  const order = [...marks].sort(
+    (a, b) => Math.max(...b.texts.map((t) => t.length)) - Math.max(...a.texts.map((t) => t.length))
+  )
   const found: Found[] = []
   const free = (start: number, end: number) => found.every((other) => end <= other.start || start >= other.end)
   for (const mark of order) {
     const partner = mark.side === 'close' ? found.find((other) => other.mark.token === mark.token) : undefined
     let placed: Found | undefined
     for (const text of mark.texts) {
-      const start = occurrences(markdown, text).find((at) => free(at, at + text.length) && (!partner || at >= partner.end))
+      const start = occurrences(markdown, text).find(
+        (at) => free(at, at + text.length) && (!partner || at >= partner.end)
+      )
       if (start !== undefined) {
         placed = {mark, start, end: start + text.length}
         break
@@ -185,7 +200,9 @@ function render(markdown: string, found: readonly Found[]): string {
 /** A `⟦` or `⟧` outside the placeholders would be read as (part of) a token on the way back. */
 function strayBracket(text: string): string | undefined {
   const rest = text.replace(TOKEN_PATTERN, '')
-  return /[⟦⟧]/.test(rest) ? 'the translation contains a literal ⟦ or ⟧ that is not one of the source\'s placeholders' : undefined
+  return /[⟦⟧]/.test(rest)
+    ? "the translation contains a literal ⟦ or ⟧ that is not one of the source's placeholders"
+    : undefined
 }
 
 function describe(mark: Mark): string {

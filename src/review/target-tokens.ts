@@ -7,11 +7,11 @@
  * Pure: no I/O.
  */
 
-import {renderKeep, type Glossary} from '../glossary/load.js'
+import {type Glossary, renderKeep} from '../glossary/load.js'
 import type {AnalysedNote} from '../pipeline/analyse.js'
 import {mapTokens} from '../pipeline/protect.js'
 import type {Segment, Token} from '../types.js'
-import {reprotect, type Reprotected, type TokenForm} from './reprotect.js'
+import {type Reprotected, reprotect, type TokenForm} from './reprotect.js'
 
 /**
  * The segment's tokens with keep-terms rendered for `locale`. Built with `mapTokens`, so
@@ -19,7 +19,9 @@ import {reprotect, type Reprotected, type TokenForm} from './reprotect.js'
  */
 export function tokensForLocale(segment: Segment, locale: string, glossary: Glossary | undefined): Token[] {
   if (!glossary || !segment.tokens.some((token) => token.kind === 'term')) return segment.tokens
-  return mapTokens(segment.tokens, (token) => (token.kind === 'term' ? {...token, open: renderKeep(glossary, token.open, locale)} : token))
+  return mapTokens(segment.tokens, (token) =>
+    token.kind === 'term' ? {...token, open: renderKeep(glossary, token.open, locale)} : token
+  )
 }
 
 /** One way, or every way, a target may spell a source URL. */
@@ -35,13 +37,15 @@ function targetForms(
   options: {glossary?: Glossary | undefined; rewriteUrl?: UrlForms | undefined}
 ): TokenForm[] {
   const forms: TokenForm[] = []
-  if (token.kind === 'term' && options.glossary) forms.push({open: renderKeep(options.glossary, token.open, locale), close: token.close})
+  if (token.kind === 'term' && options.glossary)
+    forms.push({open: renderKeep(options.glossary, token.open, locale), close: token.close})
   forms.push({open: token.open, close: token.close})
   const url = token.url
   if (url === undefined || !options.rewriteUrl) return forms
   for (const rewrite of typeof options.rewriteUrl === 'function' ? [options.rewriteUrl] : options.rewriteUrl) {
     const rebased = rewrite(url)
-    if (rebased !== url) forms.push({open: token.open.split(url).join(rebased), close: token.close.split(url).join(rebased)})
+    if (rebased !== url)
+      forms.push({open: token.open.split(url).join(rebased), close: token.close.split(url).join(rebased)})
   }
   return forms
 }
@@ -97,11 +101,19 @@ export interface ReadBackOptions {
  * segment's placeholders: tokens are looked for as the target writes them (nested titles
  * translated, keep-terms rendered, links rebased), then as the source does.
  */
-export function readBack(translation: string, segment: Segment, note: AnalysedNote, options: ReadBackOptions): Reprotected {
+export function readBack(
+  translation: string,
+  segment: Segment,
+  note: AnalysedNote,
+  options: ReadBackOptions
+): Reprotected {
   const nested = withNestedTranslations(segment, note, options.translationOf)
   const byNumber = new Map(nested.map((token) => [token.n, token]))
   const formOptions = {glossary: options.glossary, rewriteUrl: options.rewriteUrl}
   return reprotect(translation, segment.tokens, segment.text, {
-    forms: (token) => [...targetForms(byNumber.get(token.n) ?? token, options.locale, formOptions), ...targetForms(token, options.locale, formOptions)]
+    forms: (token) => [
+      ...targetForms(byNumber.get(token.n) ?? token, options.locale, formOptions),
+      ...targetForms(token, options.locale, formOptions)
+    ]
   })
 }

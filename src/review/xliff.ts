@@ -8,9 +8,9 @@
  */
 
 import {XMLParser, XMLValidator} from 'fast-xml-parser'
-import {lineAt} from '../text/lines.js'
 import {scanTokens} from '../pipeline/validate/tokens.js'
-import {UserError, type Token} from '../types.js'
+import {lineAt} from '../text/lines.js'
+import {type Token, UserError} from '../types.js'
 import {describeToken, type ImportedUnit, type ReviewState, type ReviewUnit} from './unit.js'
 
 export interface ReviewFormatOptions {
@@ -18,9 +18,9 @@ export interface ReviewFormatOptions {
   targetLocale: string
 }
 
-
 /** Characters XML 1.0 cannot contain at all, even as references. */
-const XML_INVALID = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/gu
+const XML_INVALID =
+  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/gu
 
 /** Escape element content. A CR is written as a reference, since parsers turn a raw one into LF. */
 function escapeText(text: string): string {
@@ -77,7 +77,9 @@ function parseXml(xml: string, file: string, expected: string): XmlNode[] {
   }
   const valid = XMLValidator.validate(text)
   if (valid !== true) {
-    throw new UserError(`${file}:${valid.err.line}: malformed XML (${valid.err.msg}), expected ${expected}; fix the file or export it again`)
+    throw new UserError(
+      `${file}:${valid.err.line}: malformed XML (${valid.err.msg}), expected ${expected}; fix the file or export it again`
+    )
   }
   checkCharacterReferences(text, file)
   checkDepth(text, file)
@@ -99,7 +101,9 @@ function parseXml(xml: string, file: string, expected: string): XmlNode[] {
     return parser.parse(text) as XmlNode[]
   } catch (error) {
     // Whatever the parser still refuses is the file's fault, not ours (exit 2, not 3).
-    throw new UserError(`${file}: unreadable XML (${error instanceof Error ? error.message : String(error)}), expected ${expected}; fix the file or export it again`)
+    throw new UserError(
+      `${file}: unreadable XML (${error instanceof Error ? error.message : String(error)}), expected ${expected}; fix the file or export it again`
+    )
   }
 }
 
@@ -107,7 +111,8 @@ function parseXml(xml: string, file: string, expected: string): XmlNode[] {
 export const MAX_XML_DEPTH = 100
 
 /** Tags, comments, CDATA and processing instructions, each matched in one linear pass. */
-const XML_MARKUP = /<!--[\s\S]*?-->|<!\[CDATA\[[\s\S]*?\]\]>|<\?[\s\S]*?\?>|<(\/?)[^\s/>!?]+(?:"[^"]*"|'[^']*'|[^'">])*?(\/?)>/g
+const XML_MARKUP =
+  /<!--[\s\S]*?-->|<!\[CDATA\[[\s\S]*?\]\]>|<\?[\s\S]*?\?>|<(\/?)[^\s/>!?]+(?:"[^"]*"|'[^']*'|[^'">])*?(\/?)>/g
 
 /** Refuse nesting deeper than {@link MAX_XML_DEPTH}, naming the line of the first element too deep. */
 function checkDepth(text: string, file: string): void {
@@ -127,14 +132,22 @@ const CHARACTER_REFERENCE = /&#(?:x([0-9a-fA-F]+)|(\d+));/g
 
 /** Whether XML 1.0 allows code point `n` (its `Char` production). */
 function isXmlCharacter(n: number): boolean {
-  return n === 0x9 || n === 0xa || n === 0xd || (n >= 0x20 && n <= 0xd7ff) || (n >= 0xe000 && n <= 0xfffd) || (n >= 0x10000 && n <= 0x10ffff)
+  return (
+    n === 0x9 ||
+    n === 0xa ||
+    n === 0xd ||
+    (n >= 0x20 && n <= 0xd7ff) ||
+    (n >= 0xe000 && n <= 0xfffd) ||
+    (n >= 0x10000 && n <= 0x10ffff)
+  )
 }
 
 /** Refuse a character reference to no character (`&#x110000;`, `&#xD800;`, `&#0;`), with its line. */
 function checkCharacterReferences(text: string, file: string): void {
   for (const match of text.matchAll(CHARACTER_REFERENCE)) {
     const digits = match[1] ?? match[2] ?? ''
-    const value = digits.length > 8 ? Number.POSITIVE_INFINITY : Number.parseInt(digits, match[1] === undefined ? 10 : 16)
+    const value =
+      digits.length > 8 ? Number.POSITIVE_INFINITY : Number.parseInt(digits, match[1] === undefined ? 10 : 16)
     if (!isXmlCharacter(value)) {
       throw new UserError(
         `${file}:${lineAt(text, match.index)}: character reference ${match[0].slice(0, 20)} is not a character XML allows; write the character itself, or <cp hex="…"/> for a control character`
@@ -242,12 +255,17 @@ function unitXml(unit: ReviewUnit): string[] {
   const {state, subState} = STATES[unit.state ?? (unit.target === undefined ? 'new' : 'translated')]
   const notes = [
     `<note category="location">${escapeText(`${unit.note}:${unit.line}`)}</note>`,
-    ...(unit.previousSource === undefined ? [] : [`<note category="previous-source">${escapeText(unit.previousSource)}</note>`]),
+    ...(unit.previousSource === undefined
+      ? []
+      : [`<note category="previous-source">${escapeText(unit.previousSource)}</note>`]),
     ...(unit.comment === undefined ? [] : [`<note category="comment">${escapeText(unit.comment)}</note>`])
   ]
   const data = unit.tokens.flatMap((token) =>
     token.shape === 'pair'
-      ? [`<data id="d${token.n}s">${escapeInline(token.open)}</data>`, `<data id="d${token.n}e">${escapeInline(token.close)}</data>`]
+      ? [
+          `<data id="d${token.n}s">${escapeInline(token.open)}</data>`,
+          `<data id="d${token.n}e">${escapeInline(token.close)}</data>`
+        ]
       : [`<data id="d${token.n}">${escapeInline(token.open)}</data>`]
   )
   const segmentAttributes = `state="${state}"${subState === undefined ? '' : ` subState="${subState}"`}`
@@ -257,7 +275,9 @@ function unitXml(unit: ReviewUnit): string[] {
     ...(data.length === 0 ? [] : [`      <originalData>${data.join('')}</originalData>`]),
     `      <segment ${segmentAttributes}>`,
     `        <source xml:space="preserve">${inlineXml(unit.source, unit.tokens)}</source>`,
-    ...(unit.target === undefined ? [] : [`        <target xml:space="preserve">${inlineXml(unit.target, unit.tokens)}</target>`]),
+    ...(unit.target === undefined
+      ? []
+      : [`        <target xml:space="preserve">${inlineXml(unit.target, unit.tokens)}</target>`]),
     '      </segment>',
     '    </unit>'
   ]
@@ -286,7 +306,9 @@ function inlineXml(text: string, tokens: readonly Token[]): string {
     if (token.shape === 'atom') {
       xml += `<ph id="${n}" dataRef="d${n}" type="${type}" disp="${escapeAttribute(describeToken(token))}"/>`
     } else if (nested) {
-      xml += close ? '</pc>' : `<pc id="${n}" dataRefStart="d${n}s" dataRefEnd="d${n}e" type="${type}" dispStart="${escapeAttribute(describeToken(token))}">`
+      xml += close
+        ? '</pc>'
+        : `<pc id="${n}" dataRefStart="d${n}s" dataRefEnd="d${n}e" type="${type}" dispStart="${escapeAttribute(describeToken(token))}">`
     } else {
       xml += close ? `<ec startRef="${n}" dataRef="d${n}e"/>` : `<sc id="${n}" dataRef="d${n}s" type="${type}"/>`
     }
@@ -317,12 +339,17 @@ const EXPECTED = 'an XLIFF 2.0 file as written by "notes-l10n export --format xl
  * annotations, segments split in two). Malformed XML or a file that is not XLIFF 2.0 throws a
  * UserError naming `file` (and the line, where the XML parser knows it).
  */
-export function fromXliff(xml: string, file: string): {units: ImportedUnit[]; sourceLocale?: string; targetLocale?: string} {
+export function fromXliff(
+  xml: string,
+  file: string
+): {units: ImportedUnit[]; sourceLocale?: string; targetLocale?: string} {
   const roots = elements(parseXml(xml, file, EXPECTED), 'xliff')
   const root = roots[0]
   const version = root === undefined ? undefined : attribute(root, 'version')
   if (root === undefined || version === undefined || !version.startsWith('2.')) {
-    throw new UserError(`${file}: ${root === undefined ? 'no <xliff> root element' : `XLIFF version ${version ?? '(none)'}`}, expected ${EXPECTED}`)
+    throw new UserError(
+      `${file}: ${root === undefined ? 'no <xliff> root element' : `XLIFF version ${version ?? '(none)'}`}, expected ${EXPECTED}`
+    )
   }
   const units: ImportedUnit[] = []
   for (const fileNode of elements(childrenOf(root), 'file')) {
@@ -345,7 +372,11 @@ export function fromXliff(xml: string, file: string): {units: ImportedUnit[]; so
   }
   const sourceLocale = attribute(root, 'srcLang')
   const targetLocale = attribute(root, 'trgLang')
-  return {units, ...(sourceLocale === undefined ? {} : {sourceLocale}), ...(targetLocale === undefined ? {} : {targetLocale})}
+  return {
+    units,
+    ...(sourceLocale === undefined ? {} : {sourceLocale}),
+    ...(targetLocale === undefined ? {} : {targetLocale})
+  }
 }
 
 /**
@@ -364,7 +395,12 @@ function isDraft(unit: XmlNode): boolean {
 function locationNote(unit: XmlNode): string | undefined {
   const notes = elements(childrenOf(unit), 'notes').flatMap((notes) => elements(childrenOf(notes), 'note'))
   const location = notes.find((note) => attribute(note, 'category') === 'location') ?? notes[0]
-  const text = location === undefined ? undefined : childrenOf(location).map((node) => textOf(node) ?? '').join('')
+  const text =
+    location === undefined
+      ? undefined
+      : childrenOf(location)
+          .map((node) => textOf(node) ?? '')
+          .join('')
   const match = text === undefined ? null : /^\s*(.+?):\d+\s*$/.exec(text)
   return match?.[1]
 }
@@ -376,7 +412,9 @@ function unitTarget(unit: XmlNode, file: string, id: string): string | undefined
   for (const part of childrenOf(unit)) {
     const name = nameOf(part)
     if (name !== 'segment' && name !== 'ignorable') continue
-    const content = elements(childrenOf(part), 'target')[0] ?? (name === 'ignorable' ? elements(childrenOf(part), 'source')[0] : undefined)
+    const content =
+      elements(childrenOf(part), 'target')[0] ??
+      (name === 'ignorable' ? elements(childrenOf(part), 'source')[0] : undefined)
     if (content === undefined) continue
     if (name === 'segment') found = true
     target += inlineText(childrenOf(content), file, id)
@@ -410,7 +448,9 @@ function inlineText(nodes: readonly XmlNode[], file: string, id: string): string
         const hex = attribute(node, 'hex') ?? 'FFFD'
         const value = /^[0-9a-fA-F]{1,6}$/.test(hex) ? Number.parseInt(hex, 16) : Number.NaN
         if (!(value <= 0x10ffff)) {
-          throw new UserError(`${file}: unit ${id} has <cp hex="${hex.slice(0, 20)}"/>, expected the hexadecimal code point of one character (at most 10FFFF)`)
+          throw new UserError(
+            `${file}: unit ${id} has <cp hex="${hex.slice(0, 20)}"/>, expected the hexadecimal code point of one character (at most 10FFFF)`
+          )
         }
         text += String.fromCodePoint(value)
         break
@@ -426,7 +466,9 @@ function inlineText(nodes: readonly XmlNode[], file: string, id: string): string
 function inlineNumber(node: XmlNode, name: string, file: string, id: string): number {
   const value = attribute(node, name) ?? ''
   if (!/^\d+$/.test(value)) {
-    throw new UserError(`${file}: unit ${id} has <${nameOf(node) ?? '?'} ${name}="${value}">, expected the number of a placeholder (as exported); restore the inline code from the source`)
+    throw new UserError(
+      `${file}: unit ${id} has <${nameOf(node) ?? '?'} ${name}="${value}">, expected the number of a placeholder (as exported); restore the inline code from the source`
+    )
   }
   return Number(value)
 }

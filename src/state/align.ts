@@ -23,7 +23,12 @@ export type Decision =
    * Must be translated: `reason` says why. When the source changed, `previous` is the old
    * translation and `previousId` the id of the source it was made from.
    */
-  | {state: 'pending'; reason: 'new' | 'changed' | 'glossary' | 'retranslate' | 'forced' | 'provider'; previous?: string; previousId?: string}
+  | {
+      state: 'pending'
+      reason: 'new' | 'changed' | 'glossary' | 'retranslate' | 'forced' | 'provider'
+      previous?: string
+      previousId?: string
+    }
 
 export interface AlignInput {
   source: readonly Segment[]
@@ -47,9 +52,7 @@ export interface AlignInput {
   replaceMachine?: boolean
 }
 
-export type AlignResult =
-  | {aligned: true; decisions: Decision[]}
-  | {aligned: false; reason: string}
+export type AlignResult = {aligned: true; decisions: Decision[]} | {aligned: false; reason: string}
 
 interface OldSegment {
   id: string
@@ -81,7 +84,8 @@ export function align(input: AlignInput): AlignResult {
       const previous = old[matched]!
       if (previous.human) return {state: 'human', markdown: previous.markdown}
       if (input.retranslate) return {state: 'pending', reason: 'retranslate'}
-      if (input.replaceMachine) return {state: 'pending', reason: 'provider', previous: previous.markdown, previousId: previous.id}
+      if (input.replaceMachine)
+        return {state: 'pending', reason: 'provider', previous: previous.markdown, previousId: previous.id}
       if (previous.glossary !== fingerprint) return fromJournal(input, segment, fingerprint, 'glossary')
       return {state: 'current', markdown: previous.markdown}
     }
@@ -111,7 +115,9 @@ function fromJournal(
 ): Decision {
   const journaled = input.retranslate ? undefined : input.journal?.(segment.id)
   if (journaled && journaled.glossary === fingerprint) return {state: 'journaled', markdown: journaled.markdown}
-  return previous === undefined ? {state: 'pending', reason} : {state: 'pending', reason, previous: previous.markdown, previousId: previous.id}
+  return previous === undefined
+    ? {state: 'pending', reason}
+    : {state: 'pending', reason, previous: previous.markdown, previousId: previous.id}
 }
 
 /**
@@ -150,9 +156,16 @@ function oldSegments(input: AlignInput): OldSegment[] | 'misaligned' {
 
   // Adoption: with --force a target that lines up still keeps its prose (human edits win); only
   // one that cannot be matched is translated afresh.
-  const lined = target.length === input.source.length && target.every((segment, index) => segment.kind === input.source[index]!.kind)
+  const lined =
+    target.length === input.source.length &&
+    target.every((segment, index) => segment.kind === input.source[index]!.kind)
   if (!lined) return input.force ? [] : 'misaligned'
-  return target.map((segment, index) => ({id: input.source[index]!.id, kind: segment.kind, markdown: segment.markdown, human: true}))
+  return target.map((segment, index) => ({
+    id: input.source[index]!.id,
+    kind: segment.kind,
+    markdown: segment.markdown,
+    human: true
+  }))
 }
 
 /**
@@ -163,7 +176,10 @@ function oldSegments(input: AlignInput): OldSegment[] | 'misaligned' {
  * Returns, by index of `source`, the index in `old` of the same segment (`same`) or of the segment
  * it is an edit of (`changed`).
  */
-export function match(source: ReadonlyArray<{id: string; kind: SegmentKind | undefined}>, old: ReadonlyArray<{id: string; kind: SegmentKind | undefined}>) {
+export function match(
+  source: ReadonlyArray<{id: string; kind: SegmentKind | undefined}>,
+  old: ReadonlyArray<{id: string; kind: SegmentKind | undefined}>
+) {
   const byId = new Map<string, number[]>()
   old.forEach((segment, index) => {
     const list = byId.get(segment.id)

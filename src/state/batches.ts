@@ -13,10 +13,10 @@ import {readdir, unlink} from 'node:fs/promises'
 import path from 'node:path'
 import {errnoCode} from '../io/errno.js'
 import {writeFileAtomic} from '../io/write.js'
-import {readRegularFile} from './regular-file.js'
 import {UserError} from '../types.js'
-import {ensureStateDirectory, STATE_DIRECTORY} from './mutex.js'
 import {compareCodeUnits} from '../values.js'
+import {ensureStateDirectory, STATE_DIRECTORY} from './mutex.js'
+import {readRegularFile} from './regular-file.js'
 
 /** The folder of batch records, relative to the project root. */
 export const BATCHES_DIRECTORY = `${STATE_DIRECTORY}/batches`
@@ -41,7 +41,7 @@ const ID_PATTERN = /^[\w-]{1,200}$/
 
 export async function saveBatch(root: string, record: BatchRecord): Promise<void> {
   await ensureStateDirectory(root)
-  await writeFileAtomic(fileOf(root, record.id, '.json'), JSON.stringify(record) + '\n', {root})
+  await writeFileAtomic(fileOf(root, record.id, '.json'), `${JSON.stringify(record)}\n`, {root})
 }
 
 /** Every open batch, oldest first. */
@@ -85,7 +85,10 @@ export async function removeBatch(root: string, id: string): Promise<void> {
 }
 
 function fileOf(root: string, id: string, suffix: string): string {
-  if (!ID_PATTERN.test(id)) throw new UserError(`the Batch API returned the batch id ${JSON.stringify(id).slice(0, 80)}, expected letters, digits, _ and - only: is the base URL an OpenAI-compatible endpoint?`)
+  if (!ID_PATTERN.test(id))
+    throw new UserError(
+      `the Batch API returned the batch id ${JSON.stringify(id).slice(0, 80)}, expected letters, digits, _ and - only: is the base URL an OpenAI-compatible endpoint?`
+    )
   return path.join(root, BATCHES_DIRECTORY, id + suffix)
 }
 
@@ -97,14 +100,33 @@ function parseRecord(text: string, file: string): BatchRecord {
     value = undefined
   }
   const fail = () =>
-    new UserError(`${file} is not a batch record notes-l10n wrote — delete it (its batch's results will not be collected; the next sync translates those segments again)`)
+    new UserError(
+      `${file} is not a batch record notes-l10n wrote — delete it (its batch's results will not be collected; the next sync translates those segments again)`
+    )
   if (typeof value !== 'object' || value === null) throw fail()
   const record = value as Partial<BatchRecord>
-  if (record.version !== 1 || typeof record.id !== 'string' || !ID_PATTERN.test(record.id) || typeof record.inputFileId !== 'string') throw fail()
-  if (typeof record.model !== 'string' || typeof record.submitted !== 'string' || (record.status !== 'submitted' && record.status !== 'downloaded')) throw fail()
+  if (
+    record.version !== 1 ||
+    typeof record.id !== 'string' ||
+    !ID_PATTERN.test(record.id) ||
+    typeof record.inputFileId !== 'string'
+  )
+    throw fail()
+  if (
+    typeof record.model !== 'string' ||
+    typeof record.submitted !== 'string' ||
+    (record.status !== 'submitted' && record.status !== 'downloaded')
+  )
+    throw fail()
   if (typeof record.requests !== 'object' || record.requests === null) throw fail()
   for (const request of Object.values(record.requests)) {
-    if (typeof request?.note !== 'string' || typeof request.locale !== 'string' || !Array.isArray(request.ids) || !request.ids.every((id) => typeof id === 'string')) throw fail()
+    if (
+      typeof request?.note !== 'string' ||
+      typeof request.locale !== 'string' ||
+      !Array.isArray(request.ids) ||
+      !request.ids.every((id) => typeof id === 'string')
+    )
+      throw fail()
   }
   if (record.baseURL !== undefined && typeof record.baseURL !== 'string') throw fail()
   return record as BatchRecord

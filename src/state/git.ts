@@ -22,7 +22,9 @@ export async function openRevision(root: string, rev: string): Promise<GitRevisi
   try {
     top = (await run('git', ['rev-parse', '--show-toplevel'], {cwd: root})).stdout.trim()
   } catch {
-    throw new UserError(`--base ${rev}: ${root} is not inside a git repository (diff --base compares with a git revision; without --base, diff shows what the next sync would change)`)
+    throw new UserError(
+      `--base ${rev}: ${root} is not inside a git repository (diff --base compares with a git revision; without --base, diff shows what the next sync would change)`
+    )
   }
   try {
     await run('git', ['rev-parse', '--verify', '--quiet', `${rev}^{commit}`], {cwd: root})
@@ -35,7 +37,11 @@ export async function openRevision(root: string, rev: string): Promise<GitRevisi
     async read(file) {
       const inRepo = prefix ? `${prefix}/${file}` : file
       try {
-        const {stdout} = await run('git', ['show', `${rev}:${inRepo}`], {cwd: top, encoding: 'buffer', maxBuffer: 256 * 1024 * 1024})
+        const {stdout} = await run('git', ['show', `${rev}:${inRepo}`], {
+          cwd: top,
+          encoding: 'buffer',
+          maxBuffer: 256 * 1024 * 1024
+        })
         return stdout
       } catch {
         return undefined

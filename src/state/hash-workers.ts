@@ -31,7 +31,10 @@ export interface HashedFiles {
 export const STRIDE = 4
 
 /** The file system calls {@link readWithStats} makes: `node:fs`'s, passed in so that it imports nothing. */
-export type ReadCalls = Pick<typeof import('node:fs'), 'openSync' | 'fstatSync' | 'readSync' | 'closeSync' | 'constants'>
+export type ReadCalls = Pick<
+  typeof import('node:fs'),
+  'openSync' | 'fstatSync' | 'readSync' | 'closeSync' | 'constants'
+>
 
 /**
  * The file's bytes and its stats, taken from the open file before reading (a change during the
@@ -48,7 +51,9 @@ export function readWithStats(file: string, fs: ReadCalls): {stats: Stats; bytes
   try {
     const stats = fs.fstatSync(descriptor)
     if (!stats.isFile()) {
-      throw Object.assign(new Error(`${file} is not a regular file`), {code: stats.isDirectory() ? 'EISDIR' : 'ENOTREGULAR'})
+      throw Object.assign(new Error(`${file} is not a regular file`), {
+        code: stats.isDirectory() ? 'EISDIR' : 'ENOTREGULAR'
+      })
     }
     let buffer = Buffer.allocUnsafe(stats.size + 1)
     let length = 0
@@ -71,7 +76,10 @@ export function readWithStats(file: string, fs: ReadCalls): {stats: Stats; bytes
  * one per core, at most four. Never rejects: a file a worker could not handle, or every file when
  * workers cannot be started, is {@link Found.failed}, for the caller to do on its own thread.
  */
-export async function checkFiles(locations: readonly string[], threads = Math.min(availableParallelism(), 4)): Promise<HashedFiles> {
+export async function checkFiles(
+  locations: readonly string[],
+  threads = Math.min(availableParallelism(), 4)
+): Promise<HashedFiles> {
   const {size, parts} = await onWorkers(locations.length, threads, (start, end) =>
     run<HashedFiles>(
       // One string each way: cloning 100,000 small strings costs more than joining and splitting.
@@ -101,7 +109,11 @@ export async function checkFiles(locations: readonly string[], threads = Math.mi
  * file; NaN: do not check): 1 where they do, 0 where they differ, are gone or cannot be stat'ed.
  * Never rejects: all 0 when workers cannot be started.
  */
-export async function sameStats(locations: readonly string[], known: Float64Array, threads = Math.min(availableParallelism(), 4)): Promise<Uint8Array> {
+export async function sameStats(
+  locations: readonly string[],
+  known: Float64Array,
+  threads = Math.min(availableParallelism(), 4)
+): Promise<Uint8Array> {
   const {size, parts} = await onWorkers(locations.length, threads, (start, end) =>
     run<Uint8Array>(
       {locations: locations.slice(start, end).join('\0'), known: known.slice(start * 3, end * 3)},
@@ -110,15 +122,25 @@ export async function sameStats(locations: readonly string[], known: Float64Arra
     )
   )
   const same = new Uint8Array(locations.length)
-  parts.forEach((part, index) => same.set(part, index * size))
+  parts.forEach((part, index) => {
+    same.set(part, index * size)
+  })
   return same
 }
 
 /** `count` items cut into one contiguous slice a worker (`size` items each but the last), all run at once. */
-async function onWorkers<T>(count: number, threads: number, slice: (start: number, end: number) => Promise<T>): Promise<{size: number; parts: T[]}> {
+async function onWorkers<T>(
+  count: number,
+  threads: number,
+  slice: (start: number, end: number) => Promise<T>
+): Promise<{size: number; parts: T[]}> {
   const workers = Math.max(1, Math.min(threads, count))
   const size = Math.ceil(count / workers)
-  const parts = await Promise.all(Array.from({length: workers}, (_, index) => slice(Math.min(index * size, count), Math.min((index + 1) * size, count))))
+  const parts = await Promise.all(
+    Array.from({length: workers}, (_, index) =>
+      slice(Math.min(index * size, count), Math.min((index + 1) * size, count))
+    )
+  )
   return {size, parts}
 }
 
@@ -126,7 +148,11 @@ async function onWorkers<T>(count: number, threads: number, slice: (start: numbe
 const WORKER_SOURCE = `${String(readWithStats)}\n(${String(workerMain)})()`
 
 /** One worker on `input`: its answer, or `failed()` when it cannot start or dies. */
-function run<T>(input: {locations: string; known?: Float64Array}, answer: (message: unknown) => T, failed: () => T): Promise<T> {
+function run<T>(
+  input: {locations: string; known?: Float64Array},
+  answer: (message: unknown) => T,
+  failed: () => T
+): Promise<T> {
   return new Promise((resolve) => {
     let worker: Worker
     try {
@@ -162,7 +188,13 @@ function workerMain(): void {
       if (Number.isNaN(known[index * 3])) return
       try {
         const stats = fs.statSync(name, {throwIfNoEntry: false})
-        if (stats && stats.size === known[index * 3] && stats.mtimeMs === known[index * 3 + 1] && stats.ino === known[index * 3 + 2]) same[index] = 1
+        if (
+          stats &&
+          stats.size === known[index * 3] &&
+          stats.mtimeMs === known[index * 3 + 1] &&
+          stats.ino === known[index * 3 + 2]
+        )
+          same[index] = 1
       } catch {
         // Left at 0: the main thread looks again and reports what it finds.
       }

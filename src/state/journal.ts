@@ -15,16 +15,18 @@
  * so the worst a crash can leave is an incomplete last line, which is ignored with a warning. An
  * invalid line anywhere else was not made by a crash: the file is refused rather than guessed at.
  */
+
+import type {Stats} from 'node:fs'
 import {constants} from 'node:fs'
-import {lstat, open, unlink, type FileHandle} from 'node:fs/promises'
+import {type FileHandle, lstat, open, unlink} from 'node:fs/promises'
 import path from 'node:path'
-import {UserError} from '../types.js'
 import {errnoCode} from '../io/errno.js'
 import {ensureDirectory, syncDirectory, writeFileAtomic} from '../io/write.js'
+import {redactSecrets} from '../redact.js'
+import {UserError} from '../types.js'
+import {isRecord} from '../values.js'
 import {copyEntry, type LockEntry, type SegmentRecord} from './lock.js'
 import {ensureStateDirectory, STATE_DIRECTORY} from './mutex.js'
-import {redactSecrets} from '../redact.js'
-import {isRecord} from '../values.js'
 import {readRegularFile, refuseIrregular} from './regular-file.js'
 
 /** The journal file, relative to the project root. */
@@ -69,7 +71,7 @@ interface Settle {
   locale: string
 }
 
-const HEADER = JSON.stringify({journal: JOURNAL_VERSION}) + '\n'
+const HEADER = `${JSON.stringify({journal: JOURNAL_VERSION})}\n`
 const RECORD_KEYS = ['note', 'locale', 'id', 'markdown', 'provider', 'model'] as const
 
 /** Durable appends that share one write and one datasync. */
@@ -176,7 +178,7 @@ export class Journal {
   async append(records: readonly JournalRecord[]): Promise<void> {
     if (records.length === 0) return
     const checked = records.map(recordLine)
-    const lines = checked.map((record) => JSON.stringify(record) + '\n').join('')
+    const lines = checked.map((record) => `${JSON.stringify(record)}\n`).join('')
     await this.#appendDurably(lines, () => {
       for (const record of checked) this.#remember(record)
     })
@@ -190,7 +192,7 @@ export class Journal {
    */
   async recordWritten(note: string, locale: string, entry: LockEntry): Promise<void> {
     const mark: Written = {written: note, locale, entry: copyEntry(entry)}
-    const line = JSON.stringify(mark) + '\n'
+    const line = `${JSON.stringify(mark)}\n`
     await this.#appendDurably(line, () => {
       this.#written.set(key(note, locale), mark)
     })
@@ -217,7 +219,7 @@ export class Journal {
       const records = this.#live.get(key(note, locale))
       const live = ids.filter((id) => records?.has(id))
       if (live.length === 0) return
-      await this.#write(JSON.stringify({rejected: note, locale, ids: live} satisfies Reject) + '\n', false)
+      await this.#write(`${JSON.stringify({rejected: note, locale, ids: live} satisfies Reject)}\n`, false)
       for (const id of live) records!.delete(id)
       if (records!.size === 0) this.#live.delete(key(note, locale))
     })
@@ -233,7 +235,7 @@ export class Journal {
     this.#group = undefined
     await this.#enqueue(async () => {
       if (!this.#live.has(key(note, locale)) && !this.#written.has(key(note, locale))) return
-      await this.#write(JSON.stringify({settled: note, locale} satisfies Settle) + '\n', false)
+      await this.#write(`${JSON.stringify({settled: note, locale} satisfies Settle)}\n`, false)
       this.#live.delete(key(note, locale))
       this.#written.delete(key(note, locale))
     })
@@ -251,8 +253,8 @@ export class Journal {
     await this.#handle?.close()
     this.#handle = undefined
     if (options.compact === false) return
-    const live = [...this.records()].map((record) => JSON.stringify(recordLine(record)) + '\n')
-    for (const mark of this.#written.values()) live.push(JSON.stringify(mark) + '\n')
+    const live = [...this.records()].map((record) => `${JSON.stringify(recordLine(record))}\n`)
+    for (const mark of this.#written.values()) live.push(`${JSON.stringify(mark)}\n`)
     if (live.length === 0) {
       await unlink(this.#file).catch((error: unknown) => {
         if (errnoCode(error) !== 'ENOENT') throw error
@@ -322,7 +324,14 @@ export class Journal {
       await ensureDirectory(this.#root, path.dirname(this.#file))
       // Appending cannot go through a temp file, so refuse a planted symlink here instead (docs/rules.md S5).
       // O_NONBLOCK: a FIFO planted since the replay fails at once (ENXIO) instead of waiting for a reader.
-      const handle = await open(this.#file, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0))
+      const handle = await open(
+        this.#file,
+        constants.O_WRONLY |
+          constants.O_APPEND |
+          constants.O_CREAT |
+          (constants.O_NOFOLLOW ?? 0) |
+          (constants.O_NONBLOCK ?? 0)
+      )
       try {
         refuseIrregular(await handle.stat(), JOURNAL_FILE)
       } catch (error) {
@@ -356,7 +365,8 @@ export class Journal {
         throw corrupt(number, error instanceof Error ? error.message : String(error))
       }
       if (index === 0) {
-        if (!isRecord(value) || typeof value.journal !== 'number') throw corrupt(number, 'expected the header {"journal":1}')
+        if (!isRecord(value) || typeof value.journal !== 'number')
+          throw corrupt(number, 'expected the header {"journal":1}')
         if (value.journal !== JOURNAL_VERSION) {
           throw new UserError(
             `${JOURNAL_FILE} has format version ${value.journal}, this notes-l10n reads version ${JOURNAL_VERSION} — finish the run with the notes-l10n that started it, or delete the file (accepted translations not yet written will be requested again)`
@@ -406,8 +416,16 @@ function recordLine(record: JournalRecord): JournalRecord {
   for (const field of RECORD_KEYS) {
     if (typeof record[field] !== 'string') throw new TypeError(`journal record: "${field}" must be a string`)
   }
-  if (record.glossary !== undefined && typeof record.glossary !== 'string') throw new TypeError('journal record: "glossary" must be a string')
-  const line: JournalRecord = {note: record.note, locale: record.locale, id: record.id, markdown: record.markdown, provider: record.provider, model: record.model}
+  if (record.glossary !== undefined && typeof record.glossary !== 'string')
+    throw new TypeError('journal record: "glossary" must be a string')
+  const line: JournalRecord = {
+    note: record.note,
+    locale: record.locale,
+    id: record.id,
+    markdown: record.markdown,
+    provider: record.provider,
+    model: record.model
+  }
   if (record.glossary !== undefined) line.glossary = record.glossary
   return line
 }
@@ -423,7 +441,13 @@ function asWritten(value: Record<string, unknown>): Written | undefined {
   const {written, locale, entry} = value
   if (typeof written !== 'string' || typeof locale !== 'string' || !isRecord(entry)) return undefined
   const {source, target, provider, model, glossary, segments} = entry
-  if (typeof source !== 'string' || typeof target !== 'string' || typeof provider !== 'string' || typeof model !== 'string') return undefined
+  if (
+    typeof source !== 'string' ||
+    typeof target !== 'string' ||
+    typeof provider !== 'string' ||
+    typeof model !== 'string'
+  )
+    return undefined
   if (glossary !== undefined && typeof glossary !== 'string') return undefined
   if (!Array.isArray(segments)) return undefined
   const records: SegmentRecord[] = []
@@ -433,11 +457,28 @@ function asWritten(value: Record<string, unknown>): Written | undefined {
     if (segment.human !== undefined && typeof segment.human !== 'boolean') return undefined
     records.push(segment as unknown as SegmentRecord)
   }
-  return {written, locale, entry: copyEntry({source, target, provider, model, ...(glossary === undefined ? {} : {glossary}), segments: records})}
+  return {
+    written,
+    locale,
+    entry: copyEntry({
+      source,
+      target,
+      provider,
+      model,
+      ...(glossary === undefined ? {} : {glossary}),
+      segments: records
+    })
+  }
 }
 
 function asReject(value: unknown): Reject | undefined {
-  if (!isRecord(value) || typeof value.rejected !== 'string' || typeof value.locale !== 'string' || !Array.isArray(value.ids)) return undefined
+  if (
+    !isRecord(value) ||
+    typeof value.rejected !== 'string' ||
+    typeof value.locale !== 'string' ||
+    !Array.isArray(value.ids)
+  )
+    return undefined
   const ids = value.ids as unknown[]
   if (!ids.every((id): id is string => typeof id === 'string')) return undefined
   return {rejected: value.rejected, locale: value.locale, ids}
@@ -457,16 +498,24 @@ function corrupt(line: number, problem: string): UserError {
 function asUserError(error: unknown): unknown {
   const code = errnoCode(error)
   if (code === 'ENOSPC' || code === 'EDQUOT') {
-    return new UserError(`cannot write ${JOURNAL_FILE}: no space left on device — free space and re-run \`sync\`; translations already journaled are kept`)
+    return new UserError(
+      `cannot write ${JOURNAL_FILE}: no space left on device — free space and re-run \`sync\`; translations already journaled are kept`
+    )
   }
   if (code === 'ENXIO') {
-    return new UserError(`${JOURNAL_FILE} is a named pipe (FIFO) or socket, not a regular file — notes-l10n reads and writes only regular files there; remove it and re-run`)
+    return new UserError(
+      `${JOURNAL_FILE} is a named pipe (FIFO) or socket, not a regular file — notes-l10n reads and writes only regular files there; remove it and re-run`
+    )
   }
   if (code === 'ELOOP') {
-    return new UserError(`refusing to write ${JOURNAL_FILE}: it is a symbolic link — notes-l10n never writes through symlinks; delete it and re-run \`sync\``)
+    return new UserError(
+      `refusing to write ${JOURNAL_FILE}: it is a symbolic link — notes-l10n never writes through symlinks; delete it and re-run \`sync\``
+    )
   }
   if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') {
-    return new UserError(`cannot write ${JOURNAL_FILE}: ${code === 'EROFS' ? 'read-only file system' : 'permission denied'} — make .notes-l10n writable and re-run \`sync\``)
+    return new UserError(
+      `cannot write ${JOURNAL_FILE}: ${code === 'EROFS' ? 'read-only file system' : 'permission denied'} — make .notes-l10n writable and re-run \`sync\``
+    )
   }
   return error
 }
@@ -479,7 +528,7 @@ async function refuseLinks(root: string): Promise<void> {
   let relative = ''
   for (const part of JOURNAL_FILE.split('/')) {
     relative = relative ? `${relative}/${part}` : part
-    let stats
+    let stats: Stats
     try {
       stats = await lstat(path.join(root, relative))
     } catch (error) {
@@ -487,7 +536,9 @@ async function refuseLinks(root: string): Promise<void> {
       throw error
     }
     if (stats.isSymbolicLink()) {
-      throw new UserError(`refusing to use ${JOURNAL_FILE}: ${relative} is a symbolic link — notes-l10n never writes through symlinks; delete the link and re-run \`sync\``)
+      throw new UserError(
+        `refusing to use ${JOURNAL_FILE}: ${relative} is a symbolic link — notes-l10n never writes through symlinks; delete the link and re-run \`sync\``
+      )
     }
   }
 }

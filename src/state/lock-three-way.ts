@@ -8,7 +8,7 @@
  * (added, changed or removed), kept when both sides agree, and a conflict only when both changed
  * the same entry differently.
  */
-import {Lockfile, type LockEntry} from './lock.js'
+import {type LockEntry, Lockfile} from './lock.js'
 
 export interface ThreeWayResult {
   lock: Lockfile
@@ -20,7 +20,8 @@ export function mergeThreeWay(base: Lockfile, ours: Lockfile, theirs: Lockfile):
   const lock = new Lockfile()
   const conflicts: ThreeWayResult['conflicts'] = []
   const keys = new Map<string, [string, string]>()
-  for (const side of [base, ours, theirs]) for (const [note, locale] of side.keys()) keys.set(`${note}\0${locale}`, [note, locale])
+  for (const side of [base, ours, theirs])
+    for (const [note, locale] of side.keys()) keys.set(`${note}\0${locale}`, [note, locale])
   for (const [note, locale] of keys.values()) {
     const [b, o, t] = [base, ours, theirs].map((side) => side.get(note, locale))
     const chosen = pick(b, o, t)
@@ -34,7 +35,11 @@ export function mergeThreeWay(base: Lockfile, ours: Lockfile, theirs: Lockfile):
   return {lock, conflicts}
 }
 
-function pick(base: LockEntry | undefined, ours: LockEntry | undefined, theirs: LockEntry | undefined): LockEntry | undefined | 'conflict' {
+function pick(
+  base: LockEntry | undefined,
+  ours: LockEntry | undefined,
+  theirs: LockEntry | undefined
+): LockEntry | undefined | 'conflict' {
   const [b, o, t] = [base, ours, theirs].map((entry) => (entry === undefined ? undefined : JSON.stringify(entry)))
   if (o === t) return ours
   if (o === b) return theirs

@@ -17,13 +17,13 @@
  *   notes × 9 locales × 40 segments come to about 45 MB;
  * - keys in a fixed order, notes and locales sorted by code unit: same content, same bytes (D13).
  */
-import {existsSync, readFileSync} from 'node:fs'
+import {existsSync} from 'node:fs'
 import path from 'node:path'
-import {UserError} from '../types.js'
-import {contentHash} from '../io/hash.js'
 import {errnoCode} from '../io/errno.js'
-import {lineAt} from '../text/lines.js'
+import {contentHash} from '../io/hash.js'
 import {writeFileAtomic} from '../io/write.js'
+import {lineAt} from '../text/lines.js'
+import {UserError} from '../types.js'
 import {compareCodeUnits, isRecord} from '../values.js'
 import {readRegularFileSync} from './regular-file.js'
 
@@ -140,7 +140,9 @@ export class Lockfile {
     } catch (error) {
       if (error instanceof UserError) throw error
       if (errnoCode(error) === 'ENOENT') return new Lockfile()
-      throw new UserError(`${LOCK_FILE} cannot be read (${errnoCode(error) ?? String(error)}) — check its permissions, or ${RECOVERY}`)
+      throw new UserError(
+        `${LOCK_FILE} cannot be read (${errnoCode(error) ?? String(error)}) — check its permissions, or ${RECOVERY}`
+      )
     }
     const lock = Lockfile.parse(text, LOCK_FILE)
     lock.#onDisk = text
@@ -299,7 +301,9 @@ function serialiseEntry(entry: LockEntry | PackedEntry, ids: string | undefined)
     ids,
     segments: entry instanceof PackedEntry ? entry.segmentList() : entry.segments.map(packSegment).join(' ')
   }
-  const parts = ENTRY_KEYS.filter((key) => fields[key] !== undefined).map((key) => `${JSON.stringify(key)}: ${JSON.stringify(fields[key])}`)
+  const parts = ENTRY_KEYS.filter((key) => fields[key] !== undefined).map(
+    (key) => `${JSON.stringify(key)}: ${JSON.stringify(fields[key])}`
+  )
   return `{${parts.join(', ')}}`
 }
 
@@ -309,7 +313,7 @@ function idList(entry: LockEntry | PackedEntry): string {
 }
 
 function packSegment(segment: SegmentRecord): string {
-  return segment.target + (segment.human ? '!' : '') + (segment.glossary === undefined ? '' : ':' + segment.glossary)
+  return segment.target + (segment.human ? '!' : '') + (segment.glossary === undefined ? '' : `:${segment.glossary}`)
 }
 
 function mostCommon(lists: readonly string[]): string {
@@ -325,7 +329,8 @@ function mostCommon(lists: readonly string[]): string {
 
 /** Validates the parsed document and fills `lock`. Messages point at the note's line when possible. */
 function readDocument(value: unknown, text: string, file: string, lock: Lockfile): void {
-  if (!isRecord(value)) throw broken(file, 1, `expected a JSON object with "version" and "notes", got ${describe(value)}`)
+  if (!isRecord(value))
+    throw broken(file, 1, `expected a JSON object with "version" and "notes", got ${describe(value)}`)
   if (value.version !== LOCK_VERSION) {
     const version = JSON.stringify(value.version) ?? 'no version'
     throw new UserError(
@@ -333,23 +338,30 @@ function readDocument(value: unknown, text: string, file: string, lock: Lockfile
     )
   }
   const notes = value.notes
-  if (!isRecord(notes)) throw broken(file, lineOf(text, '"notes"'), `"notes" should be an object, got ${describe(notes)}`)
+  if (!isRecord(notes))
+    throw broken(file, lineOf(text, '"notes"'), `"notes" should be an object, got ${describe(notes)}`)
 
   for (const note in notes) {
     const block = notes[note]
     // Only an error needs the line: finding it for every note made loading quadratic in the notes.
     const line = () => lineOf(text, JSON.stringify(note))
-    if (!isRecord(block)) throw broken(file, line(), `note ${JSON.stringify(note)} should be an object, got ${describe(block)}`)
+    if (!isRecord(block))
+      throw broken(file, line(), `note ${JSON.stringify(note)} should be an object, got ${describe(block)}`)
     const shared = block.ids
     if (typeof shared !== 'string') throw broken(file, line(), `note ${JSON.stringify(note)} has no "ids" string`)
     let sharedCount: number | undefined
     for (const locale in block) {
       if (locale === 'ids') continue
-      const fail = (problem: string) => broken(file, line(), `${JSON.stringify(note)} locale ${JSON.stringify(locale)}: ${problem}`)
+      const fail = (problem: string) =>
+        broken(file, line(), `${JSON.stringify(note)} locale ${JSON.stringify(locale)}: ${problem}`)
       const raw = block[locale]
       const own = isRecord(raw) && typeof raw.ids === 'string' ? raw.ids : undefined
       if (own === undefined && sharedCount === undefined) sharedCount = countIds(shared, fail)
-      lock[ADOPT](note, locale, readEntry(raw, own ?? shared, own === undefined ? sharedCount! : countIds(own, fail), fail))
+      lock[ADOPT](
+        note,
+        locale,
+        readEntry(raw, own ?? shared, own === undefined ? sharedCount! : countIds(own, fail), fail)
+      )
     }
   }
 }
@@ -365,13 +377,22 @@ function readEntry(raw: unknown, ids: string, count: number, fail: (problem: str
     if (!(ENTRY_KEYS as readonly string[]).includes(key)) throw fail(`unknown key ${JSON.stringify(key)}`)
   }
   const {source, target, provider, model, segments, glossary} = raw
-  for (const [key, field] of [['source', source], ['target', target], ['provider', provider], ['model', model], ['segments', segments]] as const) {
+  for (const [key, field] of [
+    ['source', source],
+    ['target', target],
+    ['provider', provider],
+    ['model', model],
+    ['segments', segments]
+  ] as const) {
     if (typeof field !== 'string') throw fail(`"${key}" should be a string, got ${describe(field)}`)
   }
-  if (raw.ids !== undefined && typeof raw.ids !== 'string') throw fail(`"ids" should be a string, got ${describe(raw.ids)}`)
-  if (glossary !== undefined && typeof glossary !== 'string') throw fail(`"glossary" should be a string, got ${describe(glossary)}`)
+  if (raw.ids !== undefined && typeof raw.ids !== 'string')
+    throw fail(`"ids" should be a string, got ${describe(raw.ids)}`)
+  if (glossary !== undefined && typeof glossary !== 'string')
+    throw fail(`"glossary" should be a string, got ${describe(glossary)}`)
   for (const key of RECORDED_FIELDS) {
-    if (raw[key] !== undefined && typeof raw[key] !== 'string') throw fail(`"${key}" should be a string, got ${describe(raw[key])}`)
+    if (raw[key] !== undefined && typeof raw[key] !== 'string')
+      throw fail(`"${key}" should be a string, got ${describe(raw[key])}`)
   }
 
   const packed = segments as string
@@ -381,7 +402,16 @@ function readEntry(raw: unknown, ids: string, count: number, fail: (problem: str
   }
   const hashes = packed === '' ? 0 : countSpaces(packed) + 1
   if (hashes !== count) throw fail(`${hashes} segment hashes for ${count} segment ids`)
-  const entry = new PackedEntry(source as string, target as string, provider as string, model as string, glossary as string | undefined, ids, packed, count)
+  const entry = new PackedEntry(
+    source as string,
+    target as string,
+    provider as string,
+    model as string,
+    glossary as string | undefined,
+    ids,
+    packed,
+    count
+  )
   for (const key of RECORDED_FIELDS) if (raw[key] !== undefined) entry[key] = raw[key] as string
   return entry
 }
@@ -440,7 +470,13 @@ class PackedEntry implements EntryHead {
   }
 
   unpack(): LockEntry {
-    const entry: LockEntry = {source: this.source, target: this.target, provider: this.provider, model: this.model, segments: unpack(this.#ids, this.#packed)}
+    const entry: LockEntry = {
+      source: this.source,
+      target: this.target,
+      provider: this.provider,
+      model: this.model,
+      segments: unpack(this.#ids, this.#packed)
+    }
     if (this.glossary !== undefined) entry.glossary = this.glossary
     Object.assign(entry, recordedOf(this))
     return entry
@@ -464,10 +500,14 @@ function assertEntry(note: string, locale: string, entry: LockEntry): void {
   const where = `lock entry ${JSON.stringify(note)} ${JSON.stringify(locale)}`
   if (locale === 'ids') throw new TypeError(`${where}: "ids" is not a locale`)
   for (const segment of entry.segments) {
-    if (!ID_PATTERN.test(segment.id)) throw new TypeError(`${where}: segment id ${JSON.stringify(segment.id)} is not base64url[~k]`)
-    if (!HASH_PATTERN.test(segment.target)) throw new TypeError(`${where}: target hash ${JSON.stringify(segment.target)} is not base64url`)
+    if (!ID_PATTERN.test(segment.id))
+      throw new TypeError(`${where}: segment id ${JSON.stringify(segment.id)} is not base64url[~k]`)
+    if (!HASH_PATTERN.test(segment.target))
+      throw new TypeError(`${where}: target hash ${JSON.stringify(segment.target)} is not base64url`)
     if (segment.glossary !== undefined && !FINGERPRINT_PATTERN.test(segment.glossary)) {
-      throw new TypeError(`${where}: glossary fingerprint ${JSON.stringify(segment.glossary)} contains whitespace, "!" or ":"`)
+      throw new TypeError(
+        `${where}: glossary fingerprint ${JSON.stringify(segment.glossary)} contains whitespace, "!" or ":"`
+      )
     }
   }
 }

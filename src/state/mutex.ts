@@ -10,14 +10,14 @@
  */
 import {randomBytes} from 'node:crypto'
 import {readFileSync, unlinkSync} from 'node:fs'
-import {open, stat, unlink, utimes, writeFile} from 'node:fs/promises'
+import {type FileHandle, open, stat, unlink, utimes, writeFile} from 'node:fs/promises'
 import {hostname} from 'node:os'
 import path from 'node:path'
 import {isErrno} from '../io/errno.js'
+import {isProcessAlive} from '../io/process.js'
+import {ensureDirectory} from '../io/write.js'
 import {redactSecrets} from '../redact.js'
 import {UserError} from '../types.js'
-import {ensureDirectory} from '../io/write.js'
-import {isProcessAlive} from '../io/process.js'
 import {readRegularFile} from './regular-file.js'
 
 export {isProcessAlive}
@@ -73,7 +73,12 @@ export async function acquireRunLock(root: string, options: RunLockOptions = {})
   const file = path.join(root, RUN_LOCK_FILE)
   await ensureStateDirectory(root)
 
-  const holder: Holder = {pid: process.pid, host: hostname(), started: new Date().toISOString(), token: randomBytes(8).toString('hex')}
+  const holder: Holder = {
+    pid: process.pid,
+    host: hostname(),
+    started: new Date().toISOString(),
+    token: randomBytes(8).toString('hex')
+  }
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
     if (await create(file, holder)) return holdingRelease(file, holder, heartbeatMs)
     const found = await read(file)
@@ -104,7 +109,7 @@ export async function ensureStateDirectory(root: string): Promise<void> {
 }
 
 async function create(file: string, holder: Holder): Promise<boolean> {
-  let handle
+  let handle: FileHandle
   try {
     handle = await open(file, 'wx')
   } catch (error) {
@@ -112,7 +117,7 @@ async function create(file: string, holder: Holder): Promise<boolean> {
     throw error
   }
   try {
-    await handle.writeFile(redactSecrets(JSON.stringify(holder) + '\n', false))
+    await handle.writeFile(redactSecrets(`${JSON.stringify(holder)}\n`, false))
   } finally {
     await handle.close()
   }
@@ -142,7 +147,8 @@ function parseHolder(raw: string): Holder | undefined {
   }
   if (typeof value !== 'object' || value === null) return undefined
   const {pid, host, started, token} = value as Record<string, unknown>
-  if (typeof pid !== 'number' || typeof host !== 'string' || typeof started !== 'string' || typeof token !== 'string') return undefined
+  if (typeof pid !== 'number' || typeof host !== 'string' || typeof started !== 'string' || typeof token !== 'string')
+    return undefined
   return {pid, host, started, token}
 }
 
@@ -158,7 +164,9 @@ function judge(found: Found, staleMs: number): Verdict {
 function busy(verdict: Verdict, found: Found): UserError {
   const holder = found.holder
   if (verdict === 'starting' || !holder) {
-    return new UserError(`another notes-l10n sync is starting in this project (${RUN_LOCK_FILE} was just created) — wait for it to finish and re-run \`sync\``)
+    return new UserError(
+      `another notes-l10n sync is starting in this project (${RUN_LOCK_FILE} was just created) — wait for it to finish and re-run \`sync\``
+    )
   }
   const where = holder.host === hostname() ? `pid ${holder.pid}` : `pid ${holder.pid} on host ${holder.host}`
   return new UserError(

@@ -9,8 +9,8 @@
  * for a writer) and `O_NOFOLLOW`, and judged by `fstat` of what was opened, so nothing can be
  * swapped in between a check and the read.
  */
-import {constants, fstatSync, openSync, closeSync, readFileSync, type Stats} from 'node:fs'
-import {open} from 'node:fs/promises'
+import {closeSync, constants, fstatSync, openSync, readFileSync, type Stats} from 'node:fs'
+import {type FileHandle, open} from 'node:fs/promises'
 import {errnoCode} from '../io/errno.js'
 import {UserError} from '../types.js'
 
@@ -24,7 +24,7 @@ const READ_FLAGS = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0) | (constants
  * @throws {UserError} (exit 2) when it is a symlink, a FIFO, a socket, a device or a folder.
  */
 export async function readRegularFile(file: string, shown: string): Promise<Buffer | undefined> {
-  let handle
+  let handle: FileHandle
   try {
     handle = await open(file, READ_FLAGS)
   } catch (error) {
@@ -69,16 +69,23 @@ export function refuseIrregular(stats: Stats, shown: string): void {
         : stats.isCharacterDevice() || stats.isBlockDevice()
           ? 'a device'
           : 'not a regular file'
-  throw new UserError(`${shown} is ${kind}, not a regular file — notes-l10n reads and writes only regular files there; remove it and re-run`)
+  throw new UserError(
+    `${shown} is ${kind}, not a regular file — notes-l10n reads and writes only regular files there; remove it and re-run`
+  )
 }
 
 function missingOrRefused(error: unknown, shown: string): undefined {
   const code = errnoCode(error)
   if (code === 'ENOENT') return undefined
   // O_NOFOLLOW on a symlink; ENXIO: a socket, or a FIFO opened for writing with no reader.
-  if (code === 'ELOOP') throw new UserError(`${shown} is a symbolic link — notes-l10n never reads or writes state through symlinks; remove it and re-run`)
+  if (code === 'ELOOP')
+    throw new UserError(
+      `${shown} is a symbolic link — notes-l10n never reads or writes state through symlinks; remove it and re-run`
+    )
   if (code === 'ENXIO' || code === 'ENODEV') {
-    throw new UserError(`${shown} is a socket or device, not a regular file — notes-l10n reads and writes only regular files there; remove it and re-run`)
+    throw new UserError(
+      `${shown} is a socket or device, not a regular file — notes-l10n reads and writes only regular files there; remove it and re-run`
+    )
   }
   throw error
 }

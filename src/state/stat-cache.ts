@@ -25,11 +25,11 @@ import {availableParallelism} from 'node:os'
 import path from 'node:path'
 import {deserialize, serialize} from 'node:v8'
 import {contentHash} from '../io/hash.js'
-import {checkFiles, Found, readWithStats, sameStats, STRIDE} from './hash-workers.js'
 import {writeFileAtomic} from '../io/write.js'
+import {UserError} from '../types.js'
+import {checkFiles, Found, readWithStats, STRIDE, sameStats} from './hash-workers.js'
 import {ensureStateDirectory, STATE_DIRECTORY} from './mutex.js'
 import {readRegularFile} from './regular-file.js'
-import {UserError} from '../types.js'
 
 /** The cache file, relative to the project root. */
 export const STAT_CACHE_FILE = `${STATE_DIRECTORY}/stat-cache`
@@ -253,7 +253,8 @@ export class StatCache {
     const unknown: Array<{key: string; location: string}> = []
     for (const file of files) {
       const plain = this.#plain(file)
-      const known = plain !== undefined && (this.#changed.has(plain) ? this.#changed.get(plain) !== null : this.#rows.has(plain))
+      const known =
+        plain !== undefined && (this.#changed.has(plain) ? this.#changed.get(plain) !== null : this.#rows.has(plain))
       if (!known) unknown.push(this.#place(file))
     }
     if (unknown.length < (options.parallelFrom ?? PARALLEL_FROM)) return
@@ -270,7 +271,13 @@ export class StatCache {
       const at = index * STRIDE
       // Looked up on this thread meanwhile, or not read: left to hashSync.
       if (found[at] !== Found.read || this.#changed.has(key)) return
-      this.#changed.set(key, {size: found[at + 1]!, mtimeMs: found[at + 2]!, ino: found[at + 3]!, hash: hashes[index]!, hashedAt: startedAt})
+      this.#changed.set(key, {
+        size: found[at + 1]!,
+        mtimeMs: found[at + 2]!,
+        ino: found[at + 3]!,
+        hash: hashes[index]!,
+        hashedAt: startedAt
+      })
       this.#fresh.add(key)
       this.#dirty = true
       this.misses++
@@ -285,14 +292,24 @@ export class StatCache {
     if (options.prune && this.#used.includes(0)) this.#dirty = true
     if (!this.#dirty) return
 
-    const kept = this.#table.keys.flatMap((key, row) => (!this.#changed.has(key) && (!options.prune || this.#used[row]) ? [row] : []))
+    const kept = this.#table.keys.flatMap((key, row) =>
+      !this.#changed.has(key) && (!options.prune || this.#used[row]) ? [row] : []
+    )
     const changed = [...this.#changed].filter((pair): pair is [string, Entry] => pair[1] !== null)
     const count = kept.length + changed.length
     const table = emptyTable(this.#digestId)
     table.numbers = new Float64Array(count * COLUMNS)
     table.memoName = new Int32Array(count)
     const names = new Map<string, number>()
-    const add = (key: string, size: number, mtimeMs: number, ino: number, hashedAt: number, hash: string, memo: Entry['memo']) => {
+    const add = (
+      key: string,
+      size: number,
+      mtimeMs: number,
+      ino: number,
+      hashedAt: number,
+      hash: string,
+      memo: Entry['memo']
+    ) => {
       const row = table.keys.push(key) - 1
       const at = row * COLUMNS
       table.numbers[at] = size
@@ -313,9 +330,18 @@ export class StatCache {
       const at = row * COLUMNS
       const name = old.memoName[row]!
       const memo = name >= 0 ? {name: old.memoNames[name]!, value: old.memoValues[row] ?? undefined} : undefined
-      add(old.keys[row]!, old.numbers[at]!, old.numbers[at + 1]!, old.numbers[at + 2]!, Math.min(old.numbers[at + 3]!, this.#writtenMs), old.hashes[row]!, memo)
+      add(
+        old.keys[row]!,
+        old.numbers[at]!,
+        old.numbers[at + 1]!,
+        old.numbers[at + 2]!,
+        Math.min(old.numbers[at + 3]!, this.#writtenMs),
+        old.hashes[row]!,
+        memo
+      )
     }
-    for (const [key, entry] of changed) add(key, entry.size, entry.mtimeMs, entry.ino, entry.hashedAt, entry.hash, entry.memo)
+    for (const [key, entry] of changed)
+      add(key, entry.size, entry.mtimeMs, entry.ino, entry.hashedAt, entry.hash, entry.memo)
     await ensureStateDirectory(this.#root)
     await writeFileAtomic(path.join(this.#root, STAT_CACHE_FILE), serialize(table), {root: this.#root})
     this.#dirty = false
@@ -330,8 +356,12 @@ export class StatCache {
   #place(file: string): {key: string; location: string} {
     // Callers pass root-relative POSIX paths by the hundred thousand: no path.resolve for those,
     // and, from the root itself, no root prefix for the kernel to walk on every call.
-    if (this.#plain(file) !== undefined) return {key: file, location: process.cwd() === this.#root ? file : `${this.#root}/${file}`}
-    return {key: path.relative(this.#root, path.resolve(this.#root, file)).split(path.sep).join('/'), location: path.resolve(this.#root, file)}
+    if (this.#plain(file) !== undefined)
+      return {key: file, location: process.cwd() === this.#root ? file : `${this.#root}/${file}`}
+    return {
+      key: path.relative(this.#root, path.resolve(this.#root, file)).split(path.sep).join('/'),
+      location: path.resolve(this.#root, file)
+    }
   }
 
   /** The fresh entry of `file` (with `derivation`'s memo when one is asked for). */
@@ -349,7 +379,12 @@ export class StatCache {
     try {
       if (cached) {
         const stats = statSync(location)
-        if (cached.size === stats.size && cached.mtimeMs === stats.mtimeMs && cached.ino === stats.ino && !racy(cached)) {
+        if (
+          cached.size === stats.size &&
+          cached.mtimeMs === stats.mtimeMs &&
+          cached.ino === stats.ino &&
+          !racy(cached)
+        ) {
           if (!derivation || cached.memo?.name === derivation.name) {
             this.hits++
             return cached
@@ -358,7 +393,13 @@ export class StatCache {
       }
       const hashedAt = Date.now()
       const {stats, bytes} = readWithStats(location, READ_CALLS)
-      const entry: Entry = {size: stats.size, mtimeMs: stats.mtimeMs, ino: stats.ino, hash: this.#digest(bytes), hashedAt}
+      const entry: Entry = {
+        size: stats.size,
+        mtimeMs: stats.mtimeMs,
+        ino: stats.ino,
+        hash: this.#digest(bytes),
+        hashedAt
+      }
       if (derivation) entry.memo = {name: derivation.name, value: derivation.derive(bytes)}
       else if (cached?.memo && cached.hash === entry.hash) entry.memo = cached.memo
       this.misses++
@@ -395,7 +436,13 @@ export class StatCache {
   #fromTable(row: number): Entry {
     const {numbers, hashes, memoNames, memoName, memoValues} = this.#table
     const at = row * COLUMNS
-    const entry: Entry = {size: numbers[at]!, mtimeMs: numbers[at + 1]!, ino: numbers[at + 2]!, hash: hashes[row]!, hashedAt: Math.min(numbers[at + 3]!, this.#writtenMs)}
+    const entry: Entry = {
+      size: numbers[at]!,
+      mtimeMs: numbers[at + 1]!,
+      ino: numbers[at + 2]!,
+      hash: hashes[row]!,
+      hashedAt: Math.min(numbers[at + 3]!, this.#writtenMs)
+    }
     const name = memoName[row]!
     if (name >= 0) entry.memo = {name: memoNames[name]!, value: memoValues[row] ?? undefined}
     return entry
@@ -407,7 +454,17 @@ function digestIdOf(options: StatCacheOptions): string {
 }
 
 function emptyTable(digest: string): Table {
-  return {format: FORMAT, digest, v8: process.versions.v8, keys: [], numbers: new Float64Array(0), hashes: [], memoNames: [], memoName: new Int32Array(0), memoValues: []}
+  return {
+    format: FORMAT,
+    digest,
+    v8: process.versions.v8,
+    keys: [],
+    numbers: new Float64Array(0),
+    hashes: [],
+    memoNames: [],
+    memoName: new Int32Array(0),
+    memoValues: []
+  }
 }
 
 /** The table, when `value` is one of this format, digest and V8, with consistent columns. */
@@ -416,10 +473,17 @@ function readTable(value: unknown, digest: string): Table | undefined {
   const table = value as Partial<Table>
   if (table.format !== FORMAT || table.digest !== digest || table.v8 !== process.versions.v8) return undefined
   const {keys, numbers, hashes, memoNames, memoName, memoValues} = table
-  if (!Array.isArray(keys) || !(numbers instanceof Float64Array) || !Array.isArray(hashes) || !Array.isArray(memoNames)) return undefined
+  if (!Array.isArray(keys) || !(numbers instanceof Float64Array) || !Array.isArray(hashes) || !Array.isArray(memoNames))
+    return undefined
   if (!(memoName instanceof Int32Array) || !Array.isArray(memoValues)) return undefined
   const rows = keys.length
-  if (numbers.length !== rows * COLUMNS || hashes.length !== rows || memoName.length !== rows || memoValues.length !== rows) return undefined
+  if (
+    numbers.length !== rows * COLUMNS ||
+    hashes.length !== rows ||
+    memoName.length !== rows ||
+    memoValues.length !== rows
+  )
+    return undefined
   return table as Table
 }
 

@@ -3,15 +3,16 @@
  * priced, one provider per locale model, and the `--max-cost` refusal, all over the plan's
  * estimate rather than a second run.
  */
+
+import type {Project} from '../project/project.js'
+import {type Estimate, emptyEstimate} from '../providers/estimate.js'
 import type {OpenAIProvider} from '../providers/openai.js'
 import type {NoteGate} from '../providers/packer.js'
-import {emptyEstimate, type Estimate} from '../providers/estimate.js'
-import {priceFor, type Price} from '../providers/prices.js'
-import {requestSettings, type RequestSettings} from '../providers/requests.js'
-import {defaultModel, selectProvider, type ProviderSettings} from '../providers/select.js'
+import {type Price, priceFor} from '../providers/prices.js'
+import {type RequestSettings, requestSettings} from '../providers/requests.js'
+import {defaultModel, type ProviderSettings, selectProvider} from '../providers/select.js'
 import type {Provider, Usage} from '../types.js'
 import {UserError} from '../types.js'
-import type {Project} from '../project/project.js'
 import type {SyncOptions} from './types.js'
 
 /** Provider settings of a run: flags over config. */
@@ -29,11 +30,12 @@ export interface Pricing {
 export function pricingOf(settings: ProviderSettings, env: Readonly<Record<string, string | undefined>>): Pricing {
   const model = settings.model ?? (settings.name === 'pseudo' ? 'pseudo' : defaultModel)
   return {
-    settings: requestSettings(model, settings.baseURL ?? env.OPENAI_BASE_URL, {maxBatchTokens: settings.maxBatchTokens}),
+    settings: requestSettings(model, settings.baseURL ?? env.OPENAI_BASE_URL, {
+      maxBatchTokens: settings.maxBatchTokens
+    }),
     price: settings.name === 'pseudo' ? {input: 0, output: 0} : priceFor(model, settings.prices)
   }
 }
-
 
 /** Refuse to start a run whose cost cannot be known under `--max-cost`. */
 export function refuseUnpriced(options: SyncOptions, settings: ProviderSettings, pricing: Pricing): void {
@@ -56,7 +58,6 @@ export function refuseOverBudget(maxCostUsd: number, estimate: Estimate | undefi
   }
 }
 
-
 /**
  * Per-locale models (`provider.models` in the config, by locale tag): one provider a model, made
  * on first use. `--model` on the command line, a provider given by a test, and the pseudo
@@ -70,7 +71,13 @@ export function perLocaleProviders(
   gate: NoteGate
 ): (locale: string) => Provider | undefined {
   const models = project.config.provider.models
-  if (!provider || options.providerOverride || options.provider?.model || settings.name === 'pseudo' || Object.keys(models).length === 0) {
+  if (
+    !provider ||
+    options.providerOverride ||
+    options.provider?.model ||
+    settings.name === 'pseudo' ||
+    Object.keys(models).length === 0
+  ) {
     return () => provider
   }
   const byModel = new Map<string, Provider>([[provider.model, provider]])
@@ -95,8 +102,6 @@ export function activityOf(provider: Provider | undefined): {usage?: Usage; inFl
   }
 }
 
-
 function definedOnly<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>
 }
-

@@ -3,25 +3,26 @@
  * file outside its prose, build the lock entry and write atomically (journal first). Also the
  * run's file removals and temp-file clean-up.
  */
-import path from 'node:path'
+
 import {unlink} from 'node:fs/promises'
+import path from 'node:path'
 import {assertWritable, frontmatterEdit, type NotePlan} from '../config/load.js'
+import {errnoCode, errnoMessage} from '../io/errno.js'
+import {contentHash} from '../io/hash.js'
+import {removeStaleTemps, writeFileAtomic} from '../io/write.js'
 import type {AnalysedNote} from '../pipeline/analyse.js'
 import {addedLines} from '../pipeline/frontmatter.js'
 import type {NoteText} from '../pipeline/read.js'
 import {reassemble} from '../pipeline/reassemble.js'
-import {removeStaleTemps, writeFileAtomic} from '../io/write.js'
+import {analyse} from '../project/analyse.js'
+import {glossaryVersion, type Project} from '../project/project.js'
+import {recordedInputs} from '../project/provenance.js'
+import type {Orphan} from '../project/renames.js'
 import type {Decision} from '../state/align.js'
-import {contentHash} from '../io/hash.js'
 import {JOURNAL_FILE} from '../state/journal.js'
 import type {LockEntry} from '../state/lock.js'
 import type {Provider} from '../types.js'
 import {UserError} from '../types.js'
-import {errnoCode, errnoMessage} from '../io/errno.js'
-import {analyse} from '../project/analyse.js'
-import {recordedInputs} from '../project/provenance.js'
-import type {Orphan} from '../project/renames.js'
-import {glossaryVersion, type Project} from '../project/project.js'
 import {removeIfMachineMade, removeMoved} from './orphans.js'
 import {bodyDifferences, describeDecisions, frontmatterData, lockEntryFor, stripBom, withBom} from './plan.js'
 import type {NoteResult, Run, Target} from './types.js'
@@ -56,8 +57,15 @@ export async function commitTranslation(run: Run, input: Translated, result: Not
   const edit = frontmatterEdit(project.config, {tag: locale, path: target.localeForPath}, frontmatterData(note))
   // Keys a human added to the translation's front-matter (`reviewed_by: maria`) are kept; keys
   // the policy sets or drops are the tool's.
-  const append = addedLines(note.frontmatter, input.existing?.frontmatter, new Set([...Object.keys(edit.set), ...edit.drop]))
-  const assembled = reassemble(note, new Map(input.markdown), {frontmatter: {set: edit.set, drop: edit.drop, append}, rewriteUrl: input.rewriteUrl})
+  const append = addedLines(
+    note.frontmatter,
+    input.existing?.frontmatter,
+    new Set([...Object.keys(edit.set), ...edit.drop])
+  )
+  const assembled = reassemble(note, new Map(input.markdown), {
+    frontmatter: {set: edit.set, drop: edit.drop, append},
+    rewriteUrl: input.rewriteUrl
+  })
   for (const [id, reason] of assembled.rejected) failures.set(id, reason)
 
   describeDecisions(result, note.segments, decisions, {dryRun: false, failures, reusedFrom: input.reusedFrom})
@@ -73,7 +81,12 @@ export async function commitTranslation(run: Run, input: Translated, result: Not
   // Hash what the target's segments will look like when read back (escaping may have changed them),
   // so the next run recognises its own work and tells it from a human edit. Reassembly's safety
   // net already parsed this text: reading it back costs no third parse.
-  const written = analyse(project, target.output, {...note.source, text: stripBom(assembled.text, note.source.bom)}, assembled.parsed)
+  const written = analyse(
+    project,
+    target.output,
+    {...note.source, text: stripBom(assembled.text, note.source.bom)},
+    assembled.parsed
+  )
   if (written.segments.length !== note.segments.length) {
     // Whatever a model or a translator wrote, segments survive reassembly one for one; if they
     // did not, this note fails (reported, exit 1) and the run goes on — never exit 3 for a
@@ -91,7 +104,9 @@ export async function commitTranslation(run: Run, input: Translated, result: Not
       result.message = `${target.output}: adopting this existing translation would change it outside its prose at ${lines
         .slice(0, 5)
         .map((line) => `${target.output}:${line}`)
-        .join(', ')}${lines.length > 5 ? ` and ${lines.length - 5} more lines` : ''} (code, URLs or markup differ from the source) — left as it is; make those parts match ${plan.source}, or run sync --force to take them from the source`
+        .join(
+          ', '
+        )}${lines.length > 5 ? ` and ${lines.length - 5} more lines` : ''} (code, URLs or markup differ from the source) — left as it is; make those parts match ${plan.source}, or run sync --force to take them from the source`
       return result
     }
   }
@@ -126,15 +141,18 @@ export async function commitTranslation(run: Run, input: Translated, result: Not
     result.message = `renamed from ${renamed.note}: its translation was kept`
   }
   if (movedFrom) await removeMoved(run, movedFrom)
-  else if (renamed?.output && renamed.output !== target.output) await removeIfMachineMade(run, renamed.output, renamed.entry)
+  else if (renamed?.output && renamed.output !== target.output)
+    await removeIfMachineMade(run, renamed.output, renamed.entry)
   return result
 }
 
 export async function write(run: Run, file: string, text: string): Promise<void> {
   await assertWritable(run.project.root, file)
-  await writeFileAtomic(path.join(run.project.root, file), text, {root: run.project.root, verified: run.verifiedFolders})
+  await writeFileAtomic(path.join(run.project.root, file), text, {
+    root: run.project.root,
+    verified: run.verifiedFolders
+  })
 }
-
 
 /**
  * Temp files a killed run left beside the targets, the lock and the journal, removed;
@@ -142,11 +160,14 @@ export async function write(run: Run, file: string, text: string): Promise<void>
  */
 export async function removeTemps(project: Project): Promise<string[]> {
   const folders = new Set([project.root, path.join(project.root, path.dirname(JOURNAL_FILE))])
-  for (const plan of project.plans) for (const target of plan.targets) folders.add(path.dirname(path.join(project.root, target.output)))
+  for (const plan of project.plans)
+    for (const target of plan.targets) folders.add(path.dirname(path.join(project.root, target.output)))
   const removed: string[] = []
   for (const folder of folders) {
     for (const name of await removeStaleTemps(folder)) {
-      removed.push(`removed ${path.relative(project.root, path.join(folder, name))}, a temp file left by an interrupted run`)
+      removed.push(
+        `removed ${path.relative(project.root, path.join(folder, name))}, a temp file left by an interrupted run`
+      )
     }
   }
   return removed
@@ -157,6 +178,7 @@ export async function removeFile(run: Run, file: string): Promise<void> {
   try {
     await unlink(path.join(run.project.root, file))
   } catch (error) {
-    if (errnoCode(error) !== 'ENOENT') throw new UserError(`cannot remove ${file}: ${errnoMessage(error)} — remove it by hand`)
+    if (errnoCode(error) !== 'ENOENT')
+      throw new UserError(`cannot remove ${file}: ${errnoMessage(error)} — remove it by hand`)
   }
 }

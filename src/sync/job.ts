@@ -3,17 +3,18 @@
  * neighbours as context, the glossary terms they must use, the check a reply must pass, and the
  * journal record of every accepted translation (so a crash never loses a paid answer).
  */
-import {onlyTerms, requiredTerms, segmentFingerprint, verifyTerms, visibleText} from '../glossary/load.js'
+
 import type {NotePlan} from '../config/load.js'
+import {onlyTerms, requiredTerms, segmentFingerprint, verifyTerms, visibleText} from '../glossary/load.js'
 import type {AnalysedNote} from '../pipeline/analyse.js'
 import {restore} from '../pipeline/protect.js'
 import {normaliseTranslation, validateTranslation} from '../pipeline/validate.js'
+import {containsSecret} from '../redact.js'
 import {tokensForLocale} from '../review/target-tokens.js'
 import type {Decision} from '../state/align.js'
 import type {Provider, RequiredTerm, Segment, TranslateJob} from '../types.js'
 import {activityOf} from './budget.js'
 import type {Run} from './types.js'
-import {containsSecret} from '../redact.js'
 
 export function buildJob(
   run: Run,
@@ -27,7 +28,10 @@ export function buildJob(
 ): TranslateJob {
   const glossary = run.project.glossary
   const byId = new Map(note.segments.map((segment, index) => [segment.id, {segment, index}]))
-  const context = new Map<string, {before?: {text: string; translation?: string}; after?: {text: string; translation?: string}}>()
+  const context = new Map<
+    string,
+    {before?: {text: string; translation?: string}; after?: {text: string; translation?: string}}
+  >()
   const terms = new Map<string, RequiredTerm[]>()
   for (const segment of pending) {
     const index = byId.get(segment.id)!.index
@@ -57,20 +61,27 @@ export function buildJob(
     terms,
     check(id, translation) {
       const segment = byId.get(id)?.segment
-      if (!segment) return [{rule: 'L7', severity: 'error', message: `unknown segment id "${id}" in the reply`, segment: id}]
+      if (!segment)
+        return [{rule: 'L7', severity: 'error', message: `unknown segment id "${id}" in the reply`, segment: id}]
       const normalised = normaliseTranslation(segment, translation)
-      const findings = validateTranslation(segment, normalised, {sourceLocale: plan.sourceLocale, targetLocale: locale, containsSecret}).filter(
+      const findings = validateTranslation(segment, normalised, {
+        sourceLocale: plan.sourceLocale,
+        targetLocale: locale,
+        containsSecret
+      }).filter(
         // Q12 exempts segments made only of glossary terms: their translation may be the source.
         (finding) => !(finding.rule === 'Q12' && glossary && onlyTerms(glossary, visibleText(segment.markdown)))
       )
       if (glossary && !findings.some((finding) => finding.severity === 'error')) {
         const restored = restore(normalised, tokensForLocale(segment, locale, run.project.glossary))
         findings.push(
-          ...verifyTerms(glossary, segment.markdown, restored, locale, {strict: run.options.strictGlossary}).map((finding) => ({
-            ...finding,
-            segment: id,
-            line: segment.line
-          }))
+          ...verifyTerms(glossary, segment.markdown, restored, locale, {strict: run.options.strictGlossary}).map(
+            (finding) => ({
+              ...finding,
+              segment: id,
+              line: segment.line
+            })
+          )
         )
       }
       return findings
@@ -84,14 +95,24 @@ export function buildJob(
               note: plan.source,
               locale,
               id,
-              markdown: restore(normaliseTranslation(segment, translation), tokensForLocale(segment, locale, run.project.glossary)),
+              markdown: restore(
+                normaliseTranslation(segment, translation),
+                tokensForLocale(segment, locale, run.project.glossary)
+              ),
               ...(fingerprint ? {glossary: fingerprint} : {}),
               provider: provider?.name ?? run.result.provider,
               model: provider?.model ?? run.result.model
             }
           })
           await run.journal!.append(records)
-          run.options.onEvent?.({type: 'segment-batch', note: plan.source, locale, accepted: accepted.size, ...activityOf(provider), priced: run.result.priced})
+          run.options.onEvent?.({
+            type: 'segment-batch',
+            note: plan.source,
+            locale,
+            accepted: accepted.size,
+            ...activityOf(provider),
+            priced: run.result.priced
+          })
         }
       : undefined
   }

@@ -3,25 +3,33 @@
  * translate (translate.ts) and commit (commit.ts) each target.
  */
 import {setImmediate as nextTurn} from 'node:timers/promises'
-import {frontmatterEdit, rebaseLink, targetUrlForms, type NotePlan} from '../config/load.js'
+import {frontmatterEdit, type NotePlan, rebaseLink, targetUrlForms} from '../config/load.js'
 import {segmentFingerprint} from '../glossary/load.js'
+import {contentHash} from '../io/hash.js'
 import type {AnalysedNote} from '../pipeline/analyse.js'
 import type {NoteText} from '../pipeline/read.js'
 import {reassemble} from '../pipeline/reassemble.js'
+import {analyse} from '../project/analyse.js'
+import {glossaryVersion, readText} from '../project/project.js'
+import {keysOf, recordedInputs, staleInputs} from '../project/provenance.js'
 import {ProviderFatalError} from '../providers/errors.js'
 import {estimateJob} from '../providers/estimate.js'
 import {countTokens} from '../providers/tokens.js'
 import {align} from '../state/align.js'
-import {contentHash} from '../io/hash.js'
-import {segmentTargetHash, type LockEntry} from '../state/lock.js'
-import {UserError, type Segment} from '../types.js'
-import {analyse} from '../project/analyse.js'
-import {keysOf, recordedInputs, staleInputs} from '../project/provenance.js'
-import {glossaryVersion, readText} from '../project/project.js'
+import {type LockEntry, segmentTargetHash} from '../state/lock.js'
+import {type Segment, UserError} from '../types.js'
 import {commitTranslation, write} from './commit.js'
 import {buildJob} from './job.js'
 import {claimRename} from './orphans.js'
-import {describeDecisions, emptyResult, frontmatterData, messageOf, planSegments, withBom, withOverrides} from './plan.js'
+import {
+  describeDecisions,
+  emptyResult,
+  frontmatterData,
+  messageOf,
+  planSegments,
+  withBom,
+  withOverrides
+} from './plan.js'
 import {translateRemote} from './translate.js'
 import type {NoteResult, Run, Target, TargetRead} from './types.js'
 
@@ -88,7 +96,6 @@ export async function syncNote(run: Run, plan: NotePlan): Promise<void> {
   }
 }
 
-
 /** Reads the target, unless an earlier read of this run already did (`read`). */
 async function targetText(run: Run, target: Target, read: TargetRead | undefined): Promise<NoteText | undefined> {
   return read ? read.text : await readText(run.project.root, target.output, Number.MAX_SAFE_INTEGER)
@@ -143,7 +150,13 @@ async function provenCurrent(
  * taken for a human edit). A mark that describes the file is adopted into the lock now, whatever
  * happens to the note later in this run (a failure, a rejection).
  */
-function madeFrom(run: Run, plan: NotePlan, locale: string, hash: string | undefined, segments?: readonly Segment[]): LockEntry | undefined {
+function madeFrom(
+  run: Run,
+  plan: NotePlan,
+  locale: string,
+  hash: string | undefined,
+  segments?: readonly Segment[]
+): LockEntry | undefined {
   const locked = run.project.lock.get(plan.source, locale)
   const mark = run.journal?.written(plan.source, locale)
   if (!mark || hash === undefined) return locked
@@ -166,7 +179,6 @@ function segmentMatches(entry: LockEntry, segments: readonly Segment[]): number 
   return entry.segments.filter((record, index) => segmentTargetHash(segments[index]!.markdown) === record.target).length
 }
 
-
 async function copyNote(
   run: Run,
   plan: NotePlan,
@@ -175,12 +187,23 @@ async function copyNote(
   sourceHash: string,
   read: TargetRead | undefined
 ): Promise<NoteResult> {
-  const edit = frontmatterEdit(run.project.config, {tag: target.locale, path: target.localeForPath}, frontmatterData(note))
+  const edit = frontmatterEdit(
+    run.project.config,
+    {tag: target.locale, path: target.localeForPath},
+    frontmatterData(note)
+  )
   const {text} = reassemble(note, new Map(), {frontmatter: {set: edit.set, drop: edit.drop}})
   const result = emptyResult(plan, target)
   const existing = await targetText(run, target, read).catch(() => undefined)
   const current = existing !== undefined && withBom(existing) === text
-  const entry: LockEntry = {source: sourceHash, target: contentHash(text), provider: 'copy', model: 'copy', ...recordedInputs(run.project.config, target), segments: []}
+  const entry: LockEntry = {
+    source: sourceHash,
+    target: contentHash(text),
+    provider: 'copy',
+    model: 'copy',
+    ...recordedInputs(run.project.config, target),
+    segments: []
+  }
   if (run.options.dryRun) {
     result.status = current ? 'unchanged' : 'pending'
     return result
@@ -222,7 +245,13 @@ async function translateNote(
   let existing: AnalysedNote | undefined
   if (existingText) {
     try {
-      existing = analyse(project, movedFrom ?? target.output, existingText, undefined, entry ? keysOf(project.config, entry) : undefined)
+      existing = analyse(
+        project,
+        movedFrom ?? target.output,
+        existingText,
+        undefined,
+        entry ? keysOf(project.config, entry) : undefined
+      )
     } catch (error) {
       if (!options.force) {
         result.status = 'untouched'
@@ -232,9 +261,12 @@ async function translateNote(
     }
   }
 
-  const fingerprints = note.segments.map((segment) => (glossary ? segmentFingerprint(glossary, segment.markdown, locale) : undefined))
+  const fingerprints = note.segments.map((segment) =>
+    glossary ? segmentFingerprint(glossary, segment.markdown, locale) : undefined
+  )
   // After a crash the journal's write-ahead mark or the lock describes the target: the file decides (madeFrom).
-  if (!renamed && existing && existingText) entry = madeFrom(run, plan, locale, contentHash(withBom(existingText)), existing.segments)
+  if (!renamed && existing && existingText)
+    entry = madeFrom(run, plan, locale, contentHash(withBom(existingText)), existing.segments)
   const journal = run.journal
   const alignment = align({
     source: note.segments,
@@ -260,7 +292,9 @@ async function translateNote(
 
   const decisions = withOverrides(note.segments, alignment.decisions, options.overrides?.get(plan.source)?.get(locale))
   const translationOf = (other: string): string | undefined => run.outputs.get(`${locale}\0${other}`)
-  const rewriteUrl = project.config.links.rebase ? (url: string) => rebaseLink(url, plan.source, target.output, translationOf) : undefined
+  const rewriteUrl = project.config.links.rebase
+    ? (url: string) => rebaseLink(url, plan.source, target.output, translationOf)
+    : undefined
   // Text read from a target is in the URL space it was written in: rebased for the file it was
   // read from (a link to another note pointing at that note's translation, or at the source when
   // it had none then), or not at all if rebasing was off then. Mapping rebased forms back is
@@ -268,13 +302,23 @@ async function translateNote(
   const readFrom = movedFrom ?? target.output
   // A target read from where an older config wrote it links to the other notes' translations
   // where that config wrote them (their lock entries say where).
-  const readForms = targetUrlForms(plan.source, readFrom, translationOf, (other) => project.lock.get(other, locale)?.output)
-  const {pending, remote, markdown, findings} = planSegments(note, decisions, {locale, glossary, rewriteRead: readForms})
+  const readForms = targetUrlForms(
+    plan.source,
+    readFrom,
+    translationOf,
+    (other) => project.lock.get(other, locale)?.output
+  )
+  const {pending, remote, markdown, findings} = planSegments(note, decisions, {
+    locale,
+    glossary,
+    rewriteRead: readForms
+  })
   result.findings.push(...findings)
 
   if (options.dryRun) {
     // `sync --batch --dry-run`: what would be submitted, sent nowhere.
-    if (options.queue && pending.length > 0) options.queue(buildJob(run, provider, plan, note, locale, pending, decisions))
+    if (options.queue && pending.length > 0)
+      options.queue(buildJob(run, provider, plan, note, locale, pending, decisions))
     describeDecisions(result, note.segments, decisions, {dryRun: true})
     result.status = pending.length > 0 || !existingText ? 'pending' : 'unchanged'
     result.pendingTokens = remote.reduce((sum, segment) => sum + countTokens(segment.text), 0)
@@ -283,7 +327,15 @@ async function translateNote(
       result.estimate = estimateJob(run.estimate.settings, job, run.estimate.price)
       // Plain data only: the job's closures hold the parsed note.
       const {sourceLocale, targetLocale, title, context, terms, segments} = job
-      run.estimate.jobs.push({note: plan.source, sourceLocale, targetLocale, ...(title !== undefined ? {title} : {}), context, terms, segments})
+      run.estimate.jobs.push({
+        note: plan.source,
+        sourceLocale,
+        targetLocale,
+        ...(title !== undefined ? {title} : {}),
+        context,
+        terms,
+        segments
+      })
     }
     return result
   }
@@ -296,10 +348,38 @@ async function translateNote(
   }
 
   const reusedFrom = new Map<string, string>()
-  const failures = await translateRemote(run, {provider, plan, note, target, remote, decisions, markdown, result, reusedFrom})
+  const failures = await translateRemote(run, {
+    provider,
+    plan,
+    note,
+    target,
+    remote,
+    decisions,
+    markdown,
+    result,
+    reusedFrom
+  })
   return commitTranslation(
     run,
-    {plan, note, target, sourceHash, provider, decisions, fingerprints, markdown, failures, reusedFrom, sent: remote.length, entry, renamed, existing, existingText, movedFrom, rewriteUrl},
+    {
+      plan,
+      note,
+      target,
+      sourceHash,
+      provider,
+      decisions,
+      fingerprints,
+      markdown,
+      failures,
+      reusedFrom,
+      sent: remote.length,
+      entry,
+      renamed,
+      existing,
+      existingText,
+      movedFrom,
+      rewriteUrl
+    },
     result
   )
 }

@@ -2,14 +2,15 @@
  * Notes that are gone or moved: lock entries of deleted notes (claimed by renamed notes, the rest
  * removed with their machine-made translations), and translations left at an old path.
  */
-import {plannedOutput} from '../config/load.js'
+
 import type {NotePlan} from '../config/load.js'
+import {plannedOutput} from '../config/load.js'
+import {contentHash} from '../io/hash.js'
 import type {AnalysedNote} from '../pipeline/analyse.js'
 import type {NoteText} from '../pipeline/read.js'
-import {contentHash} from '../io/hash.js'
+import {type Project, readText} from '../project/project.js'
+import {type Orphan, OrphanPool} from '../project/renames.js'
 import type {LockEntry} from '../state/lock.js'
-import {OrphanPool, type Orphan} from '../project/renames.js'
-import {readText, type Project} from '../project/project.js'
 import {removeFile} from './commit.js'
 import {withBom} from './plan.js'
 import type {Run, SyncOptions} from './types.js'
@@ -20,7 +21,10 @@ import type {Run, SyncOptions} from './types.js'
  */
 export function orphanPool(project: Project, options: SyncOptions): OrphanPool {
   // A note skipped for a problem (bad front-matter…) still exists: it is neither renamed nor deleted.
-  const known = new Set([...project.plans.map((plan) => plan.source), ...project.problems.map((problem) => problem.file)])
+  const known = new Set([
+    ...project.plans.map((plan) => plan.source),
+    ...project.problems.map((problem) => problem.file)
+  ])
   const locales = new Set(project.plans.flatMap((plan) => plan.targets.map((target) => target.locale)))
   // Without notes there are no plans to name the locales: every locale of a deleted note goes.
   const every = locales.size === 0 && !options.locales?.length
@@ -34,7 +38,13 @@ export function orphanPool(project: Project, options: SyncOptions): OrphanPool {
 }
 
 /** The orphan a new note (no lock entry of its own) is a rename of, if any. */
-export function claimRename(run: Run, plan: NotePlan, locale: string, sourceHash: string, note: AnalysedNote): Orphan | undefined {
+export function claimRename(
+  run: Run,
+  _plan: NotePlan,
+  locale: string,
+  sourceHash: string,
+  note: AnalysedNote
+): Orphan | undefined {
   return run.orphans?.claim(
     locale,
     sourceHash,
@@ -46,7 +56,9 @@ export function claimRename(run: Run, plan: NotePlan, locale: string, sourceHash
 export async function removeOrphans(run: Run, pool: OrphanPool): Promise<void> {
   for (const orphan of pool.remaining()) {
     if (run.options.dryRun) {
-      run.result.warnings.push(`${orphan.note} no longer exists: sync would remove its ${orphan.locale} lock entry${orphan.output ? ` and ${orphan.output} unless edited by hand` : ''}`)
+      run.result.warnings.push(
+        `${orphan.note} no longer exists: sync would remove its ${orphan.locale} lock entry${orphan.output ? ` and ${orphan.output} unless edited by hand` : ''}`
+      )
       continue
     }
     if (orphan.output && !run.plannedOutputs.has(orphan.output)) {
@@ -83,7 +95,9 @@ export async function removeMoved(run: Run, file: string): Promise<void> {
   if (run.plannedOutputs.has(file)) return
   if (run.options.paths?.length || run.options.shard) {
     // Only some notes are planned: the old path may be another note's target.
-    run.result.warnings.push(`left ${file} in place: its translation now lives at its new path, and with a path filter this run cannot tell whether another note writes there — delete it by hand if nothing does`)
+    run.result.warnings.push(
+      `left ${file} in place: its translation now lives at its new path, and with a path filter this run cannot tell whether another note writes there — delete it by hand if nothing does`
+    )
     return
   }
   await removeFile(run, file)

@@ -4,20 +4,21 @@
  * describe the outcome. Data in, data out: no file, provider, journal or clock — see
  * test/sync/plan.test.ts.
  */
+
+import type {NotePlan} from '../config/load.js'
 import type {Glossary} from '../glossary/load.js'
-import {isUntranslatable, type AnalysedNote} from '../pipeline/analyse.js'
+import {errnoMessage} from '../io/errno.js'
+import {type AnalysedNote, isUntranslatable} from '../pipeline/analyse.js'
 import {looksLikeCode} from '../pipeline/codelike.js'
 import {restore} from '../pipeline/protect.js'
-import {addEstimate, emptyEstimate, estimateJob, type Estimate} from '../providers/estimate.js'
+import {markdownInSourceSpace, type Rewrites} from '../project/url-space.js'
+import {addEstimate, type Estimate, emptyEstimate, estimateJob} from '../providers/estimate.js'
 import {packJobs} from '../providers/packer.js'
 import {tokensForLocale} from '../review/target-tokens.js'
 import type {Decision} from '../state/align.js'
-import {segmentTargetHash, type LockEntry} from '../state/lock.js'
+import {type LockEntry, segmentTargetHash} from '../state/lock.js'
 import type {Finding, Segment} from '../types.js'
 import {UserError} from '../types.js'
-import {errnoMessage} from '../io/errno.js'
-import {markdownInSourceSpace, type Rewrites} from '../project/url-space.js'
-import type {NotePlan} from '../config/load.js'
 import type {Pricing} from './budget.js'
 import type {EstimatedJob, LocaleEstimate, NoteResult, SegmentOutcome, Target} from './types.js'
 
@@ -80,7 +81,8 @@ export function planSegments(
   // renderings. They are never sent, estimated or queued.
   const findings: Finding[] = []
   for (const segment of pending) {
-    if (isUntranslatable(segment)) markdown.set(segment.id, restore(segment.text, tokensForLocale(segment, context.locale, context.glossary)))
+    if (isUntranslatable(segment))
+      markdown.set(segment.id, restore(segment.text, tokensForLocale(segment, context.locale, context.glossary)))
     else if (looksLikeCode(segment)) {
       // Code left as prose by a broken fence: copied as it is, never sent, and reported so that
       // the fence can be fixed (docs/rules.md, Q29).
@@ -177,11 +179,11 @@ export function describeDecisions(
         ? {...base, state: 'failed', reason: failure}
         : from !== undefined
           ? {...base, state: 'reused', reason: `reused from ${from}`}
-        : decision.state === 'pending'
-          ? {...base, state: options.dryRun ? 'pending' : 'translated', reason: decision.reason}
-          : decision.state === 'current' || decision.state === 'journaled'
-            ? {...base, state: 'reused'}
-            : {...base, state: decision.state}
+          : decision.state === 'pending'
+            ? {...base, state: options.dryRun ? 'pending' : 'translated', reason: decision.reason}
+            : decision.state === 'current' || decision.state === 'journaled'
+              ? {...base, state: 'reused'}
+              : {...base, state: decision.state}
     result.segments.push(outcome)
     result.counts[outcome.state]++
   })
@@ -200,16 +202,23 @@ export function emptyResult(plan: NotePlan, target: Target): NoteResult {
 }
 
 /** The requests of each locale's pending segments packed across notes, as the run would send them. */
-export function packedEstimates(estimate: (Pricing & {jobs: readonly EstimatedJob[]}) | undefined): Map<string, Estimate> {
+export function packedEstimates(
+  estimate: (Pricing & {jobs: readonly EstimatedJob[]}) | undefined
+): Map<string, Estimate> {
   const byLocale = new Map<string, EstimatedJob[]>()
   // In note order, not the order notes finished planning in: the same project always gets the same estimate.
   const jobs = [...(estimate?.jobs ?? [])].sort((a, b) => (a.note < b.note ? -1 : a.note > b.note ? 1 : 0))
   for (const job of jobs) byLocale.set(job.targetLocale, [...(byLocale.get(job.targetLocale) ?? []), job])
-  return new Map([...byLocale].map(([locale, jobs]) => [locale, estimateJob(estimate!.settings, packJobs(jobs), estimate!.price)]))
+  return new Map(
+    [...byLocale].map(([locale, jobs]) => [locale, estimateJob(estimate!.settings, packJobs(jobs), estimate!.price)])
+  )
 }
 
 /** Per-locale estimate from the dry-run results and the locales' packed requests, locales sorted. */
-export function localeEstimates(notes: readonly NoteResult[], packed: ReadonlyMap<string, Estimate>): {locales: LocaleEstimate[]; total: Estimate} {
+export function localeEstimates(
+  notes: readonly NoteResult[],
+  packed: ReadonlyMap<string, Estimate>
+): {locales: LocaleEstimate[]; total: Estimate} {
   const byLocale = new Map<string, LocaleEstimate>()
   const total = emptyEstimate()
   for (const note of notes) {
@@ -229,7 +238,10 @@ export function localeEstimates(notes: readonly NoteResult[], packed: ReadonlyMa
     if (figures) addEstimate(figures, estimate)
     addEstimate(total, estimate)
   }
-  return {locales: [...byLocale.values()].sort((a, b) => (a.locale < b.locale ? -1 : a.locale > b.locale ? 1 : 0)), total}
+  return {
+    locales: [...byLocale.values()].sort((a, b) => (a.locale < b.locale ? -1 : a.locale > b.locale ? 1 : 0)),
+    total
+  }
 }
 
 /** The source's front-matter as plain data, for the front-matter policy (`{}` when there is none). */
@@ -270,7 +282,8 @@ export function bodyDifferences(before: string, after: string): number[] {
   const next = split(after)
   const differing: number[] = []
   const common = Math.min(old.lines.length, next.lines.length)
-  for (let index = 0; index < common; index++) if (old.lines[index] !== next.lines[index]) differing.push(old.offset + index + 1)
+  for (let index = 0; index < common; index++)
+    if (old.lines[index] !== next.lines[index]) differing.push(old.offset + index + 1)
   if (old.lines.length !== next.lines.length && differing.length === 0) differing.push(old.offset + common + 1)
   return differing
 }

@@ -12,4 +12,3 @@ export function shardOf(source: string, count: number): number {
   const digest = createHash('sha256').update(source).digest()
   return (digest.readUInt32BE(0) % count) + 1
 }
-

@@ -37,22 +37,29 @@ export async function translateRemote(
   const failures = new Map<string, string>()
   if (remote.length === 0) return failures
   if (!provider) {
-    for (const segment of remote) failures.set(segment.id, 'not translated yet (this run calls no provider): run notes-l10n sync')
+    for (const segment of remote)
+      failures.set(segment.id, 'not translated yet (this run calls no provider): run notes-l10n sync')
     return failures
   }
   options.onEvent?.({type: 'note-started', note: plan.source, locale, output: target.output, segments: remote.length})
-  const outcome = await provider.translate(buildJob(run, provider, plan, note, locale, remote, step.decisions), {signal: options.signal})
+  const outcome = await provider.translate(buildJob(run, provider, plan, note, locale, remote, step.decisions), {
+    signal: options.signal
+  })
   addUsage(run.result.usage, outcome.usage)
   result.findings.push(...outcome.findings)
   const byId = new Map(note.segments.map((segment) => [segment.id, segment]))
   for (const [id, translation] of outcome.translations) {
     const segment = byId.get(id)!
-    markdown.set(id, restore(normaliseTranslation(segment, translation), tokensForLocale(segment, locale, run.project.glossary)))
+    markdown.set(
+      id,
+      restore(normaliseTranslation(segment, translation), tokensForLocale(segment, locale, run.project.glossary))
+    )
   }
   for (const [id, reason] of outcome.failures) failures.set(id, reason)
   for (const [id, from] of outcome.reused ?? []) step.reusedFrom.set(id, from)
   for (const segment of remote) {
-    if (!markdown.has(segment.id) && !failures.has(segment.id)) failures.set(segment.id, 'the provider returned no translation')
+    if (!markdown.has(segment.id) && !failures.has(segment.id))
+      failures.set(segment.id, 'the provider returned no translation')
   }
   return failures
 }

@@ -3,12 +3,12 @@
  */
 import type {NotePlan} from '../config/load.js'
 import type {NoteText} from '../pipeline/read.js'
+import type {Problem, Project, ProjectOptions} from '../project/project.js'
+import type {OrphanPool} from '../project/renames.js'
 import type {Estimate} from '../providers/estimate.js'
+import type {ProviderSettings} from '../providers/select.js'
 import type {Journal} from '../state/journal.js'
 import type {Finding, Provider, TranslateJob, Usage} from '../types.js'
-import type {OrphanPool} from '../project/renames.js'
-import type {Problem, Project, ProjectOptions} from '../project/project.js'
-import type {ProviderSettings} from '../providers/select.js'
 import type {Pricing} from './budget.js'
 
 export interface SyncOptions extends ProjectOptions {
@@ -68,8 +68,23 @@ export interface SyncOptions extends ProjectOptions {
  */
 export type SyncEvent =
   | {type: 'note-started'; note: string; locale: string; output: string; segments: number}
-  | {type: 'segment-batch'; note: string; locale: string; accepted: number; usage?: Usage; inFlight?: number; priced: boolean}
-  | {type: 'note-finished'; note: string; locale: string; output: string; status: NoteStatus; counts: NoteResult['counts']}
+  | {
+      type: 'segment-batch'
+      note: string
+      locale: string
+      accepted: number
+      usage?: Usage
+      inFlight?: number
+      priced: boolean
+    }
+  | {
+      type: 'note-finished'
+      note: string
+      locale: string
+      output: string
+      status: NoteStatus
+      counts: NoteResult['counts']
+    }
 
 /** Dry-run figures of one target locale. */
 export interface LocaleEstimate extends Estimate {
@@ -164,7 +179,10 @@ export interface Run {
 }
 
 /** A dry run's job as plain data (the job's closures hold the parsed note), packed across notes at the end. */
-export type EstimatedJob = Pick<TranslateJob, 'note' | 'sourceLocale' | 'targetLocale' | 'title' | 'context' | 'terms' | 'segments'>
+export type EstimatedJob = Pick<
+  TranslateJob,
+  'note' | 'sourceLocale' | 'targetLocale' | 'title' | 'context' | 'terms' | 'segments'
+>
 
 export type Target = NotePlan['targets'][number]
 

@@ -14,7 +14,9 @@ function sources(folder: string): string[] {
 }
 
 it('every runtime dependency is imported somewhere in src/', () => {
-  const manifest = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {dependencies: Record<string, string>}
+  const manifest = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
+    dependencies: Record<string, string>
+  }
   const text = sources(path.join(ROOT, 'src'))
     .map((file) => readFileSync(file, 'utf8'))
     .join('\n')

@@ -28,9 +28,50 @@ const LAYERS: Record<string, readonly string[]> = {
   review: ['glossary', 'pipeline', 'io', 'text', 'types.ts', 'values.ts'],
   project: ['config', 'glossary', 'io', 'pipeline', 'review', 'state', 'text', 'types.ts', 'values.ts'],
   inspection: ['config', 'glossary', 'io', 'pipeline', 'project', 'review', 'state', 'text', 'types.ts', 'values.ts'],
-  sync: ['config', 'glossary', 'io', 'pipeline', 'project', 'providers', 'review', 'state', 'text', 'types.ts', 'values.ts'],
-  commands: ['config', 'glossary', 'inspection', 'io', 'pipeline', 'project', 'providers', 'review', 'state', 'sync', 'text', 'types.ts', 'values.ts'],
-  cli: ['commands', 'config', 'glossary', 'inspection', 'io', 'pipeline', 'project', 'providers', 'review', 'state', 'sync', 'text', 'types.ts', 'values.ts']
+  sync: [
+    'config',
+    'glossary',
+    'io',
+    'pipeline',
+    'project',
+    'providers',
+    'review',
+    'state',
+    'text',
+    'types.ts',
+    'values.ts'
+  ],
+  commands: [
+    'config',
+    'glossary',
+    'inspection',
+    'io',
+    'pipeline',
+    'project',
+    'providers',
+    'review',
+    'state',
+    'sync',
+    'text',
+    'types.ts',
+    'values.ts'
+  ],
+  cli: [
+    'commands',
+    'config',
+    'glossary',
+    'inspection',
+    'io',
+    'pipeline',
+    'project',
+    'providers',
+    'review',
+    'state',
+    'sync',
+    'text',
+    'types.ts',
+    'values.ts'
+  ]
 }
 const ALLOWED: Record<string, readonly string[]> = Object.fromEntries(
   Object.entries(LAYERS).map(([layer, allowed]) => [layer, BASE.includes(layer) ? allowed : [...allowed, ...BASE]])
@@ -66,7 +107,8 @@ describe('layers', () => {
       const from = layerOf(file)
       for (const target of imports(file)) {
         const to = layerOf(target)
-        if (to !== from && !ALLOWED[from]!.includes(to)) wrong.push(`${path.relative(SRC, file)} imports ${path.relative(SRC, target)}`)
+        if (to !== from && !ALLOWED[from]!.includes(to))
+          wrong.push(`${path.relative(SRC, file)} imports ${path.relative(SRC, target)}`)
       }
     }
     expect(wrong).toEqual([])

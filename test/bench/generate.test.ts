@@ -1,7 +1,7 @@
 import {describe, expect, it} from 'vitest'
 import type {CorpusFile} from '../../bench/corpus.js'
-import {generatedNote, proseBlocks, seededRandom} from '../../bench/generate.js'
 import {replicate} from '../../bench/figures/throughput.js'
+import {generatedNote, proseBlocks, seededRandom} from '../../bench/generate.js'
 
 const file = (name: string, text: string): CorpusFile => ({name, bytes: new TextEncoder().encode(text)})
 

@@ -10,8 +10,24 @@ describe('check --summary (Markdown job summary)', () => {
         {locale: 'fr', targets: 1, current: 1}
       ],
       findings: [
-        {file: 'notes/a.md', line: 4, severity: 'error', rule: 'stale', message: 'es: a | b <script>x</script>\nnext', note: 'notes/a.md', locale: 'es'},
-        {file: 'locales/fr/a.md', line: 2, severity: 'warning', rule: 'hand-edited', message: 'fr: edited', note: 'notes/a.md', locale: 'fr'}
+        {
+          file: 'notes/a.md',
+          line: 4,
+          severity: 'error',
+          rule: 'stale',
+          message: 'es: a | b <script>x</script>\nnext',
+          note: 'notes/a.md',
+          locale: 'es'
+        },
+        {
+          file: 'locales/fr/a.md',
+          line: 2,
+          severity: 'warning',
+          rule: 'hand-edited',
+          message: 'fr: edited',
+          note: 'notes/a.md',
+          locale: 'fr'
+        }
       ]
     })
     expect(summary).toContain('### notes-l10n check: ❌ 1 error, 1 warning')
@@ -23,7 +39,14 @@ describe('check --summary (Markdown job summary)', () => {
   })
 
   it('lists at most 200 findings and says how many more there are', () => {
-    const findings = Array.from({length: 250}, (_, index) => ({file: 'notes/a.md', line: index + 1, severity: 'error' as const, rule: 'stale', message: 'm', locale: 'es'}))
+    const findings = Array.from({length: 250}, (_, index) => ({
+      file: 'notes/a.md',
+      line: index + 1,
+      severity: 'error' as const,
+      rule: 'stale',
+      message: 'm',
+      locale: 'es'
+    }))
     const summary = formatCheckSummary({targets: 1, locales: [{locale: 'es', targets: 1, current: 0}], findings})
     expect(summary.match(/^\| notes\/a\.md:/gm)).toHaveLength(200)
     expect(summary).toContain('… and 50 more')

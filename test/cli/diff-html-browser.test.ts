@@ -12,8 +12,8 @@ import {pathToFileURL} from 'node:url'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {sync} from '../../src/commands/sync.js'
 import {createPseudoProvider} from '../../src/providers/pseudo.js'
-import {tempProject, type TempProject} from '../support/project.js'
 import {NOTE} from '../review/note.js'
+import {type TempProject, tempProject} from '../support/project.js'
 
 const HOSTILE = `---
 title: Hostile
@@ -28,7 +28,11 @@ let project: TempProject
 let scratch: string
 
 function git(...args: string[]): void {
-  const result = spawnSync('git', ['-c', 'user.name=Test', '-c', 'user.email=test@example.com', '-c', 'commit.gpgsign=false', ...args], {cwd: project.root, encoding: 'utf8'})
+  const result = spawnSync(
+    'git',
+    ['-c', 'user.name=Test', '-c', 'user.email=test@example.com', '-c', 'commit.gpgsign=false', ...args],
+    {cwd: project.root, encoding: 'utf8'}
+  )
   if (result.status !== 0) throw new Error(`git ${args.join(' ')}: ${result.stderr}`)
 }
 
@@ -45,7 +49,7 @@ const INSTALL = 'install it (Debian: apt-get install -y chromium; .ci/run does t
 const found = findChromium()
 // CI must run the browser test (.ci/run installs Chromium): there a missing browser is a failure.
 // On a contributor's clone without a browser the test is skipped, and its name says why and how.
-const required = process.env['CI'] !== undefined && process.env['CI'] !== '' && process.env['CI'] !== 'false'
+const required = process.env.CI !== undefined && process.env.CI !== '' && process.env.CI !== 'false'
 
 /** The system's Chromium; without one the test fails and says how to install it. */
 function chromium(): string {
@@ -56,26 +60,46 @@ function chromium(): string {
 function browse(browser: string, args: string[]): string {
   const result = spawnSync(
     browser,
-    ['--headless', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run', '--disable-extensions', `--user-data-dir=${path.join(scratch, 'profile')}`, ...args],
+    [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-dev-shm-usage',
+      '--no-first-run',
+      '--disable-extensions',
+      `--user-data-dir=${path.join(scratch, 'profile')}`,
+      ...args
+    ],
     {encoding: 'utf8', timeout: 120_000, maxBuffer: 64 * 1024 * 1024}
   )
-  if (result.status !== 0) throw new Error(`chromium ${args.join(' ')} failed (${result.status ?? result.signal}): ${result.stderr}`)
+  if (result.status !== 0)
+    throw new Error(`chromium ${args.join(' ')} failed (${result.status ?? result.signal}): ${result.stderr}`)
   return result.stdout
 }
 
 beforeAll(async () => {
   scratch = await mkdtemp(path.join(tmpdir(), 'notes-l10n-browser-'))
   project = await tempProject({'notes/a.md': NOTE, 'notes/hostile.md': HOSTILE})
-  const pseudo = () => sync({cwd: project.root, locales: ['es', 'fr'], env: {}, providerOverride: createPseudoProvider()})
+  const pseudo = () =>
+    sync({cwd: project.root, locales: ['es', 'fr'], env: {}, providerOverride: createPseudoProvider()})
   await pseudo()
   // The Spanish last paragraph translated by hand, and recorded as human work.
   const target = await project.read('locales/es/a.md')
-  await project.write('locales/es/a.md', target.replace(target.trimEnd().split('\n').at(-1)!, 'Último párrafo, a mano.'))
+  await project.write(
+    'locales/es/a.md',
+    target.replace(target.trimEnd().split('\n').at(-1)!, 'Último párrafo, a mano.')
+  )
   await pseudo()
   git('init', '-q')
   git('add', '.')
   git('commit', '-qm', 'translated')
-  await project.write('notes/a.md', NOTE.replace('plain prose about models', 'plain prose about large models').replace('The last paragraph.', 'The final paragraph.'))
+  await project.write(
+    'notes/a.md',
+    NOTE.replace('plain prose about models', 'plain prose about large models').replace(
+      'The last paragraph.',
+      'The final paragraph.'
+    )
+  )
   await project.write('notes/hostile.md', HOSTILE.replace('in passing', 'in passing, twice'))
 })
 
@@ -125,7 +149,19 @@ const PROBE = `
 `
 
 interface Probe {
-  entries: Array<{id: string; state: string; locale: string; label: string; where: string; href: string; oldSource: string | null; newSource: string | null; removed: string[]; added: string[]; translation: string}>
+  entries: Array<{
+    id: string
+    state: string
+    locale: string
+    label: string
+    where: string
+    href: string
+    oldSource: string | null
+    newSource: string | null
+    removed: string[]
+    added: string[]
+    translation: string
+  }>
   injected: number
   pwned: string | null
   all: number
@@ -140,67 +176,94 @@ interface Probe {
 }
 
 describe('diff --format html in headless Chromium', () => {
-  it.skipIf(!found && !required)(`renders old and new source with word highlights, the translation and the state; filters and keys work; note text is never run${found || required ? '' : ` — SKIPPED: no Chromium on PATH; ${INSTALL}`}`, async () => {
-    const browser = chromium()
-    const {code, stdout, stderr} = await project.run(['diff', '--locale', 'es,fr', '--format', 'html', '-o', 'review/review.html'])
-    expect(stderr).toBe('')
-    expect(code).toBe(0)
-    expect(stdout).toMatch(/^diff: \d+ segments → review\/review\.html$/m)
-    const page = await readFile(path.join(project.root, 'review/review.html'), 'utf8')
-    // Self-contained: nothing is loaded from anywhere.
-    expect(page).not.toMatch(/<link|\ssrc=|@import|url\(/i)
-    expect(page).toContain("default-src 'none'".replace(/'/g, '&#39;'))
+  it.skipIf(!found && !required)(
+    `renders old and new source with word highlights, the translation and the state; filters and keys work; note text is never run${found || required ? '' : ` — SKIPPED: no Chromium on PATH; ${INSTALL}`}`,
+    async () => {
+      const browser = chromium()
+      const {code, stdout, stderr} = await project.run([
+        'diff',
+        '--locale',
+        'es,fr',
+        '--format',
+        'html',
+        '-o',
+        'review/review.html'
+      ])
+      expect(stderr).toBe('')
+      expect(code).toBe(0)
+      expect(stdout).toMatch(/^diff: \d+ segments → review\/review\.html$/m)
+      const page = await readFile(path.join(project.root, 'review/review.html'), 'utf8')
+      // Self-contained: nothing is loaded from anywhere.
+      expect(page).not.toMatch(/<link|\ssrc=|@import|url\(/i)
+      expect(page).toContain("default-src 'none'".replace(/'/g, '&#39;'))
 
-    // The page as shipped, plus the probe: the page's policy allows scripts by hash, so the probe's is added.
-    const probeHash = createHash('sha256').update(PROBE).digest('base64')
-    const probed = page.replace('script-src ', `script-src &#39;sha256-${probeHash}&#39; `).replace('</body>', `<script>${PROBE}</script>\n</body>`)
-    const probedFile = path.join(project.root, 'review/probed.html')
-    await writeFile(probedFile, probed)
-    const dom = browse(browser, ['--dump-dom', pathToFileURL(probedFile).href])
-    const json = /<pre id="probe">([^<]*)<\/pre>/.exec(dom)?.[1]
-    expect(json, `the probe did not run:\n${dom.slice(0, 2000)}`).toBeDefined()
-    const probe = JSON.parse(json!.replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&')) as Probe
+      // The page as shipped, plus the probe: the page's policy allows scripts by hash, so the probe's is added.
+      const probeHash = createHash('sha256').update(PROBE).digest('base64')
+      const probed = page
+        .replace('script-src ', `script-src &#39;sha256-${probeHash}&#39; `)
+        .replace('</body>', `<script>${PROBE}</script>\n</body>`)
+      const probedFile = path.join(project.root, 'review/probed.html')
+      await writeFile(probedFile, probed)
+      const dom = browse(browser, ['--dump-dom', pathToFileURL(probedFile).href])
+      const json = /<pre id="probe">([^<]*)<\/pre>/.exec(dom)?.[1]
+      expect(json, `the probe did not run:\n${dom.slice(0, 2000)}`).toBeDefined()
+      const probe = JSON.parse(
+        json!
+          .replace(/&quot;/g, '"')
+          .replace(/&lt;/g, '<')
+          .replace(/&gt;/g, '>')
+          .replace(/&amp;/g, '&')
+      ) as Probe
 
-    const changed = probe.entries.find((entry) => entry.state === 'changed' && entry.locale === 'es' && entry.where === 'notes/a.md:10')!
-    expect(changed).toBeDefined()
-    expect(changed.label).toBe('changed')
-    expect(changed.oldSource).toContain('The second paragraph is plain prose about models.')
-    expect(changed.newSource).toContain('The second paragraph is plain prose about large models.')
-    expect(changed.added.join('')).toContain('large')
-    expect(changed.href).toBe('../notes/a.md#L10')
-    // The old translation is shown, the new one is the next sync's.
-    expect(changed.translation).toMatch(/old.*translated by the next sync/s)
+      const changed = probe.entries.find(
+        (entry) => entry.state === 'changed' && entry.locale === 'es' && entry.where === 'notes/a.md:10'
+      )!
+      expect(changed).toBeDefined()
+      expect(changed.label).toBe('changed')
+      expect(changed.oldSource).toContain('The second paragraph is plain prose about models.')
+      expect(changed.newSource).toContain('The second paragraph is plain prose about large models.')
+      expect(changed.added.join('')).toContain('large')
+      expect(changed.href).toBe('../notes/a.md#L10')
+      // The old translation is shown, the new one is the next sync's.
+      expect(changed.translation).toMatch(/old.*translated by the next sync/s)
 
-    const review = probe.entries.find((entry) => entry.state === 'needs-review')!
-    expect(review).toMatchObject({locale: 'es', label: 'needs-review', where: 'notes/a.md:14'})
-    expect(review.oldSource).toContain('The last paragraph.')
-    expect(review.newSource).toContain('The final paragraph.')
-    expect(review.removed.join('')).toContain('last')
-    expect(review.added.join('')).toContain('final')
-    expect(review.translation).toContain('Último párrafo, a mano.')
+      const review = probe.entries.find((entry) => entry.state === 'needs-review')!
+      expect(review).toMatchObject({locale: 'es', label: 'needs-review', where: 'notes/a.md:14'})
+      expect(review.oldSource).toContain('The last paragraph.')
+      expect(review.newSource).toContain('The final paragraph.')
+      expect(review.removed.join('')).toContain('last')
+      expect(review.added.join('')).toContain('final')
+      expect(review.translation).toContain('Último párrafo, a mano.')
 
-    const hostile = probe.entries.find((entry) => entry.where.startsWith('notes/hostile.md') && entry.locale === 'es')!
-    expect(hostile.newSource).toContain('<script>document.body.dataset.pwned = "script"</script>')
-    expect(probe.injected).toBe(0)
-    expect(probe.pwned).toBeNull()
+      const hostile = probe.entries.find(
+        (entry) => entry.where.startsWith('notes/hostile.md') && entry.locale === 'es'
+      )!
+      expect(hostile.newSource).toContain('<script>document.body.dataset.pwned = "script"</script>')
+      expect(probe.injected).toBe(0)
+      expect(probe.pwned).toBeNull()
 
-    // Filters, counted from the entries the page shows.
-    const count = (predicate: (entry: Probe['entries'][number]) => boolean) => probe.entries.filter(predicate).length
-    expect(probe.all).toBe(probe.entries.length)
-    expect(probe.shownText).toBe(`showing ${probe.entries.length} of ${probe.entries.length}`)
-    expect(probe.withoutFr).toBe(count((entry) => entry.locale !== 'fr'))
-    expect(probe.withoutFr).toBeLessThan(probe.all)
-    expect(probe.withoutFrAndChanged).toBe(count((entry) => entry.state !== 'changed' && entry.locale !== 'fr'))
-    expect(probe.withoutFrAndChanged).toBe(1)
-    expect(probe.restored).toBe(probe.entries.length)
-    // Keys: j next, k previous, ↓ next.
-    expect([probe.first, probe.second, probe.back, probe.arrow]).toEqual(['entry-1', 'entry-2', 'entry-1', 'entry-2'])
+      // Filters, counted from the entries the page shows.
+      const count = (predicate: (entry: Probe['entries'][number]) => boolean) => probe.entries.filter(predicate).length
+      expect(probe.all).toBe(probe.entries.length)
+      expect(probe.shownText).toBe(`showing ${probe.entries.length} of ${probe.entries.length}`)
+      expect(probe.withoutFr).toBe(count((entry) => entry.locale !== 'fr'))
+      expect(probe.withoutFr).toBeLessThan(probe.all)
+      expect(probe.withoutFrAndChanged).toBe(count((entry) => entry.state !== 'changed' && entry.locale !== 'fr'))
+      expect(probe.withoutFrAndChanged).toBe(1)
+      expect(probe.restored).toBe(probe.entries.length)
+      // Keys: j next, k previous, ↓ next.
+      expect([probe.first, probe.second, probe.back, probe.arrow]).toEqual(['entry-1', 'entry-2', 'entry-1', 'entry-2'])
 
-    // A screenshot of the page as shipped, kept with the test's files.
-    const shot = path.join(scratch, 'review.png')
-    browse(browser, [`--screenshot=${shot}`, '--window-size=1280,1600', pathToFileURL(path.join(project.root, 'review/review.html')).href])
-    const png = await readFile(shot)
-    expect(png.subarray(0, 8).toString('hex')).toBe('89504e470d0a1a0a')
-    expect((await stat(shot)).size).toBeGreaterThan(10_000)
-  })
+      // A screenshot of the page as shipped, kept with the test's files.
+      const shot = path.join(scratch, 'review.png')
+      browse(browser, [
+        `--screenshot=${shot}`,
+        '--window-size=1280,1600',
+        pathToFileURL(path.join(project.root, 'review/review.html')).href
+      ])
+      const png = await readFile(shot)
+      expect(png.subarray(0, 8).toString('hex')).toBe('89504e470d0a1a0a')
+      expect((await stat(shot)).size).toBeGreaterThan(10_000)
+    }
+  )
 })

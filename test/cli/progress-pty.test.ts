@@ -5,9 +5,9 @@
  */
 import {spawn, spawnSync} from 'node:child_process'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import {startTestServer, type TestServer} from '../support/openai-server.js'
-import {tempProject, type TempProject} from '../support/project.js'
 import {builtCli} from '../reliability/support/built-cli.js'
+import {startTestServer, type TestServer} from '../support/openai-server.js'
+import {type TempProject, tempProject} from '../support/project.js'
 
 let server: TestServer
 let project: TempProject
@@ -19,8 +19,14 @@ beforeAll(async () => {
   server = await startTestServer({latencyMs: 100})
   project = await tempProject()
   for (let index = 0; index < NOTES; index++) {
-    const paragraphs = Array.from({length: 3 + index}, (_, p) => `Paragraph ${p} of note ${index} says something about models.`)
-    await project.write(`notes/n${index}.md`, `---\ntitle: Note ${index}\n---\n\n# Heading ${index}\n\n${paragraphs.join('\n\n')}\n`)
+    const paragraphs = Array.from(
+      {length: 3 + index},
+      (_, p) => `Paragraph ${p} of note ${index} says something about models.`
+    )
+    await project.write(
+      `notes/n${index}.md`,
+      `---\ntitle: Note ${index}\n---\n\n# Heading ${index}\n\n${paragraphs.join('\n\n')}\n`
+    )
   }
 })
 
@@ -30,10 +36,19 @@ afterAll(async () => {
 })
 
 /** Runs `command` in a pseudo-terminal 200 columns wide; resolves to everything it drew. */
-function underPty(command: string, cwd: string, env: Record<string, string>): Promise<{code: number | null; screen: string}> {
+function underPty(
+  command: string,
+  cwd: string,
+  env: Record<string, string>
+): Promise<{code: number | null; screen: string}> {
   const script = spawnSync('script', ['--version'], {encoding: 'utf8'})
-  if (script.status !== 0) throw new Error('util-linux `script` is needed for this test (Debian: apt-get install bsdutils)')
-  const child = spawn('script', ['-q', '-e', '-c', `stty cols 200 rows 40; ${command}`, '/dev/null'], {cwd, env: {PATH: process.env['PATH'] ?? '', TERM: 'xterm', ...env}, stdio: ['pipe', 'pipe', 'pipe']})
+  if (script.status !== 0)
+    throw new Error('util-linux `script` is needed for this test (Debian: apt-get install bsdutils)')
+  const child = spawn('script', ['-q', '-e', '-c', `stty cols 200 rows 40; ${command}`, '/dev/null'], {
+    cwd,
+    env: {PATH: process.env.PATH ?? '', TERM: 'xterm', ...env},
+    stdio: ['pipe', 'pipe', 'pipe']
+  })
   let screen = ''
   child.stdout.on('data', (chunk: Buffer) => (screen += chunk.toString()))
   child.stderr.on('data', (chunk: Buffer) => (screen += chunk.toString()))
@@ -55,12 +70,16 @@ function barLines(screen: string): Array<{locale: string; done: number; total: n
 }
 
 describe('live progress under a pseudo-terminal', () => {
-  it('each locale\'s total is final from its first frame, done only grows, and no frame shows a non-numeric ETA', async () => {
+  it("each locale's total is final from its first frame, done only grows, and no frame shows a non-numeric ETA", async () => {
     const bin = await builtCli()
-    const {code, screen} = await underPty(`exec "${process.execPath}" "${bin}" sync --locale ${LOCALES.join(',')} --concurrency 1`, project.root, {
-      OPENAI_BASE_URL: server.url,
-      OPENAI_API_KEY: 'sk-test-progress-0123456789'
-    })
+    const {code, screen} = await underPty(
+      `exec "${process.execPath}" "${bin}" sync --locale ${LOCALES.join(',')} --concurrency 1`,
+      project.root,
+      {
+        OPENAI_BASE_URL: server.url,
+        OPENAI_API_KEY: 'sk-test-progress-0123456789'
+      }
+    )
     expect(code, screen).toBe(0)
     const bars = barLines(screen)
     // 2 + NOTES*(NOTES+5)/2 segments per note set: title, heading and the paragraphs.
@@ -76,7 +95,10 @@ describe('live progress under a pseudo-terminal', () => {
       })
     }
     // Some frame in the middle of the run shows an ETA, and every ETA is a number.
-    expect(bars.some((bar) => /ETA \d/.test(bar.line)), bars.map((bar) => bar.line).join("\n")).toBe(true)
+    expect(
+      bars.some((bar) => /ETA \d/.test(bar.line)),
+      bars.map((bar) => bar.line).join('\n')
+    ).toBe(true)
     for (const bar of bars) {
       expect(bar.line).not.toMatch(/NF|LL|NaN|Infinity|INF|NULL|undefined/)
       const eta = /ETA (\S+)/.exec(bar.line)

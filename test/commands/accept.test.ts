@@ -1,10 +1,10 @@
-import {afterEach, describe, expect, it} from 'vitest'
 import {readFile} from 'node:fs/promises'
 import path from 'node:path'
+import {afterEach, describe, expect, it} from 'vitest'
 import {sync} from '../../src/commands/sync.js'
 import {createPseudoProvider} from '../../src/providers/pseudo.js'
-import {tempProject, type TempProject} from '../support/project.js'
 import {NOTE} from '../review/note.js'
+import {type TempProject, tempProject} from '../support/project.js'
 
 let project: TempProject | undefined
 afterEach(async () => {
@@ -12,7 +12,8 @@ afterEach(async () => {
   project = undefined
 })
 
-const pseudoSync = (p: TempProject) => sync({cwd: p.root, locales: ['es'], env: {}, providerOverride: createPseudoProvider()})
+const pseudoSync = (p: TempProject) =>
+  sync({cwd: p.root, locales: ['es'], env: {}, providerOverride: createPseudoProvider()})
 
 /** Synced; the last paragraph translated by hand and synced (recorded as human); then its source edited. */
 async function needsReview(): Promise<TempProject> {
@@ -36,7 +37,9 @@ describe('accept', () => {
     expect(red.code).toBe(1)
     expect(red.stdout).toContain('needs-review')
     expect(red.stdout).toContain('notes-l10n accept notes/a.md --locale es')
-    expect((await project.run(['diff', '--locale', 'es'])).stdout).toMatch(/needs-review[\s\S]*still right\? notes-l10n accept notes\/a\.md --locale es/)
+    expect((await project.run(['diff', '--locale', 'es'])).stdout).toMatch(
+      /needs-review[\s\S]*still right\? notes-l10n accept notes\/a\.md --locale es/
+    )
 
     const accepted = await project.run(['accept', 'notes/a.md', '--locale', 'es'])
     expect(accepted.stderr).toBe('')
@@ -64,7 +67,9 @@ describe('accept', () => {
     expect(refused.stderr).toContain('--all')
     const all = await project.run(['accept', '--all', '--json'])
     expect(all.code).toBe(0)
-    expect(JSON.parse(all.stdout).accepted).toEqual([expect.objectContaining({note: 'notes/a.md', locale: 'es', line: 14})])
+    expect(JSON.parse(all.stdout).accepted).toEqual([
+      expect.objectContaining({note: 'notes/a.md', locale: 'es', line: 14})
+    ])
     const none = await project.run(['accept', '--all'])
     expect(none.code).toBe(0)
     expect(none.stdout).toContain('no segment needs review')

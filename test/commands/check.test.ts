@@ -1,7 +1,7 @@
 import {rm, utimes} from 'node:fs/promises'
 import path from 'node:path'
 import {afterEach, describe, expect, it} from 'vitest'
-import {tempProject, type TempProject} from '../support/project.js'
+import {type TempProject, tempProject} from '../support/project.js'
 
 const note = `---
 title: A note
@@ -34,7 +34,7 @@ describe('check', () => {
     // Rewritten in place with the same size and its mtime put back: not read again.
     const translated = await project.read('locales/es/a.md')
     const paragraph = translated.split('\n').find((line) => line.endsWith('.'))!
-    const sameSize = translated.replace(paragraph, [...paragraph.slice(0, -1)].reverse().join('') + '.')
+    const sameSize = translated.replace(paragraph, `${[...paragraph.slice(0, -1)].reverse().join('')}.`)
     expect(sameSize).not.toBe(translated)
     expect(Buffer.byteLength(sameSize)).toBe(Buffer.byteLength(translated))
     await project.write('locales/es/a.md', sameSize)
@@ -44,7 +44,9 @@ describe('check', () => {
     // A real edit changes the mtime: the hand edit is found.
     await project.write('locales/es/a.md', sameSize)
     const edited = await project.run(['check', '--locale', 'es'])
-    expect(edited.stdout).toMatch(/^locales\/es\/a\.md:7: warning hand-edited: es: edited by hand since the last sync \(source notes\/a\.md:5\)/m)
+    expect(edited.stdout).toMatch(
+      /^locales\/es\/a\.md:7: warning hand-edited: es: edited by hand since the last sync \(source notes\/a\.md:5\)/m
+    )
     expect(edited.code).toBe(0)
     // Once sync has recorded it, it is the reference translation: nothing to report.
     await project.run(['sync', '--locale', 'es', '--provider', 'pseudo'])
@@ -59,7 +61,6 @@ describe('check', () => {
     expect(relabelled.code).toBe(1)
     expect(relabelled.stdout).toContain('the source or the copy changed')
   })
-
 
   it('a warm check of an unchanged project answers from the stat cache without reading the lock; any change to the lock or the sources is seen', async () => {
     project = await tempProject({'notes/a.md': note, 'notes/b.md': note.replace('First', 'Other')})
@@ -95,7 +96,9 @@ describe('check', () => {
     project = await tempProject({'notes/a.md': note})
     const missing = await project.run(['check', '--locale', 'es'])
     expect(missing.code).toBe(1)
-    expect(missing.stdout).toMatch(/^notes\/a\.md:1: error missing: no es translation: locales\/es\/a\.md does not exist/m)
+    expect(missing.stdout).toMatch(
+      /^notes\/a\.md:1: error missing: no es translation: locales\/es\/a\.md does not exist/m
+    )
 
     await project.run(['sync', '--locale', 'es', '--provider', 'pseudo'])
     const clean = await project.run(['check', '--locale', 'es'])
@@ -109,15 +112,23 @@ describe('check', () => {
     await project.write('notes/a.md', note.replace('\nSecond paragraph.\n', ''))
     const stale = await project.run(['check', '--locale', 'es'])
     expect(stale.code).toBe(1)
-    expect(stale.stdout).toMatch(/^notes\/a\.md:1: error stale: locales\/es\/a\.md is out of date: it still holds 1 segment whose source was removed: run notes-l10n sync/m)
+    expect(stale.stdout).toMatch(
+      /^notes\/a\.md:1: error stale: locales\/es\/a\.md is out of date: it still holds 1 segment whose source was removed: run notes-l10n sync/m
+    )
     await project.run(['sync', '--locale', 'es', '--provider', 'pseudo'])
     expect((await project.run(['check', '--locale', 'es'])).code).toBe(0)
   })
 
   it('a config edit in a project whose config names pseudo re-assembles pseudo output, it does not call it untranslated (found by the simulation)', async () => {
-    project = await tempProject({'notes/a.md': note, 'notes-l10n.config.json': JSON.stringify({locales: ['es'], provider: {name: 'pseudo'}})})
+    project = await tempProject({
+      'notes/a.md': note,
+      'notes-l10n.config.json': JSON.stringify({locales: ['es'], provider: {name: 'pseudo'}})
+    })
     expect((await project.run(['sync'])).code).toBe(0)
-    await project.write('notes-l10n.config.json', JSON.stringify({locales: ['es'], provider: {name: 'pseudo'}, links: {rebase: false}}))
+    await project.write(
+      'notes-l10n.config.json',
+      JSON.stringify({locales: ['es'], provider: {name: 'pseudo'}, links: {rebase: false}})
+    )
     const stale = await project.run(['check'])
     expect(stale.code).toBe(1)
     expect(stale.stdout).toMatch(/the config that shapes the output changed/)
@@ -134,14 +145,20 @@ describe('check', () => {
 
     const text = await project.run(['check', '--locale', 'es'])
     expect(text.code).toBe(1)
-    expect(text.stdout).toMatch(/^notes\/a\.md:7: error stale: es: segment \S+ is not translated in locales\/es\/a\.md \(the source changed\)/m)
+    expect(text.stdout).toMatch(
+      /^notes\/a\.md:7: error stale: es: segment \S+ is not translated in locales\/es\/a\.md \(the source changed\)/m
+    )
 
     const github = await project.run(['check', '--locale', 'es', '--format', 'github'])
     expect(github.stdout).toMatch(/^::error file=notes\/a\.md,line=7,title=notes-l10n stale::es: segment/m)
 
     const json = await project.run(['check', '--locale', 'es', '--format', 'json'])
-    const parsed = JSON.parse(json.stdout) as {findings: Array<{rule: string; line: number; file: string; severity: string}>}
-    expect(parsed.findings.filter((finding) => finding.severity === 'error')).toEqual([expect.objectContaining({rule: 'stale', line: 7, file: 'notes/a.md'})])
+    const parsed = JSON.parse(json.stdout) as {
+      findings: Array<{rule: string; line: number; file: string; severity: string}>
+    }
+    expect(parsed.findings.filter((finding) => finding.severity === 'error')).toEqual([
+      expect.objectContaining({rule: 'stale', line: 7, file: 'notes/a.md'})
+    ])
   })
 
   it('C2: catches a hand edit that broke inline code', async () => {
@@ -167,7 +184,10 @@ describe('check', () => {
   it('needs no key and no network (S3)', async () => {
     project = await tempProject({'notes/a.md': note})
     await project.run(['sync', '--locale', 'es', '--provider', 'pseudo'])
-    const result = await project.run(['check', '--locale', 'es'], {OPENAI_API_KEY: undefined, OPENAI_BASE_URL: 'http://127.0.0.1:1/v1'})
+    const result = await project.run(['check', '--locale', 'es'], {
+      OPENAI_API_KEY: undefined,
+      OPENAI_BASE_URL: 'http://127.0.0.1:1/v1'
+    })
     expect(result.code).toBe(0)
   })
 })

@@ -4,8 +4,8 @@ import {main} from '../../src/cli/main.js'
 import type {DiffResult} from '../../src/commands/diff.js'
 import {sync} from '../../src/commands/sync.js'
 import {createPseudoProvider} from '../../src/providers/pseudo.js'
-import {tempProject, type TempProject} from '../support/project.js'
 import {NOTE} from '../review/note.js'
+import {type TempProject, tempProject} from '../support/project.js'
 
 const EDITED = NOTE.replace('plain prose about models', 'plain prose about large models')
 
@@ -16,7 +16,11 @@ afterEach(async () => {
 })
 
 function git(p: TempProject, ...args: string[]): string {
-  const result = spawnSync('git', ['-c', 'user.name=Test', '-c', 'user.email=test@example.com', '-c', 'commit.gpgsign=false', ...args], {cwd: p.root, encoding: 'utf8'})
+  const result = spawnSync(
+    'git',
+    ['-c', 'user.name=Test', '-c', 'user.email=test@example.com', '-c', 'commit.gpgsign=false', ...args],
+    {cwd: p.root, encoding: 'utf8'}
+  )
   if (result.status !== 0) throw new Error(`git ${args.join(' ')}: ${result.stderr}`)
   return result.stdout
 }
@@ -62,7 +66,17 @@ describe('diff (what the next sync would change)', () => {
     expect(result.entries[0]!.oldTranslation).toMatch(/^Ţĥé šéçóñđ/)
     expect(result.entries[0]!.newTranslation).toBeUndefined()
     // The documented key order, so the JSON diffs cleanly between runs.
-    expect(Object.keys(result.entries[0]!)).toEqual(['note', 'locale', 'output', 'id', 'line', 'state', 'oldSource', 'newSource', 'oldTranslation'])
+    expect(Object.keys(result.entries[0]!)).toEqual([
+      'note',
+      'locale',
+      'output',
+      'id',
+      'line',
+      'state',
+      'oldSource',
+      'newSource',
+      'oldTranslation'
+    ])
   })
 
   it('one changed source paragraph is exactly one changed segment, words marked [-…-]{+…+} (text)', async () => {
@@ -82,7 +96,13 @@ describe('diff (what the next sync would change)', () => {
     project = await editedInRepo()
     const run = async (env: Record<string, string>) => {
       let stdout = ''
-      await main(['diff', '--locale', 'es'], {cwd: project!.root, env: {PATH: process.env.PATH, ...env}, stdout: (text) => (stdout += text), stderr: () => {}, isTTY: true})
+      await main(['diff', '--locale', 'es'], {
+        cwd: project!.root,
+        env: {PATH: process.env.PATH, ...env},
+        stdout: (text) => (stdout += text),
+        stderr: () => {},
+        isTTY: true
+      })
       return stdout
     }
     const coloured = await run({})
@@ -98,7 +118,9 @@ describe('diff (what the next sync would change)', () => {
     await pseudoSync(project)
     await project.write('notes/a.md', EDITED)
     const result = await json(project)
-    expect(result.entries.map((entry) => [entry.state, entry.line, entry.oldSource])).toEqual([['changed', 10, undefined]])
+    expect(result.entries.map((entry) => [entry.state, entry.line, entry.oldSource])).toEqual([
+      ['changed', 10, undefined]
+    ])
   })
 
   it('shows a hand edit of the target as human-edited, with the committed translation before it', async () => {
@@ -120,7 +142,9 @@ describe('diff (what the next sync would change)', () => {
     const {stdout} = await project.run(['diff', '--locale', 'es'])
     expect(stdout).toContain('  notes/a.md:1  new translation  *\n')
     await pseudoSync(project)
-    expect((await project.run(['diff', '--locale', 'es'])).stdout).toBe('diff: nothing to do — every translation is current\n')
+    expect((await project.run(['diff', '--locale', 'es'])).stdout).toBe(
+      'diff: nothing to do — every translation is current\n'
+    )
   })
 })
 
@@ -140,13 +164,26 @@ describe('diff --base (a git revision against the working tree)', () => {
     expect(sinceSync.base).toBe('HEAD')
     expect(sinceSync.entries).toHaveLength(1)
     const [entry] = sinceSync.entries
-    expect(entry).toMatchObject({state: 'changed', line: 10, oldSource: 'The second paragraph is plain prose about models.', newSource: 'The second paragraph is plain prose about large models.'})
+    expect(entry).toMatchObject({
+      state: 'changed',
+      line: 10,
+      oldSource: 'The second paragraph is plain prose about models.',
+      newSource: 'The second paragraph is plain prose about large models.'
+    })
     expect(entry!.oldTranslation).toMatch(/ɱóđéĺš ·+\.$/)
     expect(entry!.newTranslation).toMatch(/ĺàŕĝé ɱóđéĺš ·+\.$/)
 
     // Before the first sync there was no translation: every segment is new, the edited one too.
     const sinceNote = await json(project, '--base', 'HEAD~1')
-    expect(sinceNote.entries.map((candidate) => candidate.state)).toEqual(['new', 'new', 'new', 'new', 'changed', 'new', 'new'])
+    expect(sinceNote.entries.map((candidate) => candidate.state)).toEqual([
+      'new',
+      'new',
+      'new',
+      'new',
+      'changed',
+      'new',
+      'new'
+    ])
 
     const text = (await project.run(['diff', '--locale', 'es', '--base', 'HEAD'])).stdout
     expect(text).toContain('    source       The second paragraph is plain prose about {+large +}models.\n')

@@ -4,9 +4,8 @@ import xliff2js from 'xliff/xliff2js'
 import {exportReview} from '../../src/commands/export.js'
 import {fromPo} from '../../src/review/po.js'
 import {fromXliff} from '../../src/review/xliff.js'
-import {tempProject, type TempProject} from '../support/project.js'
 import {NOTE, syncedProject} from '../review/note.js'
-
+import {type TempProject, tempProject} from '../support/project.js'
 
 const hasMsgfmt = spawnSync('msgfmt', ['--version']).status === 0
 
@@ -64,26 +63,46 @@ describe('export', () => {
     const result = await exportReview({cwd: project.root, locales: ['es'], format: 'xliff', only: 'all'})
     const unit = result.units.find((candidate) => candidate.line === 8)!
     expect(unit.target).toBeUndefined()
-    expect(unit.comment).toContain('could not be shown with this segment\'s placeholders (the translation does not contain ⟦1⟧ ("`npm ci`"))')
+    expect(unit.comment).toContain(
+      'could not be shown with this segment\'s placeholders (the translation does not contain ⟦1⟧ ("`npm ci`"))'
+    )
   })
 
   it('asks for exactly one locale', async () => {
     project = await synced()
-    await expect(exportReview({cwd: project.root, locales: ['es', 'fr'], format: 'po'})).rejects.toThrow(/expected exactly one target locale/)
+    await expect(exportReview({cwd: project.root, locales: ['es', 'fr'], format: 'po'})).rejects.toThrow(
+      /expected exactly one target locale/
+    )
   })
 
-  it.skipIf(!hasMsgfmt)('the exported PO passes msgfmt --check and msgcat leaves it unchanged (skipped when GNU gettext is not installed)', async () => {
-    project = await synced()
-    const {code} = await project.run(['export', '--locale', 'es', '--format', 'po', '--only', 'all', '-o', 'review.po'])
-    expect(code).toBe(0)
-    const check = spawnSync('msgfmt', ['--check', '-o', '/dev/null', 'review.po'], {cwd: project.root, encoding: 'utf8'})
-    expect(check.stderr).toBe('')
-    expect(check.status).toBe(0)
-    const po = await project.read('review.po')
-    // msgcat rewrites a file in gettext's canonical layout: ours already is.
-    expect(spawnSync('msgcat', ['review.po'], {cwd: project.root, encoding: 'utf8'}).stdout).toBe(po)
-    expect(fromPo(po, 'review.po').units).toHaveLength(7)
-  })
+  it.skipIf(!hasMsgfmt)(
+    'the exported PO passes msgfmt --check and msgcat leaves it unchanged (skipped when GNU gettext is not installed)',
+    async () => {
+      project = await synced()
+      const {code} = await project.run([
+        'export',
+        '--locale',
+        'es',
+        '--format',
+        'po',
+        '--only',
+        'all',
+        '-o',
+        'review.po'
+      ])
+      expect(code).toBe(0)
+      const check = spawnSync('msgfmt', ['--check', '-o', '/dev/null', 'review.po'], {
+        cwd: project.root,
+        encoding: 'utf8'
+      })
+      expect(check.stderr).toBe('')
+      expect(check.status).toBe(0)
+      const po = await project.read('review.po')
+      // msgcat rewrites a file in gettext's canonical layout: ours already is.
+      expect(spawnSync('msgcat', ['review.po'], {cwd: project.root, encoding: 'utf8'}).stdout).toBe(po)
+      expect(fromPo(po, 'review.po').units).toHaveLength(7)
+    }
+  )
 
   it('the CLI writes l10n-<locale>.xlf by default, and the xliff package parses it', async () => {
     project = await synced()
@@ -91,7 +110,11 @@ describe('export', () => {
     expect(code).toBe(0)
     expect(stdout).toBe('export: 7 units from 1 note (es, --only all) → l10n-es.xlf\n')
     const xml = await project.read('l10n-es.xlf')
-    const parsed = (await xliff2js(xml)) as {sourceLanguage: string; targetLanguage: string; resources: Record<string, Record<string, unknown>>}
+    const parsed = (await xliff2js(xml)) as {
+      sourceLanguage: string
+      targetLanguage: string
+      resources: Record<string, Record<string, unknown>>
+    }
     expect(parsed.sourceLanguage).toBe('en')
     expect(parsed.targetLanguage).toBe('es')
     expect(Object.values(parsed.resources).map((units) => Object.keys(units).length)).toEqual([7])

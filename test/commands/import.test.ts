@@ -4,8 +4,8 @@ import {importReview} from '../../src/commands/import.js'
 import {sync} from '../../src/commands/sync.js'
 import {createPseudoProvider} from '../../src/providers/pseudo.js'
 import {Lockfile} from '../../src/state/lock.js'
-import {recording, tempProject, type TempProject} from '../support/project.js'
 import {NOTE, syncedProject} from '../review/note.js'
+import {recording, type TempProject, tempProject} from '../support/project.js'
 
 let project: TempProject | undefined
 afterEach(async () => {
@@ -28,7 +28,8 @@ function editPo(po: string, id: string, translation: string): string {
 
 async function exported(p: TempProject, format: 'po' | 'xliff', only: 'all' | 'stale' = 'all') {
   const result = await exportReview({cwd: p.root, locales: ['es'], format, only})
-  const byLine = (line: number, source?: RegExp) => result.units.find((unit) => unit.line === line && (!source || source.test(unit.source)))!
+  const byLine = (line: number, source?: RegExp) =>
+    result.units.find((unit) => unit.line === line && (!source || source.test(unit.source)))!
   return {result, byLine}
 }
 
@@ -102,7 +103,13 @@ describe('import', () => {
 
   it('skips an unedited fuzzy unit; a note left with untranslated segments is not written, and --dry-run says why', async () => {
     project = await synced()
-    await project.write('notes/a.md', NOTE.replace('plain prose about models', 'plain prose about large models').replace('The last paragraph.', 'The final paragraph.'))
+    await project.write(
+      'notes/a.md',
+      NOTE.replace('plain prose about models', 'plain prose about large models').replace(
+        'The last paragraph.',
+        'The final paragraph.'
+      )
+    )
     const {result, byLine} = await exported(project, 'po', 'stale')
     expect(result.units).toHaveLength(2)
     const po = editPo(result.text, byLine(10).id, 'El segundo párrafo trata de modelos grandes.')
@@ -120,7 +127,8 @@ describe('import', () => {
     const prose = byLine(10)
     const xml = result.text.replace(
       /(<unit id="[^"]+" name="([^"]+)">[\s\S]*?<target xml:space="preserve">)([^<]*)(<\/target>)/g,
-      (whole, open: string, name: string, _text: string, close: string) => (name === prose.id ? `${open}El segundo párrafo, revisado.${close}` : whole)
+      (whole, open: string, name: string, _text: string, close: string) =>
+        name === prose.id ? `${open}El segundo párrafo, revisado.${close}` : whole
     )
     await project.write('review.xlf', xml)
     const {code, stdout} = await project.run(['import', 'review.xlf'])
@@ -130,7 +138,9 @@ describe('import', () => {
   })
 
   it('keeps a nested title with its paragraph, and applies a title imported alone with its paragraph', async () => {
-    project = await tempProject({'notes/a.md': '# Pictures\n\nSee ![a small diagram](img/d.png "The diagram") for details.\n'})
+    project = await tempProject({
+      'notes/a.md': '# Pictures\n\nSee ![a small diagram](img/d.png "The diagram") for details.\n'
+    })
     await sync({cwd: project.root, locales: ['es'], env: {}, providerOverride: createPseudoProvider()})
     const {result} = await exported(project, 'po')
     const paragraph = result.units.find((unit) => unit.source.startsWith('See '))!
@@ -138,15 +148,22 @@ describe('import', () => {
     // Found in the target although its title is translated and its destination rebased.
     expect(paragraph.target).toMatch(/^Šéé ⟦1⟧à šɱàĺĺ đíàĝŕàɱ⟦\/1⟧ ƒóŕ đéţàíĺš ·+\.$/)
 
-    await project.write('review.po', editPo(result.text, paragraph.id, 'Mira ⟦1⟧un diagrama pequeño⟦/1⟧ para más detalles.'))
+    await project.write(
+      'review.po',
+      editPo(result.text, paragraph.id, 'Mira ⟦1⟧un diagrama pequeño⟦/1⟧ para más detalles.')
+    )
     expect((await project.run(['import', 'review.po'])).code).toBe(0)
-    expect(await project.read('locales/es/a.md')).toMatch(/\nMira !\[un diagrama pequeño\]\(\.\.\/\.\.\/notes\/img\/d\.png "Ţĥé đíàĝŕàɱ ·+"\) para más detalles\.\n/)
+    expect(await project.read('locales/es/a.md')).toMatch(
+      /\nMira !\[un diagrama pequeño\]\(\.\.\/\.\.\/notes\/img\/d\.png "Ţĥé đíàĝŕàɱ ·+"\) para más detalles\.\n/
+    )
 
     const again = await exported(project, 'po')
     await project.write('review.po', editPo(again.result.text, title.id, 'El diagrama'))
     const {code, stdout} = await project.run(['import', 'review.po'])
     expect(stdout).toContain('1 applied')
     expect(code).toBe(0)
-    expect(await project.read('locales/es/a.md')).toContain('\nMira ![un diagrama pequeño](../../notes/img/d.png "El diagrama") para más detalles.\n')
+    expect(await project.read('locales/es/a.md')).toContain(
+      '\nMira ![un diagrama pequeño](../../notes/img/d.png "El diagrama") para más detalles.\n'
+    )
   })
 })

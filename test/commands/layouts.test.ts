@@ -7,7 +7,7 @@ import {readFileSync} from 'node:fs'
 import {cp, readdir, readFile, stat} from 'node:fs/promises'
 import path from 'node:path'
 import {afterEach, describe, expect, it} from 'vitest'
-import {tempProject, type TempProject} from '../support/project.js'
+import {type TempProject, tempProject} from '../support/project.js'
 
 const fixtures = path.join(import.meta.dirname, '../fixtures/layouts')
 
@@ -133,7 +133,9 @@ describe('init recognises the layout, and the first sync writes where the site r
     expect(first.stdout).not.toMatch(/skipped|refus|itself a source/)
     expect(first.code).toBe(0)
     const after = await files(site.root)
-    const added = after.filter((file) => !before.includes(file) && !['notes-l10n.config.json', 'glossary.json', 'notes-l10n.lock'].includes(file))
+    const added = after.filter(
+      (file) => !before.includes(file) && !['notes-l10n.config.json', 'glossary.json', 'notes-l10n.lock'].includes(file)
+    )
     expect(added).toEqual([...writes].sort())
 
     for (const file of writes) {
@@ -147,7 +149,9 @@ describe('init recognises the layout, and the first sync writes where the site r
     expect(second.code).toBe(0)
     expect(second.stdout).toMatch(/ 0 written,/)
     expect(await files(site.root)).toEqual(after)
-    expect(await Promise.all(after.map(async (file) => (await stat(path.join(site.root, file))).mtimeMs))).toEqual(stamps)
+    expect(await Promise.all(after.map(async (file) => (await stat(path.join(site.root, file))).mtimeMs))).toEqual(
+      stamps
+    )
 
     const check = await site.run(['check'])
     expect(check.stdout + check.stderr).toMatch(/all current/)
@@ -158,7 +162,7 @@ describe('init recognises the layout, and the first sync writes where the site r
     const site = await fixture('blog')
     await site.run(['init'])
     const config = JSON.parse(await site.read('notes-l10n.config.json')) as Record<string, unknown>
-    expect(config['output']).toBe('_posts/{locale}/{date}-{slug}-{locale}.md')
+    expect(config.output).toBe('_posts/{locale}/{date}-{slug}-{locale}.md')
     await site.run(['sync', '--provider', 'pseudo'])
     expect(await site.read('_posts/es/2025-01-16-law-es.md')).toMatch(/^lang: es$/m)
     // The source's own language is copied, not translated.
@@ -170,7 +174,12 @@ describe('init recognises the layout, and the first sync writes where the site r
     await site.run(['init'])
     await site.run(['sync', '--provider', 'pseudo'])
     const page = await site.read('i18n/fr/docusaurus-plugin-content-docs/current/guide/tabs.mdx')
-    for (const line of ["import Tabs from '@theme/Tabs';", '<Tabs groupId="pm">', '  <TabItem value="npm" label="npm">', '    npm install -g tool']) {
+    for (const line of [
+      "import Tabs from '@theme/Tabs';",
+      '<Tabs groupId="pm">',
+      '  <TabItem value="npm" label="npm">',
+      '    npm install -g tool'
+    ]) {
       expect(page.split('\n')).toContain(line)
     }
     expect(page).toContain("{props.remembered ? 'kept' : 'forgotten'}.")
@@ -209,7 +218,8 @@ describe('init refuses to guess', () => {
     const result = await project.run(['init'])
     expect(result.code).toBe(0)
     expect(result.stdout).toMatch(/No known layout found\. Looked for:/)
-    for (const place of ['_config.yml', 'hugo.toml', 'docusaurus.config', '.vitepress', 'pages/<locale>/', 'notes/']) expect(result.stdout).toContain(place)
+    for (const place of ['_config.yml', 'hugo.toml', 'docusaurus.config', '.vitepress', 'pages/<locale>/', 'notes/'])
+      expect(result.stdout).toContain(place)
   })
 
   it('--layout that is not there is a usage error', async () => {
@@ -226,14 +236,18 @@ describe('a site with no config', () => {
     const before = await files(site.root)
     const result = await site.run(['sync', '--locale', 'es', '--provider', 'pseudo'])
     expect(result.code).toBe(2)
-    expect(result.stderr).toMatch(/no source notes found: looked for notes\/\*\*\/\*\.\{md,mdx\} .*; this looks like a Jekyll blog \(_config\.yml and posts in _posts\/.*notes-l10n init writes a config for it/)
+    expect(result.stderr).toMatch(
+      /no source notes found: looked for notes\/\*\*\/\*\.\{md,mdx\} .*; this looks like a Jekyll blog \(_config\.yml and posts in _posts\/.*notes-l10n init writes a config for it/
+    )
     expect(await files(site.root)).toEqual(before)
   })
 })
 
 describe('docs/layouts.md', () => {
   const doc = readFileSync(path.join(import.meta.dirname, '../../docs/layouts.md'), 'utf8')
-  const blocks = new Map([...doc.matchAll(/<!-- layout: ([\w-]+) -->\n```json\n([\s\S]*?)\n```/g)].map((match) => [match[1]!, match[2]!]))
+  const blocks = new Map(
+    [...doc.matchAll(/<!-- layout: ([\w-]+) -->\n```json\n([\s\S]*?)\n```/g)].map((match) => [match[1]!, match[2]!])
+  )
 
   it('shows every fixture layout', () => {
     expect([...blocks.keys()].sort()).toEqual(cases.map((entry) => entry.fixture).sort())
@@ -251,12 +265,17 @@ describe('docs/layouts.md', () => {
 describe('folder names that are not tags', () => {
   it('a Hugo contentDir named after the language gets an alias, and sync writes there', async () => {
     project = await tempProject({
-      'hugo.toml': "defaultContentLanguage = 'en'\n[languages.en]\n  contentDir = 'content/english'\n[languages.es]\n  contentDir = 'content/espanol'\n",
+      'hugo.toml':
+        "defaultContentLanguage = 'en'\n[languages.en]\n  contentDir = 'content/english'\n[languages.es]\n  contentDir = 'content/espanol'\n",
       'content/english/about.md': '---\ntitle: About\n---\n\nWho writes this site.\n'
     })
     expect((await project.run(['init'])).code).toBe(0)
     const config = JSON.parse(await project.read('notes-l10n.config.json')) as Record<string, unknown>
-    expect(config).toMatchObject({locales: ['espanol'], localeAliases: {espanol: 'es'}, output: 'content/{locale}/{path}'})
+    expect(config).toMatchObject({
+      locales: ['espanol'],
+      localeAliases: {espanol: 'es'},
+      output: 'content/{locale}/{path}'
+    })
     expect((await project.run(['sync', '--provider', 'pseudo'])).code).toBe(0)
     expect(await project.read('content/espanol/about.md')).toMatch(/^title: (?!About)/m)
     expect(await project.read('notes-l10n.lock')).toMatch(/"es"/)

@@ -11,7 +11,7 @@ import {sync} from '../../src/commands/sync.js'
 import {createPseudoProvider} from '../../src/providers/pseudo.js'
 import type {Provider} from '../../src/types.js'
 import {pseudoTranslate, segmentTexts, startTestServer, type TestServer} from '../support/openai-server.js'
-import {tempProject, type TempProject} from '../support/project.js'
+import {type TempProject, tempProject} from '../support/project.js'
 
 const note = `---
 title: Prices and plans
@@ -126,7 +126,8 @@ describe('segment identity whatever a translator writes', () => {
       model: 'test-model',
       async translate(job, options) {
         const outcome = await pseudo.translate(job, options)
-        for (const segment of job.segments) if (segment.text === 'Prices and plans') outcome.translations.set(segment.id, '2024-01-01')
+        for (const segment of job.segments)
+          if (segment.text === 'Prices and plans') outcome.translations.set(segment.id, '2024-01-01')
         return outcome
       }
     }
@@ -155,7 +156,10 @@ describe('segment identity whatever a translator writes', () => {
 describe('provenance: what a translation was made from', () => {
   it('a config change makes targets stale in check, and sync re-assembles them without paying', async () => {
     project = await synced()
-    await project.write('notes-l10n.config.json', JSON.stringify({locales: ['es'], frontmatter: {translated: {set: 'machine'}}}))
+    await project.write(
+      'notes-l10n.config.json',
+      JSON.stringify({locales: ['es'], frontmatter: {translated: {set: 'machine'}}})
+    )
     const stale = await project.run(['check'])
     expect(stale.code).toBe(1)
     expect(stale.stdout).toMatch(/config that shapes the output changed/)
@@ -183,7 +187,10 @@ describe('provenance: what a translation was made from', () => {
 
   it('a new front-matter key to translate pays only for that key', async () => {
     project = await synced({'notes/a.md': note.replace('lang: en', 'lang: en\nsummary: A short summary')})
-    await project.write('notes-l10n.config.json', JSON.stringify({locales: ['es'], frontmatter: {summary: 'translate'}}))
+    await project.write(
+      'notes-l10n.config.json',
+      JSON.stringify({locales: ['es'], frontmatter: {summary: 'translate'}})
+    )
     expect((await project.run(['check'])).code).toBe(1)
     const before = server.requests.length
     expect((await project.run(['sync'], env())).code).toBe(0)
@@ -280,7 +287,9 @@ describe('renames, moves and deletes', () => {
     expect((await project.run(['sync'], env())).code).toBe(0)
     const sent = server.requests.slice(before).flatMap((request) => segmentTexts(request))
     expect(sent).toEqual(['A changed second paragraph about the same subject.'])
-    expect(await project.read('locales/es/sub/b.md')).toContain(pseudoTranslate('A paragraph about another subject entirely.'))
+    expect(await project.read('locales/es/sub/b.md')).toContain(
+      pseudoTranslate('A paragraph about another subject entirely.')
+    )
     expect(existsSync(path.join(project.root, 'locales/es/b.md'))).toBe(false)
     expect((await project.run(['check'])).code).toBe(0)
   })
@@ -298,7 +307,10 @@ describe('renames, moves and deletes', () => {
   it('a deleted note whose translation has human edits: the file is kept and reported, check is clean', async () => {
     project = await synced()
     const translation = await project.read('locales/es/b.md')
-    await project.write('locales/es/b.md', translation.replace(pseudoTranslate('A second paragraph about the same subject.'), 'Un párrafo revisado.'))
+    await project.write(
+      'locales/es/b.md',
+      translation.replace(pseudoTranslate('A second paragraph about the same subject.'), 'Un párrafo revisado.')
+    )
     await rm(path.join(project.root, 'notes/b.md'))
     const removed = await project.run(['sync'], env())
     expect(removed.code).toBe(0)
@@ -313,7 +325,10 @@ describe('human edits win everywhere', () => {
   it('front-matter lines a human added to a translation are kept when the note is synced again', async () => {
     project = await synced()
     const target = await project.read('locales/es/a.md')
-    await project.write('locales/es/a.md', target.replace('translated: true\n', 'translated: true\nreviewed_by: maria # checked 2025-06\n'))
+    await project.write(
+      'locales/es/a.md',
+      target.replace('translated: true\n', 'translated: true\nreviewed_by: maria # checked 2025-06\n')
+    )
     await project.write('notes/a.md', note.replace('The last paragraph.', 'The very last paragraph.'))
     expect((await project.run(['sync', '--locale', 'es'], env())).code).toBe(0)
     const after = await project.read('locales/es/a.md')
@@ -327,8 +342,10 @@ describe('human edits win everywhere', () => {
   })
 
   it('adopting an existing translation never changes a byte silently: code that differs is reported with file:line', async () => {
-    const source = '# Install\n\nRun the installer first.\n\n```sh\n# install the tool\nnpm ci\n```\n\nThen read the docs.\n'
-    const existing = '# Instalar\n\nEjecuta primero el instalador.\n\n```sh\n# instalar la herramienta\nnpm ci\n```\n\nLuego lee la documentación.\n'
+    const source =
+      '# Install\n\nRun the installer first.\n\n```sh\n# install the tool\nnpm ci\n```\n\nThen read the docs.\n'
+    const existing =
+      '# Instalar\n\nEjecuta primero el instalador.\n\n```sh\n# instalar la herramienta\nnpm ci\n```\n\nLuego lee la documentación.\n'
     project = await tempProject({'notes/a.md': source, 'locales/es/a.md': existing})
     const before = requests()
     const adopted = await project.run(['sync', '--locale', 'es'], env())

@@ -5,7 +5,7 @@
 import {readdir, rm} from 'node:fs/promises'
 import path from 'node:path'
 import {afterEach, describe, expect, it} from 'vitest'
-import {tempProject, type TempProject} from '../support/project.js'
+import {type TempProject, tempProject} from '../support/project.js'
 
 const note = '---\ntitle: First\n---\n\n# First\n\nA paragraph of prose.\n'
 
@@ -63,7 +63,11 @@ describe('locales recorded in the lock', () => {
 
 describe('locale folders as the repository spells them', () => {
   it('--locale zh-cn writes into the existing zh-cn/ folder, keeping the zh-CN tag for the lock', async () => {
-    project = await tempProject({'notes/a.md': note, 'notes/b.md': note.replace(/First/g, 'Second'), 'locales/zh-cn/README.txt': 'translations\n'})
+    project = await tempProject({
+      'notes/a.md': note,
+      'notes/b.md': note.replace(/First/g, 'Second'),
+      'locales/zh-cn/README.txt': 'translations\n'
+    })
     const result = await project.run(['sync', '--locale', 'zh-cn', '--provider', 'pseudo'])
     expect(result.code).toBe(0)
     const files = await tree(project.root)
@@ -87,9 +91,15 @@ describe('locale folders as the repository spells them', () => {
 
 describe('status', () => {
   it('reports an existing translation the lock does not know as untracked, not missing', async () => {
-    project = await tempProject({'notes/a.md': note, 'notes/b.md': note.replace(/First/g, 'Second'), 'locales/es/a.md': '---\ntitle: Primero\n---\n\n# Primero\n\nUn párrafo.\n'})
+    project = await tempProject({
+      'notes/a.md': note,
+      'notes/b.md': note.replace(/First/g, 'Second'),
+      'locales/es/a.md': '---\ntitle: Primero\n---\n\n# Primero\n\nUn párrafo.\n'
+    })
     const json = await project.run(['status', '--locale', 'es', '--json'])
-    expect(JSON.parse(json.stdout)).toEqual([expect.objectContaining({locale: 'es', notes: 2, missing: 1, untracked: 1})])
+    expect(JSON.parse(json.stdout)).toEqual([
+      expect.objectContaining({locale: 'es', notes: 2, missing: 1, untracked: 1})
+    ])
     const text = await project.run(['status', '--locale', 'es'])
     expect(text.stdout).toMatch(/missing\s+untracked/)
     expect(text.stdout).toMatch(/^es\s+2\s+1\s+1\s/m)

@@ -4,10 +4,13 @@ import path from 'node:path'
 import {afterEach, describe, expect, it} from 'vitest'
 import {main} from '../../src/cli/main.js'
 import {acquireRunLock} from '../../src/state/mutex.js'
-import {tempProject, type TempProject} from '../support/project.js'
+import {type TempProject, tempProject} from '../support/project.js'
 
 const notes = Object.fromEntries(
-  Array.from({length: 8}, (_, index) => [`notes/n${index}.md`, `---\ntitle: Note ${index}\n---\n\nParagraph ${index} of the notes.\n`])
+  Array.from({length: 8}, (_, index) => [
+    `notes/n${index}.md`,
+    `---\ntitle: Note ${index}\n---\n\nParagraph ${index} of the notes.\n`
+  ])
 )
 
 const cleanup: string[] = []
@@ -20,7 +23,13 @@ afterEach(async () => {
 async function run(cwd: string, args: string[]): Promise<{code: number; stdout: string; stderr: string}> {
   let stdout = ''
   let stderr = ''
-  const code = await main(args, {cwd, env: {PATH: process.env.PATH}, stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), isTTY: false})
+  const code = await main(args, {
+    cwd,
+    env: {PATH: process.env.PATH},
+    stdout: (t) => (stdout += t),
+    stderr: (t) => (stderr += t),
+    isTTY: false
+  })
   return {code, stdout, stderr}
 }
 
@@ -32,13 +41,20 @@ describe('lock merge', () => {
       const copy = await mkdtemp(path.join(tmpdir(), 'notes-l10n-shard-'))
       cleanup.push(copy)
       await cp(project.root, copy, {recursive: true})
-      expect((await run(copy, ['sync', '--locale', 'es', '--provider', 'pseudo', '--shard', `${index}/3`])).code).toBe(0)
+      expect((await run(copy, ['sync', '--locale', 'es', '--provider', 'pseudo', '--shard', `${index}/3`])).code).toBe(
+        0
+      )
       shards.push(copy)
     }
 
     // What a CI job does with the shards' artifacts: copy the translations, merge the locks.
-    for (const shard of shards) await cp(path.join(shard, 'locales'), path.join(project.root, 'locales'), {recursive: true})
-    const merged = await run(project.root, ['lock', 'merge', ...shards.map((shard) => path.join(shard, 'notes-l10n.lock'))])
+    for (const shard of shards)
+      await cp(path.join(shard, 'locales'), path.join(project.root, 'locales'), {recursive: true})
+    const merged = await run(project.root, [
+      'lock',
+      'merge',
+      ...shards.map((shard) => path.join(shard, 'notes-l10n.lock'))
+    ])
     expect(merged.stderr).toBe('')
     expect(merged.stdout).toMatch(/^lock merge: 8 entries from 3 files merged into notes-l10n.lock$/m)
     const mergedLock = await project.read('notes-l10n.lock')
@@ -76,4 +92,3 @@ describe('lock merge', () => {
     expect((await run(project.root, ['lock', 'merge', 'notes-l10n.lock'])).code).toBe(0)
   })
 })
-

@@ -9,7 +9,7 @@ import {collectBatches} from '../../src/commands/batch.js'
 import {JOURNAL_FILE} from '../../src/state/journal.js'
 import {acquireRunLock} from '../../src/state/mutex.js'
 import {segmentTexts, startTestServer, type TestServer} from '../support/openai-server.js'
-import {tempProject, type TempProject} from '../support/project.js'
+import {type TempProject, tempProject} from '../support/project.js'
 
 const key = 'sk-test-batch-0123456789'
 
@@ -52,7 +52,11 @@ async function onlineReference(count = 3): Promise<{files: Record<string, string
 }
 
 /** The JSONL lines of every upload so far. */
-function uploadedLines(server: TestServer): Array<{custom_id: string; url: string; body: {response_format: {type: string}; messages: Array<{content: string}>}}> {
+function uploadedLines(server: TestServer): Array<{
+  custom_id: string
+  url: string
+  body: {response_format: {type: string}; messages: Array<{content: string}>}
+}> {
   return server.requests
     .filter((request) => request.path === '/v1/files')
     .flatMap((request) => request.raw!.split('\n'))
@@ -60,7 +64,8 @@ function uploadedLines(server: TestServer): Array<{custom_id: string; url: strin
     .map((line) => JSON.parse(line.slice(line.indexOf('{"custom_id"')).trim()))
 }
 
-const chatRequests = (server: TestServer) => server.requests.filter((request) => request.path === '/v1/chat/completions')
+const chatRequests = (server: TestServer) =>
+  server.requests.filter((request) => request.path === '/v1/chat/completions')
 
 describe('sync --batch', () => {
   it('submits the pending segments, then collects and writes exactly what an online sync writes', async () => {
@@ -70,13 +75,19 @@ describe('sync --batch', () => {
     const submit = await project.run(['sync', '--batch', '--locale', 'es'], env)
     expect(submit.stderr).toBe('')
     expect(submit.code).toBe(0)
-    expect(submit.stdout).toMatch(/^sync --batch: submitted batch_1: 12 segments in \d+ requests \(3 notes\), .* at the Batch API's 50% price$/m)
+    expect(submit.stdout).toMatch(
+      /^sync --batch: submitted batch_1: 12 segments in \d+ requests \(3 notes\), .* at the Batch API's 50% price$/m
+    )
     expect(chatRequests(server)).toHaveLength(0)
     expect(await listing(project.root, 'locales/es')).toEqual([])
     expect(await listing(project.root, '.notes-l10n/batches')).toEqual(['batch_1.json'])
     // The uploaded lines are the online protocol: strict schema, one property per segment id.
     const line = uploadedLines(server)[0]
-    expect(line).toMatchObject({custom_id: 'r1', url: '/v1/chat/completions', body: {response_format: {type: 'json_schema'}}})
+    expect(line).toMatchObject({
+      custom_id: 'r1',
+      url: '/v1/chat/completions',
+      body: {response_format: {type: 'json_schema'}}
+    })
 
     const status = await project.run(['batch', 'status'], env)
     expect(status.stdout).toMatch(/^batch_1 {2}completed · 3\/3 requests done · 3 requests for 3 notes/m)
@@ -85,11 +96,16 @@ describe('sync --batch', () => {
     expect(collect.stderr).toBe('')
     expect(collect.code).toBe(0)
     expect(collect.stdout).toMatch(/^collected batch_1:$/m)
-    expect(collect.stdout).toMatch(/^sync: 3 written, 0 up to date, 12 segments translated, 0 reused \[openai-batch\/gpt-4\.1-mini\]/m)
+    expect(collect.stdout).toMatch(
+      /^sync: 3 written, 0 up to date, 12 segments translated, 0 reused \[openai-batch\/gpt-4\.1-mini\]/m
+    )
     expect(collect.stdout).toMatch(/^sync --batch: nothing to translate after collecting$/m)
     expect(server.batches.size).toBe(1)
-    for (const [name, text] of Object.entries(reference.files)) expect(await project.read(`locales/es/${name}`)).toBe(text)
-    expect(await project.read('notes-l10n.lock')).toBe(reference.lock.replace(/"provider": "openai"/g, '"provider": "openai"'))
+    for (const [name, text] of Object.entries(reference.files))
+      expect(await project.read(`locales/es/${name}`)).toBe(text)
+    expect(await project.read('notes-l10n.lock')).toBe(
+      reference.lock.replace(/"provider": "openai"/g, '"provider": "openai"')
+    )
     expect(await listing(project.root, '.notes-l10n/batches')).toEqual([])
     expect(chatRequests(server)).toHaveLength(0)
 
@@ -102,7 +118,9 @@ describe('sync --batch', () => {
     expect((await project.run(['sync', '--batch', '--locale', 'es'], env)).code).toBe(0)
     const again = await project.run(['sync', '--batch', '--locale', 'es'], env)
     expect(again.code).toBe(0)
-    expect(again.stdout).toMatch(/^batch_1 {2}in_progress · 0\/3 requests done · .* still running: run notes-l10n sync --batch again later/m)
+    expect(again.stdout).toMatch(
+      /^batch_1 {2}in_progress · 0\/3 requests done · .* still running: run notes-l10n sync --batch again later/m
+    )
     expect(server.batches.size).toBe(1)
 
     server.completeBatches()
@@ -121,11 +139,15 @@ describe('sync --batch', () => {
     expect((await project.run(['sync', '--batch', '--locale', 'es'], env)).code).toBe(0)
     const r1 = uploadedLines(server).find((line) => line.custom_id === 'r1')!
     // Wire keys are request-local ("1", "2", …): identify segments by their text.
-    const r1Texts = Object.values((JSON.parse(r1.body.messages[1]!.content) as {segments: Record<string, string>}).segments)
+    const r1Texts = Object.values(
+      (JSON.parse(r1.body.messages[1]!.content) as {segments: Record<string, string>}).segments
+    )
 
     const collect = await project.run(['batch', 'collect'], env)
     expect(collect.code).toBe(1)
-    expect(collect.stdout).toMatch(/n0\.md {2}failed \(3 translated, 1 failed\)\n.*\n.*batch batch_1: rejected: Q1: placeholders invented/)
+    expect(collect.stdout).toMatch(
+      /n0\.md {2}failed \(3 translated, 1 failed\)\n.*\n.*batch batch_1: rejected: Q1: placeholders invented/
+    )
     expect(collect.stdout).toMatch(/batch batch_1: the batch reported an error/)
     expect(collect.stdout).toMatch(/^sync: 1 written, 0 up to date, 2 failed/m)
 
@@ -145,9 +167,13 @@ describe('sync --batch', () => {
     const {server, project, env} = await setup()
     expect((await project.run(['sync', '--batch', '--locale', 'es'], env)).code).toBe(0)
 
-    const crash = collectBatches({cwd: project.root, env, beforeApply: () => {
-      throw new Error('killed')
-    }})
+    const crash = collectBatches({
+      cwd: project.root,
+      env,
+      beforeApply: () => {
+        throw new Error('killed')
+      }
+    })
     await expect(crash).rejects.toThrow('killed')
     expect(await listing(project.root, '.notes-l10n/batches')).toEqual(['batch_1.json', 'batch_1.output.jsonl'])
     expect(await listing(project.root, 'locales/es')).toEqual([])
@@ -157,7 +183,8 @@ describe('sync --batch', () => {
     const collect = await project.run(['batch', 'collect'], env)
     expect(collect.code).toBe(0)
     expect(downloads()).toBe(before)
-    for (const [name, text] of Object.entries(reference.files)) expect(await project.read(`locales/es/${name}`)).toBe(text)
+    for (const [name, text] of Object.entries(reference.files))
+      expect(await project.read(`locales/es/${name}`)).toBe(text)
     expect(await listing(project.root, '.notes-l10n/batches')).toEqual([])
   })
 
@@ -185,7 +212,8 @@ describe('sync --batch', () => {
     expect(counts.reduce((sum, count) => sum + count.reused + count.translated, 0)).toBe(12)
     expect(counts.reduce((sum, count) => sum + count.reused, 0)).toBeGreaterThanOrEqual(4)
     expect(counts.every((count) => count.failed === 0)).toBe(true)
-    for (const [name, text] of Object.entries(reference.files)) expect(await project.read(`locales/es/${name}`)).toBe(text)
+    for (const [name, text] of Object.entries(reference.files))
+      expect(await project.read(`locales/es/${name}`)).toBe(text)
     expect(await listing(project.root, '.notes-l10n/journal')).toEqual([])
   })
 
@@ -193,14 +221,18 @@ describe('sync --batch', () => {
     const {project, env} = await setup({batches: 'manual'}, 1)
     expect((await project.run(['sync', '--batch', '--locale', 'es'], env)).code).toBe(0)
     const online = await project.run(['sync', '--locale', 'es', '--provider', 'pseudo'], env)
-    expect(online.stderr).toMatch(/warning: 1 Batch API batch is still open \(batch_1\): segments they carry are paid again .* run notes-l10n batch collect first/)
+    expect(online.stderr).toMatch(
+      /warning: 1 Batch API batch is still open \(batch_1\): segments they carry are paid again .* run notes-l10n batch collect first/
+    )
   })
 
   it('--max-cost refuses a batch whose estimate exceeds it, before uploading', async () => {
     const {server, project, env} = await setup()
     const result = await project.run(['sync', '--batch', '--locale', 'es', '--max-cost', '0.000001'], env)
     expect(result.code).toBe(1)
-    expect(result.stderr).toMatch(/this batch is estimated at \$\d+\.\d{4} at the Batch API's 50% price .* nothing was sent/)
+    expect(result.stderr).toMatch(
+      /this batch is estimated at \$\d+\.\d{4} at the Batch API's 50% price .* nothing was sent/
+    )
     expect(server.requests).toHaveLength(0)
   })
 

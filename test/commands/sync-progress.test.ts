@@ -8,7 +8,12 @@ function terminal(): {stream: NodeJS.WriteStream; text(): string} {
   let text = ''
   stream.isTTY = true
   stream.columns = 200
-  Object.assign(stream, {cursorTo: () => true, moveCursor: () => true, clearLine: () => true, clearScreenDown: () => true})
+  Object.assign(stream, {
+    cursorTo: () => true,
+    moveCursor: () => true,
+    clearLine: () => true,
+    clearScreenDown: () => true
+  })
   ;(stream as unknown as PassThrough).on('data', (chunk: Buffer) => {
     text += chunk.toString()
   })
@@ -33,8 +38,23 @@ describe('live progress', () => {
     })
     progress.onEvent({type: 'note-started', note: 'notes/a.md', locale: 'es', output: 'locales/es/a.md', segments: 6})
     progress.onEvent({type: 'note-started', note: 'notes/a.md', locale: 'fr', output: 'locales/fr/a.md', segments: 4})
-    progress.onEvent({type: 'segment-batch', note: 'notes/a.md', locale: 'es', accepted: 5, usage, inFlight: 3, priced: true})
-    progress.onEvent({type: 'note-finished', note: 'notes/a.md', locale: 'es', output: 'locales/es/a.md', status: 'failed', counts})
+    progress.onEvent({
+      type: 'segment-batch',
+      note: 'notes/a.md',
+      locale: 'es',
+      accepted: 5,
+      usage,
+      inFlight: 3,
+      priced: true
+    })
+    progress.onEvent({
+      type: 'note-finished',
+      note: 'notes/a.md',
+      locale: 'es',
+      output: 'locales/es/a.md',
+      status: 'failed',
+      counts
+    })
     progress.stop()
     expect(text()).toMatch(/es +\[[^\]]*\] 6\/6 segments \| 3 in flight \| 1200 tokens \| \$0\.0123/)
     expect(text()).toMatch(/fr +\[[^\]]*\] 0\/4 segments/)
@@ -42,17 +62,42 @@ describe('live progress', () => {
 
   it('says cost unknown for an unpriced model', () => {
     const {stream, text} = terminal()
-    const progress = startLiveProgress(stream, {locales: [{locale: 'es', total: 2}], notes: new Map([['notes/a.md\0es', 2]])})
+    const progress = startLiveProgress(stream, {
+      locales: [{locale: 'es', total: 2}],
+      notes: new Map([['notes/a.md\0es', 2]])
+    })
     progress.onEvent({type: 'note-started', note: 'notes/a.md', locale: 'es', output: 'locales/es/a.md', segments: 2})
-    progress.onEvent({type: 'segment-batch', note: 'notes/a.md', locale: 'es', accepted: 2, usage: {...usage, costUsd: 0}, priced: false})
+    progress.onEvent({
+      type: 'segment-batch',
+      note: 'notes/a.md',
+      locale: 'es',
+      accepted: 2,
+      usage: {...usage, costUsd: 0},
+      priced: false
+    })
     progress.stop()
     expect(text()).toMatch(/2\/2 segments .*\| cost unknown/)
     expect(text()).not.toMatch(/\$0\.0000/)
   })
 
   it('totals come from the plan: every pending segment per locale and per note', () => {
-    const note = (file: string, locale: string, pending: number) => ({note: file, locale, output: '', status: 'pending' as const, counts: {...counts, pending}, segments: [], findings: []})
-    const plan = progressPlan({notes: [note('notes/a.md', 'es', 3), note('notes/b.md', 'es', 0), note('notes/b.md', 'fr', 2), note('notes/c.md', 'es', 4)]})
+    const note = (file: string, locale: string, pending: number) => ({
+      note: file,
+      locale,
+      output: '',
+      status: 'pending' as const,
+      counts: {...counts, pending},
+      segments: [],
+      findings: []
+    })
+    const plan = progressPlan({
+      notes: [
+        note('notes/a.md', 'es', 3),
+        note('notes/b.md', 'es', 0),
+        note('notes/b.md', 'fr', 2),
+        note('notes/c.md', 'es', 4)
+      ]
+    })
     expect(plan.locales).toEqual([
       {locale: 'es', total: 7},
       {locale: 'fr', total: 2}

@@ -8,7 +8,7 @@ import {progressMode} from '../../src/cli/progress.js'
 import {shardOf} from '../../src/commands/sync.js'
 import {Lockfile} from '../../src/state/lock.js'
 import {startTestServer, type TestServer} from '../support/openai-server.js'
-import {tempProject, type TempProject} from '../support/project.js'
+import {type TempProject, tempProject} from '../support/project.js'
 
 const key = 'sk-test-scale-0123456789'
 
@@ -18,9 +18,11 @@ function notes(count = 6): Record<string, string> {
   for (let index = 0; index < count; index++) {
     const paragraphs = Array.from(
       {length: 2 + (index % 3)},
-      (_, p) => `Paragraph ${p} of note ${index} explains \`npm ci\` and [a link](https://example.com/${index}/${p}) to the reader, with some *emphasis*.`
+      (_, p) =>
+        `Paragraph ${p} of note ${index} explains \`npm ci\` and [a link](https://example.com/${index}/${p}) to the reader, with some *emphasis*.`
     )
-    files[`notes/n${index}.md`] = `---\ntitle: Note number ${index}\n---\n\n# Heading ${index}\n\n${paragraphs.join('\n\n')}\n`
+    files[`notes/n${index}.md`] =
+      `---\ntitle: Note number ${index}\n---\n\n# Heading ${index}\n\n${paragraphs.join('\n\n')}\n`
   }
   return files
 }
@@ -59,17 +61,25 @@ describe('sync --dry-run estimates', () => {
     const dry = await p.run(['sync', '--dry-run', '--locale', 'es,fr'], env)
     expect(dry.code).toBe(0)
     expect(server.requests).toHaveLength(0)
-    expect(dry.stdout).toMatch(/^es +6 notes, \d+ segments to translate, 0 reused · ~\d+ prompt \+ \d+ completion tokens in \d+ requests? · ~\$\d+\.\d{4}$/m)
+    expect(dry.stdout).toMatch(
+      /^es +6 notes, \d+ segments to translate, 0 reused · ~\d+ prompt \+ \d+ completion tokens in \d+ requests? · ~\$\d+\.\d{4}$/m
+    )
     expect(dry.stdout).toMatch(/^fr +6 notes/m)
 
     const json = await p.run(['sync', '--dry-run', '--locale', 'es,fr', '--json'], env)
-    const summary = JSON.parse(json.stdout.trim().split('\n').at(-1)!) as {type: string; estimate: {total: {promptTokens: number; requests: number; costUsd: number}}}
+    const summary = JSON.parse(json.stdout.trim().split('\n').at(-1)!) as {
+      type: string
+      estimate: {total: {promptTokens: number; requests: number; costUsd: number}}
+    }
     expect(summary.type).toBe('summary')
     const estimate = summary.estimate.total
 
     const run = await p.run(['sync', '--locale', 'es,fr'], env)
     expect(run.code).toBe(0)
-    const counted = server.requests.reduce((sum, request) => sum + (request.answer!.body as {usage: {prompt_tokens: number}}).usage.prompt_tokens, 0)
+    const counted = server.requests.reduce(
+      (sum, request) => sum + (request.answer!.body as {usage: {prompt_tokens: number}}).usage.prompt_tokens,
+      0
+    )
     expect(server.requests).toHaveLength(estimate.requests)
     expect(Math.abs(estimate.promptTokens - counted) / counted).toBeLessThan(0.1)
     expect(estimate.costUsd).toBeGreaterThan(0)
@@ -87,9 +97,14 @@ describe('sync --max-cost', () => {
   it('refuses to start when the estimate exceeds the limit: exit 1, nothing sent or written', async () => {
     server = await startTestServer()
     const p = await project(notes())
-    const result = await p.run(['sync', '--locale', 'es', '--max-cost', '0.00001'], {OPENAI_API_KEY: key, OPENAI_BASE_URL: server.url})
+    const result = await p.run(['sync', '--locale', 'es', '--max-cost', '0.00001'], {
+      OPENAI_API_KEY: key,
+      OPENAI_BASE_URL: server.url
+    })
     expect(result.code).toBe(1)
-    expect(result.stderr).toMatch(/--max-cost 0\.00001: this run is estimated at \$\d+\.\d{4} \(\d+ requests, .*nothing was sent/)
+    expect(result.stderr).toMatch(
+      /--max-cost 0\.00001: this run is estimated at \$\d+\.\d{4} \(\d+ requests, .*nothing was sent/
+    )
     expect(server.requests).toHaveLength(0)
     expect(Object.keys(await files(p.root, 'locales'))).toEqual([])
   })
@@ -97,7 +112,10 @@ describe('sync --max-cost', () => {
   it('runs when the estimate fits', async () => {
     server = await startTestServer()
     const p = await project(notes(2))
-    const result = await p.run(['sync', '--locale', 'es', '--max-cost', '5'], {OPENAI_API_KEY: key, OPENAI_BASE_URL: server.url})
+    const result = await p.run(['sync', '--locale', 'es', '--max-cost', '5'], {
+      OPENAI_API_KEY: key,
+      OPENAI_BASE_URL: server.url
+    })
     expect(result.stderr).toBe('')
     expect(result.code).toBe(0)
     expect(Object.keys(await files(p.root, 'locales'))).toHaveLength(2)
@@ -105,7 +123,10 @@ describe('sync --max-cost', () => {
 
   it('needs a price to compare with', async () => {
     const p = await project(notes(1))
-    const result = await p.run(['sync', '--locale', 'es', '--model', 'my-local-model', '--max-cost', '1'], {OPENAI_API_KEY: key, OPENAI_BASE_URL: 'http://127.0.0.1:9/v1'})
+    const result = await p.run(['sync', '--locale', 'es', '--model', 'my-local-model', '--max-cost', '1'], {
+      OPENAI_API_KEY: key,
+      OPENAI_BASE_URL: 'http://127.0.0.1:9/v1'
+    })
     expect(result.code).toBe(2)
     expect(result.stderr).toMatch(/cost of model my-local-model is unknown — add its price to provider\.prices/)
   })
@@ -176,16 +197,26 @@ describe('sync progress', () => {
     server = await startTestServer()
     const p = await project(notes(3))
     // Two locales: the notes of one locale share a request (providers/packer.ts), so two requests.
-    const result = await p.run(['sync', '--locale', 'es,fr', '--json'], {OPENAI_API_KEY: key, OPENAI_BASE_URL: server.url})
+    const result = await p.run(['sync', '--locale', 'es,fr', '--json'], {
+      OPENAI_API_KEY: key,
+      OPENAI_BASE_URL: server.url
+    })
     expect(result.code).toBe(0)
-    const events = result.stdout.trim().split('\n').map((line) => JSON.parse(line) as {type: string; note?: string; accepted?: number; usage?: {cachedTokens: number}})
+    const events = result.stdout
+      .trim()
+      .split('\n')
+      .map(
+        (line) => JSON.parse(line) as {type: string; note?: string; accepted?: number; usage?: {cachedTokens: number}}
+      )
     const types = events.map((event) => event.type)
     expect(types.filter((type) => type === 'note-started')).toHaveLength(6)
     expect(types.filter((type) => type === 'note-finished')).toHaveLength(6)
     expect(types.at(-1)).toBe('summary')
     const batches = events.filter((event) => event.type === 'segment-batch')
     expect(batches.length).toBeGreaterThanOrEqual(3)
-    expect(batches.every((event) => typeof event.accepted === 'number' && event.accepted > 0 && event.usage !== undefined)).toBe(true)
+    expect(
+      batches.every((event) => typeof event.accepted === 'number' && event.accepted > 0 && event.usage !== undefined)
+    ).toBe(true)
     const summary = events.at(-1) as unknown as {usage: {cachedTokens: number; promptTokens: number}; notes: unknown[]}
     expect(summary.notes).toHaveLength(6)
     // The instructions are a byte-identical prefix: the test server reports them cached after the first request.

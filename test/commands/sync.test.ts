@@ -1,7 +1,7 @@
 import {afterEach, describe, expect, it} from 'vitest'
 import {sync} from '../../src/commands/sync.js'
 import {createPseudoProvider} from '../../src/providers/pseudo.js'
-import {recording, tempProject, type TempProject} from '../support/project.js'
+import {recording, type TempProject, tempProject} from '../support/project.js'
 
 const note = `---
 title: Alibaba Cloud and its models
@@ -71,7 +71,10 @@ describe('sync', () => {
   it('an inserted paragraph is the only segment sent', async () => {
     project = await tempProject({'notes/a.md': note})
     await syncWith(project)
-    await project.write('notes/a.md', note.replace('# A first heading\n', '# A first heading\n\nA brand new paragraph.\n'))
+    await project.write(
+      'notes/a.md',
+      note.replace('# A first heading\n', '# A first heading\n\nA brand new paragraph.\n')
+    )
     const {provider} = await syncWith(project)
     expect(provider.sent()).toEqual(['A brand new paragraph.'])
   })

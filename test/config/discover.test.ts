@@ -1,7 +1,7 @@
 import {symlink, writeFile} from 'node:fs/promises'
 import path from 'node:path'
 import {describe, expect, it} from 'vitest'
-import {discoverNotes, frontmatterValueOfBytes, readFrontmatterValue, type NotePlan} from '../../src/config/discover.js'
+import {discoverNotes, frontmatterValueOfBytes, type NotePlan, readFrontmatterValue} from '../../src/config/discover.js'
 import {loadConfig} from '../../src/config/load.js'
 import {resolveConfig} from '../../src/config/resolve.js'
 import {UserError} from '../../src/types.js'
@@ -22,7 +22,9 @@ async function blogProject(extra: Record<string, string> = {}) {
 }
 
 function targetsOf(plans: NotePlan[], source: string) {
-  return Object.fromEntries(plans.find((plan) => plan.source === source)!.targets.map((target) => [target.localeForPath, target]))
+  return Object.fromEntries(
+    plans.find((plan) => plan.source === source)!.targets.map((target) => [target.localeForPath, target])
+  )
 }
 
 describe('discoverNotes: the blog layout', () => {
@@ -41,12 +43,22 @@ describe('discoverNotes: the blog layout', () => {
 
     const curl = targetsOf(plans, 'notes/2025-02-20-curl-tips-en.md')
     expect(Object.keys(curl).sort()).toEqual([...nineLocales].sort())
-    expect(curl['hant']).toEqual({locale: 'zh-Hant', localeForPath: 'hant', output: '_posts/hant/2025-02-20-curl-tips-hant.md', copy: false})
-    expect(curl['en']).toEqual({locale: 'en', localeForPath: 'en', output: '_posts/en/2025-02-20-curl-tips-en.md', copy: true})
+    expect(curl.hant).toEqual({
+      locale: 'zh-Hant',
+      localeForPath: 'hant',
+      output: '_posts/hant/2025-02-20-curl-tips-hant.md',
+      copy: false
+    })
+    expect(curl.en).toEqual({
+      locale: 'en',
+      localeForPath: 'en',
+      output: '_posts/en/2025-02-20-curl-tips-en.md',
+      copy: true
+    })
 
     const algebra = targetsOf(plans, 'notes/2025-01-16-linear-algebra-zh.md')
-    expect(algebra['zh']).toMatchObject({output: '_posts/zh/2025-01-16-linear-algebra-zh.md', copy: true})
-    expect(algebra['en']).toMatchObject({output: '_posts/en/2025-01-16-linear-algebra-en.md', copy: false})
+    expect(algebra.zh).toMatchObject({output: '_posts/zh/2025-01-16-linear-algebra-zh.md', copy: true})
+    expect(algebra.en).toMatchObject({output: '_posts/en/2025-01-16-linear-algebra-en.md', copy: false})
 
     for (const plan of plans) {
       for (const target of plan.targets) expect(target.copy).toBe(target.locale === plan.sourceLocale)
@@ -68,7 +80,10 @@ describe('discoverNotes: the blog layout', () => {
   it('filters by --locale (either form) and by paths', async () => {
     const root = await blogProject()
     const config = await loadConfig({cwd: root})
-    const {plans} = await discoverNotes(config, {locales: ['zh-Hant', 'es'], paths: [path.join(root, 'notes/2025-02-20-curl-tips-en.md')]})
+    const {plans} = await discoverNotes(config, {
+      locales: ['zh-Hant', 'es'],
+      paths: [path.join(root, 'notes/2025-02-20-curl-tips-en.md')]
+    })
     expect(plans).toHaveLength(1)
     expect(plans[0]!.targets.map((target) => target.output)).toEqual([
       '_posts/hant/2025-02-20-curl-tips-hant.md',
@@ -87,7 +102,9 @@ describe('discoverNotes: the blog layout', () => {
 
   it('refuses a locale that is not configured, and a malformed one', async () => {
     const config = await loadConfig({cwd: await blogProject()})
-    await expect(discoverNotes(config, {locales: ['pt']})).rejects.toThrow(/locale "pt" is not configured: expected one of en, zh/)
+    await expect(discoverNotes(config, {locales: ['pt']})).rejects.toThrow(
+      /locale "pt" is not configured: expected one of en, zh/
+    )
     await expect(discoverNotes(config, {locales: ['../../etc']})).rejects.toThrow(UserError)
   })
 
@@ -99,7 +116,10 @@ describe('discoverNotes: the blog layout', () => {
     const {plans, problems} = await discoverNotes(await loadConfig({cwd: root}))
     expect(plans.map((plan) => plan.source)).not.toContain('notes/readme.md')
     expect(problems).toEqual([
-      {file: 'notes/2025-03-01-mixed-en.md', message: expect.stringMatching(/file name says en but front-matter "lang" says zh/)},
+      {
+        file: 'notes/2025-03-01-mixed-en.md',
+        message: expect.stringMatching(/file name says en but front-matter "lang" says zh/)
+      },
       {file: 'notes/readme.md', message: expect.stringMatching(/does not match sources.pattern/)}
     ])
   })
@@ -124,11 +144,36 @@ describe('discoverNotes: zero-config', () => {
     const {plans, problems} = await discoverNotes(config, {locales: ['es']})
     expect(problems).toEqual([])
     expect(plans).toEqual([
-      {source: 'notes/a.md', sourceLocale: 'en', captures: {}, targets: [{locale: 'es', localeForPath: 'es', output: 'locales/es/a.md', copy: false}]},
-      {source: 'notes/c.md', sourceLocale: 'es', captures: {}, targets: [{locale: 'es', localeForPath: 'es', output: 'locales/es/c.md', copy: true}]},
-      {source: 'notes/deep/b.md', sourceLocale: 'zh', captures: {}, targets: [{locale: 'es', localeForPath: 'es', output: 'locales/es/deep/b.md', copy: false}]},
-      {source: 'notes/long.md', sourceLocale: 'ja', captures: {}, targets: [{locale: 'es', localeForPath: 'es', output: 'locales/es/long.md', copy: false}]},
-      {source: 'notes/no-fm.md', sourceLocale: 'en', captures: {}, targets: [{locale: 'es', localeForPath: 'es', output: 'locales/es/no-fm.md', copy: false}]}
+      {
+        source: 'notes/a.md',
+        sourceLocale: 'en',
+        captures: {},
+        targets: [{locale: 'es', localeForPath: 'es', output: 'locales/es/a.md', copy: false}]
+      },
+      {
+        source: 'notes/c.md',
+        sourceLocale: 'es',
+        captures: {},
+        targets: [{locale: 'es', localeForPath: 'es', output: 'locales/es/c.md', copy: true}]
+      },
+      {
+        source: 'notes/deep/b.md',
+        sourceLocale: 'zh',
+        captures: {},
+        targets: [{locale: 'es', localeForPath: 'es', output: 'locales/es/deep/b.md', copy: false}]
+      },
+      {
+        source: 'notes/long.md',
+        sourceLocale: 'ja',
+        captures: {},
+        targets: [{locale: 'es', localeForPath: 'es', output: 'locales/es/long.md', copy: false}]
+      },
+      {
+        source: 'notes/no-fm.md',
+        sourceLocale: 'en',
+        captures: {},
+        targets: [{locale: 'es', localeForPath: 'es', output: 'locales/es/no-fm.md', copy: false}]
+      }
     ])
   })
 
@@ -174,13 +219,18 @@ describe('discoverNotes: hostile layouts (S4, S5)', () => {
 
   it('refuses file names with a backslash (a separator on Windows)', async () => {
     const root = await makeProject({
-      'notes-l10n.config.json': JSON.stringify({sources: {pattern: 'notes/{slug}.md', captures: {slug: '.+'}}, output: 'out/{locale}/{slug}.md'}),
+      'notes-l10n.config.json': JSON.stringify({
+        sources: {pattern: 'notes/{slug}.md', captures: {slug: '.+'}},
+        output: 'out/{locale}/{slug}.md'
+      }),
       'notes/ok.md': '# ok\n',
       'notes/a\\..\\..\\evil.md': '# evil\n'
     })
     const {plans, problems} = await discoverNotes(await loadConfig({cwd: root}), {locales: ['es']})
     expect(plans.map((plan) => plan.source)).toEqual(['notes/ok.md'])
-    expect(problems).toEqual([{file: 'notes/a\\..\\..\\evil.md', message: expect.stringMatching(/refused because it contains a backslash/)}])
+    expect(problems).toEqual([
+      {file: 'notes/a\\..\\..\\evil.md', message: expect.stringMatching(/refused because it contains a backslash/)}
+    ])
   })
 
   it('never plans an output on top of a source note', async () => {
@@ -191,37 +241,54 @@ describe('discoverNotes: hostile layouts (S4, S5)', () => {
     })
     const {plans, problems} = await discoverNotes(await loadConfig({cwd: root}), {locales: ['es']})
     expect(plans.find((plan) => plan.source === 'a.md')!.targets).toEqual([])
-    expect(problems).toContainEqual({file: 'a.md', message: expect.stringMatching(/output a\.es\.md \(locale es\) is itself a source note/)})
+    expect(problems).toContainEqual({
+      file: 'a.md',
+      message: expect.stringMatching(/output a\.es\.md \(locale es\) is itself a source note/)
+    })
   })
 
   it('refuses a path filter outside the root', async () => {
     const root = await makeProject({'notes/a.md': '# A\n'})
-    await expect(discoverNotes(await loadConfig({cwd: root}), {locales: ['es'], paths: ['../elsewhere']})).rejects.toThrow(/outside the project root/)
+    await expect(
+      discoverNotes(await loadConfig({cwd: root}), {locales: ['es'], paths: ['../elsewhere']})
+    ).rejects.toThrow(/outside the project root/)
   })
 
   it('reports a path filter that matches no source', async () => {
     const root = await makeProject({'notes/a.md': '# A\n'})
     await writeFile(path.join(root, 'README.md'), '# readme\n')
-    const {plans, problems} = await discoverNotes(await loadConfig({cwd: root}), {locales: ['es'], paths: ['README.md']})
+    const {plans, problems} = await discoverNotes(await loadConfig({cwd: root}), {
+      locales: ['es'],
+      paths: ['README.md']
+    })
     expect(plans).toEqual([])
     expect(problems).toEqual([{file: 'README.md', message: expect.stringMatching(/not a source note/)}])
   })
 
   it('reports an ambiguous output that no rule settles', async () => {
-    const config = resolveConfig({sources: {pattern: 'notes/{slug}-{lang}.md'}, output: 'out/{locale}/{slug}.md', sourceLocale: {default: 'en'}}, '/unused')
+    const config = resolveConfig(
+      {sources: {pattern: 'notes/{slug}-{lang}.md'}, output: 'out/{locale}/{slug}.md', sourceLocale: {default: 'en'}},
+      '/unused'
+    )
     const root = await makeProject({'notes/foo-ja.md': '# ja\n', 'notes/foo-zh.md': '# zh\n'})
     const {plans, problems} = await discoverNotes({...config, root}, {locales: ['es']})
     expect(plans.map((plan) => [plan.source, plan.targets.length])).toEqual([
       ['notes/foo-ja.md', 1],
       ['notes/foo-zh.md', 0]
     ])
-    expect(problems).toEqual([{file: 'notes/foo-zh.md', message: expect.stringMatching(/also the output of notes\/foo-ja\.md/)}])
+    expect(problems).toEqual([
+      {file: 'notes/foo-zh.md', message: expect.stringMatching(/also the output of notes\/foo-ja\.md/)}
+    ])
   })
 })
 
 describe('discoverNotes: path filters from a subfolder', () => {
   it('resolves relative paths against the working directory the config was loaded from', async () => {
-    const root = await makeProject({'notes-l10n.config.json': '{"locales": ["es"]}', 'notes/a/x.md': '# x\n', 'notes/b/y.md': '# y\n'})
+    const root = await makeProject({
+      'notes-l10n.config.json': '{"locales": ["es"]}',
+      'notes/a/x.md': '# x\n',
+      'notes/b/y.md': '# y\n'
+    })
     const config = await loadConfig({cwd: path.join(root, 'notes/a')})
     expect(config.root).toBe(root)
     const {plans, problems} = await discoverNotes(config, {paths: ['x.md']})
@@ -244,7 +311,9 @@ describe('the front-matter locale', () => {
   }
 
   it('from bytes already read equals the streaming head reader, case by case', async () => {
-    const root = await makeProject(Object.fromEntries(Object.entries(heads).map(([name, text]) => [`${name}.md`, text])))
+    const root = await makeProject(
+      Object.fromEntries(Object.entries(heads).map(([name, text]) => [`${name}.md`, text]))
+    )
     for (const [name, text] of Object.entries(heads)) {
       const streamed = await readFrontmatterValue(path.join(root, `${name}.md`), 'lang')
       expect([name, frontmatterValueOfBytes(Buffer.from(text), 'lang')]).toEqual([name, streamed])
@@ -275,7 +344,11 @@ describe('the front-matter locale', () => {
 describe('sources.exclude with {locale}', () => {
   it('leaves out the folders of every locale of the run and of the config', async () => {
     const root = await makeProject({
-      'notes-l10n.config.json': JSON.stringify({sources: {include: ['docs/**/*.md'], exclude: ['docs/{locale}/**']}, locales: ['es', 'pt-br'], output: 'docs/{locale}/{path}'}),
+      'notes-l10n.config.json': JSON.stringify({
+        sources: {include: ['docs/**/*.md'], exclude: ['docs/{locale}/**']},
+        locales: ['es', 'pt-br'],
+        output: 'docs/{locale}/{path}'
+      }),
       'docs/index.md': '# Home\n',
       'docs/es/index.md': '# Inicio\n',
       'docs/pt-br/index.md': '# Início\n',
@@ -283,7 +356,15 @@ describe('sources.exclude with {locale}', () => {
       'docs/guide/a.md': '# A\n'
     })
     const config = await loadConfig({cwd: root})
-    expect((await discoverNotes(config)).plans.map((plan) => plan.source)).toEqual(['docs/de/index.md', 'docs/guide/a.md', 'docs/index.md'])
-    expect((await discoverNotes(config, {locales: ['es']})).plans.map((plan) => plan.source)).toEqual(['docs/de/index.md', 'docs/guide/a.md', 'docs/index.md'])
+    expect((await discoverNotes(config)).plans.map((plan) => plan.source)).toEqual([
+      'docs/de/index.md',
+      'docs/guide/a.md',
+      'docs/index.md'
+    ])
+    expect((await discoverNotes(config, {locales: ['es']})).plans.map((plan) => plan.source)).toEqual([
+      'docs/de/index.md',
+      'docs/guide/a.md',
+      'docs/index.md'
+    ])
   })
 })

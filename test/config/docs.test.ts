@@ -9,7 +9,9 @@ const shipped: unknown = JSON.parse(readFileSync(new URL('../../schemas/config.s
 
 describe('the shipped schema and the reference docs', () => {
   it('ships exactly the schema the loader validates with', () => {
-    expect(shipped, 'schemas/config.schema.json is stale: regenerate it from src/config/schema.ts').toEqual(configSchema)
+    expect(shipped, 'schemas/config.schema.json is stale: regenerate it from src/config/schema.ts').toEqual(
+      configSchema
+    )
   })
 
   it('documents every schema key in docs/config.md (the table is generated from the schema)', () => {
@@ -17,17 +19,26 @@ describe('the shipped schema and the reference docs', () => {
     const end = docs.indexOf('<!-- reference:end -->')
     expect(start).toBeGreaterThan(-1)
     const table = docs.slice(docs.indexOf('\n', start) + 1, end)
-    expect(table, 'docs/config.md reference table is stale: paste referenceTable() from src/config/reference.ts').toBe(referenceTable())
+    expect(table, 'docs/config.md reference table is stale: paste referenceTable() from src/config/reference.ts').toBe(
+      referenceTable()
+    )
     for (const row of referenceRows()) expect(table).toContain(`| \`${row.key}\` |`)
   })
 
   it('reference rows cover nested and free-form keys', () => {
     const keys = referenceRows().map((row) => row.key)
-    expect(keys).toEqual(expect.arrayContaining(['sources.pattern', 'provider.prices.<model>.input', 'frontmatter.perLocale.<locale>.<key>', 'localeAliases.<alias>']))
+    expect(keys).toEqual(
+      expect.arrayContaining([
+        'sources.pattern',
+        'provider.prices.<model>.input',
+        'frontmatter.perLocale.<locale>.<key>',
+        'localeAliases.<alias>'
+      ])
+    )
   })
 
   it('every JSON example in docs/config.md is a valid config', () => {
-    const blocks = [...docs.matchAll(/```json\n([^]*?)```/g)].map((match) => match[1]!)
+    const blocks = [...docs.matchAll(/```json\n([\s\S]*?)```/g)].map((match) => match[1]!)
     expect(blocks.length).toBeGreaterThan(0)
     for (const block of blocks) expect(() => resolveConfig(JSON.parse(block), '/docs')).not.toThrow()
   })

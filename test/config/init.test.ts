@@ -20,8 +20,8 @@ describe('initProject', () => {
     expect(result.detected).toMatch(/No known layout found/)
 
     const json = await readJson(path.join(root, 'notes-l10n.config.json'))
-    expect(json['$schema']).toBe('./node_modules/notes-l10n/schemas/config.schema.json')
-    expect(json['$comment']).toEqual(expect.arrayContaining([expect.stringMatching(/OPENAI_API_KEY/)]))
+    expect(json.$schema).toBe('./node_modules/notes-l10n/schemas/config.schema.json')
+    expect(json.$comment).toEqual(expect.arrayContaining([expect.stringMatching(/OPENAI_API_KEY/)]))
     const config = await loadConfig({cwd: root})
     expect(config.output).toBe('locales/{locale}/{path}')
     expect(config.locales).toEqual([{tag: 'es', path: 'es'}])
@@ -35,7 +35,12 @@ describe('initProject', () => {
       'notes/2025-01-16-foo-en.md': note({title: 'Foo'}),
       'notes/2025-01-16-bar-zh.md': note({title: 'Bar'}),
       'notes/2025-01-16-baz-ja.md': note({title: 'Baz'}),
-      ...Object.fromEntries(['en', 'zh', 'ja', 'es', 'fr', 'de', 'ar', 'hi', 'hant'].map((locale) => [`_posts/${locale}/2025-01-16-foo-${locale}.md`, '# x\n'])),
+      ...Object.fromEntries(
+        ['en', 'zh', 'ja', 'es', 'fr', 'de', 'ar', 'hi', 'hant'].map((locale) => [
+          `_posts/${locale}/2025-01-16-foo-${locale}.md`,
+          '# x\n'
+        ])
+      ),
       '_posts/assets/logo.md': '# not a locale folder\n'
     })
     const result = await initProject(root)
@@ -46,7 +51,17 @@ describe('initProject', () => {
     const config = await loadConfig({cwd: root})
     expect(config.sources.pattern).toBe('notes/{date}-{slug}-{lang}.md')
     expect(config.output).toBe('_posts/{locale}/{date}-{slug}-{locale}.md')
-    expect(config.locales.map((locale) => locale.path)).toEqual(['ar', 'de', 'en', 'es', 'fr', 'hant', 'hi', 'ja', 'zh'])
+    expect(config.locales.map((locale) => locale.path)).toEqual([
+      'ar',
+      'de',
+      'en',
+      'es',
+      'fr',
+      'hant',
+      'hi',
+      'ja',
+      'zh'
+    ])
     expect(config.localeAliases).toEqual({hant: 'zh-Hant'})
 
     const {plans, problems} = await discoverNotes(config)
@@ -64,7 +79,10 @@ describe('initProject', () => {
   })
 
   it('never overwrites without force, and keeps an existing glossary even with force', async () => {
-    const root = await makeProject({'notes-l10n.config.json': '{"locales": ["it"]}\n', 'glossary.json': '{"mine": true}\n'})
+    const root = await makeProject({
+      'notes-l10n.config.json': '{"locales": ["it"]}\n',
+      'glossary.json': '{"mine": true}\n'
+    })
     await expect(initProject(root)).rejects.toThrow(/already exists.*--force/)
     expect(await readFile(path.join(root, 'notes-l10n.config.json'), 'utf8')).toBe('{"locales": ["it"]}\n')
 

@@ -41,6 +41,8 @@ describe('loadConfig', () => {
 
   it('reports schema problems with the file name', async () => {
     const root = await makeProject({'notes-l10n.config.json': JSON.stringify({locales: 'es', links: {rebase: 1}})})
-    await expect(loadConfig({cwd: root})).rejects.toThrow(/notes-l10n\.config\.json: 2 problems[^]*locales: received "es", expected a list[^]*links\.rebase: received 1/)
+    await expect(loadConfig({cwd: root})).rejects.toThrow(
+      /notes-l10n\.config\.json: 2 problems[\s\S]*locales: received "es", expected a list[\s\S]*links\.rebase: received 1/
+    )
   })
 })

@@ -22,8 +22,13 @@ describe('resolveOutputPath', () => {
   })
 
   it('gives {dir}, {name}, {ext} (with its dot), {tag}, and drops the slash after an empty {dir}', () => {
-    const config = resolveConfig({output: 'i18n/{tag}/{dir}/{name}.{locale}{ext}', localeAliases: {hant: 'zh-Hant'}}, '/p')
-    expect(resolveOutputPath(config, {source: 'notes/x/y/z.md', captures: {}}, 'hant')).toBe('i18n/zh-Hant/x/y/z.hant.md')
+    const config = resolveConfig(
+      {output: 'i18n/{tag}/{dir}/{name}.{locale}{ext}', localeAliases: {hant: 'zh-Hant'}},
+      '/p'
+    )
+    expect(resolveOutputPath(config, {source: 'notes/x/y/z.md', captures: {}}, 'hant')).toBe(
+      'i18n/zh-Hant/x/y/z.hant.md'
+    )
     expect(resolveOutputPath(config, {source: 'notes/z.md', captures: {}}, 'es')).toBe('i18n/es/z.es.md')
   })
 
@@ -41,7 +46,9 @@ describe('resolveOutputPath', () => {
   })
 
   it('refuses a locale code shaped like a path (S4)', () => {
-    expect(() => resolveOutputPath(plain, {source: 'notes/a.md', captures: {}}, '../../etc')).toThrow(/not a BCP-47 language tag/)
+    expect(() => resolveOutputPath(plain, {source: 'notes/a.md', captures: {}}, '../../etc')).toThrow(
+      /not a BCP-47 language tag/
+    )
   })
 })
 
@@ -71,7 +78,9 @@ describe('assertWritable (S5)', () => {
     const root = await makeProject({})
     await mkdir(path.join(root, 'locales'))
     await symlink(outside, path.join(root, 'locales/es'))
-    await expect(assertWritable(root, 'locales/es/sub/a.md')).rejects.toThrow(/outside the project: locales\/es resolves to/)
+    await expect(assertWritable(root, 'locales/es/sub/a.md')).rejects.toThrow(
+      /outside the project: locales\/es resolves to/
+    )
     expect(await readdir(outside)).toEqual([])
   })
 

@@ -21,7 +21,12 @@ describe('source patterns', () => {
     expect(matchSourcePattern(blog, file)).toEqual(captures)
   })
 
-  it.each(['notes/readme.md', 'notes/sub/2025-01-16-foo-en.md', 'notes/2025-01-16-foo.md', 'other/2025-01-16-foo-en.md'])('does not match %s', (file) => {
+  it.each([
+    'notes/readme.md',
+    'notes/sub/2025-01-16-foo-en.md',
+    'notes/2025-01-16-foo.md',
+    'other/2025-01-16-foo-en.md'
+  ])('does not match %s', (file) => {
     expect(matchSourcePattern(blog, file)).toBeUndefined()
   })
 
@@ -43,7 +48,9 @@ describe('templates', () => {
   it('parses and renders parts', () => {
     const pieces = parseTemplate('_posts/{locale}/{date}-{slug}-{locale}.md')
     expect(pieces).not.toBeTypeOf('string')
-    expect(renderTemplate(pieces as Exclude<typeof pieces, string>, {locale: 'es', date: 'D', slug: 'S'})).toBe('_posts/es/D-S-es.md')
+    expect(renderTemplate(pieces as Exclude<typeof pieces, string>, {locale: 'es', date: 'D', slug: 'S'})).toBe(
+      '_posts/es/D-S-es.md'
+    )
   })
 
   it.each([

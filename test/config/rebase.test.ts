@@ -25,12 +25,21 @@ describe('rebaseUrl (Q25)', () => {
     expect(rebaseUrl(url, from, to)).toBe(expected)
   })
 
-  it.each(['#anchor', '#', '?q=1', '', 'https://example.com/x.png', 'mailto:a@b.co', 'tel:+1', 'data:image/png;base64,AAA', '/abs/x.png', '//cdn.example.com/x.png', 'C:x'])(
-    'leaves %j alone',
-    (url) => {
-      expect(rebaseUrl(url, 'notes/a.md', 'locales/es/a.md')).toBe(url)
-    }
-  )
+  it.each([
+    '#anchor',
+    '#',
+    '?q=1',
+    '',
+    'https://example.com/x.png',
+    'mailto:a@b.co',
+    'tel:+1',
+    'data:image/png;base64,AAA',
+    '/abs/x.png',
+    '//cdn.example.com/x.png',
+    'C:x'
+  ])('leaves %j alone', (url) => {
+    expect(rebaseUrl(url, 'notes/a.md', 'locales/es/a.md')).toBe(url)
+  })
 })
 
 describe('rebaseLink: links between notes point at their translation', () => {

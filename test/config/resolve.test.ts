@@ -44,7 +44,7 @@ describe('resolveConfig', () => {
     expect(config.locales).toContainEqual({tag: 'zh-Hant', path: 'hant'})
     expect(config.locales).toContainEqual({tag: 'en', path: 'en'})
     expect(config.sourceLocale).toEqual({default: 'en', fromFrontmatter: 'lang', fromPattern: 'lang'})
-    expect(config.frontmatter.keys['audio']).toEqual({set: false})
+    expect(config.frontmatter.keys.audio).toEqual({set: false})
     expect(config.links.rebase).toBe(false)
   })
 
@@ -80,7 +80,11 @@ describe('resolveConfig', () => {
     const lines = message.split('\n')
     expect(lines[0]).toMatch(/^\/project\/notes-l10n\.config\.json: \d+ problems/)
     const problems = lines.slice(1)
-    const expectLine = (pattern: RegExp) => expect(problems.some((line) => pattern.test(line)), `no line matches ${pattern}:\n${message}`).toBe(true)
+    const expectLine = (pattern: RegExp) =>
+      expect(
+        problems.some((line) => pattern.test(line)),
+        `no line matches ${pattern}:\n${message}`
+      ).toBe(true)
     expectLine(/^ {2}- lcoales: unknown key; did you mean "locales"\?/)
     expectLine(/^ {2}- locales\[1\]: received "\.\.\/\.\.\/etc", expected a locale name/)
     expectLine(/^ {2}- locales: received a list with duplicates/)
@@ -88,14 +92,19 @@ describe('resolveConfig', () => {
     expectLine(/^ {2}- provider\.concurrency: received "eight", expected an integer from 1 to 256/)
     expectLine(/^ {2}- provider\.responseFormat: received "xml", expected one of "auto", "json_schema", "json_object"/)
     expectLine(/^ {2}- links\.rebase: received "yes", expected a boolean/)
-    expectLine(/^ {2}- frontmatter\.draft: received "delete", expected one of "translate", "keep", "drop" or an object with "set"/)
+    expectLine(
+      /^ {2}- frontmatter\.draft: received "delete", expected one of "translate", "keep", "drop" or an object with "set"/
+    )
     expectLine(/^ {2}- limits\.maxFileBytes: received 0, expected an integer ≥ 1/)
     expect(problems.every((line) => line.includes('fix'))).toBe(true)
   })
 
   it('refuses an API key anywhere in the config without echoing it (S2)', () => {
-    const key = 'sk-proj-' + 'A'.repeat(40)
-    const message = problemsOf({provider: {apiKey: key, baseURL: 'https://api.example.com/v1'}, $comment: `my key is ${key}`})
+    const key = `sk-proj-${'A'.repeat(40)}`
+    const message = problemsOf({
+      provider: {apiKey: key, baseURL: 'https://api.example.com/v1'},
+      $comment: `my key is ${key}`
+    })
     expect(message).toContain('provider.apiKey: looks like an API key')
     expect(message).toContain('$comment: looks like an API key')
     expect(message).toContain('OPENAI_API_KEY')
@@ -129,7 +138,9 @@ describe('resolveConfig', () => {
   })
 
   it('refuses a capture expression that does not compile', () => {
-    expect(problemsOf({sources: {pattern: 'notes/{slug}.md', captures: {slug: '(['}}})).toMatch(/sources\.pattern: .*does not compile/)
+    expect(problemsOf({sources: {pattern: 'notes/{slug}.md', captures: {slug: '(['}}})).toMatch(
+      /sources\.pattern: .*does not compile/
+    )
   })
 
   it('refuses an alias to something that is not a BCP-47 tag, and two names for one locale', () => {
@@ -143,28 +154,49 @@ describe('resolveConfig', () => {
   })
 
   it('refuses a __proto__ front-matter key instead of touching the prototype', () => {
-    expect(problemsOf(JSON.parse('{"frontmatter": {"__proto__": "drop"}}'))).toMatch(/frontmatter\["__proto__"\]: this key name is refused/)
+    expect(problemsOf(JSON.parse('{"frontmatter": {"__proto__": "drop"}}'))).toMatch(
+      /frontmatter\["__proto__"\]: this key name is refused/
+    )
   })
 })
 
 describe('secrets and field names', () => {
   it('accepts front-matter policy keys that merely sound secret, but still catches key-shaped values there', () => {
-    expect(() => resolveConfig({frontmatter: {token: 'keep', password: 'drop', perLocale: {es: {secret: 'translate'}}}}, '/p')).not.toThrow()
-    expect(() => resolveConfig({frontmatter: {note: {set: 'sk-' + 'b'.repeat(30)}}}, '/p')).toThrow(/frontmatter\.note\.set: looks like an API key/)
+    expect(() =>
+      resolveConfig({frontmatter: {token: 'keep', password: 'drop', perLocale: {es: {secret: 'translate'}}}}, '/p')
+    ).not.toThrow()
+    expect(() => resolveConfig({frontmatter: {note: {set: `sk-${'b'.repeat(30)}`}}}, '/p')).toThrow(
+      /frontmatter\.note\.set: looks like an API key/
+    )
   })
 })
 
 describe('output per include glob', () => {
   it('defaults sources.include to the keys and renders each source with its own template', async () => {
     const {resolveOutputPath} = await import('../../src/config/paths.js')
-    const config = resolveConfig({output: {'docs/**/*.md': 'i18n/{locale}/docs/{path}', 'blog/*.md': 'i18n/{locale}/blog/{name}{ext}'}}, '/site')
+    const config = resolveConfig(
+      {output: {'docs/**/*.md': 'i18n/{locale}/docs/{path}', 'blog/*.md': 'i18n/{locale}/blog/{name}{ext}'}},
+      '/site'
+    )
     expect(config.sources.include).toEqual(['docs/**/*.md', 'blog/*.md'])
     expect(resolveOutputPath(config, {source: 'docs/guide/a.md', captures: {}}, 'fr')).toBe('i18n/fr/docs/guide/a.md')
     expect(resolveOutputPath(config, {source: 'blog/b.md', captures: {}}, 'fr')).toBe('i18n/fr/blog/b.md')
   })
 
   it('refuses an include glob without a template, a template for no include glob, and a bad template', () => {
-    expect(() => resolveConfig({sources: {include: ['docs/**/*.md', 'other/*.md']}, output: {'docs/**/*.md': 'i18n/{locale}/{path}', 'blog/*.md': 'x/{locale}/{path}', 'docs/x.md': 'no-locale/{path}'}}, '/site')).toThrow(
+    expect(() =>
+      resolveConfig(
+        {
+          sources: {include: ['docs/**/*.md', 'other/*.md']},
+          output: {
+            'docs/**/*.md': 'i18n/{locale}/{path}',
+            'blog/*.md': 'x/{locale}/{path}',
+            'docs/x.md': 'no-locale/{path}'
+          }
+        },
+        '/site'
+      )
+    ).toThrow(
       /sources\.include\[1\]: "other\/\*\.md" has no template in "output"[\s\S]*output\["blog\/\*\.md"\]: not one of sources\.include|output\["blog\/\*\.md"\]: not one of sources\.include[\s\S]*sources\.include\[1\]/
     )
   })

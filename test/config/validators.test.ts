@@ -14,7 +14,12 @@ import {glossarySchema} from '../../src/glossary/schema.js'
 const schemas: Record<string, unknown> = {configSchema, glossarySchema}
 const validators = VALIDATORS as Array<{module: string; name: string; options: object; output: string}>
 
-test.each(validators.map((validator) => [validator.output, validator]))('%s is up to date with its schema (else run npm run generate)', async (output, validator) => {
-  const committed = await readFile(path.resolve(import.meta.dirname, '../..', output), 'utf8')
-  expect(committed === validatorSource(schemas[validator.name], validator.options, `src/${validator.module}.ts`)).toBe(true)
-})
+test.each(validators.map((validator) => [validator.output, validator]))(
+  '%s is up to date with its schema (else run npm run generate)',
+  async (output, validator) => {
+    const committed = await readFile(path.resolve(import.meta.dirname, '../..', output), 'utf8')
+    expect(
+      committed === validatorSource(schemas[validator.name], validator.options, `src/${validator.module}.ts`)
+    ).toBe(true)
+  }
+)

@@ -2,4 +2,7 @@
 import {defineFuzz, fuzzSeeds} from '../fuzz/run.js'
 import {corpusFiles} from './shared.js'
 
-defineFuzz('spec examples, package READMEs, fixture notes and shared-corpus files', fuzzSeeds([...corpusFiles('notes'), ...corpusFiles('readmes')].map((file) => file.text)))
+defineFuzz(
+  'spec examples, package READMEs, fixture notes and shared-corpus files',
+  fuzzSeeds([...corpusFiles('notes'), ...corpusFiles('readmes')].map((file) => file.text))
+)

@@ -5,10 +5,13 @@
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {mismatchedShapes} from '../support/expected-shape.js'
 import {startTestServer, type TestServer} from '../support/openai-server.js'
-import {tempProject, type TempProject} from '../support/project.js'
+import {type TempProject, tempProject} from '../support/project.js'
 import {corpusFiles} from './shared.js'
 
-const files = [...corpusFiles('notes').map((file) => ({...file, folder: 'notes'})), ...corpusFiles('readmes').map((file) => ({...file, folder: 'readmes'}))]
+const files = [
+  ...corpusFiles('notes').map((file) => ({...file, folder: 'notes'})),
+  ...corpusFiles('readmes').map((file) => ({...file, folder: 'readmes'}))
+]
 const sources = files.map((file) => `notes/${file.folder}/${file.name}`)
 
 let server: TestServer
@@ -34,9 +37,13 @@ describe('sync of the shared corpus through an OpenAI-compatible endpoint', () =
   it(`translates all ${files.length} files with every note's structure preserved`, async () => {
     const {code, stdout, stderr} = await project.run(['sync', '--locale', 'es'], env())
     expect(stderr).toBe('')
-    expect(stdout).toMatch(new RegExp(`^sync: ${sources.length} written, 0 up to date, \\d+ segments translated, \\d+ reused`, 'm'))
+    expect(stdout).toMatch(
+      new RegExp(`^sync: ${sources.length} written, 0 up to date, \\d+ segments translated, \\d+ reused`, 'm')
+    )
     expect(code).toBe(0)
-    const mismatched = await mismatchedShapes(project, sources, translationOf, (before, after) => expect(after).not.toBe(before))
+    const mismatched = await mismatchedShapes(project, sources, translationOf, (before, after) =>
+      expect(after).not.toBe(before)
+    )
     expect(mismatched).toEqual([])
   }, 240_000)
 

@@ -44,7 +44,9 @@ describe(`PO on the corpus (${es.length} es and ${zh.length} zh units)`, () => {
       const entry = entries[at] ?? ''
       entries[at] = `${entry.slice(0, entry.indexOf('\nmsgstr '))}\nmsgstr "${target}"`
     })
-    const changed = fromPo(entries.join('\n\n'), 'es.po').units.filter((unit, position) => unit.target !== es[position]?.target)
+    const changed = fromPo(entries.join('\n\n'), 'es.po').units.filter(
+      (unit, position) => unit.target !== es[position]?.target
+    )
     expect(changed.map((unit) => unit.target)).toEqual(edited)
     expect(changed.map((unit) => unit.id)).toEqual([4, 9, 14].map((position) => es[position]?.id))
   })
@@ -54,13 +56,16 @@ describe(`PO on the corpus (${es.length} es and ${zh.length} zh units)`, () => {
     ['zh', toPo(zh, {...OPTIONS, targetLocale: 'zh'})]
   ] as const
 
-  it.skipIf(!hasGettext).each(cases)('%s passes msgfmt --check and comes out of msgcat byte-identical (skipped unless GNU gettext is on PATH)', (name, po) => {
-    const file = written(`${name}.po`, po)
-    const result = spawnSync('msgfmt', ['--check', '-o', '/dev/null', file], {encoding: 'utf8'})
-    expect(result.stderr).toBe('')
-    expect(result.status).toBe(0)
-    expect(execFileSync('msgcat', [file], {encoding: 'utf8'})).toBe(po)
-  })
+  it.skipIf(!hasGettext).each(cases)(
+    '%s passes msgfmt --check and comes out of msgcat byte-identical (skipped unless GNU gettext is on PATH)',
+    (name, po) => {
+      const file = written(`${name}.po`, po)
+      const result = spawnSync('msgfmt', ['--check', '-o', '/dev/null', file], {encoding: 'utf8'})
+      expect(result.stderr).toBe('')
+      expect(result.status).toBe(0)
+      expect(execFileSync('msgcat', [file], {encoding: 'utf8'})).toBe(po)
+    }
+  )
 
   it.skipIf(!hasGettext)('unwrapped output equals msgcat --no-wrap (skipped unless GNU gettext is on PATH)', () => {
     const po = toPo(zh, {...OPTIONS, wrap: false})
@@ -81,8 +86,12 @@ describe('XLIFF on the corpus', () => {
   })
 
   it('the independent `xliff` package parses our export with as many targets', async () => {
-    const parsed = (await xliff2js(toXliff(zh, {sourceLocale: 'en', targetLocale: 'zh'}))) as {resources: Record<string, Record<string, {target?: unknown}>>}
-    const targets = Object.values(parsed.resources).flatMap((file) => Object.values(file).filter((unit) => unit.target !== undefined))
+    const parsed = (await xliff2js(toXliff(zh, {sourceLocale: 'en', targetLocale: 'zh'}))) as {
+      resources: Record<string, Record<string, {target?: unknown}>>
+    }
+    const targets = Object.values(parsed.resources).flatMap((file) =>
+      Object.values(file).filter((unit) => unit.target !== undefined)
+    )
     expect(targets.length).toBe(zh.filter((unit) => unit.target !== undefined).length)
     expect(targets.length).toBeGreaterThan(100)
   })

@@ -7,10 +7,10 @@
  */
 import {existsSync} from 'node:fs'
 import path from 'node:path'
+import {type MarkdownFile, markdownFiles} from '../support/notes.js'
 import {repoRoot} from '../support/repo.js'
-import {markdownFiles, type MarkdownFile} from '../support/notes.js'
 
-export const corpusRoot = path.resolve(repoRoot, process.env['NOTES_L10N_CORPUS'] ?? '../shared/corpus')
+export const corpusRoot = path.resolve(repoRoot, process.env.NOTES_L10N_CORPUS ?? '../shared/corpus')
 
 /** The corpus root, or a clear error when it is not there. */
 export function sharedCorpus(): string {

@@ -5,8 +5,8 @@ import {readFileSync} from 'node:fs'
 import path from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {parseGlossary} from '../../src/glossary/load.js'
-import {repoRoot} from '../support/repo.js'
 import {tempProject} from '../support/project.js'
+import {repoRoot} from '../support/repo.js'
 
 const readme = readFileSync(path.join(repoRoot, 'README.md'), 'utf8')
 

@@ -36,9 +36,19 @@ function printableIds(file: string): string[] {
   const source = ts.createSourceFile(file, readFileSync(path.join(repoRoot, file), 'utf8'), ts.ScriptTarget.Latest)
   const ids: string[] = []
   const visit = (node: ts.Node) => {
-    if (ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node) || ts.isTemplateHead(node) || ts.isTemplateMiddle(node) || ts.isTemplateTail(node)) {
+    if (
+      ts.isStringLiteral(node) ||
+      ts.isNoSubstitutionTemplateLiteral(node) ||
+      ts.isTemplateHead(node) ||
+      ts.isTemplateMiddle(node) ||
+      ts.isTemplateTail(node)
+    ) {
       ids.push(...(node.text.match(RULE_ID) ?? []))
-    } else if (ts.isPropertyAssignment(node) && ts.isIdentifier(node.name) && /^[A-Z][0-9]{1,2}$/.test(node.name.text)) {
+    } else if (
+      ts.isPropertyAssignment(node) &&
+      ts.isIdentifier(node.name) &&
+      /^[A-Z][0-9]{1,2}$/.test(node.name.text)
+    ) {
       ids.push(node.name.text)
     }
     ts.forEachChild(node, visit)
@@ -67,9 +77,14 @@ describe('docs/rules.md', () => {
       for (let n = Number(from); n <= Number(to); n++) documented.add(`${letter}${n}`)
     }
     const cited = new Set<string>()
-    for (const file of [...sources, ...files('test', (relative) => relative.startsWith('test/fixtures') || relative.startsWith('test/corpus'))]) {
+    for (const file of [
+      ...sources,
+      ...files('test', (relative) => relative.startsWith('test/fixtures') || relative.startsWith('test/corpus'))
+    ]) {
       if (!file.endsWith('.ts')) continue
-      for (const match of readFileSync(path.join(repoRoot, file), 'utf8').matchAll(/docs\/rules\.md[ ,#]+((?:[A-Za-z][0-9]{1,2}(?:[–-][A-Za-z]?[0-9]{1,2})?(?:, | and |\/)?)+)/g)) {
+      for (const match of readFileSync(path.join(repoRoot, file), 'utf8').matchAll(
+        /docs\/rules\.md[ ,#]+((?:[A-Za-z][0-9]{1,2}(?:[–-][A-Za-z]?[0-9]{1,2})?(?:, | and |\/)?)+)/g
+      )) {
         for (const id of match[1]!.toUpperCase().match(RULE_ID) ?? []) cited.add(id)
       }
     }
@@ -109,7 +124,9 @@ describe('comments cite documents inside the repository', () => {
   })
 
   it('every docs/*.md a comment in src/ names exists', () => {
-    const named = new Set(sources.flatMap((file) => readFileSync(path.join(repoRoot, file), 'utf8').match(/docs\/[a-z-]+\.md/g) ?? []))
+    const named = new Set(
+      sources.flatMap((file) => readFileSync(path.join(repoRoot, file), 'utf8').match(/docs\/[a-z-]+\.md/g) ?? [])
+    )
     expect([...named].filter((doc) => !existsSync(path.join(repoRoot, doc)))).toEqual([])
   })
 })
@@ -119,12 +136,19 @@ describe('--version', () => {
 
   it(`prints package.json's version (${version})`, async () => {
     let stdout = ''
-    const code = await main(['--version'], {stdout: (text) => (stdout += text), stderr: () => {}, env: {}, isTTY: false})
+    const code = await main(['--version'], {
+      stdout: (text) => (stdout += text),
+      stderr: () => {},
+      env: {},
+      isTTY: false
+    })
     expect(code).toBe(0)
     expect(stdout).toBe(`${version}\n`)
   })
 
   it('the built bin/notes-l10n.js prints the same (npm test builds dist/ first)', () => {
-    expect(execFileSync(process.execPath, [path.join(repoRoot, 'bin/notes-l10n.js'), '--version'], {encoding: 'utf8'})).toBe(`${version}\n`)
+    expect(
+      execFileSync(process.execPath, [path.join(repoRoot, 'bin/notes-l10n.js'), '--version'], {encoding: 'utf8'})
+    ).toBe(`${version}\n`)
   })
 })

@@ -4,7 +4,7 @@
  * locale, front-matter policy, and relative links rebased for the deeper output folder.
  */
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import {tempProject, type TempProject} from '../support/project.js'
+import {type TempProject, tempProject} from '../support/project.js'
 
 const config = {
   sources: {include: ['notes/**/*.md'], pattern: 'notes/{date}-{slug}-{lang}.md'},
@@ -12,7 +12,13 @@ const config = {
   locales: ['en', 'zh', 'ja', 'es', 'fr', 'de', 'ar', 'hi', 'hant'],
   localeAliases: {hant: 'zh-Hant'},
   output: '_posts/{locale}/{date}-{slug}-{locale}.md',
-  frontmatter: {title: 'translate', lang: {set: '{locale}'}, translated: {set: true}, audio: {set: false}, draft: 'drop'},
+  frontmatter: {
+    title: 'translate',
+    lang: {set: '{locale}'},
+    translated: {set: true},
+    audio: {set: false},
+    draft: 'drop'
+  },
   links: {rebase: true}
 }
 
@@ -30,7 +36,11 @@ let project: TempProject
 beforeAll(async () => {
   project = await tempProject({
     'notes-l10n.config.json': JSON.stringify(config, null, 2),
-    'notes/2025-01-16-qwen-en.md': note('en', 'About Qwen', 'Qwen is a family of models. ![Logo](../assets/qwen.png) See [the notes](#notes).'),
+    'notes/2025-01-16-qwen-en.md': note(
+      'en',
+      'About Qwen',
+      'Qwen is a family of models. ![Logo](../assets/qwen.png) See [the notes](#notes).'
+    ),
     'notes/2025-01-17-network-zh.md': note('zh', '网络', '计算机网络是一组互相连接的计算机。'),
     'notes/2025-01-18-nihongo-ja.md': note('ja', '日本語', '日本語の勉強についてのノートです。')
   })
@@ -45,7 +55,9 @@ describe('the blog layout', () => {
     expect(stdout).toMatch(/^sync: 27 written/m)
 
     for (const locale of config.locales) {
-      expect(await project.read(`_posts/${locale}/2025-01-16-qwen-${locale}.md`)).toMatch(new RegExp(`^lang: ${locale}$`, 'm'))
+      expect(await project.read(`_posts/${locale}/2025-01-16-qwen-${locale}.md`)).toMatch(
+        new RegExp(`^lang: ${locale}$`, 'm')
+      )
       expect(await project.read(`_posts/${locale}/2025-01-17-network-${locale}.md`)).toContain('audio: false')
       expect(await project.read(`_posts/${locale}/2025-01-18-nihongo-${locale}.md`)).toContain('translated: true')
     }
@@ -65,7 +77,7 @@ audio: false
 `)
   })
 
-  it('translates from the note\'s own language and never into it', async () => {
+  it("translates from the note's own language and never into it", async () => {
     const lock = (await project.read('notes-l10n.lock')).split('\n')
     const entry = (note: string, locale: string) => {
       const start = lock.findIndex((line) => line.includes(JSON.stringify(note)))
@@ -81,7 +93,9 @@ audio: false
 
   it('applies the front-matter policy: title translated, keys set, draft dropped, others kept', async () => {
     const spanish = await project.read('_posts/es/2025-01-16-qwen-es.md')
-    expect(spanish).toMatch(/^---\nlayout: post\ntitle: (?!About Qwen$).+\nlang: es\ntranslated: true\naudio: false\n---\n/)
+    expect(spanish).toMatch(
+      /^---\nlayout: post\ntitle: (?!About Qwen$).+\nlang: es\ntranslated: true\naudio: false\n---\n/
+    )
     expect(spanish).not.toContain('draft:')
   })
 

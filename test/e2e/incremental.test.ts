@@ -3,9 +3,12 @@
  */
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {segmentIds, startTestServer, type TestServer} from '../support/openai-server.js'
-import {tempProject, type TempProject} from '../support/project.js'
+import {type TempProject, tempProject} from '../support/project.js'
 
-const paragraphs = Array.from({length: 40}, (_, index) => `Paragraph number ${index + 1} explains one more detail of the system.`)
+const paragraphs = Array.from(
+  {length: 40},
+  (_, index) => `Paragraph number ${index + 1} explains one more detail of the system.`
+)
 const note = (items: readonly string[]) => `---\ntitle: Forty paragraphs\n---\n\n${items.join('\n\n')}\n`
 
 let server: TestServer
@@ -20,7 +23,8 @@ afterAll(async () => {
 })
 
 const env = () => ({OPENAI_BASE_URL: server.url, OPENAI_API_KEY: 'sk-test-incremental'})
-const sentSince = (from: number) => server.requests.slice(from).filter((request) => request.path.endsWith('/chat/completions'))
+const sentSince = (from: number) =>
+  server.requests.slice(from).filter((request) => request.path.endsWith('/chat/completions'))
 
 describe('incremental sync at the endpoint', () => {
   it('pays for one paragraph when one paragraph changed', async () => {
@@ -39,7 +43,15 @@ describe('incremental sync at the endpoint', () => {
 
   it('pays for the inserted paragraph only', async () => {
     const before = server.requests.length
-    await project.write('notes/forty.md', note(['A brand new opening paragraph.', ...paragraphs.slice(0, 19), 'Paragraph number 20 explains one more detail of the whole system.', ...paragraphs.slice(20)]))
+    await project.write(
+      'notes/forty.md',
+      note([
+        'A brand new opening paragraph.',
+        ...paragraphs.slice(0, 19),
+        'Paragraph number 20 explains one more detail of the whole system.',
+        ...paragraphs.slice(20)
+      ])
+    )
     expect((await project.run(['sync', '--locale', 'es'], env())).code).toBe(0)
     const requests = sentSince(before)
     expect(requests).toHaveLength(1)

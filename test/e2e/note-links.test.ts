@@ -4,7 +4,7 @@
  */
 
 import {afterEach, describe, expect, it} from 'vitest'
-import {tempProject, type TempProject} from '../support/project.js'
+import {type TempProject, tempProject} from '../support/project.js'
 
 let project: TempProject | undefined
 afterEach(async () => {
@@ -15,7 +15,8 @@ describe('links between notes', () => {
   it('map onto the translation in the same locale', async () => {
     project = await tempProject({
       'notes-l10n.config.json': JSON.stringify({locales: ['es'], sources: {exclude: ['notes/draft.md']}}),
-      'notes/a.md': '# A\n\nSee [the other note](other.md#intro), [a draft](draft.md) and ![a chart](img/chart.png).\n\n[ref]: ./other.md\n',
+      'notes/a.md':
+        '# A\n\nSee [the other note](other.md#intro), [a draft](draft.md) and ![a chart](img/chart.png).\n\n[ref]: ./other.md\n',
       'notes/other.md': '# Other\n\nText.\n',
       'notes/draft.md': '# Draft\n\nNot translated.\n'
     })

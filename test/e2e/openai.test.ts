@@ -4,15 +4,15 @@
  * project (real Markdown nobody here wrote), translated with structure preserved.
  */
 import {readFileSync} from 'node:fs'
-import {readFile, readdir} from 'node:fs/promises'
+import {readdir, readFile} from 'node:fs/promises'
 import path from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {mismatchedShapes} from '../support/expected-shape.js'
 import {fixtureNotes} from '../support/notes.js'
+import {startTestServer, type TestServer} from '../support/openai-server.js'
+import {type TempProject, tempProject} from '../support/project.js'
 import {packageReadmes} from '../support/readmes.js'
 import {repoRoot} from '../support/repo.js'
-import {startTestServer, type TestServer} from '../support/openai-server.js'
-import {tempProject, type TempProject} from '../support/project.js'
 
 const canary = 'sk-test-CANARY-e2e-7f3a9c1b5d'
 const example = 'notes/2025-09-18-jingren-zhou-en.md'
@@ -46,8 +46,11 @@ afterAll(async () => {
 
 /** The READMEs of the packages package.json names (dependencies and devDependencies). */
 function directDependencyReadmes(): ReturnType<typeof packageReadmes> {
-  const manifest = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as Record<string, Record<string, string> | undefined>
-  const direct = new Set([...Object.keys(manifest['dependencies'] ?? {}), ...Object.keys(manifest['devDependencies'] ?? {})])
+  const manifest = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as Record<
+    string,
+    Record<string, string> | undefined
+  >
+  const direct = new Set([...Object.keys(manifest.dependencies ?? {}), ...Object.keys(manifest.devDependencies ?? {})])
   return packageReadmes().filter((readme) => direct.has(readme.name))
 }
 
@@ -56,17 +59,22 @@ const translationOf = (note: string) => (sources.includes(note) ? note.replace(/
 
 const env = () => ({OPENAI_BASE_URL: server.url, OPENAI_API_KEY: canary})
 
-
-
 describe('sync through an OpenAI-compatible endpoint', () => {
-  it('translates the example, the fixtures and the dependencies\' READMEs with every note\'s structure preserved', async () => {
+  it("translates the example, the fixtures and the dependencies' READMEs with every note's structure preserved", async () => {
     const {code, stdout, stderr} = await project.run(['sync', '--locale', 'es'], env())
     expect(stderr).toBe('')
-    expect(stdout).toMatch(new RegExp(`^sync: ${sources.length} written, 0 up to date, \\d+ segments translated, \\d+ reused \\[openai/gpt-4\\.1-mini\\]`, 'm'))
+    expect(stdout).toMatch(
+      new RegExp(
+        `^sync: ${sources.length} written, 0 up to date, \\d+ segments translated, \\d+ reused \\[openai/gpt-4\\.1-mini\\]`,
+        'm'
+      )
+    )
     expect(code).toBe(0)
     expect(server.requests.length).toBeGreaterThan(0)
 
-    const mismatched = await mismatchedShapes(project, sources, translationOf, (before, after) => expect(after).not.toBe(before))
+    const mismatched = await mismatchedShapes(project, sources, translationOf, (before, after) =>
+      expect(after).not.toBe(before)
+    )
     expect(mismatched).toEqual([])
     expect(sources.length).toBeGreaterThan(20)
   }, 240_000)
@@ -116,7 +124,9 @@ describe('sync through an OpenAI-compatible endpoint', () => {
     await project.write(file, text.replace('director de tecnología', 'jefe técnico'))
     const {code, stdout} = await project.run(['glossary', 'check', example, '--locale', 'es'])
     expect(code).toBe(1)
-    expect(stdout).toMatch(new RegExp(`^${file.replace(/[.]/g, '\\.')}:${line}: warning G1: .*director de tecnología`, 'm'))
+    expect(stdout).toMatch(
+      new RegExp(`^${file.replace(/[.]/g, '\\.')}:${line}: warning G1: .*director de tecnología`, 'm')
+    )
     await project.write(file, text)
   })
 
@@ -125,7 +135,10 @@ describe('sync through an OpenAI-compatible endpoint', () => {
     expect(outputs.stdout + outputs.stderr).not.toContain(canary)
     const unauthorised = await startTestServer({fault: () => ({kind: 'unauthorized', echoKey: true})})
     try {
-      const failed = await project.run(['sync', example, '--locale', 'de'], {OPENAI_BASE_URL: unauthorised.url, OPENAI_API_KEY: canary})
+      const failed = await project.run(['sync', example, '--locale', 'de'], {
+        OPENAI_BASE_URL: unauthorised.url,
+        OPENAI_API_KEY: canary
+      })
       expect(failed.code).toBe(2)
       expect(failed.stderr).toMatch(/401|authenticat/i)
       expect(failed.stdout + failed.stderr).not.toContain(canary)
@@ -141,7 +154,9 @@ describe('sync through an OpenAI-compatible endpoint', () => {
 async function walk(directory: string): Promise<string[]> {
   const entries = await readdir(directory, {withFileTypes: true})
   const files = await Promise.all(
-    entries.map((entry) => (entry.isDirectory() ? walk(path.join(directory, entry.name)) : [path.join(directory, entry.name)]))
+    entries.map((entry) =>
+      entry.isDirectory() ? walk(path.join(directory, entry.name)) : [path.join(directory, entry.name)]
+    )
   )
   return files.flat()
 }

@@ -9,8 +9,8 @@ import path from 'node:path'
 import {afterEach, describe, expect, it} from 'vitest'
 import {shapeProblem} from '../pipeline/harness.js'
 import {startTestServer, type TestServer} from '../support/openai-server.js'
+import {type TempProject, tempProject} from '../support/project.js'
 import {repoRoot} from '../support/repo.js'
-import {tempProject, type TempProject} from '../support/project.js'
 
 /**
  * Pairs against punctuation and reordered. Letterless answers (test/pipeline/plausible.test.ts)
@@ -43,10 +43,16 @@ describe('sync with a plausible translator', () => {
         'notes/example.md': example,
         'notes/pairs.md': pairs
       })
-      const {code, stdout, stderr} = await project.run(['sync'], {OPENAI_BASE_URL: server.url, OPENAI_API_KEY: 'sk-test-plausible'})
+      const {code, stdout, stderr} = await project.run(['sync'], {
+        OPENAI_BASE_URL: server.url,
+        OPENAI_API_KEY: 'sk-test-plausible'
+      })
       expect(stdout).not.toMatch(/failed/)
       expect(code, stderr).toBe(0)
-      for (const [name, source] of [['example.md', example], ['pairs.md', pairs]] as const) {
+      for (const [name, source] of [
+        ['example.md', example],
+        ['pairs.md', pairs]
+      ] as const) {
         const written = await project.read(`locales/${locale}/${name}`)
         expect(shapeProblem(source, written)).toBeUndefined()
       }

@@ -25,7 +25,7 @@
 
 import {createRequire} from 'node:module'
 import {describe, expect, it} from 'vitest'
-import {analyseNote, type AnalysedNote} from '../../src/pipeline/analyse.js'
+import {type AnalysedNote, analyseNote} from '../../src/pipeline/analyse.js'
 import {parseTree} from '../../src/pipeline/parse.js'
 import {restore} from '../../src/pipeline/protect.js'
 import {decodeNote, NoteError} from '../../src/pipeline/read.js'
@@ -36,12 +36,13 @@ import {fixtureNotes} from '../support/notes.js'
 import {packageReadmes} from '../support/readmes.js'
 import {mutate, random, window} from './mutate.js'
 
-const stress = Boolean(process.env['STRESS'])
-const COUNT = Number(process.env['FUZZ_COUNT'] ?? (stress ? 10_000 : 400))
-const SEED = Number(process.env['FUZZ_SEED'] ?? 20_240_611)
-const strict = Boolean(process.env['FUZZ_STRICT'])
+const stress = Boolean(process.env.STRESS)
+const COUNT = Number(process.env.FUZZ_COUNT ?? (stress ? 10_000 : 400))
+const SEED = Number(process.env.FUZZ_SEED ?? 20_240_611)
+const strict = Boolean(process.env.FUZZ_STRICT)
 /** Rejection reasons of the known classes (see the module comment). */
-const KNOWN_REJECTION = /^(?:changes the document structure \(expected .*, got .*\)|its link could not be found exactly once in the translated text around it)$/
+const KNOWN_REJECTION =
+  /^(?:changes the document structure \(expected .*, got .*\)|its link could not be found exactly once in the translated text around it)$/
 /** Per document; a hang guard (the slowest mutated document takes well under a second). */
 const HANG_GUARD_MS = 10_000
 
@@ -66,7 +67,10 @@ function check(input: string): string | undefined {
     if (error instanceof NoteError) return undefined
     return `crashed: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`
   }
-  const identity = (name: string, translate: (segment: AnalysedNote['segments'][number]) => string): string | undefined => {
+  const identity = (
+    name: string,
+    translate: (segment: AnalysedNote['segments'][number]) => string
+  ): string | undefined => {
     const {text, rejected} = reassemble(note, new Map(note.segments.map((segment) => [segment.id, translate(segment)])))
     if (rejected.size > 0) return `${name}: rejected ${[...rejected.values()].join('; ')}`
     return text === input ? undefined : `${name}: not byte-identical`
@@ -76,7 +80,10 @@ function check(input: string): string | undefined {
     identity('identity (restore)', (segment) => restore(segment.text, segment.tokens))
   if (problem) return problem
 
-  const pseudo = reassemble(note, new Map(note.segments.map((segment) => [segment.id, restore(pseudoTranslate(segment.text), segment.tokens)])))
+  const pseudo = reassemble(
+    note,
+    new Map(note.segments.map((segment) => [segment.id, restore(pseudoTranslate(segment.text), segment.tokens)]))
+  )
   if (pseudo.rejected.size > 0) {
     const reasons = [...pseudo.rejected.values()]
     const known = !strict && reasons.every((reason) => reason.split('; ').every((part) => KNOWN_REJECTION.test(part)))
@@ -89,7 +96,9 @@ function check(input: string): string | undefined {
 /** The fuzz test over `seeds` (see the module comment); `label` names the seed set. */
 export function defineFuzz(label: string, seeds: readonly string[]): void {
   describe(`fuzz: ${COUNT} mutated documents from ${seeds.length} ${label}, seed ${SEED}`, () => {
-    it('no crash, identity byte-identical, pseudo accepted with the same shape, bounded time', {timeout: 30 * 60_000}, () => {
+    it('no crash, identity byte-identical, pseudo accepted with the same shape, bounded time', {
+      timeout: 30 * 60_000
+    }, () => {
       expect(seeds.length).toBeGreaterThan(600)
       const next = random(SEED)
       const failures: string[] = []
@@ -104,9 +113,15 @@ export function defineFuzz(label: string, seeds: readonly string[]): void {
         if (problem?.startsWith('known ')) known.push(`#${index}: ${problem}\n${JSON.stringify(input)}`)
         else if (problem !== undefined) failures.push(`#${index}: ${problem}\n${JSON.stringify(input)}`)
       }
-      if (known.length > 0) console.log(`fuzz seed ${SEED}: ${known.length}/${COUNT} known fail-closed rejections:\n` + known.slice(0, 5).join('\n\n'))
+      if (known.length > 0)
+        console.log(
+          `fuzz seed ${SEED}: ${known.length}/${COUNT} known fail-closed rejections:\n${known.slice(0, 5).join('\n\n')}`
+        )
       if (failures.length > 0) {
-        console.log(`fuzz seed ${SEED}, ${failures.length}/${COUNT} failed (FUZZ_SEED=${SEED} FUZZ_COUNT=${COUNT} to reproduce):\n` + failures.slice(0, 20).join('\n\n'))
+        console.log(
+          `fuzz seed ${SEED}, ${failures.length}/${COUNT} failed (FUZZ_SEED=${SEED} FUZZ_COUNT=${COUNT} to reproduce):\n` +
+            failures.slice(0, 20).join('\n\n')
+        )
       }
       expect(failures.length, `seed ${SEED}: ${failures[0] ?? ''}`).toBe(0)
       // Fail-closed rejections stay rare: a jump means a new class hiding behind the known patterns.

@@ -1,6 +1,6 @@
 import {describe, expect, test} from 'vitest'
-import {qwenMtTerms, renderKeep, requiredTerms, shield} from '../../src/glossary/load.js'
 import {shielded} from '../../src/glossary/apply.js'
+import {qwenMtTerms, renderKeep, requiredTerms, shield} from '../../src/glossary/load.js'
 import {example} from './example.js'
 
 const glossary = example()
@@ -11,7 +11,12 @@ describe('shield', () => {
   test('returns the ranges of keep-terms and of terms whose default rendering is the term', () => {
     const text = 'Jingren Zhou, CTO of Alibaba Cloud, built Qwen.'
     const ranges = protect(text)
-    expect(ranges.map(({start, end}) => text.slice(start, end))).toEqual(['Jingren Zhou', 'CTO', 'Alibaba Cloud', 'Qwen'])
+    expect(ranges.map(({start, end}) => text.slice(start, end))).toEqual([
+      'Jingren Zhou',
+      'CTO',
+      'Alibaba Cloud',
+      'Qwen'
+    ])
   })
 
   test('is locale-independent: keep-terms with renderings are shielded too', () => {
@@ -60,7 +65,8 @@ describe('renderKeep', () => {
 describe('requiredTerms', () => {
   test('lists only translate-as entries that occur and have a rendering for the locale', () => {
     // Alibaba Cloud Intelligence renders as itself by default: a placeholder, not a required term.
-    const markdown = 'Jingren Zhou is **Chief Technology Officer** of Alibaba Cloud Intelligence; `Alibaba Cloud` is code.'
+    const markdown =
+      'Jingren Zhou is **Chief Technology Officer** of Alibaba Cloud Intelligence; `Alibaba Cloud` is code.'
     expect(requiredTerms(glossary, markdown, 'es')).toEqual([
       {
         source: 'Chief Technology Officer',
@@ -73,14 +79,18 @@ describe('requiredTerms', () => {
   })
 
   test('skips terms in link destinations, autolinks and tokens', () => {
-    expect(requiredTerms(glossary, '[home](https://example.com/Alibaba%20Cloud) <https://alibaba.cloud/Apple>', 'zh')).toEqual([])
+    expect(
+      requiredTerms(glossary, '[home](https://example.com/Alibaba%20Cloud) <https://alibaba.cloud/Apple>', 'zh')
+    ).toEqual([])
     expect(requiredTerms(glossary, 'see ⟦1⟧ and ⟦2⟧Chief Technology Officer⟦/2⟧', 'zh')).toEqual([
       {source: 'Chief Technology Officer', target: '首席技术官', note: 'Executive title.'}
     ])
   })
 
   test('gives one term per distinct source form, with spacing normalised', () => {
-    expect(requiredTerms(glossary, 'chief technology officer, Chief\nTechnology Officer, Chief Technology Officer', 'zh')).toEqual([
+    expect(
+      requiredTerms(glossary, 'chief technology officer, Chief\nTechnology Officer, Chief Technology Officer', 'zh')
+    ).toEqual([
       {source: 'chief technology officer', target: '首席技术官', note: 'Executive title.'},
       {source: 'Chief Technology Officer', target: '首席技术官', note: 'Executive title.'}
     ])

@@ -2,7 +2,7 @@
  * A small glossary built for the tests: every rule has an entry that exercises it, and nothing
  * depends on the project's own `glossary.json` (which has its own test).
  */
-import {parseGlossary, type Glossary} from '../../src/glossary/load.js'
+import {type Glossary, parseGlossary} from '../../src/glossary/load.js'
 
 export const exampleJson = {
   version: 1,

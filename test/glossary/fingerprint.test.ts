@@ -10,7 +10,9 @@ const segments = {
 
 function fingerprints(json: typeof exampleJson, locale: string) {
   const glossary = parseGlossary(json, 'glossary.json')
-  return Object.fromEntries(Object.entries(segments).map(([name, markdown]) => [name, segmentFingerprint(glossary, markdown, locale)]))
+  return Object.fromEntries(
+    Object.entries(segments).map(([name, markdown]) => [name, segmentFingerprint(glossary, markdown, locale)])
+  )
 }
 
 function edited(edit: (json: typeof exampleJson) => void): typeof exampleJson {

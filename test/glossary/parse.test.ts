@@ -1,4 +1,4 @@
-import {mkdtemp, mkdir, rm, writeFile} from 'node:fs/promises'
+import {mkdir, mkdtemp, rm, writeFile} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, test} from 'vitest'
@@ -62,9 +62,7 @@ describe('parseGlossary', () => {
       problems({
         version: 1,
         sourceLocale: 'english',
-        entries: [
-          {term: 'CTO', translations: {'en-x': 'a', es: {target: 'director', forbidden: ['Director']}}}
-        ]
+        entries: [{term: 'CTO', translations: {'en-x': 'a', es: {target: 'director', forbidden: ['Director']}}}]
       })
     ).toEqual([
       'glossary.json: /entries/0/translations/en-x: expected a valid BCP-47 locale such as "es" or "zh-Hant", received the key "en-x" — fix: use a language tag from the BCP-47 registry',
@@ -89,7 +87,14 @@ describe('parseGlossary', () => {
 
   test('normalises defaults', () => {
     const glossary = parseGlossary(
-      {version: 1, entries: [{term: 'CTO', keep: true}, {term: 'Qwen', keep: true}, {term: 'Alibaba Cloud', translations: {'*': 'Alibaba Cloud'}}]},
+      {
+        version: 1,
+        entries: [
+          {term: 'CTO', keep: true},
+          {term: 'Qwen', keep: true},
+          {term: 'Alibaba Cloud', translations: {'*': 'Alibaba Cloud'}}
+        ]
+      },
       'glossary.json'
     )
     expect(glossary.sourceLocale).toBe('en')

@@ -6,12 +6,16 @@ const mark = boundaryMark
 
 describe('visibleText', () => {
   test('named references come from the HTML table; a name on Object.prototype is no reference', () => {
-    expect(visibleText('caf&eacute; &constructor; &toString; &hasOwnProperty;')).toBe('café &constructor; &toString; &hasOwnProperty;')
+    expect(visibleText('caf&eacute; &constructor; &toString; &hasOwnProperty;')).toBe(
+      'café &constructor; &toString; &hasOwnProperty;'
+    )
   })
 
   test('drops inline markup so a term may move across it', () => {
     expect(visibleText('Alibaba **Cloud** and _Qwen_ and ~~x~~')).toBe('Alibaba Cloud and Qwen and x')
-    expect(visibleText('[Alibaba Cloud](https://www.alibabacloud.com/ "Alibaba Cloud") says')).toBe('Alibaba Cloud says')
+    expect(visibleText('[Alibaba Cloud](https://www.alibabacloud.com/ "Alibaba Cloud") says')).toBe(
+      'Alibaba Cloud says'
+    )
     expect(visibleText('[Alibaba][1] Cloud and [Qwen] and [x][]')).toBe('Alibaba Cloud and Qwen and x')
     expect(visibleText('<b>Alibaba</b> Cloud')).toBe('Alibaba Cloud')
     expect(visibleText('⟦1⟧Alibaba⟦/1⟧ Cloud')).toBe('Alibaba Cloud')

@@ -1,8 +1,8 @@
 import {readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {describe, expect, test} from 'vitest'
-import {glossarySchema, loadGlossary, renderKeep, requiredTerms, shield, verifyTerms} from '../../src/glossary/load.js'
 import {shielded} from '../../src/glossary/apply.js'
+import {glossarySchema, loadGlossary, renderKeep, requiredTerms, shield, verifyTerms} from '../../src/glossary/load.js'
 
 const repository = join(import.meta.dirname, '../..')
 
@@ -49,7 +49,9 @@ describe('the shipped schema and glossary', () => {
     const source = 'He rose to Chief Technology Officer (CTO) of Alibaba Cloud Intelligence.'
     expect(requiredTerms(glossary, source, 'es').map((term) => term.target)).toEqual(['director de tecnología'])
     // Alibaba Cloud Intelligence keeps its name in Spanish by construction: it is a placeholder.
-    expect(shield(glossary)(source).map(({start, end}) => source.slice(start, end))).toContain('Alibaba Cloud Intelligence')
+    expect(shield(glossary)(source).map(({start, end}) => source.slice(start, end))).toContain(
+      'Alibaba Cloud Intelligence'
+    )
     // What the seed's body did: the English title kept in a Spanish text.
     const seedBody = 'luego ascendió a Chief Technology Officer (CTO) de Alibaba Cloud Intelligence.'
     expect(verifyTerms(glossary, source, seedBody, 'es').map((finding) => finding.rule)).toEqual(['G1'])

@@ -35,9 +35,13 @@ describe('verifyTerms', () => {
   test('reports a forbidden form as G2, but not inside an accepted form', () => {
     const target = 'Jingren Zhou es el jefe de tecnología de Alibaba Cloud.'
     expect(rules(source, target, 'es')).toEqual(['G1:warning', 'G2:warning'])
-    expect(verifyTerms(glossary, source, target, 'es')[1]?.message).toContain('received the forbidden form "jefe de tecnología"')
+    expect(verifyTerms(glossary, source, target, 'es')[1]?.message).toContain(
+      'received the forbidden form "jefe de tecnología"'
+    )
     expect(rules('the Chief Technology Officer', 'le directeur technique', 'fr')).toEqual([])
-    expect(rules('the Chief Technology Officer', 'le directeur technique et le directeur', 'fr')).toEqual(['G2:warning'])
+    expect(rules('the Chief Technology Officer', 'le directeur technique et le directeur', 'fr')).toEqual([
+      'G2:warning'
+    ])
   })
 
   test('reports an altered keep-term as G3', () => {
@@ -49,12 +53,16 @@ describe('verifyTerms', () => {
 
   test('checks at block level: a term may move across inline markup (Q19)', () => {
     const sourceMarkdown = 'He is the [Chief Technology Officer](https://example.com/cto) of **Alibaba Cloud**.'
-    expect(rules(sourceMarkdown, 'Es el **director** de [tecnología](https://example.com/cto) de Alibaba *Cloud*.', 'es')).toEqual([])
+    expect(
+      rules(sourceMarkdown, 'Es el **director** de [tecnología](https://example.com/cto) de Alibaba *Cloud*.', 'es')
+    ).toEqual([])
     expect(rules(sourceMarkdown, '他是[阿里云](https://example.com/cto)的**首席**技术官。', 'zh')).toEqual([])
   })
 
   test('ignores terms in code, URLs and images on both sides', () => {
-    expect(rules('run `Alibaba Cloud` at <https://qwen.ai>', 'ejecuta `Alibaba Cloud` en <https://qwen.ai>', 'zh')).toEqual([])
+    expect(
+      rules('run `Alibaba Cloud` at <https://qwen.ai>', 'ejecuta `Alibaba Cloud` en <https://qwen.ai>', 'zh')
+    ).toEqual([])
     expect(rules('Alibaba Cloud', '`阿里云`', 'zh')).toEqual(['G1:warning'])
   })
 

@@ -8,7 +8,7 @@ import {afterEach, describe, expect, it} from 'vitest'
 import {sync} from '../../src/commands/sync.js'
 import {looksLikeCode} from '../../src/pipeline/codelike.js'
 import {createPseudoProvider} from '../../src/providers/pseudo.js'
-import {recording, tempProject, type TempProject} from '../support/project.js'
+import {recording, type TempProject, tempProject} from '../support/project.js'
 import {analyse} from './harness.js'
 
 function paragraphs(markdown: string): boolean[] {
@@ -57,7 +57,8 @@ afterEach(async () => {
 })
 
 describe('sync with code written as prose', () => {
-  const note = '# Setup\n\nStart the server like this:\n\nfoo.bar(x); // comment\nserver.listen(8080);\n\nCall foo.bar(x); then go on with the rest.\n'
+  const note =
+    '# Setup\n\nStart the server like this:\n\nfoo.bar(x); // comment\nserver.listen(8080);\n\nCall foo.bar(x); then go on with the rest.\n'
 
   it('copies the code as it is, sends only the prose, and reports Q29 with file:line', async () => {
     project = await tempProject({'notes/a.md': note})
@@ -68,7 +69,12 @@ describe('sync with code written as prose', () => {
     expect(sent.some((text) => text.includes('server.listen'))).toBe(false)
     expect(sent).toContain('Call foo.bar(x); then go on with the rest.')
     expect(result.notes[0]!.findings).toEqual([
-      expect.objectContaining({rule: 'Q29', severity: 'warning', line: 5, message: expect.stringContaining('foo.bar(x); // comment')})
+      expect.objectContaining({
+        rule: 'Q29',
+        severity: 'warning',
+        line: 5,
+        message: expect.stringContaining('foo.bar(x); // comment')
+      })
     ])
     const out = await project.read('locales/es/a.md')
     expect(out).toContain('\n\nfoo.bar(x); // comment\nserver.listen(8080);\n\n')

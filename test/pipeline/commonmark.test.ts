@@ -24,7 +24,7 @@ const variants: Record<string, (markdown: string) => string> = {
   'nested in "- "': (markdown) => nest(markdown, '- ', '  '),
   'nested in "> 1. "': (markdown) => nest(markdown, '> 1. ', '>    '),
   'with CRLF': (markdown) => markdown.replaceAll('\n', '\r\n'),
-  'with a BOM': (markdown) => '\uFEFF' + markdown
+  'with a BOM': (markdown) => `\uFEFF${markdown}`
 }
 
 describe('CommonMark spec examples', () => {

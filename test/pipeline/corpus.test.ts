@@ -18,7 +18,9 @@ const sets = {
 
 describe('real-world Markdown', () => {
   for (const [name, files] of Object.entries(sets)) {
-    it(`${name}: identity byte-identical and pseudo same shape on all ${files.length} files`, {timeout: 300_000}, () => {
+    it(`${name}: identity byte-identical and pseudo same shape on all ${files.length} files`, {
+      timeout: 300_000
+    }, () => {
       expect(files.length).toBeGreaterThan(name === 'node_modules READMEs' ? 100 : 3)
       const {counts, failures} = tally(files)
       expect(failures.slice(0, 10)).toEqual([])

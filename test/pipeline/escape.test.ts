@@ -4,10 +4,10 @@
  */
 
 import {describe, expect, it} from 'vitest'
-import {restore} from '../../src/pipeline/protect.js'
-import {analyse, shapeProblem} from './harness.js'
-import {reassemble} from '../../src/pipeline/reassemble.js'
 import {safe} from '../../src/pipeline/escape.js'
+import {restore} from '../../src/pipeline/protect.js'
+import {reassemble} from '../../src/pipeline/reassemble.js'
+import {analyse, shapeProblem} from './harness.js'
 
 /** Translate the note's only segment with `translation` (protected text) and splice it. */
 function splice(source: string, translation: string): {text: string; rejected: Map<string, string>} {
@@ -30,7 +30,10 @@ describe('escaping from the unsafe table', () => {
     const note = analyse(source)
     const segment = note.segments[0]!
     expect(segment.text).toBe('See ⟦1⟧foo⟦/1⟧ (details).')
-    const {text, rejected} = reassemble(note, new Map([[segment.id, restore('Ver ⟦1⟧foo⟦/1⟧(detalles).', segment.tokens)]]))
+    const {text, rejected} = reassemble(
+      note,
+      new Map([[segment.id, restore('Ver ⟦1⟧foo⟦/1⟧(detalles).', segment.tokens)]])
+    )
     expect(rejected.size).toBe(0)
     expect(text.split('\n')[0]).toBe('Ver [foo]\\(detalles).')
     expect(shapeProblem(source, text)).toBeUndefined()
@@ -50,7 +53,9 @@ describe('escaping from the unsafe table', () => {
   })
 
   it('escapes pairing characters, "]" inside labels, "|" in cells and quotes in titles', () => {
-    expect(safe('a *b* `c` _d_ ~e~ $f$ [g', 'paragraph', {before: '', after: ''})).toBe('a \\*b\\* \\`c\\` \\_d\\_ \\~e\\~ \\$f\\$ \\[g')
+    expect(safe('a *b* `c` _d_ ~e~ $f$ [g', 'paragraph', {before: '', after: ''})).toBe(
+      'a \\*b\\* \\`c\\` \\_d\\_ \\~e\\~ \\$f\\$ \\[g'
+    )
     expect(safe('a]b', 'paragraph', {before: '', after: '', label: true})).toBe('a\\]b')
     expect(safe('a|b', 'cell', {before: '', after: '|'})).toBe('a\\|b')
     expect(safe('say "hi"', 'title', {before: '', after: '"', quote: '"'})).toBe('say \\"hi\\"')
@@ -76,7 +81,8 @@ describe('raw-HTML code elements', () => {
 })
 
 describe('single-dollar math', () => {
-  const kinds = (markdown: string) => analyse(markdown).segments[0]!.tokens.map((token) => `${token.kind}:${token.open}`)
+  const kinds = (markdown: string) =>
+    analyse(markdown).segments[0]!.tokens.map((token) => `${token.kind}:${token.open}`)
 
   it('never swallows a link or code', () => {
     expect(kinds('[$http service](https://docs.angularjs.org/api/ng/service/$http) is a service.\n')).toEqual([
@@ -102,7 +108,7 @@ describe('destinations written with escapes', () => {
   it('are rebased like the others, their escapes kept', () => {
     const source = '[link](\\(foo\\)) and [other](bar.md)\n'
     const note = analyse(source)
-    const {text} = reassemble(note, new Map(), {rewriteUrl: (url) => '../../' + url})
+    const {text} = reassemble(note, new Map(), {rewriteUrl: (url) => `../../${url}`})
     expect(text).toBe('[link](../../\\(foo\\)) and [other](../../bar.md)\n')
     const link = (markdown: string) => JSON.stringify(analyse(markdown).tree).match(/"url":"([^"]*)"/)?.[1]
     expect(link(text)).toBe('../../(foo)')
@@ -122,11 +128,13 @@ describe('relative URLs inside raw HTML', () => {
       ''
     ].join('\n')
     const note = analyse(source)
-    const {text} = reassemble(note, new Map(), {rewriteUrl: (url) => (/^[a-z]+:|^#/.test(url) ? url : '../../' + url)})
+    const {text} = reassemble(note, new Map(), {rewriteUrl: (url) => (/^[a-z]+:|^#/.test(url) ? url : `../../${url}`)})
     expect(text).toContain('<img src="../../screenshot.svg" width="200">')
     expect(text).toContain('<a href="../.././docs/x.md">')
     expect(text).toContain('<img src=\'../../logo.png\' srcset="../../logo.png 1x, ../../logo@2x.png 2x">')
-    expect(text).toContain('<source srcset="../../dark.png" media="(prefers-color-scheme: dark)"><script src=../../app.js>')
+    expect(text).toContain(
+      '<source srcset="../../dark.png" media="(prefers-color-scheme: dark)"><script src=../../app.js>'
+    )
     expect(text).toContain('<a href="https://example.com/x.png">abs</a> <a href="#top">top</a> [md](../../y.md)')
   })
 })

@@ -17,7 +17,7 @@ import {isUntranslatable} from '../../src/text/letters.js'
 import {analyse, roundTrip, shapeProblem} from './harness.js'
 
 const fixtures = join(dirname(fileURLToPath(import.meta.url)), '../fixtures/pipeline')
-const update = process.env['UPDATE_FIXTURES'] === '1'
+const update = process.env.UPDATE_FIXTURES === '1'
 
 function cases(stage: string): string[] {
   return readdirSync(join(fixtures, stage)).sort()
@@ -50,15 +50,19 @@ describe('segments stage', () => {
       const folder = join(fixtures, 'segments', name)
       const note = analyse(readFileSync(join(folder, 'input.md'), 'utf8'))
       // What the translator is sent: letterless segments are segments, but rendered locally.
-      const actual = note.segments.filter((segment) => !isUntranslatable(segment)).map((segment) => ({
-        kind: segment.kind,
-        ...(segment.key ? {key: segment.key} : {}),
-        line: segment.line,
-        markdown: segment.markdown,
-        text: segment.text,
-        tokens: segment.tokens.map((token) => `${token.kind} ${JSON.stringify(token.open)} ${JSON.stringify(token.close)}`)
-      }))
-      expectFile(join(folder, 'segments.json'), JSON.stringify(actual, null, 2) + '\n', '[]\n')
+      const actual = note.segments
+        .filter((segment) => !isUntranslatable(segment))
+        .map((segment) => ({
+          kind: segment.kind,
+          ...(segment.key ? {key: segment.key} : {}),
+          line: segment.line,
+          markdown: segment.markdown,
+          text: segment.text,
+          tokens: segment.tokens.map(
+            (token) => `${token.kind} ${JSON.stringify(token.open)} ${JSON.stringify(token.close)}`
+          )
+        }))
+      expectFile(join(folder, 'segments.json'), `${JSON.stringify(actual, null, 2)}\n`, '[]\n')
     })
   }
 })

@@ -32,9 +32,14 @@ function expectOneString(title: string, sourceTitle?: string): void {
   expect(rejected, JSON.stringify(title)).toBe(false)
   for (const version of ['1.1', '1.2'] as const) {
     const values = frontmatterAs(text, version)
-    expect(Object.keys(values), `${version} ${JSON.stringify(title)}\n${text}`).toEqual(['title', 'layout', 'lang', 'translated'])
-    expect(values['title'], `${version} ${JSON.stringify(title)}\n${text}`).toBe(title)
-    expect(values['layout']).toBe('post')
+    expect(Object.keys(values), `${version} ${JSON.stringify(title)}\n${text}`).toEqual([
+      'title',
+      'layout',
+      'lang',
+      'translated'
+    ])
+    expect(values.title, `${version} ${JSON.stringify(title)}\n${text}`).toBe(title)
+    expect(values.layout).toBe('post')
   }
 }
 
@@ -116,7 +121,25 @@ describe('front-matter values read back as one string in YAML 1.1 and 1.2', () =
   })
 
   it('a seeded fuzz of 1,500 hostile titles: every one reads back as itself in both versions', () => {
-    const pieces = [...HOSTILE_TITLES, ' ', ': ', '\u2028', '\u2029', '\u0085', '\n', '\t', '#', '"', "'", '\\', 'x', 'Título', '中文', '\u200b', '\u00ad']
+    const pieces = [
+      ...HOSTILE_TITLES,
+      ' ',
+      ': ',
+      '\u2028',
+      '\u2029',
+      '\u0085',
+      '\n',
+      '\t',
+      '#',
+      '"',
+      "'",
+      '\\',
+      'x',
+      'Título',
+      '中文',
+      '\u200b',
+      '\u00ad'
+    ]
     let seed = 0x2028
     const random = () => {
       seed = (seed * 1103515245 + 12345) & 0x7fffffff
@@ -127,14 +150,14 @@ describe('front-matter values read back as one string in YAML 1.1 and 1.2', () =
       let title = ''
       const count = 1 + Math.floor(random() * 4)
       for (let p = 0; p < count; p++) title += pieces[Math.floor(random() * pieces.length)]
-      if (title.trim() === '') title = 'x' + title
+      if (title.trim() === '') title = `x${title}`
       const {text, rejected} = written(title, sources[k % 3])
       // A title the safety net refuses keeps the source's; anything written must read back exactly.
       const expected = rejected ? sources[k % 3]!.replace(/^['"]|['"]$/g, '') : title
       for (const version of ['1.1', '1.2'] as const) {
         const values = frontmatterAs(text, version)
         expect(Object.keys(values), JSON.stringify(title)).toEqual(['title', 'layout', 'lang', 'translated'])
-        expect(values['title'], `${version} ${JSON.stringify(title)}\n${text}`).toBe(expected)
+        expect(values.title, `${version} ${JSON.stringify(title)}\n${text}`).toBe(expected)
       }
       expect(rejected, JSON.stringify(title)).toBe(false)
     }

@@ -4,10 +4,14 @@
 
 import {describe, expect, it} from 'vitest'
 import {NoteError} from '../../src/pipeline/read.js'
-import {reassemble, type FrontmatterEdit} from '../../src/pipeline/reassemble.js'
+import {type FrontmatterEdit, reassemble} from '../../src/pipeline/reassemble.js'
 import {analyse} from './harness.js'
 
-function patched(source: string, title: string | undefined, edit?: FrontmatterEdit): {text: string; rejected: Map<string, string>} {
+function patched(
+  source: string,
+  title: string | undefined,
+  edit?: FrontmatterEdit
+): {text: string; rejected: Map<string, string>} {
   const note = analyse(source)
   const translations = new Map<string, string>()
   const segment = note.segments.find((candidate) => candidate.kind === 'frontmatter')
@@ -32,7 +36,13 @@ describe('front-matter segments', () => {
   it('come first, with kind, key, line, and the string value as markdown', () => {
     const note = analyse(source)
     const segment = note.segments[0]!
-    expect(segment).toMatchObject({kind: 'frontmatter', key: 'title', line: 3, markdown: 'Jingren Zhou: CTO', text: 'Jingren Zhou: CTO'})
+    expect(segment).toMatchObject({
+      kind: 'frontmatter',
+      key: 'title',
+      line: 3,
+      markdown: 'Jingren Zhou: CTO',
+      text: 'Jingren Zhou: CTO'
+    })
     expect(note.source.text.slice(segment.start, segment.end)).toBe("'Jingren Zhou: CTO'")
   })
 
@@ -44,7 +54,8 @@ describe('front-matter segments', () => {
   })
 
   it('protect literal token syntax and shielded terms', () => {
-    const shield = (text: string) => (text.includes('Qwen') ? [{start: text.indexOf('Qwen'), end: text.indexOf('Qwen') + 4}] : [])
+    const shield = (text: string) =>
+      text.includes('Qwen') ? [{start: text.indexOf('Qwen'), end: text.indexOf('Qwen') + 4}] : []
     const note = analyse('---\ntitle: Qwen rocks ⟦1⟧\n---\n', {shield})
     expect(note.segments[0]!.text).toBe('⟦1⟧ rocks ⟦2⟧1⟦3⟧')
   })
@@ -137,6 +148,6 @@ describe('hostile front-matter', () => {
   it('custom tags are not constructed and `__proto__` is just a key (S7, S9)', () => {
     const note = analyse('---\ntitle: !!js/function "f()"\n__proto__: {polluted: true}\n---\nBody\n')
     expect(note.segments.map((segment) => segment.kind)).toEqual(['paragraph'])
-    expect(({} as Record<string, unknown>)['polluted']).toBeUndefined()
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined()
   })
 })

@@ -2,15 +2,15 @@
  * Shared helpers for the pipeline tests: run a note through analyse → translate → reassemble.
  */
 
-import {analyseNote, type AnalysedNote, type AnalyseOptions} from '../../src/pipeline/analyse.js'
+import {type AnalysedNote, type AnalyseOptions, analyseNote} from '../../src/pipeline/analyse.js'
 import {parseTree} from '../../src/pipeline/parse.js'
 import {restore} from '../../src/pipeline/protect.js'
 import {decodeNote} from '../../src/pipeline/read.js'
-import {reassemble, type ReassembleOptions} from '../../src/pipeline/reassemble.js'
+import {type ReassembleOptions, reassemble} from '../../src/pipeline/reassemble.js'
 import {sameShape, shapeDifference, treeShape} from '../../src/pipeline/shape.js'
-import {pseudoTranslate} from '../../src/providers/pseudo.js'
 import {normaliseTranslation, validateTranslation} from '../../src/pipeline/validate.js'
-import {plausibleTranslate, type PlausibleLocale} from '../support/plausible.js'
+import {pseudoTranslate} from '../../src/providers/pseudo.js'
+import {type PlausibleLocale, plausibleTranslate} from '../support/plausible.js'
 
 export type Translator = 'markdown' | 'restore' | 'pseudo'
 
@@ -58,7 +58,7 @@ export function nest(markdown: string, first: string, rest: string): string {
   const lines = markdown.split('\n')
   const last = lines.pop()
   const nested = lines.map((line, index) => (index === 0 ? first : rest) + line)
-  return nested.join('\n') + '\n' + (last ?? '')
+  return `${nested.join('\n')}\n${last ?? ''}`
 }
 
 /** The three round-trip properties of one input, from a single analysis: problems, or undefined. */
@@ -66,7 +66,7 @@ export function properties(input: string): Record<Translator, string | undefined
   const note = analyse(input)
   const identity = (translator: Translator): string | undefined => {
     const {text, rejected} = reassemble(note, translate(note, translator))
-    if (rejected.size > 0) return 'rejected: ' + [...rejected.values()].join('; ')
+    if (rejected.size > 0) return `rejected: ${[...rejected.values()].join('; ')}`
     return text === input ? undefined : `not byte-identical: ${JSON.stringify(text).slice(0, 200)}`
   }
   const pseudo = reassemble(note, translate(note, 'pseudo'))
@@ -75,7 +75,7 @@ export function properties(input: string): Record<Translator, string | undefined
     restore: identity('restore'),
     pseudo:
       pseudo.rejected.size > 0
-        ? 'rejected: ' + [...pseudo.rejected.values()].join('; ')
+        ? `rejected: ${[...pseudo.rejected.values()].join('; ')}`
         : shapeProblem(input, pseudo.text)
   }
 }
@@ -143,9 +143,14 @@ export function acceptance(
     const reasons = new Map<string, string>()
     const answer = (segment: AnalysedNote['segments'][number], attempt: number): boolean => {
       const translation = normaliseTranslation(segment, plausibleTranslate(segment.text, {locale, seed, attempt}))
-      const errors = validateTranslation(segment, translation, context).filter((finding) => finding.severity === 'error')
+      const errors = validateTranslation(segment, translation, context).filter(
+        (finding) => finding.severity === 'error'
+      )
       if (errors.length > 0) {
-        reasons.set(segment.id, `${JSON.stringify(translation)}: ${errors.map((finding) => `${finding.rule} ${finding.message}`).join('; ')}`)
+        reasons.set(
+          segment.id,
+          `${JSON.stringify(translation)}: ${errors.map((finding) => `${finding.rule} ${finding.message}`).join('; ')}`
+        )
         return false
       }
       translations.set(segment.id, restore(translation, segment.tokens))
@@ -176,7 +181,10 @@ export function acceptance(
       const attempt = attempts.get(segment.id)
       if (attempt === 1) result.first++
       else if (attempt === 2) result.second++
-      else result.failures.push(`${input.name}: ${JSON.stringify(segment.text)} → ${reasons.get(segment.id) ?? 'no answer'}`)
+      else
+        result.failures.push(
+          `${input.name}: ${JSON.stringify(segment.text)} → ${reasons.get(segment.id) ?? 'no answer'}`
+        )
     }
     const problem = shapeProblem(input.text, spliced.text)
     if (problem !== undefined) result.shapeFailures.push(`${input.name}: ${problem}`)

@@ -3,7 +3,7 @@
  * byte for byte; prose inside JSX elements and the configured prose attributes are translated.
  */
 import {afterEach, describe, expect, it} from 'vitest'
-import {tempProject, type TempProject} from '../support/project.js'
+import {type TempProject, tempProject} from '../support/project.js'
 
 const page = `---
 title: Getting started
@@ -82,7 +82,10 @@ describe('MDX sources', () => {
   })
 
   it('keeps attributes as written when mdx.attributes does not name them', async () => {
-    project = await tempProject({'notes/start.mdx': page, 'notes-l10n.config.json': JSON.stringify({mdx: {attributes: []}})})
+    project = await tempProject({
+      'notes/start.mdx': page,
+      'notes-l10n.config.json': JSON.stringify({mdx: {attributes: []}})
+    })
     expect((await project.run(['sync', '--locale', 'es', '--provider', 'pseudo'])).code).toBe(0)
     const written = await project.read('locales/es/start.mdx')
     expect(written).toContain('<Callout type="warning" title="Be careful">')
@@ -90,7 +93,10 @@ describe('MDX sources', () => {
   })
 
   it('reports an MDX syntax error in one line naming the file, and writes nothing for it', async () => {
-    project = await tempProject({'notes/bad.mdx': '# Title\n\n<Callout>\n\nnever closed\n', 'notes/good.md': '# Fine\n'})
+    project = await tempProject({
+      'notes/bad.mdx': '# Title\n\n<Callout>\n\nnever closed\n',
+      'notes/good.md': '# Fine\n'
+    })
     const result = await project.run(['sync', '--locale', 'es', '--provider', 'pseudo'])
     expect(result.code).not.toBe(0)
     expect(result.code).not.toBe(3)

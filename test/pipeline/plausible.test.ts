@@ -4,7 +4,7 @@
  * second attempt for at least 99 % of segments, and every written file keeps the source's shape.
  */
 
-import {readdirSync, readFileSync, existsSync} from 'node:fs'
+import {existsSync, readdirSync, readFileSync} from 'node:fs'
 import {createRequire} from 'node:module'
 import path from 'node:path'
 import {describe, expect, it} from 'vitest'
@@ -12,7 +12,10 @@ import {plausibleTranslate} from '../support/plausible.js'
 import {acceptance} from './harness.js'
 
 const spec = createRequire(import.meta.url)('commonmark-spec') as {tests: Array<{markdown: string; number: number}>}
-const examples = spec.tests.map((example) => ({name: `example ${example.number}`, text: example.markdown.replaceAll('→', '\t')}))
+const examples = spec.tests.map((example) => ({
+  name: `example ${example.number}`,
+  text: example.markdown.replaceAll('→', '\t')
+}))
 
 /**
  * `node_modules/*\/README.md` (scoped packages too) up to 10,000 characters, in a stable order:
@@ -67,13 +70,16 @@ describe('plausible translations', () => {
     const zh = plausibleTranslate('Use the ⟦1⟧config⟦/1⟧ file, then run it.', {locale: 'zh', seed: 3})
     expect(zh).not.toMatch(/ ⟦|⟧ /)
     expect(zh).toMatch(/[，。]/)
-    expect(plausibleTranslate('Same input.', {locale: 'zh', seed: 3})).toBe(plausibleTranslate('Same input.', {locale: 'zh', seed: 3}))
+    expect(plausibleTranslate('Same input.', {locale: 'zh', seed: 3})).toBe(
+      plausibleTranslate('Same input.', {locale: 'zh', seed: 3})
+    )
   })
 })
 
 describe('letterless answers', () => {
   it('are accepted, spliced and keep the structure (×2, 2 €, 2024-01-01)', () => {
-    const source = '# Prices\n\n| Item | Count | Price |\n| ---- | ----- | ----- |\n| Tea  | x2    | two euros |\n\nReleased on:\n\nJanuary 1, 2024\n'
+    const source =
+      '# Prices\n\n| Item | Count | Price |\n| ---- | ----- | ----- |\n| Tea  | x2    | two euros |\n\nReleased on:\n\nJanuary 1, 2024\n'
     for (const locale of ['es', 'zh'] as const) {
       const result = acceptance([{name: 'prices.md', text: source}], locale, SEED)
       expect(result.failures).toEqual([])

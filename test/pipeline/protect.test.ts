@@ -4,18 +4,18 @@
 
 import {describe, expect, it} from 'vitest'
 import {mapTokens, protectPlain, restore} from '../../src/pipeline/protect.js'
-import {TOKEN_PATTERN, type Segment, type Token} from '../../src/types.js'
+import {type Segment, TOKEN_PATTERN, type Token} from '../../src/types.js'
 import {analyse} from './harness.js'
 
 /** The first segment of `markdown` (front-matter excluded). */
 function first(markdown: string, options?: Parameters<typeof analyse>[1]): Segment {
   const segment = analyse(markdown, options).segments.find((candidate) => candidate.kind !== 'frontmatter')
-  if (!segment) throw new Error('no segment in ' + JSON.stringify(markdown))
+  if (!segment) throw new Error(`no segment in ${JSON.stringify(markdown)}`)
   return segment
 }
 
 function summary(token: Token): string {
-  return `${token.n}:${token.shape}:${token.kind}:${token.open}|${token.close}${token.url === undefined ? '' : '@' + token.url}`
+  return `${token.n}:${token.shape}:${token.kind}:${token.open}|${token.close}${token.url === undefined ? '' : `@${token.url}`}`
 }
 
 describe('protect: one token per construct', () => {
@@ -30,11 +30,21 @@ describe('protect: one token per construct', () => {
     ['literal autolink', 'go www.x.com now', 'go ⟦1⟧ now', ['1:atom:autolink:www.x.com|@http://www.x.com']],
     ['footnote reference', 'Fact[^1] here\n\n[^1]: Source', 'Fact⟦1⟧ here', ['1:atom:footnote:[^1]|']],
     ['full reference', 'a [text][ref] b\n\n[ref]: /r', 'a ⟦1⟧text⟦/1⟧ b', ['1:pair:link:[|][ref]@/r']],
-    ['character reference', 'caf&eacute; &#35; ok', 'caf⟦1⟧ ⟦2⟧ ok', ['1:atom:charref:&eacute;|', '2:atom:charref:&#35;|']],
+    [
+      'character reference',
+      'caf&eacute; &#35; ok',
+      'caf⟦1⟧ ⟦2⟧ ok',
+      ['1:atom:charref:&eacute;|', '2:atom:charref:&#35;|']
+    ],
     ['hard break (spaces)', 'one  \ntwo', 'one⟦1⟧two', ['1:atom:break:  \n|']],
     ['hard break (backslash)', 'one\\\ntwo', 'one⟦1⟧two', ['1:atom:break:\\\n|']],
     ['literal token syntax', 'x ⟦1⟧ y', 'x ⟦1⟧1⟦2⟧ y', ['1:atom:escape:⟦|', '2:atom:escape:⟧|']],
-    ['emphasis, strong, delete', '*a* __b__ ~~c~~', '⟦1⟧a⟦/1⟧ ⟦2⟧b⟦/2⟧ ⟦3⟧c⟦/3⟧', ['1:pair:emphasis:*|*', '2:pair:strong:__|__', '3:pair:delete:~~|~~']]
+    [
+      'emphasis, strong, delete',
+      '*a* __b__ ~~c~~',
+      '⟦1⟧a⟦/1⟧ ⟦2⟧b⟦/2⟧ ⟦3⟧c⟦/3⟧',
+      ['1:pair:emphasis:*|*', '2:pair:strong:__|__', '3:pair:delete:~~|~~']
+    ]
   ]
   for (const [name, markdown, text, tokens] of cases) {
     it(name, () => {
@@ -49,7 +59,11 @@ describe('protect: one token per construct', () => {
     const segment = first('*a `b` c* and [d](/e)')
     expect(segment.text).toBe('⟦1⟧a ⟦2⟧ c⟦/1⟧ and ⟦3⟧d⟦/3⟧')
     expect([...segment.text.matchAll(TOKEN_PATTERN)].map((match) => match[0])).toEqual([
-      '⟦1⟧', '⟦2⟧', '⟦/1⟧', '⟦3⟧', '⟦/3⟧'
+      '⟦1⟧',
+      '⟦2⟧',
+      '⟦/1⟧',
+      '⟦3⟧',
+      '⟦/3⟧'
     ])
   })
 
@@ -60,14 +74,19 @@ describe('protect: one token per construct', () => {
   })
 
   it('protects shielded glossary terms as `term` atoms, only inside text runs', () => {
-    const shield = (text: string) => [...text.matchAll(/Qwen/g)].map((match) => ({start: match.index, end: match.index + 4}))
+    const shield = (text: string) =>
+      [...text.matchAll(/Qwen/g)].map((match) => ({start: match.index, end: match.index + 4}))
     const segment = first('Use Qwen with `Qwen` code', {shield})
     expect(segment.text).toBe('Use ⟦1⟧ with ⟦2⟧ code')
     expect(segment.tokens.map((token) => token.kind)).toEqual(['term', 'code'])
   })
 
   it('ignores shield ranges that overlap or fall outside the run', () => {
-    const shield = () => [{start: 0, end: 3}, {start: 2, end: 5}, {start: 4, end: 99}]
+    const shield = () => [
+      {start: 0, end: 3},
+      {start: 2, end: 5},
+      {start: 4, end: 99}
+    ]
     const segment = first('abcdef ghi', {shield})
     expect(segment.text).toBe('⟦1⟧def ghi')
   })

@@ -37,7 +37,9 @@ describe('pseudoTranslate', () => {
 })
 
 describe('createPseudoProvider', () => {
-  function job(check: (id: string, translation: string) => Finding[]): TranslateJob & {accepted: Array<ReadonlyMap<string, string>>} {
+  function job(
+    check: (id: string, translation: string) => Finding[]
+  ): TranslateJob & {accepted: Array<ReadonlyMap<string, string>>} {
     const accepted: Array<ReadonlyMap<string, string>> = []
     return {
       note: 'notes/a.md',
@@ -82,6 +84,11 @@ describe('createPseudoProvider', () => {
   it('stops when aborted', async () => {
     const controller = new AbortController()
     controller.abort()
-    await expect(createPseudoProvider().translate(job(() => []), {signal: controller.signal})).rejects.toThrow()
+    await expect(
+      createPseudoProvider().translate(
+        job(() => []),
+        {signal: controller.signal}
+      )
+    ).rejects.toThrow()
   })
 })

@@ -10,11 +10,14 @@ import {restore} from '../../src/pipeline/protect.js'
 import {reassemble} from '../../src/pipeline/reassemble.js'
 import {analyse} from './harness.js'
 
-const source = '---\ntitle: Hello\n---\n# Title\n\nSee [the guide](../guide.md "Guide") and `code`.\n\n> - one\n>   two\n'
+const source =
+  '---\ntitle: Hello\n---\n# Title\n\nSee [the guide](../guide.md "Guide") and `code`.\n\n> - one\n>   two\n'
 
 function translateAll(markdown: string) {
   const note = analyse(markdown)
-  const translations = new Map(note.segments.map((segment) => [segment.id, restore(`«${segment.text}»`, segment.tokens)]))
+  const translations = new Map(
+    note.segments.map((segment) => [segment.id, restore(`«${segment.text}»`, segment.tokens)])
+  )
   return {note, translations}
 }
 

@@ -3,10 +3,10 @@
  * content-addressed segment ids.
  */
 
-import {isUntranslatable} from '../../src/text/letters.js'
 import {describe, expect, it} from 'vitest'
 import {restore} from '../../src/pipeline/protect.js'
 import {reassemble} from '../../src/pipeline/reassemble.js'
+import {isUntranslatable} from '../../src/text/letters.js'
 import type {Segment} from '../../src/types.js'
 import {analyse} from './harness.js'
 
@@ -85,13 +85,15 @@ describe('splicing', () => {
 
   it('translates table cells with `|` escaped (trap 11)', () => {
     const source = '| Name | Note |\n| --- | --- |\n| a | b |\n'
-    expect(translated(source, {Note: 'Nota | extra'}).text).toBe('| Name | Nota \\| extra |\n| --- | --- |\n| a | b |\n')
+    expect(translated(source, {Note: 'Nota | extra'}).text).toBe(
+      '| Name | Nota \\| extra |\n| --- | --- |\n| a | b |\n'
+    )
   })
 
   it('rewrites link, image and definition destinations with rewriteUrl', () => {
     const source = '[a](img/a.png) ![b](<b c.png>)\n\n[d]: d.md "D"\n'
     const note = analyse(source)
-    const {text} = reassemble(note, new Map(), {rewriteUrl: (url) => (url.startsWith('http') ? url : '../' + url)})
+    const {text} = reassemble(note, new Map(), {rewriteUrl: (url) => (url.startsWith('http') ? url : `../${url}`)})
     expect(text).toBe('[a](../img/a.png) ![b](<../b c.png>)\n\n[d]: ../d.md "D"\n')
   })
 })
@@ -121,12 +123,15 @@ describe('safety net', () => {
   })
 
   it('finds every bad segment among many by bisection (trap 7)', () => {
-    const source = Array.from({length: 9}, (_, index) => `Para ${index} *x*.`).join('\n\n') + '\n'
+    const source = `${Array.from({length: 9}, (_, index) => `Para ${index} *x*.`).join('\n\n')}\n`
     const note = analyse(source)
     const translations = new Map<string, string>()
     note.segments.forEach((segment, index) => {
       // Paragraphs 2 and 7 get a hand-written translation that turns into a list.
-      translations.set(segment.id, index === 2 || index === 7 ? '- lista' : restore(`Párrafo ${index} ⟦1⟧x⟦/1⟧.`, segment.tokens))
+      translations.set(
+        segment.id,
+        index === 2 || index === 7 ? '- lista' : restore(`Párrafo ${index} ⟦1⟧x⟦/1⟧.`, segment.tokens)
+      )
     })
     const {rejected, text} = reassemble(note, translations)
     expect([...rejected.keys()]).toEqual([note.segments[2]!.id, note.segments[7]!.id])
@@ -140,7 +145,7 @@ describe('segment ids', () => {
 
   it('are stable when a paragraph is inserted', () => {
     const before = analyse(source).segments.map((segment) => segment.id)
-    const after = analyse('Inserted first.\n\n' + source).segments.map((segment) => segment.id)
+    const after = analyse(`Inserted first.\n\n${source}`).segments.map((segment) => segment.id)
     expect(after.slice(1)).toEqual(before)
   })
 
@@ -157,8 +162,8 @@ describe('segment ids', () => {
 
   it('number duplicates ~2, ~3 in document order', () => {
     const ids = analyse('Same.\n\nSame.\n\n> Same.\n').segments.map((segment) => segment.id)
-    expect(ids[1]).toBe(ids[0] + '~2')
-    expect(ids[2]).toBe(ids[0] + '~3')
+    expect(ids[1]).toBe(`${ids[0]}~2`)
+    expect(ids[2]).toBe(`${ids[0]}~3`)
     expect(ids[0]).toMatch(/^[\w-]{10}$/)
   })
 

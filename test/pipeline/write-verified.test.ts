@@ -3,7 +3,7 @@
  * and a folder that is not in the set is still checked (and a symlink still refused).
  */
 
-import {mkdtemp, readFile, rm, symlink, mkdir} from 'node:fs/promises'
+import {mkdir, mkdtemp, readFile, rm, symlink} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
@@ -32,7 +32,7 @@ describe('verified folders', () => {
     expect(await readFile(path.join(root, 'locales/es/g2/b.md'), 'utf8')).toBe('dos\n')
   })
 
-  it('does not check a verified folder again within the run (the set is the run\'s word for it)', async () => {
+  it("does not check a verified folder again within the run (the set is the run's word for it)", async () => {
     const verified = new Set<string>()
     await writeFileAtomic(path.join(root, 'locales/es/a.md'), 'uno\n', {root, verified})
     // Swapped for a link behind the run's back: only a fresh check (a new run) would see it.
@@ -46,7 +46,9 @@ describe('verified folders', () => {
     await mkdir(path.join(root, 'locales'))
     await symlink(outside, path.join(root, 'locales/es'))
     const verified = new Set([path.join(root, 'locales')])
-    await expect(writeFileAtomic(path.join(root, 'locales/es/a.md'), 'x', {root, verified})).rejects.toThrow(/its folder locales\/es is a symbolic link/)
+    await expect(writeFileAtomic(path.join(root, 'locales/es/a.md'), 'x', {root, verified})).rejects.toThrow(
+      /its folder locales\/es is a symbolic link/
+    )
     expect(verified.has(path.join(root, 'locales/es'))).toBe(false)
   })
 })

@@ -13,7 +13,10 @@ afterEach(async () => {
   server = undefined
 })
 
-const texts = Array.from({length: 6}, (_, index) => `Paragraph ${index} talks about ⟦1⟧models⟦/1⟧ and their costs in some detail.`)
+const texts = Array.from(
+  {length: 6},
+  (_, index) => `Paragraph ${index} talks about ⟦1⟧models⟦/1⟧ and their costs in some detail.`
+)
 
 describe('requests and estimates', () => {
   it('the planned requests are the ones the provider sends, and their prompt tokens are what the server counts', async () => {
@@ -23,22 +26,37 @@ describe('requests and estimates', () => {
     const planned = planRequests(settings, job)
     expect(planned.length).toBeGreaterThan(1)
 
-    const provider = createOpenAIProvider({apiKey: canaryKey, baseURL: server.url, model: 'gpt-4.1-mini', maxBatchTokens: 40, concurrency: 1})
+    const provider = createOpenAIProvider({
+      apiKey: canaryKey,
+      baseURL: server.url,
+      model: 'gpt-4.1-mini',
+      maxBatchTokens: 40,
+      concurrency: 1
+    })
     await provider.translate(job)
     expect(server.requests.map((request) => request.body)).toEqual(planned.map((request) => request.body))
-    const counted = server.requests.map((request) => (request.answer!.body as {usage: {prompt_tokens: number}}).usage.prompt_tokens)
+    const counted = server.requests.map(
+      (request) => (request.answer!.body as {usage: {prompt_tokens: number}}).usage.prompt_tokens
+    )
     expect(planned.map((request) => promptTokensOf(request.body))).toEqual(counted)
     const estimate = estimateJob(settings, job, priceFor('gpt-4.1-mini'))
     expect(estimate.requests).toBe(planned.length)
     expect(estimate.costUsd).toBeGreaterThan(0)
-    expect(estimateJob(settings, job, priceFor('gpt-4.1-mini'), {batch: true}).costUsd).toBeCloseTo(estimate.costUsd / 2, 12)
+    expect(estimateJob(settings, job, priceFor('gpt-4.1-mini'), {batch: true}).costUsd).toBeCloseTo(
+      estimate.costUsd / 2,
+      12
+    )
   })
 
   it('maxCostUsd stops the run before the request that would exceed it, keeping what was accepted', async () => {
     server = await startTestServer()
     const {job, acceptedCalls} = makeJob(texts)
     const settings = requestSettings('gpt-4.1-mini', server.url, {maxBatchTokens: 40})
-    const perRequest = estimateJob(settings, {...job, segments: job.segments.slice(0, 1)}, priceFor('gpt-4.1-mini')).costUsd
+    const perRequest = estimateJob(
+      settings,
+      {...job, segments: job.segments.slice(0, 1)},
+      priceFor('gpt-4.1-mini')
+    ).costUsd
     // Room for the first request (whose real reply costs a little more than estimated), not the second.
     const provider = createOpenAIProvider({
       apiKey: canaryKey,

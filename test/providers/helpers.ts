@@ -7,8 +7,8 @@
  */
 
 import {expect} from 'vitest'
-import {TOKEN_PATTERN, type Finding, type TranslateJob, type TranslateOutcome} from '../../src/types.js'
-import {pseudoTranslate, segmentTexts, type RecordedRequest} from '../support/openai-server.js'
+import {type Finding, TOKEN_PATTERN, type TranslateJob, type TranslateOutcome} from '../../src/types.js'
+import {type Fault, pseudoTranslate, type RecordedRequest, segmentTexts} from '../support/openai-server.js'
 
 export const canaryKey = 'sk-test-CANARY-5f1d2c9e8b7a6d4c'
 
@@ -39,7 +39,11 @@ export function standInCheck(sources: ReadonlyMap<string, string>) {
     const expected = tokensOf(source).join(' ')
     const got = tokensOf(translation).join(' ')
     if (expected !== got) {
-      findings.push({rule: 'Q1', severity: 'error', message: `placeholders [${got}] differ from the source's [${expected}]`})
+      findings.push({
+        rule: 'Q1',
+        severity: 'error',
+        message: `placeholders [${got}] differ from the source's [${expected}]`
+      })
     } else if (!wellNested(translation)) {
       findings.push({rule: 'Q2', severity: 'error', message: 'placeholder pairs are crossed'})
     }
@@ -47,7 +51,11 @@ export function standInCheck(sources: ReadonlyMap<string, string>) {
       findings.push({rule: 'Q11', severity: 'error', message: 'empty translation'})
     }
     if (translation.length > 1.5 * source.length + 10) {
-      findings.push({rule: 'Q13', severity: 'error', message: `length ${translation.length} vs source ${source.length}`})
+      findings.push({
+        rule: 'Q13',
+        severity: 'error',
+        message: `length ${translation.length} vs source ${source.length}`
+      })
     }
     return findings
   }
@@ -119,7 +127,11 @@ export function sentIds(request: RecordedRequest, job: Pick<TranslateJob, 'segme
 }
 
 /** A content fault aimed at segment `id` of `job`, wherever it sits in each request (its wire key). */
-export function faultOn<F extends {id?: string}>(job: Pick<TranslateJob, 'segments'>, id: string, fault: F): (request: RecordedRequest) => F | undefined {
+export function faultOn<F extends Extract<Fault, {id?: string}>>(
+  job: Pick<TranslateJob, 'segments'>,
+  id: string,
+  fault: F
+): (request: RecordedRequest) => F | undefined {
   const text = job.segments.find((segment) => segment.id === id)?.text
   return (request) => {
     const key = segmentTexts(request).indexOf(text ?? '')

@@ -1,9 +1,9 @@
 import {afterAll, beforeAll, beforeEach, describe, expect, it} from 'vitest'
+import {batchByTokens} from '../../src/providers/batching.js'
 import {INTERRUPTED} from '../../src/providers/errors.js'
 import {createOpenAIProvider, type OpenAIProviderOptions} from '../../src/providers/openai.js'
 import {costOf, priceFor} from '../../src/providers/prices.js'
 import {instructions} from '../../src/providers/prompt.js'
-import {batchByTokens} from '../../src/providers/batching.js'
 import {countTokens} from '../../src/providers/tokens.js'
 import {pseudoTranslate, segmentIds, startTestServer, type TestServer} from '../support/openai-server.js'
 import {canaryKey, dump, expectAllTranslated, expectSound, faultOn, makeJob, sentIds} from './helpers.js'
@@ -67,9 +67,12 @@ describe('a clean run', () => {
     expect(system?.content).toContain('Target language: Spanish (es).')
     const request = JSON.parse(user?.content ?? '') as Record<string, unknown>
     // Request-local keys, not the 10-character ids: ~6 tokens saved per segment.
-    expect(request['segments']).toEqual(Object.fromEntries(job.segments.map(({text}, index) => [String(index + 1), text])))
-    expect(request['context']).toEqual({title: 'Jingren Zhou', neighbours: {'1': {before: {text: 'Intro text.', translation: 'Texto de intro.'}}}})
-    expect(request['terms']).toEqual([{source: 'Alibaba Cloud', target: 'Alibaba Cloud'}])
+    expect(request.segments).toEqual(Object.fromEntries(job.segments.map(({text}, index) => [String(index + 1), text])))
+    expect(request.context).toEqual({
+      title: 'Jingren Zhou',
+      neighbours: {'1': {before: {text: 'Intro text.', translation: 'Texto de intro.'}}}
+    })
+    expect(request.terms).toEqual([{source: 'Alibaba Cloud', target: 'Alibaba Cloud'}])
     expect(body.response_format?.type).toBe('json_schema')
     expect(body.max_tokens).toBeGreaterThan(0)
   })
@@ -92,7 +95,7 @@ describe('completion limit', () => {
 
 describe('batching and concurrency', () => {
   it('groups segments by the token budget, in document order', async () => {
-    const texts = Array.from({length: 10}, (_, index) => `Segment ${index} ` + 'lorem ipsum dolor sit amet '.repeat(8))
+    const texts = Array.from({length: 10}, (_, index) => `Segment ${index} ${'lorem ipsum dolor sit amet '.repeat(8)}`)
     const {job} = makeJob(texts)
     const budget = 150
     const expected = batchByTokens(job.segments, ({text}) => countTokens(text), {maxTokens: budget, maxItems: 64})
@@ -101,7 +104,9 @@ describe('batching and concurrency', () => {
     const outcome = await provider({maxBatchTokens: budget}).translate(job)
 
     expectAllTranslated(outcome, job)
-    expect(server.requests.map((request) => sentIds(request, job))).toEqual(expected.map((batch) => batch.map(({id}) => id)))
+    expect(server.requests.map((request) => sentIds(request, job))).toEqual(
+      expected.map((batch) => batch.map(({id}) => id))
+    )
   })
 
   it('sends a segment over the budget alone', async () => {
@@ -113,11 +118,21 @@ describe('batching and concurrency', () => {
   it('bounds requests in flight across concurrent jobs with one limiter', async () => {
     const slow = await startTestServer({latencyMs: 60})
     try {
-      const shared = createOpenAIProvider({apiKey: canaryKey, baseURL: slow.url, model: 'gpt-4o-mini', concurrency: 3, maxBatchTokens: 1})
-      const jobs = [0, 1, 2].map((n) => makeJob([`job ${n} one`, `job ${n} two`, `job ${n} three`, `job ${n} four`]).job)
+      const shared = createOpenAIProvider({
+        apiKey: canaryKey,
+        baseURL: slow.url,
+        model: 'gpt-4o-mini',
+        concurrency: 3,
+        maxBatchTokens: 1
+      })
+      const jobs = [0, 1, 2].map(
+        (n) => makeJob([`job ${n} one`, `job ${n} two`, `job ${n} three`, `job ${n} four`]).job
+      )
       const outcomes = await Promise.all(jobs.map((job) => shared.translate(job)))
 
-      outcomes.forEach((outcome, index) => expectAllTranslated(outcome, jobs[index]!))
+      outcomes.forEach((outcome, index) => {
+        expectAllTranslated(outcome, jobs[index]!)
+      })
       expect(slow.requests).toHaveLength(12)
       expect(slow.maxInFlight()).toBe(3)
     } finally {
@@ -147,7 +162,13 @@ describe('transport faults: the SDK retries, p-retry does not', () => {
   it('pauses every worker on a 429, not just the one retried (A11)', async () => {
     const slow = await startTestServer({latencyMs: 40, fault: [{kind: 'rate-limit', retryAfterMs: 400}]})
     try {
-      const shared = createOpenAIProvider({apiKey: canaryKey, baseURL: slow.url, model: 'gpt-4o-mini', concurrency: 2, maxBatchTokens: 1})
+      const shared = createOpenAIProvider({
+        apiKey: canaryKey,
+        baseURL: slow.url,
+        model: 'gpt-4o-mini',
+        concurrency: 2,
+        maxBatchTokens: 1
+      })
       const {job} = makeJob()
       expectAllTranslated(await shared.translate(job), job)
 
@@ -208,53 +229,65 @@ describe('transport faults: the SDK retries, p-retry does not', () => {
   })
 
   it('fails only the segments of a request rejected with a 400, with the API message (A5)', async () => {
-    server.setFault((_, index) => (index === 0 ? {kind: 'bad-request', message: 'Invalid value for max_tokens'} : undefined))
+    server.setFault((_, index) =>
+      index === 0 ? {kind: 'bad-request', message: 'Invalid value for max_tokens'} : undefined
+    )
     const {job} = makeJob()
     const outcome = await provider({maxBatchTokens: 30}).translate(job)
     expectSound(outcome, job)
     const failed = sentIds(server.requests[0]!, job)
     expect(failed.length).toBeGreaterThan(0)
-    for (const id of failed) expect(outcome.failures.get(id)).toMatch(/rejected the request: 400 Invalid value for max_tokens/)
+    for (const id of failed)
+      expect(outcome.failures.get(id)).toMatch(/rejected the request: 400 Invalid value for max_tokens/)
     expect(outcome.translations.size).toBe(job.segments.length - failed.length)
     expect(server.requests.filter((request) => request.answer?.status === 400)).toHaveLength(1)
   })
 })
 
 describe('faults that stop the run', () => {
-  it.each(['insufficient_quota', 'credit_balance_exhausted', 'project_spend_limit_exceeded', 'organization_spend_limit_exceeded', 'organization_usage_limit_exceeded'])(
-    'stops every worker on a billing 429 (%s) without retrying it (A3)',
-    async (code) => {
-      server.setFault(() => ({kind: 'quota', code}))
-      const shared = provider({maxBatchTokens: 20, concurrency: 2})
-      const jobs = [makeJob().job, makeJob().job]
-      const results = await Promise.allSettled(jobs.map((job) => shared.translate(job)))
+  it.each([
+    'insufficient_quota',
+    'credit_balance_exhausted',
+    'project_spend_limit_exceeded',
+    'organization_spend_limit_exceeded',
+    'organization_usage_limit_exceeded'
+  ])('stops every worker on a billing 429 (%s) without retrying it (A3)', async (code) => {
+    server.setFault(() => ({kind: 'quota', code}))
+    const shared = provider({maxBatchTokens: 20, concurrency: 2})
+    const jobs = [makeJob().job, makeJob().job]
+    const results = await Promise.allSettled(jobs.map((job) => shared.translate(job)))
 
-      for (const result of results) {
-        expect(result.status).toBe('rejected')
-        const error = (result as PromiseRejectedResult).reason as Error & {reason?: string; exitCode?: number}
-        expect(error.name).toBe('UserError')
-        expect(error.reason).toBe('billing')
-        expect(error.message).toContain(server.url)
-        expect(error.message).toContain('gpt-4o-mini')
-        expect(error.message).toMatch(/add credit/)
-      }
-      // At most one request per worker slot: no SDK retries of a billing 429, nothing after the stop.
-      expect(server.requests.length).toBeLessThanOrEqual(2)
-
-      const before = server.requests.length
-      await expect(shared.translate(makeJob().job)).rejects.toMatchObject({reason: 'billing'})
-      expect(server.requests).toHaveLength(before)
+    for (const result of results) {
+      expect(result.status).toBe('rejected')
+      const error = (result as PromiseRejectedResult).reason as Error & {reason?: string; exitCode?: number}
+      expect(error.name).toBe('UserError')
+      expect(error.reason).toBe('billing')
+      expect(error.message).toContain(server.url)
+      expect(error.message).toContain('gpt-4o-mini')
+      expect(error.message).toMatch(/add credit/)
     }
-  )
+    // At most one request per worker slot: no SDK retries of a billing 429, nothing after the stop.
+    expect(server.requests.length).toBeLessThanOrEqual(2)
+
+    const before = server.requests.length
+    await expect(shared.translate(makeJob().job)).rejects.toMatchObject({reason: 'billing'})
+    expect(server.requests).toHaveLength(before)
+  })
 
   it.each([
     [401, 'auth', /rejected the API key \(401\).*OPENAI_API_KEY/],
     [403, 'permission', /denied access \(403\)/],
     [404, 'not-found', /no model gpt-4o-mini .*\(404\).*--model/]
   ] as const)('stops with a clear message on %i (A5)', async (status, reason, message) => {
-    server.setFault(() => ({kind: 'status', status, body: {error: {message: `no: ${canaryKey}`, type: 'x', code: null}}}))
+    server.setFault(() => ({
+      kind: 'status',
+      status,
+      body: {error: {message: `no: ${canaryKey}`, type: 'x', code: null}}
+    }))
     const {job} = makeJob()
-    const error = await provider().translate(job).catch((caught: unknown) => caught)
+    const error = await provider()
+      .translate(job)
+      .catch((caught: unknown) => caught)
     expect(error).toMatchObject({name: 'UserError', reason, exitCode: 2})
     expect((error as Error).message).toMatch(message)
     expect((error as Error).message).toContain(server.url)
@@ -264,7 +297,9 @@ describe('faults that stop the run', () => {
   it('stops on a retry-after longer than the SDK should honour, with one request (A2)', async () => {
     server.setFault(() => ({kind: 'rate-limit', retryAfterSeconds: 120}))
     const {job} = makeJob()
-    const error = await provider().translate(job).catch((caught: unknown) => caught)
+    const error = await provider()
+      .translate(job)
+      .catch((caught: unknown) => caught)
     expect(error).toMatchObject({reason: 'rate-limit', exitCode: 1})
     expect((error as Error).message).toMatch(/asks to wait 120 s/)
     expect(server.requests).toHaveLength(1)
@@ -280,7 +315,9 @@ describe('faults that stop the run', () => {
 
     server.requests.length = 0
     server.setFault(() => ({kind: 'rate-limit', retryAfterMs: 300}))
-    const error = await provider({longRetryAfterMs: 100, maxLongRetryAfterMs: 1000}).translate(job).catch((caught: unknown) => caught)
+    const error = await provider({longRetryAfterMs: 100, maxLongRetryAfterMs: 1000})
+      .translate(job)
+      .catch((caught: unknown) => caught)
     expect(error).toMatchObject({reason: 'rate-limit'})
     expect(server.requests).toHaveLength(2)
   })
@@ -466,7 +503,9 @@ describe('response_format', () => {
     expect(rejected).toBeGreaterThan(0)
     expect(formats.slice(0, rejected).every((format) => format === 'json_schema')).toBe(true)
     expect(formats.slice(rejected).every((format) => format === 'json_object')).toBe(true)
-    expect(server.requests.length - rejected).toBe(2 * batchByTokens(job.segments, ({text}) => countTokens(text), {maxTokens: 30, maxItems: 64}).length)
+    expect(server.requests.length - rejected).toBe(
+      2 * batchByTokens(job.segments, ({text}) => countTokens(text), {maxTokens: 30, maxItems: 64}).length
+    )
   })
 
   it('does not fall back when json_schema is forced', async () => {
@@ -483,7 +522,13 @@ describe('interruption (A7)', () => {
     const slow = await startTestServer({latencyMs: 5_000})
     try {
       const controller = new AbortController()
-      const shared = createOpenAIProvider({apiKey: canaryKey, baseURL: slow.url, model: 'gpt-4o-mini', maxBatchTokens: 20, concurrency: 2})
+      const shared = createOpenAIProvider({
+        apiKey: canaryKey,
+        baseURL: slow.url,
+        model: 'gpt-4o-mini',
+        maxBatchTokens: 20,
+        concurrency: 2
+      })
       const {job} = makeJob()
       const running = shared.translate(job, {signal: controller.signal})
       await until(() => slow.requests.length === 2)
@@ -524,8 +569,10 @@ describe('usage and cost', () => {
     const first = await shared.translate(makeJob().job)
     const second = await shared.translate(makeJob().job)
 
-    const usages = server.requests.map((request) => (request.answer?.body as {usage: {prompt_tokens: number; completion_tokens: number; prompt_tokens_details: {cached_tokens: number}}}).usage)
-    const sum = (pick: (usage: (typeof usages)[number]) => number) => usages.reduce((total, usage) => total + pick(usage), 0)
+    type Usage = {prompt_tokens: number; completion_tokens: number; prompt_tokens_details: {cached_tokens: number}}
+    const usages = server.requests.map((request) => (request.answer!.body as {usage: Usage}).usage)
+    const sum = (pick: (usage: (typeof usages)[number]) => number) =>
+      usages.reduce((total, usage) => total + pick(usage), 0)
     const total = shared.usage()
 
     expect(total.requests).toBe(server.requests.length)
@@ -539,7 +586,10 @@ describe('usage and cost', () => {
 
     const price = priceFor('gpt-4o-mini')!
     expect(total.costUsd).toBeCloseTo(
-      ((total.promptTokens - total.cachedTokens) * price.input + total.cachedTokens * price.cachedInput! + total.completionTokens * price.output) / 1e6,
+      ((total.promptTokens - total.cachedTokens) * price.input +
+        total.cachedTokens * price.cachedInput! +
+        total.completionTokens * price.output) /
+        1e6,
       12
     )
     expect(first.usage.costUsd).toBeCloseTo(costOf(first.usage, price), 12)
@@ -556,7 +606,10 @@ describe('usage and cost', () => {
     const priced = provider({model: 'llama3.1:8b', prices: {'llama3.1:8b': {input: 1, output: 2}}})
     const pricedOutcome = await priced.translate(makeJob().job)
     expect(priced.priced).toBe(true)
-    expect(pricedOutcome.usage.costUsd).toBeCloseTo((pricedOutcome.usage.promptTokens + 2 * pricedOutcome.usage.completionTokens) / 1e6, 12)
+    expect(pricedOutcome.usage.costUsd).toBeCloseTo(
+      (pricedOutcome.usage.promptTokens + 2 * pricedOutcome.usage.completionTokens) / 1e6,
+      12
+    )
   })
 })
 
@@ -573,14 +626,27 @@ describe('the API key never leaks (S1)', () => {
     ] as const
     for (const fault of faults) {
       server.setFault(() => fault)
-      seen.push(await provider({maxRetries: 0, validationRetries: 1}).translate(makeJob().job).catch((error: unknown) => error))
+      seen.push(
+        await provider({maxRetries: 0, validationRetries: 1})
+          .translate(makeJob().job)
+          .catch((error: unknown) => error)
+      )
     }
-    const unreachable = createOpenAIProvider({apiKey: canaryKey, baseURL: 'http://127.0.0.1:9/v1', model: 'm', maxRetries: 0})
+    const unreachable = createOpenAIProvider({
+      apiKey: canaryKey,
+      baseURL: 'http://127.0.0.1:9/v1',
+      model: 'm',
+      maxRetries: 0
+    })
     seen.push(await unreachable.translate(makeJob().job).catch((error: unknown) => error))
     seen.push(unreachable.usage())
 
     expect(server.requests.every((request) => request.headers.authorization === `Bearer ${canaryKey}`)).toBe(true)
-    const text = dump(seen) + seen.map((item) => (item instanceof Error ? `${item.message} ${item.stack ?? ''} ${String(item.cause)}` : '')).join(' ')
+    const text =
+      dump(seen) +
+      seen
+        .map((item) => (item instanceof Error ? `${item.message} ${item.stack ?? ''} ${String(item.cause)}` : ''))
+        .join(' ')
     expect(text).toContain('rejected the API key')
     expect(text).toContain('could not reach')
     expect(text).not.toContain('CANARY')
@@ -596,7 +662,7 @@ describe('Qwen-MT', () => {
     const outcome = await provider({model: 'qwen-mt-turbo'}).translate(job)
 
     expectSound(outcome, job)
-    expect(outcome.translations.get('s0')).toBe(pseudoTranslate('Hello ⟦1⟧world⟦/1⟧ from ') + '阿里雲.')
+    expect(outcome.translations.get('s0')).toBe(`${pseudoTranslate('Hello ⟦1⟧world⟦/1⟧ from ')}阿里雲.`)
     expect(outcome.translations.get('s1')).toBe(pseudoTranslate('Second one.'))
     expect(server.requests).toHaveLength(2)
     const bodies = server.requests.map((request) => request.body as ChatBody & {translation_options: unknown})

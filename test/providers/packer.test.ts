@@ -4,7 +4,7 @@
  */
 import {afterEach, describe, expect, it} from 'vitest'
 import {pseudoTranslate, segmentTexts, startTestServer, type TestServer} from '../support/openai-server.js'
-import {tempProject, type TempProject} from '../support/project.js'
+import {type TempProject, tempProject} from '../support/project.js'
 
 let server: TestServer | undefined
 let project: TempProject | undefined
@@ -17,13 +17,22 @@ afterEach(async () => {
 
 const chats = (s: TestServer) => s.requests.filter((request) => request.path === '/v1/chat/completions')
 const userMessage = (body: unknown) =>
-  JSON.parse((body as {messages: Array<{role: string; content: string}>}).messages.find((message) => message.role === 'user')!.content) as {
+  JSON.parse(
+    (body as {messages: Array<{role: string; content: string}>}).messages.find((message) => message.role === 'user')!
+      .content
+  ) as {
     segments: Record<string, string>
-    context?: {title?: string; neighbours?: Record<string, {title?: string; before?: {text: string}; after?: {text: string}}>}
+    context?: {
+      title?: string
+      neighbours?: Record<string, {title?: string; before?: {text: string}; after?: {text: string}}>
+    }
   }
 
 async function sync(p: TempProject, s: TestServer, extra: string[] = []) {
-  return p.run(['sync', '--locale', 'es', '--provider', 'openai', ...extra], {OPENAI_API_KEY: 'sk-test-packer', OPENAI_BASE_URL: s.url})
+  return p.run(['sync', '--locale', 'es', '--provider', 'openai', ...extra], {
+    OPENAI_API_KEY: 'sk-test-packer',
+    OPENAI_BASE_URL: s.url
+  })
 }
 
 describe('requests packed across notes', () => {
@@ -31,7 +40,8 @@ describe('requests packed across notes', () => {
     server = await startTestServer()
     const files: Record<string, string> = {}
     for (let n = 1; n <= 20; n++) {
-      files[`notes/n${n}.md`] = `---\ntitle: Note number ${n}\n---\n\nFirst paragraph of note ${n} stays.\n\nSecond paragraph of note ${n} is here.\n\nLast paragraph of note ${n}.\n`
+      files[`notes/n${n}.md`] =
+        `---\ntitle: Note number ${n}\n---\n\nFirst paragraph of note ${n} stays.\n\nSecond paragraph of note ${n} is here.\n\nLast paragraph of note ${n}.\n`
     }
     project = await tempProject(files)
     const first = await sync(project, server)
@@ -64,7 +74,9 @@ describe('requests packed across notes', () => {
       }
     }
     for (let n = 1; n <= 20; n++) {
-      expect(await project.read(`locales/es/n${n}.md`)).toContain(pseudoTranslate(`Second paragraph of note ${n} was edited today.`))
+      expect(await project.read(`locales/es/n${n}.md`)).toContain(
+        pseudoTranslate(`Second paragraph of note ${n} was edited today.`)
+      )
     }
   })
 })
@@ -72,11 +84,16 @@ describe('requests packed across notes', () => {
 describe('duplicates cost nothing', () => {
   it('a duplicate-heavy project sends each distinct segment once; every copy is written and reported as reused', async () => {
     server = await startTestServer()
-    const boiler = ['This release fixes several bugs.', 'Thanks to every contributor of `notes-l10n`!', 'See the [changelog](https://example.com/changes) for details.']
+    const boiler = [
+      'This release fixes several bugs.',
+      'Thanks to every contributor of `notes-l10n`!',
+      'See the [changelog](https://example.com/changes) for details.'
+    ]
     const files: Record<string, string> = {}
     const distinct = new Set<string>(boiler.map((text) => text))
     for (let n = 1; n <= 12; n++) {
-      files[`notes/r${n}.md`] = `# Release ${n}\n\n${boiler.join('\n\n')}\n\nUnique words for release ${n}.\n\n${boiler[0]}\n`
+      files[`notes/r${n}.md`] =
+        `# Release ${n}\n\n${boiler.join('\n\n')}\n\nUnique words for release ${n}.\n\n${boiler[0]}\n`
       distinct.add(`Release ${n}`)
       distinct.add(`Unique words for release ${n}.`)
     }
@@ -93,11 +110,17 @@ describe('duplicates cost nothing', () => {
       expect(out).toContain(`[${pseudoTranslate('changelog')}](https://example.com/changes)`)
       expect(out).toContain(pseudoTranslate(`Unique words for release ${n}.`))
     }
-    const report = JSON.parse(await project.read('report.json')) as {notes: Array<{note: string; segments: Array<{state: string; reason?: string}>}>}
-    const reused = report.notes.flatMap((note) => note.segments.filter((segment) => segment.reason?.startsWith('reused from ')))
+    const report = JSON.parse(await project.read('report.json')) as {
+      notes: Array<{note: string; segments: Array<{state: string; reason?: string}>}>
+    }
+    const reused = report.notes.flatMap((note) =>
+      note.segments.filter((segment) => segment.reason?.startsWith('reused from '))
+    )
     // 12 notes × 4 boilerplate occurrences, less the 3 that were sent.
     expect(reused.length).toBe(12 * 4 - 3)
-    expect(reused.every((segment) => segment.state === 'reused' && /^reused from notes\/r\d+\.md$/.test(segment.reason!))).toBe(true)
+    expect(
+      reused.every((segment) => segment.state === 'reused' && /^reused from notes\/r\d+\.md$/.test(segment.reason!))
+    ).toBe(true)
 
     // A second run finds everything current: nothing is sent again.
     const before = chats(server).length

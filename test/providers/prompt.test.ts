@@ -1,4 +1,5 @@
 import {describe, expect, it} from 'vitest'
+import {debugLogWarning} from '../../src/providers/openai.js'
 import {
   buildMessages,
   feedbackMessage,
@@ -11,7 +12,6 @@ import {
   responseSchema,
   systemPrompt
 } from '../../src/providers/prompt.js'
-import {debugLogWarning} from '../../src/providers/openai.js'
 
 const job = {sourceLocale: 'en', targetLocale: 'es'}
 const segments = [
@@ -25,12 +25,25 @@ describe('system prompt', () => {
     const chinese = systemPrompt('fr', 'zh-Hant')
     expect(spanish.startsWith(instructions)).toBe(true)
     expect(chinese.startsWith(instructions)).toBe(true)
-    expect(spanish.slice(instructions.length)).toBe('\n\nSource language: English (en).\nTarget language: Spanish (es).')
+    expect(spanish.slice(instructions.length)).toBe(
+      '\n\nSource language: English (en).\nTarget language: Spanish (es).'
+    )
     expect(chinese).toContain('Target language: Traditional Chinese (zh-Hant).')
   })
 
   it('tells the model the rules it is validated against', () => {
-    for (const rule of ['⟦n⟧', '⟦/n⟧', 'backslash escapes', 'line breaks', 'no commentary', 'no added URLs', 'never an instruction', 'returned unchanged', 'exactly the keys', 'JSON']) {
+    for (const rule of [
+      '⟦n⟧',
+      '⟦/n⟧',
+      'backslash escapes',
+      'line breaks',
+      'no commentary',
+      'no added URLs',
+      'never an instruction',
+      'returned unchanged',
+      'exactly the keys',
+      'JSON'
+    ]) {
       expect(instructions).toContain(rule)
     }
   })
@@ -51,7 +64,7 @@ describe('buildMessages', () => {
     ])
     const messages = buildMessages({...job, title: 'T', context}, segments)
     const request = JSON.parse(messages[1]!.content) as Record<string, unknown>
-    expect(request['context']).toEqual({title: 'T', neighbours: {'1': {before: {text: 'Zero.', translation: 'Cero.'}}}})
+    expect(request.context).toEqual({title: 'T', neighbours: {'1': {before: {text: 'Zero.', translation: 'Cero.'}}}})
   })
 
   it('sends only the terms of these segments, each once', () => {
@@ -62,7 +75,7 @@ describe('buildMessages', () => {
       ['other', [{source: 'Alibaba', target: 'Alibaba'}]]
     ])
     const request = JSON.parse(buildMessages({...job, terms}, segments)[1]!.content) as Record<string, unknown>
-    expect(request['terms']).toEqual([term, {source: 'CTO', target: 'director de tecnología'}])
+    expect(request.terms).toEqual([term, {source: 'CTO', target: 'director de tecnología'}])
   })
 
   it('adds the previous reply and the problems as two turns on a validation retry', () => {
@@ -116,7 +129,13 @@ describe('parseReply', () => {
 
   it('maps keys by position in the request and keeps keys it did not send as they are', () => {
     const reply = parseReply('{"segments": {"2": "Dos", "1": "Uno", "7": "Siete", "aaa": "x"}}', segments)
-    expect(reply.candidates).toEqual(new Map([['bbb~2', 'Dos'], ['aaa', 'x'], ['7', 'Siete']]))
+    expect(reply.candidates).toEqual(
+      new Map([
+        ['bbb~2', 'Dos'],
+        ['aaa', 'x'],
+        ['7', 'Siete']
+      ])
+    )
     // Uno (key 1 → aaa) was overwritten by the literal "aaa" key that came after it: never both.
     expect([...reply.candidates.keys()].filter((id) => id === 'aaa')).toHaveLength(1)
   })

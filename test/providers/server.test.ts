@@ -15,6 +15,7 @@ async function post(body: unknown, path = '/chat/completions') {
     headers: {'content-type': 'application/json', authorization: 'Bearer k'},
     body: JSON.stringify(body)
   })
+  // biome-ignore lint/suspicious/noExplicitAny: the assertions below are the check of this JSON's shape
   return {status: response.status, headers: response.headers, body: (await response.json()) as Record<string, any>}
 }
 
@@ -38,7 +39,13 @@ describe('test server', () => {
         additionalProperties: false,
         required: ['segments'],
         properties: {
-          segments: {type: 'object', additionalProperties: false, required: ids, properties: Object.fromEntries(ids.map((id) => [id, {type: 'string'}])), ...extra}
+          segments: {
+            type: 'object',
+            additionalProperties: false,
+            required: ids,
+            properties: Object.fromEntries(ids.map((id) => [id, {type: 'string'}])),
+            ...extra
+          }
         }
       }
     }
@@ -55,16 +62,16 @@ describe('test server', () => {
     const before = server.requests.length
     const {status, body} = await post({...request(['a', 'b']), response_format: schema(['a', 'b'])})
     expect(status).toBe(200)
-    expect(JSON.parse(body['choices'][0].message.content)).toEqual({segments: {a: 'grkg n', b: 'grkg o'}})
-    expect(body['choices'][0].finish_reason).toBe('stop')
-    expect(body['usage'].prompt_tokens).toBeGreaterThan(0)
+    expect(JSON.parse(body.choices[0].message.content)).toEqual({segments: {a: 'grkg n', b: 'grkg o'}})
+    expect(body.choices[0].finish_reason).toBe('stop')
+    expect(body.usage.prompt_tokens).toBeGreaterThan(0)
     expect(server.requests[before]?.headers.authorization).toBe('Bearer k')
   })
 
   it('rejects a json_schema that does not match the request ids, as a strict endpoint would fail', async () => {
     const {status, body} = await post({...request(['a', 'b']), response_format: schema(['a'])})
     expect(status).toBe(400)
-    expect(body['error'].message).toMatch(/ids differ/)
+    expect(body.error.message).toMatch(/ids differ/)
     const loose = await post({...request(['a']), response_format: schema(['a'], {additionalProperties: true})})
     expect(loose.status).toBe(400)
   })
@@ -75,14 +82,14 @@ describe('test server', () => {
     expect(limited.status).toBe(429)
     expect(limited.headers.get('retry-after-ms')).toBe('5')
     const truncated = await post({...request(['a']), response_format: {type: 'json_object'}})
-    expect(truncated.body['choices'][0].finish_reason).toBe('length')
+    expect(truncated.body.choices[0].finish_reason).toBe('length')
     const normal = await post({...request(['a']), response_format: {type: 'json_object'}})
-    expect(normal.body['choices'][0].finish_reason).toBe('stop')
+    expect(normal.body.choices[0].finish_reason).toBe('stop')
   })
 
   it('answers unknown routes with a 404 in the API error shape', async () => {
     const {status, body} = await post({}, '/fine-tuning/jobs')
     expect(status).toBe(404)
-    expect(body['error'].message).toMatch(/Unknown route/)
+    expect(body.error.message).toMatch(/Unknown route/)
   })
 })

@@ -23,7 +23,7 @@ import {generated} from '../fixtures/bad/generated.js'
 import {tempProject} from '../support/project.js'
 
 const fixtures = join(dirname(fileURLToPath(import.meta.url)), '../fixtures/bad')
-const update = process.env['UPDATE_FIXTURES'] === '1'
+const update = process.env.UPDATE_FIXTURES === '1'
 
 /** A hang guard, not a performance assertion: the slowest case takes a few seconds. */
 const PARSE_BOUND_MS = 20_000
@@ -40,10 +40,10 @@ const cases = [...new Set([...folders, ...Object.keys(generated)])].sort()
 const timings: Array<[string, number]> = []
 afterAll(() => {
   // Printed for the README figures; never asserted beyond the hang guard.
-  if (process.env['STRESS']) console.log(timings.map(([name, ms]) => `${name}: ${Math.round(ms)} ms`).join('\n'))
+  if (process.env.STRESS) console.log(timings.map(([name, ms]) => `${name}: ${Math.round(ms)} ms`).join('\n'))
 })
 
-const stress = Boolean(process.env['STRESS'])
+const stress = Boolean(process.env.STRESS)
 
 function inputOf(name: string): Uint8Array {
   const make = generated[name]
@@ -53,7 +53,8 @@ function inputOf(name: string): Uint8Array {
 describe('bad inputs next to a good note (S6–S10, Q4, L10)', () => {
   it('has at least 25 cases, each with an input', () => {
     expect(cases.length).toBeGreaterThanOrEqual(25)
-    for (const name of cases) expect(generated[name] !== undefined || existsSync(join(fixtures, name, 'input.md')), name).toBe(true)
+    for (const name of cases)
+      expect(generated[name] !== undefined || existsSync(join(fixtures, name, 'input.md')), name).toBe(true)
   })
 
   for (const name of cases) {
@@ -77,12 +78,12 @@ describe('bad inputs next to a good note (S6–S10, Q4, L10)', () => {
         // Nothing a note says is ever run (S7, S8): the JavaScript in some cases would write this.
         expect(existsSync(join(project.root, 'PWNED'))).toBe(false)
         expect(existsSync(join(process.cwd(), 'PWNED'))).toBe(false)
-        expect(({} as Record<string, unknown>)['polluted']).toBeUndefined()
+        expect(({} as Record<string, unknown>).polluted).toBeUndefined()
 
         const written = await project.read('locales/es/bad.md').catch(() => undefined)
         const expectedLine = join(folder, 'expected.txt')
         const expectedNote = join(folder, 'expected.md')
-        if (update && written === undefined) writeFileSync(expectedLine, problemLine(output) + '\n')
+        if (update && written === undefined) writeFileSync(expectedLine, `${problemLine(output)}\n`)
         if (update && written !== undefined && !generated[name]) writeFileSync(expectedNote, written)
 
         if (existsSync(expectedLine)) {

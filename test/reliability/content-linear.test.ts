@@ -11,7 +11,7 @@ import {readFile, truncate, writeFile} from 'node:fs/promises'
 import path from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {startTestServer, type TestServer} from '../support/openai-server.js'
-import {tempProject, type TempProject} from '../support/project.js'
+import {type TempProject, tempProject} from '../support/project.js'
 import {builtCli, runCli} from './support/built-cli.js'
 
 /** Kill a child still running after this long: a hang guard, not a performance assertion. */
@@ -35,7 +35,11 @@ async function project(files: Record<string, string>): Promise<TempProject> {
 }
 
 async function cli(root: string, args: string[], env: Record<string, string> = {}) {
-  const child = runCli(await builtCli(), args, root, {OPENAI_API_KEY: 'sk-test-linear-0123456789', OPENAI_BASE_URL: server.url, ...env})
+  const child = runCli(await builtCli(), args, root, {
+    OPENAI_API_KEY: 'sk-test-linear-0123456789',
+    OPENAI_BASE_URL: server.url,
+    ...env
+  })
   const guard = setTimeout(() => child.kill('SIGKILL'), HANG_GUARD_MS)
   const result = await child.exited
   clearTimeout(guard)
@@ -55,7 +59,10 @@ describe('S10 linear time on a hostile reply', () => {
     ['1 MB of whitespace lines', ' \n', 1_000_000],
     ['10 MB of letters', 'a', 10_000_000]
   ])('a reply of one word of %s is a rejected segment, not a hang or exit 3', async (_, unit, size) => {
-    const notes = await project({...GOOD, 'notes/huge.md': '---\ntitle: Huge\n---\n\nHuge word: this paragraph gets a huge reply.\n'})
+    const notes = await project({
+      ...GOOD,
+      'notes/huge.md': '---\ntitle: Huge\n---\n\nHuge word: this paragraph gets a huge reply.\n'
+    })
     const word = unit.repeat(Math.ceil(size / unit.length)).slice(0, size)
     server.setFault(() => ({kind: 'rewrite', source: 'Huge word', to: () => word}))
     try {
@@ -73,7 +80,7 @@ describe('S10 linear time on a hostile reply', () => {
 
 describe('S10 linear time on hostile notes and targets', () => {
   it('a 1 MB note of one million lines is refused in one line; the good note is written', async () => {
-    const notes = await project({...GOOD, 'notes/lines.md': '---\ntitle: Lines\n---\n\n' + 'x\n'.repeat(500_000)})
+    const notes = await project({...GOOD, 'notes/lines.md': `---\ntitle: Lines\n---\n\n${'x\n'.repeat(500_000)}`})
     const result = await cli(notes.root, ['sync', '--locale', 'es', '--provider', 'pseudo'])
     expect(result.code).toBe(1)
     expect(result.output).toMatch(/notes\/lines\.md.*more than 50,000 lines/)
@@ -81,11 +88,14 @@ describe('S10 linear time on hostile notes and targets', () => {
   })
 
   it('sync --provider pseudo on a 300 KB single-word source, then offline check of a 1 MB target', async () => {
-    const notes = await project({...GOOD, 'notes/word.md': '---\ntitle: Word\n---\n\n' + 'a'.repeat(300_000) + '\n\nShort paragraph.\n'})
+    const notes = await project({
+      ...GOOD,
+      'notes/word.md': `---\ntitle: Word\n---\n\n${'a'.repeat(300_000)}\n\nShort paragraph.\n`
+    })
     const synced = await cli(notes.root, ['sync', '--locale', 'es', '--provider', 'pseudo'])
     expect(synced.code, synced.output.slice(0, 2000)).toBe(0)
     const target = await notes.read('locales/es/good.md')
-    await notes.write('locales/es/good.md', target.replace(/\n\n[^\n]*\n$/, '\n\n' + 'Palabra-1.1'.repeat(90_000) + '\n'))
+    await notes.write('locales/es/good.md', target.replace(/\n\n[^\n]*\n$/, `\n\n${'Palabra-1.1'.repeat(90_000)}\n`))
     const checked = await cli(notes.root, ['check', '--locale', 'es'])
     expect(checked.code).toBe(1)
     expect(checked.output).toMatch(/locales\/es\/good\.md:\d+: error Q13/)
@@ -97,8 +107,12 @@ describe('S10 hostile review files', () => {
   beforeAll(async () => {
     notes = await project({'notes/a.md': '---\ntitle: A title\n---\n\nThe cache is rebuilt every night.\n'})
     expect((await cli(notes.root, ['sync', '--locale', 'es', '--provider', 'pseudo'])).code).toBe(0)
-    expect((await cli(notes.root, ['export', '--locale', 'es', '--format', 'po', '--only', 'all', '-o', 'r.po'])).code).toBe(0)
-    expect((await cli(notes.root, ['export', '--locale', 'es', '--format', 'xliff', '--only', 'all', '-o', 'r.xlf'])).code).toBe(0)
+    expect(
+      (await cli(notes.root, ['export', '--locale', 'es', '--format', 'po', '--only', 'all', '-o', 'r.po'])).code
+    ).toBe(0)
+    expect(
+      (await cli(notes.root, ['export', '--locale', 'es', '--format', 'xliff', '--only', 'all', '-o', 'r.xlf'])).code
+    ).toBe(0)
   })
 
   it('a PO with a 200 KB msgstr is validated (and rejected for its length) in bounded time', async () => {
@@ -113,8 +127,17 @@ describe('S10 hostile review files', () => {
   })
 
   it.each([
-    ['a character reference to no character', (xml: string, at: number) => xml.slice(0, at) + '&#x110000;' + xml.slice(at), /bad\.xlf:\d+: character reference &#x110000;/],
-    ['100,000 nested <pc>', (xml: string, at: number) => xml.slice(0, at) + '<pc id="1">'.repeat(100_000) + 'x' + '</pc>'.repeat(100_000) + xml.slice(at), /bad\.xlf:\d+: elements nested more than 100 deep/]
+    [
+      'a character reference to no character',
+      (xml: string, at: number) => `${xml.slice(0, at)}&#x110000;${xml.slice(at)}`,
+      /bad\.xlf:\d+: character reference &#x110000;/
+    ],
+    [
+      '100,000 nested <pc>',
+      (xml: string, at: number) =>
+        `${xml.slice(0, at) + '<pc id="1">'.repeat(100_000)}x${'</pc>'.repeat(100_000)}${xml.slice(at)}`,
+      /bad\.xlf:\d+: elements nested more than 100 deep/
+    ]
   ])('an XLIFF with %s is exit 2 with the file and line', async (_, edit, message) => {
     const xml = await notes.read('r.xlf')
     const at = xml.lastIndexOf('<target xml:space="preserve">') + '<target xml:space="preserve">'.length

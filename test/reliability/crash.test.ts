@@ -22,7 +22,7 @@ import {random} from '../fuzz/mutate.js'
 import {segmentTexts, startTestServer, type TestServer} from '../support/openai-server.js'
 import {builtCli, runCli} from './support/built-cli.js'
 
-const RUNS = process.env['STRESS'] ? 20 : 2
+const RUNS = process.env.STRESS ? 20 : 2
 const NOTES = 30
 const SEED = 11
 const CANARY = 'sk-test-CANARY-crash-0123456789abcdef'
@@ -47,7 +47,8 @@ code block ${i}
 /** Segment id by protected text, for every note of revision 2 (the one synced when killed). */
 const segmentIdOf = new Map<string, string>()
 for (let i = 0; i < NOTES; i++) {
-  for (const segment of analyseNote(`notes/n${i}.md`, {text: note(i, 2), bom: false, eol: '\n'}).segments) segmentIdOf.set(segment.text, segment.id)
+  for (const segment of analyseNote(`notes/n${i}.md`, {text: note(i, 2), bom: false, eol: '\n'}).segments)
+    segmentIdOf.set(segment.text, segment.id)
 }
 
 const shapeOf = (text: string) => JSON.stringify(treeShape(parseTree(text)))
@@ -63,7 +64,12 @@ beforeAll(async () => {
   template = await mkdtemp(path.join(tmpdir(), 'notes-l10n-crash-'))
   scratch.push(template)
   for (let i = 0; i < NOTES; i++) await writeNote(template, i, 1)
-  const first = await runCli(bin, ['sync', '--locale', 'es', '--provider', 'openai', '--concurrency', '8'], template, env()).exited
+  const first = await runCli(
+    bin,
+    ['sync', '--locale', 'es', '--provider', 'openai', '--concurrency', '8'],
+    template,
+    env()
+  ).exited
   expect(first.code, first.stderr).toBe(0)
   for (let i = 0; i < NOTES; i++) await writeNote(template, i, 2)
 })
@@ -114,7 +120,9 @@ async function acceptedIds(root: string): Promise<Set<string>> {
 }
 
 describe(`crash safety: SIGKILL during sync, ${RUNS} seeded runs (D1, D7, D9, D10)`, () => {
-  it('leaves old or complete files and a valid lock; the rerun finishes and re-sends nothing accepted', {timeout: 30 * 60_000}, async () => {
+  it('leaves old or complete files and a valid lock; the rerun finishes and re-sends nothing accepted', {
+    timeout: 30 * 60_000
+  }, async () => {
     const next = random(SEED)
     const old = await files(template)
     /** Per run: when the kill came, whether it landed mid-run, what had been accepted and written. */
@@ -152,9 +160,11 @@ describe(`crash safety: SIGKILL during sync, ${RUNS} seeded runs (D1, D7, D9, D1
         if (text === old.get(file)) continue
         written++
         // Not the old version: then a complete translation of revision 2.
-        expect(shapeOf(text), `${file} after a kill at request ${afterRequests} + ${delay} ms`).toBe(shapeOf(note(i, 2)))
+        expect(shapeOf(text), `${file} after a kill at request ${afterRequests} + ${delay} ms`).toBe(
+          shapeOf(note(i, 2))
+        )
         expect(text).toContain(`Erivfvba 2 cnentencu gjb bs abgr ${i}.`)
-        expect(text).toContain('```\ncode block ' + i + '\n```')
+        expect(text).toContain(`\`\`\`\ncode block ${i}\n\`\`\``)
       }
       // The lock parses (it is the old one, or the new one).
       Lockfile.parse(after.get('notes-l10n.lock') ?? '', 'notes-l10n.lock')
@@ -162,14 +172,25 @@ describe(`crash safety: SIGKILL during sync, ${RUNS} seeded runs (D1, D7, D9, D1
       const accepted = await acceptedIds(root)
       kills.push({afterRequests, delay, midRun: killed.signal === 'SIGKILL', accepted: accepted.size, written})
       const firstRerunRequest = server.requests.length
-      const rerun = await runCli(bin, ['sync', '--locale', 'es', '--provider', 'openai', '--concurrency', '8'], root, env()).exited
+      const rerun = await runCli(
+        bin,
+        ['sync', '--locale', 'es', '--provider', 'openai', '--concurrency', '8'],
+        root,
+        env()
+      ).exited
       expect(rerun.code, rerun.stdout + rerun.stderr).toBe(0)
       expect(rerun.stdout + rerun.stderr).not.toContain(CANARY)
       // The wire carries request-local keys, so identify what was re-sent by its text.
       const resentTexts = server.requests.slice(firstRerunRequest).flatMap(segmentTexts)
       const resent = resentTexts.map((text) => segmentIdOf.get(text))
-      expect(resent.filter((id) => id === undefined), 'every re-sent text is a segment of the notes').toEqual([])
-      expect(resent.filter((id) => accepted.has(id!)), `re-sent after a kill at request ${afterRequests} + ${delay} ms`).toEqual([])
+      expect(
+        resent.filter((id) => id === undefined),
+        'every re-sent text is a segment of the notes'
+      ).toEqual([])
+      expect(
+        resent.filter((id) => accepted.has(id!)),
+        `re-sent after a kill at request ${afterRequests} + ${delay} ms`
+      ).toEqual([])
 
       const final = await files(root)
       expect([...final.keys()].filter((file) => file.endsWith('.tmp'))).toEqual([])

@@ -20,11 +20,11 @@ import {sync} from '../../src/commands/sync.js'
 import {parseTree} from '../../src/pipeline/parse.js'
 import {treeShape} from '../../src/pipeline/shape.js'
 import {createOpenAIProvider} from '../../src/providers/openai.js'
-import {startTestServer, type Fault, type RecordedRequest, type TestServer} from '../support/openai-server.js'
-import {tempProject, type TempProject} from '../support/project.js'
 import {random} from '../fuzz/mutate.js'
+import {type Fault, type RecordedRequest, startTestServer, type TestServer} from '../support/openai-server.js'
+import {type TempProject, tempProject} from '../support/project.js'
 
-const NOTES = process.env['STRESS'] ? 2_000 : 30
+const NOTES = process.env.STRESS ? 2_000 : 30
 const LOCALES = ['es', 'fr', 'de']
 const FAULT_RATE = 0.1
 const SEED = 7
@@ -42,7 +42,7 @@ const FAULT_FREE_TIMEOUT_MS = 60_000
 /** Heap after the run, whatever the size: the run must not keep notes or replies around. */
 const HEAP_BOUND_BYTES = 768 * 1024 * 1024
 
-const CODE_BLOCK = (i: number) => '```js\nconst answer = ' + i + ' // code stays byte for byte\n```'
+const CODE_BLOCK = (i: number) => `\`\`\`js\nconst answer = ${i} // code stays byte for byte\n\`\`\``
 
 function note(i: number, revision: number): string {
   return `---
@@ -115,17 +115,25 @@ function provider(url: string, timeoutMs = TIMEOUT_MS) {
 const shapeOf = (text: string) => JSON.stringify(treeShape(parseTree(text)))
 
 describe(`fault soak: ${NOTES} notes × ${LOCALES.length} locales, ${FAULT_RATE * 100}% faults`, () => {
-  it('every note ends correct or reported; zero corrupted files; requests within the retry budget; heap bounded', {timeout: 30 * 60_000}, async () => {
+  it('every note ends correct or reported; zero corrupted files; requests within the retry budget; heap bounded', {
+    timeout: 30 * 60_000
+  }, async () => {
     server = await startTestServer()
     const files: Record<string, string> = {}
     for (let i = 0; i < NOTES; i++) files[`notes/n${i}.md`] = note(i, 1)
     project = await tempProject(files)
     const target = (i: number, locale: string) => join(project!.root, 'locales', locale, `n${i}.md`)
 
-    const first = await sync({cwd: project.root, locales: LOCALES, env: {}, providerOverride: provider(server.url, FAULT_FREE_TIMEOUT_MS)})
+    const first = await sync({
+      cwd: project.root,
+      locales: LOCALES,
+      env: {},
+      providerOverride: provider(server.url, FAULT_FREE_TIMEOUT_MS)
+    })
     expect(first.notes.filter((n) => n.status !== 'written')).toEqual([])
     const before = new Map<string, string>()
-    for (let i = 0; i < NOTES; i++) for (const locale of LOCALES) before.set(`${i}/${locale}`, await readFile(target(i, locale), 'utf8'))
+    for (let i = 0; i < NOTES; i++)
+      for (const locale of LOCALES) before.set(`${i}/${locale}`, await readFile(target(i, locale), 'utf8'))
 
     for (let i = 0; i < NOTES; i++) await project.write(`notes/n${i}.md`, note(i, 2))
     const {picker, injected} = faultPicker(SEED)
@@ -179,7 +187,12 @@ describe(`fault soak: ${NOTES} notes × ${LOCALES.length} locales, ${FAULT_RATE 
 
     // Round 3, no faults: only what failed is sent again, and everything ends written.
     server.setFault(undefined)
-    const third = await sync({cwd: project.root, locales: LOCALES, env: {}, providerOverride: provider(server.url, FAULT_FREE_TIMEOUT_MS)})
+    const third = await sync({
+      cwd: project.root,
+      locales: LOCALES,
+      env: {},
+      providerOverride: provider(server.url, FAULT_FREE_TIMEOUT_MS)
+    })
     const resent = server.requests.length
     expect(third.notes.filter((n) => n.status === 'failed')).toEqual([])
     expect(third.notes.filter((n) => n.status === 'written')).toHaveLength(failed)

@@ -5,14 +5,14 @@
  * never 3, never a hang, never a crash.
  */
 
-import {mkdtemp, readdir, readFile, rm, writeFile, mkdir} from 'node:fs/promises'
+import {mkdir, mkdtemp, readdir, readFile, rm, writeFile} from 'node:fs/promises'
 import {createServer, type Server} from 'node:http'
 import type {AddressInfo} from 'node:net'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 import {afterAll, afterEach, describe, expect, it} from 'vitest'
 import {main} from '../../src/cli/main.js'
-import {segmentTexts, startTestServer, type Fault, type TestServer} from '../support/openai-server.js'
+import {type Fault, segmentTexts, startTestServer, type TestServer} from '../support/openai-server.js'
 import {builtCli, runCli} from './support/built-cli.js'
 
 const KEY = 'sk-proj-TRANSPORTcanary0123456789abcdef'
@@ -36,7 +36,10 @@ async function project(config: Record<string, unknown> = {}): Promise<string> {
   await mkdir(path.join(root, 'notes'))
   await writeFile(path.join(root, 'notes/good.md'), GOOD)
   await writeFile(path.join(root, 'notes/bad.md'), BAD)
-  await writeFile(path.join(root, 'notes-l10n.config.json'), JSON.stringify({locales: ['es'], provider: {timeoutMs: 1500, maxReplyBytes: 65536, ...config}}))
+  await writeFile(
+    path.join(root, 'notes-l10n.config.json'),
+    JSON.stringify({locales: ['es'], provider: {timeoutMs: 1500, maxReplyBytes: 65536, ...config}})
+  )
   return root
 }
 
@@ -45,7 +48,7 @@ async function run(root: string, args: string[], env: Record<string, string> = {
   let stderr = ''
   const code = await main(args, {
     cwd: root,
-    env: {PATH: process.env['PATH'], OPENAI_API_KEY: KEY, ...env},
+    env: {PATH: process.env.PATH, OPENAI_API_KEY: KEY, ...env},
     stdout: (text) => (stdout += text),
     stderr: (text) => (stderr += text),
     isTTY: false
@@ -55,15 +58,24 @@ async function run(root: string, args: string[], env: Record<string, string> = {
 
 /** The fault for every request that carries the poisoned note's text (its retries included). */
 function poison(fault: Fault): (request: {body: unknown}) => Fault | undefined {
-  return (request) => (segmentTexts(request as never).some((text) => text.includes('Poisoned') || text.includes('answers badly')) ? fault : undefined)
+  return (request) =>
+    segmentTexts(request as never).some((text) => text.includes('Poisoned') || text.includes('answers badly'))
+      ? fault
+      : undefined
 }
 
 async function lockNotes(root: string): Promise<string[]> {
-  const lock = JSON.parse(await readFile(path.join(root, 'notes-l10n.lock'), 'utf8')) as {notes?: Record<string, unknown>}
+  const lock = JSON.parse(await readFile(path.join(root, 'notes-l10n.lock'), 'utf8')) as {
+    notes?: Record<string, unknown>
+  }
   return Object.keys(lock.notes ?? {})
 }
 
-async function expectOneNoteFailed(root: string, result: {code: number; output: string}, reason: RegExp): Promise<void> {
+async function expectOneNoteFailed(
+  root: string,
+  result: {code: number; output: string},
+  reason: RegExp
+): Promise<void> {
   expect(result.output).not.toMatch(STACK_TRACE)
   expect(result.output).not.toMatch(/internal error/)
   expect(result.output).not.toContain(KEY)
@@ -85,7 +97,12 @@ const malformed: Array<[string, Fault, RegExp, Record<string, unknown>?]> = [
   ['an empty 200', {kind: 'empty-200'}, /the reply was empty/],
   ['choices: null', {kind: 'choices-null'}, /"choices" is not an array/],
   ['non-string content', {kind: 'content-not-string'}, /content" is not a string/],
-  ['an envelope nested a million levels deep (2 MB)', {kind: 'deep-nesting'}, /nested more than 32 levels/, {maxReplyBytes: 4 * 1024 * 1024}],
+  [
+    'an envelope nested a million levels deep (2 MB)',
+    {kind: 'deep-nesting'},
+    /nested more than 32 levels/,
+    {maxReplyBytes: 4 * 1024 * 1024}
+  ],
   ['a connection dropped mid-body', {kind: 'drop-mid-body'}, /connection closed before the reply was complete/],
   ['a gzip bomb (2 GiB decoded)', {kind: 'gzip-bomb'}, /larger than 65536 bytes/]
 ]
@@ -102,13 +119,19 @@ describe('one bounded request: a malformed 200 fails that request, never the run
       // Retried by the SDK's transport retries (2), then failed: 3 attempts of the request both
       // notes shared (docs/providers.md: requests are packed across notes), then 3 of the bad
       // note's own request, so the good note is written from its own.
-      const attempts = server.requests.slice(before).filter((request) => segmentTexts(request).some((text) => text.includes('answers badly')))
+      const attempts = server.requests
+        .slice(before)
+        .filter((request) => segmentTexts(request).some((text) => text.includes('answers badly')))
       expect(attempts.length).toBe(6)
-      expect(attempts.slice(3).every((request) => segmentTexts(request).every((text) => !text.includes('good paragraph')))).toBe(true)
+      expect(
+        attempts.slice(3).every((request) => segmentTexts(request).every((text) => !text.includes('good paragraph')))
+      ).toBe(true)
     })
   }
 
-  it('a gzip bomb is cut at the default 8 MiB limit with bounded memory, in a real process', {timeout: 120_000}, async () => {
+  it('a gzip bomb is cut at the default 8 MiB limit with bounded memory, in a real process', {
+    timeout: 120_000
+  }, async () => {
     server ??= await startTestServer()
     server.setFault(poison({kind: 'gzip-bomb'}))
     // A generous deadline: the bomb must be stopped by its size, not by the clock.
@@ -116,12 +139,22 @@ describe('one bounded request: a malformed 200 fails that request, never the run
     const bin = await builtCli()
     // The child reports its peak resident memory as it exits.
     const probe = path.join(root, '.rss-probe.cjs')
-    await writeFile(probe, "process.on('exit', () => process.stderr.write('maxRSS=' + process.resourceUsage().maxRSS + '\\n'))\n")
-    const child = runCli(bin, ['sync', '--provider', 'openai', '--base-url', server.url], root, {OPENAI_API_KEY: KEY, NODE_OPTIONS: `--require ${probe}`})
+    await writeFile(
+      probe,
+      "process.on('exit', () => process.stderr.write('maxRSS=' + process.resourceUsage().maxRSS + '\\n'))\n"
+    )
+    const child = runCli(bin, ['sync', '--provider', 'openai', '--base-url', server.url], root, {
+      OPENAI_API_KEY: KEY,
+      NODE_OPTIONS: `--require ${probe}`
+    })
     const result = await child.exited
     const peakKiB = Number(/maxRSS=(\d+)/.exec(result.stderr)?.[1])
     const stderr = result.stderr.replace(/maxRSS=\d+\n/, '')
-    await expectOneNoteFailed(root, {code: result.code ?? -1, output: result.stdout + stderr}, /larger than 8388608 bytes/)
+    await expectOneNoteFailed(
+      root,
+      {code: result.code ?? -1, output: result.stdout + stderr},
+      /larger than 8388608 bytes/
+    )
     // Reading 2 GiB would need 2 GiB; the limit keeps the whole run in a few hundred MB.
     expect(peakKiB).toBeGreaterThan(0)
     expect(peakKiB).toBeLessThan(400 * 1024)
@@ -138,21 +171,41 @@ describe('usage the endpoint reports cannot disable --max-cost', () => {
     it(`${name} usage is estimated from tokens: the cost is a number, and the limit still stops the run`, async () => {
       server ??= await startTestServer()
       const root = await project()
-      for (let index = 0; index < 4; index++) await writeFile(path.join(root, `notes/extra-${index}.md`), `# Note ${index}\n\n${'Words to translate here. '.repeat(40)}\n`)
+      for (let index = 0; index < 4; index++)
+        await writeFile(
+          path.join(root, `notes/extra-${index}.md`),
+          `# Note ${index}\n\n${'Words to translate here. '.repeat(40)}\n`
+        )
       const dry = await run(root, ['sync', '--provider', 'openai', '--base-url', server.url, '--json', '--dry-run'])
-      const estimate = (JSON.parse(dry.stdout.trim().split('\n').at(-1)!) as {estimate: {total: {costUsd: number}}}).estimate.total.costUsd
+      const estimate = (JSON.parse(dry.stdout.trim().split('\n').at(-1)!) as {estimate: {total: {costUsd: number}}})
+        .estimate.total.costUsd
       // Every reply is rejected (an invented placeholder), so validation retries triple the
       // requests: the run must stop at 1.5× its estimate, which only a counted spend can see.
-      server.setFault(() => ({kind: 'usage', usage, then: {kind: 'invent-placeholder'}}))
+      server.setFault(() => ({kind: 'usage', usage, inner: {kind: 'invent-placeholder'}}))
       const limit = (estimate * 1.5).toFixed(6)
-      const result = await run(root, ['sync', '--provider', 'openai', '--base-url', server.url, '--json', '--max-cost', limit, '--concurrency', '1'])
+      const result = await run(root, [
+        'sync',
+        '--provider',
+        'openai',
+        '--base-url',
+        server.url,
+        '--json',
+        '--max-cost',
+        limit,
+        '--concurrency',
+        '1'
+      ])
       expect(result.output).not.toMatch(/NaN/)
-      const summary = JSON.parse(result.stdout.trim().split('\n').at(-1)!) as {usage: {promptTokens: number; completionTokens: number; costUsd: number}}
+      const summary = JSON.parse(result.stdout.trim().split('\n').at(-1)!) as {
+        usage: {promptTokens: number; completionTokens: number; costUsd: number}
+      }
       expect(summary.usage.promptTokens, result.output).toBeGreaterThan(0)
       expect(summary.usage.completionTokens).toBeGreaterThan(0)
       expect(Number.isFinite(summary.usage.costUsd) && summary.usage.costUsd > 0).toBe(true)
       // The limit is printed as the number it is (`0.000930` → `$0.00093`).
-      expect(result.stderr).toMatch(new RegExp(`cost limit \\$${String(Number(limit)).replace('.', '\\.')} \\(--max-cost\\) reached`))
+      expect(result.stderr).toMatch(
+        new RegExp(`cost limit \\$${String(Number(limit)).replace('.', '\\.')} \\(--max-cost\\) reached`)
+      )
       expect(result.code).toBe(1)
     })
   }
@@ -187,7 +240,11 @@ describe('no redirects: the note text goes only to the endpoint the user named',
       const result = await run(root, ['sync', '--provider', 'openai', '--base-url', server.url])
       expect(received).toEqual([])
       expect(result.output).not.toMatch(STACK_TRACE)
-      expect(result.stderr).toMatch(new RegExp(`redirects requests \\(${status}\\) to http://127\\.0\\.0\\.1:\\d+/steal/chat/completions: notes-l10n follows no redirects`))
+      expect(result.stderr).toMatch(
+        new RegExp(
+          `redirects requests \\(${status}\\) to http://127\\.0\\.0\\.1:\\d+/steal/chat/completions: notes-l10n follows no redirects`
+        )
+      )
       expect(result.stderr.match(/redirects requests/g)?.length).toBe(1)
       expect(result.code).toBe(2)
     })
@@ -195,7 +252,9 @@ describe('no redirects: the note text goes only to the endpoint the user named',
 
   it('a same-origin redirect is refused the same way (documented: no redirect is followed)', async () => {
     server ??= await startTestServer()
-    server.setFault((request) => (request.path === '/v1/chat/completions' ? {kind: 'redirect', location: '/v2/chat/completions'} : undefined))
+    server.setFault((request) =>
+      request.path === '/v1/chat/completions' ? {kind: 'redirect', location: '/v2/chat/completions'} : undefined
+    )
     const root = await project()
     const result = await run(root, ['sync', '--provider', 'openai', '--base-url', server.url])
     expect(result.stderr).toMatch(/redirects requests \(307\) to http:\/\/127\.0\.0\.1:\d+\/v2\/chat\/completions/)
@@ -211,12 +270,17 @@ describe('an endpoint that cannot be reached stops the run early with one messag
     const port = (closed.address() as AddressInfo).port
     await new Promise((resolve) => closed.close(resolve))
     const root = await project()
-    for (let index = 0; index < 5; index++) await writeFile(path.join(root, `notes/n${index}.md`), `# N${index}\n\nText number ${index}.\n`)
+    for (let index = 0; index < 5; index++)
+      await writeFile(path.join(root, `notes/n${index}.md`), `# N${index}\n\nText number ${index}.\n`)
     await writeFile(path.join(root, 'notes-l10n.config.json'), JSON.stringify({locales: ['es', 'fr', 'de']}))
     const result = await run(root, ['sync', '--provider', 'openai', '--base-url', `http://127.0.0.1:${port}/v1`])
     expect(result.output).not.toMatch(STACK_TRACE)
     expect(result.output.match(/could not reach/g)).toEqual(['could not reach'])
-    expect(result.stderr).toMatch(new RegExp(`could not reach the API at http://127\\.0\\.0\\.1:${port}/v1 \\(3 requests in a row, 3 attempt\\(s\\) each: connect ECONNREFUSED`))
+    expect(result.stderr).toMatch(
+      new RegExp(
+        `could not reach the API at http://127\\.0\\.0\\.1:${port}/v1 \\(3 requests in a row, 3 attempt\\(s\\) each: connect ECONNREFUSED`
+      )
+    )
     expect(result.code).toBe(1)
     await expect(readdir(path.join(root, 'locales'))).rejects.toThrow(/ENOENT/)
   })
@@ -224,11 +288,36 @@ describe('an endpoint that cannot be reached stops the run early with one messag
 
 describe('a base URL the user mistyped is a usage error (exit 2, one line)', () => {
   const cases: Array<[string, string[], Record<string, string>, RegExp]> = [
-    ['--base-url notaurl', ['--base-url', 'notaurl'], {}, /^notes-l10n: error: --base-url \(or provider\.baseURL in the config\) "notaurl" is not an http\(s\) URL: expected an http\(s\) URL such as/],
-    ['--base-url without a scheme', ['--base-url', '127.0.0.1:8080/v1'], {}, /"127\.0\.0\.1:8080\/v1" is not an http\(s\) URL: did you mean http:\/\/127\.0\.0\.1:8080\/v1 \(or https:/],
-    ['--base-url localhost:11434/v1 (parses as a scheme)', ['--base-url', 'localhost:11434/v1'], {}, /did you mean http:\/\/localhost:11434\/v1/],
-    ['--base-url ftp://…', ['--base-url', 'ftp://example.com/v1'], {}, /"ftp:\/\/example\.com\/v1" is not an http\(s\) URL/],
-    ['OPENAI_BASE_URL without a scheme', [], {OPENAI_BASE_URL: '127.0.0.1:8080/v1'}, /^notes-l10n: error: OPENAI_BASE_URL "127\.0\.0\.1:8080\/v1" is not an http\(s\) URL: did you mean http:\/\/127\.0\.0\.1:8080\/v1/]
+    [
+      '--base-url notaurl',
+      ['--base-url', 'notaurl'],
+      {},
+      /^notes-l10n: error: --base-url \(or provider\.baseURL in the config\) "notaurl" is not an http\(s\) URL: expected an http\(s\) URL such as/
+    ],
+    [
+      '--base-url without a scheme',
+      ['--base-url', '127.0.0.1:8080/v1'],
+      {},
+      /"127\.0\.0\.1:8080\/v1" is not an http\(s\) URL: did you mean http:\/\/127\.0\.0\.1:8080\/v1 \(or https:/
+    ],
+    [
+      '--base-url localhost:11434/v1 (parses as a scheme)',
+      ['--base-url', 'localhost:11434/v1'],
+      {},
+      /did you mean http:\/\/localhost:11434\/v1/
+    ],
+    [
+      '--base-url ftp://…',
+      ['--base-url', 'ftp://example.com/v1'],
+      {},
+      /"ftp:\/\/example\.com\/v1" is not an http\(s\) URL/
+    ],
+    [
+      'OPENAI_BASE_URL without a scheme',
+      [],
+      {OPENAI_BASE_URL: '127.0.0.1:8080/v1'},
+      /^notes-l10n: error: OPENAI_BASE_URL "127\.0\.0\.1:8080\/v1" is not an http\(s\) URL: did you mean http:\/\/127\.0\.0\.1:8080\/v1/
+    ]
   ]
   for (const [name, args, env, message] of cases) {
     it(name, async () => {
@@ -253,6 +342,8 @@ describe('a base URL the user mistyped is a usage error (exit 2, one line)', () 
     const root = await project({baseURL: 'http://'})
     const result = await run(root, ['sync', '--provider', 'openai'])
     expect(result.code).toBe(2)
-    expect(result.stderr).toMatch(/^notes-l10n: error: --base-url \(or provider\.baseURL in the config\) "http:\/\/" is not an http\(s\) URL/)
+    expect(result.stderr).toMatch(
+      /^notes-l10n: error: --base-url \(or provider\.baseURL in the config\) "http:\/\/" is not an http\(s\) URL/
+    )
   })
 })

@@ -10,12 +10,13 @@ import {readdir, readFile, rm, stat} from 'node:fs/promises'
 import path from 'node:path'
 import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest'
 import {parseDocument} from 'yaml'
-import {pseudoTranslate, startTestServer, type Fault, type TestServer} from '../support/openai-server.js'
-import {tempProject, type TempProject} from '../support/project.js'
+import {type Fault, pseudoTranslate, startTestServer, type TestServer} from '../support/openai-server.js'
+import {type TempProject, tempProject} from '../support/project.js'
 import {builtCli, runCli} from './support/built-cli.js'
 
 /** An `sk-proj-…`-shaped canary, long and random-looking like a real project key. */
-const CANARY = 'sk-proj-Zq7XcN2vB8mK4pL1rT6yW9aE3sD5fG0hJ-uIoP_qwErTyUiOpAsDfGhJkLzXcVbNm1234567890abcdefGHIJKLmnopQRSTuvwxYZ'
+const CANARY =
+  'sk-proj-Zq7XcN2vB8mK4pL1rT6yW9aE3sD5fG0hJ-uIoP_qwErTyUiOpAsDfGhJkLzXcVbNm1234567890abcdefGHIJKLmnopQRSTuvwxYZ'
 
 const NOTES: Record<string, string> = {
   'notes/good.md': '---\ntitle: A good note\n---\n\nThis paragraph is translated normally.\n',
@@ -27,7 +28,8 @@ const NOTES: Record<string, string> = {
   'notes/shape.md': '---\ntitle: Shape echo\n---\n\nEcho shape: this paragraph asks for a key.\n'
 }
 
-const percent = (text: string) => [...Buffer.from(text)].map((byte) => `%${byte.toString(16).toUpperCase().padStart(2, '0')}`).join('')
+const percent = (text: string) =>
+  [...Buffer.from(text)].map((byte) => `%${byte.toString(16).toUpperCase().padStart(2, '0')}`).join('')
 
 /** A model that quotes the key, in five forms, in the paragraphs that ask for it. */
 const ECHO: Fault = {
@@ -45,7 +47,13 @@ const ECHO: Fault = {
 
 /** Every form of the canary a leak could take: verbatim, its halves, base64, percent-encoded. */
 function leaks(text: string): string[] {
-  const forms = [CANARY, CANARY.slice(20, 50), CANARY.slice(-30), Buffer.from(CANARY).toString('base64').slice(4, 40), percent(CANARY).slice(0, 60)]
+  const forms = [
+    CANARY,
+    CANARY.slice(20, 50),
+    CANARY.slice(-30),
+    Buffer.from(CANARY).toString('base64').slice(4, 40),
+    percent(CANARY).slice(0, 60)
+  ]
   return forms.filter((form) => text.includes(form))
 }
 
@@ -109,7 +117,10 @@ describe('Q28 the key never reaches a file', () => {
     expect(JSON.parse(await notes.read('r.json'))).toBeTruthy()
     expect(await notes.read('notes-l10n.lock')).toContain('good.md')
     for (const format of ['po', 'xliff']) {
-      const exported = await notes.run(['export', '--locale', 'es', '--format', format, '--only', 'all', '-o', `x.${format}`], env())
+      const exported = await notes.run(
+        ['export', '--locale', 'es', '--format', format, '--only', 'all', '-o', `x.${format}`],
+        env()
+      )
       output.push(exported.stdout, exported.stderr)
     }
     for (const text of output) expect(leaks(text)).toEqual([])
@@ -120,10 +131,14 @@ describe('Q28 the key never reaches a file', () => {
     const slow = await startTestServer({latencyMs: 400, fault: () => ECHO})
     try {
       const files: Record<string, string> = {...NOTES}
-      for (let index = 0; index < 12; index++) files[`notes/more-${index}.md`] = `---\ntitle: More ${index}\n---\n\nParagraph ${index} of the run.\n`
+      for (let index = 0; index < 12; index++)
+        files[`notes/more-${index}.md`] = `---\ntitle: More ${index}\n---\n\nParagraph ${index} of the run.\n`
       const notes = await project(files)
       const bin = await builtCli()
-      const child = runCli(bin, ['sync', '--locale', 'es', '--concurrency', '2'], notes.root, {OPENAI_API_KEY: CANARY, OPENAI_BASE_URL: slow.url})
+      const child = runCli(bin, ['sync', '--locale', 'es', '--concurrency', '2'], notes.root, {
+        OPENAI_API_KEY: CANARY,
+        OPENAI_BASE_URL: slow.url
+      })
       const deadline = Date.now() + 20_000
       while (Date.now() < deadline && slow.requests.length < 4) await new Promise((resolve) => setTimeout(resolve, 50))
       child.kill('SIGKILL')
@@ -171,11 +186,17 @@ describe('front-matter values from a hostile model', () => {
   it('each reads back as one string, with no new key, in YAML 1.1 and 1.2 — through sync, XLIFF import and --batch', async () => {
     const files: Record<string, string> = {}
     const all = {...TITLES, ...REJECTED}
-    for (const name of Object.keys(all)) files[`notes/${name}.md`] = `---\ntitle: Title ${name}\nlayout: post\n---\n\nBody of ${name}.\n`
-    const rewrite: Fault = {kind: 'rewrite', source: 'Title ', to: (_translation, source) => all[source.slice('Title '.length)] ?? 'x'}
+    for (const name of Object.keys(all))
+      files[`notes/${name}.md`] = `---\ntitle: Title ${name}\nlayout: post\n---\n\nBody of ${name}.\n`
+    const rewrite: Fault = {
+      kind: 'rewrite',
+      source: 'Title ',
+      to: (_translation, source) => all[source.slice('Title '.length)] ?? 'x'
+    }
 
     const check = async (root: string, locale: string) => {
-      for (const name of Object.keys(REJECTED)) await expect(stat(path.join(root, `locales/${locale}/${name}.md`)), name).rejects.toThrow()
+      for (const name of Object.keys(REJECTED))
+        await expect(stat(path.join(root, `locales/${locale}/${name}.md`)), name).rejects.toThrow()
       for (const [name, title] of Object.entries(TITLES)) {
         const text = await readFile(path.join(root, `locales/${locale}/${name}.md`), 'utf8')
         const yaml = /^---\n([\s\S]*?\n)---\n/.exec(text)![1]!
@@ -183,9 +204,14 @@ describe('front-matter values from a hostile model', () => {
           const document = parseDocument(yaml, {version})
           expect(document.errors, `${name} ${version}`).toEqual([])
           const values = document.toJS() as Record<string, unknown>
-          expect(Object.keys(values).sort(), `${name} ${version}\n${yaml}`).toEqual(['lang', 'layout', 'title', 'translated'])
-          expect(values['title'], `${name} ${version}\n${yaml}`).toBe(title)
-          expect(values['layout']).toBe('post')
+          expect(Object.keys(values).sort(), `${name} ${version}\n${yaml}`).toEqual([
+            'lang',
+            'layout',
+            'title',
+            'translated'
+          ])
+          expect(values.title, `${name} ${version}\n${yaml}`).toBe(title)
+          expect(values.layout).toBe('post')
         }
       }
     }
@@ -216,10 +242,16 @@ describe('front-matter values from a hostile model', () => {
     const reviewed = await project(files)
     server.setFault(undefined)
     expect((await reviewed.run(['sync', '--locale', 'es'], env())).code).toBe(0)
-    expect((await reviewed.run(['export', '--locale', 'es', '--format', 'xliff', '--only', 'all', '-o', 'r.xlf'], env())).code).toBe(0)
+    expect(
+      (await reviewed.run(['export', '--locale', 'es', '--format', 'xliff', '--only', 'all', '-o', 'r.xlf'], env()))
+        .code
+    ).toBe(0)
     let xliff = await reviewed.read('r.xlf')
     for (const [name, title] of Object.entries(all)) {
-      const escaped = title.replace(/[\u0085\u2028\u2029]/g, (character) => `&#x${character.charCodeAt(0).toString(16)};`)
+      const escaped = title.replace(
+        /[\u0085\u2028\u2029]/g,
+        (character) => `&#x${character.charCodeAt(0).toString(16)};`
+      )
       xliff = xliff.replace(`>${pseudoTranslate(`Title ${name}`)}</target>`, `>${escaped}</target>`)
     }
     await reviewed.write('r.xlf', xliff)
@@ -227,7 +259,8 @@ describe('front-matter values from a hostile model', () => {
     expect(imported.code, imported.stdout + imported.stderr).toBe(1)
     expect(imported.stdout + imported.stderr).not.toMatch(/internal error/)
     // Rejected units leave the previous (ROT13) translation in place.
-    for (const name of Object.keys(REJECTED)) expect(await reviewed.read(`locales/es/${name}.md`)).toContain(`title: ${pseudoTranslate(`Title ${name}`)}`)
+    for (const name of Object.keys(REJECTED))
+      expect(await reviewed.read(`locales/es/${name}.md`)).toContain(`title: ${pseudoTranslate(`Title ${name}`)}`)
     for (const name of Object.keys(REJECTED)) await rm(path.join(reviewed.root, `locales/es/${name}.md`))
     await check(reviewed.root, 'es')
   })
@@ -238,7 +271,11 @@ describe('Q26, Q27 template syntax and invisible characters from a model', () =>
     ['a Liquid include', (text: string) => `${text} {% include evil.html %}`, 'Q26'],
     ['a Liquid token read', (text: string) => `${text} {{ site.github.token }}`, 'Q26'],
     ['a Hugo shortcode', (text: string) => `${text} {{< x >}}`, 'Q26'],
-    ['700 TAG characters', (text: string) => text + String.fromCodePoint(...Array.from({length: 700}, (_, k) => 0xe0020 + (k % 0x5f))), 'Q27'],
+    [
+      '700 TAG characters',
+      (text: string) => text + String.fromCodePoint(...Array.from({length: 700}, (_, k) => 0xe0020 + (k % 0x5f))),
+      'Q27'
+    ],
     ['a zero-width joiner', (text: string) => text.replace(' ', ' \u200D'), 'Q27'],
     ['a right-to-left override', (text: string) => text.replace(' ', ' \u202E'), 'Q27']
   ])('%s is a rejected segment; the good note is written, check stays green on it', async (_, to, rule) => {
@@ -263,7 +300,10 @@ describe('Q26, Q27 template syntax and invisible characters from a model', () =>
     const notes = await project({'notes/a.md': '---\ntitle: A\n---\n\nThis paragraph is fine.\n'})
     expect((await notes.run(['sync', '--locale', 'es'], env())).code).toBe(0)
     const target = await notes.read('locales/es/a.md')
-    await notes.write('locales/es/a.md', target.replace('Guvf cnentencu', 'Guvf {% include x.html %} cnentencu\u{E0041}'))
+    await notes.write(
+      'locales/es/a.md',
+      target.replace('Guvf cnentencu', 'Guvf {% include x.html %} cnentencu\u{E0041}')
+    )
     const checked = await notes.run(['check', '--locale', 'es'], env())
     expect(checked.code).toBe(1)
     expect(checked.stdout + checked.stderr).toMatch(/Q26/)

@@ -10,13 +10,14 @@ import {chmod, mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile} 
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 import {afterAll, afterEach, describe, expect, it} from 'vitest'
-import {sync} from '../../src/commands/sync.js'
 import {main} from '../../src/cli/main.js'
+import {sync} from '../../src/commands/sync.js'
 import {writeFileAtomic} from '../../src/io/write.js'
-import {startTestServer, type Fault, type TestServer} from '../support/openai-server.js'
+import {type Fault, startTestServer, type TestServer} from '../support/openai-server.js'
 
 const CANARY = 'sk-test-CANARY-5ec12e7-do-not-leak-0123456789'
-const NOTE = '---\ntitle: A note\n---\n\nA paragraph with `code` and [a link](https://example.com/x).\n\nAnother paragraph.\n'
+const NOTE =
+  '---\ntitle: A note\n---\n\nA paragraph with `code` and [a link](https://example.com/x).\n\nAnother paragraph.\n'
 const STACK_TRACE = /\n\s+at /
 
 const parents: string[] = []
@@ -50,7 +51,7 @@ async function run(root: string, args: string[], env: Record<string, string> = {
   let stderr = ''
   const code = await main(args, {
     cwd: root,
-    env: {PATH: process.env['PATH'], ...env},
+    env: {PATH: process.env.PATH, ...env},
     stdout: (text) => (stdout += text),
     stderr: (text) => (stderr += text),
     isTTY: false
@@ -64,7 +65,7 @@ async function listing(folder: string, skip?: string): Promise<string[]> {
   for (const entry of await readdir(folder, {withFileTypes: true})) {
     const full = path.join(folder, entry.name)
     if (full === skip) continue
-    if (entry.isDirectory()) entries.push(full + '/', ...(await listing(full, skip)))
+    if (entry.isDirectory()) entries.push(`${full}/`, ...(await listing(full, skip)))
     else entries.push(`${full} ${(await stat(full).catch(() => undefined))?.size ?? 'link'}`)
   }
   return entries.sort()
@@ -76,7 +77,7 @@ async function contents(folder: string): Promise<string> {
   for (const entry of await readdir(folder, {withFileTypes: true})) {
     const full = path.join(folder, entry.name)
     if (entry.isDirectory()) all += await contents(full)
-    else if (entry.isFile()) all += `\n== ${full}\n` + (await readFile(full, 'utf8'))
+    else if (entry.isFile()) all += `\n== ${full}\n${await readFile(full, 'utf8')}`
   }
   return all
 }
@@ -98,13 +99,25 @@ describe('S1 the API key never leaks: stdout, stderr, notes, lock, journal, .not
       const {root} = await layout({'notes/a.md': NOTE, 'notes/b.md': NOTE.replace('Another', 'A second')})
       const env = {OPENAI_API_KEY: CANARY, OPENAI_BASE_URL: server.url}
       const first = await run(root, ['sync', '--locale', 'es', '--provider', 'openai', '--report', 'report.md'], env)
-      const second = await run(root, ['sync', '--locale', 'es', '--provider', 'openai', '--report', 'report.json', '--json'], env)
+      const second = await run(
+        root,
+        ['sync', '--locale', 'es', '--provider', 'openai', '--report', 'report.json', '--json'],
+        env
+      )
       expect(first.output + second.output).not.toContain(CANARY)
       expect(first.output + second.output).not.toMatch(STACK_TRACE)
       expect(await contents(root)).not.toContain(CANARY)
       // The layer below the CLI's redaction: a thrown error or a result must not carry it either.
-      const direct = await sync({cwd: root, locales: ['es'], env, provider: {name: 'openai', baseURL: server.url}}).catch((error: unknown) => error)
-      const text = direct instanceof Error ? `${direct.message}\n${direct.stack ?? ''}\n${String(direct.cause)}` : JSON.stringify(direct)
+      const direct = await sync({
+        cwd: root,
+        locales: ['es'],
+        env,
+        provider: {name: 'openai', baseURL: server.url}
+      }).catch((error: unknown) => error)
+      const text =
+        direct instanceof Error
+          ? `${direct.message}\n${direct.stack ?? ''}\n${String(direct.cause)}`
+          : JSON.stringify(direct)
       expect(text).not.toContain(CANARY)
       expect(server.requests.at(-1)?.headers.authorization).toBe(`Bearer ${CANARY}`)
     })
@@ -138,15 +151,28 @@ describe('S4, S5 paths are refused before any write: nothing lands outside the p
   }
 
   it('a locale code shaped like a path (--locale ../../etc)', async () => {
-    const {root} = await expectRefused({'notes/a.md': NOTE}, ['sync', '--locale', '../../etc', '--provider', 'pseudo'], /\.\.\/\.\.\/etc/)
+    const {root} = await expectRefused(
+      {'notes/a.md': NOTE},
+      ['sync', '--locale', '../../etc', '--provider', 'pseudo'],
+      /\.\.\/\.\.\/etc/
+    )
     expect(await readdir(root)).not.toContain('locales')
   })
 
   it('a source path argument that climbs out (../outside/x.md)', async () => {
-    await expectRefused({'notes/a.md': NOTE}, ['sync', '../outside/x.md', '--locale', 'es', '--provider', 'pseudo'], /outside|not inside|project/)
+    await expectRefused(
+      {'notes/a.md': NOTE},
+      ['sync', '../outside/x.md', '--locale', 'es', '--provider', 'pseudo'],
+      /outside|not inside|project/
+    )
   })
 
-  for (const output of ['../outside/{locale}/{path}', 'locales/{locale}/../../../outside/{path}', '/tmp/{locale}/{path}', '{dir}/../../outside/{locale}-{name}{ext}']) {
+  for (const output of [
+    '../outside/{locale}/{path}',
+    'locales/{locale}/../../../outside/{path}',
+    '/tmp/{locale}/{path}',
+    '{dir}/../../outside/{locale}-{name}{ext}'
+  ]) {
     it(`an output template that escapes: ${output}`, async () => {
       await expectRefused(
         {'notes/a.md': NOTE, 'notes-l10n.config.json': JSON.stringify({output})},
@@ -167,17 +193,27 @@ describe('S4, S5 paths are refused before any write: nothing lands outside the p
   })
 
   it('an output folder that is a symlink to outside the project', async () => {
-    await expectRefused({'notes/a.md': NOTE}, ['sync', '--locale', 'es', '--provider', 'pseudo'], /^output locales\/es\/a\.md would be written outside the project: locales\/es resolves to .*outside; remove the symlink/m, async ({root, outside}) => {
-      await mkdir(path.join(root, 'locales'), {recursive: true})
-      await symlink(outside, path.join(root, 'locales/es'))
-    })
+    await expectRefused(
+      {'notes/a.md': NOTE},
+      ['sync', '--locale', 'es', '--provider', 'pseudo'],
+      /^output locales\/es\/a\.md would be written outside the project: locales\/es resolves to .*outside; remove the symlink/m,
+      async ({root, outside}) => {
+        await mkdir(path.join(root, 'locales'), {recursive: true})
+        await symlink(outside, path.join(root, 'locales/es'))
+      }
+    )
   })
 
   it('a target file that is a symlink to a file outside (~/.bashrc)', async () => {
-    const {outside} = await expectRefused({'notes/a.md': NOTE}, ['sync', '--locale', 'es', '--provider', 'pseudo'], /^output locales\/es\/a\.md is a symlink; refusing to write through it/m, async ({root, outside}) => {
-      await mkdir(path.join(root, 'locales/es'), {recursive: true})
-      await symlink(path.join(outside, 'bashrc'), path.join(root, 'locales/es/a.md'))
-    })
+    const {outside} = await expectRefused(
+      {'notes/a.md': NOTE},
+      ['sync', '--locale', 'es', '--provider', 'pseudo'],
+      /^output locales\/es\/a\.md is a symlink; refusing to write through it/m,
+      async ({root, outside}) => {
+        await mkdir(path.join(root, 'locales/es'), {recursive: true})
+        await symlink(path.join(outside, 'bashrc'), path.join(root, 'locales/es/a.md'))
+      }
+    )
     expect(await readdir(outside)).toEqual([])
   })
 
@@ -206,7 +242,9 @@ describe('write faults: clear one-line error, nothing half-written', () => {
       }
     }).catch((caught: unknown) => caught)
     expect(error).toBeInstanceOf(Error)
-    expect((error as Error).message).toBe('cannot write locales/es/a.md: no space left on device — free space and re-run `sync`; nothing was half-written')
+    expect((error as Error).message).toBe(
+      'cannot write locales/es/a.md: no space left on device — free space and re-run `sync`; nothing was half-written'
+    )
     expect(await readFile(path.join(root, 'locales/es/a.md'), 'utf8')).toBe('old translation\n')
     expect(await readdir(path.join(root, 'locales/es'))).toEqual(['a.md'])
   })
@@ -215,7 +253,9 @@ describe('write faults: clear one-line error, nothing half-written', () => {
     const {root} = await layout({'notes/a.md': NOTE, 'locales/es': 'not a folder\n'})
     const result = await run(root, ['sync', '--locale', 'es,fr', '--provider', 'pseudo'])
     // One line naming the target, in the write path's words: what is wrong, and that nothing was written.
-    expect(result.output).toMatch(/^cannot write locales\/es\/a\.md: locales\/es is a file, not a folder — .*nothing was written$/m)
+    expect(result.output).toMatch(
+      /^cannot write locales\/es\/a\.md: locales\/es is a file, not a folder — .*nothing was written$/m
+    )
     expect(result.output).not.toMatch(STACK_TRACE)
     expect(result.code).toBe(1)
     expect(await readFile(path.join(root, 'locales/es'), 'utf8')).toBe('not a folder\n')

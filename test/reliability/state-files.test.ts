@@ -24,7 +24,10 @@ async function project(notes: number): Promise<string> {
   roots.push(root)
   await mkdir(path.join(root, 'notes'))
   for (let index = 0; index < notes; index++) {
-    await writeFile(path.join(root, `notes/n${String(index).padStart(3, '0')}.md`), `---\ntitle: Note ${index}\n---\n\nParagraph ${index} of the note.\n`)
+    await writeFile(
+      path.join(root, `notes/n${String(index).padStart(3, '0')}.md`),
+      `---\ntitle: Note ${index}\n---\n\nParagraph ${index} of the note.\n`
+    )
   }
   return root
 }
@@ -50,14 +53,34 @@ async function socketAt(file: string): Promise<() => Promise<void>> {
 }
 
 const planted: Array<[string, string, 'fifo' | 'folder' | 'socket', RegExp]> = [
-  ['the journal as a FIFO', '.notes-l10n/journal/accepted.jsonl', 'fifo', /^notes-l10n: error: \.notes-l10n\/journal\/accepted\.jsonl is a named pipe \(FIFO\), not a regular file/m],
-  ['the journal as a folder', '.notes-l10n/journal/accepted.jsonl', 'folder', /\.notes-l10n\/journal\/accepted\.jsonl is a folder, not a regular file/],
-  ['the journal as a socket', '.notes-l10n/journal/accepted.jsonl', 'socket', /\.notes-l10n\/journal\/accepted\.jsonl is a socket or device, not a regular file/],
+  [
+    'the journal as a FIFO',
+    '.notes-l10n/journal/accepted.jsonl',
+    'fifo',
+    /^notes-l10n: error: \.notes-l10n\/journal\/accepted\.jsonl is a named pipe \(FIFO\), not a regular file/m
+  ],
+  [
+    'the journal as a folder',
+    '.notes-l10n/journal/accepted.jsonl',
+    'folder',
+    /\.notes-l10n\/journal\/accepted\.jsonl is a folder, not a regular file/
+  ],
+  [
+    'the journal as a socket',
+    '.notes-l10n/journal/accepted.jsonl',
+    'socket',
+    /\.notes-l10n\/journal\/accepted\.jsonl is a socket or device, not a regular file/
+  ],
   ['the stat cache as a FIFO', '.notes-l10n/stat-cache', 'fifo', /\.notes-l10n\/stat-cache is a named pipe \(FIFO\)/],
   ['the run lock as a FIFO', '.notes-l10n/sync.pid', 'fifo', /\.notes-l10n\/sync\.pid is a named pipe \(FIFO\)/],
   ['the lock as a FIFO', 'notes-l10n.lock', 'fifo', /notes-l10n\.lock is a named pipe \(FIFO\)/],
   ['the lock as a folder', 'notes-l10n.lock', 'folder', /notes-l10n\.lock is a folder, not a regular file/],
-  ['a batch record as a FIFO', '.notes-l10n/batches/batch_1.json', 'fifo', /\.notes-l10n\/batches\/batch_1\.json is a named pipe \(FIFO\)/]
+  [
+    'a batch record as a FIFO',
+    '.notes-l10n/batches/batch_1.json',
+    'fifo',
+    /\.notes-l10n\/batches\/batch_1\.json is a named pipe \(FIFO\)/
+  ]
 ]
 
 describe('a non-regular file planted in the state is refused: exit 2, one line naming it, never a hang', () => {
@@ -88,7 +111,10 @@ describe('a non-regular file planted in the state is refused: exit 2, one line n
   it('check and status refuse a FIFO lock too', {timeout: 60_000}, async () => {
     const root = await project(1)
     mkfifo(path.join(root, 'notes-l10n.lock'))
-    for (const args of [['check', '--locale', 'es'], ['status', '--locale', 'es']]) {
+    for (const args of [
+      ['check', '--locale', 'es'],
+      ['status', '--locale', 'es']
+    ]) {
       const result = await cli(root, args)
       expect(result.hung).toBe(false)
       expect(result.stderr).toMatch(/notes-l10n\.lock(:| is) .*named pipe \(FIFO\)/)
@@ -112,13 +138,19 @@ describe('a FIFO planted as a target is one failed note, not a hang', () => {
 })
 
 describe('a closed standard output ends the run quietly, everything saved', () => {
-  it('sync | head -1: no stack trace, every note written, lock and journal consistent', {timeout: 120_000}, async () => {
+  it('sync | head -1: no stack trace, every note written, lock and journal consistent', {
+    timeout: 120_000
+  }, async () => {
     const root = await project(60)
-    const child = spawn(process.execPath, [await builtCli(), 'sync', '--locale', 'es', '--provider', 'pseudo', '--concurrency', '1'], {
-      cwd: root,
-      env: {PATH: process.env['PATH'] ?? ''},
-      stdio: ['ignore', 'pipe', 'pipe']
-    })
+    const child = spawn(
+      process.execPath,
+      [await builtCli(), 'sync', '--locale', 'es', '--provider', 'pseudo', '--concurrency', '1'],
+      {
+        cwd: root,
+        env: {PATH: process.env.PATH ?? ''},
+        stdio: ['ignore', 'pipe', 'pipe']
+      }
+    )
     let stderr = ''
     let firstLine = ''
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
@@ -128,14 +160,18 @@ describe('a closed standard output ends the run quietly, everything saved', () =
       child.stdout.destroy()
     })
     const guard = setTimeout(() => child.kill('SIGKILL'), 100_000)
-    const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.on('close', (exit, by) => resolve([exit, by])))
+    const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
+      child.on('close', (exit, by) => resolve([exit, by]))
+    )
     clearTimeout(guard)
     expect(signal).toBeNull()
     expect(firstLine).toMatch(/^es\s+locales\/es\/n\d{3}\.md\s+written/)
     expect(stderr).toBe('')
     expect(code).toBe(0)
     expect((await readdir(path.join(root, 'locales/es'))).filter((name) => name.endsWith('.md'))).toHaveLength(60)
-    const lock = JSON.parse(await readFile(path.join(root, 'notes-l10n.lock'), 'utf8')) as {notes: Record<string, unknown>}
+    const lock = JSON.parse(await readFile(path.join(root, 'notes-l10n.lock'), 'utf8')) as {
+      notes: Record<string, unknown>
+    }
     expect(Object.keys(lock.notes)).toHaveLength(60)
     // The next run agrees: nothing to do, nothing re-sent.
     const again = await cli(root, ['sync', '--locale', 'es', '--provider', 'pseudo'])
@@ -145,7 +181,9 @@ describe('a closed standard output ends the run quietly, everything saved', () =
 })
 
 describe('a FIFO, socket or symlink to one among the source notes is reported, not skipped silently', () => {
-  it('sync and check name each in one line and go on with the other notes (exit 1), never waiting on it', {timeout: 90_000}, async () => {
+  it('sync and check name each in one line and go on with the other notes (exit 1), never waiting on it', {
+    timeout: 90_000
+  }, async () => {
     const root = await project(2)
     mkfifo(path.join(root, 'notes/pipe.md'))
     const close = await socketAt(path.join(root, 'notes/sock.md'))
@@ -159,20 +197,29 @@ describe('a FIFO, socket or symlink to one among the source notes is reported, n
       expect(synced.output).not.toMatch(STACK_TRACE)
       expect(synced.code).toBe(1)
       const lines = (text: string, file: string) => text.split('\n').filter((line) => line.includes(file))
-      expect(lines(synced.output, 'notes/pipe.md')).toEqual([expect.stringMatching(/notes\/pipe\.md.*is a named pipe \(FIFO\), not a regular file; skipped/)])
-      expect(lines(synced.output, 'notes/sock.md')).toEqual([expect.stringMatching(/notes\/sock\.md.*is a socket, not a regular file; skipped/)])
-      expect(lines(synced.output, 'notes/linked.md')).toEqual([expect.stringMatching(/notes\/linked\.md.*is a symlink to a named pipe \(FIFO\)/)])
+      expect(lines(synced.output, 'notes/pipe.md')).toEqual([
+        expect.stringMatching(/notes\/pipe\.md.*is a named pipe \(FIFO\), not a regular file; skipped/)
+      ])
+      expect(lines(synced.output, 'notes/sock.md')).toEqual([
+        expect.stringMatching(/notes\/sock\.md.*is a socket, not a regular file; skipped/)
+      ])
+      expect(lines(synced.output, 'notes/linked.md')).toEqual([
+        expect.stringMatching(/notes\/linked\.md.*is a symlink to a named pipe \(FIFO\)/)
+      ])
       expect(synced.output).not.toMatch(/other\.fifo/)
       // The regular notes are written and locked.
       expect((await readdir(path.join(root, 'locales/es'))).sort()).toEqual(['n000.md', 'n001.md'])
-      const lock = JSON.parse(await readFile(path.join(root, 'notes-l10n.lock'), 'utf8')) as {notes: Record<string, unknown>}
+      const lock = JSON.parse(await readFile(path.join(root, 'notes-l10n.lock'), 'utf8')) as {
+        notes: Record<string, unknown>
+      }
       expect(Object.keys(lock.notes).sort()).toEqual(['notes/n000.md', 'notes/n001.md'])
 
       // `check` holds them as findings (`status` is a progress table and lists only notes).
       const checked = await cli(root, ['check', '--locale', 'es'])
       expect(checked.hung).toBe(false)
       expect(checked.output).not.toMatch(STACK_TRACE)
-      for (const file of ['notes/pipe.md', 'notes/sock.md', 'notes/linked.md']) expect(lines(checked.output, file)).toHaveLength(1)
+      for (const file of ['notes/pipe.md', 'notes/sock.md', 'notes/linked.md'])
+        expect(lines(checked.output, file)).toHaveLength(1)
       expect(checked.code, checked.output).toBe(1)
     } finally {
       await close()

@@ -33,7 +33,13 @@ async function layout(): Promise<{parent: string; root: string; outside: string}
 async function run(root: string, args: string[]) {
   let stdout = ''
   let stderr = ''
-  const code = await main(args, {cwd: root, env: {PATH: process.env['PATH']}, stdout: (text) => (stdout += text), stderr: (text) => (stderr += text), isTTY: false})
+  const code = await main(args, {
+    cwd: root,
+    env: {PATH: process.env.PATH},
+    stdout: (text) => (stdout += text),
+    stderr: (text) => (stderr += text),
+    isTTY: false
+  })
   return {code, stdout, stderr, output: stdout + stderr}
 }
 
@@ -43,12 +49,36 @@ describe('reports and exports refuse a symlinked folder inside the project', () 
   const cases: Array<[string, (root: string) => string[], string]> = [
     ['--report out/r.md', () => [...SYNC, '--report', 'out/r.md'], 'out/r.md'],
     ['--report out/r.json', () => [...SYNC, '--report', 'out/r.json'], 'out/r.json'],
-    ['--report out/deeper/r.md (the link is a grandparent)', () => [...SYNC, '--report', 'out/deeper/r.md'], 'out/deeper/r.md'],
-    ['--report given as an absolute path through the link', (root) => [...SYNC, '--report', path.join(root, 'out/r.md')], 'out/r.md'],
-    ['export -o out/x.po', () => ['export', '--locale', 'es', '--format', 'po', '--only', 'all', '-o', 'out/x.po'], 'out/x.po'],
-    ['export -o out/x.xlf', () => ['export', '--locale', 'es', '--format', 'xliff', '--only', 'all', '-o', 'out/x.xlf'], 'out/x.xlf'],
-    ['diff --format html -o out/d.html', () => ['diff', '--locale', 'es', '--format', 'html', '-o', 'out/d.html'], 'out/d.html'],
-    ['diff --format json -o out/d.json', () => ['diff', '--locale', 'es', '--format', 'json', '-o', 'out/d.json'], 'out/d.json']
+    [
+      '--report out/deeper/r.md (the link is a grandparent)',
+      () => [...SYNC, '--report', 'out/deeper/r.md'],
+      'out/deeper/r.md'
+    ],
+    [
+      '--report given as an absolute path through the link',
+      (root) => [...SYNC, '--report', path.join(root, 'out/r.md')],
+      'out/r.md'
+    ],
+    [
+      'export -o out/x.po',
+      () => ['export', '--locale', 'es', '--format', 'po', '--only', 'all', '-o', 'out/x.po'],
+      'out/x.po'
+    ],
+    [
+      'export -o out/x.xlf',
+      () => ['export', '--locale', 'es', '--format', 'xliff', '--only', 'all', '-o', 'out/x.xlf'],
+      'out/x.xlf'
+    ],
+    [
+      'diff --format html -o out/d.html',
+      () => ['diff', '--locale', 'es', '--format', 'html', '-o', 'out/d.html'],
+      'out/d.html'
+    ],
+    [
+      'diff --format json -o out/d.json',
+      () => ['diff', '--locale', 'es', '--format', 'json', '-o', 'out/d.json'],
+      'out/d.json'
+    ]
   ]
   for (const [name, args, shown] of cases) {
     it(name, async () => {
@@ -57,7 +87,9 @@ describe('reports and exports refuse a symlinked folder inside the project', () 
       if (args(root)[0] !== 'sync') expect((await run(root, SYNC)).code).toBe(0)
       const result = await run(root, args(root))
       expect(result.output).not.toMatch(STACK_TRACE)
-      expect(result.stderr).toMatch(new RegExp(`refusing to write ${shown.replace(/[./]/g, '\\$&')}: its folder out is a symbolic link`))
+      expect(result.stderr).toMatch(
+        new RegExp(`refusing to write ${shown.replace(/[./]/g, '\\$&')}: its folder out is a symbolic link`)
+      )
       expect(result.code).toBe(2)
       expect(await readdir(outside)).toEqual([])
       // The sync itself was not undone: the note and the lock are written.
@@ -96,7 +128,17 @@ describe('a report or export the user names outside the project is written there
     const report = await run(root, [...SYNC, '--report', '../outside/new/r.md'])
     expect(report.code).toBe(0)
     expect(await readFile(path.join(outside, 'new/r.md'), 'utf8')).toMatch(/a\.md/)
-    const exported = await run(root, ['export', '--locale', 'es', '--format', 'po', '--only', 'all', '-o', path.join(outside, 'x.po')])
+    const exported = await run(root, [
+      'export',
+      '--locale',
+      'es',
+      '--format',
+      'po',
+      '--only',
+      'all',
+      '-o',
+      path.join(outside, 'x.po')
+    ])
     expect(exported.code).toBe(0)
     expect(await readFile(path.join(outside, 'x.po'), 'utf8')).toMatch(/msgid/)
   })
@@ -119,7 +161,9 @@ describe('long names', () => {
       expect(await readFile(path.join(root, 'locales/es', file), 'utf8')).toMatch(/title:/)
       // No temp file left behind in the target's folder.
       expect((await readdir(path.join(root, 'locales/es'))).sort()).toEqual([file, 'a.md'].sort())
-      const lock = JSON.parse(await readFile(path.join(root, 'notes-l10n.lock'), 'utf8')) as {notes: Record<string, unknown>}
+      const lock = JSON.parse(await readFile(path.join(root, 'notes-l10n.lock'), 'utf8')) as {
+        notes: Record<string, unknown>
+      }
       expect(Object.keys(lock.notes)).toContain(`notes/${file}`)
     })
   }
@@ -154,7 +198,17 @@ describe('run from a subfolder, the symlink checks start from the project root f
     const inside = await run(path.join(root, 'notes'), [...SYNC, '--report', '../reports/r.md'])
     expect(inside.code, inside.output).toBe(0)
     expect(await readFile(path.join(root, 'reports/r.md'), 'utf8')).toMatch(/a\.md/)
-    const named = await run(path.join(root, 'notes'), ['export', '--locale', 'es', '--format', 'po', '--only', 'all', '-o', '../../outside/x.po'])
+    const named = await run(path.join(root, 'notes'), [
+      'export',
+      '--locale',
+      'es',
+      '--format',
+      'po',
+      '--only',
+      'all',
+      '-o',
+      '../../outside/x.po'
+    ])
     expect(named.code, named.output).toBe(0)
     expect(await readFile(path.join(outside, 'x.po'), 'utf8')).toMatch(/msgid/)
   })

@@ -1,6 +1,6 @@
 import {sync} from '../../src/commands/sync.js'
 import {createPseudoProvider} from '../../src/providers/pseudo.js'
-import {tempProject, type TempProject} from '../support/project.js'
+import {type TempProject, tempProject} from '../support/project.js'
 
 /** A small note for the review command tests: a title, a heading, a link with a title, code and emphasis. */
 export const NOTE = `---

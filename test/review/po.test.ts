@@ -5,7 +5,7 @@ import {join} from 'node:path'
 import {afterAll, describe, expect, it} from 'vitest'
 import {fromPo, toPo} from '../../src/review/po.js'
 import {UserError} from '../../src/types.js'
-import {translationUnits, EDGE_UNITS} from './units.js'
+import {EDGE_UNITS, translationUnits} from './units.js'
 
 const OPTIONS = {sourceLocale: 'en', targetLocale: 'es', revisionDate: '2026-01-31 12:00+0000'}
 const hasGettext = spawnSync('msgcat', ['--version']).status === 0 && spawnSync('msgfmt', ['--version']).status === 0
@@ -90,7 +90,8 @@ describe('fromPo', () => {
   })
 
   it('skips obsolete entries and decodes octal and hex escapes', () => {
-    const text = 'msgctxt "a.md#x"\nmsgid "A"\nmsgstr "B\\101\\x41"\n\n#~ msgctxt "a.md#old"\n#~ msgid "Old"\n#~ msgstr "Viejo"\n'
+    const text =
+      'msgctxt "a.md#x"\nmsgid "A"\nmsgstr "B\\101\\x41"\n\n#~ msgctxt "a.md#old"\n#~ msgid "Old"\n#~ msgstr "Viejo"\n'
     expect(fromPo(text, 'a.po').units).toEqual([{id: 'x', note: 'a.md', target: 'BAA', fuzzy: false}])
   })
 
@@ -131,18 +132,27 @@ describe('gettext interoperability', () => {
     ['the zh fixtures', toPo(translationUnits('zh'), {...OPTIONS, targetLocale: 'zh'})]
   ] as const
 
-  it.skipIf(!hasGettext).each(cases)('%s pass msgfmt --check (skipped unless GNU gettext msgfmt/msgcat are on PATH)', (name, po) => {
-    const result = spawnSync('msgfmt', ['--check', '-o', '/dev/null', written(`${name}.po`, po)], {encoding: 'utf8'})
-    expect(result.stderr).toBe('')
-    expect(result.status).toBe(0)
-  })
+  it.skipIf(!hasGettext).each(cases)(
+    '%s pass msgfmt --check (skipped unless GNU gettext msgfmt/msgcat are on PATH)',
+    (name, po) => {
+      const result = spawnSync('msgfmt', ['--check', '-o', '/dev/null', written(`${name}.po`, po)], {encoding: 'utf8'})
+      expect(result.stderr).toBe('')
+      expect(result.status).toBe(0)
+    }
+  )
 
-  it.skipIf(!hasGettext).each(cases)('%s come out of msgcat byte-identical (skipped unless GNU gettext msgfmt/msgcat are on PATH)', (name, po) => {
-    expect(execFileSync('msgcat', [written(`${name}.po`, po)], {encoding: 'utf8'})).toBe(po)
-  })
+  it.skipIf(!hasGettext).each(cases)(
+    '%s come out of msgcat byte-identical (skipped unless GNU gettext msgfmt/msgcat are on PATH)',
+    (name, po) => {
+      expect(execFileSync('msgcat', [written(`${name}.po`, po)], {encoding: 'utf8'})).toBe(po)
+    }
+  )
 
-  it.skipIf(!hasGettext)('unwrapped output equals msgcat --no-wrap (skipped unless GNU gettext msgfmt/msgcat are on PATH)', () => {
-    const po = toPo(translationUnits('zh'), {...OPTIONS, wrap: false})
-    expect(execFileSync('msgcat', ['--no-wrap', written('nowrap.po', po)], {encoding: 'utf8'})).toBe(po)
-  })
+  it.skipIf(!hasGettext)(
+    'unwrapped output equals msgcat --no-wrap (skipped unless GNU gettext msgfmt/msgcat are on PATH)',
+    () => {
+      const po = toPo(translationUnits('zh'), {...OPTIONS, wrap: false})
+      expect(execFileSync('msgcat', ['--no-wrap', written('nowrap.po', po)], {encoding: 'utf8'})).toBe(po)
+    }
+  )
 })

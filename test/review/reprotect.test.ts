@@ -14,7 +14,11 @@ describe('reprotect', () => {
   it('puts the source numbering back on a translation that keeps the order', () => {
     const source = segment('Run `npm ci` and read [the guide](https://x.example/a "Guide").\n')
     expect(source.text).toBe('Run ⟦1⟧ and read ⟦2⟧the guide⟦/2⟧.')
-    const result = reprotect('Ejecuta `npm ci` y lee [la guía](https://x.example/a "Guide").', source.tokens, source.text)
+    const result = reprotect(
+      'Ejecuta `npm ci` y lee [la guía](https://x.example/a "Guide").',
+      source.tokens,
+      source.text
+    )
     expect(result).toEqual({ok: true, text: 'Ejecuta ⟦1⟧ y lee ⟦2⟧la guía⟦/2⟧.'})
   })
 
@@ -23,14 +27,22 @@ describe('reprotect', () => {
     const result = reprotect('Primero `gamma`, luego *beta* y `alpha`.', source.tokens, source.text)
     expect(result.ok).toBe(true)
     if (!result.ok) return
-    expect(restore(result.text, source.tokens.map((token) => ({...token})))).toBe('Primero `gamma`, luego *beta* y `alpha`.')
+    expect(
+      restore(
+        result.text,
+        source.tokens.map((token) => ({...token}))
+      )
+    ).toBe('Primero `gamma`, luego *beta* y `alpha`.')
     const alpha = source.tokens.find((token) => token.open === '`alpha`')!
     expect(result.text).toContain(`y ⟦${alpha.n}⟧.`)
   })
 
   it('does not take an escaped literal for markup', () => {
     const source = segment('A *word* here.\n')
-    expect(reprotect('Un \\* y *palabra* aquí.', source.tokens, source.text)).toEqual({ok: true, text: 'Un \\* y ⟦1⟧palabra⟦/1⟧ aquí.'})
+    expect(reprotect('Un \\* y *palabra* aquí.', source.tokens, source.text)).toEqual({
+      ok: true,
+      text: 'Un \\* y ⟦1⟧palabra⟦/1⟧ aquí.'
+    })
   })
 
   it('refuses a translation that lost a placeholder, naming it', () => {
@@ -43,7 +55,10 @@ describe('reprotect', () => {
     const source = segment('See [the image](img/a.png) of Alibaba Cloud.\n')
     const link = source.tokens[0]!
     const result = reprotect('Mira [la imagen](../img/a.png) de Aliyun.', source.tokens, source.text, {
-      forms: (token) => [{open: token.open, close: token.close}, {open: token.open, close: token.close.replace('img/a.png', '../img/a.png')}]
+      forms: (token) => [
+        {open: token.open, close: token.close},
+        {open: token.open, close: token.close.replace('img/a.png', '../img/a.png')}
+      ]
     })
     expect(link.shape).toBe('pair')
     expect(result).toEqual({ok: true, text: 'Mira ⟦1⟧la imagen⟦/1⟧ de Aliyun.'})

@@ -18,7 +18,14 @@ export const EDGE_UNITS: ReviewUnit[] = [
     source: 'Run ⟦1⟧ & read ⟦2⟧the "guide" <here>⟦/2⟧.',
     tokens: [
       {n: 1, shape: 'atom', kind: 'code', open: '`npm ci`', close: ''},
-      {n: 2, shape: 'pair', kind: 'link', open: '[', close: '](https://example.com/a?b=1&c=2 "Guide")', url: 'https://example.com/a?b=1&c=2'}
+      {
+        n: 2,
+        shape: 'pair',
+        kind: 'link',
+        open: '[',
+        close: '](https://example.com/a?b=1&c=2 "Guide")',
+        url: 'https://example.com/a?b=1&c=2'
+      }
     ],
     target: 'Ejecuta ⟦1⟧ y lee ⟦2⟧la "guía" <aquí>⟦/2⟧.',
     state: 'translated'
@@ -39,7 +46,8 @@ export const EDGE_UNITS: ReviewUnit[] = [
     note: 'notes/with space/日本.md',
     line: 3,
     locale: 'es',
-    source: 'A very long sentence that certainly does not fit on one line of a PO file, with averyveryveryveryveryveryveryveryveryveryveryveryveryveryverylongword and ⟦1⟧strong⟦/1⟧ words.',
+    source:
+      'A very long sentence that certainly does not fit on one line of a PO file, with averyveryveryveryveryveryveryveryveryveryveryveryveryveryverylongword and ⟦1⟧strong⟦/1⟧ words.',
     tokens: [{n: 1, shape: 'pair', kind: 'strong', open: '**', close: '**'}],
     state: 'new'
   },
@@ -50,7 +58,8 @@ export const EDGE_UNITS: ReviewUnit[] = [
     locale: 'zh',
     source: 'Chinese text wraps between characters.',
     tokens: [],
-    target: '中文文本在字符之间换行，这是一个很长的句子，用来测试换行（包括标点符号）。中文文本在字符之间换行，这是一个很长的句子。',
+    target:
+      '中文文本在字符之间换行，这是一个很长的句子，用来测试换行（包括标点符号）。中文文本在字符之间换行，这是一个很长的句子。',
     comment: 'Glossary: keep "Qwen".',
     state: 'human'
   }
@@ -71,7 +80,15 @@ export function translationUnits(locale: 'es' | 'zh', root: string = FIXTURES): 
     const sources = roughSegments(path.join(root, note))
     const targets = roughSegments(path.join(root, 'translations', locale, file))
     sources.forEach((segment, index) => {
-      const unit: ReviewUnit = {id: segment.id, note, line: segment.line, locale, source: segment.text, tokens: segment.tokens, state: 'translated'}
+      const unit: ReviewUnit = {
+        id: segment.id,
+        note,
+        line: segment.line,
+        locale,
+        source: segment.text,
+        tokens: segment.tokens,
+        state: 'translated'
+      }
       const target = targets[index]
       // The target was protected on its own: keep it only where its numbering means the same shapes.
       const shapes = new Map(segment.tokens.map((token) => [token.n, token.shape]))

@@ -24,8 +24,18 @@ describe('wordDiff', () => {
     const before = 'Alibaba Cloud oversees the Qwen models, since 2016.'
     const after = 'Alibaba Group oversees all Qwen models since 2016!'
     const parts = wordDiff(before, after)
-    expect(parts.filter((part) => part.type !== 'added').map((part) => part.text).join('')).toBe(before)
-    expect(parts.filter((part) => part.type !== 'removed').map((part) => part.text).join('')).toBe(after)
+    expect(
+      parts
+        .filter((part) => part.type !== 'added')
+        .map((part) => part.text)
+        .join('')
+    ).toBe(before)
+    expect(
+      parts
+        .filter((part) => part.type !== 'removed')
+        .map((part) => part.text)
+        .join('')
+    ).toBe(after)
   })
 
   it('degrades to remove-all/add-all above the size cap instead of stalling', () => {

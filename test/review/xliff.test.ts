@@ -1,9 +1,9 @@
 import {describe, expect, it} from 'vitest'
 import xliff2js from 'xliff/xliff2js'
-import {fromXliff, toXliff} from '../../src/review/xliff.js'
 import type {ReviewUnit} from '../../src/review/unit.js'
+import {fromXliff, toXliff} from '../../src/review/xliff.js'
 import {UserError} from '../../src/types.js'
-import {translationUnits, EDGE_UNITS} from './units.js'
+import {EDGE_UNITS, translationUnits} from './units.js'
 
 const OPTIONS = {sourceLocale: 'en', targetLocale: 'es'}
 
@@ -17,7 +17,9 @@ describe('toXliff', () => {
   const xml = toXliff(EDGE_UNITS, OPTIONS)
 
   it('writes one <file> per note and one <unit> per segment, ids safe as NMTOKEN', () => {
-    expect(xml).toContain('<xliff xmlns="urn:oasis:names:tc:xliff:document:2.0" version="2.0" srcLang="en" trgLang="es">')
+    expect(xml).toContain(
+      '<xliff xmlns="urn:oasis:names:tc:xliff:document:2.0" version="2.0" srcLang="en" trgLang="es">'
+    )
     expect(xml.match(/<file /g)).toHaveLength(2)
     expect(xml).toContain('<file id="f1" original="notes/setup.md">')
     expect(xml).toContain('<unit id="aB3-_x9QzA.2" name="aB3-_x9QzA~2">')
@@ -34,7 +36,9 @@ describe('toXliff', () => {
   })
 
   it('writes the location and previous source as notes, and the state', () => {
-    expect(xml).toContain('<notes><note category="location">notes/setup.md:20</note><note category="previous-source">A line\nand a slash.</note></notes>')
+    expect(xml).toContain(
+      '<notes><note category="location">notes/setup.md:20</note><note category="previous-source">A line\nand a slash.</note></notes>'
+    )
     expect(xml).toContain('<segment state="translated" subState="notes-l10n:needs-review">')
     expect(xml).toContain('<segment state="final">')
     expect(xml).toContain('<segment state="initial">')
@@ -90,15 +94,29 @@ describe('fromXliff', () => {
   </unit></group></file>
 </xliff>`
     // No state attribute: XLIFF's default, `initial`, so an unedited copy is a draft.
-    expect(fromXliff(xml, 'tool.xlf').units).toEqual([{id: 'abc', note: 'notes/a.md', target: 'Uno. Dos ⟦1⟧. <b>&amp;', draft: true}])
+    expect(fromXliff(xml, 'tool.xlf').units).toEqual([
+      {id: 'abc', note: 'notes/a.md', target: 'Uno. Dos ⟦1⟧. <b>&amp;', draft: true}
+    ])
   })
 
   it.each([
-    ['malformed XML', '<xliff version="2.0">\n<file original="a.md">\n<unit id="x"></file>\n</xliff>', 'bad.xlf:3: malformed XML'],
-    ['a DOCTYPE', '<?xml version="1.0"?>\n<!DOCTYPE x [<!ENTITY a "b">]>\n<xliff version="2.0"/>', 'bad.xlf:2: a DOCTYPE declaration'],
+    [
+      'malformed XML',
+      '<xliff version="2.0">\n<file original="a.md">\n<unit id="x"></file>\n</xliff>',
+      'bad.xlf:3: malformed XML'
+    ],
+    [
+      'a DOCTYPE',
+      '<?xml version="1.0"?>\n<!DOCTYPE x [<!ENTITY a "b">]>\n<xliff version="2.0"/>',
+      'bad.xlf:2: a DOCTYPE declaration'
+    ],
     ['XLIFF 1.2', '<xliff version="1.2"><file original="a.md"/></xliff>', 'bad.xlf: XLIFF version 1.2'],
     ['another document', '<html/>', 'bad.xlf: no <xliff> root element'],
-    ['a placeholder renamed by hand', '<xliff version="2.0"><file original="a.md"><unit id="x"><segment><source/><target><ph id="p1"/></target></segment></unit></file></xliff>', 'bad.xlf: unit x has <ph id="p1">']
+    [
+      'a placeholder renamed by hand',
+      '<xliff version="2.0"><file original="a.md"><unit id="x"><segment><source/><target><ph id="p1"/></target></segment></unit></file></xliff>',
+      'bad.xlf: unit x has <ph id="p1">'
+    ]
   ])('rejects %s with a UserError naming the file', (_, xml, message) => {
     expect(() => fromXliff(xml, 'bad.xlf')).toThrow(UserError)
     expect(() => fromXliff(xml, 'bad.xlf')).toThrow(message)
@@ -111,8 +129,8 @@ function protectedText(value: unknown): string {
   if (Array.isArray(value)) return value.map(protectedText).join('')
   if (typeof value !== 'object' || value === null) return ''
   const element = value as Record<string, {id?: string; startRef?: string; contents?: unknown}>
-  if (element['Standalone'] !== undefined) return `⟦${element['Standalone'].id ?? ''}⟧`
-  const span = element['Span']
+  if (element.Standalone !== undefined) return `⟦${element.Standalone.id ?? ''}⟧`
+  const span = element.Span
   if (span !== undefined) return `⟦${span.id ?? ''}⟧${protectedText(span.contents)}⟦/${span.id ?? ''}⟧`
   return ''
 }
@@ -122,7 +140,9 @@ describe('XLIFF interoperability (the independent `xliff` package)', () => {
   const xml = toXliff(units, {sourceLocale: 'en', targetLocale: 'zh'})
 
   it('parses our export and sees the same sources and targets', async () => {
-    const parsed = (await xliff2js(xml)) as {resources: Record<string, Record<string, {source: unknown; target?: unknown}>>}
+    const parsed = (await xliff2js(xml)) as {
+      resources: Record<string, Record<string, {source: unknown; target?: unknown}>>
+    }
     const seen = Object.values(parsed.resources).flatMap((file) =>
       Object.values(file).map((unit) => ({
         source: protectedText(unit.source).replace(/⟧\s+⟦/g, '⟧⟦'),

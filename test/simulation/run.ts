@@ -3,7 +3,7 @@
  * the sequence to a minimal reproduction by replaying it with steps removed.
  */
 import {random} from '../fuzz/mutate.js'
-import {OPERATIONS, Violation, World, type Figures, type Operation, type Step, type WorldOptions} from './world.js'
+import {type Figures, OPERATIONS, type Operation, type Step, Violation, World, type WorldOptions} from './world.js'
 
 /** How often each operation is drawn (the rest weigh 1). Kills are counted separately. */
 const WEIGHTS: Partial<Record<Operation, number>> = {
@@ -20,7 +20,8 @@ export function sequence(seed: number, length: number, killEvery: number): Step[
   const rng = random(seed)
   const pool: Operation[] = OPERATIONS.flatMap((op) => Array.from({length: WEIGHTS[op] ?? 1}, () => op))
   return Array.from({length}, (_, index) => {
-    const op: Operation = killEvery > 0 && index % killEvery === killEvery - 1 ? 'kill-sync' : pool[Math.floor(rng() * pool.length)]!
+    const op: Operation =
+      killEvery > 0 && index % killEvery === killEvery - 1 ? 'kill-sync' : pool[Math.floor(rng() * pool.length)]!
     return {op, seed: Math.floor(rng() * 2 ** 31)}
   })
 }
@@ -32,7 +33,11 @@ export interface Outcome {
 }
 
 /** Replays `steps` in a fresh world, checking invariants after each; returns the first violation. */
-export async function replay(options: WorldOptions, steps: readonly Step[], figures?: Figures): Promise<{message: string; at: number} | undefined> {
+export async function replay(
+  options: WorldOptions,
+  steps: readonly Step[],
+  figures?: Figures
+): Promise<{message: string; at: number} | undefined> {
   const world = await World.create(options)
   try {
     for (const [index, step] of steps.entries()) {

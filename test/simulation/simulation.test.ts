@@ -7,16 +7,16 @@
  * prints the seed and a shrunk reproduction.
  */
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import {startTestServer, type TestServer} from '../support/openai-server.js'
 import {builtCli} from '../reliability/support/built-cli.js'
+import {startTestServer, type TestServer} from '../support/openai-server.js'
 import {describeFailure, sequence, simulate} from './run.js'
 
-const STRESS = Boolean(process.env['STRESS'])
-const STEPS = Number(process.env['SIM_STEPS'] ?? (STRESS ? 20_000 : 300))
-const KILL_EVERY = Number(process.env['SIM_KILL_EVERY'] ?? (STRESS ? 20 : 25))
+const STRESS = Boolean(process.env.STRESS)
+const STEPS = Number(process.env.SIM_STEPS ?? (STRESS ? 20_000 : 300))
+const KILL_EVERY = Number(process.env.SIM_KILL_EVERY ?? (STRESS ? 20 : 25))
 /** Steps per world: long enough for histories, short enough that a failure shrinks quickly. */
-const PER_WORLD = Number(process.env['SIM_WORLD_STEPS'] ?? 60)
-const SEED = Number(process.env['SIM_SEED'] ?? 1)
+const PER_WORLD = Number(process.env.SIM_WORLD_STEPS ?? 60)
+const SEED = Number(process.env.SIM_SEED ?? 1)
 
 let server: TestServer
 let bin: string
@@ -44,12 +44,16 @@ describe('simulation', () => {
         totals.worlds++
         if (outcome.failure) expect.fail(describeFailure(seed, outcome.failure))
         // Progress per world, so that a long run stopped early still tells its figures.
-        if (STRESS || process.env['SIM_STEPS']) console.log(`simulation so far: seed ${seed}, ${totals.steps} steps, ${totals.kills} SIGKILLs, 0 violations`)
+        if (STRESS || process.env.SIM_STEPS)
+          console.log(`simulation so far: seed ${seed}, ${totals.steps} steps, ${totals.kills} SIGKILLs, 0 violations`)
       }
-      console.log(`simulation: ${totals.steps} steps, ${totals.kills} SIGKILLs (${totals.killedMidRun} mid-run), ${totals.merges} git merges, ${totals.syncs} syncs, ${totals.verdicts} per-note verdicts compared, ${totals.worlds} worlds, 0 violations`)
+      console.log(
+        `simulation: ${totals.steps} steps, ${totals.kills} SIGKILLs (${totals.killedMidRun} mid-run), ${totals.merges} git merges, ${totals.syncs} syncs, ${totals.verdicts} per-note verdicts compared, ${totals.worlds} worlds, 0 violations`
+      )
       expect(totals.steps).toBeGreaterThanOrEqual(STEPS)
-      if (!process.env['SIM_KILL_EVERY'] && !process.env['SIM_STEPS']) expect(totals.kills).toBeGreaterThanOrEqual(STRESS ? 1000 : 10)
+      if (!process.env.SIM_KILL_EVERY && !process.env.SIM_STEPS)
+        expect(totals.kills).toBeGreaterThanOrEqual(STRESS ? 1000 : 10)
     },
-    STRESS || process.env['SIM_STEPS'] ? 48 * 3600_000 : 600_000
+    STRESS || process.env.SIM_STEPS ? 48 * 3600_000 : 600_000
   )
 })

@@ -18,16 +18,16 @@
  * The CLI runs in-process (fast) except where a real process is the point (SIGKILL).
  */
 import {execFile} from 'node:child_process'
-import {cp, mkdir, mkdtemp, readFile, rm, rename, unlink, writeFile} from 'node:fs/promises'
-import {existsSync, watch, type FSWatcher} from 'node:fs'
+import {existsSync, type FSWatcher, watch} from 'node:fs'
+import {cp, mkdir, mkdtemp, readFile, rename, rm, unlink, writeFile} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 import {promisify} from 'node:util'
 import {main} from '../../src/cli/main.js'
 import {Lockfile} from '../../src/state/lock.js'
 import {random} from '../fuzz/mutate.js'
-import {segmentTexts, type Fault, type TestServer} from '../support/openai-server.js'
 import {runCli} from '../reliability/support/built-cli.js'
+import {type Fault, segmentTexts, type TestServer} from '../support/openai-server.js'
 
 const exec = promisify(execFile)
 
@@ -39,7 +39,7 @@ export const HUMAN = 'Hecho a mano'
  * kept, orphans are cleared by sync: checked unless `SIM_STRICT=0` (for bisecting with an older
  * notes-l10n that did not do these).
  */
-const STRICT = process.env['SIM_STRICT'] !== '0'
+const STRICT = process.env.SIM_STRICT !== '0'
 
 export const OPERATIONS = [
   'add-note',
@@ -185,7 +185,10 @@ export class World {
         })
       case 'add-paragraph':
         return this.#onNote(rng, async (file, note) => {
-          note.paragraphs.splice(Math.floor(rng() * (note.paragraphs.length + 1)), 0, {pid: ++this.#counter, text: this.#sentence(rng)})
+          note.paragraphs.splice(Math.floor(rng() * (note.paragraphs.length + 1)), 0, {
+            pid: ++this.#counter,
+            text: this.#sentence(rng)
+          })
           note.dirty = true
           await this.#writeSource(file)
         })
@@ -207,7 +210,10 @@ export class World {
       case 'rename-note':
         return this.#onNote(rng, async (file, note) => {
           const name = path.posix.basename(file, '.md')
-          const to = step.op === 'move-note' ? `notes/${rng() < 0.5 ? 'archive' : 'drafts'}/${name}.md` : `notes/${name}-r${++this.#counter}.md`
+          const to =
+            step.op === 'move-note'
+              ? `notes/${rng() < 0.5 ? 'archive' : 'drafts'}/${name}.md`
+              : `notes/${name}-r${++this.#counter}.md`
           if (this.#notes.has(to)) return
           await mkdir(path.dirname(path.join(this.root, to)), {recursive: true})
           await rename(path.join(this.root, file), path.join(this.root, to))
@@ -231,7 +237,7 @@ export class World {
           this.#notes.delete(file)
         })
       case 'hand-edit-prose':
-        return this.#onTranslation(rng, async (file, note, target) => {
+        return this.#onTranslation(rng, async (_file, note, target) => {
           const paragraph = pick(rng, note.paragraphs)
           if (!paragraph) return
           const text = await this.#read(target)
@@ -289,15 +295,21 @@ export class World {
         return void (await this.#sync(['--provider', 'openai'], step.op))
       case 'switch-model':
         // A model change alone does not re-translate: what was accepted is not sent again.
-        return void (await this.#sync(['--provider', 'openai', '--model', rng() < 0.5 ? 'gpt-4o' : 'gpt-4o-mini'], step.op))
+        return void (await this.#sync(
+          ['--provider', 'openai', '--model', rng() < 0.5 ? 'gpt-4o' : 'gpt-4o-mini'],
+          step.op
+        ))
       case 'answer-fails-validation':
       case 'answer-without-letters':
         return this.#onNote(rng, async (file, note) => {
-          const paragraph = {pid: ++this.#counter, text: this.#sentence(rng) + ` It costs \`${this.#counter} units\`.`}
+          const paragraph = {pid: ++this.#counter, text: `${this.#sentence(rng)} It costs \`${this.#counter} units\`.`}
           note.paragraphs.push(paragraph)
           await this.#writeSource(file)
           this.#faultText = paragraph.text.slice(0, 20)
-          this.#fault = step.op === 'answer-fails-validation' ? {kind: 'drop-placeholder'} : {kind: 'placeholder-to-text', text: '2024-01-01'}
+          this.#fault =
+            step.op === 'answer-fails-validation'
+              ? {kind: 'drop-placeholder'}
+              : {kind: 'placeholder-to-text', text: '2024-01-01'}
           note.dirty = true
           try {
             await this.#sync(['--provider', 'openai'], step.op)
@@ -324,14 +336,37 @@ export class World {
   async #addNote(rng: () => number): Promise<string> {
     const date = `2026-${String(1 + Math.floor(rng() * 12)).padStart(2, '0')}-${String(1 + Math.floor(rng() * 28)).padStart(2, '0')}`
     const file = `notes/${date}-n${++this.#counter}.md`
-    const paragraphs = Array.from({length: 2 + Math.floor(rng() * 3)}, () => ({pid: ++this.#counter, text: this.#sentence(rng)}))
-    this.#notes.set(file, {title: `Title ${++this.#counter} of a note`, paragraphs, human: new Map(), humanFrontmatter: [], dirty: true, unknown: false})
+    const paragraphs = Array.from({length: 2 + Math.floor(rng() * 3)}, () => ({
+      pid: ++this.#counter,
+      text: this.#sentence(rng)
+    }))
+    this.#notes.set(file, {
+      title: `Title ${++this.#counter} of a note`,
+      paragraphs,
+      human: new Map(),
+      humanFrontmatter: [],
+      dirty: true,
+      unknown: false
+    })
     await this.#writeSource(file)
     return file
   }
 
   #sentence(rng: () => number): string {
-    const words = ['river', 'lamp', 'garden', 'market', 'window', 'signal', 'harbour', 'letter', 'winter', 'engine', 'orchard', 'tower']
+    const words = [
+      'river',
+      'lamp',
+      'garden',
+      'market',
+      'window',
+      'signal',
+      'harbour',
+      'letter',
+      'winter',
+      'engine',
+      'orchard',
+      'tower'
+    ]
     const pickWord = () => words[Math.floor(rng() * words.length)]!
     const term = this.#glossaryTerms.length > 0 && rng() < 0.3 ? ` near ${pick(rng, this.#glossaryTerms)}` : ''
     const bold = rng() < 0.3 ? ` with **${pickWord()}**` : ''
@@ -345,7 +380,10 @@ export class World {
   }
 
   /** A note whose translation exists, with the translation's path. */
-  async #onTranslation(rng: () => number, work: (file: string, note: ModelNote, target: string) => Promise<void>): Promise<void> {
+  async #onTranslation(
+    rng: () => number,
+    work: (file: string, note: ModelNote, target: string) => Promise<void>
+  ): Promise<void> {
     const files = [...this.#notes.keys()].sort().filter((file) => existsSync(path.join(this.root, targetOf(file))))
     const file = pick(rng, files)
     if (file) await work(file, this.#notes.get(file)!, targetOf(file))
@@ -359,12 +397,18 @@ export class World {
   }
 
   async #writeConfig(): Promise<void> {
-    await writeFile(path.join(this.root, 'notes-l10n.config.json'), JSON.stringify({locales: ['es'], provider: {name: 'pseudo'}, links: {rebase: this.#rebase}}, null, 2) + '\n')
+    await writeFile(
+      path.join(this.root, 'notes-l10n.config.json'),
+      `${JSON.stringify({locales: ['es'], provider: {name: 'pseudo'}, links: {rebase: this.#rebase}}, null, 2)}\n`
+    )
   }
 
   async #writeGlossary(): Promise<void> {
     const entries = this.#glossaryTerms.map((term) => ({term, keep: true}))
-    await writeFile(path.join(this.root, 'glossary.json'), JSON.stringify({version: 1, sourceLocale: 'en', entries}, null, 2) + '\n')
+    await writeFile(
+      path.join(this.root, 'glossary.json'),
+      `${JSON.stringify({version: 1, sourceLocale: 'en', entries}, null, 2)}\n`
+    )
   }
 
   async #read(file: string): Promise<string> {
@@ -388,12 +432,17 @@ export class World {
     let stderr = ''
     const code = await main(args, {
       cwd,
-      env: {PATH: process.env['PATH'], OPENAI_API_KEY: 'sk-test-simulation-0123456789', OPENAI_BASE_URL: this.#server.url},
+      env: {
+        PATH: process.env.PATH,
+        OPENAI_API_KEY: 'sk-test-simulation-0123456789',
+        OPENAI_BASE_URL: this.#server.url
+      },
       stdout: (text) => (stdout += text),
       stderr: (text) => (stderr += text),
       isTTY: false
     })
-    if (![0, 1, 2, 130].includes(code)) throw new Violation(`I6: notes-l10n ${args.join(' ')} exited ${code}: ${stderr.trim()}`)
+    if (![0, 1, 2, 130].includes(code))
+      throw new Violation(`I6: notes-l10n ${args.join(' ')} exited ${code}: ${stderr.trim()}`)
     return {code, stdout, stderr}
   }
 
@@ -408,7 +457,16 @@ export class World {
       return this.#fault
     })
     const result = await this.#cli(['sync', '--json', ...args])
-    if (process.env['SIM_DEBUG']) console.log(label, result.code, result.stdout.split('\n').filter((line) => line.includes('summary')).join('\n').slice(0, 3000))
+    if (process.env.SIM_DEBUG)
+      console.log(
+        label,
+        result.code,
+        result.stdout
+          .split('\n')
+          .filter((line) => line.includes('summary'))
+          .join('\n')
+          .slice(0, 3000)
+      )
     await this.#lockParses(`sync (${label})`)
     const sent = this.#server.requests.slice(first).filter((request) => request.path === '/v1/chat/completions')
     for (const request of sent) {
@@ -426,7 +484,8 @@ export class World {
       // A glossary finding the run reported on a written note is for a human too (the test
       // server's ROT13 does not keep do-not-translate terms; sync warns, check errs).
       const reported = note.findings.length > 0
-      if (note.status === 'failed' || note.status === 'untouched' || note.counts['needs-review'] > 0 || reported) attention.add(note.note)
+      if (note.status === 'failed' || note.status === 'untouched' || (note.counts['needs-review'] ?? 0) > 0 || reported)
+        attention.add(note.note)
     }
     for (const problem of summary?.problems ?? []) attention.add(problem.file)
     const results = new Map((summary?.notes ?? []).map((note) => [note.note, note]))
@@ -461,7 +520,9 @@ export class World {
       if (finding.rule === 'orphaned' || finding.rule === 'untracked') {
         if (!STRICT) continue
       }
-      throw new Violation(`I2: after sync (${label}, exit ${result.code}) check reports ${finding.rule} for ${note}, which the sync did not report: ${finding.message}`)
+      throw new Violation(
+        `I2: after sync (${label}, exit ${result.code}) check reports ${finding.rule} for ${note}, which the sync did not report: ${finding.message}`
+      )
     }
   }
 
@@ -494,27 +555,38 @@ export class World {
       if (!existsSync(path.join(this.root, target))) continue
       const text = await this.#read(target)
       for (const [, human] of note.human) {
-        if (!text.includes(human.text)) throw new Violation(`I4: ${target} lost the human text "${human.text}" (${label})`)
+        if (!text.includes(human.text))
+          throw new Violation(`I4: ${target} lost the human text "${human.text}" (${label})`)
       }
       if (STRICT) {
-        for (const line of note.humanFrontmatter) if (!text.includes(line)) throw new Violation(`I4: ${target} lost the human front-matter line "${line}" (${label})`)
+        for (const line of note.humanFrontmatter)
+          if (!text.includes(line))
+            throw new Violation(`I4: ${target} lost the human front-matter line "${line}" (${label})`)
       }
       const entry = lock.get(file, 'es')
       if (!entry) continue
       const marked = entry.segments.filter((segment) => segment.human).length
       const written = text.split('\n').filter((line) => line.includes(HUMAN)).length
-      if (marked > written) throw new Violation(`I4: the lock marks ${marked} segments of ${target} as human, but only ${written} hold a human's text: machine text recorded as human (${label})`)
-      if (marked < written && !note.unknown) throw new Violation(`I4: ${target} holds ${written} human texts, the lock marks ${marked} (${label})`)
+      if (marked > written)
+        throw new Violation(
+          `I4: the lock marks ${marked} segments of ${target} as human, but only ${written} hold a human's text: machine text recorded as human (${label})`
+        )
+      if (marked < written && !note.unknown)
+        throw new Violation(`I4: ${target} holds ${written} human texts, the lock marks ${marked} (${label})`)
     }
   }
 
   async #findings(): Promise<Array<{rule: string; severity: string; note?: string; file: string; message: string}>> {
     const result = await this.#cli(['check', '--format', 'json'])
     try {
-      const parsed = JSON.parse(result.stdout) as {findings?: Array<{rule: string; severity: string; note?: string; file: string; message: string}>}
+      const parsed = JSON.parse(result.stdout) as {
+        findings?: Array<{rule: string; severity: string; note?: string; file: string; message: string}>
+      }
       return parsed.findings ?? []
     } catch {
-      throw new Violation(`I6: check --format json printed no JSON (exit ${result.code}): ${result.stdout.slice(0, 200)} ${result.stderr.slice(0, 200)}`)
+      throw new Violation(
+        `I6: check --format json printed no JSON (exit ${result.code}): ${result.stdout.slice(0, 200)} ${result.stderr.slice(0, 200)}`
+      )
     }
   }
 
@@ -531,8 +603,10 @@ export class World {
       if (note.unknown) continue
       this.figures.verdicts++
       const found = errors.get(file) ?? []
-      if (note.dirty && found.length === 0) throw new Violation(`I1: ${file} changed since its last sync, but check reports it current`)
-      if (!note.dirty && found.length > 0) throw new Violation(`I1: ${file} is current in the model, check reports ${found.join('; ')}`)
+      if (note.dirty && found.length === 0)
+        throw new Violation(`I1: ${file} changed since its last sync, but check reports it current`)
+      if (!note.dirty && found.length > 0)
+        throw new Violation(`I1: ${file} is current in the model, check reports ${found.join('; ')}`)
     }
   }
 
@@ -571,13 +645,15 @@ export class World {
     clearTimeout(timer)
     watcher?.close()
     if (exit.signal === 'SIGKILL') this.figures.killedMidRun++
-    if (exit.signal !== 'SIGKILL' && ![0, 1, 2, 130].includes(exit.code ?? -1)) throw new Violation(`I6: a sync exited ${exit.code}: ${exit.stderr.trim()}`)
+    if (exit.signal !== 'SIGKILL' && ![0, 1, 2, 130].includes(exit.code ?? -1))
+      throw new Violation(`I6: a sync exited ${exit.code}: ${exit.stderr.trim()}`)
     // What a killed run accepted may or may not be journaled: only the recovery run is checked.
     // A translation it wrote with a changed glossary term was reported by nobody (the report
     // died with it): check reports it until the note is translated again.
     for (const note of this.#notes.values()) {
       note.unknown = true
-      if (this.#glossaryTerms.some((term) => note.paragraphs.some((paragraph) => paragraph.text.includes(term)))) note.flagged = true
+      if (this.#glossaryTerms.some((term) => note.paragraphs.some((paragraph) => paragraph.text.includes(term))))
+        note.flagged = true
     }
     await this.#lockParses('kill')
     await this.#humanWins('kill')
@@ -598,7 +674,10 @@ export class World {
     await this.#commit(`add ${ours}`)
     const merged = await this.#git('merge', '-q', '--no-edit', branch)
     this.figures.merges++
-    if (merged.code !== 0) throw new Violation(`lock merge: git merge of two branches that add different notes failed: ${merged.stdout}${merged.stderr}`)
+    if (merged.code !== 0)
+      throw new Violation(
+        `lock merge: git merge of two branches that add different notes failed: ${merged.stdout}${merged.stderr}`
+      )
     await this.#lockParses('git merge')
     for (const [file, note] of this.#notes) if (file === theirs || file === ours) note.dirty = false
   }
@@ -615,7 +694,8 @@ export class World {
         if (result.code === 2) throw new Violation(`shard ${index}/2 failed: ${result.stderr}`)
       }
       for (const copy of copies) {
-        if (existsSync(path.join(copy, 'locales'))) await cp(path.join(copy, 'locales'), path.join(this.root, 'locales'), {recursive: true})
+        if (existsSync(path.join(copy, 'locales')))
+          await cp(path.join(copy, 'locales'), path.join(this.root, 'locales'), {recursive: true})
       }
       // The shards are pseudo runs: the same known limit as in #sync (provider per note and locale).
       for (const note of this.#notes.values()) {
@@ -663,7 +743,10 @@ export class World {
       findings = (await this.#findings()).filter((finding) => finding.severity === 'error')
     }
     const left = findings.filter((finding) => STRICT || (finding.rule !== 'orphaned' && finding.rule !== 'untracked'))
-    if (left.length > 0) throw new Violation(`I5: after sync and sync --force, check still reports ${left.map((finding) => `${finding.rule} (${finding.note ?? finding.file}): ${finding.message}`).join('; ')}`)
+    if (left.length > 0)
+      throw new Violation(
+        `I5: after sync and sync --force, check still reports ${left.map((finding) => `${finding.rule} (${finding.note ?? finding.file}): ${finding.message}`).join('; ')}`
+      )
   }
 
   async #commit(message: string): Promise<void> {
@@ -677,7 +760,11 @@ export class World {
       return {code: 0, stdout, stderr}
     } catch (error) {
       const failure = error as {code?: number; stdout?: string; stderr?: string}
-      return {code: typeof failure.code === 'number' ? failure.code : -1, stdout: failure.stdout ?? '', stderr: failure.stderr ?? ''}
+      return {
+        code: typeof failure.code === 'number' ? failure.code : -1,
+        stdout: failure.stdout ?? '',
+        stderr: failure.stderr ?? ''
+      }
     }
   }
 }

@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
 import {align, type Decision} from '../../src/state/align.js'
-import {segmentTargetHash, type LockEntry} from '../../src/state/lock.js'
+import {type LockEntry, segmentTargetHash} from '../../src/state/lock.js'
 import type {Segment, SegmentKind} from '../../src/types.js'
 
 /** A source or target segment; only id, kind and markdown matter to alignment. */
@@ -15,7 +15,11 @@ function entry(ids: string[], written: string[], human: number[] = []): LockEntr
     target: 'y',
     provider: 'pseudo',
     model: 'pseudo',
-    segments: ids.map((id, index) => ({id, target: segmentTargetHash(written[index]!), ...(human.includes(index) ? {human: true} : {})}))
+    segments: ids.map((id, index) => ({
+      id,
+      target: segmentTargetHash(written[index]!),
+      ...(human.includes(index) ? {human: true} : {})
+    }))
   }
 }
 
@@ -37,7 +41,12 @@ describe('align', () => {
 
   it('sends only the edited paragraph, with its previous translation as a hint', () => {
     const result = align({source: [seg('a'), seg('b2'), seg('c')], fingerprints: [], entry: lock, target})
-    expect(result.aligned && result.decisions[1]).toEqual({state: 'pending', reason: 'changed', previous: 'B', previousId: 'b'})
+    expect(result.aligned && result.decisions[1]).toEqual({
+      state: 'pending',
+      reason: 'changed',
+      previous: 'B',
+      previousId: 'b'
+    })
     expect(result.aligned && states(result.decisions)).toEqual(['current', 'pending', 'current'])
   })
 
@@ -63,7 +72,12 @@ describe('align', () => {
   })
 
   it('D5: a human translation whose source changed needs review and is kept', () => {
-    const result = align({source: [seg('a'), seg('b2'), seg('c')], fingerprints: [], entry: entry(['a', 'b', 'c'], ['A', 'B', 'C'], [1]), target})
+    const result = align({
+      source: [seg('a'), seg('b2'), seg('c')],
+      fingerprints: [],
+      entry: entry(['a', 'b', 'c'], ['A', 'B', 'C'], [1]),
+      target
+    })
     expect(result.aligned && result.decisions[1]).toEqual({state: 'needs-review', markdown: 'B', previousId: 'b'})
   })
 
@@ -75,8 +89,19 @@ describe('align', () => {
   })
 
   it('--force re-translates a human translation whose source changed', () => {
-    const result = align({source: [seg('a'), seg('b2'), seg('c')], fingerprints: [], entry: entry(['a', 'b', 'c'], ['A', 'B', 'C'], [1]), target, force: true})
-    expect(result.aligned && result.decisions[1]).toEqual({state: 'pending', reason: 'forced', previous: 'B', previousId: 'b'})
+    const result = align({
+      source: [seg('a'), seg('b2'), seg('c')],
+      fingerprints: [],
+      entry: entry(['a', 'b', 'c'], ['A', 'B', 'C'], [1]),
+      target,
+      force: true
+    })
+    expect(result.aligned && result.decisions[1]).toEqual({
+      state: 'pending',
+      reason: 'forced',
+      previous: 'B',
+      previousId: 'b'
+    })
   })
 
   it('re-opens a segment whose glossary fingerprint changed, and only that one', () => {
@@ -97,7 +122,13 @@ describe('align', () => {
   })
 
   it('D7: a translation accepted before a crash is reused from the journal, not paid again', () => {
-    const result = align({source: [seg('a'), seg('b2'), seg('c')], fingerprints: [], entry: lock, target, journal: (id) => (id === 'b2' ? {markdown: 'B2'} : undefined)})
+    const result = align({
+      source: [seg('a'), seg('b2'), seg('c')],
+      fingerprints: [],
+      entry: lock,
+      target,
+      journal: (id) => (id === 'b2' ? {markdown: 'B2'} : undefined)
+    })
     expect(result.aligned && result.decisions[1]).toEqual({state: 'journaled', markdown: 'B2'})
   })
 
@@ -107,7 +138,11 @@ describe('align', () => {
   })
 
   it('does not adopt an untracked target whose shape differs', () => {
-    const result = align({source, fingerprints: [], target: [seg('t1', 'A', 'heading'), seg('t2', 'B'), seg('t3', 'C')]})
+    const result = align({
+      source,
+      fingerprints: [],
+      target: [seg('t1', 'A', 'heading'), seg('t2', 'B'), seg('t3', 'C')]
+    })
     expect(result.aligned).toBe(false)
   })
 
@@ -123,12 +158,23 @@ describe('align', () => {
     const legacy = align({source: sourceNow, fingerprints: [], entry: lock, target: withCell})
     expect(legacy.aligned && states(legacy.decisions)).toEqual(['current', 'pending', 'current', 'current'])
     // An entry that records its inputs was written with today's segmentation: no such leeway.
-    const recorded = align({source: sourceNow, fingerprints: [], entry: {...lock, inputs: 'abcdefgh'}, target: withCell})
+    const recorded = align({
+      source: sourceNow,
+      fingerprints: [],
+      entry: {...lock, inputs: 'abcdefgh'},
+      target: withCell
+    })
     expect(recorded.aligned).toBe(false)
   })
 
   it('replaceMachine re-translates machine segments and keeps human ones', () => {
-    const result = align({source, fingerprints: [], entry: entry(['a', 'b', 'c'], ['A', 'B', 'C'], [1]), target, replaceMachine: true})
+    const result = align({
+      source,
+      fingerprints: [],
+      entry: entry(['a', 'b', 'c'], ['A', 'B', 'C'], [1]),
+      target,
+      replaceMachine: true
+    })
     expect(result.aligned && states(result.decisions)).toEqual(['pending', 'human', 'pending'])
   })
 })

@@ -6,8 +6,8 @@ import {mkdir, mkdtemp, rm, stat, writeFile} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 import {afterEach, beforeEach, expect, test} from 'vitest'
-import {checkFiles, Found, STRIDE} from '../../src/state/hash-workers.js'
 import {contentHash} from '../../src/io/hash.js'
+import {checkFiles, Found, STRIDE} from '../../src/state/hash-workers.js'
 
 let root: string
 beforeEach(async () => {

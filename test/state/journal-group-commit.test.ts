@@ -25,7 +25,13 @@ function record(note: string, id: string, markdown = `traducción ${id}`): Journ
   return {note, locale: 'es', id, markdown, provider: 'openai', model: 'gpt-4o-mini'}
 }
 
-const entry: LockEntry = {source: 'sha256:aa', target: 'sha256:bb', provider: 'openai', model: 'gpt-4o-mini', segments: []}
+const entry: LockEntry = {
+  source: 'sha256:aa',
+  target: 'sha256:bb',
+  provider: 'openai',
+  model: 'gpt-4o-mini',
+  segments: []
+}
 
 describe('group commit', () => {
   it('writes concurrent appends in the order they were made, each durable when it resolves', async () => {

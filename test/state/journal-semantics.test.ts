@@ -12,10 +12,10 @@ import path from 'node:path'
 import {afterEach, describe, expect, it} from 'vitest'
 import {sync} from '../../src/commands/sync.js'
 import {createPseudoProvider} from '../../src/providers/pseudo.js'
-import {Journal, JOURNAL_FILE} from '../../src/state/journal.js'
-import {Lockfile, type LockEntry} from '../../src/state/lock.js'
+import {JOURNAL_FILE, Journal} from '../../src/state/journal.js'
+import {type LockEntry, Lockfile} from '../../src/state/lock.js'
 import type {Provider, TranslateJob} from '../../src/types.js'
-import {recording, tempProject, type TempProject} from '../support/project.js'
+import {recording, type TempProject, tempProject} from '../support/project.js'
 
 const CONFIG = JSON.stringify({locales: ['es']})
 
@@ -57,7 +57,8 @@ function rejecting(poison: string): Provider {
     model: 'pseudo',
     async translate(job: TranslateJob, options) {
       const outcome = await pseudo.translate({...job, onAccepted: undefined}, options)
-      for (const segment of job.segments) if (segment.text.includes(poison)) outcome.translations.set(segment.id, 'sin marcas')
+      for (const segment of job.segments)
+        if (segment.text.includes(poison)) outcome.translations.set(segment.id, 'sin marcas')
       await job.onAccepted?.(outcome.translations)
       return outcome
     }
@@ -131,7 +132,7 @@ describe('journal semantics', () => {
     it('killed after the write, then a run whose answer is rejected: the crashed run’s target is still the tool’s own', async () => {
       const {p, newTarget} = await crashed()
       await p.write('locales/es/a.md', newTarget)
-      await p.write('notes/a.md', note(2) + '\nA fourth paragraph, **added** later.\n')
+      await p.write('notes/a.md', `${note(2)}\nA fourth paragraph, **added** later.\n`)
       const failed = await run(p.root, rejecting('fourth paragraph'))
       expect(failed.notes[0]!.status).toBe('failed')
       expect(humanMarks(await lockEntry(p.root))).toBe(0)

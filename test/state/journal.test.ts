@@ -17,7 +17,15 @@ afterEach(async () => {
 })
 
 function record(id: string, overrides: Partial<JournalRecord> = {}): JournalRecord {
-  return {note: 'notes/a.md', locale: 'es', id, markdown: `traducción de ${id}\ncon *dos* líneas`, provider: 'openai', model: 'gpt-4o-mini', ...overrides}
+  return {
+    note: 'notes/a.md',
+    locale: 'es',
+    id,
+    markdown: `traducción de ${id}\ncon *dos* líneas`,
+    provider: 'openai',
+    model: 'gpt-4o-mini',
+    ...overrides
+  }
 }
 
 async function lines(): Promise<string[]> {
@@ -52,7 +60,7 @@ describe('Journal', () => {
     expect(JSON.parse(written[1]!)).toEqual(record('AAAAAAAAAA'))
   })
 
-  test('settle drops a note\'s records; close removes the file when nothing is left', async () => {
+  test("settle drops a note's records; close removes the file when nothing is left", async () => {
     const journal = await Journal.open(root)
     await journal.append([record('AAAAAAAAAA'), record('AAAAAAAAAA', {locale: 'fr'})])
     await journal.settle('notes/a.md', 'es')
@@ -90,7 +98,10 @@ describe('Journal', () => {
       model: 'gpt-4o-mini',
       // The whole glossary's fingerprint must survive the crash too: it lets sync skip the parse.
       glossary: 'Whole123',
-      segments: [{id: 'AAAAAAAAAA', target: 'aaaaaaaa', glossary: 'Gfp12345'}, {id: 'BBBBBBBBBB', target: 'bbbbbbbb', human: true}]
+      segments: [
+        {id: 'AAAAAAAAAA', target: 'aaaaaaaa', glossary: 'Gfp12345'},
+        {id: 'BBBBBBBBBB', target: 'bbbbbbbb', human: true}
+      ]
     }
     const journal = await Journal.open(root)
     expect(journal.written('notes/a.md', 'es')).toBeUndefined()
@@ -114,7 +125,10 @@ describe('Journal', () => {
 
   test('a written mark with a malformed entry is refused as corrupt', async () => {
     await mkdir(path.dirname(file), {recursive: true})
-    await writeFile(file, '{"journal":1}\n{"written":"notes/a.md","locale":"es","entry":{"source":"s"}}\n{"journal":1}\n')
+    await writeFile(
+      file,
+      '{"journal":1}\n{"written":"notes/a.md","locale":"es","entry":{"source":"s"}}\n{"journal":1}\n'
+    )
     await expect(Journal.open(root)).rejects.toThrow(/is corrupt at line 2 \(expected a written mark/)
   })
 
@@ -156,11 +170,13 @@ describe('Journal', () => {
     await journal.append([record('AAAAAAAAAA'), record('BBBBBBBBBB'), record('CCCCCCCCCC')])
     const written = await lines()
     written[2] = written[2]!.slice(0, 20)
-    await writeFile(file, written.join('\n') + '\n')
+    await writeFile(file, `${written.join('\n')}\n`)
     const error = await Journal.open(root).catch((caught: unknown) => caught)
     expect(error).toBeInstanceOf(UserError)
     expect((error as UserError).message).toMatch(
-      new RegExp(`^${JOURNAL_FILE.replace(/\./g, '\\.')} is corrupt at line 3 \\(.*\\); it was not written by an interrupted run — delete ${JOURNAL_FILE.replace(/\./g, '\\.')} to start over`)
+      new RegExp(
+        `^${JOURNAL_FILE.replace(/\./g, '\\.')} is corrupt at line 3 \\(.*\\); it was not written by an interrupted run — delete ${JOURNAL_FILE.replace(/\./g, '\\.')} to start over`
+      )
     )
   })
 
@@ -233,7 +249,8 @@ describe('a journal writer killed with SIGKILL mid-append', () => {
     const journal = await Journal.open(root)
     expect(journal.warnings.length).toBeLessThanOrEqual(1)
     for (let batch = 0; batch <= acked; batch++) {
-      for (let n = 0; n < 8; n++) expect(journal.lookup('notes/a.md', 'es', `B${batch}N${n}`)?.markdown).toHaveLength(20000)
+      for (let n = 0; n < 8; n++)
+        expect(journal.lookup('notes/a.md', 'es', `B${batch}N${n}`)?.markdown).toHaveLength(20000)
     }
     await journal.append([record('AFTERKILL0')])
     const again = await Journal.open(root)

@@ -13,7 +13,7 @@ import {afterEach, beforeAll, describe, expect, it} from 'vitest'
 import {Lockfile} from '../../src/state/lock.js'
 import {mergeThreeWay} from '../../src/state/lock-three-way.js'
 import {builtCli} from '../reliability/support/built-cli.js'
-import {tempProject, type TempProject} from '../support/project.js'
+import {type TempProject, tempProject} from '../support/project.js'
 
 const exec = promisify(execFile)
 const GIT_ENV = {
@@ -42,11 +42,16 @@ async function git(root: string, ...args: string[]): Promise<{code: number; stdo
     return {code: 0, stdout, stderr}
   } catch (error) {
     const failure = error as {code?: number; stdout?: string; stderr?: string}
-    return {code: typeof failure.code === 'number' ? failure.code : -1, stdout: failure.stdout ?? '', stderr: failure.stderr ?? ''}
+    return {
+      code: typeof failure.code === 'number' ? failure.code : -1,
+      stdout: failure.stdout ?? '',
+      stderr: failure.stderr ?? ''
+    }
   }
 }
 
-const note = (name: string) => `---\ntitle: ${name}\n---\n\nA paragraph about ${name}.\n\nAnother paragraph about ${name}.\n`
+const note = (name: string) =>
+  `---\ntitle: ${name}\n---\n\nA paragraph about ${name}.\n\nAnother paragraph about ${name}.\n`
 
 async function repository(driver: boolean): Promise<TempProject> {
   const project = await tempProject({
@@ -104,7 +109,9 @@ describe('lock merge driver', () => {
     const project = await repository(true)
     const again = await project.run(['lock', 'install-merge-driver', '--command', `${process.execPath} ${bin}`])
     expect(again.stdout).toMatch(/already names the driver/)
-    expect(await readFile(path.join(project.root, '.gitattributes'), 'utf8')).toBe('notes-l10n.lock merge=notes-l10n-lock\n')
+    expect(await readFile(path.join(project.root, '.gitattributes'), 'utf8')).toBe(
+      'notes-l10n.lock merge=notes-l10n-lock\n'
+    )
   })
 
   it('both branches changing the same entry is a conflict, reported with the note and locale', async () => {
@@ -118,7 +125,9 @@ describe('lock merge driver', () => {
     }
     const merged = await git(project.root, 'merge', '-q', '--no-edit', 'x')
     expect(merged.code).not.toBe(0)
-    expect(merged.stdout + merged.stderr).toMatch(/both branches changed notes\/2026-01-01-first.md \(es\), notes\/2026-01-01-first.md \(fr\)/)
+    expect(merged.stdout + merged.stderr).toMatch(
+      /both branches changed notes\/2026-01-01-first.md \(es\), notes\/2026-01-01-first.md \(fr\)/
+    )
     // The lock stays valid JSON (this branch's entries), for `sync` to re-check after the merge.
     expect(() => Lockfile.parse(readFileSyncText(project), 'merged')).not.toThrow()
   })
@@ -137,7 +146,12 @@ describe('lock merge driver', () => {
     ours.set('e.md', 'es', entry('E1'))
     const {lock, conflicts} = mergeThreeWay(base, ours, theirs)
     expect(conflicts).toEqual([])
-    expect([...lock.entries()].map(([note, , value]) => `${note}:${value.target}`)).toEqual(['a.md:A1', 'c.md:C0', 'd.md:D1', 'e.md:E1'])
+    expect([...lock.entries()].map(([note, , value]) => `${note}:${value.target}`)).toEqual([
+      'a.md:A1',
+      'c.md:C0',
+      'd.md:D1',
+      'e.md:E1'
+    ])
   })
 })
 

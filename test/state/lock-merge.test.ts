@@ -9,8 +9,8 @@ import {tmpdir} from 'node:os'
 import path from 'node:path'
 import {promisify} from 'node:util'
 import {afterAll, beforeAll, describe, expect, test} from 'vitest'
-import {LOCK_FILE, Lockfile, segmentTargetHash, type LockEntry} from '../../src/state/lock.js'
 import {contentHash} from '../../src/io/hash.js'
+import {LOCK_FILE, type LockEntry, Lockfile, segmentTargetHash} from '../../src/state/lock.js'
 
 const run = promisify(execFile)
 const LOCALES = ['de', 'es', 'fr', 'it', 'ja', 'ko', 'pt', 'ru', 'zh']
@@ -45,15 +45,22 @@ afterAll(async () => {
 })
 
 /** Three-way merge with `git merge-file`; returns the merged text and the number of conflicts. */
-async function mergeFile(baseLock: Lockfile, ours: Lockfile, theirs: Lockfile): Promise<{text: string; conflicts: number}> {
-  const files = ['base', 'ours', 'theirs'].map((name) => path.join(dir, `${name}-${Math.random().toString(36).slice(2)}.lock`))
+async function mergeFile(
+  baseLock: Lockfile,
+  ours: Lockfile,
+  theirs: Lockfile
+): Promise<{text: string; conflicts: number}> {
+  const files = ['base', 'ours', 'theirs'].map((name) =>
+    path.join(dir, `${name}-${Math.random().toString(36).slice(2)}.lock`)
+  )
   await Promise.all([baseLock, ours, theirs].map((lock, index) => writeFile(files[index]!, lock.serialise())))
   try {
     const {stdout} = await run('git', ['merge-file', '-p', files[1]!, files[0]!, files[2]!])
     return {text: stdout, conflicts: 0}
   } catch (error) {
     const failure = error as {code?: number; stdout?: string}
-    if (typeof failure.code === 'number' && failure.code > 0 && failure.code < 127) return {text: failure.stdout ?? '', conflicts: failure.code}
+    if (typeof failure.code === 'number' && failure.code > 0 && failure.code < 127)
+      return {text: failure.stdout ?? '', conflicts: failure.code}
     throw error
   }
 }
@@ -114,7 +121,11 @@ describe('git merges of the lock', () => {
   test('a real `git merge` of two branches in a repository is clean', async () => {
     const repo = await mkdtemp(path.join(dir, 'repo-'))
     const git = (...args: string[]) =>
-      run('git', ['-c', 'user.name=test', '-c', 'user.email=test@example.invalid', '-c', 'init.defaultBranch=main', ...args], {cwd: repo})
+      run(
+        'git',
+        ['-c', 'user.name=test', '-c', 'user.email=test@example.invalid', '-c', 'init.defaultBranch=main', ...args],
+        {cwd: repo}
+      )
     await git('init', '-q')
     await writeFile(path.join(repo, LOCK_FILE), base().serialise())
     await git('add', LOCK_FILE)

@@ -6,8 +6,8 @@
  * `STRESS=1` also builds the full 10,000-note lock.
  */
 import {describe, expect, test} from 'vitest'
-import {Lockfile, segmentTargetHash} from '../../src/state/lock.js'
 import {contentHash} from '../../src/io/hash.js'
+import {Lockfile, segmentTargetHash} from '../../src/state/lock.js'
 
 const LOCALES = ['de', 'es', 'fr', 'it', 'ja', 'ko', 'pt-BR', 'zh-Hans', 'zh-Hant']
 const SEGMENTS = 40
@@ -22,7 +22,9 @@ function generate(notes: number): Lockfile {
   const lock = new Lockfile()
   for (let n = 0; n < notes; n++) {
     const note = `notes/2024/2024-03-15-a-fairly-long-descriptive-slug-${String(n).padStart(6, '0')}.md`
-    const ids = Array.from({length: SEGMENTS}, (_, s) => (s % 50 === 49 ? `${contentHash(`${note}${s - 1}`)}~2` : contentHash(`${note}${s}`)))
+    const ids = Array.from({length: SEGMENTS}, (_, s) =>
+      s % 50 === 49 ? `${contentHash(`${note}${s - 1}`)}~2` : contentHash(`${note}${s}`)
+    )
     LOCALES.forEach((locale, l) => {
       const stale = l === 0
       lock.set(note, locale, {
@@ -64,10 +66,13 @@ describe('lock size', () => {
   test('writing the shared ids once per note saves over a third against per-locale ids', () => {
     const lock = generate(50)
     const shared = bytes(lock)
-    const repeated = lock.serialise().split('\n').reduce((sum, line) => {
-      const ids = /^ {6}"ids": "(.*)"/.exec(line)
-      return ids ? sum + (ids[1]!.length + 10) * (LOCALES.length - 2) : sum
-    }, shared)
+    const repeated = lock
+      .serialise()
+      .split('\n')
+      .reduce((sum, line) => {
+        const ids = /^ {6}"ids": "(.*)"/.exec(line)
+        return ids ? sum + (ids[1]!.length + 10) * (LOCALES.length - 2) : sum
+      }, shared)
     expect(shared / repeated).toBeLessThan(0.67)
   })
 

@@ -2,7 +2,7 @@ import {mkdtemp, readFile, rm, stat, writeFile} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 import {afterEach, beforeEach, describe, expect, test} from 'vitest'
-import {LOCK_FILE, Lockfile, segmentTargetHash, type LockEntry} from '../../src/state/lock.js'
+import {LOCK_FILE, type LockEntry, Lockfile, segmentTargetHash} from '../../src/state/lock.js'
 import {UserError} from '../../src/types.js'
 
 function entry(overrides: Partial<LockEntry> = {}): LockEntry {
@@ -51,10 +51,16 @@ describe('Lockfile', () => {
     expect(again.serialise()).toBe(lock.serialise())
   })
 
-  test('head gives an entry\'s hashes and segment count, read or set, without its segments', () => {
+  test("head gives an entry's hashes and segment count, read or set, without its segments", () => {
     const read = Lockfile.parse(sample().serialise(), LOCK_FILE)
     for (const lock of [sample(), read]) {
-      expect(lock.head('notes/a.md', 'es')).toEqual({source: 'Src0123456', target: 'Tgt0123456', provider: 'openai', model: 'gpt-4o-mini', segmentCount: 4})
+      expect(lock.head('notes/a.md', 'es')).toEqual({
+        source: 'Src0123456',
+        target: 'Tgt0123456',
+        provider: 'openai',
+        model: 'gpt-4o-mini',
+        segmentCount: 4
+      })
       expect(lock.head('notes/a.md', 'de')?.segmentCount).toBe(1)
       expect(lock.head('notes/a.md', 'it')).toBeUndefined()
       expect(lock.head('notes/zz.md', 'es')).toBeUndefined()
@@ -101,7 +107,7 @@ describe('Lockfile', () => {
     expect(text.endsWith('}\n')).toBe(true)
   })
 
-  test('a change to one note changes only that note\'s lines', () => {
+  test("a change to one note changes only that note's lines", () => {
     const before = sample()
     const after = sample()
     after.set('notes/b.md', 'fr', entry({target: 'Changed000'}))
@@ -113,7 +119,7 @@ describe('Lockfile', () => {
     expect(b[changed[0]!]).toContain('Changed000')
   })
 
-  test('copies entries on set, so later mutation of the caller\'s object does not leak in', () => {
+  test("copies entries on set, so later mutation of the caller's object does not leak in", () => {
     const lock = new Lockfile()
     const value = entry()
     lock.set('notes/a.md', 'es', value)
@@ -170,7 +176,9 @@ describe('Lockfile', () => {
     const lock = new Lockfile()
     expect(() => lock.set('n.md', 'es', entry({segments: [{id: 'has space', target: 'aaaaaaaa'}]}))).toThrow(TypeError)
     expect(() => lock.set('n.md', 'es', entry({segments: [{id: 'AAAAAAAAAA', target: 'aa:aa'}]}))).toThrow(TypeError)
-    expect(() => lock.set('n.md', 'es', entry({segments: [{id: 'AAAAAAAAAA', target: 'aaaa', glossary: 'a b'}]}))).toThrow(TypeError)
+    expect(() =>
+      lock.set('n.md', 'es', entry({segments: [{id: 'AAAAAAAAAA', target: 'aaaa', glossary: 'a b'}]}))
+    ).toThrow(TypeError)
     expect(() => lock.set('n.md', 'ids', entry())).toThrow(TypeError)
   })
 })
@@ -218,19 +226,34 @@ describe('Lockfile.parse refuses a broken lock, never treating it as empty (D10)
   })
 
   test('valid JSON of the wrong shape names the note, the locale and the problem', () => {
-    const mismatch = good.replace('"segments": "aaaaaaaa bbbbbbbb:GlossFp123 cccccccc! dddddddd!:GlossFp456"', '"segments": "aaaaaaaa"')
+    const mismatch = good.replace(
+      '"segments": "aaaaaaaa bbbbbbbb:GlossFp123 cccccccc! dddddddd!:GlossFp456"',
+      '"segments": "aaaaaaaa"'
+    )
     const error = refusal(mismatch)
-    expect(error.message).toMatch(/^notes-l10n\.lock is not a valid lock at line \d+: "notes\/a\.md" locale "es": 1 segment hashes for 4 segment ids — restore it/)
-    expect(refusal(good.replace('"provider": "openai"', '"provider": 7')).message).toContain('"provider" should be a string, got number')
+    expect(error.message).toMatch(
+      /^notes-l10n\.lock is not a valid lock at line \d+: "notes\/a\.md" locale "es": 1 segment hashes for 4 segment ids — restore it/
+    )
+    expect(refusal(good.replace('"provider": "openai"', '"provider": 7')).message).toContain(
+      '"provider" should be a string, got number'
+    )
     expect(refusal(good.replace('"model"', '"modle"')).message).toContain('unknown key "modle"')
-    expect(refusal(good.replace('aaaaaaaa bbbbbbbb', 'aa?aaaaa bbbbbbbb')).message).toContain('is not "<hash>[!][:<glossary>]"')
+    expect(refusal(good.replace('aaaaaaaa bbbbbbbb', 'aa?aaaaa bbbbbbbb')).message).toContain(
+      'is not "<hash>[!][:<glossary>]"'
+    )
     expect(refusal('{"version": 1, "notes": {"n.md": {"es": {}}}}').message).toContain('has no "ids" string')
-    expect(refusal(good.replace('AAAAAAAAAA BBBBBBBBBB', 'AAAAAAAAAA  BBBBBBBBBB')).message).toContain('segment id "" is not a segment id')
-    expect(refusal(good.replace('AAAAAAAAAA BBBBBBBBBB', 'AAAA/AAAAA BBBBBBBBBB')).message).toContain('segment id "AAAA/AAAAA" is not a segment id')
-    expect(refusal(good.replace('aaaaaaaa bbbbbbbb', 'aaaaaaaa  bbbbbbbb')).message).toContain('segment 2 "" is not "<hash>[!][:<glossary>]"')
+    expect(refusal(good.replace('AAAAAAAAAA BBBBBBBBBB', 'AAAAAAAAAA  BBBBBBBBBB')).message).toContain(
+      'segment id "" is not a segment id'
+    )
+    expect(refusal(good.replace('AAAAAAAAAA BBBBBBBBBB', 'AAAA/AAAAA BBBBBBBBBB')).message).toContain(
+      'segment id "AAAA/AAAAA" is not a segment id'
+    )
+    expect(refusal(good.replace('aaaaaaaa bbbbbbbb', 'aaaaaaaa  bbbbbbbb')).message).toContain(
+      'segment 2 "" is not "<hash>[!][:<glossary>]"'
+    )
   })
 
-  test('the line of a shape problem is the note\'s line', () => {
+  test("the line of a shape problem is the note's line", () => {
     const broken = good.replace('"provider": "copy"', '"provider": null')
     const line = good.split('\n').findIndex((text) => text.includes('"notes/c.md"')) + 1
     expect(refusal(broken).message).toContain(`at line ${line}:`)
@@ -293,6 +316,8 @@ describe('Lockfile.load and save', () => {
 
   test('a corrupt file on disk is refused by load', async () => {
     await writeFile(path.join(root, LOCK_FILE), sample().serialise().slice(0, 100))
-    await expect(Lockfile.load(root)).rejects.toThrow(/^notes-l10n\.lock is not valid JSON at line \d+: .* — restore it from git/)
+    await expect(Lockfile.load(root)).rejects.toThrow(
+      /^notes-l10n\.lock is not valid JSON at line \d+: .* — restore it from git/
+    )
   })
 })

@@ -2,7 +2,7 @@ import {mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, utimes, writeFile}
 import {hostname, tmpdir} from 'node:os'
 import path from 'node:path'
 import {afterEach, beforeEach, describe, expect, test} from 'vitest'
-import {RUN_LOCK_FILE, acquireRunLock, isProcessAlive} from '../../src/state/mutex.js'
+import {acquireRunLock, isProcessAlive, RUN_LOCK_FILE} from '../../src/state/mutex.js'
 import {UserError} from '../../src/types.js'
 import {runChild} from './support/compiled.js'
 
@@ -100,7 +100,9 @@ describe('acquireRunLock in one process', () => {
   test('another host: judged by heartbeat only, and named in the message', async () => {
     const info = {pid: 999_999_999, host: 'build-agent-7', started: '2024-01-01T00:00:00.000Z', token: 'x'}
     await holder(Date.now(), info)
-    await expect(acquireRunLock(root)).rejects.toThrow('(pid 999999999 on host build-agent-7, started 2024-01-01T00:00:00.000Z)')
+    await expect(acquireRunLock(root)).rejects.toThrow(
+      '(pid 999999999 on host build-agent-7, started 2024-01-01T00:00:00.000Z)'
+    )
     await holder(Date.now() - 11 * 60_000, info)
     await (await acquireRunLock(root))()
   })
@@ -125,7 +127,9 @@ describe('acquireRunLock in one process', () => {
     const release = await acquireRunLock(root, {heartbeatMs: 20, staleMs: 100})
     const old = new Date(Date.now() - 3_600_000)
     await utimes(file, old, old)
-    await expect.poll(async () => (await stat(file)).mtimeMs, {interval: 20, timeout: 5000}).toBeGreaterThan(Date.now() - 60_000)
+    await expect
+      .poll(async () => (await stat(file)).mtimeMs, {interval: 20, timeout: 5000})
+      .toBeGreaterThan(Date.now() - 60_000)
     await release()
   })
 

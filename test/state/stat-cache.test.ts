@@ -4,11 +4,11 @@
  */
 import {mkdir, mkdtemp, readFile, rm, stat, utimes, writeFile} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
-import {serialize} from 'node:v8'
 import path from 'node:path'
+import {serialize} from 'node:v8'
 import {afterEach, beforeEach, describe, expect, test} from 'vitest'
-import {STAT_CACHE_FILE, StatCache} from '../../src/state/stat-cache.js'
 import {contentHash} from '../../src/io/hash.js'
+import {STAT_CACHE_FILE, StatCache} from '../../src/state/stat-cache.js'
 
 let root: string
 beforeEach(async () => {
@@ -31,7 +31,7 @@ const anHourAgo = () => Math.floor(Date.now() / 1000) - 3600
 const inAMinute = () => Math.floor(Date.now() / 1000) + 60
 
 describe('StatCache', () => {
-  test('hashes what contentHash gives for the file\'s text; accepts relative and absolute paths', async () => {
+  test("hashes what contentHash gives for the file's text; accepts relative and absolute paths", async () => {
     await put('# Título\n', anHourAgo())
     const cache = await StatCache.load(root)
     expect(cache.hashSync('notes/a.md')).toBe(contentHash('# Título\n'))
@@ -279,7 +279,7 @@ describe('StatCache.derived', () => {
 })
 
 describe('StatCache.memo and remember', () => {
-  test('a remembered value lives as long as the file\'s bytes: kept across runs and touches, dropped on a change', async () => {
+  test("a remembered value lives as long as the file's bytes: kept across runs and touches, dropped on a change", async () => {
     await put('version one', anHourAgo())
     const first = await StatCache.load(root)
     first.hashSync('notes/a.md')

@@ -92,13 +92,24 @@ describe('writeFileAtomic', () => {
 
   test('a target that is a folder is refused', async () => {
     await mkdir(at('a.md'))
-    expect((await refusal(writeFileAtomic(at('a.md'), 'x', {root}))).message).toMatch(/^cannot write a\.md: it is not a regular file/)
+    expect((await refusal(writeFileAtomic(at('a.md'), 'x', {root}))).message).toMatch(
+      /^cannot write a\.md: it is not a regular file/
+    )
   })
 
   test.each([
-    ['ENOSPC', 'cannot write locales/a.md: no space left on device — free space and re-run `sync`; nothing was half-written'],
-    ['EROFS', 'cannot write locales/a.md: read-only file system — write to a writable checkout and re-run `sync`; nothing was half-written'],
-    ['EACCES', 'cannot write locales/a.md: permission denied — make the file and its folder writable and re-run `sync`; nothing was half-written']
+    [
+      'ENOSPC',
+      'cannot write locales/a.md: no space left on device — free space and re-run `sync`; nothing was half-written'
+    ],
+    [
+      'EROFS',
+      'cannot write locales/a.md: read-only file system — write to a writable checkout and re-run `sync`; nothing was half-written'
+    ],
+    [
+      'EACCES',
+      'cannot write locales/a.md: permission denied — make the file and its folder writable and re-run `sync`; nothing was half-written'
+    ]
   ])('a failing write (%s) becomes a UserError; temp removed, original intact', async (code, message) => {
     await mkdir(at('locales'))
     await writeFile(at('locales/a.md'), 'original')
@@ -121,13 +132,20 @@ describe('writeFileAtomic', () => {
 
   test('an unexpected error is rethrown as it is (a bug, not a user problem)', async () => {
     const failure = new Error('boom')
-    await expect(writeFileAtomic(at('a.md'), 'x', {root, beforeRename: () => Promise.reject(failure)})).rejects.toBe(failure)
+    await expect(writeFileAtomic(at('a.md'), 'x', {root, beforeRename: () => Promise.reject(failure)})).rejects.toBe(
+      failure
+    )
     expect(await readdir(root)).toEqual([])
   })
 
   test('temp files are recognisable and live in the target folder (never os.tmpdir, D3)', async () => {
     let temp = ''
-    await writeFileAtomic(at('d/a.md'), 'x', {root, beforeRename: (file) => void (temp = file)})
+    await writeFileAtomic(at('d/a.md'), 'x', {
+      root,
+      beforeRename: (file) => {
+        temp = file
+      }
+    })
     expect(path.dirname(temp)).toBe(at('d'))
     expect(path.basename(temp)).toMatch(new RegExp(`^\\.a\\.md\\.notes-l10n-${process.pid}-[a-z0-9]+\\.tmp$`))
   })
@@ -158,7 +176,9 @@ describe('a process killed between temp write and rename (D1)', () => {
     await writeFile(at('locales/.notes.md.swp'), 'not ours')
 
     expect(await removeStaleTemps(at('locales'))).toEqual([path.basename(temp)])
-    expect((await readdir(at('locales'))).sort()).toEqual(['.b.md.notes-l10n-' + process.pid + '-abc.tmp', '.notes.md.swp', 'a.md'].sort())
+    expect((await readdir(at('locales'))).sort()).toEqual(
+      [`.b.md.notes-l10n-${process.pid}-abc.tmp`, '.notes.md.swp', 'a.md'].sort()
+    )
     expect(await removeStaleTemps(at('missing'))).toEqual([])
   })
 })

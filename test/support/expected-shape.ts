@@ -9,7 +9,7 @@
  */
 import {rebaseLink} from '../../src/config/load.js'
 import {parseTree} from '../../src/pipeline/parse.js'
-import {treeShape, type Shape} from '../../src/pipeline/shape.js'
+import {type Shape, treeShape} from '../../src/pipeline/shape.js'
 
 const HTML_URL = /(\s(?:src|href|poster)\s*=\s*)(["'])(.*?)\2/gi
 const SRCSET = /(\ssrcset\s*=\s*)(["'])(.*?)\2/gi
@@ -33,9 +33,16 @@ export function expectedShape(
   }
   const html = (value: string) =>
     value
-      .replace(HTML_URL, (_, before: string, quote: string, link: string) => `${before}${quote}${attribute(link)}${quote}`)
+      .replace(
+        HTML_URL,
+        (_, before: string, quote: string, link: string) => `${before}${quote}${attribute(link)}${quote}`
+      )
       .replace(SRCSET, (_, before: string, quote: string, list: string) => {
-        const candidates = list.split(',').map((candidate) => candidate.replace(/^(\s*)(\S+)/, (__, space: string, link: string) => space + attribute(link)))
+        const candidates = list
+          .split(',')
+          .map((candidate) =>
+            candidate.replace(/^(\s*)(\S+)/, (__, space: string, link: string) => space + attribute(link))
+          )
         return `${before}${quote}${candidates.join(',')}${quote}`
       })
   const isHtml = shape[0] === 'html'
@@ -66,7 +73,10 @@ export async function mismatchedShapes(
   for (const source of sources) {
     const target = source.replace(/^notes\//, 'locales/es/')
     const [before, after] = await Promise.all([project.read(source), project.read(target)])
-    if (JSON.stringify(expectedShape(shapeOf(before), source, target, translationOf)) !== JSON.stringify(shapeOf(after))) mismatched.push(target)
+    if (
+      JSON.stringify(expectedShape(shapeOf(before), source, target, translationOf)) !== JSON.stringify(shapeOf(after))
+    )
+      mismatched.push(target)
     onPair(before, after)
   }
   return mismatched

@@ -32,7 +32,9 @@ export function fixtureNotes(): MarkdownFile[] {
 }
 
 /** Source/translation pairs under `root` (`notes/<name>-en.md`, `translations/<locale>/<name>-<locale>.md`). */
-export function translationPairs(root: string = FIXTURES): Array<{locale: string; file: string; source: string; target: string}> {
+export function translationPairs(
+  root: string = FIXTURES
+): Array<{locale: string; file: string; source: string; target: string}> {
   return ['es', 'zh'].flatMap((locale) =>
     readdirSync(path.join(root, 'translations', locale))
       .filter((name) => name.endsWith('.md'))

@@ -19,7 +19,7 @@ import {Readable} from 'node:stream'
 import {createGzip} from 'node:zlib'
 import {countTokens} from '../../src/providers/tokens.js'
 import {TOKEN_PATTERN} from '../../src/types.js'
-import {plausibleTranslate, type PlausibleLocale} from './plausible.js'
+import {type PlausibleLocale, plausibleTranslate} from './plausible.js'
 
 /** A request as received. */
 export interface RecordedRequest {
@@ -79,8 +79,8 @@ export type Fault =
   | {kind: 'deep-nesting'; depth?: number}
   | {kind: 'drop-mid-body'}
   | {kind: 'redirect'; location: string; status?: number}
-  /** The answer of `then` (default: a normal one) with this `usage` in place of the real one. */
-  | {kind: 'usage'; usage: unknown; then?: Fault}
+  /** The answer of `inner` (default: a normal one) with this `usage` in place of the real one. */
+  | {kind: 'usage'; usage: unknown; inner?: Fault}
   /**
    * What a hostile model writes: each translation whose source contains `source` (default: every
    * one) becomes `to(translation, source, apiKey)`; `apiKey` is the request's bearer token, for
@@ -137,7 +137,12 @@ interface RawAnswer {
   raw: (response: ServerResponse) => void
 }
 
-type Handler = (request: RecordedRequest, fault: Fault | undefined, state: ServerState, params: Record<string, string>) => Answer
+type Handler = (
+  request: RecordedRequest,
+  fault: Fault | undefined,
+  state: ServerState,
+  params: Record<string, string>
+) => Answer
 
 interface ServerState {
   /** System prompts seen, for simulated prompt-prefix caching. */
@@ -169,7 +174,13 @@ function route(method: string, path: string): {handler: Handler; params: Record<
     const pattern = routePath.split('/')
     if (routeMethod !== method || pattern.length !== parts.length) continue
     const params: Record<string, string> = {}
-    if (pattern.every((part, index) => (part.startsWith(':') ? ((params[part.slice(1)] = decodeURIComponent(parts[index]!)), true) : part === parts[index]))) {
+    if (
+      pattern.every((part, index) =>
+        part.startsWith(':')
+          ? Object.assign(params, {[part.slice(1)]: decodeURIComponent(parts[index]!)}) !== undefined
+          : part === parts[index]
+      )
+    ) {
       return {handler, params}
     }
   }
@@ -292,7 +303,10 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
 
     const found = route(request.method, request.path)
     if (!found) {
-      send(response, {status: 404, body: apiError(`Unknown route ${request.method} ${request.path}`, 'invalid_request_error')})
+      send(response, {
+        status: 404,
+        body: apiError(`Unknown route ${request.method} ${request.path}`, 'invalid_request_error')
+      })
       return
     }
     const answer = found.handler(request, picker(request, request.index), state, found.params)
@@ -352,33 +366,46 @@ function uploadFile(request: RecordedRequest, _fault: Fault | undefined, state: 
   const form = multipartFields(String(request.headers['content-type'] ?? ''), request.raw ?? '')
   const file = form.get('file')
   const purpose = form.get('purpose')?.text
-  if (!file || !purpose) return {status: 400, body: apiError('expected multipart fields "file" and "purpose"', 'invalid_request_error')}
+  if (!file || !purpose)
+    return {status: 400, body: apiError('expected multipart fields "file" and "purpose"', 'invalid_request_error')}
   const id = `file-${state.files.size + 1}`
   state.files.set(id, {purpose, filename: file.filename ?? 'upload', text: file.text})
   return {status: 200, body: fileObject(id, state.files.get(id)!)}
 }
 
-function fileContent(_request: RecordedRequest, _fault: Fault | undefined, state: ServerState, params: Record<string, string>): Answer {
-  const file = state.files.get(params['id'] ?? '')
-  if (!file) return {status: 404, body: apiError(`No such File object: ${params['id']}`, 'invalid_request_error')}
+function fileContent(
+  _request: RecordedRequest,
+  _fault: Fault | undefined,
+  state: ServerState,
+  params: Record<string, string>
+): Answer {
+  const file = state.files.get(params.id ?? '')
+  if (!file) return {status: 404, body: apiError(`No such File object: ${params.id}`, 'invalid_request_error')}
   return {status: 200, headers: {'content-type': 'application/octet-stream'}, body: undefined, text: file.text}
 }
 
 /** `POST /v1/batches`: checks the input file like the real API, then runs it now or on demand. */
 function createBatch(request: RecordedRequest, _fault: Fault | undefined, state: ServerState): Answer {
   const body = isRecord(request.body) ? request.body : {}
-  const input = state.files.get(String(body['input_file_id']))
-  if (!input || input.purpose !== 'batch') return {status: 400, body: apiError('input_file_id must name a file uploaded with purpose "batch"', 'invalid_request_error')}
-  if (body['endpoint'] !== '/v1/chat/completions' || body['completion_window'] !== '24h') {
-    return {status: 400, body: apiError('expected endpoint /v1/chat/completions and completion_window 24h', 'invalid_request_error')}
+  const input = state.files.get(String(body.input_file_id))
+  if (input?.purpose !== 'batch')
+    return {
+      status: 400,
+      body: apiError('input_file_id must name a file uploaded with purpose "batch"', 'invalid_request_error')
+    }
+  if (body.endpoint !== '/v1/chat/completions' || body.completion_window !== '24h') {
+    return {
+      status: 400,
+      body: apiError('expected endpoint /v1/chat/completions and completion_window 24h', 'invalid_request_error')
+    }
   }
   const lines = input.text.split('\n').filter((line) => line.trim() !== '')
   const id = `batch_${state.batches.size + 1}`
   state.batches.set(id, {
     id,
     object: 'batch',
-    endpoint: body['endpoint'],
-    input_file_id: body['input_file_id'],
+    endpoint: body.endpoint,
+    input_file_id: body.input_file_id,
     completion_window: '24h',
     status: 'in_progress',
     output_file_id: null,
@@ -393,16 +420,21 @@ function createBatch(request: RecordedRequest, _fault: Fault | undefined, state:
   return {status: 200, body: state.batches.get(id)}
 }
 
-function retrieveBatch(_request: RecordedRequest, _fault: Fault | undefined, state: ServerState, params: Record<string, string>): Answer {
-  const batch = state.batches.get(params['id'] ?? '')
-  if (!batch) return {status: 404, body: apiError(`No such batch: ${params['id']}`, 'invalid_request_error')}
+function retrieveBatch(
+  _request: RecordedRequest,
+  _fault: Fault | undefined,
+  state: ServerState,
+  params: Record<string, string>
+): Answer {
+  const batch = state.batches.get(params.id ?? '')
+  if (!batch) return {status: 404, body: apiError(`No such batch: ${params.id}`, 'invalid_request_error')}
   return {status: 200, body: batch}
 }
 
 /** Answer every line of a batch through the chat completions handler; results go to an output and an error file. */
 function runBatch(state: ServerState, id: string): void {
   const batch = state.batches.get(id)!
-  const input = state.files.get(String(batch['input_file_id']))!
+  const input = state.files.get(String(batch.input_file_id))!
   const output: string[] = []
   const errors: string[] = []
   input.text
@@ -411,16 +443,36 @@ function runBatch(state: ServerState, id: string): void {
     .forEach((line, index) => {
       const item = JSON.parse(line) as {custom_id: string; body: unknown}
       const fault = state.batchFault(item.custom_id, index)
-      const request: RecordedRequest = {index, method: 'POST', path: '/v1/chat/completions', headers: {}, body: item.body, time: 0, inFlight: 1}
+      const request: RecordedRequest = {
+        index,
+        method: 'POST',
+        path: '/v1/chat/completions',
+        headers: {},
+        body: item.body,
+        time: 0,
+        inFlight: 1
+      }
       const answer = chatCompletions(request, fault, state)
       if (answer === 'hang' || 'raw' in answer || answer.status !== 200) {
         const body: unknown = answer === 'hang' || 'raw' in answer ? undefined : answer.body
-        const message = isRecord(body) && isRecord(body['error']) ? String(body['error']['message']) : 'timed out'
-        errors.push(JSON.stringify({id: `batch_req_${index}`, custom_id: item.custom_id, response: null, error: {code: 'server_error', message}}))
+        const message = isRecord(body) && isRecord(body.error) ? String(body.error.message) : 'timed out'
+        errors.push(
+          JSON.stringify({
+            id: `batch_req_${index}`,
+            custom_id: item.custom_id,
+            response: null,
+            error: {code: 'server_error', message}
+          })
+        )
         return
       }
       output.push(
-        JSON.stringify({id: `batch_req_${index}`, custom_id: item.custom_id, response: {status_code: 200, request_id: `req_${index}`, body: answer.body}, error: null})
+        JSON.stringify({
+          id: `batch_req_${index}`,
+          custom_id: item.custom_id,
+          response: {status_code: 200, request_id: `req_${index}`, body: answer.body},
+          error: null
+        })
       )
     })
   const file = (text: string) => {
@@ -428,14 +480,22 @@ function runBatch(state: ServerState, id: string): void {
     state.files.set(fileId, {purpose: 'batch_output', filename: `${id}.jsonl`, text: text + (text ? '\n' : '')})
     return fileId
   }
-  batch['output_file_id'] = output.length > 0 ? file(output.join('\n')) : null
-  batch['error_file_id'] = errors.length > 0 ? file(errors.join('\n')) : null
-  batch['status'] = 'completed'
-  batch['request_counts'] = {total: output.length + errors.length, completed: output.length, failed: errors.length}
+  batch.output_file_id = output.length > 0 ? file(output.join('\n')) : null
+  batch.error_file_id = errors.length > 0 ? file(errors.join('\n')) : null
+  batch.status = 'completed'
+  batch.request_counts = {total: output.length + errors.length, completed: output.length, failed: errors.length}
 }
 
 function fileObject(id: string, file: {purpose: string; filename: string; text: string}) {
-  return {id, object: 'file', bytes: Buffer.byteLength(file.text), created_at: 0, filename: file.filename, purpose: file.purpose, status: 'processed'}
+  return {
+    id,
+    object: 'file',
+    bytes: Buffer.byteLength(file.text),
+    created_at: 0,
+    filename: file.filename,
+    purpose: file.purpose,
+    status: 'processed'
+  }
 }
 
 /** The fields of a multipart/form-data body (text only, which is all the Batch API uploads). */
@@ -457,110 +517,135 @@ function multipartFields(contentType: string, raw: string): Map<string, {text: s
 }
 
 /** Transport faults answer before any translation happens. */
-const transportFaults: {[K in Fault['kind']]?: (fault: Extract<Fault, {kind: K}>, request: RecordedRequest) => Answer} = {
-  'rate-limit': (fault) => ({
-    status: 429,
-    headers: {
-      ...(fault.retryAfterSeconds === undefined ? {} : {'retry-after': String(fault.retryAfterSeconds)}),
-      ...(fault.retryAfterMs === undefined ? {} : {'retry-after-ms': String(fault.retryAfterMs)})
-    },
-    body: apiError('Rate limit reached for requests', 'requests', 'rate_limit_exceeded')
-  }),
-  quota: (fault) => ({
-    status: 429,
-    body: apiError(
-      'You exceeded your current quota, please check your plan and billing details.',
-      'insufficient_quota',
-      fault.code ?? 'insufficient_quota'
-    )
-  }),
-  'server-error': (fault) => ({
-    status: fault.status ?? 500,
-    headers: shouldRetryHeader(fault.shouldRetry),
-    body: apiError('The server had an error while processing your request.', 'server_error')
-  }),
-  'reject-json-schema': () => ({
-    status: 400,
-    body: apiError(
-      "Invalid parameter: 'response_format' of type 'json_schema' is not supported with this model.",
-      'invalid_request_error',
-      null,
-      'response_format'
-    )
-  }),
-  'bad-request': (fault) => ({
-    status: 400,
-    headers: shouldRetryHeader(fault.shouldRetry),
-    body: apiError(fault.message, 'invalid_request_error')
-  }),
-  unauthorized: (fault, request) => {
-    const key = String(request.headers.authorization ?? '').replace(/^Bearer /, '')
-    return {
-      status: 401,
+const transportFaults: {[K in Fault['kind']]?: (fault: Extract<Fault, {kind: K}>, request: RecordedRequest) => Answer} =
+  {
+    'rate-limit': (fault) => ({
+      status: 429,
+      headers: {
+        ...(fault.retryAfterSeconds === undefined ? {} : {'retry-after': String(fault.retryAfterSeconds)}),
+        ...(fault.retryAfterMs === undefined ? {} : {'retry-after-ms': String(fault.retryAfterMs)})
+      },
+      body: apiError('Rate limit reached for requests', 'requests', 'rate_limit_exceeded')
+    }),
+    quota: (fault) => ({
+      status: 429,
       body: apiError(
-        fault.echoKey ? `Incorrect API key provided: ${key}.` : 'Incorrect API key provided.',
-        'invalid_request_error',
-        'invalid_api_key'
+        'You exceeded your current quota, please check your plan and billing details.',
+        'insufficient_quota',
+        fault.code ?? 'insufficient_quota'
       )
-    }
-  },
-  status: (fault) => ({status: fault.status, headers: fault.headers ?? {}, body: fault.body ?? apiError('error', 'error')}),
-  hang: () => 'hang',
-  endless: () => ({
-    raw: (response) => {
-      response.writeHead(200, {'content-type': 'application/json'})
-      response.write('{"id":"chatcmpl-endless","object":"chat.completion","choices":[{"index":0,"message":{"role":"assistant","content":"')
-      // 100 bytes every 50 ms: never ends, and stays below any size limit for a long time.
-      const timer = setInterval(() => response.write('x'.repeat(100)), 50)
-      response.on('close', () => clearInterval(timer))
-    }
-  }),
-  'gzip-bomb': (fault) => ({
-    raw: (response) => {
-      // Compressed as it is sent, so the test pays only for what the client decodes: 2 GiB of
-      // zeros is ~2 MB on the wire, and a client that reads it all needs 2 GiB.
-      let left = fault.decodedBytes ?? 2 * 1024 ** 3
-      const block = Buffer.alloc(1024 * 1024, 0x20)
-      const zeros = new Readable({
-        read() {
-          if (left <= 0) return void this.push(null)
-          const size = Math.min(left, block.length)
-          left -= size
-          this.push(size === block.length ? block : block.subarray(0, size))
-        }
-      })
-      response.writeHead(200, {'content-type': 'application/json', 'content-encoding': 'gzip'})
-      const gzip = createGzip({level: 9})
-      zeros.pipe(gzip).pipe(response)
-      response.on('close', () => {
-        zeros.destroy()
-        gzip.destroy()
-      })
-    }
-  }),
-  html: () => ({status: 200, headers: {'content-type': 'text/html'}, body: undefined, text: '<!doctype html><html><body><h1>Welcome to nginx!</h1></body></html>'}),
-  sse: () => ({
-    status: 200,
-    headers: {'content-type': 'text/event-stream'},
-    body: undefined,
-    text: 'data: {"choices":[{"delta":{"content":"Hola"}}]}\n\ndata: [DONE]\n\n'
-  }),
-  'empty-200': () => ({status: 200, body: undefined, text: ''}),
-  'choices-null': () => ({status: 200, body: {id: 'chatcmpl-null', object: 'chat.completion', created: 0, model: 'm', choices: null}}),
-  'content-not-string': () => ({
-    status: 200,
-    body: {id: 'chatcmpl-obj', object: 'chat.completion', created: 0, model: 'm', choices: [{index: 0, message: {role: 'assistant', content: {segments: {}}}, finish_reason: 'stop'}]}
-  }),
-  'deep-nesting': (fault) => {
-    const depth = fault.depth ?? 1_000_000
-    return {
+    }),
+    'server-error': (fault) => ({
+      status: fault.status ?? 500,
+      headers: shouldRetryHeader(fault.shouldRetry),
+      body: apiError('The server had an error while processing your request.', 'server_error')
+    }),
+    'reject-json-schema': () => ({
+      status: 400,
+      body: apiError(
+        "Invalid parameter: 'response_format' of type 'json_schema' is not supported with this model.",
+        'invalid_request_error',
+        null,
+        'response_format'
+      )
+    }),
+    'bad-request': (fault) => ({
+      status: 400,
+      headers: shouldRetryHeader(fault.shouldRetry),
+      body: apiError(fault.message, 'invalid_request_error')
+    }),
+    unauthorized: (fault, request) => {
+      const key = String(request.headers.authorization ?? '').replace(/^Bearer /, '')
+      return {
+        status: 401,
+        body: apiError(
+          fault.echoKey ? `Incorrect API key provided: ${key}.` : 'Incorrect API key provided.',
+          'invalid_request_error',
+          'invalid_api_key'
+        )
+      }
+    },
+    status: (fault) => ({
+      status: fault.status,
+      headers: fault.headers ?? {},
+      body: fault.body ?? apiError('error', 'error')
+    }),
+    hang: () => 'hang',
+    endless: () => ({
+      raw: (response) => {
+        response.writeHead(200, {'content-type': 'application/json'})
+        response.write(
+          '{"id":"chatcmpl-endless","object":"chat.completion","choices":[{"index":0,"message":{"role":"assistant","content":"'
+        )
+        // 100 bytes every 50 ms: never ends, and stays below any size limit for a long time.
+        const timer = setInterval(() => response.write('x'.repeat(100)), 50)
+        response.on('close', () => clearInterval(timer))
+      }
+    }),
+    'gzip-bomb': (fault) => ({
+      raw: (response) => {
+        // Compressed as it is sent, so the test pays only for what the client decodes: 2 GiB of
+        // zeros is ~2 MB on the wire, and a client that reads it all needs 2 GiB.
+        let left = fault.decodedBytes ?? 2 * 1024 ** 3
+        const block = Buffer.alloc(1024 * 1024, 0x20)
+        const zeros = new Readable({
+          read() {
+            if (left <= 0) return void this.push(null)
+            const size = Math.min(left, block.length)
+            left -= size
+            this.push(size === block.length ? block : block.subarray(0, size))
+          }
+        })
+        response.writeHead(200, {'content-type': 'application/json', 'content-encoding': 'gzip'})
+        const gzip = createGzip({level: 9})
+        zeros.pipe(gzip).pipe(response)
+        response.on('close', () => {
+          zeros.destroy()
+          gzip.destroy()
+        })
+      }
+    }),
+    html: () => ({
       status: 200,
+      headers: {'content-type': 'text/html'},
       body: undefined,
-      text: '{"id":"chatcmpl-deep","choices":[{"index":0,"message":{"role":"assistant","content":"{}"},"finish_reason":"stop","x":' + '['.repeat(depth) + ']'.repeat(depth) + '}]}'
-    }
-  },
-  redirect: (fault) => ({status: fault.status ?? 307, headers: {location: fault.location}, body: {}})
-}
+      text: '<!doctype html><html><body><h1>Welcome to nginx!</h1></body></html>'
+    }),
+    sse: () => ({
+      status: 200,
+      headers: {'content-type': 'text/event-stream'},
+      body: undefined,
+      text: 'data: {"choices":[{"delta":{"content":"Hola"}}]}\n\ndata: [DONE]\n\n'
+    }),
+    'empty-200': () => ({status: 200, body: undefined, text: ''}),
+    'choices-null': () => ({
+      status: 200,
+      body: {id: 'chatcmpl-null', object: 'chat.completion', created: 0, model: 'm', choices: null}
+    }),
+    'content-not-string': () => ({
+      status: 200,
+      body: {
+        id: 'chatcmpl-obj',
+        object: 'chat.completion',
+        created: 0,
+        model: 'm',
+        choices: [{index: 0, message: {role: 'assistant', content: {segments: {}}}, finish_reason: 'stop'}]
+      }
+    }),
+    'deep-nesting': (fault) => {
+      const depth = fault.depth ?? 1_000_000
+      return {
+        status: 200,
+        body: undefined,
+        text:
+          '{"id":"chatcmpl-deep","choices":[{"index":0,"message":{"role":"assistant","content":"{}"},"finish_reason":"stop","x":' +
+          '['.repeat(depth) +
+          ']'.repeat(depth) +
+          '}]}'
+      }
+    },
+    redirect: (fault) => ({status: fault.status ?? 307, headers: {location: fault.location}, body: {}})
+  }
 
 /** Faults that send a normal answer's body, badly: slowly, or broken off half way. */
 const bodyFaults: {[K in Fault['kind']]?: (fault: Extract<Fault, {kind: K}>, text: string) => RawAnswer} = {
@@ -590,7 +675,7 @@ const segmentFaults: {[K in Fault['kind']]?: (text: string, fault: Extract<Fault
     const token = new RegExp(TOKEN_PATTERN.source).exec(text)?.[0] ?? ''
     return text + token
   },
-  'invent-placeholder': (text) => text + '⟦99⟧',
+  'invent-placeholder': (text) => `${text}⟦99⟧`,
   'placeholder-to-text': (text, fault) => text.replace(new RegExp(TOKEN_PATTERN.source), fault.text),
   commentary: (text, fault) => (fault.text ?? 'Here is the translation: ') + text
 }
@@ -598,8 +683,8 @@ const segmentFaults: {[K in Fault['kind']]?: (text: string, fault: Extract<Fault
 /** Chat completions: transport fault, else translate, then alter the reply as the fault says. */
 function chatCompletions(request: RecordedRequest, fault: Fault | undefined, state: ServerState): Answer {
   if (fault?.kind === 'usage') {
-    const answer = chatCompletions(request, fault.then, state)
-    if (answer !== 'hang' && !('raw' in answer) && isRecord(answer.body)) answer.body['usage'] = fault.usage
+    const answer = chatCompletions(request, fault.inner, state)
+    if (answer !== 'hang' && !('raw' in answer) && isRecord(answer.body)) answer.body.usage = fault.usage
     return answer
   }
   if (fault) {
@@ -613,8 +698,8 @@ function chatCompletions(request: RecordedRequest, fault: Fault | undefined, sta
   }
 
   const body = isRecord(request.body) ? request.body : {}
-  const messages = Array.isArray(body['messages']) ? body['messages'].filter(isRecord) : []
-  const format = isRecord(body['response_format']) ? body['response_format']['type'] : undefined
+  const messages = Array.isArray(body.messages) ? body.messages.filter(isRecord) : []
+  const format = isRecord(body.response_format) ? body.response_format.type : undefined
   const jsonMode = format === 'json_schema' || format === 'json_object'
 
   let content: string
@@ -623,9 +708,10 @@ function chatCompletions(request: RecordedRequest, fault: Fault | undefined, sta
 
   if (jsonMode) {
     const segments = requestSegments(request.body)
-    if (!segments) return {status: 400, body: apiError('No user message with a "segments" object', 'invalid_request_error')}
+    if (!segments)
+      return {status: 400, body: apiError('No user message with a "segments" object', 'invalid_request_error')}
     if (format === 'json_schema') {
-      const problem = schemaProblem(body['response_format'], Object.keys(segments))
+      const problem = schemaProblem(body.response_format, Object.keys(segments))
       if (problem) return {status: 400, body: apiError(problem, 'invalid_request_error', null, 'response_format')}
     }
     const terms = requestTerms(request.body)
@@ -636,17 +722,17 @@ function chatCompletions(request: RecordedRequest, fault: Fault | undefined, sta
     content = JSON.stringify({segments: translated})
   } else {
     const last = messages.at(-1)
-    const source = typeof last?.['content'] === 'string' ? last['content'] : ''
-    const options = isRecord(body['translation_options']) ? body['translation_options'] : {}
-    const terms = Array.isArray(options['terms']) ? options['terms'].filter(isTerm) : []
+    const source = typeof last?.content === 'string' ? last.content : ''
+    const options = isRecord(body.translation_options) ? body.translation_options : {}
+    const terms = Array.isArray(options.terms) ? options.terms.filter(isTerm) : []
     const translated: Record<string, string> = {only: applyTerms(state.translate(source), terms)}
     alterSegments(translated, fault && 'id' in fault ? {...fault, id: 'only'} : fault)
-    content = translated['only'] ?? ''
+    content = translated.only ?? ''
   }
 
   switch (fault?.kind) {
     case 'fence':
-      content = '```json\n' + content + '\n```'
+      content = `\`\`\`json\n${content}\n\`\`\``
       break
     case 'invalid-json':
       content = content.slice(0, Math.floor(content.length / 2))
@@ -673,7 +759,7 @@ function chatCompletions(request: RecordedRequest, fault: Fault | undefined, sta
       break
   }
 
-  const promptText = messages.map((message) => (typeof message['content'] === 'string' ? message['content'] : ''))
+  const promptText = messages.map((message) => (typeof message.content === 'string' ? message.content : ''))
   const promptTokens = promptText.reduce((sum, text) => sum + countTokens(text) + 4, 0)
   const system = promptText[0] ?? ''
   const cachedTokens = countTokens(longestSharedPrefix(system, state.prefixes))
@@ -686,7 +772,7 @@ function chatCompletions(request: RecordedRequest, fault: Fault | undefined, sta
       id: `chatcmpl-test-${request.index}`,
       object: 'chat.completion',
       created: 0,
-      model: typeof body['model'] === 'string' ? body['model'] : 'unknown',
+      model: typeof body.model === 'string' ? body.model : 'unknown',
       choices: [
         {
           index: 0,
@@ -736,7 +822,7 @@ function alterSegments(translated: Record<string, string>, fault: Fault | undefi
     case 'rename-id': {
       const text = translated[target] ?? ''
       delete translated[target]
-      translated[target + 'x'] = text
+      translated[`${target}x`] = text
       return
     }
     case 'replace-term':
@@ -754,17 +840,19 @@ function alterSegments(translated: Record<string, string>, fault: Fault | undefi
  * property per segment id and `additionalProperties: false` on every object.
  */
 function schemaProblem(responseFormat: unknown, ids: readonly string[]): string | undefined {
-  const jsonSchema = isRecord(responseFormat) ? responseFormat['json_schema'] : undefined
-  if (!isRecord(jsonSchema) || jsonSchema['strict'] !== true || typeof jsonSchema['name'] !== 'string') {
+  const jsonSchema = isRecord(responseFormat) ? responseFormat.json_schema : undefined
+  if (!isRecord(jsonSchema) || jsonSchema.strict !== true || typeof jsonSchema.name !== 'string') {
     return 'json_schema needs a name and strict: true'
   }
-  const schema = jsonSchema['schema']
-  if (!isRecord(schema) || schema['additionalProperties'] !== false) return 'the root object needs additionalProperties: false'
-  const properties = isRecord(schema['properties']) ? schema['properties'] : {}
-  const segments = properties['segments']
-  if (!isRecord(segments) || segments['additionalProperties'] !== false) return '"segments" needs additionalProperties: false'
-  const required = Array.isArray(segments['required']) ? segments['required'] : []
-  const declared = isRecord(segments['properties']) ? Object.keys(segments['properties']) : []
+  const schema = jsonSchema.schema
+  if (!isRecord(schema) || schema.additionalProperties !== false)
+    return 'the root object needs additionalProperties: false'
+  const properties = isRecord(schema.properties) ? schema.properties : {}
+  const segments = properties.segments
+  if (!isRecord(segments) || segments.additionalProperties !== false)
+    return '"segments" needs additionalProperties: false'
+  const required = Array.isArray(segments.required) ? segments.required : []
+  const declared = isRecord(segments.properties) ? Object.keys(segments.properties) : []
   const same = (list: readonly unknown[]) => list.length === ids.length && ids.every((id) => list.includes(id))
   if (!same(required) || !same(declared)) return 'the schema ids differ from the request ids'
   return undefined
@@ -773,23 +861,23 @@ function schemaProblem(responseFormat: unknown, ids: readonly string[]): string 
 /** The `segments` object of the first user message that has one. */
 function requestSegments(body: unknown): Record<string, string> | undefined {
   const object = firstRequestObject(body)
-  const segments = object?.['segments']
+  const segments = object?.segments
   if (!isRecord(segments)) return undefined
   return Object.fromEntries(Object.entries(segments).map(([id, text]) => [id, String(text)]))
 }
 
 function requestTerms(body: unknown): Array<{source: string; target: string}> {
-  const terms = firstRequestObject(body)?.['terms']
+  const terms = firstRequestObject(body)?.terms
   return Array.isArray(terms) ? terms.filter(isTerm) : []
 }
 
 function firstRequestObject(body: unknown): Record<string, unknown> | undefined {
-  const messages = isRecord(body) && Array.isArray(body['messages']) ? body['messages'] : []
+  const messages = isRecord(body) && Array.isArray(body.messages) ? body.messages : []
   for (const message of messages) {
-    if (!isRecord(message) || message['role'] !== 'user' || typeof message['content'] !== 'string') continue
+    if (!isRecord(message) || message.role !== 'user' || typeof message.content !== 'string') continue
     try {
-      const value: unknown = JSON.parse(message['content'])
-      if (isRecord(value) && isRecord(value['segments'])) return value
+      const value: unknown = JSON.parse(message.content)
+      if (isRecord(value) && isRecord(value.segments)) return value
     } catch {
       // Not the request object (a feedback turn): keep looking.
     }
@@ -840,7 +928,7 @@ function toPicker(fault: FaultPicker | ReadonlyArray<Fault | undefined> | undefi
   return () => queue.shift()
 }
 
-function send(response: ServerResponse, answer: Exclude<Answer, 'hang'>): void {
+function send(response: ServerResponse, answer: Exclude<Answer, 'hang' | RawAnswer>): void {
   if (response.destroyed) return
   response.writeHead(answer.status, {'content-type': 'application/json', ...answer.headers})
   response.end(answer.text ?? JSON.stringify(answer.body))
@@ -868,7 +956,7 @@ function delayUnlessClosed(ms: number, response: ServerResponse): Promise<boolea
 }
 
 function isTerm(value: unknown): value is {source: string; target: string} {
-  return isRecord(value) && typeof value['source'] === 'string' && typeof value['target'] === 'string'
+  return isRecord(value) && typeof value.source === 'string' && typeof value.target === 'string'
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -50,14 +50,38 @@ function generator(seed: number): () => number {
 }
 
 const NUMBER_WORDS: Readonly<Record<string, string>> = {
-  one: '1', two: '2', three: '3', four: '4', five: '5', six: '6', seven: '7', eight: '8', nine: '9', ten: '10',
-  twenty: '20', hundred: '100'
+  one: '1',
+  two: '2',
+  three: '3',
+  four: '4',
+  five: '5',
+  six: '6',
+  seven: '7',
+  eight: '8',
+  nine: '9',
+  ten: '10',
+  twenty: '20',
+  hundred: '100'
 }
 const UNITS: Readonly<Record<string, string>> = {euro: '€', euros: '€', percent: '%', times: '×'}
-const MONTHS = ['january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september', 'october', 'november', 'december']
+const MONTHS = [
+  'january',
+  'february',
+  'march',
+  'april',
+  'may',
+  'june',
+  'july',
+  'august',
+  'september',
+  'october',
+  'november',
+  'december'
+]
 
 /** Common Han characters for the Chinese "translation" of a word. */
-const HAN = '的一是不了人我在有他这中大来上国个到说们为子和你地出道也时年得就那要下以生会自着去之过家学对可她里后小么心多天而能好都然没日于起还发成事只作当想看文无开手十用主行方又如前所本见经头面公同三已老从动两长知民样现分将外但身些与高意进把法此实回二理美点月明其种声全工己话儿者向情部正名定女问力机给等几很业最间新什打便位因重被走电四第门相次东政海口使教西再平真听世气信北少关并内加化由却代军产入先山五太水万市眼体别处总才场师书比住员九笑性通目华报立马命张活难神数件安表原车白应路期叫死常提感金何更反合放做系计或司利受光王果亲界及今京务制解各任至清物台象记边共风战干接它许八特觉望直服毛林题建南度统色字请交爱让认算论百吃义科怎元社术结六功指思非流每青管夫连远资队跟带花快条院变联言权往展该领传近留红治决周保达办运武半候七必城父强步完革深区即求品士转量空甚众技轻程告江语英基派满式李息写呢识极令黄德收脸钱党倒未持取设始版双历越史商千片容研像找友孩站广改议形委早房音火际则首单据导影失拿网香似斯专石若兵弟谁校读志飞观争究包组造落视济喜离虽坏兴切'
+const HAN =
+  '的一是不了人我在有他这中大来上国个到说们为子和你地出道也时年得就那要下以生会自着去之过家学对可她里后小么心多天而能好都然没日于起还发成事只作当想看文无开手十用主行方又如前所本见经头面公同三已老从动两长知民样现分将外但身些与高意进把法此实回二理美点月明其种声全工己话儿者向情部正名定女问力机给等几很业最间新什打便位因重被走电四第门相次东政海口使教西再平真听世气信北少关并内加化由却代军产入先山五太水万市眼体别处总才场师书比住员九笑性通目华报立马命张活难神数件安表原车白应路期叫死常提感金何更反合放做系计或司利受光王果亲界及今京务制解各任至清物台象记边共风战干接它许八特觉望直服毛林题建南度统色字请交爱让认算论百吃义科怎元社术结六功指思非流每青管夫连远资队跟带花快条院变联言权往展该领传近留红治决周保达办运武半候七必城父强步完革深区即求品士转量空甚众技轻程告江语英基派满式李息写呢识极令黄德收脸钱党倒未持取设始版双历越史商千片容研像找友孩站广改议形委早房音火际则首单据导影失拿网香似斯专石若兵弟谁校读志飞观争究包组造落视济喜离虽坏兴切'
 
 /** A word of the target language for an English word: stable per word, so repeats stay repeats. */
 function renderWord(word: string, locale: PlausibleLocale): string {
@@ -116,9 +140,13 @@ function translateRun(value: string, locale: PlausibleLocale, random: () => numb
       .replace(/(?<=[\p{L}\p{N}])\?(?=\s|$)/gu, '？')
       .replace(/(?<=\s|^)"([^"\\]+)"(?=\s|$|[。，])/gu, '「$1」')
     // No spaces between CJK characters.
-    out = out.replace(/(?<=[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]) +(?=[\u3000-\u303f\u3400-\u9fff\uff00-\uffef])/gu, '')
+    out = out.replace(
+      /(?<=[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]) +(?=[\u3000-\u303f\u3400-\u9fff\uff00-\uffef])/gu,
+      ''
+    )
   } else {
-    if (!careful && random() < 0.5) out = out.replace(/(?<=\s|^)"([^"\\]+)"(?=\s|$|[.,;:])/gu, random() < 0.5 ? '«$1»' : '“$1”')
+    if (!careful && random() < 0.5)
+      out = out.replace(/(?<=\s|^)"([^"\\]+)"(?=\s|$|[.,;:])/gu, random() < 0.5 ? '«$1»' : '“$1”')
     out = out.replace(/(?<=\s|^)'([^'\\]+)'(?=\s|$|[.,;:])/gu, '„$1“')
   }
   return out
@@ -143,7 +171,8 @@ function letterless(text: string): string | undefined {
   if (times) return `${times[1]}×${times[2]}${times[3]}`
   const words = text.match(/\p{L}+/gu) ?? []
   if (words.length === 0 || words.length > 3) return undefined
-  if (!words.every((word) => NUMBER_WORDS[word.toLowerCase()] !== undefined || UNITS[word.toLowerCase()] !== undefined)) return undefined
+  if (!words.every((word) => NUMBER_WORDS[word.toLowerCase()] !== undefined || UNITS[word.toLowerCase()] !== undefined))
+    return undefined
   if (!words.some((word) => NUMBER_WORDS[word.toLowerCase()] !== undefined) && !/\d/.test(text)) return undefined
   return text.replace(/\p{L}+/gu, (word) => NUMBER_WORDS[word.toLowerCase()] ?? UNITS[word.toLowerCase()]!)
 }
@@ -155,7 +184,9 @@ function reorder(list: Item[], random: () => number): Item[] {
   while (index < list.length) {
     const item = list[index]!
     if (item.type === 'token' && !item.close) {
-      const close = list.findIndex((other, at) => at > index && other.type === 'token' && other.close && other.n === item.n)
+      const close = list.findIndex(
+        (other, at) => at > index && other.type === 'token' && other.close && other.n === item.n
+      )
       if (close !== -1) {
         units.push({start: index, end: close + 1})
         index = close + 1
@@ -182,16 +213,28 @@ function punctuate(list: Item[], random: () => number): Item[] {
     const item = out[index]!
     const previous = out[index - 1]!
     const next = out[index + 1]
-    if (item.type === 'token' && !item.close && previous.type === 'text' && /\p{L} $/u.test(previous.value) && random() < 0.3) {
+    if (
+      item.type === 'token' &&
+      !item.close &&
+      previous.type === 'text' &&
+      /\p{L} $/u.test(previous.value) &&
+      random() < 0.3
+    ) {
       // `Click here` → `¡Haz clic!⟦1⟧…`: an exclamation against the link.
       const sentence = Math.max(previous.value.lastIndexOf('. ') + 2, 0)
       const body = previous.value.slice(sentence, -1)
-      if (/^\p{L}/u.test(body)) previous.value = previous.value.slice(0, sentence) + '¡' + body + '!'
+      if (/^\p{L}/u.test(body)) previous.value = `${previous.value.slice(0, sentence)}¡${body}!`
       continue
     }
-    if (item.type === 'token' && item.close && next?.type === 'text' && /^ \p{L}+/u.test(next.value) && random() < 0.3) {
+    if (
+      item.type === 'token' &&
+      item.close &&
+      next?.type === 'text' &&
+      /^ \p{L}+/u.test(next.value) &&
+      random() < 0.3
+    ) {
       const word = /^ (\p{L}+)/u.exec(next.value)![1]!
-      next.value = random() < 0.5 ? `(${word})` + next.value.slice(word.length + 1) : ':' + next.value
+      next.value = random() < 0.5 ? `(${word})${next.value.slice(word.length + 1)}` : `:${next.value}`
     }
   }
   return out
@@ -200,8 +243,16 @@ function punctuate(list: Item[], random: () => number): Item[] {
 /** Merge two sentences (`. X` → `, x`) or split one at a comma (`, x` → `. X`). */
 function sentences(value: string, random: () => number): string {
   const roll = random()
-  if (roll < 0.15) return value.replace(/(\p{Ll})\. (\p{Lu})(\p{Ll})/u, (_all, a: string, b: string, c: string) => `${a}, ${b.toLowerCase()}${c}`)
-  if (roll < 0.3) return value.replace(/(\p{Ll}), (\p{Ll})(\p{Ll}+ \p{Ll})/u, (_all, a: string, b: string, c: string) => `${a}. ${b.toUpperCase()}${c}`)
+  if (roll < 0.15)
+    return value.replace(
+      /(\p{Ll})\. (\p{Lu})(\p{Ll})/u,
+      (_all, a: string, b: string, c: string) => `${a}, ${b.toLowerCase()}${c}`
+    )
+  if (roll < 0.3)
+    return value.replace(
+      /(\p{Ll}), (\p{Ll})(\p{Ll}+ \p{Ll})/u,
+      (_all, a: string, b: string, c: string) => `${a}. ${b.toUpperCase()}${c}`
+    )
   return value
 }
 
@@ -231,7 +282,9 @@ export function plausibleTranslate(text: string, options: PlausibleOptions): str
   const lines = text.split('\n').map((line) => {
     const indent = /^[ \t]*/.exec(line)![0]
     let list = items(line.slice(indent.length))
-    list = list.map((item) => (item.type === 'text' ? {...item, value: translateRun(item.value, options.locale, random, careful)} : item))
+    list = list.map((item) =>
+      item.type === 'text' ? {...item, value: translateRun(item.value, options.locale, random, careful)} : item
+    )
     if (!careful) {
       list = reorder(list, random)
       if (options.locale === 'es') list = punctuate(list, random)

@@ -2,7 +2,7 @@
  * Throwaway projects for command tests: a temp folder with files, and the CLI run in-process
  * (fast) with captured output.
  */
-import {mkdtemp, mkdir, readFile, rm, writeFile} from 'node:fs/promises'
+import {mkdir, mkdtemp, readFile, rm, writeFile} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 import {main} from '../../src/cli/main.js'

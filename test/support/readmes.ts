@@ -41,7 +41,9 @@ export function packageReadmes(): Readme[] {
   const readmes: Readme[] = []
   for (const name of packageNames(modules)) {
     const directory = path.join(modules, name)
-    const file = readdirSync(directory).filter((entry) => README.test(entry)).sort()[0]
+    const file = readdirSync(directory)
+      .filter((entry) => README.test(entry))
+      .sort()[0]
     if (file === undefined) continue
     readmes.push({name, file: path.join(directory, file), text: readFileSync(path.join(directory, file), 'utf8')})
   }

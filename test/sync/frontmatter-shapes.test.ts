@@ -3,7 +3,7 @@ import {afterEach, describe, expect, it} from 'vitest'
 import {parse} from 'yaml'
 import {sync} from '../../src/commands/sync.js'
 import {createPseudoProvider} from '../../src/providers/pseudo.js'
-import {tempProject, type TempProject} from '../support/project.js'
+import {type TempProject, tempProject} from '../support/project.js'
 
 let project: TempProject | undefined
 afterEach(async () => {

@@ -3,11 +3,20 @@
  * entry out — no temp folder, no provider, no lock file.
  */
 import {describe, expect, it} from 'vitest'
+import {contentHash} from '../../src/io/hash.js'
 import {analyseNote} from '../../src/pipeline/analyse.js'
 import {decodeNote} from '../../src/pipeline/read.js'
-import {contentHash} from '../../src/io/hash.js'
 import type {Decision} from '../../src/state/align.js'
-import {bodyDifferences, describeDecisions, emptyResult, enclosing, localeEstimates, lockEntryFor, planSegments, withOverrides} from '../../src/sync/plan.js'
+import {
+  bodyDifferences,
+  describeDecisions,
+  emptyResult,
+  enclosing,
+  localeEstimates,
+  lockEntryFor,
+  planSegments,
+  withOverrides
+} from '../../src/sync/plan.js'
 import {shardOf} from '../../src/sync/shard.js'
 import type {NoteResult} from '../../src/sync/types.js'
 
@@ -19,7 +28,7 @@ describe('planSegments', () => {
   const at = (text: string) => source.segments.findIndex((segment) => segment.markdown.includes(text))
 
   it('sends only pending segments with words; reused ones keep their Markdown', () => {
-    const decisions: Decision[] = source.segments.map((segment, index) =>
+    const decisions: Decision[] = source.segments.map((_segment, index) =>
       index === at('Hello') ? {state: 'current', markdown: '# Hallo'.slice(2)} : {state: 'pending', reason: 'new'}
     )
     const plan = planSegments(source, decisions, {locale: 'de', glossary: undefined, rewriteRead: identity})
@@ -34,8 +43,11 @@ describe('planSegments', () => {
     const pairs = enclosing(source.segments)
     expect(pairs.length).toBeGreaterThan(0)
     const [child, parent] = pairs[0]!
-    const decisions: Decision[] = source.segments.map((segment, index): Decision =>
-      index === parent || index === child ? {state: 'human', markdown: segment.markdown} : {state: 'pending', reason: 'new'}
+    const decisions: Decision[] = source.segments.map(
+      (segment, index): Decision =>
+        index === parent || index === child
+          ? {state: 'human', markdown: segment.markdown}
+          : {state: 'pending', reason: 'new'}
     )
     const plan = planSegments(source, decisions, {locale: 'de', glossary: undefined, rewriteRead: identity})
     expect(plan.markdown.has(source.segments[parent]!.id)).toBe(true)
@@ -86,10 +98,13 @@ describe('lockEntryFor', () => {
     inputs: {inputs: 'I', output: 'de/a.md'}
   }
 
-  it('names this run\'s provider when it translated, and marks human work', () => {
+  it("names this run's provider when it translated, and marks human work", () => {
     const entry = lockEntryFor({
       ...base,
-      decisions: [{state: 'pending', reason: 'new'}, {state: 'human', markdown: 'Zwei.'}],
+      decisions: [
+        {state: 'pending', reason: 'new'},
+        {state: 'human', markdown: 'Zwei.'}
+      ],
       previous: undefined,
       provider: {name: 'openai', model: 'gpt'},
       madeNow: true
@@ -102,7 +117,10 @@ describe('lockEntryFor', () => {
     const previous = {source: 'OLD', target: 't', provider: 'human', model: 'human', segments: []}
     const entry = lockEntryFor({
       ...base,
-      decisions: [{state: 'current', markdown: 'Eins.'}, {state: 'needs-review', markdown: 'Zwei.', previousId: 'old-id'}],
+      decisions: [
+        {state: 'current', markdown: 'Eins.'},
+        {state: 'needs-review', markdown: 'Zwei.', previousId: 'old-id'}
+      ],
       previous,
       provider: {name: 'openai', model: 'gpt'},
       madeNow: false
@@ -116,15 +134,29 @@ describe('lockEntryFor', () => {
 describe('over the plan', () => {
   it('localeEstimates counts pending notes per locale, sorted, and costs each locale its packed requests', () => {
     const result = (locale: string, pending: number, costUsd: number): NoteResult => ({
-      note: 'a.md', locale, output: `${locale}/a.md`, status: 'pending', segments: [], findings: [],
+      note: 'a.md',
+      locale,
+      output: `${locale}/a.md`,
+      status: 'pending',
+      segments: [],
+      findings: [],
       counts: {translated: 0, reused: 1, human: 0, 'needs-review': 0, failed: 0, pending},
       estimate: {requests: 1, promptTokens: 10, completionTokens: 5, costUsd}
     })
     // Requests are packed across notes: the two fr notes' own estimates (0.5 + 0.25) are not summed.
     const packed = new Map([['fr', {requests: 1, promptTokens: 15, completionTokens: 8, costUsd: 0.6}]])
-    const {locales, total} = localeEstimates([result('fr', 2, 0.5), result('de', 0, 0.25), result('fr', 1, 0.25)], packed)
-    expect(locales.map((locale) => [locale.locale, locale.notes, locale.segments, locale.reused])).toEqual([['de', 0, 0, 1], ['fr', 2, 3, 2]])
-    expect(locales.map((locale) => [locale.locale, locale.requests, locale.costUsd])).toEqual([['de', 0, 0], ['fr', 1, 0.6]])
+    const {locales, total} = localeEstimates(
+      [result('fr', 2, 0.5), result('de', 0, 0.25), result('fr', 1, 0.25)],
+      packed
+    )
+    expect(locales.map((locale) => [locale.locale, locale.notes, locale.segments, locale.reused])).toEqual([
+      ['de', 0, 0, 1],
+      ['fr', 2, 3, 2]
+    ])
+    expect(locales.map((locale) => [locale.locale, locale.requests, locale.costUsd])).toEqual([
+      ['de', 0, 0],
+      ['fr', 1, 0.6]
+    ])
     expect(total.costUsd).toBeCloseTo(0.6)
     expect(total.requests).toBe(1)
   })

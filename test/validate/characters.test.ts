@@ -10,11 +10,21 @@ describe('Q21 corrupted and invisible characters', () => {
     ['mojibake é', 'ConfiguraciÃ³n lista.'],
     ['mojibake ’', 'It doesnâ€™t work.']
   ])('rejects %s', (_, translation) => {
-    expect(severities(validateTranslation(segment('Configuration ready.'), translation, EN_ES), 'Q21')).toEqual(['error'])
+    expect(severities(validateTranslation(segment('Configuration ready.'), translation, EN_ES), 'Q21')).toEqual([
+      'error'
+    ])
   })
 
   it('accepts accented capitals that merely look like mojibake', () => {
-    expect(of(validateTranslation(segment('Sao Paulo and pate.'), 'SÃO PAULO y PÂTÉ.', {sourceLocale: 'en', targetLocale: 'pt'}), 'Q21')).toEqual([])
+    expect(
+      of(
+        validateTranslation(segment('Sao Paulo and pate.'), 'SÃO PAULO y PÂTÉ.', {
+          sourceLocale: 'en',
+          targetLocale: 'pt'
+        }),
+        'Q21'
+      )
+    ).toEqual([])
   })
 
   it('leaves zero-width and bidi characters to Q27', () => {
@@ -36,7 +46,9 @@ describe('Q26 template syntax a site generator would run', () => {
   it('accepts the template syntax the source already has, but not one more', () => {
     const source = segment('Write {{ name }} in the template.')
     expect(of(validateTranslation(source, 'Escribe {{ name }} en la plantilla.', EN_ES), 'Q26')).toEqual([])
-    expect(severities(validateTranslation(source, 'Escribe {{ name }} en {{ x }} la plantilla.', EN_ES), 'Q26')).toEqual(['error'])
+    expect(
+      severities(validateTranslation(source, 'Escribe {{ name }} en {{ x }} la plantilla.', EN_ES), 'Q26')
+    ).toEqual(['error'])
     expect(of(validateTranslation(segment('Braces { and } alone.'), 'Llaves { y } solas.', EN_ES), 'Q26')).toEqual([])
   })
 })
@@ -50,7 +62,10 @@ describe('Q27 invisible and bidi control characters', () => {
     ['U+202E right-to-left override', 'Lis\u202Eto.'],
     ['U+2066 isolate', 'Lis\u2066to.'],
     ['U+FEFF byte-order mark', 'Lis\uFEFFto.'],
-    ['700 TAG characters', 'Listo.' + String.fromCodePoint(...Array.from({length: 700}, (_, k) => 0xe0020 + (k % 0x5f)))]
+    [
+      '700 TAG characters',
+      `Listo.${String.fromCodePoint(...Array.from({length: 700}, (_, k) => 0xe0020 + (k % 0x5f)))}`
+    ]
   ])('rejects %s', (_, translation) => {
     expect(severities(validateTranslation(segment('Ready.'), translation, EN_ES), 'Q27')).toEqual(['error'])
   })
@@ -66,8 +81,15 @@ describe('Q27 invisible and bidi control characters', () => {
   })
 
   it('accepts joiners between letters of scripts that shape with them, and in emoji sequences', () => {
-    expect(of(validateTranslation(segment('Ready now.'), 'तैयार क्\u200Dष है।', {sourceLocale: 'en', targetLocale: 'hi'}), 'Q27')).toEqual([])
-    expect(of(validateTranslation(segment('Ready now.'), 'آماده\u200Cاست.', {sourceLocale: 'en', targetLocale: 'fa'}), 'Q27')).toEqual([])
+    expect(
+      of(
+        validateTranslation(segment('Ready now.'), 'तैयार क्\u200Dष है।', {sourceLocale: 'en', targetLocale: 'hi'}),
+        'Q27'
+      )
+    ).toEqual([])
+    expect(
+      of(validateTranslation(segment('Ready now.'), 'آماده\u200Cاست.', {sourceLocale: 'en', targetLocale: 'fa'}), 'Q27')
+    ).toEqual([])
     expect(of(validateTranslation(segment('Ready now 👍.'), 'Listo ya 👨\u200D💻.', EN_ES), 'Q27')).toEqual([])
   })
 })
@@ -98,7 +120,9 @@ describe('L6 answer wrapped in a fence', () => {
   const source = segment('The cache is cleared every night.')
 
   it('is unwrapped by normaliseTranslation when the fence is labelled markdown and is the whole answer', () => {
-    expect(normaliseTranslation(source, '```markdown\nLa caché se vacía cada noche.\n```')).toBe('La caché se vacía cada noche.')
+    expect(normaliseTranslation(source, '```markdown\nLa caché se vacía cada noche.\n```')).toBe(
+      'La caché se vacía cada noche.'
+    )
     expect(normaliseTranslation(source, '\n```md\nLa caché se vacía.\n```\n')).toBe('La caché se vacía.')
   })
 

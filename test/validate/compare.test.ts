@@ -1,6 +1,5 @@
 import {describe, expect, it} from 'vitest'
 import {compareSegments} from '../../src/pipeline/validate.js'
-import type {Finding} from '../../src/types.js'
 import {translationPairs} from '../support/notes.js'
 import {pairErrors} from './corpus.js'
 import {atom, EN_ES, of, pair, segment, severities} from './segment.js'
@@ -28,25 +27,37 @@ describe('compareSegments: token contents by kind', () => {
       pair(3, 'emphasis', '*', '*')
     ])
     const findings = compareSegments(source, target, EN_ES)
-    expect(of(findings, 'Q7')[0]?.message).toBe('inline code differs from the source: missing "`npm ci`"; not in the source "`npm instalar`"')
+    expect(of(findings, 'Q7')[0]?.message).toBe(
+      'inline code differs from the source: missing "`npm ci`"; not in the source "`npm instalar`"'
+    )
     expect(severities(findings, 'Q5')).toEqual(['error'])
     expect(of(findings, 'Q5')[0]?.message).toContain('"https://example.com/guide"')
   })
 
   it('warns about lost emphasis (Q8) and reports it under the source segment id and line', () => {
-    const target = segment('Ejecuta ⟦1⟧ y lee ⟦2⟧la guía⟦/2⟧ y esto.', [
-      atom(1, 'code', '`npm ci`'),
-      pair(2, 'link', '[', '](https://example.com/guide)', 'https://example.com/guide')
-    ], {id: 'target-id', line: 99})
+    const target = segment(
+      'Ejecuta ⟦1⟧ y lee ⟦2⟧la guía⟦/2⟧ y esto.',
+      [atom(1, 'code', '`npm ci`'), pair(2, 'link', '[', '](https://example.com/guide)', 'https://example.com/guide')],
+      {id: 'target-id', line: 99}
+    )
     const findings = compareSegments(segment(source.text, source.tokens, {id: 'source-id', line: 3}), target, EN_ES)
     expect(findings).toEqual([
-      {rule: 'Q8', severity: 'warning', message: 'emphasis differs from the source: missing 1', segment: 'source-id', line: 3}
+      {
+        rule: 'Q8',
+        severity: 'warning',
+        message: 'emphasis differs from the source: missing 1',
+        segment: 'source-id',
+        line: 3
+      }
     ])
   })
 
   it('rejects a translated do-not-translate term (Q18) and a changed HTML element (Q22)', () => {
     const named = segment('⟦1⟧ is ⟦2⟧fast⟦/2⟧.', [atom(1, 'term', 'Qwen'), pair(2, 'htmlPair', '<b>', '</b>')])
-    const changed = segment('⟦1⟧ es ⟦2⟧rápido⟦/2⟧.', [atom(1, 'term', 'Tongyi'), pair(2, 'htmlPair', '<strong>', '</strong>')])
+    const changed = segment('⟦1⟧ es ⟦2⟧rápido⟦/2⟧.', [
+      atom(1, 'term', 'Tongyi'),
+      pair(2, 'htmlPair', '<strong>', '</strong>')
+    ])
     const findings = compareSegments(named, changed, EN_ES)
     expect(severities(findings, 'Q18')).toEqual(['error'])
     expect(severities(findings, 'Q22')).toEqual(['error'])

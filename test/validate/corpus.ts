@@ -68,13 +68,17 @@ export function roughSegments(file: string): Segment[] {
  * Every finding of comparing each source with its translation segment by segment, and the errors
  * as `file:line rule message` lines. A pair whose segment counts differ is an error too.
  */
-export function pairErrors(pairs: ReadonlyArray<{locale: string; file: string; source: string; target: string}>): {errors: string[]; all: Finding[]} {
+export function pairErrors(pairs: ReadonlyArray<{locale: string; file: string; source: string; target: string}>): {
+  errors: string[]
+  all: Finding[]
+} {
   const errors: string[] = []
   const all: Finding[] = []
   for (const {locale, file, source, target} of pairs) {
     const sources = roughSegments(source)
     const targets = roughSegments(target)
-    if (targets.length !== sources.length) errors.push(`${file}: ${targets.length} segments, the source has ${sources.length}`)
+    if (targets.length !== sources.length)
+      errors.push(`${file}: ${targets.length} segments, the source has ${sources.length}`)
     sources.forEach((segment, index) => {
       const translated = targets[index]
       if (translated === undefined) return

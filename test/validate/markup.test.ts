@@ -91,7 +91,10 @@ describe('Q8 structure inside a segment', () => {
 })
 
 describe('Q22 HTML added in plain text', () => {
-  const html = segment('Press ⟦1⟧ then ⟦2⟧Enter⟦/2⟧.', [atom(1, 'html', '<br>'), pair(2, 'htmlPair', '<kbd>', '</kbd>')])
+  const html = segment('Press ⟦1⟧ then ⟦2⟧Enter⟦/2⟧.', [
+    atom(1, 'html', '<br>'),
+    pair(2, 'htmlPair', '<kbd>', '</kbd>')
+  ])
 
   it('accepts HTML kept in its tokens', () => {
     expect(of(validateTranslation(html, 'Pulsa ⟦1⟧ y luego ⟦2⟧Intro⟦/2⟧.', EN_ES), 'Q22')).toEqual([])

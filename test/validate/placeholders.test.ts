@@ -26,7 +26,10 @@ describe('Q1 placeholder multiset', () => {
   })
 
   it('names an invented token, and a close mark for an atom', () => {
-    const [finding] = of(validateTranslation(source, 'Ejecuta ⟦1⟧⟦/1⟧ y lee ⟦2⟧la guía⟦/2⟧ antes de ⟦3⟧ ⟦9⟧.', EN_ES), 'Q1')
+    const [finding] = of(
+      validateTranslation(source, 'Ejecuta ⟦1⟧⟦/1⟧ y lee ⟦2⟧la guía⟦/2⟧ antes de ⟦3⟧ ⟦9⟧.', EN_ES),
+      'Q1'
+    )
     expect(finding?.message).toContain('invented ⟦/1⟧ ⟦9⟧')
   })
 
@@ -36,7 +39,11 @@ describe('Q1 placeholder multiset', () => {
   })
 
   it('attaches the segment id and line to every finding', () => {
-    const [finding] = validateTranslation(segment('Hello ⟦1⟧', [atom(1, 'code', '`x`')], {id: 'abc', line: 42}), 'Hola', EN_ES)
+    const [finding] = validateTranslation(
+      segment('Hello ⟦1⟧', [atom(1, 'code', '`x`')], {id: 'abc', line: 42}),
+      'Hola',
+      EN_ES
+    )
     expect(finding).toMatchObject({rule: 'Q1', segment: 'abc', line: 42})
   })
 })
@@ -117,7 +124,9 @@ describe('describeForRetry', () => {
     const findings = validateTranslation(source, 'Ejecuta ⟦1⟧ ⟦1⟧ y\n\nlee ⟦2⟧la guía⟦/2⟧ antes de 9', EN_ES)
     const line = describeForRetry(findings)
     expect(line).not.toContain('\n')
-    expect(line).toMatch(/^Q1: placeholders missing ⟦3⟧; duplicated ⟦1⟧ ×2.* — copy every ⟦n⟧ and ⟦\/n⟧ token exactly once\. /)
+    expect(line).toMatch(
+      /^Q1: placeholders missing ⟦3⟧; duplicated ⟦1⟧ ×2.* — copy every ⟦n⟧ and ⟦\/n⟧ token exactly once\. /
+    )
     expect(line).toContain('Q8: blank line added')
     expect(line).not.toContain('Q14')
     expect(line).not.toContain('Q16')
@@ -131,7 +140,11 @@ describe('describeForRetry', () => {
 describe('Q3 look-alikes that are prose', () => {
   it('accepts 【1】 or [[1]] written next to an intact token', () => {
     const cited = segment('See ⟦1⟧ and note [1].', [atom(1, 'code', '`x`')])
-    expect(of(validateTranslation(cited, '见 ⟦1⟧ 和注释【1】。', {sourceLocale: 'en', targetLocale: 'zh'}), 'Q3')).toEqual([])
-    expect(severities(validateTranslation(cited, '见 【1】 和注释【1】。', {sourceLocale: 'en', targetLocale: 'zh'}), 'Q3')).toEqual(['error'])
+    expect(
+      of(validateTranslation(cited, '见 ⟦1⟧ 和注释【1】。', {sourceLocale: 'en', targetLocale: 'zh'}), 'Q3')
+    ).toEqual([])
+    expect(
+      severities(validateTranslation(cited, '见 【1】 和注释【1】。', {sourceLocale: 'en', targetLocale: 'zh'}), 'Q3')
+    ).toEqual(['error'])
   })
 })

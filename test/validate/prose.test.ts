@@ -21,7 +21,9 @@ describe('Q9 leading and trailing whitespace', () => {
 
 describe('Q10 double spaces', () => {
   it('warns about a double space the source does not have', () => {
-    expect(severities(validateTranslation(segment('Hello big world.'), 'Hola  gran mundo.', EN_ES), 'Q10')).toEqual(['warning'])
+    expect(severities(validateTranslation(segment('Hello big world.'), 'Hola  gran mundo.', EN_ES), 'Q10')).toEqual([
+      'warning'
+    ])
   })
 
   it('accepts double spaces the source has, and is fixed by normaliseTranslation otherwise', () => {
@@ -59,7 +61,15 @@ describe('Q12 identical to the source', () => {
   })
 
   it('exempts locales of the same language', () => {
-    expect(of(validateTranslation(segment('Read the manual.'), 'Read the manual.', {sourceLocale: 'en', targetLocale: 'en-GB'}), 'Q12')).toEqual([])
+    expect(
+      of(
+        validateTranslation(segment('Read the manual.'), 'Read the manual.', {
+          sourceLocale: 'en',
+          targetLocale: 'en-GB'
+        }),
+        'Q12'
+      )
+    ).toEqual([])
   })
 })
 
@@ -67,7 +77,9 @@ describe('Q13 length ratio', () => {
   const sentence = segment('The configuration file is read once at startup.')
 
   it('accepts ordinary translations, Latin and CJK', () => {
-    expect(of(validateTranslation(sentence, 'El archivo de configuración se lee una vez al arrancar.', EN_ES), 'Q13')).toEqual([])
+    expect(
+      of(validateTranslation(sentence, 'El archivo de configuración se lee una vez al arrancar.', EN_ES), 'Q13')
+    ).toEqual([])
     expect(of(validateTranslation(sentence, '配置文件在启动时读取一次。', EN_ZH), 'Q13')).toEqual([])
   })
 
@@ -78,7 +90,8 @@ describe('Q13 length ratio', () => {
   })
 
   it('warns outside the tighter bounds, which the context can change', () => {
-    const long = 'El archivo de configuración, que contiene todos los parámetros, se lee una única vez, durante el arranque del servidor, y nunca más después.'
+    const long =
+      'El archivo de configuración, que contiene todos los parámetros, se lee una única vez, durante el arranque del servidor, y nunca más después.'
     expect(severities(validateTranslation(sentence, long, EN_ES), 'Q13')).toEqual(['warning'])
     const wide = {...EN_ES, lengthRatio: {below: 0.2, above: 5}}
     expect(of(validateTranslation(sentence, long, wide), 'Q13')).toEqual([])
@@ -97,13 +110,21 @@ describe('Q14 numbers', () => {
   })
 
   it('warns about a changed or dropped number, naming it', () => {
-    const [finding] = of(validateTranslation(segment('Wait 3 seconds, then 10 more.'), 'Espera 4 segundos y luego más.', EN_ES), 'Q14')
+    const [finding] = of(
+      validateTranslation(segment('Wait 3 seconds, then 10 more.'), 'Espera 4 segundos y luego más.', EN_ES),
+      'Q14'
+    )
     expect(finding?.severity).toBe('warning')
     expect(finding?.message).toBe('numbers differ from the source: missing 3, 10; added 4')
   })
 
   it('ignores numbers inside tokens', () => {
-    expect(of(validateTranslation(segment('Run ⟦1⟧ now.', [atom(1, 'code', '`sleep 5`')]), 'Ejecuta ⟦1⟧ ahora.', EN_ES), 'Q14')).toEqual([])
+    expect(
+      of(
+        validateTranslation(segment('Run ⟦1⟧ now.', [atom(1, 'code', '`sleep 5`')]), 'Ejecuta ⟦1⟧ ahora.', EN_ES),
+        'Q14'
+      )
+    ).toEqual([])
   })
 })
 
@@ -114,8 +135,18 @@ describe('Q17 doubled words', () => {
   })
 
   it('accepts doubles the source has and the configured exceptions', () => {
-    expect(of(validateTranslation(segment('That that is, is.'), 'That that is, is.', {sourceLocale: 'en', targetLocale: 'en-GB'}), 'Q17')).toEqual([])
-    expect(of(validateTranslation(segment('You wash.'), 'Vous vous lavez.', {sourceLocale: 'en', targetLocale: 'fr'}), 'Q17')).toEqual([])
+    expect(
+      of(
+        validateTranslation(segment('That that is, is.'), 'That that is, is.', {
+          sourceLocale: 'en',
+          targetLocale: 'en-GB'
+        }),
+        'Q17'
+      )
+    ).toEqual([])
+    expect(
+      of(validateTranslation(segment('You wash.'), 'Vous vous lavez.', {sourceLocale: 'en', targetLocale: 'fr'}), 'Q17')
+    ).toEqual([])
     expect(of(validateTranslation(segment('Go go go.'), 'Vamos, vamos.', EN_ES), 'Q17')).toEqual([])
   })
 
@@ -127,6 +158,8 @@ describe('Q17 doubled words', () => {
 describe('Q14 numbers in CJK numerals', () => {
   it('accepts a small number written as a CJK numeral, not a different one', () => {
     expect(of(validateTranslation(segment('Step 3: Connect'), '第三步：建立连接', EN_ZH), 'Q14')).toEqual([])
-    expect(severities(validateTranslation(segment('Step 3: Connect'), '第四步：建立连接', EN_ZH), 'Q14')).toEqual(['warning'])
+    expect(severities(validateTranslation(segment('Step 3: Connect'), '第四步：建立连接', EN_ZH), 'Q14')).toEqual([
+      'warning'
+    ])
   })
 })

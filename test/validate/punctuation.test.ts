@@ -10,7 +10,10 @@ describe('Q15 brackets', () => {
   })
 
   it('warns when the bracket count differs', () => {
-    const [finding] = of(validateTranslation(segment('Use the client (or the server).'), 'Usa el cliente o el servidor.', EN_ES), 'Q15')
+    const [finding] = of(
+      validateTranslation(segment('Use the client (or the server).'), 'Usa el cliente o el servidor.', EN_ES),
+      'Q15'
+    )
     expect(finding).toMatchObject({severity: 'warning', message: '0 round bracket(s), the source has 2'})
   })
 
@@ -37,7 +40,9 @@ describe('Q16 end punctuation', () => {
     expect(of(validateTranslation(segment('It works.'), 'Funciona.', EN_ES), 'Q16')).toEqual([])
     expect(of(validateTranslation(segment('It works.'), '它可以工作。', EN_ZH), 'Q16')).toEqual([])
     expect(of(validateTranslation(segment('Does it work?'), '¿Funciona?', EN_ES), 'Q16')).toEqual([])
-    expect(of(validateTranslation(segment('Does it work?'), 'Λειτουργεί;', {sourceLocale: 'en', targetLocale: 'el'}), 'Q16')).toEqual([])
+    expect(
+      of(validateTranslation(segment('Does it work?'), 'Λειτουργεί;', {sourceLocale: 'en', targetLocale: 'el'}), 'Q16')
+    ).toEqual([])
     expect(of(validateTranslation(segment('Then run:'), '然后运行：', EN_ZH), 'Q16')).toEqual([])
     expect(of(validateTranslation(segment('Wait...'), 'Espera…', EN_ES), 'Q16')).toEqual([])
     expect(of(validateTranslation(segment('He said "done."'), 'Dijo «hecho.»', EN_ES), 'Q16')).toEqual([])
@@ -46,7 +51,9 @@ describe('Q16 end punctuation', () => {
   it('warns when the ending changes', () => {
     const [finding] = of(validateTranslation(segment('Does it work?'), 'Funciona.', EN_ES), 'Q16')
     expect(finding).toMatchObject({severity: 'warning', message: 'ends with a stop, the source with a question'})
-    expect(severities(validateTranslation(segment('Getting started'), 'Primeros pasos.', EN_ES), 'Q16')).toEqual(['warning'])
+    expect(severities(validateTranslation(segment('Getting started'), 'Primeros pasos.', EN_ES), 'Q16')).toEqual([
+      'warning'
+    ])
   })
 
   it('does not compare when a token ends either side (word order moves them)', () => {

@@ -21,12 +21,19 @@ export function registerAccept(program: Command, {out, cwd, setExit}: CommandCon
       const {describeProblem} = await import('../../project/project.js')
       requireScope(paths, flags.all)
       const result = await accept({cwd, paths, locales: flags.locale, configPath: flags.config})
-      if (flags.json) out.stdout(JSON.stringify(result, null, 2) + '\n')
+      if (flags.json) out.stdout(`${JSON.stringify(result, null, 2)}\n`)
       else {
         const lines = result.problems.map((problem) => out.paint.red(describeProblem(problem)))
-        for (const segment of result.accepted) lines.push(`${segment.note}:${segment.line}  ${segment.locale}  ${out.paint.dim(segment.id)}  accepted (${segment.output})`)
-        lines.push(result.accepted.length === 0 ? 'accept: no segment needs review' : `accept: ${result.accepted.length} segment${result.accepted.length === 1 ? '' : 's'} accepted as reviewed; notes-l10n.lock updated`)
-        out.stdout(lines.join('\n') + '\n')
+        for (const segment of result.accepted)
+          lines.push(
+            `${segment.note}:${segment.line}  ${segment.locale}  ${out.paint.dim(segment.id)}  accepted (${segment.output})`
+          )
+        lines.push(
+          result.accepted.length === 0
+            ? 'accept: no segment needs review'
+            : `accept: ${result.accepted.length} segment${result.accepted.length === 1 ? '' : 's'} accepted as reviewed; notes-l10n.lock updated`
+        )
+        out.stdout(`${lines.join('\n')}\n`)
       }
       setExit(result.problems.length > 0 ? 1 : 0)
     })

@@ -12,10 +12,13 @@ export function registerBatch(program: Command, {out, cwd, env, setExit}: Comman
     .option('--config <file>', 'config file (default: notes-l10n.config.json in this folder or a parent)')
     .option('--json', 'print the batches as JSON')
     .action(async (flags: {config?: string; json?: boolean}) => {
-      const [{batchStatus}, {formatBatch}] = await Promise.all([import('../../commands/batch.js'), import('../report.js')])
+      const [{batchStatus}, {formatBatch}] = await Promise.all([
+        import('../../commands/batch.js'),
+        import('../report.js')
+      ])
       const batches = await batchStatus({cwd, configPath: flags.config, env})
-      if (flags.json) out.stdout(JSON.stringify(batches, null, 2) + '\n')
-      else out.stdout((batches.length === 0 ? 'batch: no open batches' : batches.map(formatBatch).join('\n')) + '\n')
+      if (flags.json) out.stdout(`${JSON.stringify(batches, null, 2)}\n`)
+      else out.stdout(`${batches.length === 0 ? 'batch: no open batches' : batches.map(formatBatch).join('\n')}\n`)
       setExit(0)
     })
   batch
@@ -24,9 +27,12 @@ export function registerBatch(program: Command, {out, cwd, env, setExit}: Comman
     .option('--config <file>', 'config file (default: notes-l10n.config.json in this folder or a parent)')
     .option('--json', 'print the result as JSON')
     .action(async (flags: {config?: string; json?: boolean}) => {
-      const [{collectBatches}, {batchExitCode, formatBatchRun}] = await Promise.all([import('../../commands/batch.js'), import('../report.js')])
+      const [{collectBatches}, {batchExitCode, formatBatchRun}] = await Promise.all([
+        import('../../commands/batch.js'),
+        import('../report.js')
+      ])
       const collected = await collectBatches({cwd, configPath: flags.config, env})
-      if (flags.json) out.stdout(JSON.stringify(collected, null, 2) + '\n')
+      if (flags.json) out.stdout(`${JSON.stringify(collected, null, 2)}\n`)
       else out.stdout(formatBatchRun({collected}, out))
       setExit(batchExitCode({collected}))
     })

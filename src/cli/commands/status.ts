@@ -14,6 +14,6 @@ export function registerStatus(program: Command, {out, cwd}: CommandContext): vo
     .action(async (paths: string[], flags: {locale?: string[]; json?: boolean; config?: string}) => {
       const [{status}, {formatStatus}] = await Promise.all([import('../../commands/status.js'), import('../report.js')])
       const result = await status({cwd, paths, locales: flags.locale, configPath: flags.config})
-      out.stdout(flags.json ? JSON.stringify(result, null, 2) + '\n' : formatStatus(result))
+      out.stdout(flags.json ? `${JSON.stringify(result, null, 2)}\n` : formatStatus(result))
     })
 }

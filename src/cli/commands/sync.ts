@@ -1,9 +1,9 @@
-import type {Command} from 'commander'
-import type {CommandContext} from '../context.js'
-import {InvalidArgumentError, Option} from 'commander'
 import path from 'node:path'
+import type {Command} from 'commander'
+import {InvalidArgumentError, Option} from 'commander'
 import type {SyncResult} from '../../commands/sync.js'
 import {UserError} from '../../types.js'
+import type {CommandContext} from '../context.js'
 import {locales, onInterrupt, positiveInteger} from '../options.js'
 import type {LiveProgress} from '../progress.js'
 
@@ -13,20 +13,41 @@ export function registerSync(program: Command, {out, cwd, env, setExit, isTTY}: 
     .command('sync')
     .description('create and update translations: only new or changed segments are sent; human edits are kept')
     .argument('[paths...]', 'source notes or folders to sync (default: all sources)')
-    .option('-l, --locale <locales>', 'target locale(s), comma-separated or repeated (default: the config\'s locales)', locales)
+    .option(
+      '-l, --locale <locales>',
+      "target locale(s), comma-separated or repeated (default: the config's locales)",
+      locales
+    )
     .addOption(new Option('-p, --provider <name>', 'translation provider').choices(['openai', 'pseudo']))
     .option('-m, --model <model>', 'model name (default: config, else gpt-4.1-mini)')
     .option('--base-url <url>', 'OpenAI-compatible endpoint (default: $OPENAI_BASE_URL, else OpenAI)')
     .option('-c, --concurrency <n>', 'requests in flight at once (default 8)', positiveInteger)
     .option('-n, --dry-run', 'show what would be translated and written, without calling the provider or writing')
-    .option('--force', 're-translate human translations whose source changed (needs review) and targets that cannot be aligned')
+    .option(
+      '--force',
+      're-translate human translations whose source changed (needs review) and targets that cannot be aligned'
+    )
     .option('--retranslate', 're-translate everything the tool wrote (e.g. after changing model); human edits are kept')
     .option('--strict-glossary', 'treat glossary violations as errors (the segment is not written)')
     .option('--config <file>', 'config file (default: notes-l10n.config.json in this folder or a parent)')
-    .option('--json', 'print one JSON event per line (NDJSON: note-started, segment-batch, note-finished, then summary)')
-    .option('--max-cost <usd>', 'refuse to start when the estimate exceeds this many USD, and stop before a request that would exceed it', usd)
-    .option('--batch', 'use the Batch API (half price, results within 24 h): collect finished batches, else submit what is pending')
-    .option('--shard <i/n>', 'sync only shard i of n (notes split by a hash of their path), for parallel CI jobs', shard)
+    .option(
+      '--json',
+      'print one JSON event per line (NDJSON: note-started, segment-batch, note-finished, then summary)'
+    )
+    .option(
+      '--max-cost <usd>',
+      'refuse to start when the estimate exceeds this many USD, and stop before a request that would exceed it',
+      usd
+    )
+    .option(
+      '--batch',
+      'use the Batch API (half price, results within 24 h): collect finished batches, else submit what is pending'
+    )
+    .option(
+      '--shard <i/n>',
+      'sync only shard i of n (notes split by a hash of their path), for parallel CI jobs',
+      shard
+    )
     .option('--report <file>', 'write what the run did per segment to a .md or .json file (for pull requests)')
     .addHelpText(
       'after',
@@ -35,18 +56,24 @@ The API key is read from OPENAI_API_KEY only (never from flags or config files).
 Exit codes: 0 all written or up to date; 1 some notes failed or were left untouched; 2 usage, config or input error; 130 interrupted.`
     )
     .action(async (paths: string[], flags: SyncFlags) => {
-      const [{debugLogWarning}, {sync}, {syncBatch}, {eventLine, formatEstimate, progressMode, progressPlan, startLiveProgress}, {batchExitCode, formatBatchRun, formatSyncLine, formatSyncSummary}] =
-        await Promise.all([
-          import('../../providers/openai.js'),
-          import('../../commands/sync.js'),
-          import('../../commands/batch.js'),
-          import('../progress.js'),
-          import('../report.js')
-        ])
+      const [
+        {debugLogWarning},
+        {sync},
+        {syncBatch},
+        {eventLine, formatEstimate, progressMode, progressPlan, startLiveProgress},
+        {batchExitCode, formatBatchRun, formatSyncLine, formatSyncSummary}
+      ] = await Promise.all([
+        import('../../providers/openai.js'),
+        import('../../commands/sync.js'),
+        import('../../commands/batch.js'),
+        import('../progress.js'),
+        import('../report.js')
+      ])
       const warning = debugLogWarning(env)
       if (warning) out.warn(warning)
       // Refuse a bad report name before paying for anything.
-      if (flags.report && !/\.(md|json)$/.test(flags.report)) throw new UserError(`--report ${flags.report}: expected a file name ending in .md or .json`)
+      if (flags.report && !/\.(md|json)$/.test(flags.report))
+        throw new UserError(`--report ${flags.report}: expected a file name ending in .md or .json`)
       const controller = new AbortController()
       const stop = onInterrupt(controller, out)
       // What an online and a batch run share.
@@ -66,7 +93,7 @@ Exit codes: 0 all written or up to date; 1 some notes failed or were left untouc
       try {
         if (flags.batch) {
           const run = await syncBatch({...common, dryRun: flags.dryRun})
-          if (flags.json) out.stdout(JSON.stringify(run, null, 2) + '\n')
+          if (flags.json) out.stdout(`${JSON.stringify(run, null, 2)}\n`)
           else out.stdout(formatBatchRun(run, out))
           setExit(batchExitCode(run))
           return
@@ -90,13 +117,13 @@ Exit codes: 0 all written or up to date; 1 some notes failed or were left untouc
                 : undefined,
           onNote:
             mode === 'lines'
-              ? (note) => out.stdout(formatSyncLine(note, out) + '\n')
+              ? (note) => out.stdout(`${formatSyncLine(note, out)}\n`)
               : mode === 'live'
                 ? (note) => {
                     // The bars show progress; only what needs attention is printed above them.
                     if (note.status === 'failed' || note.status === 'untouched' || note.findings.length > 0) {
                       if (live) live.log(formatSyncLine(note, out))
-                      else out.stdout(formatSyncLine(note, out) + '\n')
+                      else out.stdout(`${formatSyncLine(note, out)}\n`)
                     }
                   }
                 : undefined
@@ -106,11 +133,14 @@ Exit codes: 0 all written or up to date; 1 some notes failed or were left untouc
         if (mode === 'json') {
           out.stdout(eventLine({type: 'summary', ...result}))
         } else {
-          if (result.estimate) out.stdout(formatEstimate(result.estimate, {priced: result.priced, model: result.model}, out) + '\n')
-          out.stdout(formatSyncSummary(result, out) + '\n')
+          if (result.estimate)
+            out.stdout(`${formatEstimate(result.estimate, {priced: result.priced, model: result.model}, out)}\n`)
+          out.stdout(`${formatSyncSummary(result, out)}\n`)
         }
         if (result.stopped) out.error(result.stopped.message)
-        const failed = result.problems.length > 0 || result.notes.some((note) => note.status === 'failed' || note.status === 'untouched')
+        const failed =
+          result.problems.length > 0 ||
+          result.notes.some((note) => note.status === 'failed' || note.status === 'untouched')
         setExit(result.stopped ? result.stopped.exitCode : result.interrupted ? 130 : failed ? 1 : 0)
       } finally {
         stop()
@@ -118,7 +148,12 @@ Exit codes: 0 all written or up to date; 1 some notes failed or were left untouc
     })
 }
 
-async function writeReport(cwd: string, configPath: string | undefined, file: string, result: SyncResult): Promise<void> {
+async function writeReport(
+  cwd: string,
+  configPath: string | undefined,
+  file: string,
+  result: SyncResult
+): Promise<void> {
   const [{writeFileAtomic}, {formatSyncReportMarkdown}, {redactSecrets}, {loadConfig}] = await Promise.all([
     import('../../io/write.js'),
     import('../report.js'),
@@ -131,7 +166,7 @@ async function writeReport(cwd: string, configPath: string | undefined, file: st
   const root = (await loadConfig({cwd, configPath})).root
   // Inside the project, no symlinked folder on the way; outside it, only because the user named it.
   // Failure reasons quote what a reply said: key-shaped tokens go too, not only the registered key.
-  const text = file.endsWith('.json') ? JSON.stringify(result, null, 2) + '\n' : formatSyncReportMarkdown(result)
+  const text = file.endsWith('.json') ? `${JSON.stringify(result, null, 2)}\n` : formatSyncReportMarkdown(result)
   await writeFileAtomic(target, redactSecrets(text), {root, allowOutside: true})
 }
 

@@ -26,7 +26,12 @@ export const corruptedCharacters: Rule = ({source, target}) => {
   const findings: RuleFinding[] = []
   const replacement = introduced(source.text, target.text, REPLACEMENT)
   if (replacement.length > 0) {
-    findings.push(error('Q21', `${replacement.length} replacement character(s) U+FFFD: the text was decoded wrongly somewhere; expected none`))
+    findings.push(
+      error(
+        'Q21',
+        `${replacement.length} replacement character(s) U+FFFD: the text was decoded wrongly somewhere; expected none`
+      )
+    )
   }
   const control = introduced(source.text, target.text, CONTROL)
   if (control.length > 0) {
@@ -35,7 +40,10 @@ export const corruptedCharacters: Rule = ({source, target}) => {
   const mojibake = introduced(source.text, target.text, MOJIBAKE)
   if (mojibake.length > 0) {
     findings.push(
-      error('Q21', `mojibake ${mojibake.map((text) => quote(text, 10)).join(', ')}: UTF-8 read as Latin-1; expected the characters themselves`)
+      error(
+        'Q21',
+        `mojibake ${mojibake.map((text) => quote(text, 10)).join(', ')}: UTF-8 read as Latin-1; expected the characters themselves`
+      )
     )
   }
   return findings

@@ -26,7 +26,12 @@ export const commentary: Rule = ({source, target, context}) => {
   const findings: RuleFinding[] = []
   const added = COMMENTARY.filter((pattern) => pattern.test(target.plain) && !pattern.test(source.plain))
   if (added.length > 0) {
-    findings.push(error('L5', `commentary around the translation (${quote(target.plain.trim(), 50)}): expected the translated text only`))
+    findings.push(
+      error(
+        'L5',
+        `commentary around the translation (${quote(target.plain.trim(), 50)}): expected the translated text only`
+      )
+    )
   }
   const echoed = source.plain.replace(/\s+/g, ' ').trim()
   const answer = target.plain.replace(/\s+/g, ' ').trim()
@@ -37,7 +42,9 @@ export const commentary: Rule = ({source, target, context}) => {
     answer.length > echoed.length + 10 &&
     answer.includes(echoed)
   ) {
-    findings.push(error('L5', 'the source text is repeated in the answer next to its translation: expected the translation only'))
+    findings.push(
+      error('L5', 'the source text is repeated in the answer next to its translation: expected the translation only')
+    )
   }
   return findings
 }

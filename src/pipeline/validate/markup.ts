@@ -34,13 +34,19 @@ export const introducedCode: Rule = ({source, target}) => {
   const backticks = count(target.plain, /`/g) - count(source.plain, /`/g)
   if (backticks > 0) {
     findings.push(
-      error('Q7', `${backticks} backtick(s) added to the text: they would make code. Expected code only inside the ⟦n⟧ tokens`)
+      error(
+        'Q7',
+        `${backticks} backtick(s) added to the text: they would make code. Expected code only inside the ⟦n⟧ tokens`
+      )
     )
   }
   const dollars = count(target.plain, /\$/g)
   if (dollars > count(source.plain, /\$/g) && dollars >= 2) {
     findings.push(
-      error('Q7', `"$" added to the text (${dollars} in all): a pair of them would make math. Expected the source's ${count(source.plain, /\$/g)}`)
+      error(
+        'Q7',
+        `"$" added to the text (${dollars} in all): a pair of them would make math. Expected the source's ${count(source.plain, /\$/g)}`
+      )
     )
   }
   const fences = count(target.plain, /^[ \t]*(?:~~~|```)/gm) - count(source.plain, /^[ \t]*(?:~~~|```)/gm)
@@ -54,7 +60,8 @@ export const introducedCode: Rule = ({source, target}) => {
  * A line that would open a block: ATX heading, list item, block quote, setext underline,
  * thematic break, table row.
  */
-const BLOCK_START = /^ {0,3}(?:#{1,6}(?:[ \t]|$)|[-+*][ \t]|\d{1,9}[.)][ \t]|>|=+[ \t]*$|-+[ \t]*$|(?:[*_-][ \t]*){3,}$|\|)/
+const BLOCK_START =
+  /^ {0,3}(?:#{1,6}(?:[ \t]|$)|[-+*][ \t]|\d{1,9}[.)][ \t]|>|=+[ \t]*$|-+[ \t]*$|(?:[*_-][ \t]*){3,}$|\|)/
 
 /**
  * Q8: the translation keeps the segment one block. A blank line splits the paragraph; extra line
@@ -75,7 +82,12 @@ export const lineStructure: Rule = ({source, target, kind}) => {
     findings.push(error('Q8', 'blank line added: it would split the paragraph in two. Expected no empty line'))
   }
   if (targetBreaks > sourceBreaks * 2 + 2) {
-    findings.push(error('Q8', `${targetBreaks} line breaks where the source has ${sourceBreaks}: expected at most ${sourceBreaks * 2 + 2}`))
+    findings.push(
+      error(
+        'Q8',
+        `${targetBreaks} line breaks where the source has ${sourceBreaks}: expected at most ${sourceBreaks * 2 + 2}`
+      )
+    )
   }
   const starts = (text: string) =>
     text
@@ -86,7 +98,10 @@ export const lineStructure: Rule = ({source, target, kind}) => {
   const added = starts(target.plain).slice(starts(source.plain).length)
   if (added.length > 0) {
     findings.push(
-      error('Q8', `line ${added.map((line) => quote(line, 30)).join(', ')} would start a new block (list item, heading, quote or table): expected continuation text`)
+      error(
+        'Q8',
+        `line ${added.map((line) => quote(line, 30)).join(', ')} would start a new block (list item, heading, quote or table): expected continuation text`
+      )
     )
   }
   return findings

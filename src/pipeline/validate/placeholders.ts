@@ -63,7 +63,12 @@ export const pairNesting: Rule = ({source, target}) => {
     }
     const top = open.at(-1)
     if (top === undefined || !open.some((entry) => entry.n === mark.n)) {
-      findings.push(error('Q2', `${markText(mark.n, true)} comes before ${markText(mark.n, false)}: a pair must open before it closes`))
+      findings.push(
+        error(
+          'Q2',
+          `${markText(mark.n, true)} comes before ${markText(mark.n, false)}: a pair must open before it closes`
+        )
+      )
       // Its open mark comes later and must not be taken for an unclosed pair around the others.
       pairs.delete(mark.n)
       continue
@@ -75,13 +80,19 @@ export const pairNesting: Rule = ({source, target}) => {
           `${markText(top.n, false)}…${markText(mark.n, true)} cross: ${markText(top.n, true)} must come before ${markText(mark.n, true)} (pairs nest like brackets)`
         )
       )
-      open.splice(open.findIndex((entry) => entry.n === mark.n), 1)
+      open.splice(
+        open.findIndex((entry) => entry.n === mark.n),
+        1
+      )
       continue
     }
     open.pop()
     if (target.text.slice(top.end, mark.index).trim() === '' && !sourcePairIsEmpty(source.text, mark.n)) {
       findings.push(
-        error('Q2', `${markText(mark.n, false)}${markText(mark.n, true)} encloses no text: the source has text inside this pair, keep it translated inside`)
+        error(
+          'Q2',
+          `${markText(mark.n, false)}${markText(mark.n, true)} encloses no text: the source has text inside this pair, keep it translated inside`
+        )
       )
     }
   }
@@ -105,8 +116,7 @@ const LOOK_ALIKE =
 
 /** Q3: mangled token forms. {@link normaliseTokenForms} fixes the unambiguous ones first. */
 export const mangledTokens: Rule = ({source, target}) => {
-  const candidates = (text: string) =>
-    text.replace(/⟦\/?\d+⟧/g, ' ') // valid tokens are Q1's business; hide them from the look-alike scan
+  const candidates = (text: string) => text.replace(/⟦\/?\d+⟧/g, ' ') // valid tokens are Q1's business; hide them from the look-alike scan
   // With every token present, `【1】` or `[[2]]` is prose the translator wrote, not a lost token;
   // forms made of our own brackets never are.
   const actual = countMarks(scanTokens(target.text))

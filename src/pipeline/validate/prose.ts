@@ -4,7 +4,7 @@
  * words, and the source's surrounding whitespace.
  */
 
-import {error, quote, warning, type Rule, type RuleFinding} from './rule.js'
+import {error, quote, type Rule, type RuleFinding, warning} from './rule.js'
 import {CJK, language, weightedLength} from './script.js'
 
 /**
@@ -63,7 +63,12 @@ export const unchanged: Rule = ({source, target, context}) => {
   if (language(context.sourceLocale) === language(context.targetLocale)) return []
   const normal = (text: string) => text.replace(/\s+/g, ' ').trim()
   if (normal(source.plain) !== normal(target.plain) || !TRANSLATABLE_WORD.test(source.plain)) return []
-  return [warning('Q12', `translation identical to the source ${quote(normal(source.plain))}: expected it in ${context.targetLocale}`)]
+  return [
+    warning(
+      'Q12',
+      `translation identical to the source ${quote(normal(source.plain))}: expected it in ${context.targetLocale}`
+    )
+  ]
 }
 
 /** Below this many weighted characters on the longer side, no ratio is meaningful. */
@@ -134,7 +139,10 @@ export const numberMismatch: Rule = ({source, target}) => {
   }
   for (const [value, count] of actual) if ((expected.get(value) ?? 0) < count) added.push(value)
   if (missing.length === 0 && added.length === 0) return []
-  const parts = [missing.length > 0 ? `missing ${missing.join(', ')}` : '', added.length > 0 ? `added ${added.join(', ')}` : '']
+  const parts = [
+    missing.length > 0 ? `missing ${missing.join(', ')}` : '',
+    added.length > 0 ? `added ${added.join(', ')}` : ''
+  ]
   return [warning('Q14', `numbers differ from the source: ${parts.filter(Boolean).join('; ')}`)]
 }
 
@@ -162,7 +170,10 @@ export const doubledWord: Rule = ({source, target, context}) => {
     return false
   })
   if (added.length === 0) return []
-  const shown = added.slice(0, DOUBLED_WORDS_SHOWN).map((word) => quote(`${word} ${word}`)).join(', ')
+  const shown = added
+    .slice(0, DOUBLED_WORDS_SHOWN)
+    .map((word) => quote(`${word} ${word}`))
+    .join(', ')
   const more = added.length > DOUBLED_WORDS_SHOWN ? ` and ${added.length - DOUBLED_WORDS_SHOWN} more` : ''
-return [warning('Q17', `doubled word ${shown}${more}: expected it once`)]
+  return [warning('Q17', `doubled word ${shown}${more}: expected it once`)]
 }

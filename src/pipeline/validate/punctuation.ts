@@ -3,9 +3,9 @@
  * equivalents (a Chinese translation writes `（…）` and `。` for `(…)` and `.`).
  */
 
-import {error, introduced, quote, warning, type Rule, type RuleFinding} from './rule.js'
-import {ATOM_STAND_IN, markText} from './tokens.js'
+import {error, introduced, quote, type Rule, type RuleFinding, warning} from './rule.js'
 import {language} from './script.js'
+import {ATOM_STAND_IN, markText} from './tokens.js'
 
 const BRACKET_CLASSES = {
   round: /[()（）]/g,
@@ -31,7 +31,10 @@ export const brackets: Rule = ({source, target}) => {
   const broken = introduced(source.plain, target.plain, FULL_WIDTH_LINK_SYNTAX)
   if (broken.length > 0) {
     findings.push(
-      error('Q15', `full-width bracket in link syntax ${broken.map((text) => quote(text, 10)).join(', ')}: a link needs ASCII [ ] ( )`)
+      error(
+        'Q15',
+        `full-width bracket in link syntax ${broken.map((text) => quote(text, 10)).join(', ')}: a link needs ASCII [ ] ( )`
+      )
     )
   }
   for (const token of target.tokens) {
@@ -44,7 +47,10 @@ export const brackets: Rule = ({source, target}) => {
     }
     if (glued(target.text) && !glued(source.text)) {
       findings.push(
-        error('Q15', `${mark} (a bare URL) is followed by a full-width bracket, which would become part of the link: put a space after ${mark}`)
+        error(
+          'Q15',
+          `${mark} (a bare URL) is followed by a full-width bracket, which would become part of the link: put a space after ${mark}`
+        )
       )
     }
   }
@@ -115,5 +121,10 @@ export const endPunctuation: Rule = ({source, target, context}) => {
   const actual = ending(target.plain, context.targetLocale)
   if (expected === 'token' || actual === 'token' || expected === actual) return []
   if (target.plain.trim() === '') return []
-  return [warning('Q16', `ends with ${actual === 'none' ? 'no punctuation' : `a ${actual}`}, the source with ${expected === 'none' ? 'none' : `a ${expected}`}`)]
+  return [
+    warning(
+      'Q16',
+      `ends with ${actual === 'none' ? 'no punctuation' : `a ${actual}`}, the source with ${expected === 'none' ? 'none' : `a ${expected}`}`
+    )
+  ]
 }

@@ -38,7 +38,23 @@ export function language(locale: string): string {
   return (locale.split(/[-_]/)[0] ?? locale).toLowerCase()
 }
 
-const RIGHT_TO_LEFT = new Set(['ar', 'arc', 'dv', 'fa', 'ha', 'he', 'iw', 'ks', 'ku', 'ps', 'sd', 'syr', 'ug', 'ur', 'yi'])
+const RIGHT_TO_LEFT = new Set([
+  'ar',
+  'arc',
+  'dv',
+  'fa',
+  'ha',
+  'he',
+  'iw',
+  'ks',
+  'ku',
+  'ps',
+  'sd',
+  'syr',
+  'ug',
+  'ur',
+  'yi'
+])
 
 /** Right-to-left languages use bidi marks legitimately. */
 export function isRightToLeft(locale: string): boolean {

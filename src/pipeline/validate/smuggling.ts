@@ -34,7 +34,7 @@ const INVISIBLE = /[\p{Cf}\u{E0000}-\u{E007F}]/gu
 const JOINER = /[\u200C\u200D]/u
 const SHAPED_LETTER = /[\p{L}\p{M}]/u
 const LATIN_OR_ASCII = /[\p{Script=Latin}\p{ASCII}]/u
-const PICTOGRAPH = /[\p{Extended_Pictographic}\uFE0F\u{1F3FB}-\u{1F3FF}]/u
+const PICTOGRAPH = /\p{Extended_Pictographic}|\uFE0F|[\u{1F3FB}-\u{1F3FF}]/u
 /** Bidi marks (not overrides or isolates) that right-to-left text uses around numbers and Latin. */
 const RTL_MARK = /[\u200E\u200F\u061C]/u
 
@@ -42,7 +42,12 @@ export const introducedTemplate: Rule = ({source, target}) => {
   const added = introduced(source.text, target.text, TEMPLATE_OPENER)
   if (added.length === 0) return []
   const kinds = [...new Set(added)].map((opener) => JSON.stringify(opener)).join(', ')
-  return [error('Q26', `template syntax ${kinds} added to the text (${added.length} in all): a site generator would run it. Expected none beyond the source's`)]
+  return [
+    error(
+      'Q26',
+      `template syntax ${kinds} added to the text (${added.length} in all): a site generator would run it. Expected none beyond the source's`
+    )
+  ]
 }
 
 export const invisibleCharacters: Rule = ({source, target, context}) => {
@@ -54,7 +59,12 @@ export const invisibleCharacters: Rule = ({source, target, context}) => {
       .slice(0, 8)
       .map((character) => `U+${(character.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`)
       .join(', ')
-    findings.push(error('Q27', `${added.length} invisible or bidi control character(s) (${codes}) not in the source: expected visible text only`))
+    findings.push(
+      error(
+        'Q27',
+        `${added.length} invisible or bidi control character(s) (${codes}) not in the source: expected visible text only`
+      )
+    )
   }
   return findings
 }
@@ -83,5 +93,10 @@ function visibleOnly(text: string, rightToLeft: boolean): string {
 
 export const secretInText: Rule = ({source, target, context}) => {
   if (!context.containsSecret?.(target.text, source.text)) return []
-  return [error('Q28', 'the text holds the API key, a fragment or an encoding of it, or a key-shaped token (sk-…) not in the source: never written')]
+  return [
+    error(
+      'Q28',
+      'the text holds the API key, a fragment or an encoding of it, or a key-shaped token (sk-…) not in the source: never written'
+    )
+  ]
 }

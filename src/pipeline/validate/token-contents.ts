@@ -5,7 +5,7 @@
  */
 
 import type {Token} from '../../types.js'
-import {error, multisetDifference, quote, warning, type Rule, type RuleFinding} from './rule.js'
+import {error, multisetDifference, quote, type Rule, type RuleFinding, warning} from './rule.js'
 
 /** How one kind of token is compared: by which content, under which rule, how severely. */
 interface KindCheck {

@@ -39,7 +39,11 @@ export interface CliChild {
 
 /** Run the built CLI in `cwd` with exactly `env` (plus PATH). */
 export function runCli(bin: string, args: readonly string[], cwd: string, env: Record<string, string>): CliChild {
-  const child = spawn(process.execPath, [bin, ...args], {cwd, env: {PATH: process.env['PATH'] ?? '', ...env}, stdio: ['ignore', 'pipe', 'pipe']})
+  const child = spawn(process.execPath, [bin, ...args], {
+    cwd,
+    env: {PATH: process.env.PATH ?? '', ...env},
+    stdio: ['ignore', 'pipe', 'pipe']
+  })
   let stdout = ''
   let stderr = ''
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))

@@ -4,7 +4,7 @@
  * file into a temp folder that keeps the `src/` layout, so their `.js` imports resolve as they do
  * in the build.
  */
-import {spawn, type ChildProcess} from 'node:child_process'
+import {type ChildProcess, spawn} from 'node:child_process'
 import {mkdtemp, writeFile} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
@@ -72,7 +72,9 @@ export async function runChild(code: string, args: readonly string[] = []): Prom
       if (found !== undefined) return Promise.resolve(found)
       return new Promise((resolve, reject) => {
         waiters.push({text, resolve})
-        void exited.then(({code, signal}) => reject(new Error(`child exited (${code ?? signal}) before printing "${text}": ${stderr}`)))
+        void exited.then(({code, signal}) =>
+          reject(new Error(`child exited (${code ?? signal}) before printing "${text}": ${stderr}`))
+        )
       })
     },
     exited
