@@ -5,6 +5,10 @@
 import {random} from '../fuzz/mutate.js'
 import {type Figures, OPERATIONS, type Operation, type Step, Violation, World, type WorldOptions} from './world.js'
 
+export const TIMINGS: Record<string, {n: number; step: number; check: number}> | undefined = process.env.SIM_TIMINGS
+  ? {}
+  : undefined
+
 /** How often each operation is drawn (the rest weigh 1). Kills are counted separately. */
 const WEIGHTS: Partial<Record<Operation, number>> = {
   'sync-pseudo': 3,
@@ -26,6 +30,18 @@ export function sequence(seed: number, length: number, killEvery: number): Step[
   })
 }
 
+/** A lane's figures (summed over lanes by test/simulation/figures.ts). */
+export interface LaneFigures {
+  steps: number
+  kills: number
+  killedMidRun: number
+  syncs: number
+  merges: number
+  verdicts: number
+  worlds: number
+  failures: string[]
+}
+
 export interface Outcome {
   figures: Figures
   /** The violation, the step it happened at, and the shrunk sequence that reproduces it. */
@@ -42,8 +58,18 @@ export async function replay(
   try {
     for (const [index, step] of steps.entries()) {
       try {
+        const t0 = performance.now()
         await world.step(step)
+        const t1 = performance.now()
         await world.checkInvariants()
+        const t2 = performance.now()
+        if (TIMINGS) {
+          const row = TIMINGS[step.op] ?? {n: 0, step: 0, check: 0}
+          TIMINGS[step.op] = row
+          row.n++
+          row.step += t1 - t0
+          row.check += t2 - t1
+        }
       } catch (error) {
         if (error instanceof Violation) return {message: error.message, at: index}
         throw new Error(`step ${index} (${step.op}) threw: ${error instanceof Error ? error.stack : String(error)}`)
@@ -66,11 +92,19 @@ export async function replay(
   }
 }
 
-/** Runs the sequence; on a violation, shrinks it (drop chunks, then single steps) within `shrinkRuns` replays. */
-export async function simulate(options: WorldOptions, steps: readonly Step[], shrinkRuns = 40): Promise<Outcome> {
+/**
+ * Runs the sequence; on a violation, shrinks it (drop chunks, then single steps) within
+ * `shrinkRuns` replays (or as many as it answers for the violation's message).
+ */
+export async function simulate(
+  options: WorldOptions,
+  steps: readonly Step[],
+  shrink: number | ((message: string) => number) = 40
+): Promise<Outcome> {
   const figures: Figures = {steps: 0, kills: 0, killedMidRun: 0, syncs: 0, merges: 0, verdicts: 0}
   const found = await replay(options, steps, figures)
   if (!found) return {figures}
+  const shrinkRuns = typeof shrink === 'number' ? shrink : shrink(found.message)
   let minimal = steps.slice(0, found.at + 1)
   let runs = 0
   for (let chunk = Math.ceil(minimal.length / 2); chunk >= 1 && runs < shrinkRuns; chunk = Math.floor(chunk / 2)) {
