@@ -1,13 +1,15 @@
 /**
  * `notes-l10n lock merge`: combine the locks written by sharded runs (`sync --shard i/n`) into
- * the project's lock. Shards own disjoint notes, so their entries never compete; where two locks
- * do name the same note and locale, the one given later wins and is reported.
+ * the project's lock, three-way against it: an entry is taken from the lock that changed it. Shards
+ * own disjoint notes, so their changes never compete; where two locks changed the same note and
+ * locale differently, the one given later wins and is reported.
  */
 import {readFile} from 'node:fs/promises'
 import path from 'node:path'
 import {loadConfig} from '../config/load.js'
 import {errnoMessage} from '../io/errno.js'
 import {LOCK_FILE, Lockfile} from '../state/lock.js'
+import {mergeThreeWay} from '../state/lock-three-way.js'
 import {acquireRunLock} from '../state/mutex.js'
 import {UserError} from '../types.js'
 
@@ -40,8 +42,11 @@ export async function mergeLocks(options: {
 }
 
 async function mergeInto(root: string, options: {cwd: string; files: readonly string[]}): Promise<LockMergeResult> {
-  const lock = await Lockfile.load(root)
-  const seen = new Map<string, string>()
+  // The project's lock is what the shards started from: each shard's lock holds every entry, its
+  // own notes' new and the other notes' as they were. Merged three-way against it, an entry is
+  // taken from the lock that changed it — whatever the order of the files.
+  const base = await Lockfile.load(root)
+  let merged = base
   const result: LockMergeResult = {lock: LOCK_FILE, merged: 0, replaced: []}
 
   for (const file of options.files) {
@@ -54,16 +59,17 @@ async function mergeInto(root: string, options: {cwd: string; files: readonly st
       )
     }
     const other = Lockfile.parse(text, file)
-    for (const [note, locale, entry] of other.entries()) {
-      const key = `${note}\0${locale}`
-      const serialised = JSON.stringify(entry)
-      const previous = seen.get(key)
-      if (previous !== undefined && previous !== serialised) result.replaced.push({note, locale, file})
-      seen.set(key, serialised)
-      result.merged++
+    const {lock, conflicts} = mergeThreeWay(base, merged, other)
+    // Two locks changed one entry differently (not shards of one run): the later file wins, reported.
+    for (const {note, locale} of conflicts) {
+      const theirs = other.get(note, locale)
+      if (theirs) lock.set(note, locale, theirs)
+      else lock.delete(note, locale)
+      result.replaced.push({note, locale, file})
     }
-    lock.merge(other)
+    merged = lock
+    result.merged += other.size
   }
-  await lock.save(root)
+  await merged.save(root)
   return result
 }

@@ -25,6 +25,7 @@ import {removeTemps} from '../sync/commit.js'
 import {syncNote} from '../sync/note.js'
 import {orphanPool, removeOrphans} from '../sync/orphans.js'
 import {localeEstimates, packedEstimates} from '../sync/plan.js'
+import {adoptWrittenMarks} from '../sync/recover.js'
 import {shardOf} from '../sync/shard.js'
 import type {Run, SyncOptions, SyncResult} from '../sync/types.js'
 import type {Provider, Usage} from '../types.js'
@@ -137,6 +138,8 @@ async function runNotes(
         )
       }
     }
+    // Before renames are judged and notes planned: a killed run's marks that describe their files.
+    const recovered = journal ? await adoptWrittenMarks(project, journal) : []
     const run: Run = {
       project,
       outputs,
@@ -144,7 +147,7 @@ async function runNotes(
       providerFor: perLocaleProviders(project, options, settings, provider, gate),
       journal,
       result,
-      written: [],
+      written: recovered,
       estimate: estimate ? {...estimate, jobs: []} : undefined,
       verifiedFolders: new Set(),
       real: options.translate !== false && (provider?.name ?? settings.name) !== 'pseudo',

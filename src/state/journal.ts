@@ -25,7 +25,7 @@ import {ensureDirectory, syncDirectory, writeFileAtomic} from '../io/write.js'
 import {redactSecrets} from '../redact.js'
 import {UserError} from '../types.js'
 import {isRecord} from '../values.js'
-import {copyEntry, type LockEntry, type SegmentRecord} from './lock.js'
+import {copyEntry, type LockEntry, RECORDED_FIELDS, type SegmentRecord} from './lock.js'
 import {ensureStateDirectory, STATE_DIRECTORY} from './mutex.js'
 import {readRegularFile, refuseIrregular} from './regular-file.js'
 
@@ -164,6 +164,12 @@ export class Journal {
   written(note: string, locale: string): LockEntry | undefined {
     const mark = this.#written.get(key(note, locale))
     return mark && copyEntry(mark.entry)
+  }
+
+  /** Every live write-ahead mark: the note, the locale and the lock entry its target was about to get. */
+  *marks(): IterableIterator<{note: string; locale: string; entry: LockEntry}> {
+    for (const mark of this.#written.values())
+      yield {note: mark.written, locale: mark.locale, entry: copyEntry(mark.entry)}
   }
 
   /** Every live record (accepted, not yet settled). */
@@ -449,6 +455,15 @@ function asWritten(value: Record<string, unknown>): Written | undefined {
   )
     return undefined
   if (glossary !== undefined && typeof glossary !== 'string') return undefined
+  // What else the target was made from (config fingerprint, keys, output path): kept, or a
+  // recovered mark would read as an entry from before they were recorded.
+  const recorded: Partial<Record<(typeof RECORDED_FIELDS)[number], string>> = {}
+  for (const field of RECORDED_FIELDS) {
+    const value = entry[field]
+    if (value === undefined) continue
+    if (typeof value !== 'string') return undefined
+    recorded[field] = value
+  }
   if (!Array.isArray(segments)) return undefined
   const records: SegmentRecord[] = []
   for (const segment of segments as unknown[]) {
@@ -466,6 +481,7 @@ function asWritten(value: Record<string, unknown>): Written | undefined {
       provider,
       model,
       ...(glossary === undefined ? {} : {glossary}),
+      ...recorded,
       segments: records
     })
   }

@@ -8,7 +8,7 @@
  * (added, changed or removed), kept when both sides agree, and a conflict only when both changed
  * the same entry differently.
  */
-import {type LockEntry, Lockfile} from './lock.js'
+import {copyEntry, type LockEntry, Lockfile} from './lock.js'
 
 export interface ThreeWayResult {
   lock: Lockfile
@@ -40,7 +40,11 @@ function pick(
   ours: LockEntry | undefined,
   theirs: LockEntry | undefined
 ): LockEntry | undefined | 'conflict' {
-  const [b, o, t] = [base, ours, theirs].map((entry) => (entry === undefined ? undefined : JSON.stringify(entry)))
+  // Compared in one field order (copyEntry's): an entry read from a file and one set in memory list
+  // the same fields in different orders.
+  const [b, o, t] = [base, ours, theirs].map((entry) =>
+    entry === undefined ? undefined : JSON.stringify(copyEntry(entry))
+  )
   if (o === t) return ours
   if (o === b) return theirs
   if (t === b) return ours

@@ -1,4 +1,4 @@
-import {cp, mkdtemp, rm} from 'node:fs/promises'
+import {cp, mkdtemp, readFile, rm} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 import {afterEach, describe, expect, it} from 'vitest'
@@ -67,6 +67,40 @@ describe('lock merge', () => {
       await single.remove()
     }
     expect((await run(project.root, ['check'])).code).toBe(0)
+  })
+
+  it('merges three-way against the project lock: shards of an incremental run keep each other’s work, in any order', async () => {
+    project = await tempProject(notes)
+    expect((await run(project.root, ['sync', '--locale', 'es', '--provider', 'pseudo'])).code).toBe(0)
+    for (const file of Object.keys(notes)) await project.write(file, `${notes[file]}\nA paragraph added later.\n`)
+    const before = new Map<string, string>()
+    for (const file of Object.keys(notes)) before.set(file, await project.read(file.replace('notes/', 'locales/es/')))
+    const shards: string[] = []
+    for (let index = 1; index <= 2; index++) {
+      const copy = await mkdtemp(path.join(tmpdir(), 'notes-l10n-shard-'))
+      cleanup.push(copy)
+      await cp(project.root, copy, {recursive: true})
+      expect((await run(copy, ['sync', '--locale', 'es', '--provider', 'pseudo', '--shard', `${index}/2`])).code).toBe(
+        0
+      )
+      shards.push(copy)
+    }
+    // The artifacts hold what each shard wrote (README, "CI sharding"); every shard's lock holds every entry.
+    for (const shard of shards)
+      for (const [file, old] of before) {
+        const target = file.replace('notes/', 'locales/es/')
+        const text = await readFile(path.join(shard, target), 'utf8')
+        if (text !== old) await project.write(target, text)
+      }
+    const merged = await run(project.root, [
+      'lock',
+      'merge',
+      ...shards.reverse().map((shard) => path.join(shard, 'notes-l10n.lock'))
+    ])
+    expect(merged.stderr).toBe('')
+    const check = await run(project.root, ['check'])
+    expect(check.stdout).toMatch(/8 translations checked, all current/)
+    expect(check.code).toBe(0)
   })
 
   it('refuses a file that is not a lock, naming it', async () => {

@@ -19,7 +19,7 @@
  */
 import {execFile} from 'node:child_process'
 import {existsSync, type FSWatcher, watch} from 'node:fs'
-import {cp, mkdir, mkdtemp, readFile, rename, rm, unlink, writeFile} from 'node:fs/promises'
+import {cp, mkdir, mkdtemp, readdir, readFile, rename, rm, unlink, writeFile} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 import {promisify} from 'node:util'
@@ -706,9 +706,15 @@ export class World {
         const result = await this.#cli(['sync', '--provider', 'pseudo', '--shard', `${index}/2`], copy)
         if (result.code === 2) throw new Violation(`shard ${index}/2 failed: ${result.stderr}`)
       }
+      // What each shard wrote comes back (README, "CI sharding": the artifacts hold the files a
+      // shard changed); a shard's copy of another shard's note is the old one.
+      const before = await this.#files('locales')
       for (const copy of copies) {
-        if (existsSync(path.join(copy, 'locales')))
-          await cp(path.join(copy, 'locales'), path.join(this.root, 'locales'), {recursive: true})
+        for (const [file, text] of await this.#files('locales', copy)) {
+          if (before.get(file) === text) continue
+          await mkdir(path.dirname(path.join(this.root, file)), {recursive: true})
+          await writeFile(path.join(this.root, file), text)
+        }
       }
       // The shards are pseudo runs: the same known limit as in #sync (provider per note and locale).
       for (const note of this.#notes.values()) {
@@ -723,6 +729,18 @@ export class World {
     } finally {
       for (const copy of copies) await rm(copy, {recursive: true, force: true})
     }
+  }
+
+  /** Every file under `folder` of `root` (project-relative, `/`-separated) with its text. */
+  async #files(folder: string, root = this.root): Promise<Map<string, string>> {
+    const files = new Map<string, string>()
+    if (!existsSync(path.join(root, folder))) return files
+    for (const entry of await readdir(path.join(root, folder), {recursive: true, withFileTypes: true})) {
+      if (!entry.isFile()) continue
+      const file = path.relative(root, path.join(entry.parentPath, entry.name)).split(path.sep).join('/')
+      files.set(file, await readFile(path.join(root, file), 'utf8'))
+    }
+    return files
   }
 
   /** A translation made before notes-l10n: a new note arrives with its `es` file; sync adopts it as human work. */

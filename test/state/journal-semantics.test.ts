@@ -7,7 +7,7 @@
  *   write (or a crash and then a rejection) never records the tool's own text as a human edit (`!`);
  * - a run that fails leaves no open journal handle.
  */
-import {readFile} from 'node:fs/promises'
+import {readFile, rm} from 'node:fs/promises'
 import path from 'node:path'
 import {afterEach, describe, expect, it} from 'vitest'
 import {sync} from '../../src/commands/sync.js'
@@ -127,6 +127,28 @@ describe('journal semantics', () => {
       await run(p.root, createPseudoProvider())
       expect(humanMarks(await lockEntry(p.root))).toBe(1)
       expect(await p.read('locales/es/a.md')).toBe(edited)
+    })
+
+    it('killed after the write, then the note renamed: its translation moves as the tool’s own, nothing paid again', async () => {
+      const {p, mark, newTarget} = await crashed()
+      await p.write('locales/es/a.md', newTarget)
+      await p.write('notes/renamed.md', note(2))
+      await rm(path.join(p.root, 'notes/a.md'))
+      const provider = recording(createPseudoProvider())
+      await run(p.root, provider)
+      expect(provider.sent()).toEqual([])
+      const entry = (await Lockfile.load(p.root)).get('notes/renamed.md', 'es')
+      expect(entry?.segments.map((segment) => segment.target)).toEqual(mark.segments.map((segment) => segment.target))
+      expect(humanMarks(entry!)).toBe(0)
+      expect(await p.read('locales/es/renamed.md')).toBe(newTarget)
+    })
+
+    it('killed after the write, then a run of other notes only (a shard, a path): the lock takes the mark', async () => {
+      const {p, mark, newTarget} = await crashed()
+      await p.write('locales/es/a.md', newTarget)
+      await p.write('notes/b.md', 'Another note.\n')
+      await sync({cwd: p.root, env: {}, providerOverride: createPseudoProvider(), paths: ['notes/b.md']})
+      expect(await lockEntry(p.root)).toEqual(mark)
     })
 
     it('killed after the write, then a run whose answer is rejected: the crashed run’s target is still the tool’s own', async () => {

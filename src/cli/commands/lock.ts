@@ -13,7 +13,7 @@ export function registerLock(program: Command, {out, cwd, setExit}: CommandConte
       const {mergeLocks} = await import('../../commands/lock-merge.js')
       const result = await mergeLocks({cwd, configPath: flags.config, files})
       for (const {note, locale, file} of result.replaced) {
-        out.warn(`${note} (${locale}) is in more than one lock with different contents; kept the one from ${file}`)
+        out.warn(`${note} (${locale}) was changed differently by more than one lock; kept the one from ${file}`)
       }
       out.stdout(
         `lock merge: ${result.merged} entries from ${files.length} file${files.length === 1 ? '' : 's'} merged into ${result.lock}\n`
