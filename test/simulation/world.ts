@@ -129,6 +129,8 @@ export class World {
   #counter = 0
   #glossaryTerms: string[] = []
   #rebase = false
+  /** Written as a front-matter `set` value: every config edit is a new config (a toggle alone could undo the last one). */
+  #edition = 0
   #faultText: string | undefined
   #fault: Fault | undefined
   #faultedRequests = new Set<number>()
@@ -286,6 +288,7 @@ export class World {
         })
       case 'edit-config':
         this.#rebase = !this.#rebase
+        this.#edition++
         await this.#writeConfig()
         // The config that shapes the output is in the proof of "current": every note is re-assembled.
         for (const note of this.#notes.values()) {
@@ -410,7 +413,16 @@ export class World {
   async #writeConfig(): Promise<void> {
     await writeFile(
       path.join(this.root, 'notes-l10n.config.json'),
-      `${JSON.stringify({locales: ['es'], provider: {name: 'pseudo'}, links: {rebase: this.#rebase}}, null, 2)}\n`
+      `${JSON.stringify(
+        {
+          locales: ['es'],
+          provider: {name: 'pseudo'},
+          links: {rebase: this.#rebase},
+          frontmatter: {edition: {set: `e${this.#edition}`}}
+        },
+        null,
+        2
+      )}\n`
     )
   }
 
