@@ -10,7 +10,7 @@
  */
 import {randomBytes} from 'node:crypto'
 import {readFileSync, unlinkSync} from 'node:fs'
-import {type FileHandle, open, stat, unlink, utimes, writeFile} from 'node:fs/promises'
+import {type FileHandle, link, open, readdir, stat, unlink, utimes, writeFile} from 'node:fs/promises'
 import {hostname} from 'node:os'
 import path from 'node:path'
 import {isErrno} from '../io/errno.js'
@@ -80,7 +80,10 @@ export async function acquireRunLock(root: string, options: RunLockOptions = {})
     token: randomBytes(8).toString('hex')
   }
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
-    if (await create(file, holder)) return holdingRelease(file, holder, heartbeatMs)
+    if (await create(file, holder)) {
+      await removeStrayTemps(root)
+      return holdingRelease(file, holder, heartbeatMs)
+    }
     const found = await read(file)
     if (found === undefined) continue
     const verdict = judge(found, staleMs)
@@ -108,7 +111,26 @@ export async function ensureStateDirectory(root: string): Promise<void> {
   }
 }
 
+/**
+ * Creates `file` holding `holder`, unless it exists. The holder is written to a temp file first and
+ * hard-linked into place (link fails if the name exists, like O_EXCL): a kill can never leave an
+ * empty or half-written holder file, which the next run could not judge and would have to wait
+ * out (CREATION_GRACE_MS). Where hard links are not supported, O_EXCL with the write after it.
+ */
 async function create(file: string, holder: Holder): Promise<boolean> {
+  const text = redactSecrets(`${JSON.stringify(holder)}\n`, false)
+  const temp = `${file}.${randomBytes(6).toString('hex')}${TEMP_SUFFIX}`
+  await writeFile(temp, text, {flag: 'wx'})
+  try {
+    await link(temp, file)
+    return true
+  } catch (error) {
+    // ENOENT: the holder that won removed this temp as a stray (removeStrayTemps) — we lost the race.
+    if (isErrno(error, 'EEXIST', 'ENOENT')) return false
+    if (!isErrno(error, 'EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EXDEV')) throw error
+  } finally {
+    await unlink(temp).catch(() => undefined)
+  }
   let handle: FileHandle
   try {
     handle = await open(file, 'wx')
@@ -117,11 +139,22 @@ async function create(file: string, holder: Holder): Promise<boolean> {
     throw error
   }
   try {
-    await handle.writeFile(redactSecrets(`${JSON.stringify(holder)}\n`, false))
+    await handle.writeFile(text)
   } finally {
     await handle.close()
   }
   return true
+}
+
+/** Suffix of the holder's temp files: one a kill left between its write and its link is removed by the next holder. */
+const TEMP_SUFFIX = '.pid-tmp'
+
+/** Removes temp files of {@link create} that killed runs left (called by the holder, so no creator is mid-way). */
+async function removeStrayTemps(root: string): Promise<void> {
+  const directory = path.join(root, STATE_DIRECTORY)
+  for (const name of await readdir(directory).catch(() => [])) {
+    if (name.endsWith(TEMP_SUFFIX)) await unlink(path.join(directory, name)).catch(() => undefined)
+  }
 }
 
 async function read(file: string): Promise<Found | undefined> {

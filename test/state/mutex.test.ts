@@ -1,3 +1,4 @@
+import {watch} from 'node:fs'
 import {mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, utimes, writeFile} from 'node:fs/promises'
 import {hostname, tmpdir} from 'node:os'
 import path from 'node:path'
@@ -60,6 +61,30 @@ describe('acquireRunLock with two real processes (D11)', () => {
     await third.line('released')
     await third.exited
     await expect(stat(file)).rejects.toMatchObject({code: 'ENOENT'})
+  })
+
+  test('killed at any file event while taking the lock, it leaves nothing the next run must wait out', async () => {
+    const directory = path.dirname(file)
+    for (let events = 1; events <= 4; events++) {
+      await rm(directory, {recursive: true, force: true})
+      await mkdir(directory, {recursive: true})
+      await writeFile(path.join(directory, '.gitignore'), '*\n')
+      const child = await runChild(HOLD, [root])
+      let left = events
+      const watcher = watch(directory, () => {
+        if (--left === 0) child.process.kill('SIGKILL')
+      })
+      // Fewer events than `events` (the child took the lock first): kill it holding the lock.
+      await Promise.race([child.line('acquired'), child.exited])
+      child.process.kill('SIGKILL')
+      await child.exited
+      watcher.close()
+      // Before the fix an empty holder file was "starting" for 5 s: the next sync exited 2.
+      const release = await acquireRunLock(root)
+      expect(JSON.parse(await readFile(file, 'utf8')).pid).toBe(process.pid)
+      expect((await readdir(directory)).filter((name) => name.endsWith('.pid-tmp'))).toEqual([])
+      await release()
+    }
   })
 
   test('a process that exits without calling release leaves no lock behind', async () => {
