@@ -96,6 +96,20 @@ interface ModelNote {
    * changed): check keeps reporting it until the note is translated again.
    */
   flagged?: boolean
+  /**
+   * A sync has recorded the note in the lock. A translation adopted from before notes-l10n is not
+   * followed when its note moves before that (docs/state.md, "Renames, moves and deletes"): the
+   * file stays where it was, and the note is translated at its new path.
+   */
+  locked?: boolean
+  /**
+   * Moved or renamed since the last sync of the whole project: a shard (`--shard`) does not judge
+   * renames (docs/batch.md, "CI sharding") and translates the note afresh at its new path; the
+   * human edits stay in the old file, which the next whole sync keeps and reports.
+   */
+  moved?: boolean
+  /** Paragraphs of the note when its translation was adopted, until a sync records it. */
+  adopted?: number
 }
 
 export interface Figures {
@@ -232,6 +246,11 @@ export class World {
           this.#notes.set(to, note)
           // The old translation stays on disk until sync removes it (or reports it).
           note.dirty = true
+          note.moved = true
+          if (!note.locked) {
+            note.human.clear()
+            note.humanFrontmatter = []
+          }
           if (!STRICT) {
             // A moved note keeps its translations only once renames are detected (lifecycle).
             note.human.clear()
@@ -531,6 +550,8 @@ export class World {
         continue
       }
       note.dirty = false
+      note.locked = true
+      note.moved = false
       note.unknown = this.#reviewPending(note) || Boolean(note.flagged)
     }
     await this.#humanWins(label)
@@ -728,6 +749,11 @@ export class World {
           await writeFile(path.join(this.root, file), text)
         }
       }
+      for (const note of this.#notes.values()) {
+        if (!note.moved) continue
+        note.human.clear()
+        note.humanFrontmatter = []
+      }
       // The shards are pseudo runs: the same known limit as in #sync (provider per note and locale).
       for (const note of this.#notes.values()) {
         for (const paragraph of note.paragraphs) this.#forget(paragraph.text)
@@ -768,6 +794,7 @@ export class World {
     await mkdir(path.dirname(path.join(this.root, targetOf(file))), {recursive: true})
     await writeFile(path.join(this.root, targetOf(file)), `---\ntitle: ${title}\n---\n\n${paragraphs.join('\n\n')}\n`)
     note.unknown = true
+    note.adopted = note.paragraphs.length
   }
 
   /** I5: every finding check reports is cleared by `sync`, then `sync --force` (the documented commands). */
@@ -781,6 +808,9 @@ export class World {
           const human = note.human.get(paragraph.pid)
           if (human && human.source !== paragraph.text) note.human.delete(paragraph.pid)
         }
+        // An adopted translation that no longer lines up with its source (paragraphs added or
+        // removed before its first sync) is translated afresh by --force (docs/state.md, "Adoption").
+        if (!note.locked && note.adopted !== undefined && note.adopted !== note.paragraphs.length) note.human.clear()
       }
       await this.#sync(['--provider', 'pseudo', '--force'], 'force-sync: sync --force')
       findings = (await this.#findings()).filter((finding) => finding.severity === 'error')
