@@ -104,7 +104,10 @@ export type NoteStatus =
   | 'unchanged'
   /** The target locale is the source's own: copied with front-matter set. */
   | 'copied'
-  /** Would be written (dry run). */
+  /**
+   * Would be written (dry run): the plan's verdict is missing, untracked or stale (segments to
+   * translate or to take out, a config change, a rename) — the file, or at least its lock entry.
+   */
   | 'pending'
   /** Left untouched: the target could not be aligned with its source (edited structurally). */
   | 'untouched'
