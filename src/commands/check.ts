@@ -62,7 +62,8 @@ function findingsOf(inspection: Inspection): CheckResult {
         })
         continue
       case 'stale':
-        // Stale without a pending segment: the target holds translations of removed segments.
+        // Stale without a pending segment (translations of removed segments, a config change, a
+        // rename): one finding for the target; its needs-review segments are still reported below.
         if (!target.plan.segments?.some((segment) => segment.decision === 'pending')) {
           add({
             ...where,
@@ -72,7 +73,6 @@ function findingsOf(inspection: Inspection): CheckResult {
             rule: 'stale',
             message: `${target.output} is out of date: ${target.plan.message ?? 'the source changed'}`
           })
-          continue
         }
         break
       default:

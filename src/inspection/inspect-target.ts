@@ -26,7 +26,7 @@ export function inspectTarget(
   source: AnalysedNote,
   translation: AnalysedNote,
   report: TargetReport,
-  options: InspectOptions & {replaceMachine?: boolean; config: ConfigInputs}
+  options: InspectOptions & {replaceMachine?: boolean; config: ConfigInputs; renamedFrom?: string}
 ): void {
   const glossary = project.glossary
   const locale = target.locale
@@ -40,7 +40,13 @@ export function inspectTarget(
     target: translation.segments,
     replaceMachine: options.replaceMachine
   })
-  const planned = planTarget({segments: source.segments, alignment, entry, config: options.config})
+  const planned = planTarget({
+    segments: source.segments,
+    alignment,
+    entry,
+    config: options.config,
+    ...(options.renamedFrom === undefined ? {} : {renamedFrom: options.renamedFrom})
+  })
   report.plan = planned
   report.state = planned.verdict
   if (!alignment.aligned) return

@@ -7,11 +7,13 @@
  * (parsing is the expensive step); the stat cache makes those hashes cheap on warm runs.
  */
 
+import {plannedOutput} from '../config/load.js'
 import {errnoMessage, isErrno} from '../io/errno.js'
 import {contentHash} from '../io/hash.js'
 import type {AnalysedNote} from '../pipeline/analyse.js'
 import {glossaryVersion, openProject, type Problem, type Project, type ProjectOptions} from '../project/project.js'
 import {configInputs, inputsFingerprint, keysOf} from '../project/provenance.js'
+import {type Orphan, OrphanPool} from '../project/renames.js'
 import {
   type PlannedSegment,
   provenByHashes,
@@ -77,6 +79,9 @@ export async function inspect(options: InspectOptions): Promise<Inspection> {
   const checkedAgainst = `current with ${LOCK_FILE} ${lockHash ?? 'none'}`
 
   let deep: typeof import('./inspect-target.js') | undefined
+  // Lock entries of gone notes, for renamed notes to claim (read only when a target is missing).
+  let renames: {pool: OrphanPool; locales: Set<string>} | undefined
+  const claimed = new Set<string>()
   // A config that names a real provider holds translations to it: pseudo output is not current.
   const real = project.config.provider.named === true && project.config.provider.name !== 'pseudo'
   for (const plan of project.plans) {
@@ -100,7 +105,40 @@ export async function inspect(options: InspectOptions): Promise<Inspection> {
           report.state = verdict
         }
 
+        /**
+         * The lock entry of a gone note this one is a rename of, as sync claims it (the orphan
+         * is then not reported as deleted): sync moves its translation and pays for nothing.
+         */
+        const claimRename = async (): Promise<Orphan | undefined> => {
+          renames ??= renamePool(project, Boolean(options.paths?.length))
+          if (!renames.locales.has(target.locale) || target.copy) return undefined
+          deep ??= await import('./inspect-target.js')
+          source ??= await deep.load(project, plan.source)
+          const ids = source.segments.map((segment) => segment.id)
+          const orphan = renames.pool.claim(target.locale, sourceHash ?? '', ids)
+          if (orphan) claimed.add(`${orphan.note}\0${orphan.locale}`)
+          return orphan
+        }
+        /** Inspects the renamed note's translation (at `file`) against the entry it claimed. */
+        const inspectRenamed = async (orphan: Orphan, file: string) => {
+          deep ??= await import('./inspect-target.js')
+          source ??= await deep.load(project, plan.source)
+          const translation = await deep.load(project, file, keysOf(project.config, orphan.entry))
+          deep.inspectTarget(project, plan, target, orphan.entry, source, translation, report, {
+            ...options,
+            replaceMachine: real && orphan.entry.provider === 'pseudo',
+            config: configInputs(project.config, target, real),
+            renamedFrom: orphan.note
+          })
+        }
+
         if (targetHash === undefined) {
+          // The translation is still at the old note's path (or gone: then it is missing).
+          const orphan = await claimRename()
+          if (orphan?.output !== undefined && hashOf(cache, orphan.output) !== undefined) {
+            await inspectRenamed(orphan, orphan.output)
+            continue
+          }
           settle('missing')
           continue
         }
@@ -119,7 +157,10 @@ export async function inspect(options: InspectOptions): Promise<Inspection> {
 
         const entry = project.lock.head(plan.source, target.locale)
         if (!entry) {
-          settle('untracked', untrackedMessage)
+          // Moved along with its note (`git mv` of both): sync reads it against the old entry.
+          const orphan = await claimRename()
+          if (orphan) await inspectRenamed(orphan, target.output)
+          else settle('untracked', untrackedMessage)
           continue
         }
         const config = configInputs(project.config, target, real)
@@ -189,7 +230,10 @@ export async function inspect(options: InspectOptions): Promise<Inspection> {
     }
   }
 
-  if (!options.paths?.length) inspection.orphaned = orphans(project, cache, lockHash !== undefined)
+  if (!options.paths?.length)
+    inspection.orphaned = orphans(project, cache, lockHash !== undefined).filter(
+      (orphan) => !claimed.has(`${orphan.note}\0${orphan.locale}`)
+    )
 
   // A run over everything looked at every file the cache should know: the rest are gone.
   await cache.save({prune: !options.paths?.length && !options.locales?.length})
@@ -215,6 +259,23 @@ function rememberedCount(
   if (!remembered.startsWith(head) || !remembered.endsWith(` ${localeAndNote}`)) return undefined
   const count = remembered.slice(head.length, remembered.length - localeAndNote.length - 1)
   return /^\d+$/.test(count) ? Number(count) : undefined
+}
+
+/** The lock entries of gone notes (renames.ts), like sync's pool; empty for a project inspected by paths, as sync's is. */
+function renamePool(project: Project, byPaths: boolean): {pool: OrphanPool; locales: Set<string>} {
+  const known = new Set([
+    ...project.plans.map((plan) => plan.source),
+    ...project.problems.map((problem) => problem.file)
+  ])
+  const found: Orphan[] = []
+  if (!byPaths) {
+    for (const [note, locale] of project.lock.keys()) {
+      if (known.has(note)) continue
+      const entry = project.lock.get(note, locale)!
+      found.push({note, locale, entry, output: entry.output ?? plannedOutput(project.config, note, locale)})
+    }
+  }
+  return {pool: new OrphanPool(found), locales: new Set(found.map((orphan) => orphan.locale))}
 }
 
 /**

@@ -1,7 +1,7 @@
 /**
  * What the next `sync` does to one target, decided once for every command: `sync --dry-run`
  * reports it, `check` turns it into findings, `status` counts it, `diff` shows it and `export`
- * hands its segments to reviewers (docs/architecture.md, "One plan, five views"). Pure: the
+ * hands its segments to reviewers (docs/state.md, "Verdicts"). Pure: the
  * callers read files, hash them and align segments (`state/align.ts`); this module only decides.
  */
 import type {AlignResult, Decision} from '../state/align.js'

@@ -142,6 +142,7 @@ async function provenCurrent(
 
   const result = emptyResult(plan, target)
   result.status = 'unchanged'
+  if (options.dryRun) result.verdict = 'current'
   for (const record of entry.segments) result.counts[record.human ? 'human' : 'reused']++
   return {result, read}
 }
@@ -212,6 +213,7 @@ async function copyNote(
   }
   if (run.options.dryRun) {
     result.status = current ? 'unchanged' : 'pending'
+    result.verdict = current ? 'current' : existing === undefined ? 'missing' : 'stale'
     return result
   }
   if (!current) await write(run, target.output, text)
@@ -261,6 +263,7 @@ async function translateNote(
     } catch (error) {
       if (!options.force) {
         result.status = 'untouched'
+        if (options.dryRun) result.verdict = 'misaligned'
         result.message = `${messageOf(error, target.output)} — fix the file, or run with --force to translate it afresh`
         return result
       }
@@ -292,6 +295,7 @@ async function translateNote(
   })
   if (!alignment.aligned) {
     result.status = 'untouched'
+    if (options.dryRun) result.verdict = 'misaligned'
     result.message = `${target.output}: ${alignment.reason}`
     return result
   }
@@ -327,13 +331,14 @@ async function translateNote(
       options.queue(buildJob(run, provider, plan, note, locale, pending, decisions))
     describeDecisions(result, note.segments, decisions, {dryRun: true})
     // The verdict every command reports (check, status, diff, export): the one plan.
-    const verdict = planTarget({
+    const {verdict} = planTarget({
       segments: note.segments,
       alignment: existingText ? {aligned: true, decisions} : undefined,
       entry,
       config: configInputs(project.config, target, run.real),
       ...(renamed ? {renamedFrom: renamed.note} : {})
-    }).verdict
+    })
+    result.verdict = verdict
     result.status = verdict === 'current' || verdict === 'needs-review' ? 'unchanged' : 'pending'
     result.pendingTokens = remote.reduce((sum, segment) => sum + countTokens(segment.text), 0)
     if (run.estimate && remote.length > 0) {

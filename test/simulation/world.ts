@@ -226,6 +226,15 @@ export class World {
               ? `notes/${rng() < 0.5 ? 'archive' : 'drafts'}/${name}.md`
               : `notes/${name}-r${++this.#counter}.md`
           if (this.#notes.has(to)) return
+          // A translation the lock has no record of (adopted, not synced yet) cannot follow a
+          // rename: renames are found through lock entries (docs/state.md, "Renames, moves and
+          // deletes"). It stays where it is, and the renamed note is translated afresh.
+          const lockFile = path.join(this.root, 'notes-l10n.lock')
+          const lock = existsSync(lockFile) ? Lockfile.parse(await readFile(lockFile, 'utf8'), 'lock') : undefined
+          if (!lock?.get(file, 'es')) {
+            note.human.clear()
+            note.humanFrontmatter = []
+          }
           await mkdir(path.dirname(path.join(this.root, to)), {recursive: true})
           await rename(path.join(this.root, file), path.join(this.root, to))
           this.#notes.delete(file)
