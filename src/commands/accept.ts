@@ -37,8 +37,8 @@ export async function accept(options: InspectOptions): Promise<AcceptResult> {
     const result: AcceptResult = {accepted: [], problems: [...inspection.problems]}
     for (const target of inspection.targets) {
       if (target.state === 'misaligned')
-        result.problems.push({file: target.output, message: target.message ?? 'misaligned'})
-      const review = (target.segments ?? []).filter((segment) => segment.decision === 'needs-review')
+        result.problems.push({file: target.output, message: target.plan.message ?? 'misaligned'})
+      const review = (target.plan.segments ?? []).filter((segment) => segment.decision === 'needs-review')
       if (review.length === 0) continue
       const entry = project.lock.get(target.note, target.locale)
       if (!entry) continue
@@ -63,7 +63,7 @@ export async function accept(options: InspectOptions): Promise<AcceptResult> {
       }
       // With nothing else waiting, the whole target is current against today's source: record the
       // source's hash so `check` can trust the hashes again without parsing the note.
-      const settled = (target.segments ?? []).every(
+      const settled = (target.plan.segments ?? []).every(
         (segment) =>
           segment.decision === 'current' || segment.decision === 'human' || segment.decision === 'needs-review'
       )

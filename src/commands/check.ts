@@ -58,28 +58,28 @@ function findingsOf(inspection: Inspection): CheckResult {
           line: 1,
           severity: 'error',
           rule: target.state,
-          message: `${target.output}: ${target.message ?? target.state}`
+          message: `${target.output}: ${target.plan.message ?? target.state}`
         })
         continue
       case 'stale':
-        // Stale without a pending segment: the target holds translations of removed segments.
-        if (!target.segments?.some((segment) => segment.decision === 'pending')) {
+        // Stale without a pending segment (translations of removed segments, a config change, a
+        // rename): one finding for the target; its needs-review segments are still reported below.
+        if (!target.plan.segments?.some((segment) => segment.decision === 'pending')) {
           add({
             ...where,
             file: target.note,
             line: 1,
             severity: 'error',
             rule: 'stale',
-            message: `${target.output} is out of date: ${target.message ?? 'the source changed'}`
+            message: `${target.output} is out of date: ${target.plan.message ?? 'the source changed'}`
           })
-          continue
         }
         break
       default:
         break
     }
 
-    for (const segment of target.segments ?? []) {
+    for (const segment of target.plan.segments ?? []) {
       if (segment.decision === 'pending') {
         const why =
           segment.reason === 'glossary'

@@ -57,7 +57,7 @@ export async function diff(options: InspectOptions & {base?: string}): Promise<D
       entries.push({...where, id: '*', line: 1, state: 'new'})
       continue
     }
-    const segments = target.segments ?? []
+    const segments = target.plan.segments ?? []
     const record = project.lock.get(target.note, target.locale)
     const humanBefore = new Set(record?.segments.filter((segment) => segment.human).map((segment) => segment.id))
     const interesting = segments.filter(

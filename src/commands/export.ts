@@ -65,7 +65,10 @@ export async function exportReview(options: ExportOptions): Promise<ExportResult
     const planned = plan?.targets.find((candidate) => candidate.locale === target.locale)
     if (!plan || !planned || planned.copy) continue
     if (target.state === 'untracked' || target.state === 'misaligned') {
-      skipped.push({file: target.output, message: `${target.output}: not exported: ${target.message ?? target.state}`})
+      skipped.push({
+        file: target.output,
+        message: `${target.output}: not exported: ${target.plan.message ?? target.state}`
+      })
       continue
     }
     sourceLocale ??= plan.sourceLocale
@@ -79,7 +82,9 @@ export async function exportReview(options: ExportOptions): Promise<ExportResult
     }
     if (!source) continue
     const reports =
-      target.state === 'missing' ? undefined : new Map((target.segments ?? []).map((report) => [report.id, report]))
+      target.state === 'missing'
+        ? undefined
+        : new Map((target.plan.segments ?? []).map((report) => [report.id, report]))
     const wanted = source.segments.filter((segment) => {
       if (only === 'all' || !reports) return true
       const decision = reports.get(segment.id)?.decision

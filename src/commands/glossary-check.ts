@@ -15,7 +15,7 @@ export async function glossaryCheckCommand(options: InspectOptions & {strict?: b
     )
   }
   const pairs = inspection.targets.flatMap((target) =>
-    (target.segments ?? [])
+    (target.plan.segments ?? [])
       .filter((segment) => segment.translation !== undefined && segment.decision !== 'pending')
       .map((segment) => ({
         file: target.output,

@@ -136,7 +136,7 @@ export async function importReview(options: ImportOptions): Promise<ImportResult
       continue
     }
     if (target.state === 'untracked' || target.state === 'misaligned') {
-      outcomes.push(rejected(unit, `${target.output}: ${target.message ?? target.state}`))
+      outcomes.push(rejected(unit, `${target.output}: ${target.plan.message ?? target.state}`))
       continue
     }
     if (!sources.has(unit.note)) sources.set(unit.note, await noteAt(project, undefined, unit.note))
@@ -165,7 +165,7 @@ export async function importReview(options: ImportOptions): Promise<ImportResult
   // (sync takes an applied paragraph whole, nested titles included).
   for (const [note, byId] of overrides) {
     const source = sources.get(note)!
-    const reports = new Map((targets.get(note)?.segments ?? []).map((report) => [report.id, report]))
+    const reports = new Map((targets.get(note)?.plan.segments ?? []).map((report) => [report.id, report]))
     const protectedText = new Map(byId)
     for (const id of byId.keys()) {
       const parent = source.layouts.get(id)?.within?.id
@@ -235,7 +235,7 @@ function check(
   if (unit.target === undefined)
     return {outcome: {...base, state: 'skipped', reason: 'no translation in the file', findings: []}}
 
-  const report = target.segments?.find((candidate) => candidate.id === segment.id)
+  const report = target.plan.segments?.find((candidate) => candidate.id === segment.id)
   const normalised = normaliseTranslation(segment, unit.target)
   const held = heldText(project, target, source, segment, report)
   if (held !== undefined && held === normalised) {
@@ -294,7 +294,8 @@ function heldText(
   report: SegmentReport | undefined
 ): string | undefined {
   if (report?.translation === undefined) return undefined
-  const translationOf = (child: string) => target.segments?.find((candidate) => candidate.id === child)?.translation
+  const translationOf = (child: string) =>
+    target.plan.segments?.find((candidate) => candidate.id === child)?.translation
   const result = readBack(report.translation, segment, source, readBackOptions(project, target, translationOf))
   return result.ok ? normaliseTranslation(segment, result.text) : undefined
 }

@@ -43,13 +43,13 @@ export async function status(options: InspectOptions): Promise<LocaleStatus[]> {
       entry.missing++
       continue
     }
-    if (!target.segments) {
+    if (!target.plan.segments) {
       // Proven current by its hashes without a parse: every segment the lock records is translated.
       entry.segments.total += target.total ?? 0
       entry.segments.translated += target.total ?? 0
       continue
     }
-    for (const segment of target.segments) {
+    for (const segment of target.plan.segments) {
       entry.segments.total++
       if (segment.decision === 'pending') entry.segments.stale++
       else if (segment.decision === 'needs-review') entry.segments.needsReview++

@@ -9,6 +9,7 @@ import type {AnalysedNote} from '../pipeline/analyse.js'
 import {compareSegments} from '../pipeline/validate.js'
 import {readNote} from '../project/analyse.js'
 import {type Project, translationsIn} from '../project/project.js'
+import {type ConfigInputs, planTarget} from '../project/target-plan.js'
 import {segmentInSourceSpace} from '../project/url-space.js'
 import {containsSecret} from '../redact.js'
 import {align, type Decision} from '../state/align.js'
@@ -25,7 +26,7 @@ export function inspectTarget(
   source: AnalysedNote,
   translation: AnalysedNote,
   report: TargetReport,
-  options: InspectOptions & {replaceMachine?: boolean}
+  options: InspectOptions & {replaceMachine?: boolean; config: ConfigInputs; renamedFrom?: string}
 ): void {
   const glossary = project.glossary
   const locale = target.locale
@@ -39,31 +40,23 @@ export function inspectTarget(
     target: translation.segments,
     replaceMachine: options.replaceMachine
   })
-  if (!alignment.aligned) {
-    report.state = 'misaligned'
-    report.message = alignment.reason
-    return
-  }
+  const planned = planTarget({
+    segments: source.segments,
+    alignment,
+    entry,
+    config: options.config,
+    ...(options.renamedFrom === undefined ? {} : {renamedFrom: options.renamedFrom})
+  })
+  report.plan = planned
+  report.state = planned.verdict
+  if (!alignment.aligned) return
 
   const targetById = pairTargets(entry, translation.segments)
   report.total = source.segments.length
-  report.segments = source.segments.map((segment, index) => {
+  report.plan.segments = (planned.segments ?? []).map((segment, index) => {
     const decision = alignment.decisions[index]!
-    const written = decision.state === 'pending' ? undefined : findTarget(targetById, decision, segment)
-    return {
-      id: segment.id,
-      line: segment.line,
-      ...(written ? {targetLine: written.line} : {}),
-      decision: decision.state,
-      ...(decision.state === 'pending' ? {reason: decision.reason} : {}),
-      ...('previousId' in decision && decision.previousId ? {previousId: decision.previousId} : {}),
-      source: segment.markdown,
-      ...(decision.state === 'pending'
-        ? decision.previous === undefined
-          ? {}
-          : {translation: decision.previous}
-        : {translation: decision.markdown})
-    }
+    const written = decision.state === 'pending' ? undefined : findTarget(targetById, decision, source.segments[index]!)
+    return written ? {...segment, targetLine: written.line} : segment
   })
 
   // A human segment the lock does not know as written: a hand edit since the last sync. It is
@@ -104,24 +97,8 @@ export function inspectTarget(
     for (const finding of findings) report.findings.push({...finding, segment: segment.id, line: written.line})
   })
 
-  const states = alignment.decisions.map((decision) => decision.state)
-  // Translations of source segments that were since removed: every old segment but those a
-  // current segment matched (the same, or an edit of it) is still in the target, and sync would
-  // take it out. Without this a deleted paragraph left the note "current".
-  const matched = alignment.decisions.filter(
-    (decision) => !(decision.state === 'pending' && decision.reason === 'new')
-  ).length
-  const removed = entry.segments.length - matched
-  if (removed > 0)
-    report.message = `it still holds ${removed} segment${removed === 1 ? '' : 's'} whose source was removed: run notes-l10n sync`
-  report.state =
-    states.includes('pending') || removed > 0
-      ? 'stale'
-      : states.includes('needs-review')
-        ? 'needs-review'
-        : report.findings.some((finding) => finding.severity === 'error')
-          ? 'broken'
-          : 'current'
+  if (report.state === 'current' && report.findings.some((finding) => finding.severity === 'error'))
+    report.state = 'broken'
 }
 
 /**

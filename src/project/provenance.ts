@@ -8,6 +8,7 @@ import type {NotePlan, ResolvedConfig} from '../config/load.js'
 import {contentHash} from '../io/hash.js'
 import {SEGMENTATION_VERSION} from '../pipeline/analyse.js'
 import type {EntryHead} from '../state/lock.js'
+import {type ConfigInputs, staleAgainst} from './target-plan.js'
 
 type Target = NotePlan['targets'][number]
 
@@ -51,8 +52,7 @@ export function keysOf(config: ResolvedConfig, entry: Pick<EntryHead, 'inputs' |
 
 /**
  * Why an entry's target is not current for the config and provider of this run, beyond its
- * source and glossary; undefined when nothing but those matters. An entry written before these
- * were recorded is taken as made from the current config (the next `sync` records them).
+ * source and glossary; undefined when nothing but those matters (`staleAgainst` in target-plan.ts).
  */
 export function staleInputs(
   config: ResolvedConfig,
@@ -60,13 +60,12 @@ export function staleInputs(
   entry: Pick<EntryHead, 'provider' | 'inputs' | 'output'>,
   realProvider: boolean
 ): string | undefined {
-  if (realProvider && entry.provider === 'pseudo') return 'it holds output of the offline pseudo provider'
-  if (entry.inputs === undefined) return undefined
-  if (entry.output !== undefined && entry.output !== target.output)
-    return `the output path changed (was ${entry.output})`
-  if (entry.inputs !== inputsFingerprint(config, target))
-    return 'the config that shapes the output changed (front-matter policy, keys or set values, link rebasing, locale form, or the segmentation rules)'
-  return undefined
+  return staleAgainst(entry, configInputs(config, target, realProvider))
+}
+
+/** The inputs a target's entry is compared with: the config's fingerprint, the output path, the provider kind. */
+export function configInputs(config: ResolvedConfig, target: Target, realProvider: boolean): ConfigInputs {
+  return {fingerprint: inputsFingerprint(config, target), output: target.output, realProvider}
 }
 
 function sortedObject(value: Readonly<Record<string, unknown>>): Array<[string, unknown]> {

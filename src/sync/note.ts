@@ -11,7 +11,8 @@ import type {NoteText} from '../pipeline/read.js'
 import {reassemble} from '../pipeline/reassemble.js'
 import {analyse} from '../project/analyse.js'
 import {glossaryVersion, readText} from '../project/project.js'
-import {keysOf, recordedInputs, staleInputs} from '../project/provenance.js'
+import {configInputs, keysOf, recordedInputs} from '../project/provenance.js'
+import {planTarget, provenByHashes} from '../project/target-plan.js'
 import {ProviderFatalError} from '../providers/errors.js'
 import {estimateJob} from '../providers/estimate.js'
 import {countTokens} from '../providers/tokens.js'
@@ -128,14 +129,20 @@ async function provenCurrent(
   const existing = read.text
   const hash = existing ? contentHash(withBom(existing)) : undefined
   const entry = madeFrom(run, plan, target.locale, hash)
-  if (!entry || entry.source !== sourceHash) return {read}
-  if (!target.copy && entry.glossary !== glossaryVersion(project, target.locale)) return {read}
+  if (!entry) return {read}
+  const hashes = {
+    source: sourceHash,
+    target: hash,
+    glossary: target.copy ? undefined : glossaryVersion(project, target.locale),
+    copy: Boolean(target.copy)
+  }
   // An entry from before the inputs were recorded is looked at once (for free) to record them.
-  if (entry.inputs === undefined || staleInputs(project.config, target, entry, run.real) !== undefined) return {read}
-  if (hash !== entry.target) return {read}
+  if (entry.inputs === undefined || !provenByHashes(entry, hashes, configInputs(project.config, target, run.real)))
+    return {read}
 
   const result = emptyResult(plan, target)
   result.status = 'unchanged'
+  if (options.dryRun) result.verdict = 'current'
   for (const record of entry.segments) result.counts[record.human ? 'human' : 'reused']++
   return {result, read}
 }
@@ -206,6 +213,7 @@ async function copyNote(
   }
   if (run.options.dryRun) {
     result.status = current ? 'unchanged' : 'pending'
+    result.verdict = current ? 'current' : existing === undefined ? 'missing' : 'stale'
     return result
   }
   if (!current) await write(run, target.output, text)
@@ -255,6 +263,7 @@ async function translateNote(
     } catch (error) {
       if (!options.force) {
         result.status = 'untouched'
+        if (options.dryRun) result.verdict = 'misaligned'
         result.message = `${messageOf(error, target.output)} — fix the file, or run with --force to translate it afresh`
         return result
       }
@@ -286,6 +295,7 @@ async function translateNote(
   })
   if (!alignment.aligned) {
     result.status = 'untouched'
+    if (options.dryRun) result.verdict = 'misaligned'
     result.message = `${target.output}: ${alignment.reason}`
     return result
   }
@@ -320,7 +330,16 @@ async function translateNote(
     if (options.queue && pending.length > 0)
       options.queue(buildJob(run, provider, plan, note, locale, pending, decisions))
     describeDecisions(result, note.segments, decisions, {dryRun: true})
-    result.status = pending.length > 0 || !existingText ? 'pending' : 'unchanged'
+    // The verdict every command reports (check, status, diff, export): the one plan.
+    const {verdict} = planTarget({
+      segments: note.segments,
+      alignment: existingText ? {aligned: true, decisions} : undefined,
+      entry,
+      config: configInputs(project.config, target, run.real),
+      ...(renamed ? {renamedFrom: renamed.note} : {})
+    })
+    result.verdict = verdict
+    result.status = verdict === 'current' || verdict === 'needs-review' ? 'unchanged' : 'pending'
     result.pendingTokens = remote.reduce((sum, segment) => sum + countTokens(segment.text), 0)
     if (run.estimate && remote.length > 0) {
       const job = buildJob(run, provider, plan, note, locale, remote, decisions)

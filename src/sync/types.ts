@@ -5,6 +5,7 @@ import type {NotePlan} from '../config/load.js'
 import type {NoteText} from '../pipeline/read.js'
 import type {Problem, Project, ProjectOptions} from '../project/project.js'
 import type {OrphanPool} from '../project/renames.js'
+import type {TargetVerdict} from '../project/target-plan.js'
 import type {Estimate} from '../providers/estimate.js'
 import type {ProviderSettings} from '../providers/select.js'
 import type {Journal} from '../state/journal.js'
@@ -104,7 +105,10 @@ export type NoteStatus =
   | 'unchanged'
   /** The target locale is the source's own: copied with front-matter set. */
   | 'copied'
-  /** Would be written (dry run). */
+  /**
+   * Would be written (dry run): the plan's verdict is missing, untracked or stale (segments to
+   * translate or to take out, a config change, a rename) — the file, or at least its lock entry.
+   */
   | 'pending'
   /** Left untouched: the target could not be aligned with its source (edited structurally). */
   | 'untouched'
@@ -131,6 +135,11 @@ export interface NoteResult {
   findings: Finding[]
   /** Why the note was untouched or failed, in one line. */
   message?: string
+  /**
+   * Dry run: the one plan's verdict on the target (src/project/target-plan.ts), the verdict
+   * `check`, `status`, `diff` and `export` report for it (docs/state.md, "Verdicts").
+   */
+  verdict?: TargetVerdict
   /** Source tokens (segment text only) still to translate (dry run). */
   pendingTokens?: number
   /** The requests that translating it would take (dry run, providers that make requests). */

@@ -138,6 +138,28 @@ describe('check', () => {
     expect((await project.run(['check'])).code).toBe(0)
   })
 
+  it('after a config change, a paragraph added since is still a stale segment in check and status (they disagreed with sync --dry-run; found by the agreement test)', async () => {
+    project = await tempProject({
+      'notes/a.md': note,
+      'notes-l10n.config.json': JSON.stringify({locales: ['es'], provider: {name: 'pseudo'}})
+    })
+    expect((await project.run(['sync'])).code).toBe(0)
+    await project.write(
+      'notes-l10n.config.json',
+      JSON.stringify({locales: ['es'], provider: {name: 'pseudo'}, links: {rebase: false}})
+    )
+    await project.write('notes/a.md', `${note}\nA third paragraph.\n`)
+    // Before: the config change alone was reported (no segment), and status counted 0 stale segments.
+    const check = await project.run(['check', '--format', 'json'])
+    const findings = (JSON.parse(check.stdout) as {findings: Array<{rule: string; line: number}>}).findings
+    expect(findings).toEqual([expect.objectContaining({rule: 'stale', line: 9})])
+    const status = JSON.parse((await project.run(['status', '--json'])).stdout) as Array<{segments: {stale: number}}>
+    expect(status[0]!.segments.stale).toBe(1)
+    const dry = await project.run(['sync', '--dry-run', '--json'])
+    const summary = JSON.parse(dry.stdout.trim().split('\n').at(-1)!) as {notes: Array<{counts: {pending: number}}>}
+    expect(summary.notes[0]!.counts.pending).toBe(1)
+  })
+
   it('reports the source line of each stale segment, in text, json and github formats', async () => {
     project = await tempProject({'notes/a.md': note})
     await project.run(['sync', '--locale', 'es', '--provider', 'pseudo'])

@@ -96,11 +96,7 @@ interface ModelNote {
    * changed): check keeps reporting it until the note is translated again.
    */
   flagged?: boolean
-  /**
-   * A sync has recorded the note in the lock. A translation adopted from before notes-l10n is not
-   * followed when its note moves before that (docs/state.md, "Renames, moves and deletes"): the
-   * file stays where it was, and the note is translated at its new path.
-   */
+  /** A sync has recorded the note in the lock (an adopted translation is judged differently before). */
   locked?: boolean
   /**
    * Moved or renamed since the last sync of the whole project: a shard (`--shard`) does not judge
@@ -240,6 +236,15 @@ export class World {
               ? `notes/${rng() < 0.5 ? 'archive' : 'drafts'}/${name}.md`
               : `notes/${name}-r${++this.#counter}.md`
           if (this.#notes.has(to)) return
+          // A translation the lock has no record of (adopted, not synced yet) cannot follow a
+          // rename: renames are found through lock entries (docs/state.md, "Renames, moves and
+          // deletes"). It stays where it is, and the renamed note is translated afresh.
+          const lockFile = path.join(this.root, 'notes-l10n.lock')
+          const lock = existsSync(lockFile) ? Lockfile.parse(await readFile(lockFile, 'utf8'), 'lock') : undefined
+          if (!lock?.get(file, 'es')) {
+            note.human.clear()
+            note.humanFrontmatter = []
+          }
           await mkdir(path.dirname(path.join(this.root, to)), {recursive: true})
           await rename(path.join(this.root, file), path.join(this.root, to))
           this.#notes.delete(file)
@@ -247,10 +252,6 @@ export class World {
           // The old translation stays on disk until sync removes it (or reports it).
           note.dirty = true
           note.moved = true
-          if (!note.locked) {
-            note.human.clear()
-            note.humanFrontmatter = []
-          }
           if (!STRICT) {
             // A moved note keeps its translations only once renames are detected (lifecycle).
             note.human.clear()
