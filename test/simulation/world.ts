@@ -104,6 +104,8 @@ interface ModelNote {
    * human edits stay in the old file, which the next whole sync keeps and reports.
    */
   moved?: boolean
+  /** Where the note was at its last sync, while `moved`. */
+  movedFrom?: string
   /** Paragraphs of the note when its translation was adopted, until a sync records it. */
   adopted?: number
 }
@@ -252,6 +254,7 @@ export class World {
           // The old translation stays on disk until sync removes it (or reports it).
           note.dirty = true
           note.moved = true
+          note.movedFrom ??= file
           if (!STRICT) {
             // A moved note keeps its translations only once renames are detected (lifecycle).
             note.human.clear()
@@ -522,6 +525,7 @@ export class World {
       for (const text of segmentTexts(request)) this.#accepted.add(text)
     }
     const summary = summaryOf(result.stdout)
+    await this.#unclaimedMoves(summary)
     const attention = new Set<string>()
     for (const note of summary?.notes ?? []) {
       // A glossary finding the run reported on a written note is for a human too (the test
@@ -553,6 +557,7 @@ export class World {
       note.dirty = false
       note.locked = true
       note.moved = false
+      note.movedFrom = undefined
       note.unknown = this.#reviewPending(note) || Boolean(note.flagged)
     }
     await this.#humanWins(label)
@@ -569,6 +574,30 @@ export class World {
       throw new Violation(
         `I2: after sync (${label}, exit ${result.code}) check reports ${finding.rule} for ${note}, which the sync did not report: ${finding.message}`
       )
+    }
+  }
+
+  /**
+   * A note moved and also changed so much that fewer than half of its segments are the ones it had
+   * (like git, docs/state.md "Renames, moves and deletes") is a new note: the sync translates it and
+   * its old translation, with the human edits, is kept where it was and reported. I4 there, then the
+   * model stops following those edits.
+   */
+  async #unclaimedMoves(summary: Summary | undefined): Promise<void> {
+    for (const result of summary?.notes ?? []) {
+      const note = this.#notes.get(result.note)
+      if (!note?.moved || !note.movedFrom || result.status !== 'written') continue
+      if (result.message?.includes('renamed from')) continue
+      const old = targetOf(note.movedFrom)
+      const text = existsSync(path.join(this.root, old)) ? await this.#read(old) : ''
+      for (const human of [...note.human.values()].map((entry) => entry.text).concat(note.humanFrontmatter)) {
+        if (!text.includes(human))
+          throw new Violation(
+            `I4: ${result.note} was translated as a new note and ${old} lost the human text "${human}"`
+          )
+      }
+      note.human.clear()
+      note.humanFrontmatter = []
     }
   }
 
@@ -883,7 +912,13 @@ function pick<T>(rng: () => number, items: readonly T[]): T | undefined {
 }
 
 interface Summary {
-  notes: Array<{note: string; status: string; counts: Record<string, number>; findings: Array<{severity: string}>}>
+  notes: Array<{
+    note: string
+    status: string
+    message?: string
+    counts: Record<string, number>
+    findings: Array<{severity: string}>
+  }>
   problems: Array<{file: string}>
 }
 
