@@ -18,6 +18,8 @@ export interface ChildRun {
   wallMs: number
   /** Peak RSS of the child, in bytes (0 when the hook could not report it). */
   maxRssBytes: number
+  /** CPU time of the child (user + system, all its threads), in ms (0 when the hook could not report it). */
+  cpuMs: number
 }
 
 export interface CliOptions {
@@ -61,13 +63,16 @@ export async function runCli(repoRoot: string, args: readonly string[], options:
   })
   const wallMs = performance.now() - started
   let maxRssBytes = 0
+  let cpuMs = 0
   try {
-    maxRssBytes = Number(await readFile(rssFile, 'utf8')) || 0
+    const [rss, cpu] = (await readFile(rssFile, 'utf8')).split(' ')
+    maxRssBytes = Number(rss) || 0
+    cpuMs = (Number(cpu) || 0) / 1000
     await rm(rssFile, {force: true})
   } catch {
     // The child died before its exit handler ran: report 0 rather than guess.
   }
-  return {code, stdout, stderr, wallMs, maxRssBytes}
+  return {code, stdout, stderr, wallMs, maxRssBytes, cpuMs}
 }
 
 /**

@@ -18,16 +18,17 @@ export interface CorpusFile {
 export const SOURCE_FOLDERS = ['notes', 'readmes'] as const
 
 /**
- * `../shared/corpus` resolved from the repo root.
+ * `../shared/corpus` resolved from the repo root, or the folder `NOTES_L10N_CORPUS` names (as for
+ * `npm run test:corpus`, e.g. from a git worktree one level deeper).
  *
  * @throws {NotMeasured} when it is absent, saying where it was looked for.
  */
 export function locateCorpus(repoRoot: string): string {
-  const corpusRoot = path.resolve(repoRoot, '../shared/corpus')
+  const corpusRoot = path.resolve(repoRoot, process.env.NOTES_L10N_CORPUS ?? '../shared/corpus')
   const missing = SOURCE_FOLDERS.filter((folder) => !existsSync(path.join(corpusRoot, folder)))
   if (missing.length > 0) {
     throw new NotMeasured(
-      `the shared corpus was not found: expected ${missing.map((folder) => path.join(corpusRoot, folder)).join(' and ')} — check out the shared folder beside the repo (../shared/corpus)`
+      `the shared corpus was not found: expected ${missing.map((folder) => path.join(corpusRoot, folder)).join(' and ')} — check out the shared folder beside the repo (../shared/corpus) or set NOTES_L10N_CORPUS to it`
     )
   }
   return corpusRoot

@@ -19,10 +19,20 @@ import {scale} from './figures/scale.js'
 import {scaleMemory} from './figures/scale-memory.js'
 import {throughput} from './figures/throughput.js'
 import {tokens} from './figures/tokens.js'
+import {wireCost} from './figures/wire.js'
 import {describeMachine} from './machine.js'
 import {type FigureOutcome, renderConsole, renderMarkdown} from './report.js'
 
-export const figures: readonly Figure[] = [throughput, scale, checkSpeed, providerBound, tokens, faults, scaleMemory]
+export const figures: readonly Figure[] = [
+  throughput,
+  scale,
+  checkSpeed,
+  providerBound,
+  tokens,
+  faults,
+  scaleMemory,
+  wireCost
+]
 
 /** Published results need at least this many runs per figure (issue 8). */
 const PUBLISHED_RUNS = 5

@@ -87,7 +87,8 @@ function answer(
   outcome: TranslateOutcome,
   batch: string
 ): Map<string, string> {
-  const sentSegments = sent.map((id) => ({id}))
+  const texts = new Map(job.segments.map(({id, text}) => [id, text]))
+  const sentSegments = sent.map((id) => ({id, text: texts.get(id)}))
   const accepted = new Map<string, string>()
   const fail = (reason: string) => {
     for (const id of ids) outcome.failures.set(id, `${batch}: ${reason}; the next sync translates it`)
@@ -113,10 +114,10 @@ function answer(
     fail(`L11: ${reply.problem}`)
     return accepted
   }
-  const checked = checkCandidates(job, ids, reply.candidates)
+  const checked = checkCandidates(job, ids, reply.candidates, reply.rejected)
   for (const [id, problems] of checked.problems) {
     // A missing candidate's L7 line stands alone; findings of a candidate are a rejection.
-    const rejected = reply.candidates.has(id) ? 'rejected: ' : ''
+    const rejected = reply.candidates.has(id) || reply.rejected.has(id) ? 'rejected: ' : ''
     outcome.failures.set(id, `${batch}: ${rejected}${problems.join('; ')}; the next sync translates it`)
   }
   for (const [id, text] of checked.accepted) outcome.translations.set(id, text)

@@ -97,12 +97,19 @@ export interface CheckedCandidates {
 export function checkCandidates(
   job: Pick<TranslateJob, 'check'>,
   ids: Iterable<string>,
-  candidates: ReadonlyMap<string, string>
+  candidates: ReadonlyMap<string, string>,
+  /** Candidates the wire form could not be read back from (`wire.ts`), with the problem. */
+  rejected: ReadonlyMap<string, string> = new Map()
 ): CheckedCandidates {
   const accepted = new Map<string, string>()
   const problems = new Map<string, string[]>()
   const warnings: Finding[] = []
   for (const id of ids) {
+    const unreadable = rejected.get(id)
+    if (unreadable !== undefined) {
+      problems.set(id, [unreadable])
+      continue
+    }
     const candidate = candidates.get(id)
     if (candidate === undefined) {
       problems.set(id, ['L7: the reply has no translation for this id'])

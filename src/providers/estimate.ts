@@ -13,6 +13,7 @@ import {wireKey} from './prompt.js'
 import type {ChatRequestBody, RequestSettings} from './requests.js'
 import {planRequests} from './requests.js'
 import {countTokens} from './tokens.js'
+import {wireText} from './wire.js'
 
 /**
  * Tokens a chat message costs beyond its content (role and separators). OpenAI's cookbook counts
@@ -46,9 +47,9 @@ export function completionTokensOf(
   settings: Pick<RequestSettings, 'qwenMt'>,
   segments: ReadonlyArray<{id: string; text: string}>
 ): number {
-  if (settings.qwenMt) return segments.reduce((sum, {text}) => sum + countTokens(text), 0)
+  if (settings.qwenMt) return segments.reduce((sum, {text}) => sum + countTokens(wireText(text)), 0)
   return countTokens(
-    JSON.stringify({segments: Object.fromEntries(segments.map(({text}, index) => [wireKey(index), text]))})
+    JSON.stringify({segments: Object.fromEntries(segments.map(({text}, index) => [wireKey(index), wireText(text)]))})
   )
 }
 

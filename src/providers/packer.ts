@@ -23,6 +23,7 @@ import type {Finding, Provider, RequiredTerm, TranslateJob, TranslateOutcome} fr
 import {addUsage, emptyUsage} from './prices.js'
 import {DEFAULT_MAX_BATCH_SEGMENTS, DEFAULT_MAX_BATCH_TOKENS} from './requests.js'
 import {countTokens} from './tokens.js'
+import {wireText} from './wire.js'
 
 export interface PackerOptions {
   /** Segment-text tokens of one request (the wrapped provider's batch budget). */
@@ -393,7 +394,7 @@ export function createPackingProvider<P extends Provider>(
           remembered.push(
             reuse(member, done.translation, done.note).then((ok) => {
               if (!ok) {
-                enqueue(target, {memory: undefined, text, tokens: countTokens(text), members: [member]})
+                enqueue(target, {memory: undefined, text, tokens: countTokens(wireText(text)), members: [member]})
                 schedule(target)
               }
             })
@@ -405,7 +406,7 @@ export function createPackingProvider<P extends Provider>(
           entry.members.push(member)
           continue
         }
-        const created: Entry = {memory: key, text, tokens: countTokens(text), members: [member]}
+        const created: Entry = {memory: key, text, tokens: countTokens(wireText(text)), members: [member]}
         open.set(key, created)
         enqueue(lane, created)
       }

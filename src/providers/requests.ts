@@ -20,6 +20,7 @@ import {
   type WireSegment
 } from './prompt.js'
 import {countTokens} from './tokens.js'
+import {wireText} from './wire.js'
 
 /** What shapes the requests of a model at an endpoint. */
 export interface RequestSettings {
@@ -89,7 +90,7 @@ export function requestSettings(
 
 /** Prompt tokens of each segment's text, by id: what batching and completion limits are measured in. */
 export function segmentTokens(job: Pick<TranslateJob, 'segments'>): Map<string, number> {
-  return new Map(job.segments.map(({id, text}) => [id, countTokens(text)]))
+  return new Map(job.segments.map(({id, text}) => [id, countTokens(wireText(text))]))
 }
 
 /**
@@ -139,7 +140,7 @@ export function chatRequestBody(
     const terms = termsOf(job, segments).map(({source, target}) => ({source, target}))
     return {
       model: settings.model,
-      messages: [{role: 'user', content: segment?.text ?? ''}],
+      messages: [{role: 'user', content: wireText(segment?.text ?? '')}],
       ...limit,
       translation_options: {
         source_lang: qwenLanguageName(job.sourceLocale),

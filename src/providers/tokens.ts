@@ -22,6 +22,32 @@ let encoder: Tiktoken | undefined
  */
 export function countTokens(text: string): number {
   if (text === '') return 0
+  const cached = counted.get(text)
+  if (cached !== undefined) return cached
+  const count = countUncached(text)
+  if (text.length <= MAX_CACHED_TEXT) {
+    if (cachedChars + text.length > MAX_CACHED_CHARS) {
+      counted.clear()
+      cachedChars = 0
+    }
+    counted.set(text, count)
+    cachedChars += text.length
+  }
+  return count
+}
+
+/**
+ * Counts of recent texts. A segment is counted by the packer (its budget), again by the provider
+ * that sends it (batches, `max_tokens`) and by the estimate: byte-pair encoding in JS is one of the
+ * larger costs of the main thread, which also keeps requests in flight (bench figure 8). Bounded by
+ * characters, and emptied when full, so memory does not grow with the corpus.
+ */
+const counted = new Map<string, number>()
+let cachedChars = 0
+const MAX_CACHED_TEXT = 16 * 1024
+const MAX_CACHED_CHARS = 4 * 1024 * 1024
+
+function countUncached(text: string): number {
   encoder ??= new Tiktoken(o200kBase)
   const tiktoken = encoder
   // Segment text is data, never control: allow no special tokens so a note can't make us throw.

@@ -5,8 +5,9 @@ import {createOpenAIProvider, type OpenAIProviderOptions} from '../../src/provid
 import {costOf, priceFor} from '../../src/providers/prices.js'
 import {instructions} from '../../src/providers/prompt.js'
 import {countTokens} from '../../src/providers/tokens.js'
+import {wireText} from '../../src/providers/wire.js'
 import {pseudoTranslate, segmentIds, startTestServer, type TestServer} from '../support/openai-server.js'
-import {canaryKey, dump, expectAllTranslated, expectSound, faultOn, makeJob, sentIds} from './helpers.js'
+import {canaryKey, dump, expectAllTranslated, expectSound, faultOn, makeJob, sampleTexts, sentIds} from './helpers.js'
 
 let server: TestServer
 
@@ -64,10 +65,13 @@ describe('a clean run', () => {
     const [system, user] = body.messages
     expect(system?.role).toBe('system')
     expect(system?.content.startsWith(instructions)).toBe(true)
-    expect(system?.content).toContain('Target language: Spanish (es).')
+    expect(system?.content).toContain('to Spanish (es).')
     const request = JSON.parse(user?.content ?? '') as Record<string, unknown>
     // Request-local keys, not the 10-character ids: ~6 tokens saved per segment.
-    expect(request.segments).toEqual(Object.fromEntries(job.segments.map(({text}, index) => [String(index + 1), text])))
+    // Placeholders in wire form (`{n}`, src/providers/wire.ts).
+    expect(request.segments).toEqual(
+      Object.fromEntries(job.segments.map(({text}, index) => [String(index + 1), wireText(text)]))
+    )
     expect(request.context).toEqual({
       title: 'Jingren Zhou',
       neighbours: {'1': {before: {text: 'Intro text.', translation: 'Texto de intro.'}}}
@@ -504,7 +508,7 @@ describe('response_format', () => {
     expect(formats.slice(0, rejected).every((format) => format === 'json_schema')).toBe(true)
     expect(formats.slice(rejected).every((format) => format === 'json_object')).toBe(true)
     expect(server.requests.length - rejected).toBe(
-      2 * batchByTokens(job.segments, ({text}) => countTokens(text), {maxTokens: 30, maxItems: 64}).length
+      2 * batchByTokens(job.segments, ({text}) => countTokens(wireText(text)), {maxTokens: 30, maxItems: 64}).length
     )
   })
 
@@ -653,6 +657,45 @@ describe('the API key never leaks (S1)', () => {
   })
 })
 
+describe('placeholders on the wire', () => {
+  const literal = 'Format {0} and {/1} with ⟦1⟧code⟦/1⟧; {12} too, {x} stays.'
+
+  it('sends {n}, reads a reply in that form back exactly, and keeps literal {n} of the source', async () => {
+    const {job} = makeJob([literal, sampleTexts[1]!])
+    const outcome = await provider().translate(job)
+
+    // Byte for byte what a translator that keeps every placeholder returns, literals included.
+    expectAllTranslated(outcome, job)
+    expect(outcome.translations.get('s0')).toContain('{0}')
+    const sent = JSON.parse(bodyOf(0).messages[1]?.content ?? '') as {segments: Record<string, string>}
+    expect(sent.segments).toEqual({
+      '1': 'Format {2} and {3} with {1}code{/1}; {4} too, {x} stays.',
+      '2': 'Run {1} to install, then read {2}the docs{/2} and {3}.'
+    })
+    expect(JSON.stringify(bodyOf(0))).not.toMatch(/[⟦⟧]/)
+  })
+
+  it('rejects a reply that loses a literal {n} and retries it with the wire form named', async () => {
+    const {job} = makeJob([literal])
+    // The server's first placeholder of this segment is the escape atom of the literal {0}.
+    server.setFault((_, index) => (index === 0 ? {kind: 'drop-placeholder', id: '1'} : undefined))
+    const outcome = await provider().translate(job)
+
+    expectAllTranslated(outcome, job)
+    expect(server.requests).toHaveLength(2)
+    expect(bodyOf(1).messages[3]?.content).toContain('- 1: Q1: placeholder {2} must appear exactly once (found none)')
+  })
+
+  it('Qwen-MT: a plain-text reply in wire form is read back, literals included', async () => {
+    const {job} = makeJob([literal])
+    const outcome = await provider({model: 'qwen-mt-turbo'}).translate(job)
+    expectAllTranslated(outcome, job)
+    expect(bodyOf(0).messages).toEqual([
+      {role: 'user', content: 'Format {2} and {3} with {1}code{/1}; {4} too, {x} stays.'}
+    ])
+  })
+})
+
 describe('Qwen-MT', () => {
   it('sends one segment per request as a single user message with translation_options', async () => {
     const {job} = makeJob(['Hello ⟦1⟧world⟦/1⟧ from Alibaba Cloud.', 'Second one.'], {
@@ -667,7 +710,7 @@ describe('Qwen-MT', () => {
     expect(server.requests).toHaveLength(2)
     const bodies = server.requests.map((request) => request.body as ChatBody & {translation_options: unknown})
     const first = bodies.find((body) => body.messages[0]?.content.startsWith('Hello'))!
-    expect(first.messages).toEqual([{role: 'user', content: 'Hello ⟦1⟧world⟦/1⟧ from Alibaba Cloud.'}])
+    expect(first.messages).toEqual([{role: 'user', content: 'Hello {1}world{/1} from Alibaba Cloud.'}])
     expect(first.response_format).toBeUndefined()
     expect(first.translation_options).toEqual({
       source_lang: 'English',

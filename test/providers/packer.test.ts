@@ -15,6 +15,10 @@ afterEach(async () => {
   project = undefined
 })
 
+/** A neighbour as sent: its text, or its text with its translation. */
+type Neighbour = string | {text: string; translation: string}
+const textOf = (neighbour: Neighbour | undefined) => (typeof neighbour === 'object' ? neighbour.text : neighbour)
+
 const chats = (s: TestServer) => s.requests.filter((request) => request.path === '/v1/chat/completions')
 const userMessage = (body: unknown) =>
   JSON.parse(
@@ -24,9 +28,20 @@ const userMessage = (body: unknown) =>
     segments: Record<string, string>
     context?: {
       title?: string
-      neighbours?: Record<string, {title?: string; before?: {text: string}; after?: {text: string}}>
+      titles?: Record<string, string>
+      neighbours?: Record<string, {before?: Neighbour; after?: Neighbour}>
     }
   }
+
+/** The note title a request gives the segment at `key`: the request's, or that of the key range holding it. */
+const titleOf = (request: ReturnType<typeof userMessage>, key: string): string | undefined => {
+  if (request.context?.title !== undefined) return request.context.title
+  for (const [range, title] of Object.entries(request.context?.titles ?? {})) {
+    const [from, to = from] = range.split('-').map(Number)
+    if (Number(key) >= from! && Number(key) <= to!) return title
+  }
+  return undefined
+}
 
 async function sync(p: TempProject, s: TestServer, extra: string[] = []) {
   return p.run(['sync', '--locale', 'es', '--provider', 'openai', ...extra], {
@@ -68,9 +83,9 @@ describe('requests packed across notes', () => {
       for (const [key, text] of Object.entries(request.segments)) {
         const n = /note (\d+)/.exec(text)![1]
         const around = request.context!.neighbours![key]!
-        if (Object.keys(request.segments).length > 1) expect(around.title).toBe(`Note number ${n}`)
-        expect(around.before?.text).toBe(`First paragraph of note ${n} stays.`)
-        expect(around.after?.text).toBe(`Last paragraph of note ${n}.`)
+        expect(titleOf(request, key)).toBe(`Note number ${n}`)
+        expect(textOf(around.before)).toBe(`First paragraph of note ${n} stays.`)
+        expect(textOf(around.after)).toBe(`Last paragraph of note ${n}.`)
       }
     }
     for (let n = 1; n <= 20; n++) {

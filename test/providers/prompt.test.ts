@@ -25,20 +25,18 @@ describe('system prompt', () => {
     const chinese = systemPrompt('fr', 'zh-Hant')
     expect(spanish.startsWith(instructions)).toBe(true)
     expect(chinese.startsWith(instructions)).toBe(true)
-    expect(spanish.slice(instructions.length)).toBe(
-      '\n\nSource language: English (en).\nTarget language: Spanish (es).'
-    )
-    expect(chinese).toContain('Target language: Traditional Chinese (zh-Hant).')
+    expect(spanish.slice(instructions.length)).toBe('\nFrom English (en) to Spanish (es).')
+    expect(chinese).toContain('to Traditional Chinese (zh-Hant).')
   })
 
   it('tells the model the rules it is validated against', () => {
     for (const rule of [
-      '⟦n⟧',
-      '⟦/n⟧',
+      '{n}',
+      '{/n}',
       'backslash escapes',
       'line breaks',
       'no commentary',
-      'no added URLs',
+      'added URLs',
       'never an instruction',
       'returned unchanged',
       'exactly the keys',
@@ -54,7 +52,8 @@ describe('buildMessages', () => {
     const messages = buildMessages(job, segments)
     expect(messages).toHaveLength(2)
     // Request-local keys in document order, not segment ids: parseReply maps them back.
-    expect(JSON.parse(messages[1]!.content)).toEqual({segments: {'1': 'First ⟦1⟧one⟦/1⟧.', '2': 'Second.'}})
+    // Placeholders in wire form (`{n}`, src/providers/wire.ts).
+    expect(JSON.parse(messages[1]!.content)).toEqual({segments: {'1': 'First {1}one{/1}.', '2': 'Second.'}})
   })
 
   it('sends neighbours as read-only context, except those already in the request', () => {
@@ -65,6 +64,30 @@ describe('buildMessages', () => {
     const messages = buildMessages({...job, title: 'T', context}, segments)
     const request = JSON.parse(messages[1]!.content) as Record<string, unknown>
     expect(request.context).toEqual({title: 'T', neighbours: {'1': {before: {text: 'Zero.', translation: 'Cero.'}}}})
+  })
+
+  it('sends each note title once per request, for the keys of its note, and none that is itself sent', () => {
+    const packed = [
+      {id: 'a1', text: 'One.'},
+      {id: 'a2', text: 'Two.'},
+      {id: 'b1', text: 'Three.'},
+      {id: 'c1', text: 'Title C'},
+      {id: 'c2', text: 'Four ⟦1⟧ {1}.'}
+    ]
+    const context = new Map([
+      ['a1', {title: 'Title A'}],
+      ['a2', {title: 'Title A', after: {text: 'Next ⟦1⟧.'}}],
+      ['b1', {title: 'Title B'}],
+      ['c1', {title: 'Title C'}],
+      ['c2', {title: 'Title C'}]
+    ])
+    const request = JSON.parse(buildMessages({...job, context}, packed)[1]!.content) as Record<string, unknown>
+    expect(request.context).toEqual({
+      titles: {'1-2': 'Title A', '3': 'Title B'},
+      neighbours: {'2': {after: 'Next {1}.'}}
+    })
+    // A literal `{1}` in the source is an escape atom of its own on the wire, numbered after ⟦1⟧.
+    expect((request.segments as Record<string, string>)['5']).toBe('Four {1} {2}.')
   })
 
   it('sends only the terms of these segments, each once', () => {
@@ -89,7 +112,8 @@ describe('buildMessages', () => {
     expect(messages.map(({role}) => role)).toEqual(['system', 'user', 'assistant', 'user'])
     expect(JSON.parse(messages[2]!.content)).toEqual({segments: {'1': 'Primero uno.'}})
     expect(messages[3]!.content).toBe(feedbackMessage([segments[0]!], new Map([['aaa', ['Q1: ⟦1⟧ missing']]])))
-    expect(messages[3]!.content).toContain('- 1: Q1: ⟦1⟧ missing')
+    // The validator's message names the placeholder as the model saw it.
+    expect(messages[3]!.content).toContain('- 1: Q1: {1} missing')
     expect(messages[3]!.content).toContain('exactly these keys: 1.')
   })
 
@@ -124,7 +148,7 @@ describe('responseSchema', () => {
 describe('parseReply', () => {
   it('reads string candidates by key, maps keys back to ids and drops other values', () => {
     const reply = parseReply('{"segments": {"1": "Uno", "2": 3, "3": null}}', [{id: 'aaa'}, {id: 'bbb'}, {id: 'ccc'}])
-    expect(reply).toEqual({candidates: new Map([['aaa', 'Uno']])})
+    expect(reply).toEqual({candidates: new Map([['aaa', 'Uno']]), rejected: new Map()})
   })
 
   it('maps keys by position in the request and keeps keys it did not send as they are', () => {
@@ -161,11 +185,13 @@ describe('parseReply', () => {
 
 describe('parsePlainReply', () => {
   it('unwraps a whole markdown fence only when the source is not a fence (L6)', () => {
-    expect(parsePlainReply('```markdown\nHola *mundo*\n```', 'Hello *world*')).toBe('Hola *mundo*')
-    expect(parsePlainReply('```md\nHola\n```', 'Hello')).toBe('Hola')
-    expect(parsePlainReply('```js\nHola\n```', 'Hello')).toBe('```js\nHola\n```')
-    expect(parsePlainReply('```markdown\nHola\n```', '```markdown\nHello\n```')).toBe('```markdown\nHola\n```')
-    expect(parsePlainReply('Hola', 'Hello')).toBe('Hola')
+    expect(parsePlainReply('```markdown\nHola *mundo*\n```', 'Hello *world*')).toEqual({text: 'Hola *mundo*'})
+    expect(parsePlainReply('```md\nHola\n```', 'Hello')).toEqual({text: 'Hola'})
+    expect(parsePlainReply('```js\nHola\n```', 'Hello')).toEqual({text: '```js\nHola\n```'})
+    expect(parsePlainReply('```markdown\nHola\n```', '```markdown\nHello\n```')).toEqual({
+      text: '```markdown\nHola\n```'
+    })
+    expect(parsePlainReply('Hola {1}', 'Hello ⟦1⟧')).toEqual({text: 'Hola ⟦1⟧'})
   })
 })
 

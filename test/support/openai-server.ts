@@ -236,9 +236,27 @@ export function segmentIds(request: RecordedRequest): string[] {
   return Object.keys(requestSegments(request.body) ?? {})
 }
 
-/** The source texts of a recorded chat request, in the order sent (empty for plain-text requests). */
+/**
+ * The source texts of a recorded chat request, in the order sent (empty for plain-text requests),
+ * with placeholders in the project's `⟦n⟧` form (the wire's `{n}` read back, `src/providers/wire.ts`),
+ * so tests compare them with segment texts.
+ */
 export function segmentTexts(request: RecordedRequest): string[] {
-  return Object.values(requestSegments(request.body) ?? {})
+  return Object.values(requestSegments(request.body) ?? {}).map(fromWireForm)
+}
+
+/**
+ * The wire's placeholders (`{n}`, `{/n}`) in the project's form, so the translators and faults
+ * below work on `⟦n⟧` as the pipeline does; {@link toWireForm} turns the answer back. An escape
+ * atom (a literal `{3}` in the source, sent as a placeholder of its own) round-trips like any other.
+ */
+export function fromWireForm(text: string): string {
+  return text.replace(/\{(\/?)(\d+)\}/g, '⟦$1$2⟧')
+}
+
+/** The project's placeholders in wire form. */
+export function toWireForm(text: string): string {
+  return text.replace(new RegExp(TOKEN_PATTERN.source, 'g'), '{$1$2}')
 }
 
 /**
@@ -707,7 +725,8 @@ function chatCompletions(request: RecordedRequest, fault: Fault | undefined, sta
   let finishReason = 'stop'
 
   if (jsonMode) {
-    const segments = requestSegments(request.body)
+    const wire = requestSegments(request.body)
+    const segments = wire && Object.fromEntries(Object.entries(wire).map(([id, text]) => [id, fromWireForm(text)]))
     if (!segments)
       return {status: 400, body: apiError('No user message with a "segments" object', 'invalid_request_error')}
     if (format === 'json_schema') {
@@ -719,15 +738,16 @@ function chatCompletions(request: RecordedRequest, fault: Fault | undefined, sta
     for (const [id, text] of Object.entries(segments)) translated[id] = applyTerms(state.translate(text), terms)
     alterSegments(translated, fault)
     if (fault?.kind === 'rewrite') rewrite(translated, segments, fault, request)
+    for (const [id, text] of Object.entries(translated)) translated[id] = toWireForm(text)
     content = JSON.stringify({segments: translated})
   } else {
     const last = messages.at(-1)
-    const source = typeof last?.content === 'string' ? last.content : ''
+    const source = fromWireForm(typeof last?.content === 'string' ? last.content : '')
     const options = isRecord(body.translation_options) ? body.translation_options : {}
     const terms = Array.isArray(options.terms) ? options.terms.filter(isTerm) : []
     const translated: Record<string, string> = {only: applyTerms(state.translate(source), terms)}
     alterSegments(translated, fault && 'id' in fault ? {...fault, id: 'only'} : fault)
-    content = translated.only ?? ''
+    content = toWireForm(translated.only ?? '')
   }
 
   switch (fault?.kind) {
