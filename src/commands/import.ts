@@ -14,7 +14,7 @@ import {verifyTerms} from '../glossary/load.js'
 import {inspect, type SegmentReport, type TargetReport} from '../inspection/inspect.js'
 import {errnoMessage} from '../io/errno.js'
 import type {AnalysedNote} from '../pipeline/analyse.js'
-import {restore} from '../pipeline/protect.js'
+import {restore} from '../pipeline/restore.js'
 import {normaliseTranslation, validateTranslation} from '../pipeline/validate.js'
 import {type Problem, type Project, type ProjectOptions, translationsIn} from '../project/project.js'
 import {containsSecret} from '../redact.js'
@@ -193,11 +193,22 @@ export async function importReview(options: ImportOptions): Promise<ImportResult
         const childSegment =
           imported === undefined ? undefined : source.segments.find((candidate) => candidate.id === child)
         if (childSegment && imported !== undefined)
-          return restore(imported, tokensForLocale(childSegment, locale, project.glossary))
+          return restore(
+            imported,
+            tokensForLocale(childSegment, locale, project.glossary),
+            source.layouts.get(child)?.placement
+          )
         const report = reports.get(child)
         return report && report.decision !== 'pending' ? report.translation : undefined
       }
-      byId.set(id, restore(normalised, withNestedTranslations(segment, source, nestedText, tokens)))
+      byId.set(
+        id,
+        restore(
+          normalised,
+          withNestedTranslations(segment, source, nestedText, tokens),
+          source.layouts.get(id)?.placement
+        )
+      )
     }
   }
 
@@ -272,7 +283,11 @@ function check(
       }
     }
   }
-  const markdown = restore(normalised, tokensForLocale(segment, locale, project.glossary))
+  const markdown = restore(
+    normalised,
+    tokensForLocale(segment, locale, project.glossary),
+    source.layouts.get(segment.id)?.placement
+  )
   if (project.glossary) {
     const terms = verifyTerms(project.glossary, segment.markdown, markdown, locale)
     findings.push(

@@ -19,7 +19,7 @@ import {type Layout, toLogical} from './containers.js'
 import type {Context} from './escape.js'
 import {type Frontmatter, parseFrontmatter, rejectForeignFrontmatter, translatableValues} from './frontmatter.js'
 import {MdxSyntaxError, type ParsedMarkdown, parseMarkdown} from './parse.js'
-import {type Protected, protectPhrasing, protectPlain, type Shield} from './protect.js'
+import {type Placement, type Protected, protectPhrasing, protectPlain, type Shield} from './protect.js'
 import type {NoteText} from './read.js'
 import {NoteError} from './read.js'
 import {collectDrafts, type SegmentDraft} from './segment.js'
@@ -28,6 +28,8 @@ import {type Shape, treeShape} from './shape.js'
 /** How a segment sits in the source: what reassembly needs beyond the `Segment` contract. */
 export interface SegmentLayout extends Layout {
   context: Context
+  /** What `restore` needs to make a changed translation safe where the segment lands. */
+  placement: Placement
   /**
    * For a title inside a link or image of another segment: the token whose close text holds
    * it, and where (logical offsets into that close text).
@@ -94,8 +96,8 @@ export function analyseNote(file: string, note: NoteText, options?: AnalyseOptio
   const shield = options?.shield
 
   const add = (
-    draft: Omit<Segment, 'id' | 'line'>,
-    layout: SegmentLayout,
+    draft: Omit<Segment, 'id' | 'line' | 'text' | 'tokens'>,
+    layout: Omit<SegmentLayout, 'placement'>,
     protectedText: Protected
   ): Segment | undefined => {
     const base = contentHash(
@@ -104,9 +106,15 @@ export function analyseNote(file: string, note: NoteText, options?: AnalyseOptio
     const count = (seen.get(base) ?? 0) + 1
     seen.set(base, count)
     const id = count === 1 ? base : `${base}~${count}`
-    const segment: Segment = {id, ...draft, line: lineOf(lines, draft.start)}
+    const segment: Segment = {
+      id,
+      ...draft,
+      text: protectedText.text,
+      tokens: protectedText.tokens,
+      line: lineOf(lines, draft.start)
+    }
     segments.push(segment)
-    layouts.set(id, layout)
+    layouts.set(id, {...layout, placement: protectedText.placement})
     return segment
   }
 
@@ -122,8 +130,7 @@ export function analyseNote(file: string, note: NoteText, options?: AnalyseOptio
           key: value.key,
           start: value.start,
           end: value.end,
-          markdown: value.value,
-          ...protectedValue
+          markdown: value.value
         },
         {context: 'plain', prefixes: [], eols: []},
         protectedValue
@@ -139,7 +146,11 @@ export function analyseNote(file: string, note: NoteText, options?: AnalyseOptio
   >()
   for (const draft of collectDrafts(tree, parsed, text, note.mdx ? (options?.jsxAttributes ?? []) : [])) {
     const logical = toLogical(text, draft.start, draft.end, parsed.contentStart)
-    const layout: SegmentLayout = {context: draft.context, prefixes: logical.prefixes, eols: logical.eols}
+    const layout: Omit<SegmentLayout, 'placement'> = {
+      context: draft.context,
+      prefixes: logical.prefixes,
+      eols: logical.eols
+    }
     const base = {kind: draft.kind, start: draft.start, end: draft.end, markdown: logical.markdown}
     if (draft.children) {
       const result = protectPhrasing(
@@ -147,7 +158,7 @@ export function analyseNote(file: string, note: NoteText, options?: AnalyseOptio
         {...logical, labels: parsed.labels, definitions, shield},
         draft.context
       )
-      const segment = add({...base, text: result.text, tokens: result.tokens}, layout, result)
+      const segment = add(base, layout, result)
       if (segment) made.set(draft, {segment, pairs: result.pairs, toLogical: logical.toLogical})
       continue
     }
@@ -173,7 +184,7 @@ export function analyseNote(file: string, note: NoteText, options?: AnalyseOptio
       draft.kind === 'jsxAttribute'
         ? protectPlain(logical.markdown, 'plain', {shield})
         : protectPlain(logical.markdown, 'title', {shield, quote: draft.quote})
-    add({...base, text: result.text, tokens: result.tokens}, layout, result)
+    add(base, layout, result)
   }
 
   const proseAttributes = note.mdx ? (options?.jsxAttributes ?? []) : []

@@ -1,14 +1,13 @@
 /**
- * Phrasing content → protected text + tokens, and back.
+ * Phrasing content → protected text + tokens (`restore.ts` is the way back).
  *
  * Everything a translator must not touch becomes an atom `⟦n⟧`; markup around translatable text
  * becomes a pair `⟦n⟧…⟦/n⟧` (docs/decisions.md §4, docs/architecture.md "Placeholder tokens").
  * Tokens hold the exact logical source text they replace, so `restore(protect(x)) === x`.
  *
- * Restoring a *changed* translation also makes its literal text safe where it lands (escapes,
- * flanking, reference labels, bare URLs): the token table says which characters are markup and
- * which are the translator's prose, and that distinction is gone once the text is Markdown.
- * The placement needed for that is remembered per token array (see `place`).
+ * Each result carries its `Placement`: what `restore` needs to make a *changed* translation safe
+ * where the segment lands. It is plain data the caller keeps (the analysed note keeps it on the
+ * segment's layout) and hands back to `restore`; nothing is remembered here.
  */
 
 import type {Nodes, PhrasingContent} from 'mdast'
@@ -30,10 +29,11 @@ import type {Label} from './parse.js'
 /** Ranges of a text run that must be kept verbatim (glossary keep-terms). */
 export type Shield = (text: string) => ReadonlyArray<{start: number; end: number}>
 
-/** Protected text and its tokens. */
+/** Protected text, its tokens, and where it lands (for `restore`). */
 export interface Protected {
   text: string
   tokens: Token[]
+  placement: Placement
 }
 
 /** What protecting a segment's phrasing needs to know about the note. */
@@ -49,13 +49,14 @@ export interface PhrasingSource {
 }
 
 /** Per-token knowledge restore needs beyond the `Token` contract. */
-type Extra =
+export type Extra =
   /** A shortcut/collapsed reference: its label is its text (docs/decisions.md trap 1). */
   | {label: string}
   /** A GFM literal autolink: its neighbours decide its extent (docs/decisions.md trap 2). */
   | {literal: {before: string; after: string; bracketed: string}}
 
-interface Placement {
+/** Where a protected text lands in the source syntax: what `restore` needs beyond the tokens. */
+export interface Placement {
   context: Context
   /** The protected source text (changed lines are found by comparing with it). */
   source: string
@@ -65,45 +66,12 @@ interface Placement {
 }
 
 /**
- * Placement by token array and by token object: a caller that rebuilds the array (to render
- * glossary terms, say) keeps the placement as long as one original token object survives;
- * `mapTokens` keeps it in every case.
- */
-const placements = new WeakMap<object, Placement>()
-
-function register(tokens: readonly Token[], placement: Placement): void {
-  placements.set(tokens, placement)
-  for (const token of tokens) placements.set(token, placement)
-}
-
-function placementOf(tokens: readonly Token[]): Placement | undefined {
-  const direct = placements.get(tokens)
-  if (direct) return direct
-  for (const token of tokens) {
-    const found = placements.get(token)
-    if (found) return found
-  }
-  return undefined
-}
-
-/**
- * A copy of a segment's tokens with some replaced (e.g. a glossary term's `open` rendered for
- * the target locale) that `restore` still recognises as that segment's.
- */
-export function mapTokens(tokens: readonly Token[], map: (token: Token) => Token): Token[] {
-  const mapped = tokens.map(map)
-  const placement = placementOf(tokens)
-  if (placement) register(mapped, placement)
-  return mapped
-}
-
-/**
  * Protect a segment's phrasing content.
  *
  * @param nodes the phrasing children (positions are source offsets)
  * @param start logical offset where the content starts (usually 0)
  * @param end logical offset where it ends (usually `markdown.length`)
- * @returns the protected text, its tokens, and which pair token each link/image node became
+ * @returns the protected text, its tokens, its placement, and which pair token each link/image node became
  */
 export function protectPhrasing(
   nodes: readonly PhrasingContent[],
@@ -114,9 +82,8 @@ export function protectPhrasing(
   const builder = new Builder(source.markdown, source.shield)
   const walker = new Walker(builder, source)
   walker.sequence(nodes, range.start, range.end)
-  const result = {text: builder.text, tokens: builder.tokens, pairs: walker.pairs}
-  register(result.tokens, {context, source: result.text, extras: builder.extras})
-  return result
+  const placement: Placement = {context, source: builder.text, extras: builder.extras}
+  return {text: builder.text, tokens: builder.tokens, placement, pairs: walker.pairs}
 }
 
 /**
@@ -130,9 +97,8 @@ export function protectPlain(
 ): Protected {
   const builder = new Builder(value, options?.shield, context === 'title')
   builder.literal(0, value.length)
-  const result = {text: builder.text, tokens: builder.tokens}
-  register(result.tokens, {context, source: result.text, quote: options?.quote, extras: builder.extras})
-  return result
+  const placement: Placement = {context, source: builder.text, quote: options?.quote, extras: builder.extras}
+  return {text: builder.text, tokens: builder.tokens, placement}
 }
 
 /** Accumulates protected text and tokens. */
@@ -473,268 +439,4 @@ function pairHtml(nodes: readonly PhrasingContent[]): Map<number, number> {
     open.length = at
   })
   return pairs
-}
-
-/* ------------------------------------------------------------------------------------------ */
-/* Restore                                                                                    */
-/* ------------------------------------------------------------------------------------------ */
-
-type Piece = {type: 'text'; value: string} | {type: 'token'; token: Token; side: 'open' | 'close'}
-
-/** A token's restored text in the output, for the fixes made after assembly. */
-interface Mark {
-  token: Token
-  side: 'open' | 'close'
-  start: number
-  end: number
-  changed: boolean
-}
-
-/**
- * Protected text → logical Markdown.
- *
- * Unknown token numbers are left as written (validation reports them). When `tokens` are an
- * analysed segment's (or came from `mapTokens`), lines that differ from the source are made
- * safe for where the segment lands; otherwise this is a plain substitution (and reassembly's
- * safety net rejects whatever that breaks).
- */
-export function restore(text: string, tokens: readonly Token[]): string {
-  const placement = placementOf(tokens)
-  const byNumber = new Map(tokens.map((token) => [token.n, token]))
-  const pieces = split(text, byNumber)
-  if (!placement || text === placement.source) {
-    return pieces.map((piece) => (piece.type === 'text' ? piece.value : markup(piece))).join('')
-  }
-  return new Restorer(placement).run(pieces, text)
-}
-
-function split(text: string, byNumber: ReadonlyMap<number, Token>): Piece[] {
-  const pieces: Piece[] = []
-  let last = 0
-  for (const match of text.matchAll(TOKEN_PATTERN)) {
-    const token = byNumber.get(Number(match[2]))
-    const side = match[1] ? 'close' : 'open'
-    if (!token || (side === 'close' && token.shape !== 'pair')) continue
-    if (match.index > last) pieces.push({type: 'text', value: text.slice(last, match.index)})
-    pieces.push({type: 'token', token, side})
-    last = match.index + match[0].length
-  }
-  if (last < text.length) pieces.push({type: 'text', value: text.slice(last)})
-  return pieces
-}
-
-function markup(piece: Extract<Piece, {type: 'token'}>): string {
-  return piece.side === 'close' ? piece.token.close : piece.token.open
-}
-
-/** How much of the line before a text run its escaping looks at (`1.` needs the digits). */
-const BEFORE_WINDOW = 16
-
-/** What follows a segment's last run in the source syntax, by context. */
-const END_AFTER: Readonly<Record<Context, (quote: string | undefined) => string>> = {
-  paragraph: () => '',
-  atx: () => '',
-  cell: () => '|',
-  alt: () => ']',
-  title: (quote) => quote ?? '"',
-  plain: () => ''
-}
-
-/** Assembles a changed translation and applies the fixes its placement needs. */
-class Restorer {
-  private out = ''
-  private readonly marks: Mark[] = []
-  /** Link and image labels open at the current position (`]` would close one). */
-  private labels = 0
-
-  constructor(private readonly placement: Placement) {}
-
-  run(pieces: Piece[], text: string): string {
-    const {context} = this.placement
-    const sourceLines = this.placement.source.split('\n')
-    const lines = splitLines(pieces)
-    // A one-line segment never grows a soft line break: there is no container prefix to give it.
-    const noNewLine = context !== 'plain' && (singleLine.has(context) || sourceLines.length === 1)
-    let anyChanged = false
-    const protectedLines = text.split('\n')
-
-    lines.forEach((line, index) => {
-      const changed = protectedLines[index] !== sourceLines[index]
-      anyChanged ||= changed
-      if (index > 0) {
-        if (changed && isBlank(line) && context !== 'plain') return
-        this.out += noNewLine ? ' ' : '\n'
-      }
-      if (!changed) {
-        for (const piece of line) this.append(piece, false)
-        return
-      }
-      const atLineStart = context !== 'plain' && (index > 0 ? !noNewLine : context === 'paragraph')
-      this.changedLine(line, index > 0 && !noNewLine, atLineStart, noNewLine || index === lines.length - 1)
-    })
-
-    if (anyChanged) this.finish()
-    return this.out
-  }
-
-  private append(piece: Piece, changed: boolean, value?: string): void {
-    if (piece.type === 'text') {
-      this.out += value ?? piece.value
-      return
-    }
-    if (piece.token.kind === 'link' || piece.token.kind === 'image') this.labels += piece.side === 'open' ? 1 : -1
-    const start = this.out.length
-    this.out += markup(piece)
-    this.marks.push({token: piece.token, side: piece.side, start, end: this.out.length, changed})
-  }
-
-  /** One protected line that differs from the source: escape its literal runs. */
-  private changedLine(line: Piece[], continuation: boolean, lineStart: boolean, last: boolean): void {
-    const {context, quote} = this.placement
-    let atLineStart = lineStart
-    line.forEach((piece, at) => {
-      if (piece.type === 'token') {
-        const value = markup(piece)
-        if (atLineStart && continuation && at === 0 && opensBlock(value) && this.out.endsWith('\n')) {
-          // Joining the previous line keeps the placeholder inline (trap 6).
-          this.out = `${this.out.slice(0, -1)} `
-        }
-        this.append(piece, true)
-        atLineStart = value.endsWith('\n') && context !== 'plain'
-        return
-      }
-      const next = line[at + 1]
-      let value = piece.value
-      if (atLineStart) value = value.replace(/^[ \t]+/, '')
-      if (!next && context !== 'plain') value = value.replace(/[ \t]+$/, '')
-      const lineSoFar = this.out.slice(this.out.lastIndexOf('\n') + 1)
-      const before = atLineStart ? '\n' : lineSoFar.slice(-BEFORE_WINDOW)
-      const after = next ? markup(next as Extract<Piece, {type: 'token'}>) : last ? END_AFTER[context](quote) : '\n'
-      value = safe(value, context, {before, after, label: this.labels > 0, quote})
-      this.append(piece, true, value)
-      if (value !== '') atLineStart = false
-    })
-  }
-
-  /** Fixes that look at the assembled neighbourhood of tokens. */
-  private finish(): void {
-    const {context, extras} = this.placement
-    const byToken = new Map<number, {open?: Mark; close?: Mark}>()
-    for (const mark of this.marks) {
-      const entry = byToken.get(mark.token.n) ?? {}
-      entry[mark.side] = mark
-      byToken.set(mark.token.n, entry)
-    }
-
-    for (const [n, extra] of extras) {
-      const entry = byToken.get(n)
-      if ('label' in extra && entry?.open && entry.close) {
-        const inner = this.out.slice(entry.open.end, entry.close.start)
-        if (normaliseLabel(inner) !== normaliseLabel(extra.label)) {
-          this.replace(entry.close, `][${extra.label}]`)
-        }
-      }
-      if ('literal' in extra && entry?.open) {
-        const mark = entry.open
-        const before = this.out.charAt(mark.start - 1)
-        const after = this.out.charAt(mark.end)
-        if (before !== extra.literal.before || after !== extra.literal.after) {
-          this.replace(mark, extra.literal.bracketed)
-        }
-      }
-    }
-
-    for (const entry of byToken.values()) {
-      const {open, close} = entry
-      if (!open || !close || !(open.changed || close.changed)) continue
-      if (!['emphasis', 'strong', 'delete'].includes(open.token.kind)) continue
-      this.flank(open, close)
-    }
-
-    if (context === 'cell' && /(^|[^\\])(\\\\)*\\$/.test(this.out)) this.out += '\\'
-    if (context === 'atx') {
-      this.out = this.out.replace(/(^|[ \t])(#+[ \t]*)$/, '$1\\$2')
-    }
-  }
-
-  /** Make an attention pair open and close again after its neighbours changed (trap 7). */
-  private flank(open: Mark, close: Mark): void {
-    let marker = open.token.open.charAt(0)
-    const fits = (): boolean =>
-      canOpen(marker, this.out.charAt(open.start - 1), this.out.charAt(open.end)) &&
-      canClose(marker, this.out.charAt(close.start - 1), this.out.charAt(close.end))
-    if (fits()) return
-    if (marker === '_') {
-      marker = '*'
-      this.replace(open, this.out.slice(open.start, open.end).replaceAll('_', '*'))
-      this.replace(close, this.out.slice(close.start, close.end).replaceAll('_', '*'))
-      if (fits()) return
-    }
-    // Whitespace just inside a delimiter moves outside it; punctuation gets a space outside.
-    const afterOpen = /^[ \t]+/.exec(this.out.slice(open.end, close.start))?.[0] ?? ''
-    if (afterOpen) {
-      this.edit(open.end, afterOpen.length, '')
-      this.edit(open.start, 0, afterOpen)
-    } else if (!canOpen(marker, this.out.charAt(open.start - 1), this.out.charAt(open.end))) {
-      this.edit(open.start, 0, ' ')
-    }
-    const beforeClose = /[ \t]+$/.exec(this.out.slice(open.end, close.start))?.[0] ?? ''
-    if (beforeClose) {
-      this.edit(close.start - beforeClose.length, beforeClose.length, '')
-      this.edit(close.end, 0, beforeClose)
-    } else if (!canClose(marker, this.out.charAt(close.start - 1), this.out.charAt(close.end))) {
-      if (!isWhitespace(this.out.charAt(close.end))) this.edit(close.end, 0, ' ')
-    }
-  }
-
-  private replace(mark: Mark, value: string): void {
-    this.edit(mark.start, mark.end - mark.start, value, mark)
-  }
-
-  /**
-   * Replace `length` characters at `at` with `insert`, keeping marks in place: marks starting
-   * at or after the edit move; the edited mark itself (if any) is resized.
-   */
-  private edit(at: number, length: number, insert: string, target?: Mark): void {
-    this.out = this.out.slice(0, at) + insert + this.out.slice(at + length)
-    const delta = insert.length - length
-    for (const mark of this.marks) {
-      if (mark === target) {
-        mark.end += delta
-      } else if (mark.start >= at + length || (length === 0 && mark.start >= at)) {
-        mark.start += delta
-        mark.end += delta
-      }
-    }
-  }
-}
-
-/** Group pieces by protected line (literal `\n` in text pieces). */
-function splitLines(pieces: readonly Piece[]): Piece[][] {
-  const lines: Piece[][] = [[]]
-  for (const piece of pieces) {
-    if (piece.type === 'token') {
-      lines[lines.length - 1]!.push(piece)
-      continue
-    }
-    const parts = piece.value.split('\n')
-    parts.forEach((part, index) => {
-      if (index > 0) lines.push([])
-      if (part) lines[lines.length - 1]!.push({type: 'text', value: part})
-    })
-  }
-  return lines
-}
-
-function isBlank(line: readonly Piece[]): boolean {
-  return line.every((piece) => piece.type === 'text' && piece.value.trim() === '')
-}
-
-/** CommonMark label matching: case-fold, collapse whitespace. */
-function normaliseLabel(value: string): string {
-  return value
-    .replace(/[\t\n\r ]+/g, ' ')
-    .trim()
-    .toLowerCase()
-    .toUpperCase()
 }

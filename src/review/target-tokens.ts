@@ -9,17 +9,17 @@
 
 import {type Glossary, renderKeep} from '../glossary/load.js'
 import type {AnalysedNote} from '../pipeline/analyse.js'
-import {mapTokens} from '../pipeline/protect.js'
 import type {Segment, Token} from '../types.js'
 import {type Reprotected, reprotect, type TokenForm} from './reprotect.js'
 
 /**
- * The segment's tokens with keep-terms rendered for `locale`. Built with `mapTokens`, so
- * `restore` still knows where the segment lands and escapes what the reviewer typed.
+ * The segment's tokens with keep-terms rendered for `locale`. Restore them with the segment's
+ * placement (`note.layouts.get(id).placement`), so that what a reviewer or a model typed is
+ * escaped where the segment lands.
  */
 export function tokensForLocale(segment: Segment, locale: string, glossary: Glossary | undefined): Token[] {
   if (!glossary || !segment.tokens.some((token) => token.kind === 'term')) return segment.tokens
-  return mapTokens(segment.tokens, (token) =>
+  return segment.tokens.map((token) =>
     token.kind === 'term' ? {...token, open: renderKeep(glossary, token.open, locale)} : token
   )
 }
@@ -76,7 +76,7 @@ export function withNestedTranslations(
     edits.set(within.token.n, list)
   }
   if (edits.size === 0) return tokens
-  return mapTokens(tokens, (token) => {
+  return tokens.map((token) => {
     const list = edits.get(token.n)
     if (!list) return token
     let close = token.close

@@ -7,7 +7,7 @@
 import type {NotePlan} from '../config/load.js'
 import {onlyTerms, requiredTerms, segmentFingerprint, verifyTerms, visibleText} from '../glossary/load.js'
 import type {AnalysedNote} from '../pipeline/analyse.js'
-import {restore} from '../pipeline/protect.js'
+import {restore} from '../pipeline/restore.js'
 import {normaliseTranslation, validateTranslation} from '../pipeline/validate.js'
 import {containsSecret} from '../redact.js'
 import {tokensForLocale} from '../review/target-tokens.js'
@@ -73,7 +73,11 @@ export function buildJob(
         (finding) => !(finding.rule === 'Q12' && glossary && onlyTerms(glossary, visibleText(segment.markdown)))
       )
       if (glossary && !findings.some((finding) => finding.severity === 'error')) {
-        const restored = restore(normalised, tokensForLocale(segment, locale, run.project.glossary))
+        const restored = restore(
+          normalised,
+          tokensForLocale(segment, locale, run.project.glossary),
+          note.layouts.get(id)?.placement
+        )
         findings.push(
           ...verifyTerms(glossary, segment.markdown, restored, locale, {strict: run.options.strictGlossary}).map(
             (finding) => ({
@@ -97,7 +101,8 @@ export function buildJob(
               id,
               markdown: restore(
                 normaliseTranslation(segment, translation),
-                tokensForLocale(segment, locale, run.project.glossary)
+                tokensForLocale(segment, locale, run.project.glossary),
+                note.layouts.get(id)?.placement
               ),
               ...(fingerprint ? {glossary: fingerprint} : {}),
               provider: provider?.name ?? run.result.provider,

@@ -10,7 +10,7 @@ import type {Glossary} from '../glossary/load.js'
 import {errnoMessage} from '../io/errno.js'
 import {type AnalysedNote, isUntranslatable} from '../pipeline/analyse.js'
 import {looksLikeCode} from '../pipeline/codelike.js'
-import {restore} from '../pipeline/protect.js'
+import {restore} from '../pipeline/restore.js'
 import {markdownInSourceSpace, type Rewrites} from '../project/url-space.js'
 import {addEstimate, type Estimate, emptyEstimate, estimateJob} from '../providers/estimate.js'
 import {packJobs} from '../providers/packer.js'
@@ -54,7 +54,7 @@ export interface SegmentPlan {
  * translate but placeholders are rendered with the locale's term renderings.
  */
 export function planSegments(
-  note: Pick<AnalysedNote, 'segments'>,
+  note: Pick<AnalysedNote, 'segments' | 'layouts'>,
   decisions: readonly Decision[],
   context: {locale: string; glossary: Glossary | undefined; rewriteRead: Rewrites}
 ): SegmentPlan {
@@ -80,13 +80,18 @@ export function planSegments(
   // a cell holding `42`) are rendered here, for free: restoring them applies the locale's term
   // renderings. They are never sent, estimated or queued.
   const findings: Finding[] = []
+  const rendered = (segment: Segment) =>
+    restore(
+      segment.text,
+      tokensForLocale(segment, context.locale, context.glossary),
+      note.layouts.get(segment.id)?.placement
+    )
   for (const segment of pending) {
-    if (isUntranslatable(segment))
-      markdown.set(segment.id, restore(segment.text, tokensForLocale(segment, context.locale, context.glossary)))
+    if (isUntranslatable(segment)) markdown.set(segment.id, rendered(segment))
     else if (looksLikeCode(segment)) {
       // Code left as prose by a broken fence: copied as it is, never sent, and reported so that
       // the fence can be fixed (docs/rules.md, Q29).
-      markdown.set(segment.id, restore(segment.text, tokensForLocale(segment, context.locale, context.glossary)))
+      markdown.set(segment.id, rendered(segment))
       findings.push({
         rule: 'Q29',
         severity: 'warning',

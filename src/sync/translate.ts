@@ -5,7 +5,7 @@
  */
 import type {NotePlan} from '../config/load.js'
 import type {AnalysedNote} from '../pipeline/analyse.js'
-import {restore} from '../pipeline/protect.js'
+import {restore} from '../pipeline/restore.js'
 import {normaliseTranslation} from '../pipeline/validate.js'
 import {addUsage} from '../providers/prices.js'
 import {tokensForLocale} from '../review/target-tokens.js'
@@ -52,7 +52,11 @@ export async function translateRemote(
     const segment = byId.get(id)!
     markdown.set(
       id,
-      restore(normaliseTranslation(segment, translation), tokensForLocale(segment, locale, run.project.glossary))
+      restore(
+        normaliseTranslation(segment, translation),
+        tokensForLocale(segment, locale, run.project.glossary),
+        note.layouts.get(id)?.placement
+      )
     )
   }
   for (const [id, reason] of outcome.failures) failures.set(id, reason)

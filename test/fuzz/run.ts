@@ -27,9 +27,9 @@ import {createRequire} from 'node:module'
 import {describe, expect, it} from 'vitest'
 import {type AnalysedNote, analyseNote} from '../../src/pipeline/analyse.js'
 import {parseTree} from '../../src/pipeline/parse.js'
-import {restore} from '../../src/pipeline/protect.js'
 import {decodeNote, NoteError} from '../../src/pipeline/read.js'
 import {reassemble} from '../../src/pipeline/reassemble.js'
+import {restore} from '../../src/pipeline/restore.js'
 import {sameShape, shapeDifference, treeShape} from '../../src/pipeline/shape.js'
 import {pseudoTranslate} from '../../src/providers/pseudo.js'
 import {fixtureNotes} from '../support/notes.js'
@@ -77,12 +77,19 @@ function check(input: string): string | undefined {
   }
   const problem =
     identity('identity (markdown)', (segment) => segment.markdown) ??
-    identity('identity (restore)', (segment) => restore(segment.text, segment.tokens))
+    identity('identity (restore)', (segment) =>
+      restore(segment.text, segment.tokens, note.layouts.get(segment.id)?.placement)
+    )
   if (problem) return problem
 
   const pseudo = reassemble(
     note,
-    new Map(note.segments.map((segment) => [segment.id, restore(pseudoTranslate(segment.text), segment.tokens)]))
+    new Map(
+      note.segments.map((segment) => [
+        segment.id,
+        restore(pseudoTranslate(segment.text), segment.tokens, note.layouts.get(segment.id)?.placement)
+      ])
+    )
   )
   if (pseudo.rejected.size > 0) {
     const reasons = [...pseudo.rejected.values()]

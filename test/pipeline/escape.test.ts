@@ -5,15 +5,18 @@
 
 import {describe, expect, it} from 'vitest'
 import {safe} from '../../src/pipeline/escape.js'
-import {restore} from '../../src/pipeline/protect.js'
 import {reassemble} from '../../src/pipeline/reassemble.js'
+import {restore} from '../../src/pipeline/restore.js'
 import {analyse, shapeProblem} from './harness.js'
 
 /** Translate the note's only segment with `translation` (protected text) and splice it. */
 function splice(source: string, translation: string): {text: string; rejected: Map<string, string>} {
   const note = analyse(source)
   const segment = note.segments.find((candidate) => candidate.kind !== 'frontmatter')!
-  return reassemble(note, new Map([[segment.id, restore(translation, segment.tokens)]]))
+  return reassemble(
+    note,
+    new Map([[segment.id, restore(translation, segment.tokens, note.layouts.get(segment.id)?.placement)]])
+  )
 }
 
 describe('escaping from the unsafe table', () => {
@@ -32,7 +35,9 @@ describe('escaping from the unsafe table', () => {
     expect(segment.text).toBe('See ⟦1⟧foo⟦/1⟧ (details).')
     const {text, rejected} = reassemble(
       note,
-      new Map([[segment.id, restore('Ver ⟦1⟧foo⟦/1⟧(detalles).', segment.tokens)]])
+      new Map([
+        [segment.id, restore('Ver ⟦1⟧foo⟦/1⟧(detalles).', segment.tokens, note.layouts.get(segment.id)?.placement)]
+      ])
     )
     expect(rejected.size).toBe(0)
     expect(text.split('\n')[0]).toBe('Ver [foo]\\(detalles).')

@@ -4,9 +4,9 @@
 
 import {type AnalysedNote, type AnalyseOptions, analyseNote} from '../../src/pipeline/analyse.js'
 import {parseTree} from '../../src/pipeline/parse.js'
-import {restore} from '../../src/pipeline/protect.js'
 import {decodeNote} from '../../src/pipeline/read.js'
 import {type ReassembleOptions, reassemble} from '../../src/pipeline/reassemble.js'
+import {restore} from '../../src/pipeline/restore.js'
 import {sameShape, shapeDifference, treeShape} from '../../src/pipeline/shape.js'
 import {normaliseTranslation, validateTranslation} from '../../src/pipeline/validate.js'
 import {pseudoTranslate} from '../../src/providers/pseudo.js'
@@ -27,8 +27,8 @@ export function translate(note: AnalysedNote, translator: Translator): Map<strin
       translator === 'markdown'
         ? segment.markdown
         : translator === 'restore'
-          ? restore(segment.text, segment.tokens)
-          : restore(pseudoTranslate(segment.text), segment.tokens)
+          ? restore(segment.text, segment.tokens, note.layouts.get(segment.id)?.placement)
+          : restore(pseudoTranslate(segment.text), segment.tokens, note.layouts.get(segment.id)?.placement)
     translations.set(segment.id, value)
   }
   return translations
@@ -153,7 +153,7 @@ export function acceptance(
         )
         return false
       }
-      translations.set(segment.id, restore(translation, segment.tokens))
+      translations.set(segment.id, restore(translation, segment.tokens, note.layouts.get(segment.id)?.placement))
       attempts.set(segment.id, attempt)
       return true
     }

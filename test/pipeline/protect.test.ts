@@ -3,15 +3,17 @@
  */
 
 import {describe, expect, it} from 'vitest'
-import {mapTokens, protectPlain, restore} from '../../src/pipeline/protect.js'
+import {type Placement, protectPlain} from '../../src/pipeline/protect.js'
+import {restore} from '../../src/pipeline/restore.js'
 import {type Segment, TOKEN_PATTERN, type Token} from '../../src/types.js'
 import {analyse} from './harness.js'
 
-/** The first segment of `markdown` (front-matter excluded). */
-function first(markdown: string, options?: Parameters<typeof analyse>[1]): Segment {
-  const segment = analyse(markdown, options).segments.find((candidate) => candidate.kind !== 'frontmatter')
+/** The first segment of `markdown` (front-matter excluded), with its placement. */
+function first(markdown: string, options?: Parameters<typeof analyse>[1]): Segment & {placement: Placement} {
+  const note = analyse(markdown, options)
+  const segment = note.segments.find((candidate) => candidate.kind !== 'frontmatter')
   if (!segment) throw new Error(`no segment in ${JSON.stringify(markdown)}`)
-  return segment
+  return {...segment, placement: note.layouts.get(segment.id)!.placement}
 }
 
 function summary(token: Token): string {
@@ -51,7 +53,7 @@ describe('protect: one token per construct', () => {
       const segment = first(markdown)
       expect(segment.text).toBe(text)
       expect(segment.tokens.map(summary)).toEqual(tokens)
-      expect(restore(segment.text, segment.tokens)).toBe(segment.markdown)
+      expect(restore(segment.text, segment.tokens, segment.placement)).toBe(segment.markdown)
     })
   }
 
@@ -70,7 +72,7 @@ describe('protect: one token per construct', () => {
   it('keeps backslash escapes as text and leaves unpaired HTML closing tags atoms', () => {
     const segment = first('a \\*b\\* </i> c')
     expect(segment.text).toBe('a \\*b\\* ⟦1⟧ c')
-    expect(restore(segment.text, segment.tokens)).toBe('a \\*b\\* </i> c')
+    expect(restore(segment.text, segment.tokens, segment.placement)).toBe('a \\*b\\* </i> c')
   })
 
   it('protects shielded glossary terms as `term` atoms, only inside text runs', () => {
@@ -101,102 +103,105 @@ describe('protect: one token per construct', () => {
 describe('restore', () => {
   it('tolerates reordered tokens (trap 13)', () => {
     const segment = first('Run `a` then [b](/b)')
-    expect(restore('⟦2⟧b⟦/2⟧ después de ⟦1⟧', segment.tokens)).toBe('[b](/b) después de `a`')
+    expect(restore('⟦2⟧b⟦/2⟧ después de ⟦1⟧', segment.tokens, segment.placement)).toBe('[b](/b) después de `a`')
   })
 
   it('leaves unknown token numbers as written', () => {
     const segment = first('Run `a` now')
-    expect(restore('⟦1⟧ ⟦9⟧', segment.tokens)).toBe('`a` ⟦9⟧')
+    expect(restore('⟦1⟧ ⟦9⟧', segment.tokens, segment.placement)).toBe('`a` ⟦9⟧')
   })
 
   it('writes `[texto][label]` when a shortcut or collapsed reference text changed (trap 1)', () => {
     const segment = first('[foo] and [bar][]\n\n[foo]: /f\n[bar]: /b')
-    expect(restore('⟦1⟧texto⟦/1⟧ y ⟦2⟧barra⟦/2⟧', segment.tokens)).toBe('[texto][foo] y [barra][bar]')
-    expect(restore('⟦1⟧FOO⟦/1⟧ y ⟦2⟧bar⟦/2⟧', segment.tokens)).toBe('[FOO] y [bar][]')
+    expect(restore('⟦1⟧texto⟦/1⟧ y ⟦2⟧barra⟦/2⟧', segment.tokens, segment.placement)).toBe(
+      '[texto][foo] y [barra][bar]'
+    )
+    expect(restore('⟦1⟧FOO⟦/1⟧ y ⟦2⟧bar⟦/2⟧', segment.tokens, segment.placement)).toBe('[FOO] y [bar][]')
   })
 
   it('brackets a literal autolink whose neighbours changed (trap 2)', () => {
     const segment = first('see https://x.com now')
-    expect(restore('见⟦1⟧。', segment.tokens)).toBe('见<https://x.com>。')
-    expect(restore('ver ⟦1⟧ ahora', segment.tokens)).toBe('ver https://x.com ahora')
+    expect(restore('见⟦1⟧。', segment.tokens, segment.placement)).toBe('见<https://x.com>。')
+    expect(restore('ver ⟦1⟧ ahora', segment.tokens, segment.placement)).toBe('ver https://x.com ahora')
     const www = first('see www.x.com now')
-    expect(restore('见⟦1⟧。', www.tokens)).toBe('见<http://www.x.com>。')
+    expect(restore('见⟦1⟧。', www.tokens, www.placement)).toBe('见<http://www.x.com>。')
   })
 
   it('escapes literal markup the translator added (trap 5)', () => {
     const segment = first('Say hi.')
     // `]` outside a label closes nothing once `[` is escaped: the unsafe table leaves it alone.
-    expect(restore('Di **nota** por $5 y $10 <br> [x] `c` ~t~ &amp;', segment.tokens)).toBe(
+    expect(restore('Di **nota** por $5 y $10 <br> [x] `c` ~t~ &amp;', segment.tokens, segment.placement)).toBe(
       'Di \\*\\*nota\\*\\* por \\$5 y \\$10 \\<br> \\[x] \\`c\\` \\~t\\~ \\&amp;'
     )
   })
 
   it('does not double existing escapes, and escapes a backslash before a token', () => {
     const segment = first('a `b`')
-    expect(restore('x \\* y\\⟦1⟧', segment.tokens)).toBe('x \\* y\\\\`b`')
+    expect(restore('x \\* y\\⟦1⟧', segment.tokens, segment.placement)).toBe('x \\* y\\\\`b`')
   })
 
   it('escapes block starts on changed lines only (trap 6)', () => {
     const segment = first('one\ntwo\nthree\nfour\nfive')
-    expect(restore('# uno\n1. dos\n- tres\n> cuatro\n---', segment.tokens)).toBe(
+    expect(restore('# uno\n1. dos\n- tres\n> cuatro\n---', segment.tokens, segment.placement)).toBe(
       '\\# uno\n1\\. dos\n\\- tres\n\\> cuatro\n\\---'
     )
   })
 
   it('joins a line that would start with a block-opening placeholder (trap 6)', () => {
     const segment = first('one <span>x</span>\ntwo')
-    expect(restore('uno\n⟦1⟧x⟦/1⟧ dos', segment.tokens)).toBe('uno <span>x</span> dos')
+    expect(restore('uno\n⟦1⟧x⟦/1⟧ dos', segment.tokens, segment.placement)).toBe('uno <span>x</span> dos')
   })
 
   it('keeps the hard break a placeholder that forces a line end (trap 4)', () => {
     const segment = first('one  \ntwo')
-    expect(restore('uno⟦1⟧# dos', segment.tokens)).toBe('uno  \n\\# dos')
+    expect(restore('uno⟦1⟧# dos', segment.tokens, segment.placement)).toBe('uno  \n\\# dos')
   })
 
   it('restores flanking: a space after a closing delimiter glued to punctuation (trap 7)', () => {
     const segment = first('**Note:** text')
-    expect(restore('⟦1⟧注意:⟦/1⟧内容', segment.tokens)).toBe('**注意:** 内容')
+    expect(restore('⟦1⟧注意:⟦/1⟧内容', segment.tokens, segment.placement)).toBe('**注意:** 内容')
   })
 
   it('restores flanking: `_` inside a word becomes `*` (trap 7)', () => {
     const segment = first('a _word_ b')
-    expect(restore('x⟦1⟧palabra⟦/1⟧y', segment.tokens)).toBe('x*palabra*y')
+    expect(restore('x⟦1⟧palabra⟦/1⟧y', segment.tokens, segment.placement)).toBe('x*palabra*y')
   })
 
   it('moves whitespace the translator put just inside delimiters outside them', () => {
     const segment = first('a *word* b')
-    expect(restore('x⟦1⟧ palabra ⟦/1⟧y', segment.tokens)).toBe('x *palabra* y')
+    expect(restore('x⟦1⟧ palabra ⟦/1⟧y', segment.tokens, segment.placement)).toBe('x *palabra* y')
   })
 
   it('never lets a one-line segment grow a line break, and drops blank lines', () => {
-    expect(restore('uno\ndos', first('one').tokens)).toBe('uno dos')
-    expect(restore('uno\n\ndos', first('one\ntwo').tokens)).toBe('uno\ndos')
+    const one = first('one')
+    const two = first('one\ntwo')
+    expect(restore('uno\ndos', one.tokens, one.placement)).toBe('uno dos')
+    expect(restore('uno\n\ndos', two.tokens, two.placement)).toBe('uno\ndos')
   })
 
   it('escapes `|` and a trailing `\\` in table cells (trap 11)', () => {
     const cell = first('| a |\n|---|\n| b |')
     expect(cell.kind).toBe('tableCell')
-    expect(restore('x | y\\', cell.tokens)).toBe('x \\| y\\\\')
+    expect(restore('x | y\\', cell.tokens, cell.placement)).toBe('x \\| y\\\\')
   })
 
   it('escapes a trailing `#` run in ATX headings', () => {
     const heading = first('# Title')
-    expect(restore('Título C #', heading.tokens)).toBe('Título C \\#')
+    expect(restore('Título C #', heading.tokens, heading.placement)).toBe('Título C \\#')
   })
 
   it('escapes only the title delimiter in titles', () => {
     const note = analyse('[a](/u "The title")')
     const title = note.segments.find((segment) => segment.kind === 'linkTitle')!
-    expect(restore('El "título" *x*', title.tokens)).toBe('El \\"título\\" *x*')
+    expect(restore('El "título" *x*', title.tokens, note.layouts.get(title.id)!.placement)).toBe('El \\"título\\" *x*')
   })
 
-  it('keeps the placement for token arrays rebuilt with mapTokens', () => {
+  it('takes its placement as an argument: copied tokens restore alike, no placement substitutes only', () => {
     const segment = first('**Note:** `x`')
-    const mapped = mapTokens(segment.tokens, (token) => ({...token}))
-    expect(restore('⟦1⟧注意:⟦/1⟧内容 ⟦2⟧', mapped)).toBe('**注意:** 内容 `x`')
-  })
-
-  it('without a known placement, substitutes tokens only', () => {
+    const copied = segment.tokens.map((token) => ({...token}))
+    expect(restore('⟦1⟧注意:⟦/1⟧内容 ⟦2⟧', copied, segment.placement)).toBe('**注意:** 内容 `x`')
+    // The same token objects without a placement: a plain substitution, whoever restored them before.
+    expect(restore('⟦1⟧注意:⟦/1⟧内容 ⟦2⟧', segment.tokens)).toBe('**注意:**内容 `x`')
     const tokens: Token[] = [{n: 1, shape: 'atom', kind: 'code', open: '`x`', close: ''}]
     expect(restore('a * b ⟦1⟧', tokens)).toBe('a * b `x`')
   })

@@ -6,8 +6,8 @@
 import {describe, expect, it} from 'vitest'
 import {analyseNote} from '../../src/pipeline/analyse.js'
 import {parseMarkdown} from '../../src/pipeline/parse.js'
-import {restore} from '../../src/pipeline/protect.js'
 import {reassemble} from '../../src/pipeline/reassemble.js'
+import {restore} from '../../src/pipeline/restore.js'
 import {analyse} from './harness.js'
 
 const source =
@@ -16,7 +16,10 @@ const source =
 function translateAll(markdown: string) {
   const note = analyse(markdown)
   const translations = new Map(
-    note.segments.map((segment) => [segment.id, restore(`«${segment.text}»`, segment.tokens)])
+    note.segments.map((segment) => [
+      segment.id,
+      restore(`«${segment.text}»`, segment.tokens, note.layouts.get(segment.id)?.placement)
+    ])
   )
   return {note, translations}
 }

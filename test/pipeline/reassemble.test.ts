@@ -4,8 +4,8 @@
  */
 
 import {describe, expect, it} from 'vitest'
-import {restore} from '../../src/pipeline/protect.js'
 import {reassemble} from '../../src/pipeline/reassemble.js'
+import {restore} from '../../src/pipeline/restore.js'
 import {isUntranslatable} from '../../src/text/letters.js'
 import type {Segment} from '../../src/types.js'
 import {analyse} from './harness.js'
@@ -16,7 +16,8 @@ function translated(markdown: string, table: Record<string, string>): {text: str
   const translations = new Map<string, string>()
   for (const segment of note.segments) {
     const value = table[segment.markdown]
-    if (value !== undefined) translations.set(segment.id, restore(value, segment.tokens))
+    if (value !== undefined)
+      translations.set(segment.id, restore(value, segment.tokens, note.layouts.get(segment.id)?.placement))
   }
   return reassemble(note, translations)
 }
@@ -65,8 +66,11 @@ describe('splicing', () => {
     const [paragraph, title] = note.segments as [Segment, Segment]
     expect(title.kind).toBe('linkTitle')
     const translations = new Map([
-      [paragraph.id, restore('Ver ⟦1⟧los documentos⟦/1⟧ ya.', paragraph.tokens)],
-      [title.id, restore('Los "documentos"', title.tokens)]
+      [
+        paragraph.id,
+        restore('Ver ⟦1⟧los documentos⟦/1⟧ ya.', paragraph.tokens, note.layouts.get(paragraph.id)?.placement)
+      ],
+      [title.id, restore('Los "documentos"', title.tokens, note.layouts.get(title.id)?.placement)]
     ])
     expect(reassemble(note, translations).text).toBe('Ver [los documentos](/d "Los \\"documentos\\"") ya.\n')
     // The title alone is spliced where it is.
@@ -78,9 +82,12 @@ describe('splicing', () => {
     const note = analyse(source)
     expect(note.segments.map((segment) => segment.kind)).toEqual(['imageAlt'])
     const segment = note.segments[0]!
-    expect(reassemble(note, new Map([[segment.id, restore('Un [gato', segment.tokens)]])).text).toBe(
-      '![Un \\[gato](/cat.png)\n'
-    )
+    expect(
+      reassemble(
+        note,
+        new Map([[segment.id, restore('Un [gato', segment.tokens, note.layouts.get(segment.id)?.placement)]])
+      ).text
+    ).toBe('![Un \\[gato](/cat.png)\n')
   })
 
   it('translates table cells with `|` escaped (trap 11)', () => {
@@ -114,7 +121,7 @@ describe('safety net', () => {
     const note = analyse(source)
     const [first, second] = note.segments as [Segment, Segment]
     const translations = new Map([
-      [first.id, restore('⟦1⟧ texto aquí.', first.tokens)],
+      [first.id, restore('⟦1⟧ texto aquí.', first.tokens, note.layouts.get(first.id)?.placement)],
       [second.id, 'Otro.']
     ])
     const {text, rejected} = reassemble(note, translations)
@@ -130,7 +137,9 @@ describe('safety net', () => {
       // Paragraphs 2 and 7 get a hand-written translation that turns into a list.
       translations.set(
         segment.id,
-        index === 2 || index === 7 ? '- lista' : restore(`Párrafo ${index} ⟦1⟧x⟦/1⟧.`, segment.tokens)
+        index === 2 || index === 7
+          ? '- lista'
+          : restore(`Párrafo ${index} ⟦1⟧x⟦/1⟧.`, segment.tokens, note.layouts.get(segment.id)?.placement)
       )
     })
     const {rejected, text} = reassemble(note, translations)

@@ -1,7 +1,7 @@
 import {describe, expect, it} from 'vitest'
 import {analyseNote} from '../../src/pipeline/analyse.js'
-import {restore} from '../../src/pipeline/protect.js'
 import {decodeNote} from '../../src/pipeline/read.js'
+import {restore} from '../../src/pipeline/restore.js'
 import {reprotect} from '../../src/review/reprotect.js'
 import type {Segment} from '../../src/types.js'
 
