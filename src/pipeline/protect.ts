@@ -12,18 +12,8 @@
 
 import type {Nodes, PhrasingContent} from 'mdast'
 import {toString as visibleText} from 'mdast-util-to-string'
-import {TOKEN_PATTERN, type Token} from '../types.js'
-import {
-  type Context,
-  canClose,
-  canOpen,
-  characterReference,
-  isAsciiPunctuation,
-  isWhitespace,
-  opensBlock,
-  safe,
-  singleLine
-} from './escape.js'
+import type {Token} from '../types.js'
+import {type Context, characterReference, isAsciiPunctuation} from './escape.js'
 import type {Label} from './parse.js'
 
 /** Ranges of a text run that must be kept verbatim (glossary keep-terms). */
