@@ -8,7 +8,7 @@
  */
 import {segmentFingerprint} from '../glossary/load.js'
 import {type InspectOptions, inspect} from '../inspection/inspect.js'
-import type {Problem} from '../project/project.js'
+import {loadLock, type Problem} from '../project/project.js'
 import {type LockEntry, segmentTargetHash} from '../state/lock.js'
 import {acquireRunLock} from '../state/mutex.js'
 import {UserError} from '../types.js'
@@ -30,7 +30,7 @@ export interface AcceptResult {
 
 export async function accept(options: InspectOptions): Promise<AcceptResult> {
   const inspection = await inspect({...options, deep: true})
-  const project = inspection.project
+  const project = await loadLock(inspection.project)
   // Not while a sync writes the same lock.
   const release = await acquireRunLock(project.root)
   try {

@@ -10,7 +10,7 @@ import {type InspectOptions, inspect} from '../inspection/inspect.js'
 import type {AnalysedNote} from '../pipeline/analyse.js'
 import {decodeNote} from '../pipeline/read.js'
 import {analyse, readNote} from '../project/analyse.js'
-import {openProject, type Project} from '../project/project.js'
+import {loadLock, openProject, type Project, type ProjectBase} from '../project/project.js'
 import {align, type Decision, match} from '../state/align.js'
 import {type GitRevision, openRevision} from '../state/git.js'
 import {LOCK_FILE, type LockEntry, Lockfile} from '../state/lock.js'
@@ -46,7 +46,7 @@ export interface DiffResult {
 export async function diff(options: InspectOptions & {base?: string}): Promise<DiffResult> {
   if (options.base) return diffAgainst(options, options.base)
   const inspection = await inspect({...options, deep: true})
-  const project = inspection.project
+  const project = await loadLock(inspection.project)
   const head = await openRevision(project.root, 'HEAD').catch(() => undefined)
   const entries: DiffEntry[] = []
   // Source segments at HEAD by note: a note's targets share them.
@@ -117,7 +117,7 @@ export async function diff(options: InspectOptions & {base?: string}): Promise<D
  * written for the entry's segment i), or undefined when it cannot be lined up.
  */
 async function lockedTranslations(
-  project: Project,
+  project: ProjectBase,
   revision: GitRevision,
   output: string,
   entry: LockEntry | undefined
@@ -129,7 +129,7 @@ async function lockedTranslations(
 
 /** Source segments (id → markdown) of a note at a revision. */
 async function segmentsAt(
-  project: Project,
+  project: ProjectBase,
   revision: GitRevision,
   file: string
 ): Promise<Map<string, string> | undefined> {
@@ -138,7 +138,7 @@ async function segmentsAt(
 }
 
 export async function noteAt(
-  project: Project,
+  project: ProjectBase,
   revision: GitRevision | undefined,
   file: string
 ): Promise<AnalysedNote | undefined> {

@@ -11,7 +11,7 @@ import {type NotePlan, targetUrlForms} from '../config/load.js'
 import {requiredTerms} from '../glossary/load.js'
 import {inspect, type SegmentReport, type TargetReport} from '../inspection/inspect.js'
 import type {AnalysedNote} from '../pipeline/analyse.js'
-import {type Problem, type Project, type ProjectOptions, translationsIn} from '../project/project.js'
+import {type Problem, type ProjectBase, type ProjectOptions, translationsIn} from '../project/project.js'
 import {toPo} from '../review/po.js'
 import {readBack, type UrlForms} from '../review/target-tokens.js'
 import type {ReviewState, ReviewUnit} from '../review/unit.js'
@@ -113,7 +113,7 @@ export async function exportReview(options: ExportOptions): Promise<ExportResult
 }
 
 function unitFor(
-  project: Project,
+  project: ProjectBase,
   target: TargetReport,
   source: AnalysedNote,
   segment: Segment,
@@ -176,7 +176,7 @@ function stateOf(report: SegmentReport | undefined): ReviewState {
 
 /** Protected source text by segment id of a note at git `HEAD` (the source before this edit). */
 async function oldSources(
-  project: Project,
+  project: ProjectBase,
   head: Promise<GitRevision | undefined>,
   note: string
 ): Promise<Map<string, string> | undefined> {

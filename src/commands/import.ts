@@ -16,7 +16,7 @@ import {errnoMessage} from '../io/errno.js'
 import type {AnalysedNote} from '../pipeline/analyse.js'
 import {restore} from '../pipeline/restore.js'
 import {normaliseTranslation, validateTranslation} from '../pipeline/validate.js'
-import {type Problem, type Project, type ProjectOptions, translationsIn} from '../project/project.js'
+import {type Problem, type ProjectBase, type ProjectOptions, translationsIn} from '../project/project.js'
 import {containsSecret} from '../redact.js'
 import {fromPo} from '../review/po.js'
 import {type ReadBackOptions, readBack, tokensForLocale, withNestedTranslations} from '../review/target-tokens.js'
@@ -234,7 +234,7 @@ export async function importReview(options: ImportOptions): Promise<ImportResult
 
 /** Validates one unit against its current source segment; `markdown` is set when it may be applied. */
 function check(
-  project: Project,
+  project: ProjectBase,
   plan: NotePlan | undefined,
   target: TargetReport,
   source: AnalysedNote,
@@ -302,7 +302,7 @@ function check(
  * holds nothing, or nothing that can be expressed with its tokens).
  */
 function heldText(
-  project: Project,
+  project: ProjectBase,
   target: TargetReport,
   source: AnalysedNote,
   segment: Segment,
@@ -320,7 +320,7 @@ function heldText(
  * placeholders, so that a title imported alone can be applied with it.
  */
 function parentText(
-  project: Project,
+  project: ProjectBase,
   target: TargetReport,
   source: AnalysedNote,
   id: string,
@@ -339,7 +339,7 @@ function parentText(
 }
 
 function readBackOptions(
-  project: Project,
+  project: ProjectBase,
   target: TargetReport,
   translationOf: (id: string) => string | undefined
 ): ReadBackOptions {

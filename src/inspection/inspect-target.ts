@@ -8,7 +8,7 @@ import {type Glossary, renderKeep, segmentFingerprint, verifyTerms} from '../glo
 import type {AnalysedNote} from '../pipeline/analyse.js'
 import {compareSegments} from '../pipeline/validate.js'
 import {readNote} from '../project/analyse.js'
-import {type Project, translationsIn} from '../project/project.js'
+import {type ProjectBase, translationsIn} from '../project/project.js'
 import {type ConfigInputs, planTarget} from '../project/target-plan.js'
 import {segmentInSourceSpace} from '../project/url-space.js'
 import {containsSecret} from '../redact.js'
@@ -19,7 +19,7 @@ import {UserError} from '../types.js'
 import type {InspectOptions, TargetReport} from './inspect.js'
 
 export function inspectTarget(
-  project: Project,
+  project: ProjectBase,
   plan: NotePlan,
   target: NotePlan['targets'][number],
   entry: LockEntry,
@@ -147,7 +147,11 @@ function findTarget(byId: ReadonlyMap<string, Segment>, decision: Decision, segm
   return byId.get(decision.state === 'needs-review' ? decision.previousId : segment.id)
 }
 
-export async function load(project: Project, file: string, frontmatterKeys?: readonly string[]): Promise<AnalysedNote> {
+export async function load(
+  project: ProjectBase,
+  file: string,
+  frontmatterKeys?: readonly string[]
+): Promise<AnalysedNote> {
   const note = await readNote(project, file, frontmatterKeys)
   if (!note) throw new UserError(`${file}: disappeared while it was being checked`)
   return note

@@ -11,7 +11,15 @@ import {plannedOutput} from '../config/load.js'
 import {errnoMessage, isErrno} from '../io/errno.js'
 import {contentHash} from '../io/hash.js'
 import type {AnalysedNote} from '../pipeline/analyse.js'
-import {glossaryVersion, openProject, type Problem, type Project, type ProjectOptions} from '../project/project.js'
+import {
+  glossaryVersion,
+  loadLock,
+  openProjectWithoutLock,
+  type Problem,
+  type Project,
+  type ProjectBase,
+  type ProjectOptions
+} from '../project/project.js'
 import {configInputs, inputsFingerprint, keysOf} from '../project/provenance.js'
 import {type Orphan, OrphanPool} from '../project/renames.js'
 import {
@@ -49,7 +57,8 @@ export interface TargetReport {
 }
 
 export interface Inspection {
-  project: Project
+  /** The project; its lock is read only if a target needed it (`loadLock` reads it otherwise). */
+  project: ProjectBase
   targets: TargetReport[]
   /** Lock entries whose source note no longer exists. */
   orphaned: Array<{note: string; locale: string}>
@@ -63,14 +72,14 @@ export interface InspectOptions extends ProjectOptions {
 }
 
 export async function inspect(options: InspectOptions): Promise<Inspection> {
-  const project = await openProject({...options, lazyLock: true, verifyCache: true})
+  const project = await openProjectWithoutLock({...options, verifyCache: true})
   const cache = project.statCache
   const inspection: Inspection = {project, targets: [], orphaned: [], problems: [...project.problems]}
   await cache.refresh(
     project.plans.flatMap((plan) => [plan.source, ...plan.targets.map((target) => target.output)]),
     {
       // A cold run: the cache vouches for nothing, so the lock will be needed; parse it meanwhile.
-      meanwhile: () => project.lock
+      meanwhile: () => loadLock(project)
     }
   )
   // What a current target was last found current against: while the lock, the source, the
@@ -110,7 +119,7 @@ export async function inspect(options: InspectOptions): Promise<Inspection> {
          * is then not reported as deleted): sync moves its translation and pays for nothing.
          */
         const claimRename = async (): Promise<Orphan | undefined> => {
-          renames ??= renamePool(project, Boolean(options.paths?.length))
+          renames ??= renamePool(await loadLock(project), Boolean(options.paths?.length))
           if (!renames.locales.has(target.locale) || target.copy) return undefined
           deep ??= await import('./inspect-target.js')
           source ??= await deep.load(project, plan.source)
@@ -155,7 +164,8 @@ export async function inspect(options: InspectOptions): Promise<Inspection> {
           continue
         }
 
-        const entry = project.lock.head(plan.source, target.locale)
+        const {lock} = await loadLock(project)
+        const entry = lock.head(plan.source, target.locale)
         if (!entry) {
           // Moved along with its note (`git mv` of both): sync reads it against the old entry.
           const orphan = await claimRename()
@@ -216,7 +226,7 @@ export async function inspect(options: InspectOptions): Promise<Inspection> {
         // Only now is the Markdown parser needed: a check of current targets never loads it.
         deep ??= await import('./inspect-target.js')
         source ??= await deep.load(project, plan.source)
-        const full = project.lock.get(plan.source, target.locale)!
+        const full = lock.get(plan.source, target.locale)!
         const translation = await deep.load(project, target.output, keysOf(project.config, full))
         deep.inspectTarget(project, plan, target, full, source, translation, report, {
           ...options,
@@ -231,7 +241,7 @@ export async function inspect(options: InspectOptions): Promise<Inspection> {
   }
 
   if (!options.paths?.length)
-    inspection.orphaned = orphans(project, cache, lockHash !== undefined).filter(
+    inspection.orphaned = (await orphans(project, cache, lockHash !== undefined)).filter(
       (orphan) => !claimed.has(`${orphan.note}\0${orphan.locale}`)
     )
 
@@ -283,7 +293,7 @@ function renamePool(project: Project, byPaths: boolean): {pool: OrphanPool; loca
  * the lock's hash for this set of sources and locales, so that an unchanged project does not
  * read the lock for it.
  */
-function orphans(project: Project, cache: StatCache, lockExists: boolean): Inspection['orphaned'] {
+async function orphans(project: ProjectBase, cache: StatCache, lockExists: boolean): Promise<Inspection['orphaned']> {
   // A note skipped for a problem is reported as that problem, not as gone.
   const known = new Set([
     ...project.plans.map((plan) => plan.source),
@@ -295,7 +305,7 @@ function orphans(project: Project, cache: StatCache, lockExists: boolean): Inspe
   if (remembered !== undefined) return JSON.parse(remembered) as Inspection['orphaned']
 
   const found: Inspection['orphaned'] = []
-  for (const [note, locale] of project.lock.keys()) {
+  for (const [note, locale] of (await loadLock(project)).lock.keys()) {
     if (!known.has(note) && (locales.size === 0 || locales.has(locale))) found.push({note, locale})
   }
   cache.remember(LOCK_FILE, name, JSON.stringify(found))

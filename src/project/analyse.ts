@@ -6,14 +6,14 @@ import {shield} from '../glossary/load.js'
 import {type AnalysedNote, analyseNote} from '../pipeline/analyse.js'
 import type {ParsedMarkdown} from '../pipeline/parse.js'
 import type {NoteText} from '../pipeline/read.js'
-import {type Project, readText} from './project.js'
+import {type ProjectBase, readText} from './project.js'
 
 /**
  * Parses a note once, shielding the glossary's keep-terms so they survive by construction.
  * `parsed` reuses a parse already made of exactly this text (reassembly's safety net).
  */
 export function analyse(
-  project: Project,
+  project: ProjectBase,
   file: string,
   text: NoteText,
   parsed?: ParsedMarkdown,
@@ -30,7 +30,7 @@ export function analyse(
 
 /** Reads and parses a note of the project; undefined when the file does not exist. */
 export async function readNote(
-  project: Project,
+  project: ProjectBase,
   file: string,
   frontmatterKeys?: readonly string[]
 ): Promise<AnalysedNote | undefined> {

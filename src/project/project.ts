@@ -29,29 +29,33 @@ export interface ProjectOptions {
   /** Target locales from the command line (comma lists already split). */
   locales?: string[]
   /**
-   * Read the lock on first use of `project.lock` rather than up front: `check` answers most
-   * targets from its stat cache and needs the lock (15 MB at 10,000 notes × 9 locales) only for
-   * the others.
-   */
-  lazyLock?: boolean
-  /**
    * Check every file the stat cache knows on worker threads while the notes are discovered (for
    * commands that hash them all: `check`, `status`, `diff`).
    */
   verifyCache?: boolean
 }
 
-export interface Project {
+/**
+ * A project as {@link openProjectWithoutLock} opens it: `lock` is there once {@link loadLock} has
+ * read it. `check` answers most targets from its stat cache and needs the lock (15 MB at 10,000
+ * notes × 9 locales) only for the others, so it reads it only then, and says so in the code.
+ */
+export interface ProjectBase {
   config: ResolvedConfig
   root: string
   glossary?: Glossary
-  /** The committed lock, loaded once per run. */
-  lock: Lockfile
+  /** The committed lock, once read (by {@link loadLock}, or by discovery when it needed the locales). */
+  lock?: Lockfile
   /** File hashes (and source locales) by stat, like git's index; commands that read many files save it. */
   statCache: StatCache
   plans: NotePlan[]
   /** Files that were skipped, with the reason (they make the run exit non-zero). */
   problems: Array<{file: string; message: string}>
+}
+
+/** A project with its committed lock read (what {@link openProject} returns). */
+export interface Project extends ProjectBase {
+  lock: Lockfile
 }
 
 /** A file the command could not use, reported with the run's other results. */
@@ -60,14 +64,31 @@ export interface Problem {
   message: string
 }
 
+/** Opens the project and reads its lock. */
 export async function openProject(options: ProjectOptions): Promise<Project> {
+  return loadLock(await openProjectWithoutLock(options))
+}
+
+/**
+ * Reads the project's lock, once: the project is returned with it (and keeps it, so a command
+ * that inspected first and then needs the lock reads it once).
+ */
+export async function loadLock(project: ProjectBase): Promise<Project> {
+  return Object.assign(project, {lock: project.lock ?? (await Lockfile.load(project.root))})
+}
+
+/**
+ * Opens the project without reading the lock, unless discovery needs it (to learn the locales
+ * when neither the command line nor the config names any); {@link loadLock} reads it.
+ */
+export async function openProjectWithoutLock(options: ProjectOptions): Promise<ProjectBase> {
   const config = await loadConfig({cwd: options.cwd, configPath: options.configPath})
   const statCache = await StatCache.load(config.root)
   // Worker threads check the cached stats while this thread finds the notes.
   const verified = options.verifyCache ? statCache.verify() : undefined
   // Discovery needs the lock only to learn the locales when neither the command line nor the
   // config names any.
-  let lock = !options.locales?.length && config.locales.length === 0 ? await Lockfile.load(config.root) : undefined
+  const lock = !options.locales?.length && config.locales.length === 0 ? await Lockfile.load(config.root) : undefined
   const glossary = await loadGlossary(path.resolve(config.root, config.glossary))
   if (!glossary && config.glossaryRequired) {
     throw new UserError(
@@ -91,12 +112,7 @@ export async function openProject(options: ProjectOptions): Promise<Project> {
   ) {
     throw new UserError(nothingFound(config) + (config.file ? '' : await siteHint(config)))
   }
-  const project = {config, root: config.root, glossary, statCache, plans, problems}
-  if (!options.lazyLock) return {...project, lock: lock ?? (await Lockfile.load(config.root))}
-  return Object.defineProperty(project, 'lock', {
-    enumerable: true,
-    get: () => (lock ??= Lockfile.loadSync(config.root))
-  }) as Project
+  return {config, root: config.root, glossary, statCache, plans, problems, ...(lock ? {lock} : {})}
 }
 
 /**
@@ -171,7 +187,7 @@ export async function readText(root: string, file: string, maxBytes: number): Pr
 }
 
 /** The glossary's fingerprint for a locale, as lock entries record it; undefined without a glossary. */
-export function glossaryVersion(project: Project, locale: string): string | undefined {
+export function glossaryVersion(project: ProjectBase, locale: string): string | undefined {
   return project.glossary ? glossaryFingerprint(project.glossary, locale) : undefined
 }
 
@@ -185,7 +201,7 @@ export function describeProblem(problem: Problem): string {
  * `rebaseLink`). The table is built on the first lookup: most targets (and most review units) have
  * no relative link to another note, and callers ask once per target or unit.
  */
-export function translationsIn(project: Project, locale: string): (note: string) => string | undefined {
+export function translationsIn(project: ProjectBase, locale: string): (note: string) => string | undefined {
   let outputs: Map<string, string> | undefined
   return (note) => {
     if (!outputs) {

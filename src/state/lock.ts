@@ -123,16 +123,10 @@ export class Lockfile {
 
   /** Reads `notes-l10n.lock` at `root`; a missing file is an empty lock, a broken one a {@link UserError}. */
   static async load(root: string): Promise<Lockfile> {
-    return Lockfile.loadSync(root)
-  }
-
-  /**
-   * {@link load} without the event loop, for the lock `check` reads lazily from a getter. (Parsing
-   * blocks the thread anyway: an async read would only add a round trip.)
-   */
-  static loadSync(root: string): Lockfile {
     let text: string
     try {
+      // Read without the event loop: parsing blocks the thread anyway, and `check` reads the lock
+      // while worker threads hash files, so an async read would only add a round trip.
       // A FIFO, socket, device or folder planted as the lock is refused, never waited on.
       const bytes = readRegularFileSync(path.join(root, LOCK_FILE), LOCK_FILE)
       if (bytes === undefined) return new Lockfile()

@@ -67,7 +67,7 @@ export interface WorkerOptions {
   threads?: number
   parallelFrom?: number
   /** Work for this thread while the workers read (called only when they do). */
-  meanwhile?: () => void
+  meanwhile?: () => unknown
 }
 
 /** A value derived from a file's bytes, remembered with its hash. */
@@ -265,7 +265,7 @@ export class StatCache {
       unknown.map(({location}) => location),
       options.threads
     )
-    options.meanwhile?.()
+    await options.meanwhile?.()
     const {found, hashes} = await hashing
     unknown.forEach(({key}, index) => {
       const at = index * STRIDE
