@@ -382,7 +382,7 @@ class Walker {
   }
 }
 
-const voidElements = new Set([
+const voidElements: ReadonlySet<string> = new Set([
   'area',
   'base',
   'br',
@@ -399,7 +399,7 @@ const voidElements = new Set([
 ])
 
 /** Raw-HTML elements whose text is code or literal input, never translated. */
-const verbatimElements = new Set(['code', 'kbd', 'samp', 'var', 'pre', 'tt'])
+const verbatimElements: ReadonlySet<string> = new Set(['code', 'kbd', 'samp', 'var', 'pre', 'tt'])
 
 function isVerbatimElement(node: PhrasingContent): boolean {
   if (node.type !== 'html') return false

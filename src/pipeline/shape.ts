@@ -44,7 +44,7 @@ const fields: Record<string, readonly string[]> = {
 }
 
 /** Node types whose children are phrasing: translation may reorder those children. */
-const phrasingParents = new Set([
+const phrasingParents: ReadonlySet<string> = new Set([
   'paragraph',
   'heading',
   'tableCell',
@@ -56,7 +56,7 @@ const phrasingParents = new Set([
 ])
 
 /** Node types whose content is prose (or front-matter, patched and checked on its own). */
-const ignored = new Set(['text', 'yaml'])
+const ignored: ReadonlySet<string> = new Set(['text', 'yaml'])
 
 /** Describe the shape of `tree` (see the module comment for what counts). */
 export function treeShape(tree: Root | Nodes, options?: {proseAttributes?: readonly string[]}): Shape {

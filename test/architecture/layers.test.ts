@@ -94,6 +94,19 @@ function imports(file: string): string[] {
   )
 }
 
+/**
+ * A module-level (unindented) declaration that holds a Map, Set or WeakMap anyone may change: a
+ * WeakMap always (it exists to be written), a Map or Set unless typed ReadonlyMap/ReadonlySet.
+ */
+function mutableTable(line: string): boolean {
+  const declaration = /^(?:export\s+)?(?:const|let|var)\s+\w+\s*(:[^=]*)?=\s*new\s+(WeakMap|WeakSet|Map|Set)\b/.exec(
+    line
+  )
+  if (!declaration) return false
+  if (declaration[2]!.startsWith('Weak')) return true
+  return !/^:\s*Readonly(Map|Set)</.test(declaration[1] ?? '')
+}
+
 describe('layers', () => {
   const files = sources(SRC)
 
@@ -125,6 +138,27 @@ describe('layers', () => {
           .map(({index}) => `${path.relative(SRC, file)}:${index + 1}`)
       )
     expect(found).toEqual([])
+  })
+
+  it('no module-level mutable Map, Set or WeakMap in pipeline/ (a module-level table is a ReadonlyMap/ReadonlySet)', () => {
+    const found = files
+      .filter((file) => layerOf(file) === 'pipeline')
+      .flatMap((file) =>
+        readFileSync(file, 'utf8')
+          .split('\n')
+          .map((line, index) => ({line, index}))
+          .filter(({line}) => mutableTable(line))
+          .map(({index, line}) => `${path.relative(SRC, file)}:${index + 1}: ${line.trim()}`)
+      )
+    expect(found).toEqual([])
+  })
+
+  it('the module-level checks see what they look for', () => {
+    expect(mutableTable('const seen = new Map<string, number>()')).toBe(true)
+    expect(mutableTable('export const placements = new WeakMap<Token[], Placement>()')).toBe(true)
+    expect(mutableTable('const readonlyButWeak: ReadonlyMap<object, string> = new WeakMap()')).toBe(true)
+    expect(mutableTable("const names: ReadonlySet<string> = new Set(['a'])")).toBe(false)
+    expect(mutableTable('  const local = new Map()')).toBe(false)
   })
 
   it('the checker sees imports (a rule that matches nothing proves nothing)', () => {

@@ -38,7 +38,7 @@ export function language(locale: string): string {
   return (locale.split(/[-_]/)[0] ?? locale).toLowerCase()
 }
 
-const RIGHT_TO_LEFT = new Set([
+const RIGHT_TO_LEFT: ReadonlySet<string> = new Set([
   'ar',
   'arc',
   'dv',
