@@ -5,7 +5,7 @@
  * that never ends or trickles), and yields either a well-formed chat completion or a
  * {@link ReplyError} saying why not — never an exception from deep inside a parser.
  *
- * No SDK types here: `openai.ts` wires this into the `fetch` it hands the SDK.
+ * No SDK types here: `openai-fetch.ts` wires this into the `fetch` handed to the SDK.
  */
 
 /** A reply that is not a usable chat completion: that request fails (after transport retries). */

@@ -161,6 +161,18 @@ describe('layers', () => {
     expect(mutableTable('  const local = new Map()')).toBe(false)
   })
 
+  it('only src/providers/openai*.ts import the openai SDK', () => {
+    const importers = files.filter((file) =>
+      /(?:^|\n)\s*(?:import|export)\b[^'"]*?from\s+['"]openai(?:\/[^'"]*)?['"]/.test(readFileSync(file, 'utf8'))
+    )
+    const outside = importers
+      .map((file) => path.relative(SRC, file).split(path.sep).join('/'))
+      .filter((file) => !/^providers\/openai[^/]*\.ts$/.test(file))
+    expect(outside).toEqual([])
+    // The rule matches something: the provider itself imports the SDK.
+    expect(importers.map((file) => path.basename(file))).toContain('openai.ts')
+  })
+
   it('the checker sees imports (a rule that matches nothing proves nothing)', () => {
     expect(imports(path.join(SRC, 'commands', 'sync.ts')).some((target) => layerOf(target) === 'sync')).toBe(true)
   })
