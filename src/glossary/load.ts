@@ -5,6 +5,7 @@
 
 import {readFile} from 'node:fs/promises'
 import {errnoMessage, isErrno} from '../io/errno.js'
+import {pointAt} from '../text/lines.js'
 import {UserError} from '../types.js'
 import {parseGlossary} from './parse.js'
 import type {Glossary} from './types.js'
@@ -19,13 +20,6 @@ export {visibleText} from './project.js'
 export {glossarySchema} from './schema.js'
 export type {Glossary, GlossaryEntry, Rendering, TermMatch} from './types.js'
 export {verifyTerms} from './verify.js'
-
-/** 1-based line and column of a UTF-16 offset. */
-function lineAndColumn(text: string, offset: number): {line: number; column: number} {
-  const before = text.slice(0, offset)
-  const lineStart = before.lastIndexOf('\n') + 1
-  return {line: before.split('\n').length, column: offset - lineStart + 1}
-}
 
 /**
  * Read, validate and compile a glossary file.
@@ -57,7 +51,7 @@ export async function loadGlossary(path: string): Promise<Glossary | undefined> 
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error)
     const position = /at position (\d+)/.exec(reason)?.[1]
-    const {line, column} = lineAndColumn(text, position === undefined ? text.length : Number(position))
+    const {line, column} = pointAt(text, position === undefined ? text.length : Number(position))
     const what = reason.replace(/\s*in JSON at position \d+.*$/s, '').replace(/\s*\(line \d+ column \d+\)$/, '')
     throw new UserError(
       `${path}:${line}:${column}: expected valid JSON, received a syntax error (${what}) — fix: correct the syntax there (a trailing comma or a missing quote is the usual cause)`

@@ -11,6 +11,7 @@
 
 import type {Definition, Root} from 'mdast'
 import {contentHash} from '../io/hash.js'
+import {lineIndex} from '../text/lines.js'
 
 export {hasLetters, isUntranslatable} from '../text/letters.js'
 
@@ -89,7 +90,7 @@ export function analyseNote(file: string, note: NoteText, options?: AnalyseOptio
     )
   }
   const tree = parsed.tree
-  const lines = lineStarts(text)
+  const lineOf = lineIndex(text)
   const segments: Segment[] = []
   const layouts = new Map<string, SegmentLayout>()
   const seen = new Map<string, number>()
@@ -111,7 +112,7 @@ export function analyseNote(file: string, note: NoteText, options?: AnalyseOptio
       ...draft,
       text: protectedText.text,
       tokens: protectedText.tokens,
-      line: lineOf(lines, draft.start)
+      line: lineOf(draft.start)
     }
     segments.push(segment)
     layouts.set(id, {...layout, placement: protectedText.placement})
@@ -229,22 +230,4 @@ export const SEGMENTATION_VERSION = 2
 /** Whitespace runs collapse to one space, ends trimmed: re-wrapping keeps the id. */
 function normalise(text: string): string {
   return text.replace(/\s+/g, ' ').trim()
-}
-
-function lineStarts(text: string): number[] {
-  const starts = [0]
-  for (let index = text.indexOf('\n'); index !== -1; index = text.indexOf('\n', index + 1)) starts.push(index + 1)
-  return starts
-}
-
-/** 1-based line of `offset`. */
-function lineOf(starts: readonly number[], offset: number): number {
-  let low = 0
-  let high = starts.length - 1
-  while (low < high) {
-    const middle = (low + high + 1) >> 1
-    if (starts[middle]! <= offset) low = middle
-    else high = middle - 1
-  }
-  return low + 1
 }

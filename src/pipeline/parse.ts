@@ -18,6 +18,7 @@ import remarkMath from 'remark-math'
 import remarkMdx from 'remark-mdx'
 import remarkParse from 'remark-parse'
 import {type Data, type Processor, unified} from 'unified'
+import {location} from 'vfile-location'
 
 /** A half-open range of UTF-16 offsets into the parsed text. */
 export interface Range {
@@ -54,6 +55,8 @@ type Handles = NonNullable<Extract<FromMarkdownExtension, {enter?: unknown}>['en
 type Handle = NonNullable<Handles[string]>
 type CompileContext = ThisParameterType<Handle>
 type Token = Parameters<Handle>[0]
+/** A line/column/offset point, as unist positions and `vfile-location` have them. */
+type Point = NonNullable<ReturnType<ReturnType<typeof location>['toPoint']>>
 
 interface Recording {
   contentStart: Map<number, number>
@@ -258,6 +261,12 @@ export function parseTree(text: string, options?: ParseOptions): Root {
 const SINGLE_DOLLAR_MATH = /(?<![$\\])\$(?=[^\s$])([^$\n]*?[^\s$\\])\$(?![\d$])/g
 
 function singleDollarMath(tree: Root, text: string): Root {
+  // One line index for the note, built (as far as needed) only when a text node has a pair of dollars.
+  let index: ReturnType<typeof location> | undefined
+  const point = (offset: number): Point => {
+    index ??= location(text)
+    return index.toPoint(offset) ?? {line: 1, column: 1, offset}
+  }
   const visit = (node: Nodes): void => {
     if (!('children' in node)) return
     const children = node.children as Nodes[]
@@ -267,7 +276,7 @@ function singleDollarMath(tree: Root, text: string): Root {
         visit(child)
         continue
       }
-      const split = splitMath(child, text)
+      const split = splitMath(child, text, point)
       if (split) {
         children.splice(index, 1, ...split)
         index += split.length - 1
@@ -278,24 +287,17 @@ function singleDollarMath(tree: Root, text: string): Root {
   return tree
 }
 
-function splitMath(node: Extract<Nodes, {type: 'text'}>, text: string): Nodes[] | undefined {
+function splitMath(
+  node: Extract<Nodes, {type: 'text'}>,
+  text: string,
+  point: (offset: number) => Point
+): Nodes[] | undefined {
   const start = node.position?.start.offset
   const end = node.position?.end.offset
   if (start === undefined || end === undefined || !node.value.includes('$')) return undefined
   if (text.slice(start, end) !== node.value) return undefined
   const out: Nodes[] = []
   let cursor = 0
-  const point = (offset: number) => {
-    // Lines counted from the node's own start (its position is known), so a note with many
-    // dollars costs one scan of each text node, not one of the whole note per dollar.
-    let line = node.position!.start.line
-    let lineStart = start - (node.position!.start.column - 1)
-    for (let at = text.indexOf('\n', start); at !== -1 && at < offset; at = text.indexOf('\n', at + 1)) {
-      line++
-      lineStart = at + 1
-    }
-    return {line, column: offset - lineStart + 1, offset}
-  }
   const piece = (from: number, to: number): void => {
     if (to > from)
       out.push({

@@ -5,6 +5,7 @@
  * character). Pure: text and marks in, text out.
  */
 
+import {normalizeIdentifier} from 'micromark-util-normalize-identifier'
 import type {Token} from '../types.js'
 import {canClose, canOpen, isWhitespace} from './escape.js'
 import type {Placement} from './protect.js'
@@ -59,7 +60,7 @@ export function fixAssembled(assembly: Assembly, placement: Placement): void {
     const entry = byToken.get(n)
     if ('label' in extra && entry?.open && entry.close) {
       const inner = assembly.out.slice(entry.open.end, entry.close.start)
-      if (normaliseLabel(inner) !== normaliseLabel(extra.label)) {
+      if (normalizeIdentifier(inner) !== normalizeIdentifier(extra.label)) {
         assembly.replace(entry.close, `][${extra.label}]`)
       }
     }
@@ -114,13 +115,4 @@ function flank(assembly: Assembly, open: Mark, close: Mark): void {
   } else if (!canClose(marker, assembly.out.charAt(close.start - 1), assembly.out.charAt(close.end))) {
     if (!isWhitespace(assembly.out.charAt(close.end))) assembly.edit(close.end, 0, ' ')
   }
-}
-
-/** CommonMark label matching: case-fold, collapse whitespace. */
-function normaliseLabel(value: string): string {
-  return value
-    .replace(/[\t\n\r ]+/g, ' ')
-    .trim()
-    .toLowerCase()
-    .toUpperCase()
 }

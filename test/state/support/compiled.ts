@@ -5,10 +5,10 @@
  * in the build.
  */
 import {type ChildProcess, spawn} from 'node:child_process'
-import {mkdtemp, writeFile} from 'node:fs/promises'
+import {mkdtemp, symlink, writeFile} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
-import {transpileSources} from '../../support/transpile.js'
+import {repo, transpileSources} from '../../support/transpile.js'
 
 let compiled: Promise<string> | undefined
 
@@ -21,6 +21,8 @@ export function compiledState(): Promise<string> {
 async function compile(): Promise<string> {
   const out = await mkdtemp(path.join(tmpdir(), 'notes-l10n-state-js-'))
   await writeFile(path.join(out, 'package.json'), '{"type":"module"}\n')
+  // The state modules' own dependencies (the lock's line numbers come from vfile-location).
+  await symlink(path.join(repo, 'node_modules'), path.join(out, 'node_modules'), 'dir')
   await transpileSources(path.join(out, 'src'))
   return out
 }
