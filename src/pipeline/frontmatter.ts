@@ -23,6 +23,14 @@ export interface Frontmatter {
   eol: string
 }
 
+/**
+ * The YAML with every bare CR made a LF: YAML 1.2 breaks lines at LF, CRLF or a bare CR, the `yaml`
+ * package at the first two only. Same length, so every range into one indexes the other.
+ */
+export function withLineFeeds(yaml: string): string {
+  return yaml.replace(/\r(?!\n)/g, '\n')
+}
+
 /** A translatable front-matter value. */
 export interface FrontmatterValue {
   key: string
@@ -85,7 +93,7 @@ export function parseFrontmatter(text: string, start: number, end: number, file:
   const eol = firstBreak?.[0] ?? '\n'
   const firstLine = lineAt(text, contentStart)
 
-  const document = parseDocument(yaml, {schema: 'core', uniqueKeys: true, prettyErrors: true})
+  const document = parseDocument(withLineFeeds(yaml), {schema: 'core', uniqueKeys: true, prettyErrors: true})
   const error = document.errors[0]
   if (error) {
     const line = error.linePos?.[0].line
@@ -152,13 +160,16 @@ export function patchFrontmatter(
     append?: string
   }
 ): string {
-  const yaml = frontmatter.yaml
+  // Patched with LF line breaks (the document's ranges and the line scans below count those), and
+  // given back the note's bare CRs at the end.
+  const yaml = withLineFeeds(frontmatter.yaml)
+  const cr = (patched: string) => (frontmatter.eol === '\r' ? patched.replaceAll('\n', '\r') : patched)
   const contents = frontmatter.document.contents
   const set = new Map(Object.entries(edits.set ?? {}))
   const drop = new Set(edits.drop ?? [])
   const translated = edits.translated ?? new Map<string, string>()
   if (contents !== null && !isMap(contents)) {
-    if (set.size === 0 && drop.size === 0) return yaml
+    if (set.size === 0 && drop.size === 0) return frontmatter.yaml
     throw new NoteError(
       file,
       'front-matter is not a mapping of keys to values, so keys cannot be set or removed',
@@ -212,7 +223,7 @@ export function patchFrontmatter(
     if (patched !== '' && !/[\r\n]$/.test(patched)) patched += frontmatter.eol
     patched += edits.append
   }
-  return patched
+  return cr(patched)
 }
 
 /** `patchFrontmatter` for a flow mapping: set/delete on a copy of the document, printed by `yaml`. */
@@ -236,6 +247,20 @@ function patchFlowMapping(
       if (key !== undefined && !document.has(key)) document.set(key, pair.value)
     }
   }
+  // `yaml` prints a string plain whenever a YAML 1.2 reader reads it back as that string; a YAML 1.1
+  // reader (Jekyll's Psych, PyYAML, go-yaml v2) reads plain `no`, `on`, `y` or `~` as a boolean
+  // or null. Every string the mapping prints (keys too: `on:` is `true:` there) is double-quoted
+  // unless both read it back as itself, as `renderValue` does for block mappings.
+  visit(document, {
+    Scalar(_key, node) {
+      if (
+        typeof node.value === 'string' &&
+        (node.type === undefined || node.type === 'PLAIN') &&
+        !plainIsSafe(node.value)
+      )
+        node.type = 'QUOTE_DOUBLE'
+    }
+  })
   let printed = document.toString({lineWidth: 0})
   if (!/[\r\n]$/.test(frontmatter.yaml)) printed = printed.replace(/\n$/, '')
   return frontmatter.eol === '\n' ? printed : printed.replaceAll('\n', frontmatter.eol)
@@ -263,10 +288,11 @@ export function addedLines(
   for (const pair of contents.items) {
     const key = keyOf(pair)
     if (key === undefined || present.has(key) || exclude.has(key)) continue
-    const range = lineRange(target.yaml, pair)
-    lines += target.yaml.slice(range.start, range.end)
+    const yaml = withLineFeeds(target.yaml)
+    const range = lineRange(yaml, pair)
+    lines += yaml.slice(range.start, range.end)
   }
-  if (lines !== '' && !lines.endsWith('\n')) lines += target.eol
+  if (lines !== '' && !/[\r\n]$/.test(lines)) lines += target.eol
   return lines
 }
 

@@ -18,7 +18,7 @@ export interface NoteText {
   /** Whether the file started with a UTF-8 byte order mark (re-added on write: docs/decisions.md trap 8). */
   bom: boolean
   /** The dominant line ending; ties and files without any line ending count as `\n`. */
-  eol: '\n' | '\r\n'
+  eol: '\n' | '\r\n' | '\r'
   /** An `.mdx` file: parsed with `remark-mdx` (`parse.ts`). */
   mdx?: boolean
 }
@@ -129,6 +129,7 @@ const MAX_NESTING = 100
  */
 function refuseDeepNesting(text: string, file: string): void {
   const marker = /[ \t]{0,3}(?:>|[-+*](?=[ \t])|\d{1,9}[.)](?=[ \t]))[ \t]?/y
+  const lineBreak = /\r\n?|\n/g
   let line = 1
   for (let start = 0; start < text.length; line++) {
     marker.lastIndex = start
@@ -141,23 +142,26 @@ function refuseDeepNesting(text: string, file: string): void {
         'Flatten the nesting'
       )
     }
-    const end = text.indexOf('\n', start)
-    if (end === -1) break
-    start = end + 1
+    // LF, CRLF or a bare CR (old Mac files) ends a line, as for the parser.
+    lineBreak.lastIndex = start
+    const found = lineBreak.exec(text)
+    if (!found) break
+    start = found.index + found[0].length
   }
 }
 
-/** `\r\n` when CRLF endings outnumber bare LF endings, else `\n`. */
-export function dominantEol(text: string): '\n' | '\r\n' {
+/** The most frequent line ending: `\r\n`, a bare `\r` (old Mac files) or `\n` (ties go to `\n`). */
+export function dominantEol(text: string): '\n' | '\r\n' | '\r' {
   let crlf = 0
+  let cr = 0
   let lf = 0
-  let index = text.indexOf('\n')
-  while (index !== -1) {
-    if (index > 0 && text.charCodeAt(index - 1) === 13) crlf++
+  for (const [ending] of text.matchAll(/\r\n?|\n/g)) {
+    if (ending === '\r\n') crlf++
+    else if (ending === '\r') cr++
     else lf++
-    index = text.indexOf('\n', index + 1)
   }
-  return crlf > lf ? '\r\n' : '\n'
+  if (crlf > lf && crlf >= cr) return '\r\n'
+  return cr > lf && cr > crlf ? '\r' : '\n'
 }
 
 function lineAtByte(bytes: Uint8Array, offset: number): number {

@@ -12,7 +12,7 @@ import {parseDocument} from 'yaml'
 import type {AnalysedNote, SegmentLayout} from './analyse.js'
 import {toPhysical} from './containers.js'
 import {singleLine} from './escape.js'
-import {type FrontmatterScalar, patchFrontmatter, renderValue} from './frontmatter.js'
+import {type FrontmatterScalar, patchFrontmatter, renderValue, withLineFeeds} from './frontmatter.js'
 import {MdxSyntaxError, type ParsedMarkdown, parseMarkdown} from './parse.js'
 import {shapeDifference, shapeKey, treeShape} from './shape.js'
 
@@ -194,7 +194,7 @@ function frontmatterChange(
   // the source's front-matter is valid YAML 1.1, by a 1.1 reader (Jekyll, PyYAML) too; otherwise
   // keep the source's.
   const readers = [readBack(yaml, '1.2')]
-  if (parseDocument(frontmatter.yaml, {version: '1.1', uniqueKeys: true}).errors.length === 0)
+  if (parseDocument(withLineFeeds(frontmatter.yaml), {version: '1.1', uniqueKeys: true}).errors.length === 0)
     readers.push(readBack(yaml, '1.1'))
   const bad = [...translated].filter(([key, value]) =>
     readers.some(
@@ -215,7 +215,7 @@ function frontmatterChange(
 
 /** The front-matter as a reader of YAML `version` sees it (undefined when it cannot read it). */
 function readBack(yaml: string, version: '1.1' | '1.2'): unknown {
-  const document = parseDocument(yaml, {version, uniqueKeys: true})
+  const document = parseDocument(withLineFeeds(yaml), {version, uniqueKeys: true})
   return document.errors.length === 0 ? document.toJS() : undefined
 }
 

@@ -28,6 +28,9 @@ describe('decodeNote', () => {
     expect(decodeNote(utf8('\uFEFFa\r\nb\r\nc\n'), 'a.md')).toEqual({text: 'a\r\nb\r\nc\n', bom: true, eol: '\r\n'})
     expect(decodeNote(utf8('a\nb'), 'a.md')).toEqual({text: 'a\nb', bom: false, eol: '\n'})
     expect(dominantEol('no line ending')).toBe('\n')
+    expect(dominantEol('a\rb\rc\n')).toBe('\r')
+    expect(dominantEol('a\r\nb\rc\r\n')).toBe('\r\n')
+    expect(dominantEol('a\rb\nc')).toBe('\n')
   })
 
   it('rejects non-UTF-8 bytes with the byte offset and line', () => {
