@@ -1,6 +1,6 @@
 /**
- * Source discovery: which notes exist, what language each is in, and where each of its targets
- * goes.
+ * Source discovery: which notes exist (the walk is `walk.ts`), what language each is in (its
+ * front-matter head is read by `frontmatter-head.ts`), and where each of its targets goes.
  *
  * Discovery walks only the static bases of the include globs, never follows a symlink out of
  * the project (S5), and reads no more of a note than its front-matter head, so ten thousand
@@ -8,19 +8,20 @@
  * stop the run.
  */
 
-import {constants, type Dirent, readdirSync, realpathSync, statSync} from 'node:fs'
-import {open} from 'node:fs/promises'
+import {readdirSync} from 'node:fs'
 import path from 'node:path'
-import picomatch from 'picomatch'
 import {isErrno} from '../io/errno.js'
 import {UserError} from '../types.js'
 import {compareCodeUnits} from '../values.js'
-import {ALWAYS_IGNORED_DIRS} from './defaults.js'
+import {readFrontmatterValue} from './frontmatter-head.js'
 import {canonicalTag, isLocaleTag, normaliseLocale, pairFromAliases} from './locales.js'
-import {isInside, outputTemplates, pathParts, renderOutputPath, sourceBaseOf, unsafePathReason} from './paths.js'
+import {isInside, outputTemplates, pathParts, renderOutputPath} from './paths.js'
 import {compileSourcePattern, matchSourcePattern} from './pattern.js'
 import {parseTemplate} from './template.js'
 import type {LocalePair, ResolvedConfig} from './types.js'
+import {type DiscoveryProblem, walkSources} from './walk.js'
+
+export type {DiscoveryProblem} from './walk.js'
 
 /** One source note and its targets. */
 export interface NotePlan {
@@ -44,18 +45,6 @@ export interface NotePlan {
 
 /** Reads the value of a top-level front-matter key of a root-relative note (undefined: not there). */
 export type FrontmatterReader = (file: string, key: string) => Promise<string | undefined> | string | undefined
-
-/** A file left out, with the reason. */
-export interface DiscoveryProblem {
-  file: string
-  message: string
-}
-
-/** How much of a note is read first to find its front-matter locale: most front-matter fits. */
-const HEAD_BYTES = 4096
-
-/** How far a long front-matter is followed before giving up. */
-const MAX_HEAD_BYTES = 65_536
 
 /** Front-matter reads in flight at once. */
 const HEAD_READ_CONCURRENCY = 32
@@ -130,29 +119,6 @@ export async function discoverNotes(
 
   problems.sort((a, b) => compareCodeUnits(a.file, b.file))
   return {plans, problems}
-}
-
-/**
- * Exclude globs with `{locale}` (path form) and `{tag}` expanded to every locale of the run and
- * of the config: `docs/{locale}/**` keeps every translation folder out of the sources, including
- * one for a locale added later, so outputs beside or under the sources are never read back as
- * sources. Locale forms are letters, digits, `-` and `_` (checked at load), safe inside braces.
- */
-export function expandLocaleParts(globs: readonly string[], locales: readonly LocalePair[]): string[] {
-  const alternation = (values: string[]) => {
-    const unique = [...new Set(values)]
-    return unique.length === 1 ? unique[0]! : `{${unique.join(',')}}`
-  }
-  return globs.flatMap((glob) => {
-    if (!glob.includes('{locale}') && !glob.includes('{tag}')) return [glob]
-    // With no locale at all there is nothing to keep out.
-    if (locales.length === 0) return []
-    return [
-      glob
-        .replaceAll('{locale}', alternation(locales.map((locale) => locale.path)))
-        .replaceAll('{tag}', alternation(locales.map((locale) => locale.tag)))
-    ]
-  })
 }
 
 /** An exclude glob covering every output of a locale, from one output path: `docs/es/**`. */
@@ -247,124 +213,6 @@ function pathFilter(config: ResolvedConfig, filter: string): string {
 
 function matchesFilter(file: string, filter: string): boolean {
   return filter === '' || file === filter || file.startsWith(`${filter}/`)
-}
-
-/**
- * Every file under the include bases that matches an include glob and no exclude glob,
- * root-relative, sorted. Symlinks are followed only while they stay inside the root.
- *
- * Synchronous: one folder after another, the event loop has nothing else to do meanwhile, and an
- * async `readdir` per folder only added a thread-pool round trip each.
- */
-function walkSources(config: ResolvedConfig, problems: DiscoveryProblem[], locales: readonly LocalePair[]): string[] {
-  const include = picomatch(config.sources.include)
-  const excludes = expandLocaleParts(config.sources.exclude, [...locales, ...config.locales])
-  const exclude = excludes.length > 0 ? picomatch(excludes) : () => false
-  const realRoot = realpathSync(config.root)
-  const found = new Set<string>()
-  const visited = new Set<string>()
-
-  // Walk each base once; a base inside another base is covered by the outer walk.
-  const bases = [...new Set(config.sources.include.map(sourceBaseOf))].sort((a, b) => a.length - b.length)
-  const walked: string[] = []
-
-  for (const base of bases) {
-    if (walked.some((outer) => outer === '' || base === outer || base.startsWith(`${outer}/`))) continue
-    walked.push(base)
-    walkFolder(base)
-  }
-
-  return [...found].sort(compareCodeUnits)
-
-  function walkFolder(relative: string): void {
-    const absolute = path.join(config.root, relative)
-    const real = realpathOrUndefined(absolute)
-    if (!real) return
-    if (!isInside(realRoot, real)) {
-      problems.push({
-        file: relative || '.',
-        message: `symlinked folder resolves to ${real}, outside the project; skipped (a source tree must not reach outside the root)`
-      })
-      return
-    }
-    if (visited.has(real)) return
-    visited.add(real)
-
-    let entries: Dirent[]
-    try {
-      entries = readdirSync(absolute, {withFileTypes: true})
-    } catch (error) {
-      if (isErrno(error, 'ENOENT', 'ENOTDIR')) return
-      throw error
-    }
-
-    entries.sort((a, b) => compareCodeUnits(a.name, b.name))
-
-    for (const entry of entries) {
-      if (ALWAYS_IGNORED_DIRS.has(entry.name)) continue
-      const child = relative ? `${relative}/${entry.name}` : entry.name
-
-      if (entry.isDirectory()) {
-        walkFolder(child)
-        continue
-      }
-
-      if (entry.isSymbolicLink()) {
-        const target = realpathOrUndefined(path.join(config.root, child))
-        if (!target) {
-          if (include(child)) problems.push({file: child, message: 'broken symlink; skipped'})
-          continue
-        }
-        const targetStats = statSync(target)
-        if (!isInside(realRoot, target)) {
-          if (targetStats.isDirectory() || include(child)) {
-            problems.push({
-              file: child,
-              message: `symlink resolves to ${target}, outside the project; skipped (sources must live inside the root)`
-            })
-          }
-          continue
-        }
-        if (targetStats.isDirectory()) {
-          walkFolder(child)
-          continue
-        }
-        if (!targetStats.isFile()) {
-          if (include(child) && !exclude(child))
-            problems.push({file: child, message: notRegular(targetStats, 'a symlink to ')})
-          continue
-        }
-      } else if (!entry.isFile()) {
-        // A FIFO, socket or device that matches the sources is reported, never read (a FIFO would
-        // block) and never skipped silently (docs/state.md).
-        if (include(child) && !exclude(child)) problems.push({file: child, message: notRegular(entry, '')})
-        continue
-      }
-
-      if (!include(child) || exclude(child)) continue
-      const reason = unsafePathReason(child)
-      if (reason) {
-        problems.push({file: child, message: `file name refused because ${reason}; rename the file`})
-        continue
-      }
-      found.add(child)
-    }
-  }
-}
-
-/** Why a source that is not a regular file is skipped, naming what it is. */
-function notRegular(
-  kind: {isFIFO(): boolean; isSocket(): boolean; isCharacterDevice(): boolean; isBlockDevice(): boolean},
-  prefix: string
-): string {
-  const what = kind.isFIFO()
-    ? 'a named pipe (FIFO)'
-    : kind.isSocket()
-      ? 'a socket'
-      : kind.isCharacterDevice() || kind.isBlockDevice()
-        ? 'a device'
-        : 'not a file'
-  return `is ${prefix}${what}, not a regular file; skipped — a source note must be a regular file: remove it, or leave it out with sources.exclude`
 }
 
 /** The plan of one source, or undefined (with a problem) when it cannot be planned. */
@@ -472,66 +320,6 @@ async function findSourceLocale(
   return fromName ?? config.sourceLocale.default
 }
 
-/**
- * The value of a top-level scalar key in a note's YAML front-matter, reading only its head.
- *
- * Handles `key: value`, quoted values and trailing comments; anything fancier (block scalars,
- * flow collections) is not a locale anyway and yields undefined.
- */
-export async function readFrontmatterValue(file: string, key: string): Promise<string | undefined> {
-  // O_NONBLOCK: a FIFO among the sources opens at once (and reads as empty) instead of blocking.
-  const handle = await open(file, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0))
-  try {
-    let size = HEAD_BYTES
-    for (;;) {
-      const buffer = Buffer.allocUnsafe(size)
-      const {bytesRead} = await handle.read(buffer, 0, size, 0)
-      const text = buffer.toString('utf8', 0, bytesRead)
-      // A full buffer may end mid-line (or mid-character): only whole lines are looked at.
-      const head = bytesRead < size ? text : text.slice(0, text.lastIndexOf('\n') + 1)
-      const found = frontmatterValue(head, key)
-      // Read further only when the front-matter is still open at the end of what was read.
-      if (found !== undefined || bytesRead < size || size >= MAX_HEAD_BYTES || !frontmatterOpen(head)) return found
-      size *= 4
-    }
-  } finally {
-    await handle.close()
-  }
-}
-
-/**
- * {@link readFrontmatterValue} of a note's bytes already read: the same answer, from the same
- * head of at most {@link MAX_HEAD_BYTES}.
- */
-export function frontmatterValueOfBytes(bytes: Uint8Array, key: string): string | undefined {
-  const cut = bytes.length > MAX_HEAD_BYTES
-  const text = Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(bytes.length, MAX_HEAD_BYTES)).toString('utf8')
-  return frontmatterValue(cut ? text.slice(0, text.lastIndexOf('\n') + 1) : text, key)
-}
-
-/** Whether `head` starts a front-matter block that it does not close. */
-function frontmatterOpen(head: string): boolean {
-  return /^\uFEFF?---\r?\n/.test(head) && !/\n(?:---|\.\.\.)[ \t]*(?:\r?\n|$)/.test(head)
-}
-
-/** The pure half of `readFrontmatterValue`: find `key` in the front-matter at the start of `head`. */
-export function frontmatterValue(head: string, key: string): string | undefined {
-  const lines = head.replace(/^\uFEFF/, '').split(/\r?\n/)
-  if (lines[0]?.trimEnd() !== '---') return undefined
-
-  for (const line of lines.slice(1)) {
-    const trimmed = line.trimEnd()
-    if (trimmed === '---' || trimmed === '...') return undefined
-    if (!line.startsWith(key) || !/^\s*:/.test(line.slice(key.length))) continue
-    const raw = line.slice(line.indexOf(':', key.length) + 1).trim()
-    const quoted = /^(["'])(.*)\1(?:\s+#.*)?$/.exec(raw)
-    const value = quoted ? quoted[2]! : raw.replace(/\s+#.*$/, '').trim()
-    return value === '' ? undefined : value
-  }
-
-  return undefined
-}
-
 /** Give every output exactly one source (see `discoverNotes`). */
 function assignOutputs(config: ResolvedConfig, plans: NotePlan[], problems: DiscoveryProblem[]): void {
   // Collisions are rare: remember the first claim per output and collect the rest separately.
@@ -566,15 +354,6 @@ function assignOutputs(config: ResolvedConfig, plans: NotePlan[], problems: Disc
         })
       }
     }
-  }
-}
-
-function realpathOrUndefined(file: string): string | undefined {
-  try {
-    return realpathSync(file)
-  } catch (error) {
-    if (isErrno(error, 'ENOENT', 'ENOTDIR', 'ELOOP')) return undefined
-    throw error
   }
 }
 

@@ -16,10 +16,10 @@ export {
   type DiscoveryProblem,
   discoverNotes,
   type FrontmatterReader,
-  frontmatterValueOfBytes,
   type NotePlan,
   plannedOutput
 } from './discover.js'
+export {frontmatterValueOfBytes} from './frontmatter-head.js'
 export {type FrontmatterEdit, frontmatterEdit} from './frontmatter-policy.js'
 export {normaliseLocale} from './locales.js'
 export {assertWritable, resolveOutputPath} from './paths.js'
