@@ -14,6 +14,7 @@ import type {AnalysedNote} from '../pipeline/analyse.js'
 import {addedLines} from '../pipeline/frontmatter.js'
 import type {NoteText} from '../pipeline/read.js'
 import {reassemble} from '../pipeline/reassemble.js'
+import {humanMarkupFinding, missingMarkup} from '../pipeline/validate.js'
 import {analyse} from '../project/analyse.js'
 import {glossaryVersion, type Project} from '../project/project.js'
 import {recordedInputs} from '../project/provenance.js'
@@ -40,8 +41,8 @@ export interface Translated {
   failures: Map<string, string>
   /** Segment id → the note its translation was reused from this run (reported). */
   reusedFrom: ReadonlyMap<string, string>
-  /** Segments that were sent to the provider. */
-  sent: number
+  /** Ids of the segments that were sent to the provider. */
+  sent: ReadonlySet<string>
   entry: LockEntry | undefined
   renamed: Orphan | undefined
   existing: AnalysedNote | undefined
@@ -62,9 +63,17 @@ export async function commitTranslation(run: Run, input: Translated, result: Not
     input.existing?.frontmatter,
     new Set([...Object.keys(edit.set), ...edit.drop])
   )
+  // Human edits win: the inline markup a translator left out of a segment (bold written as plain
+  // text, a dropped link) is theirs to choose; it is reported as a warning, never a failure.
+  const human = new Set(
+    note.segments
+      .filter((_, index) => decisions[index]!.state === 'human' || decisions[index]!.state === 'needs-review')
+      .map((segment) => segment.id)
+  )
   const assembled = reassemble(note, new Map(input.markdown), {
     frontmatter: {set: edit.set, drop: edit.drop, append},
-    rewriteUrl: input.rewriteUrl
+    rewriteUrl: input.rewriteUrl,
+    human
   })
   for (const [id, reason] of assembled.rejected) failures.set(id, reason)
 
@@ -110,6 +119,18 @@ export async function commitTranslation(run: Run, input: Translated, result: Not
       return result
     }
   }
+  // A human segment that lacks the source's bold, link or code is kept as written (human edits
+  // win) and reported, with where to restore it; the lock marks it so `check` reports it too.
+  const lacksMarkup = new Set<string>()
+  note.segments.forEach((segment, index) => {
+    if (!human.has(segment.id)) return
+    const missing = missingMarkup(segment.tokens, written.segments[index]!.tokens)
+    if (missing.length === 0) return
+    lacksMarkup.add(segment.id)
+    result.findings.push(
+      humanMarkupFinding(segment, written.segments[index]!.line, target.output, plan.source, missing)
+    )
+  })
   const newEntry = lockEntryFor({
     segments: note.segments,
     decisions,
@@ -119,7 +140,9 @@ export async function commitTranslation(run: Run, input: Translated, result: Not
     sourceHash: input.sourceHash,
     targetHash: contentHash(assembled.text),
     provider: input.provider,
-    madeNow: input.sent > 0 || !entry || (run.real && entry.provider === 'pseudo'),
+    madeNow: input.sent.size > 0 || !entry || (run.real && entry.provider === 'pseudo'),
+    translated: input.sent,
+    lacksMarkup,
     glossary: project.glossary ? glossaryVersion(project, locale) : undefined,
     inputs: recordedInputs(project.config, target)
   })

@@ -391,7 +391,7 @@ async function translateNote(
       markdown,
       failures,
       reusedFrom,
-      sent: remote.length,
+      sent: new Set(remote.map((segment) => segment.id)),
       entry,
       renamed,
       existing,
