@@ -103,6 +103,26 @@ describe('lock merge', () => {
     expect(check.code).toBe(0)
   })
 
+  it('merges a version 1 lock of an older notes-l10n: migrated, written as version 2, the same as a single run', async () => {
+    project = await tempProject(notes)
+    const single = await tempProject(notes)
+    try {
+      expect((await single.run(['sync', '--locale', 'es', '--provider', 'pseudo'])).code).toBe(0)
+      const current = await single.read('notes-l10n.lock')
+      expect(current).toMatch(/^\{\n {2}"version": 2,/)
+      // What a version 1 notes-l10n wrote for the same run: no per-segment marks.
+      const legacy = current.replace('"version": 2', '"version": 1').replaceAll('*', '')
+      await project.write('old.lock', legacy)
+      await cp(path.join(single.root, 'locales'), path.join(project.root, 'locales'), {recursive: true})
+      const merged = await run(project.root, ['lock', 'merge', 'old.lock'])
+      expect(merged.code, merged.stderr).toBe(0)
+      expect(await project.read('notes-l10n.lock')).toBe(current)
+    } finally {
+      await single.remove()
+    }
+    expect((await run(project.root, ['check'])).code).toBe(0)
+  })
+
   it('refuses a file that is not a lock, naming it', async () => {
     project = await tempProject({...notes, 'broken.lock': '{"version": 1, "notes": '})
     const result = await run(project.root, ['lock', 'merge', 'broken.lock'])
