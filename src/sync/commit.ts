@@ -11,9 +11,11 @@ import {errnoCode, errnoMessage} from '../io/errno.js'
 import {contentHash} from '../io/hash.js'
 import {removeStaleTemps, writeFileAtomic} from '../io/write.js'
 import type {AnalysedNote} from '../pipeline/analyse.js'
+import {keepTranslatedComments} from '../pipeline/code-comments.js'
 import {addedLines} from '../pipeline/frontmatter.js'
+import {type ParsedMarkdown, parseMarkdown} from '../pipeline/parse.js'
 import type {NoteText} from '../pipeline/read.js'
-import {reassemble} from '../pipeline/reassemble.js'
+import {type Reassembled, reassemble} from '../pipeline/reassemble.js'
 import {humanMarkupFinding, missingMarkup} from '../pipeline/validate.js'
 import {analyse} from '../project/analyse.js'
 import {glossaryVersion, type Project} from '../project/project.js'
@@ -87,15 +89,11 @@ export async function commitTranslation(run: Run, input: Translated, result: Not
     return result
   }
 
+  const {text: output, parsed} = withKeptComments(run, input, assembled)
   // Hash what the target's segments will look like when read back (escaping may have changed them),
   // so the next run recognises its own work and tells it from a human edit. Reassembly's safety
   // net already parsed this text: reading it back costs no third parse.
-  const written = analyse(
-    project,
-    target.output,
-    {...note.source, text: stripBom(assembled.text, note.source.bom)},
-    assembled.parsed
-  )
+  const written = analyse(project, target.output, {...note.source, text: stripBom(output, note.source.bom)}, parsed)
   if (written.segments.length !== note.segments.length) {
     // Whatever a model or a translator wrote, segments survive reassembly one for one; if they
     // did not, this note fails (reported, exit 1) and the run goes on — never exit 3 for a
@@ -107,7 +105,7 @@ export async function commitTranslation(run: Run, input: Translated, result: Not
   if (!entry && existingText && !options.force) {
     // Adopting a translation made before notes-l10n: its prose is kept as human work, but
     // anything else the tool would rewrite (code, URLs, markup) is the user's call, never silent.
-    const lines = bodyDifferences(withBom(existingText), assembled.text)
+    const lines = bodyDifferences(withBom(existingText), output)
     if (lines.length > 0) {
       result.status = 'untouched'
       result.message = `${target.output}: adopting this existing translation would change it outside its prose at ${lines
@@ -115,7 +113,11 @@ export async function commitTranslation(run: Run, input: Translated, result: Not
         .map((line) => `${target.output}:${line}`)
         .join(
           ', '
-        )}${lines.length > 5 ? ` and ${lines.length - 5} more lines` : ''} (code, URLs or markup differ from the source) — left as it is; make those parts match ${plan.source}, or run sync --force to take them from the source`
+        )}${lines.length > 5 ? ` and ${lines.length - 5} more lines` : ''} (code, URLs or markup differ from the source) — left as it is; make those parts match ${plan.source}${
+        project.config.code.comments !== 'keep' && keptComments(input, assembled) !== undefined
+          ? ', set "code": {"comments": "keep"} in the config to keep translated code comments'
+          : ''
+      }, or run sync --force to take them from the source`
       return result
     }
   }
@@ -138,7 +140,7 @@ export async function commitTranslation(run: Run, input: Translated, result: Not
     written: written.segments.map((segment) => segment.markdown),
     previous: entry,
     sourceHash: input.sourceHash,
-    targetHash: contentHash(assembled.text),
+    targetHash: contentHash(output),
     provider: input.provider,
     madeNow: input.sent.size > 0 || !entry || (run.real && entry.provider === 'pseudo'),
     translated: input.sent,
@@ -147,13 +149,13 @@ export async function commitTranslation(run: Run, input: Translated, result: Not
     inputs: recordedInputs(project.config, target)
   })
 
-  const unchanged = movedFrom === undefined && existingText !== undefined && withBom(existingText) === assembled.text
+  const unchanged = movedFrom === undefined && existingText !== undefined && withBom(existingText) === output
   if (!unchanged) {
     // Write-ahead: the journal says what this file is about to be made from before it is written,
     // and keeps saying it until the lock is saved, so a crash at any point cannot make the next
     // run mistake the tool's own output for a human edit (see madeFrom in note.ts).
     await run.journal!.recordWritten(plan.source, locale, newEntry)
-    await write(run, target.output, assembled.text)
+    await write(run, target.output, output)
     run.journal!.wrote(plan.source, locale)
   }
   project.lock.set(plan.source, locale, newEntry)
@@ -167,6 +169,33 @@ export async function commitTranslation(run: Run, input: Translated, result: Not
   else if (renamed?.output && renamed.output !== target.output)
     await removeIfMachineMade(run, renamed.output, renamed.entry)
   return result
+}
+
+/**
+ * The reassembled text, with `code.comments: "keep"` the existing translation's code blocks that
+ * differ from the source's only in whole-line comments (docs/config.md), and its parse when
+ * reassembly made one of exactly that text.
+ */
+function withKeptComments(
+  run: Run,
+  input: Translated,
+  assembled: Reassembled
+): {text: string; parsed: ParsedMarkdown | undefined} {
+  if (run.project.config.code.comments !== 'keep' || run.options.force)
+    return {text: assembled.text, parsed: assembled.parsed}
+  const kept = keptComments(input, assembled)
+  if (!kept) return {text: assembled.text, parsed: assembled.parsed}
+  return {text: (input.note.source.bom ? '\uFEFF' : '') + kept, parsed: undefined}
+}
+
+/** The reassembled text (BOM removed) with the existing translation's comment-only code blocks; undefined when none. */
+function keptComments(input: Translated, assembled: Reassembled): string | undefined {
+  const {existing, note} = input
+  if (!existing) return undefined
+  const body = stripBom(assembled.text, note.source.bom)
+  const tree = (assembled.parsed ?? parseMarkdown(body, {mdx: note.source.mdx})).tree
+  const kept = keepTranslatedComments({text: body, tree}, {text: existing.source.text, tree: existing.tree})
+  return kept.lines.length > 0 ? kept.text : undefined
 }
 
 export async function write(run: Run, file: string, text: string): Promise<void> {

@@ -437,6 +437,47 @@ describe('human edits win everywhere', () => {
     expect((await project.run(['check', '--locale', 'es'])).code).toBe(0)
   })
 
+  it('adopting a translation whose code comments were translated: code.comments "keep" keeps the body byte for byte, then and after a source edit', async () => {
+    const source =
+      '# Install\n\nRun the installer first.\n\n```sh\n# install the tool\nnpm ci\n```\n\nThen read the docs.\n'
+    const existing =
+      '# Instalar\n\nEjecuta primero el instalador.\n\n```sh\n# instalar la herramienta\nnpm ci\n```\n\nLuego lee la documentación.\n'
+    project = await tempProject({'notes/a.md': source, 'locales/es/a.md': existing})
+    const before = requests()
+    // Without the option: left as it is, and the message names the option that fits.
+    const refused = await project.run(['sync', '--locale', 'es'], env())
+    expect(refused.code).toBe(1)
+    expect(refused.stdout).toContain('locales/es/a.md:6')
+    expect(refused.stdout).toContain('set "code": {"comments": "keep"} in the config')
+    expect(await project.read('locales/es/a.md')).toBe(existing)
+
+    await project.write('notes-l10n.config.json', JSON.stringify({code: {comments: 'keep'}}))
+    const adopted = await project.run(['sync', '--locale', 'es'], env())
+    expect(adopted.code, adopted.stdout).toBe(0)
+    // The body byte for byte; the front-matter policy adds `lang` and `translated`.
+    expect(await project.read('locales/es/a.md')).toBe(`---\nlang: es\ntranslated: true\n---\n${existing}`)
+    expect(requests()).toBe(before)
+    expect((await project.run(['check', '--locale', 'es'])).code).toBe(0)
+
+    // A later source edit translates the new prose and keeps the translated comment.
+    await project.write('notes/a.md', `${source}\nA paragraph added later.\n`)
+    expect((await project.run(['sync', '--locale', 'es'], env())).code).toBe(0)
+    const after = await project.read('locales/es/a.md')
+    expect(after).toContain('# instalar la herramienta\nnpm ci\n')
+    expect(after).toContain('Luego lee la documentación.')
+    expect(after).not.toContain('A paragraph added later.')
+    expect((await project.run(['check', '--locale', 'es'])).code).toBe(0)
+
+    // A difference in the code itself is never kept: adoption still reports it.
+    const other = existing.replace('npm ci', 'npm install')
+    await project.write('notes/b.md', source)
+    await project.write('locales/es/b.md', other)
+    const code = await project.run(['sync', '--locale', 'es'], env())
+    expect(code.code).toBe(1)
+    expect(code.stdout).toContain('locales/es/b.md:7')
+    expect(await project.read('locales/es/b.md')).toBe(other)
+  })
+
   it('adopting an existing translation whose non-prose matches the source keeps its prose and pays nothing', async () => {
     const source = '# Install\n\nRun `npm ci` first.\n'
     const existing = '# Instalar\n\nEjecuta `npm ci` primero.\n'
