@@ -162,7 +162,9 @@ export async function commitTranslation(run: Run, input: Translated, result: Not
   run.written.push({note: plan.source, locale})
   result.status = unchanged ? 'unchanged' : 'written'
   if (renamed) {
-    project.lock.delete(renamed.note, locale)
+    // A shard leaves the old entry (and file) for a run over every note to remove: it cannot
+    // tell whether another shard's note writes at the old path (docs/state.md, "Renames").
+    if (!options.shard) project.lock.delete(renamed.note, locale)
     result.message = `renamed from ${renamed.note}: its translation was kept`
   }
   if (movedFrom) await removeMoved(run, movedFrom)
