@@ -889,11 +889,6 @@ export function targetOf(file: string): string {
 }
 
 /**
- * A translator keeps the source's inline markup: ` con **negrita**` when the source has bold.
- * (A human edit that drops it makes the note fail on every sync — reported, see the report of
- * issue 15 — so the simulation's translators do not.)
- */
-/**
  * The source's bold, as a translator writes it: kept, or (half the time) written as plain text —
  * human edits win, so that is kept as written and only warned about (`human-markup`).
  */
