@@ -49,6 +49,8 @@ export async function sync(options: SyncOptions): Promise<SyncResult> {
   for (const plan of project.plans)
     for (const target of plan.targets) outputs.set(`${target.locale}\0${plan.source}`, target.output)
   if (options.shard) {
+    // Every note, before sharding: a shard tells a renamed note from a deleted one by all of them.
+    project.everyPlan = project.plans
     const {index, count} = options.shard
     project.plans = project.plans.filter((plan) => shardOf(plan.source, count) === index)
   }
@@ -151,8 +153,9 @@ async function runNotes(
       estimate: estimate ? {...estimate, jobs: []} : undefined,
       verifiedFolders: new Set(),
       real: options.translate !== false && (provider?.name ?? settings.name) !== 'pseudo',
-      // Renames and deletions are only judged over the whole project.
-      orphans: options.paths?.length || options.shard ? undefined : orphanPool(project, options),
+      // Renames and deletions are only judged over the whole project: a shard claims renames (it
+      // knows every note), but only a run over every note removes deleted notes' entries.
+      orphans: options.paths?.length ? undefined : orphanPool(project, options, project.everyPlan),
       plannedOutputs: new Set(project.plans.flatMap((plan) => plan.targets.map((target) => target.output)))
     }
 
@@ -170,7 +173,7 @@ async function runNotes(
     // providers' own totals are what was spent.
     if (result.stopped) result.usage = spentBy(project, run, result.usage)
     if (run.estimate) result.estimate = localeEstimates(result.notes, packedEstimates(run.estimate))
-    if (run.orphans && !result.interrupted && !result.stopped) await removeOrphans(run, run.orphans)
+    if (run.orphans && !options.shard && !result.interrupted && !result.stopped) await removeOrphans(run, run.orphans)
     if (journal) {
       await lock.save(project.root)
       // Journal records and write-ahead marks are only dropped once the lock that supersedes them is on disk.

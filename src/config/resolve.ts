@@ -44,6 +44,7 @@ interface RawConfig {
   provider?: Partial<Omit<ResolvedConfig['provider'], 'baseURL'>> & {baseURL?: string}
   frontmatter?: Record<string, unknown>
   links?: {rebase?: boolean}
+  code?: {comments?: 'source' | 'keep'}
   mdx?: {attributes?: string[]}
   limits?: {maxFileBytes?: number}
 }
@@ -160,6 +161,7 @@ export function resolveConfig(json: unknown, root: string, file?: string): Resol
     },
     frontmatter,
     links: {rebase: raw.links?.rebase ?? true},
+    code: {comments: raw.code?.comments ?? 'source'},
     mdx: {
       attributes: Array.isArray(raw.mdx?.attributes)
         ? raw.mdx.attributes.filter((name) => typeof name === 'string')

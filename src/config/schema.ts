@@ -291,6 +291,19 @@ export const configSchema: SchemaNode = {
         }
       }
     },
+    code: {
+      description: "Code blocks in translations (their code is always the source's).",
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        comments: {
+          description:
+            '`"source"`: a translation\'s fenced code blocks are the source\'s, byte for byte. `"keep"`: a fenced code block of an existing translation that differs from the source only in whole-line comments (translated comments, e.g. in a translation adopted from before notes-l10n) is kept as written, on adoption and on every later sync; other differences are reported on adoption as before. `sync --force` takes the source\'s.',
+          enum: ['source', 'keep'],
+          default: 'source'
+        }
+      }
+    },
     mdx: {
       description:
         '`.mdx` sources (parsed with remark-mdx: ESM, JSX and `{expressions}` are kept byte for byte; prose inside JSX elements is translated).',

@@ -89,6 +89,8 @@ export interface ResolvedConfig {
     perLocale: Record<string, Record<string, FieldPolicy>>
   }
   links: {rebase: boolean}
+  /** Code blocks of translations: `keep` keeps an existing translation's translated whole-line comments. */
+  code: {comments: 'source' | 'keep'}
   /** `.mdx` sources: string attributes of block JSX elements translated as prose. */
   mdx: {attributes: string[]}
   limits: {maxFileBytes: number}

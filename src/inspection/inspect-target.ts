@@ -6,7 +6,7 @@
 import {type NotePlan, targetUrlForms} from '../config/load.js'
 import {type Glossary, renderKeep, segmentFingerprint, verifyTerms} from '../glossary/load.js'
 import type {AnalysedNote} from '../pipeline/analyse.js'
-import {compareSegments} from '../pipeline/validate.js'
+import {compareSegments, humanMarkupFinding, missingMarkup} from '../pipeline/validate.js'
 import {readNote} from '../project/analyse.js'
 import {type ProjectBase, translationsIn} from '../project/project.js'
 import {type ConfigInputs, planTarget} from '../project/target-plan.js'
@@ -89,7 +89,16 @@ export function inspectTarget(
     const comparable = glossary
       ? withRenderedTerms(segmentInSourceSpace(written, segment, rewriteUrl), segment, locale, glossary)
       : segmentInSourceSpace(written, segment, rewriteUrl)
-    const findings = compareSegments(segment, comparable, context)
+    const human = decision.state === 'human'
+    const findings = compareSegments(segment, comparable, human ? {...context, humanTarget: true} : context)
+    if (human) {
+      // Human edits win: inline markup a translator left out (bold written as plain text, a
+      // dropped link) is theirs to choose — one warning with where to restore it, never an error
+      // that stays red. A changed command or URL is still an error (fix the file).
+      const missing = missingMarkup(segment.tokens, written.tokens)
+      if (missing.length > 0)
+        findings.push(humanMarkupFinding(segment, written.line, target.output, plan.source, missing))
+    }
     if (glossary)
       findings.push(
         ...verifyTerms(glossary, segment.markdown, written.markdown, locale, {strict: options.strictGlossary})

@@ -201,7 +201,9 @@ export async function inspect(options: InspectOptions): Promise<Inspection> {
         const replaceMachine = real && entry.provider === 'pseudo'
         const unchanged = entry.source === sourceHash && entry.target === targetHash
         if (!options.deep && unchanged && entry.glossary === hashes.glossary) {
-          if (provenByHashes(entry, hashes, config)) {
+          const proven = provenByHashes(entry, hashes, config)
+          // A human segment without the source's markup is reported from inside the note.
+          if (proven && !entry.lacksMarkup) {
             report.total = entry.segmentCount
             cache.remember(
               target.output,
@@ -210,7 +212,7 @@ export async function inspect(options: InspectOptions): Promise<Inspection> {
             )
             continue
           }
-          if (!replaceMachine) {
+          if (!proven && !replaceMachine) {
             // Only the config changed: every segment is what it was (the plan says so without a
             // parse), and sync re-assembles the target for free.
             report.total = entry.segmentCount

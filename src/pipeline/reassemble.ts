@@ -8,13 +8,14 @@
  * changed) and left as source text, never written (docs/decisions.md traps 6, 7, 2).
  */
 
+import type {Nodes} from 'mdast'
 import {parseDocument} from 'yaml'
 import type {AnalysedNote, SegmentLayout} from './analyse.js'
 import {toPhysical} from './containers.js'
 import {singleLine} from './escape.js'
 import {type FrontmatterScalar, patchFrontmatter, renderValue, withLineFeeds} from './frontmatter.js'
 import {MdxSyntaxError, type ParsedMarkdown, parseMarkdown} from './parse.js'
-import {shapeDifference, shapeKey, treeShape} from './shape.js'
+import {type Shape, shapeDifference, shapeKey, treeShape} from './shape.js'
 
 /** Front-matter changes besides translated keys. */
 export interface FrontmatterEdit {
@@ -31,6 +32,14 @@ export interface ReassembleOptions {
   frontmatter?: FrontmatterEdit
   /** Rewrites link, image and definition destinations (relative-link rebasing); identity when absent. */
   rewriteUrl?: (url: string) => string
+  /**
+   * Ids of segments whose translation a human wrote. Human edits win: a translator who wrote
+   * `**x**` as plain text or dropped a link wrote what they meant, so the safety net leaves the
+   * inline markup *inside* those segments out of the comparison (the rest of the document, and
+   * the block structure around them, must still keep the source's shape). `check` and `sync`
+   * report the markup such a segment lacks, as a warning.
+   */
+  human?: ReadonlySet<string>
 }
 
 export interface Reassembled {
@@ -78,7 +87,10 @@ export function reassemble(
   const head = frontmatterChange(note, frontmatterValues, options?.frontmatter, rejected)
 
   const compose = (accepted: readonly Change[]): string => splice(text, head ? [head, ...accepted] : accepted)
-  const net = new SafetyNet(note, compose)
+  const lenient = options?.human?.size
+    ? changes.filter((change) => change.ids.every((id) => options.human!.has(id)))
+    : []
+  const net = new SafetyNet(note, compose, lenient, head)
   const bad = net.culprits(changes, [])
   const accepted = changes.filter((change) => !bad.has(change))
   for (const [change, reason] of bad) for (const id of change.ids) rejected.set(id, reason)
@@ -234,12 +246,18 @@ function splice(text: string, changes: readonly Change[]): string {
 class SafetyNet {
   /** The last text checked and its parse. */
   private last: {text: string; parsed: ParsedMarkdown} | undefined
-  /** {@link shapeKey} of the source's shape, made on the first check. */
+  /** The source's shape (without the inline markup of human segments), made on the first check. */
+  private sourceShape: Shape | undefined
+  /** {@link shapeKey} of {@link sourceShape}. */
   private sourceKey: string | undefined
 
   constructor(
     private readonly note: AnalysedNote,
-    private readonly compose: (changes: readonly Change[]) => string
+    private readonly compose: (changes: readonly Change[]) => string,
+    /** Changes written by a human: the inline markup inside them is not compared. */
+    private readonly lenient: readonly Change[] = [],
+    /** The front-matter change, applied with every candidate set. */
+    private readonly head?: Change
   ) {}
 
   /**
@@ -281,9 +299,52 @@ class SafetyNet {
       throw error
     }
     this.last = {text, parsed}
-    const shape = treeShape(parsed.tree, {proseAttributes: this.note.proseAttributes})
-    this.sourceKey ??= shapeKey(this.note.shape)
-    return this.sourceKey === shapeKey(shape) ? undefined : shapeDifference(this.note.shape, shape)
+    const shape = treeShape(parsed.tree, {
+      proseAttributes: this.note.proseAttributes,
+      ...(this.lenient.length > 0
+        ? {skip: inside(humanRanges(this.lenient, this.head ? [this.head, ...changes] : changes))}
+        : {})
+    })
+    this.sourceShape ??=
+      this.lenient.length > 0
+        ? treeShape(this.note.tree, {
+            proseAttributes: this.note.proseAttributes,
+            skip: inside(this.lenient.map((change) => ({start: change.start, end: change.end})))
+          })
+        : this.note.shape
+    this.sourceKey ??= shapeKey(this.sourceShape)
+    return this.sourceKey === shapeKey(shape) ? undefined : shapeDifference(this.sourceShape, shape)
+  }
+}
+
+/**
+ * Where the human changes' text lies in the text composed from `applied` (the head change and
+ * the accepted ones): a human change that is applied spans its new value; one that is not (being
+ * bisected away) spans its source bytes, shifted by the applied changes before it.
+ */
+function humanRanges(human: readonly Change[], applied: readonly Change[]): Array<{start: number; end: number}> {
+  const sorted = [...applied].sort((a, b) => a.start - b.start)
+  const shift = (offset: number): number => {
+    let delta = 0
+    for (const change of sorted) {
+      if (change.end > offset) break
+      delta += change.value.length - (change.end - change.start)
+    }
+    return offset + delta
+  }
+  return human.map((change) => {
+    const start = shift(change.start)
+    return {start, end: applied.includes(change) ? start + change.value.length : shift(change.end)}
+  })
+}
+
+/** A {@link treeShape} `skip` for the inline nodes that lie within one of `ranges`. */
+function inside(ranges: ReadonlyArray<{start: number; end: number}>): (node: Nodes) => boolean {
+  return (node) => {
+    const start = node.position?.start.offset
+    const end = node.position?.end.offset
+    if (start === undefined || end === undefined) return false
+    return ranges.some((range) => start >= range.start && end <= range.end)
   }
 }
 

@@ -59,8 +59,18 @@ const phrasingParents: ReadonlySet<string> = new Set([
 const ignored: ReadonlySet<string> = new Set(['text', 'yaml'])
 
 /** Describe the shape of `tree` (see the module comment for what counts). */
-export function treeShape(tree: Root | Nodes, options?: {proseAttributes?: readonly string[]}): Shape {
-  return describe(tree, new Set(options?.proseAttributes ?? []))
+export function treeShape(
+  tree: Root | Nodes,
+  options?: {
+    proseAttributes?: readonly string[]
+    /**
+     * Inline nodes (children of a phrasing parent) to leave out of the shape, with everything in
+     * them: reassembly leaves out the markup of segments a human wrote (human edits win).
+     */
+    skip?: (node: Nodes) => boolean
+  }
+): Shape {
+  return describe(tree, new Set(options?.proseAttributes ?? []), options?.skip)
 }
 
 /** Whether two shapes are equal. */
@@ -89,7 +99,7 @@ export function shapeDifference(left: Shape, right: Shape): string {
  * @param prose
  *   MDX attribute names whose string values are prose (translated, so not part of the shape).
  */
-function describe(node: Nodes, prose: ReadonlySet<string>): Shape {
+function describe(node: Nodes, prose: ReadonlySet<string>, skip?: (node: Nodes) => boolean): Shape {
   const shape: Shape = [node.type]
   for (const field of fields[node.type] ?? []) {
     const value: unknown = (node as unknown as Record<string, unknown>)[field]
@@ -119,10 +129,12 @@ function describe(node: Nodes, prose: ReadonlySet<string>): Shape {
   }
   if ('children' in node) {
     const children: Shape[] = []
+    const phrasing = phrasingParents.has(node.type)
     for (const child of node.children as Nodes[]) {
-      if (!ignored.has(child.type)) children.push(describe(child, prose))
+      if (ignored.has(child.type) || (phrasing && skip?.(child))) continue
+      children.push(describe(child, prose, skip))
     }
-    if (phrasingParents.has(node.type) && children.length > 1) {
+    if (phrasing && children.length > 1) {
       const keyed = children.map((child) => ({key: shapeKey(child), child}))
       keyed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
       shape.push(...keyed.map((entry) => entry.child))

@@ -38,6 +38,7 @@ import {tokenContents} from './validate/token-contents.js'
 import {plainText} from './validate/tokens.js'
 
 export type {ValidationContext} from './validate/rule.js'
+export {humanMarkupFinding, missingMarkup} from './validate/token-contents.js'
 
 /** Rules on the prose, shared by both entry points. */
 const PROSE_RULES: readonly Rule[] = [

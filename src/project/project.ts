@@ -49,6 +49,8 @@ export interface ProjectBase {
   /** File hashes (and source locales) by stat, like git's index; commands that read many files save it. */
   statCache: StatCache
   plans: NotePlan[]
+  /** Every note's plan when `plans` holds only some (`sync --shard`): renames are judged over all. */
+  everyPlan?: NotePlan[]
   /** Files that were skipped, with the reason (they make the run exit non-zero). */
   problems: Array<{file: string; message: string}>
 }

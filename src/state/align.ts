@@ -8,17 +8,20 @@
 import {isUntranslatable} from '../text/letters.js'
 import type {Segment, SegmentKind} from '../types.js'
 import type {LockEntry} from './lock.js'
-import {segmentTargetHash} from './lock.js'
+import {migrateProvenance, segmentTargetHash} from './lock.js'
 
 export type Decision =
-  /** The target holds the tool's own translation of this exact source: reuse it. */
-  | {state: 'current'; markdown: string}
+  /**
+   * The target holds the tool's own translation of this exact source: reuse it. `pseudo`: it was
+   * made by the offline pseudo provider (recorded again as such).
+   */
+  | {state: 'current'; markdown: string; pseudo?: boolean}
   /** The target holds a human translation of this exact source: keep it, never overwrite. */
   | {state: 'human'; markdown: string}
   /** A human translation whose source has changed since: kept as is until someone reviews it. */
   | {state: 'needs-review'; markdown: string; previousId: string}
   /** Accepted earlier but not yet locked (a run that was interrupted): reuse without paying again. */
-  | {state: 'journaled'; markdown: string}
+  | {state: 'journaled'; markdown: string; pseudo?: boolean}
   /**
    * Must be translated: `reason` says why. When the source changed, `previous` is the old
    * translation and `previousId` the id of the source it was made from.
@@ -42,12 +45,13 @@ export interface AlignInput {
   /** Segments of the existing target file, or undefined when there is none. */
   target?: readonly Segment[]
   /** A translation accepted or written for this note and locale that the lock does not know yet. */
-  journal?: (id: string) => {markdown: string; glossary?: string} | undefined
+  journal?: (id: string) => {markdown: string; glossary?: string; provider?: string} | undefined
   retranslate?: boolean
   force?: boolean
   /**
-   * The entry's machine translations must be made again (they are output of the offline pseudo
-   * provider and this run has a real one): human segments are kept, the others are pending.
+   * This run has a real provider: the entry's machine translations made by the offline pseudo
+   * provider (`pseudo` in their records) must be made again; human segments and translations of
+   * a real provider are kept.
    */
   replaceMachine?: boolean
 }
@@ -59,6 +63,8 @@ interface OldSegment {
   kind: SegmentKind | undefined
   markdown: string
   human: boolean
+  /** A machine translation of the offline pseudo provider. */
+  pseudo?: boolean
   /** Already human in the lock, and edited again since: a reviewer's answer to "needs review". */
   reviewed?: boolean
   glossary?: string
@@ -84,10 +90,12 @@ export function align(input: AlignInput): AlignResult {
       const previous = old[matched]!
       if (previous.human) return {state: 'human', markdown: previous.markdown}
       if (input.retranslate) return {state: 'pending', reason: 'retranslate'}
-      if (input.replaceMachine)
+      if (input.replaceMachine && previous.pseudo)
         return {state: 'pending', reason: 'provider', previous: previous.markdown, previousId: previous.id}
       if (previous.glossary !== fingerprint) return fromJournal(input, segment, fingerprint, 'glossary')
-      return {state: 'current', markdown: previous.markdown}
+      return previous.pseudo
+        ? {state: 'current', markdown: previous.markdown, pseudo: true}
+        : {state: 'current', markdown: previous.markdown}
     }
 
     const changed = matches.changed[index]
@@ -114,7 +122,10 @@ function fromJournal(
   previous?: OldSegment
 ): Decision {
   const journaled = input.retranslate ? undefined : input.journal?.(segment.id)
-  if (journaled && journaled.glossary === fingerprint) return {state: 'journaled', markdown: journaled.markdown}
+  if (journaled && journaled.glossary === fingerprint)
+    return journaled.provider === 'pseudo'
+      ? {state: 'journaled', markdown: journaled.markdown, pseudo: true}
+      : {state: 'journaled', markdown: journaled.markdown}
   return previous === undefined
     ? {state: 'pending', reason}
     : {state: 'pending', reason, previous: previous.markdown, previousId: previous.id}
@@ -129,10 +140,12 @@ function fromJournal(
  * never silently replaced.
  */
 function oldSegments(input: AlignInput): OldSegment[] | 'misaligned' {
-  const {entry, target} = input
+  let {entry} = input
+  const {target} = input
   if (!target) return []
 
   if (entry) {
+    entry = migrateProvenance(entry)
     let written: readonly Segment[] = target
     if (written.length !== entry.segments.length && entry.inputs === undefined) {
       // An entry written before letterless segments were segments: the target read then had
@@ -149,7 +162,8 @@ function oldSegments(input: AlignInput): OldSegment[] | 'misaligned' {
         markdown: segment.markdown,
         human: Boolean(record.human) || edited,
         reviewed: Boolean(record.human) && edited,
-        glossary: record.glossary
+        glossary: record.glossary,
+        ...(record.pseudo && !edited ? {pseudo: true} : {})
       }
     })
   }

@@ -25,7 +25,7 @@ import {ensureDirectory, syncDirectory, writeFileAtomic} from '../io/write.js'
 import {redactSecrets} from '../redact.js'
 import {UserError} from '../types.js'
 import {isRecord} from '../values.js'
-import {copyEntry, type LockEntry, RECORDED_FIELDS, type SegmentRecord} from './lock.js'
+import {copyEntry, type LockEntry, migrateProvenance, RECORDED_FIELDS, type SegmentRecord} from './lock.js'
 import {ensureStateDirectory, STATE_DIRECTORY} from './mutex.js'
 import {readRegularFile, refuseIrregular} from './regular-file.js'
 
@@ -469,21 +469,25 @@ function asWritten(value: Record<string, unknown>): Written | undefined {
   for (const segment of segments as unknown[]) {
     if (!isRecord(segment) || typeof segment.id !== 'string' || typeof segment.target !== 'string') return undefined
     if (segment.glossary !== undefined && typeof segment.glossary !== 'string') return undefined
-    if (segment.human !== undefined && typeof segment.human !== 'boolean') return undefined
+    for (const flag of ['human', 'pseudo', 'lacksMarkup'] as const)
+      if (segment[flag] !== undefined && typeof segment[flag] !== 'boolean') return undefined
     records.push(segment as unknown as SegmentRecord)
   }
   return {
     written,
     locale,
-    entry: copyEntry({
-      source,
-      target,
-      provider,
-      model,
-      ...(glossary === undefined ? {} : {glossary}),
-      ...recorded,
-      segments: records
-    })
+    // A mark of an older notes-l10n says `pseudo` for the whole entry only.
+    entry: migrateProvenance(
+      copyEntry({
+        source,
+        target,
+        provider,
+        model,
+        ...(glossary === undefined ? {} : {glossary}),
+        ...recorded,
+        segments: records
+      })
+    )
   }
 }
 

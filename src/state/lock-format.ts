@@ -11,8 +11,16 @@ import {compareCodeUnits, isRecord} from '../values.js'
 /** The lock's file name at the project root. */
 export const LOCK_FILE = 'notes-l10n.lock'
 
-/** The format version this code reads and writes. */
-export const LOCK_VERSION = 1
+/**
+ * The format version this code writes. Version 1 (read, and migrated: {@link migrateProvenance})
+ * recorded the provider per note and locale only; version 2 records per segment which machine
+ * translations the offline pseudo provider made (`*`) and which human segments lack the
+ * source's inline markup (`!?`).
+ */
+export const LOCK_VERSION = 2
+
+/** Format versions this code reads. */
+const READABLE_VERSIONS: readonly unknown[] = [1, 2]
 
 export interface SegmentRecord {
   /** The segment id (content address of the source segment). */
@@ -23,6 +31,16 @@ export interface SegmentRecord {
   glossary?: string
   /** The target segment is a human edit: the reference translation, never overwritten. */
   human?: boolean
+  /**
+   * A machine translation made by the offline pseudo provider: never current for a real provider,
+   * which translates exactly these segments again. Never set together with `human`.
+   */
+  pseudo?: boolean
+  /**
+   * A human segment that lacks some of the source's inline markup (bold, a link…): kept as
+   * written, and `check` looks inside the note to report it. Only set together with `human`.
+   */
+  lacksMarkup?: boolean
 }
 
 export interface LockEntry {
@@ -64,8 +82,14 @@ export interface LockEntry {
 export const RECORDED_FIELDS = ['inputs', 'keys', 'output'] as const
 type RecordedField = (typeof RECORDED_FIELDS)[number]
 
-/** A lock entry without its segment records, and how many it has. */
-export type EntryHead = Readonly<Omit<LockEntry, 'segments'>> & {readonly segmentCount: number}
+/**
+ * A lock entry without its segment records, how many it has, and whether a human segment lacks
+ * the source's markup (then `check` looks inside the note, to report it).
+ */
+export type EntryHead = Readonly<Omit<LockEntry, 'segments'>> & {
+  readonly segmentCount: number
+  readonly lacksMarkup: boolean
+}
 
 /** Segment ids: base64url content hashes, `~k` for the k-th duplicate. */
 const ID_PATTERN = /^[\w-]+(?:~\d+)?$/
@@ -73,12 +97,15 @@ const ID_PATTERN = /^[\w-]+(?:~\d+)?$/
 const HASH_PATTERN = /^[\w-]+$/
 /** Glossary fingerprints are opaque, but must not contain the separators of the packed format. */
 const FINGERPRINT_PATTERN = /^[^\s!:]+$/
-/** One packed segment: `<target>[!][:<glossary>]` (`!` marks a human edit). */
-const PACKED_PATTERN = /^([\w-]+)(!?)(?::([^\s!:]+))?$/
+/**
+ * One packed segment: `<target>[!|!?|*][:<glossary>]` — `!` marks a human edit, `!?` a human edit
+ * lacking the source's markup, `*` a machine translation of the offline pseudo provider.
+ */
+const PACKED_PATTERN = /^([\w-]+)(!\??|\*)?(?::([^\s!:]+))?$/
 /** A whole `ids` string: {@link ID_PATTERN}s separated by single spaces (or nothing). */
 const ID_LIST_PATTERN = /^(?:[\w-]+(?:~\d+)?(?: [\w-]+(?:~\d+)?)*)?$/
 /** A whole `segments` string: packed segments separated by single spaces (or nothing). */
-const PACKED_LIST_PATTERN = /^(?:[\w-]+!?(?::[^\s!:]+)?(?: [\w-]+!?(?::[^\s!:]+)?)*)?$/
+const PACKED_LIST_PATTERN = /^(?:[\w-]+(?:!\??|\*)?(?::[^\s!:]+)?(?: [\w-]+(?:!\??|\*)?(?::[^\s!:]+)?)*)?$/
 
 /** Keys of a locale line, in the order they are written. */
 const ENTRY_KEYS = ['source', 'target', 'provider', 'model', 'glossary', ...RECORDED_FIELDS, 'ids', 'segments'] as const
@@ -128,7 +155,8 @@ function idList(entry: LockEntry | PackedEntry): string {
 }
 
 function packSegment(segment: SegmentRecord): string {
-  return segment.target + (segment.human ? '!' : '') + (segment.glossary === undefined ? '' : `:${segment.glossary}`)
+  const mark = segment.human ? (segment.lacksMarkup ? '!?' : '!') : segment.pseudo ? '*' : ''
+  return segment.target + mark + (segment.glossary === undefined ? '' : `:${segment.glossary}`)
 }
 
 function mostCommon(lists: readonly string[]): string {
@@ -154,12 +182,13 @@ export function readDocument(
 ): void {
   if (!isRecord(value))
     throw broken(file, 1, `expected a JSON object with "version" and "notes", got ${describe(value)}`)
-  if (value.version !== LOCK_VERSION) {
+  if (!READABLE_VERSIONS.includes(value.version)) {
     const version = JSON.stringify(value.version) ?? 'no version'
     throw new UserError(
-      `${file} has format version ${version}, this notes-l10n reads version ${LOCK_VERSION} — upgrade notes-l10n if the lock was written by a newer one, or ${RECOVERY}`
+      `${file} has format version ${version}, this notes-l10n reads versions ${READABLE_VERSIONS.join(' and ')} — upgrade notes-l10n if the lock was written by a newer one, or ${RECOVERY}`
     )
   }
+  const legacy = value.version === 1
   const notes = value.notes
   if (!isRecord(notes))
     throw broken(file, lineOf(text, '"notes"'), `"notes" should be an object, got ${describe(notes)}`)
@@ -180,7 +209,11 @@ export function readDocument(
       const raw = block[locale]
       const own = isRecord(raw) && typeof raw.ids === 'string' ? raw.ids : undefined
       if (own === undefined && sharedCount === undefined) sharedCount = countIds(shared, fail)
-      adopt(note, locale, readEntry(raw, own ?? shared, own === undefined ? sharedCount! : countIds(own, fail), fail))
+      adopt(
+        note,
+        locale,
+        readEntry(raw, own ?? shared, own === undefined ? sharedCount! : countIds(own, fail), fail, legacy)
+      )
     }
   }
 }
@@ -190,7 +223,13 @@ export function readDocument(
  * pattern here, and split into records only when something asks for them. A `check` whose
  * hashes all match never does, and loading a lock of 90,000 entries stays a JSON.parse.
  */
-function readEntry(raw: unknown, ids: string, count: number, fail: (problem: string) => UserError): PackedEntry {
+function readEntry(
+  raw: unknown,
+  ids: string,
+  count: number,
+  fail: (problem: string) => UserError,
+  legacy: boolean
+): PackedEntry {
   if (!isRecord(raw)) throw fail(`expected an object, got ${describe(raw)}`)
   for (const key in raw) {
     if (!(ENTRY_KEYS as readonly string[]).includes(key)) throw fail(`unknown key ${JSON.stringify(key)}`)
@@ -214,11 +253,15 @@ function readEntry(raw: unknown, ids: string, count: number, fail: (problem: str
       throw fail(`"${key}" should be a string, got ${describe(raw[key])}`)
   }
 
-  const packed = segments as string
+  let packed = segments as string
+  if (legacy && /[*?]/.test(packed)) throw fail('a version 1 lock has no "*" or "!?" segment marks')
   if (!PACKED_LIST_PATTERN.test(packed)) {
     const index = words(packed).findIndex((word) => !PACKED_PATTERN.test(word))
-    throw fail(`segment ${index + 1} ${JSON.stringify(words(packed)[index])} is not "<hash>[!][:<glossary>]"`)
+    throw fail(`segment ${index + 1} ${JSON.stringify(words(packed)[index])} is not "<hash>[!|!?|*][:<glossary>]"`)
   }
+  // Version 1 said `pseudo` for the whole entry while any pseudo output might remain in it: every
+  // machine segment of such an entry is taken as pseudo-made (migrateProvenance).
+  if (legacy && provider === 'pseudo') packed = words(packed).map(markPseudo).join(' ')
   const hashes = packed === '' ? 0 : countSpaces(packed) + 1
   if (hashes !== count) throw fail(`${hashes} segment hashes for ${count} segment ids`)
   const entry = new PackedEntry(
@@ -262,6 +305,7 @@ export class PackedEntry implements EntryHead {
   output?: string
   readonly #ids: string
   readonly #packed: string
+  readonly lacksMarkup: boolean
 
   constructor(
     readonly source: string,
@@ -276,6 +320,7 @@ export class PackedEntry implements EntryHead {
     if (glossary !== undefined) this.glossary = glossary
     this.#ids = ids
     this.#packed = packed
+    this.lacksMarkup = packed.includes('?')
   }
 
   /** The `ids` text as read. */
@@ -306,10 +351,12 @@ export class PackedEntry implements EntryHead {
 function unpack(ids: string, packed: string): SegmentRecord[] {
   const hashes = words(packed)
   return words(ids).map((id, index): SegmentRecord => {
-    const [, target, human, glossary] = PACKED_PATTERN.exec(hashes[index]!)!
+    const [, target, mark, glossary] = PACKED_PATTERN.exec(hashes[index]!)!
     const record: SegmentRecord = {id, target: target!}
     if (glossary !== undefined) record.glossary = glossary
-    if (human) record.human = true
+    if (mark?.startsWith('!')) record.human = true
+    if (mark === '!?') record.lacksMarkup = true
+    if (mark === '*') record.pseudo = true
     return record
   })
 }
@@ -344,9 +391,32 @@ export function copyEntry(entry: LockEntry): LockEntry {
       const record: SegmentRecord = {id: segment.id, target: segment.target}
       if (segment.glossary !== undefined) record.glossary = segment.glossary
       if (segment.human) record.human = true
+      if (segment.human && segment.lacksMarkup) record.lacksMarkup = true
+      if (!segment.human && segment.pseudo) record.pseudo = true
       return record
     })
   }
+}
+
+/**
+ * An entry in today's terms. Entries written before provenance was recorded per segment (lock
+ * version 1, or a journal mark of an older notes-l10n) said `pseudo` for the whole entry while
+ * any output of the pseudo provider might remain in it: every machine segment of such an entry
+ * is taken as pseudo-made — a real provider translates them again, as it did then. Entries that
+ * mark their pseudo segments are returned as they are.
+ */
+export function migrateProvenance(entry: LockEntry): LockEntry {
+  if (entry.provider !== 'pseudo' || entry.segments.some((segment) => segment.pseudo)) return entry
+  return {
+    ...entry,
+    segments: entry.segments.map((segment) => (segment.human ? segment : {...segment, pseudo: true}))
+  }
+}
+
+/** A packed version 1 segment with the pseudo mark, unless it is human. */
+function markPseudo(word: string): string {
+  const [, target, mark, glossary] = PACKED_PATTERN.exec(word)!
+  return mark ? word : `${target}*${glossary === undefined ? '' : `:${glossary}`}`
 }
 
 /** The {@link RECORDED_FIELDS} an entry has, and only those. */

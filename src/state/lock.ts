@@ -46,6 +46,7 @@ export {
   LOCK_FILE,
   LOCK_VERSION,
   type LockEntry,
+  migrateProvenance,
   RECORDED_FIELDS,
   type SegmentRecord
 } from './lock-format.js'
@@ -126,7 +127,7 @@ export class Lockfile {
     const entry = this.#notes.get(note)?.get(locale)
     if (entry === undefined || entry instanceof PackedEntry) return entry
     const {segments, ...head} = entry
-    return {...head, segmentCount: segments.length}
+    return {...head, segmentCount: segments.length, lacksMarkup: segments.some((segment) => segment.lacksMarkup)}
   }
 
   /** Records an entry (a copy: later changes to `entry` do not leak in). */

@@ -11,9 +11,12 @@ import {errnoCode, errnoMessage} from '../io/errno.js'
 import {contentHash} from '../io/hash.js'
 import {removeStaleTemps, writeFileAtomic} from '../io/write.js'
 import type {AnalysedNote} from '../pipeline/analyse.js'
+import {keepTranslatedComments} from '../pipeline/code-comments.js'
 import {addedLines} from '../pipeline/frontmatter.js'
+import {type ParsedMarkdown, parseMarkdown} from '../pipeline/parse.js'
 import type {NoteText} from '../pipeline/read.js'
-import {reassemble} from '../pipeline/reassemble.js'
+import {type Reassembled, reassemble} from '../pipeline/reassemble.js'
+import {humanMarkupFinding, missingMarkup} from '../pipeline/validate.js'
 import {analyse} from '../project/analyse.js'
 import {glossaryVersion, type Project} from '../project/project.js'
 import {recordedInputs} from '../project/provenance.js'
@@ -40,8 +43,8 @@ export interface Translated {
   failures: Map<string, string>
   /** Segment id → the note its translation was reused from this run (reported). */
   reusedFrom: ReadonlyMap<string, string>
-  /** Segments that were sent to the provider. */
-  sent: number
+  /** Ids of the segments that were sent to the provider. */
+  sent: ReadonlySet<string>
   entry: LockEntry | undefined
   renamed: Orphan | undefined
   existing: AnalysedNote | undefined
@@ -62,9 +65,17 @@ export async function commitTranslation(run: Run, input: Translated, result: Not
     input.existing?.frontmatter,
     new Set([...Object.keys(edit.set), ...edit.drop])
   )
+  // Human edits win: the inline markup a translator left out of a segment (bold written as plain
+  // text, a dropped link) is theirs to choose; it is reported as a warning, never a failure.
+  const human = new Set(
+    note.segments
+      .filter((_, index) => decisions[index]!.state === 'human' || decisions[index]!.state === 'needs-review')
+      .map((segment) => segment.id)
+  )
   const assembled = reassemble(note, new Map(input.markdown), {
     frontmatter: {set: edit.set, drop: edit.drop, append},
-    rewriteUrl: input.rewriteUrl
+    rewriteUrl: input.rewriteUrl,
+    human
   })
   for (const [id, reason] of assembled.rejected) failures.set(id, reason)
 
@@ -78,15 +89,11 @@ export async function commitTranslation(run: Run, input: Translated, result: Not
     return result
   }
 
+  const {text: output, parsed} = withKeptComments(run, input, assembled)
   // Hash what the target's segments will look like when read back (escaping may have changed them),
   // so the next run recognises its own work and tells it from a human edit. Reassembly's safety
   // net already parsed this text: reading it back costs no third parse.
-  const written = analyse(
-    project,
-    target.output,
-    {...note.source, text: stripBom(assembled.text, note.source.bom)},
-    assembled.parsed
-  )
+  const written = analyse(project, target.output, {...note.source, text: stripBom(output, note.source.bom)}, parsed)
   if (written.segments.length !== note.segments.length) {
     // Whatever a model or a translator wrote, segments survive reassembly one for one; if they
     // did not, this note fails (reported, exit 1) and the run goes on — never exit 3 for a
@@ -98,7 +105,7 @@ export async function commitTranslation(run: Run, input: Translated, result: Not
   if (!entry && existingText && !options.force) {
     // Adopting a translation made before notes-l10n: its prose is kept as human work, but
     // anything else the tool would rewrite (code, URLs, markup) is the user's call, never silent.
-    const lines = bodyDifferences(withBom(existingText), assembled.text)
+    const lines = bodyDifferences(withBom(existingText), output)
     if (lines.length > 0) {
       result.status = 'untouched'
       result.message = `${target.output}: adopting this existing translation would change it outside its prose at ${lines
@@ -106,10 +113,26 @@ export async function commitTranslation(run: Run, input: Translated, result: Not
         .map((line) => `${target.output}:${line}`)
         .join(
           ', '
-        )}${lines.length > 5 ? ` and ${lines.length - 5} more lines` : ''} (code, URLs or markup differ from the source) — left as it is; make those parts match ${plan.source}, or run sync --force to take them from the source`
+        )}${lines.length > 5 ? ` and ${lines.length - 5} more lines` : ''} (code, URLs or markup differ from the source) — left as it is; make those parts match ${plan.source}${
+        project.config.code.comments !== 'keep' && keptComments(input, assembled) !== undefined
+          ? ', set "code": {"comments": "keep"} in the config to keep translated code comments'
+          : ''
+      }, or run sync --force to take them from the source`
       return result
     }
   }
+  // A human segment that lacks the source's bold, link or code is kept as written (human edits
+  // win) and reported, with where to restore it; the lock marks it so `check` reports it too.
+  const lacksMarkup = new Set<string>()
+  note.segments.forEach((segment, index) => {
+    if (!human.has(segment.id)) return
+    const missing = missingMarkup(segment.tokens, written.segments[index]!.tokens)
+    if (missing.length === 0) return
+    lacksMarkup.add(segment.id)
+    result.findings.push(
+      humanMarkupFinding(segment, written.segments[index]!.line, target.output, plan.source, missing)
+    )
+  })
   const newEntry = lockEntryFor({
     segments: note.segments,
     decisions,
@@ -117,33 +140,64 @@ export async function commitTranslation(run: Run, input: Translated, result: Not
     written: written.segments.map((segment) => segment.markdown),
     previous: entry,
     sourceHash: input.sourceHash,
-    targetHash: contentHash(assembled.text),
+    targetHash: contentHash(output),
     provider: input.provider,
-    madeNow: input.sent > 0 || !entry || (run.real && entry.provider === 'pseudo'),
+    madeNow: input.sent.size > 0 || !entry || (run.real && entry.provider === 'pseudo'),
+    translated: input.sent,
+    lacksMarkup,
     glossary: project.glossary ? glossaryVersion(project, locale) : undefined,
     inputs: recordedInputs(project.config, target)
   })
 
-  const unchanged = movedFrom === undefined && existingText !== undefined && withBom(existingText) === assembled.text
+  const unchanged = movedFrom === undefined && existingText !== undefined && withBom(existingText) === output
   if (!unchanged) {
     // Write-ahead: the journal says what this file is about to be made from before it is written,
     // and keeps saying it until the lock is saved, so a crash at any point cannot make the next
     // run mistake the tool's own output for a human edit (see madeFrom in note.ts).
     await run.journal!.recordWritten(plan.source, locale, newEntry)
-    await write(run, target.output, assembled.text)
+    await write(run, target.output, output)
     run.journal!.wrote(plan.source, locale)
   }
   project.lock.set(plan.source, locale, newEntry)
   run.written.push({note: plan.source, locale})
   result.status = unchanged ? 'unchanged' : 'written'
   if (renamed) {
-    project.lock.delete(renamed.note, locale)
+    // A shard leaves the old entry (and file) for a run over every note to remove: it cannot
+    // tell whether another shard's note writes at the old path (docs/state.md, "Renames").
+    if (!options.shard) project.lock.delete(renamed.note, locale)
     result.message = `renamed from ${renamed.note}: its translation was kept`
   }
   if (movedFrom) await removeMoved(run, movedFrom)
   else if (renamed?.output && renamed.output !== target.output)
     await removeIfMachineMade(run, renamed.output, renamed.entry)
   return result
+}
+
+/**
+ * The reassembled text, with `code.comments: "keep"` the existing translation's code blocks that
+ * differ from the source's only in whole-line comments (docs/config.md), and its parse when
+ * reassembly made one of exactly that text.
+ */
+function withKeptComments(
+  run: Run,
+  input: Translated,
+  assembled: Reassembled
+): {text: string; parsed: ParsedMarkdown | undefined} {
+  if (run.project.config.code.comments !== 'keep' || run.options.force)
+    return {text: assembled.text, parsed: assembled.parsed}
+  const kept = keptComments(input, assembled)
+  if (!kept) return {text: assembled.text, parsed: assembled.parsed}
+  return {text: (input.note.source.bom ? '\uFEFF' : '') + kept, parsed: undefined}
+}
+
+/** The reassembled text (BOM removed) with the existing translation's comment-only code blocks; undefined when none. */
+function keptComments(input: Translated, assembled: Reassembled): string | undefined {
+  const {existing, note} = input
+  if (!existing) return undefined
+  const body = stripBom(assembled.text, note.source.bom)
+  const tree = (assembled.parsed ?? parseMarkdown(body, {mdx: note.source.mdx})).tree
+  const kept = keepTranslatedComments({text: body, tree}, {text: existing.source.text, tree: existing.tree})
+  return kept.lines.length > 0 ? kept.text : undefined
 }
 
 export async function write(run: Run, file: string, text: string): Promise<void> {

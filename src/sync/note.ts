@@ -236,9 +236,12 @@ async function translateNote(
   const result = emptyResult(plan, target)
   const glossary = project.glossary
 
-  const recorded = run.journal?.written(plan.source, locale) ?? project.lock.get(plan.source, locale)
-  // A note renamed or moved (its lock entry is under its old path) keeps its translations.
-  const renamed = recorded ? undefined : claimRename(run, plan, locale, sourceHash, note)
+  const locked = project.lock.get(plan.source, locale)
+  const recorded = run.journal?.written(plan.source, locale) ?? locked
+  // A note renamed or moved (its lock entry is under its old path) keeps its translations — also
+  // when a killed run left a write-ahead mark for the new path (`recorded`) but its lock, with
+  // the rename, was never saved: the orphan still holds the old path and what is written there.
+  const renamed = locked ? undefined : claimRename(run, plan, locale, sourceHash, note)
   let entry = recorded ?? renamed?.entry
   let existingText = await targetText(run, target, read)
   // The translation is where the entry says it was written when it is not (yet) at its new path:
@@ -248,6 +251,8 @@ async function translateNote(
   if (!existingText && previousOutput !== undefined && previousOutput !== target.output) {
     existingText = await readText(project.root, previousOutput, Number.MAX_SAFE_INTEGER).catch(() => undefined)
     if (existingText) movedFrom = previousOutput
+    // The file at the old path is what the orphan's entry describes, not the mark for the new one.
+    if (existingText && renamed) entry = renamed.entry
   }
   if (!renamed) entry = madeFrom(run, plan, locale, existingText ? contentHash(withBom(existingText)) : undefined)
   let existing: AnalysedNote | undefined
@@ -391,7 +396,7 @@ async function translateNote(
       markdown,
       failures,
       reusedFrom,
-      sent: remote.length,
+      sent: new Set(remote.map((segment) => segment.id)),
       entry,
       renamed,
       existing,

@@ -19,13 +19,14 @@ import type {Run, SyncOptions} from './types.js'
  * Lock entries of the run's locales whose source note is gone (renamed, moved or deleted), for
  * new notes to claim and the rest to be removed (see `renames.ts`).
  */
-export function orphanPool(project: Project, options: SyncOptions): OrphanPool {
+export function orphanPool(
+  project: Project,
+  options: SyncOptions,
+  plans: readonly NotePlan[] = project.plans
+): OrphanPool {
   // A note skipped for a problem (bad front-matter…) still exists: it is neither renamed nor deleted.
-  const known = new Set([
-    ...project.plans.map((plan) => plan.source),
-    ...project.problems.map((problem) => problem.file)
-  ])
-  const locales = new Set(project.plans.flatMap((plan) => plan.targets.map((target) => target.locale)))
+  const known = new Set([...plans.map((plan) => plan.source), ...project.problems.map((problem) => problem.file)])
+  const locales = new Set(plans.flatMap((plan) => plan.targets.map((target) => target.locale)))
   // Without notes there are no plans to name the locales: every locale of a deleted note goes.
   const every = locales.size === 0 && !options.locales?.length
   const orphans: Orphan[] = []

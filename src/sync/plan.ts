@@ -16,7 +16,7 @@ import {addEstimate, type Estimate, emptyEstimate, estimateJob} from '../provide
 import {packJobs} from '../providers/packer.js'
 import {tokensForLocale} from '../review/target-tokens.js'
 import type {Decision} from '../state/align.js'
-import {type LockEntry, segmentTargetHash} from '../state/lock.js'
+import {type LockEntry, type SegmentRecord, segmentTargetHash} from '../state/lock.js'
 import type {Finding, Segment} from '../types.js'
 import {UserError} from '../types.js'
 import type {Pricing} from './budget.js'
@@ -119,35 +119,58 @@ export function lockEntryFor(input: {
   provider: {name: string; model: string} | undefined
   /** This run made translations (sent segments, a first entry, or replaced pseudo output). */
   madeNow: boolean
+  /** Ids of the segments the provider translated in this run (the rest were rendered here or reused). */
+  translated?: ReadonlySet<string>
+  /** Ids of human segments that lack some of the source's inline markup (reported; `check` looks inside). */
+  lacksMarkup?: ReadonlySet<string>
   glossary: string | undefined
   inputs: {inputs: string; output: string; keys?: string}
 }): LockEntry {
   const {previous, decisions} = input
   const reviewPending = decisions.some((decision) => decision.state === 'needs-review')
+  const byPseudo = input.provider?.name === 'pseudo'
+  const segments = input.segments.map((segment, index): SegmentRecord => {
+    const decision = decisions[index]!
+    const human = decision.state === 'human' || decision.state === 'needs-review'
+    const fingerprint = input.fingerprints[index]
+    // Provenance per segment: a translation the pseudo provider made now, or one reused that it
+    // made before, is pseudo; a real run re-sends exactly those (docs/state.md, "Provenance").
+    const pseudo =
+      decision.state === 'pending'
+        ? byPseudo && input.translated?.has(segment.id) === true
+        : (decision.state === 'current' || decision.state === 'journaled') && decision.pseudo === true
+    return {
+      // A kept translation of an older source stays recorded against that source until reviewed.
+      id: decision.state === 'needs-review' ? decision.previousId : segment.id,
+      target: segmentTargetHash(input.written[index]!),
+      ...(fingerprint ? {glossary: fingerprint} : {}),
+      ...(human ? {human: true} : {}),
+      ...(human && input.lacksMarkup?.has(segment.id) ? {lacksMarkup: true} : {}),
+      ...(pseudo ? {pseudo: true} : {})
+    }
+  })
+  // The entry says `pseudo` exactly while a segment holds pseudo output (so `check` can tell from
+  // the entry alone whether to look inside for a real provider); otherwise it names who made the
+  // machine translations: this run's provider when it translated, else whoever did before.
+  const anyPseudo = segments.some((segment) => segment.pseudo)
+  const real = input.provider && !byPseudo ? input.provider : undefined
+  const maker = anyPseudo
+    ? {name: 'pseudo', model: byPseudo ? input.provider!.model : 'pseudo'}
+    : input.madeNow && real
+      ? real
+      : previous && previous.provider !== 'pseudo'
+        ? {name: previous.provider, model: previous.model}
+        : (real ?? {name: 'human', model: 'human'})
   return {
     // With a translation still waiting for review the target is not current: keep the old source
     // hash so `check` looks inside the note instead of trusting the hashes.
     source: reviewPending && previous ? previous.source : input.sourceHash,
     target: input.targetHash,
-    // Who made the translations: this run's provider when it translated (or replaced pseudo
-    // output), else whoever made them before. A run of the pseudo provider that translates
-    // anything marks the entry `pseudo`; a real run replaces all pseudo output (replaceMachine).
-    provider: input.madeNow && input.provider ? input.provider.name : (previous?.provider ?? 'human'),
-    model: input.madeNow && input.provider ? input.provider.model : (previous?.model ?? 'human'),
+    provider: maker.name,
+    model: maker.model,
     ...(input.glossary !== undefined ? {glossary: input.glossary} : {}),
     ...input.inputs,
-    segments: input.segments.map((segment, index) => {
-      const decision = decisions[index]!
-      const human = decision.state === 'human' || decision.state === 'needs-review'
-      const fingerprint = input.fingerprints[index]
-      return {
-        // A kept translation of an older source stays recorded against that source until reviewed.
-        id: decision.state === 'needs-review' ? decision.previousId : segment.id,
-        target: segmentTargetHash(input.written[index]!),
-        ...(fingerprint ? {glossary: fingerprint} : {}),
-        ...(human ? {human: true} : {})
-      }
-    })
+    segments
   }
 }
 

@@ -247,6 +247,28 @@ describe('provenance: what a translation was made from', () => {
     expect((await project.run(['check'])).code).toBe(0)
   })
 
+  it('a pseudo run that translated one new paragraph of a real translation: the next real run sends only that paragraph', async () => {
+    project = await synced()
+    await project.write(
+      'notes/a.md',
+      note.replace('The last paragraph.', 'The last paragraph.\n\nA paragraph added later.')
+    )
+    const pseudo = await project.run(['sync', '--locale', 'es', '--provider', 'pseudo'])
+    expect(pseudo.code).toBe(0)
+    // Only the new paragraph is pseudo-made: one `*` in the lock, the real translations stay.
+    expect((await lockText(project)).match(/[\w-]{8}\*/g)).toHaveLength(1)
+    expect(await project.read('locales/es/a.md')).toContain(pseudoTranslate('The last paragraph.'))
+
+    const first = server.requests.length
+    const real = await project.run(['sync', '--locale', 'es'], env())
+    expect(real.code).toBe(0)
+    const sent = server.requests.slice(first).flatMap((request) => segmentTexts(request))
+    expect(sent).toEqual(['A paragraph added later.'])
+    expect(await lockText(project)).not.toContain('"provider": "pseudo"')
+    expect(await lockText(project)).not.toMatch(/[\w-]{8}\*/)
+    expect((await project.run(['check', '--locale', 'es'])).code).toBe(0)
+  })
+
   it('a model change alone re-translates nothing unless asked (--retranslate)', async () => {
     project = await synced()
     const before = requests()
@@ -345,6 +367,51 @@ describe('human edits win everywhere', () => {
     expect(await project.read('locales/es/a.md')).toContain('reviewed_by: maria')
   })
 
+  it("a hand edit that drops the source's bold or link is kept as human work, reported with file:line, and the note keeps syncing", async () => {
+    const source =
+      '# Notes\n\nThe first paragraph has **bold** words.\n\nRead [the guide](https://example.com/guide) first.\n\nThe last paragraph.\n'
+    project = await synced({'notes/a.md': source})
+    const translated = await project.read('locales/es/a.md')
+    const bold = pseudoTranslate('The first paragraph has **bold** words.')
+    const link = translated.split('\n').find((line) => line.includes('](https://example.com/guide)'))!
+    expect(translated).toContain(bold)
+    // A translator rewrites the bold as plain text and removes the link.
+    const edited = translated
+      .replace(bold, 'El primer párrafo tiene palabras en negrita.')
+      .replace(link, 'Lee primero la guía.')
+    await project.write('locales/es/a.md', edited)
+
+    const warned = await project.run(['check', '--locale', 'es'])
+    expect(warned.code).toBe(0)
+    expect(warned.stdout).toMatch(/locales\/es\/a\.md:\d+: warning human-markup: .*lacks the source's strong emphasis/)
+    expect(warned.stdout).toMatch(/locales\/es\/a\.md:\d+: warning human-markup: .*lacks the source's link/)
+    expect(warned.stdout).toContain('restore it there and run notes-l10n sync')
+
+    // sync keeps both as human work (exit 0, before: "changes the document structure" on every run).
+    const kept = await project.run(['sync', '--locale', 'es'], env())
+    expect(kept.code).toBe(0)
+    expect(kept.stdout).toContain('human-markup')
+    expect(await project.read('locales/es/a.md')).toBe(edited)
+    expect(await lockText(project)).toMatch(/[\w-]{8}!\?/)
+
+    // The rest of the note keeps syncing; check still reports the hand edits (the lock marks them).
+    await project.write('notes/a.md', source.replace('The last paragraph.', 'The last paragraph, edited.'))
+    const again = await project.run(['sync', '--locale', 'es'], env())
+    expect(again.code).toBe(0)
+    const after = await project.read('locales/es/a.md')
+    expect(after).toContain('El primer párrafo tiene palabras en negrita.')
+    expect(after).toContain('Lee primero la guía.')
+    expect(after).toContain(pseudoTranslate('The last paragraph, edited.'))
+    const check = await project.run(['check', '--locale', 'es'])
+    expect(check.code).toBe(0)
+    expect(check.stdout.match(/warning human-markup/g)).toHaveLength(2)
+
+    // Restoring the bold clears its warning.
+    await project.write('locales/es/a.md', after.replace('palabras en negrita', 'palabras en **negrita**'))
+    expect((await project.run(['sync', '--locale', 'es'], env())).code).toBe(0)
+    expect((await project.run(['check', '--locale', 'es'])).stdout.match(/warning human-markup/g)).toHaveLength(1)
+  })
+
   it('adopting an existing translation never changes a byte silently: code that differs is reported with file:line', async () => {
     const source =
       '# Install\n\nRun the installer first.\n\n```sh\n# install the tool\nnpm ci\n```\n\nThen read the docs.\n'
@@ -368,6 +435,47 @@ describe('human edits win everywhere', () => {
     expect(after).toContain('Luego lee la documentación.')
     expect(requests()).toBe(before)
     expect((await project.run(['check', '--locale', 'es'])).code).toBe(0)
+  })
+
+  it('adopting a translation whose code comments were translated: code.comments "keep" keeps the body byte for byte, then and after a source edit', async () => {
+    const source =
+      '# Install\n\nRun the installer first.\n\n```sh\n# install the tool\nnpm ci\n```\n\nThen read the docs.\n'
+    const existing =
+      '# Instalar\n\nEjecuta primero el instalador.\n\n```sh\n# instalar la herramienta\nnpm ci\n```\n\nLuego lee la documentación.\n'
+    project = await tempProject({'notes/a.md': source, 'locales/es/a.md': existing})
+    const before = requests()
+    // Without the option: left as it is, and the message names the option that fits.
+    const refused = await project.run(['sync', '--locale', 'es'], env())
+    expect(refused.code).toBe(1)
+    expect(refused.stdout).toContain('locales/es/a.md:6')
+    expect(refused.stdout).toContain('set "code": {"comments": "keep"} in the config')
+    expect(await project.read('locales/es/a.md')).toBe(existing)
+
+    await project.write('notes-l10n.config.json', JSON.stringify({code: {comments: 'keep'}}))
+    const adopted = await project.run(['sync', '--locale', 'es'], env())
+    expect(adopted.code, adopted.stdout).toBe(0)
+    // The body byte for byte; the front-matter policy adds `lang` and `translated`.
+    expect(await project.read('locales/es/a.md')).toBe(`---\nlang: es\ntranslated: true\n---\n${existing}`)
+    expect(requests()).toBe(before)
+    expect((await project.run(['check', '--locale', 'es'])).code).toBe(0)
+
+    // A later source edit translates the new prose and keeps the translated comment.
+    await project.write('notes/a.md', `${source}\nA paragraph added later.\n`)
+    expect((await project.run(['sync', '--locale', 'es'], env())).code).toBe(0)
+    const after = await project.read('locales/es/a.md')
+    expect(after).toContain('# instalar la herramienta\nnpm ci\n')
+    expect(after).toContain('Luego lee la documentación.')
+    expect(after).not.toContain('A paragraph added later.')
+    expect((await project.run(['check', '--locale', 'es'])).code).toBe(0)
+
+    // A difference in the code itself is never kept: adoption still reports it.
+    const other = existing.replace('npm ci', 'npm install')
+    await project.write('notes/b.md', source)
+    await project.write('locales/es/b.md', other)
+    const code = await project.run(['sync', '--locale', 'es'], env())
+    expect(code.code).toBe(1)
+    expect(code.stdout).toContain('locales/es/b.md:7')
+    expect(await project.read('locales/es/b.md')).toBe(other)
   })
 
   it('adopting an existing translation whose non-prose matches the source keeps its prose and pays nothing', async () => {

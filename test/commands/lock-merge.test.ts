@@ -1,9 +1,11 @@
-import {cp, mkdtemp, readFile, rm} from 'node:fs/promises'
+import {existsSync} from 'node:fs'
+import {cp, mkdtemp, readFile, rename, rm} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 import {afterEach, describe, expect, it} from 'vitest'
 import {main} from '../../src/cli/main.js'
 import {acquireRunLock} from '../../src/state/mutex.js'
+import {shardOf} from '../../src/sync/shard.js'
 import {type TempProject, tempProject} from '../support/project.js'
 
 const notes = Object.fromEntries(
@@ -101,6 +103,57 @@ describe('lock merge', () => {
     const check = await run(project.root, ['check'])
     expect(check.stdout).toMatch(/8 translations checked, all current/)
     expect(check.code).toBe(0)
+  })
+
+  it('merges a version 1 lock of an older notes-l10n: migrated, written as version 2, the same as a single run', async () => {
+    project = await tempProject(notes)
+    const single = await tempProject(notes)
+    try {
+      expect((await single.run(['sync', '--locale', 'es', '--provider', 'pseudo'])).code).toBe(0)
+      const current = await single.read('notes-l10n.lock')
+      expect(current).toMatch(/^\{\n {2}"version": 2,/)
+      // What a version 1 notes-l10n wrote for the same run: no per-segment marks.
+      const legacy = current.replace('"version": 2', '"version": 1').replaceAll('*', '')
+      await project.write('old.lock', legacy)
+      await cp(path.join(single.root, 'locales'), path.join(project.root, 'locales'), {recursive: true})
+      const merged = await run(project.root, ['lock', 'merge', 'old.lock'])
+      expect(merged.code, merged.stderr).toBe(0)
+      expect(await project.read('notes-l10n.lock')).toBe(current)
+    } finally {
+      await single.remove()
+    }
+    expect((await run(project.root, ['check'])).code).toBe(0)
+  })
+
+  it('a note renamed before a sharded run keeps its translations: its shard claims the old entry', async () => {
+    project = await tempProject(notes)
+    expect((await run(project.root, ['sync', '--locale', 'es', '--provider', 'pseudo'])).code).toBe(0)
+    const translated = await project.read('locales/es/n0.md')
+    await rename(path.join(project.root, 'notes/n0.md'), path.join(project.root, 'notes/renamed.md'))
+    const shard = shardOf('notes/renamed.md', 3)
+    const sharded = await run(project.root, [
+      'sync',
+      '--locale',
+      'es',
+      '--provider',
+      'pseudo',
+      '--shard',
+      `${shard}/3`,
+      '--json'
+    ])
+    expect(sharded.code, sharded.stderr).toBe(0)
+    const summary = JSON.parse(sharded.stdout.trim().split('\n').at(-1)!) as {
+      notes: Array<{note: string; message?: string; counts: Record<string, number>}>
+    }
+    const renamed = summary.notes.find((note) => note.note === 'notes/renamed.md')!
+    expect(renamed.message).toMatch(/renamed from notes\/n0\.md/)
+    expect(renamed.counts.translated).toBe(0)
+    expect(await project.read('locales/es/renamed.md')).toBe(translated)
+    // The shard leaves the old file (it cannot know whether another shard's note writes there);
+    // the next sync over every note removes it.
+    expect((await run(project.root, ['sync', '--locale', 'es', '--provider', 'pseudo'])).code).toBe(0)
+    expect(existsSync(path.join(project.root, 'locales/es/n0.md'))).toBe(false)
+    expect((await run(project.root, ['check'])).code).toBe(0)
   })
 
   it('refuses a file that is not a lock, naming it', async () => {

@@ -33,6 +33,7 @@ describe('resolveConfig', () => {
         perLocale: {}
       },
       links: {rebase: true},
+      code: {comments: 'source'},
       mdx: {attributes: ['alt', 'title']},
       limits: {maxFileBytes: 1_048_576}
     })

@@ -149,6 +149,54 @@ describe('safety net', () => {
   })
 })
 
+describe('segments a human wrote', () => {
+  const source =
+    '---\ntitle: T\n---\n\nSome **bold** words.\n\nRead [the guide](https://example.com/g) first.\n\nA *third* one.\n'
+
+  it("may lack the source's bold or link (human edits win); a machine translation may not", () => {
+    const note = analyse(source)
+    const [, bold, link] = note.segments as [Segment, Segment, Segment]
+    const translations = new Map([
+      [bold.id, 'Unas palabras en negrita.'],
+      [link.id, 'Lee primero la guía.']
+    ])
+    const machine = reassemble(note, translations)
+    expect([...machine.rejected.keys()].sort()).toEqual([bold.id, link.id].sort())
+    const human = reassemble(note, translations, {human: new Set([bold.id, link.id])})
+    expect(human.rejected.size).toBe(0)
+    expect(human.text).toContain('Unas palabras en negrita.\n\nLee primero la guía.\n\nA *third* one.')
+  })
+
+  it("still keep the document's block structure, and the markup of the other segments is still compared", () => {
+    const note = analyse(source)
+    const [, bold, link, third] = note.segments as [Segment, Segment, Segment, Segment]
+    const {rejected} = reassemble(
+      note,
+      new Map([
+        [bold.id, '- una lista'],
+        [link.id, 'Lee primero la guía.'],
+        [third.id, 'Una tercera.']
+      ]),
+      {human: new Set([bold.id, link.id])}
+    )
+    expect([...rejected.keys()].sort()).toEqual([bold.id, third.id].sort())
+  })
+
+  it('are placed right when the front-matter changes length before them', () => {
+    const note = analyse(source)
+    const third = note.segments[3]!
+    // A human segment *after* bold markup, with a front-matter edit that shifts every offset: the
+    // bold of the segment before it is still compared (and kept).
+    const {rejected, text} = reassemble(note, new Map([[third.id, 'Una tercera.']]), {
+      frontmatter: {set: {lang: 'es', translated: true}},
+      human: new Set([third.id])
+    })
+    expect(rejected.size).toBe(0)
+    expect(text).toContain('Some **bold** words.')
+    expect(text).toContain('lang: es')
+  })
+})
+
 describe('segment ids', () => {
   const source = 'Alpha paragraph.\n\nBeta `code` paragraph.\n\nGamma.\n'
 

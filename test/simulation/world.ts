@@ -99,9 +99,8 @@ interface ModelNote {
   /** A sync has recorded the note in the lock (an adopted translation is judged differently before). */
   locked?: boolean
   /**
-   * Moved or renamed since the last sync of the whole project: a shard (`--shard`) does not judge
-   * renames (docs/batch.md, "CI sharding") and translates the note afresh at its new path; the
-   * human edits stay in the old file, which the next whole sync keeps and reports.
+   * Moved or renamed since the last sync of the whole project (shards-merge stops following its
+   * human edits; a sync that does not claim the rename leaves them in the old file: #unclaimedMoves).
    */
   moved?: boolean
   /** Where the note was at its last sync, while `moved`. */
@@ -278,7 +277,7 @@ export class World {
           const blocks = text.split('\n\n')
           const index = 1 + note.paragraphs.indexOf(paragraph)
           if (blocks.length !== note.paragraphs.length + 1) return
-          const human = `${HUMAN} ${++this.#counter}, párrafo revisado${this.#termsIn(paragraph.text)}${boldOf(paragraph.text)}.`
+          const human = `${HUMAN} ${++this.#counter}, párrafo revisado${this.#termsIn(paragraph.text)}${boldOf(paragraph.text, rng)}.`
           blocks[index] = human + (index === blocks.length - 1 ? '\n' : '')
           await writeFile(path.join(this.root, target), blocks.join('\n\n'))
           // In a note changed since its last sync the tool cannot tell whether this paragraph's source
@@ -305,7 +304,7 @@ export class World {
           const old = note.human.get(stale.pid)!
           const text = await this.#read(target)
           if (!text.includes(old.text)) return
-          const human = `${HUMAN} ${++this.#counter}, revisado otra vez${this.#termsIn(stale.text)}${boldOf(stale.text)}.`
+          const human = `${HUMAN} ${++this.#counter}, revisado otra vez${this.#termsIn(stale.text)}${boldOf(stale.text, rng)}.`
           await writeFile(path.join(this.root, target), text.replace(old.text, human))
           note.human.set(stale.pid, {text: human, source: stale.text})
         })
@@ -530,26 +529,15 @@ export class World {
     for (const note of summary?.notes ?? []) {
       // A glossary finding the run reported on a written note is for a human too (the test
       // server's ROT13 does not keep do-not-translate terms; sync warns, check errs).
-      const reported = note.findings.length > 0
+      const reported = note.findings.some(needsAttention)
       if (note.status === 'failed' || note.status === 'untouched' || (note.counts['needs-review'] ?? 0) > 0 || reported)
         attention.add(note.note)
     }
     for (const problem of summary?.problems ?? []) attention.add(problem.file)
     const results = new Map((summary?.notes ?? []).map((note) => [note.note, note]))
-    if (args.includes('pseudo')) {
-      // Known limit (reported with issue 15): the lock records the provider per note and locale,
-      // so a pseudo run that translates one segment of a note makes a later real run translate the
-      // whole note again, real translations included. Not counted as an I3 violation.
-      for (const [file, result] of results) {
-        const note = this.#notes.get(file)
-        if (result.status !== 'written' || !note) continue
-        for (const paragraph of note.paragraphs) this.#forget(paragraph.text)
-        this.#forget(note.title)
-      }
-    }
     for (const [file, note] of this.#notes) {
       const written = results.get(file)
-      if (written?.status === 'written') note.flagged = written.findings.length > 0
+      if (written?.status === 'written') note.flagged = written.findings.some(needsAttention)
       if (attention.has(file)) {
         note.unknown = true
         continue
@@ -779,13 +767,14 @@ export class World {
           await writeFile(path.join(this.root, file), text)
         }
       }
+      // A moved note its shard does not claim (fewer than half of its segments kept, like git) is
+      // translated afresh there by the pseudo provider, and a later real run translates it again;
+      // a claimed one keeps its human edits, but the shards' output is not read, so the model
+      // stops following the human edits of moved notes either way.
       for (const note of this.#notes.values()) {
         if (!note.moved) continue
         note.human.clear()
         note.humanFrontmatter = []
-      }
-      // The shards are pseudo runs: the same known limit as in #sync (provider per note and locale).
-      for (const note of this.#notes.values()) {
         for (const paragraph of note.paragraphs) this.#forget(paragraph.text)
         this.#forget(note.title)
       }
@@ -816,7 +805,7 @@ export class World {
     const file = await this.#addNote(rng)
     const note = this.#notes.get(file)!
     const paragraphs = note.paragraphs.map((paragraph) => {
-      const text = `${HUMAN} ${++this.#counter}, traducción previa${this.#termsIn(paragraph.text)}${boldOf(paragraph.text)}.`
+      const text = `${HUMAN} ${++this.#counter}, traducción previa${this.#termsIn(paragraph.text)}${boldOf(paragraph.text, rng)}.`
       note.human.set(paragraph.pid, {text, source: paragraph.text})
       return text
     })
@@ -899,16 +888,29 @@ export function targetOf(file: string): string {
 }
 
 /**
- * A translator keeps the source's inline markup: ` con **negrita**` when the source has bold.
- * (A human edit that drops it makes the note fail on every sync — reported, see the report of
- * issue 15 — so the simulation's translators do not.)
+ * The source's bold, as a translator writes it: kept, or (half the time) written as plain text —
+ * human edits win, so that is kept as written and only warned about (`human-markup`).
  */
-function boldOf(source: string): string {
-  return source.includes('**') ? ' con **negrita**' : ''
+function boldOf(source: string, rng: () => number): string {
+  if (!source.includes('**')) return ''
+  return rng() < 0.5 ? ' con **negrita**' : ' con negrita'
 }
 
 function pick<T>(rng: () => number, items: readonly T[]): T | undefined {
   return items.length === 0 ? undefined : items[Math.floor(rng() * items.length)]
+}
+
+interface Finding {
+  rule: string
+  severity: string
+}
+
+/**
+ * A finding a human must look at. `human-markup` is not one: a hand edit without the source's
+ * bold is kept as written and warned about on every run, by design.
+ */
+function needsAttention(finding: Finding): boolean {
+  return finding.rule !== 'human-markup'
 }
 
 interface Summary {
@@ -917,7 +919,7 @@ interface Summary {
     status: string
     message?: string
     counts: Record<string, number>
-    findings: Array<{severity: string}>
+    findings: Finding[]
   }>
   problems: Array<{file: string}>
 }

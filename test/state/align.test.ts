@@ -9,12 +9,12 @@ function seg(id: string, markdown = id, kind: SegmentKind = 'paragraph'): Segmen
 }
 
 /** A lock entry recording that `written[i]` was written for source id `ids[i]`. */
-function entry(ids: string[], written: string[], human: number[] = []): LockEntry {
+function entry(ids: string[], written: string[], human: number[] = [], provider = 'openai'): LockEntry {
   return {
     source: 'x',
     target: 'y',
-    provider: 'pseudo',
-    model: 'pseudo',
+    provider,
+    model: provider,
     segments: ids.map((id, index) => ({
       id,
       target: segmentTargetHash(written[index]!),
@@ -171,10 +171,21 @@ describe('align', () => {
     const result = align({
       source,
       fingerprints: [],
-      entry: entry(['a', 'b', 'c'], ['A', 'B', 'C'], [1]),
+      entry: entry(['a', 'b', 'c'], ['A', 'B', 'C'], [1], 'pseudo'),
       target,
       replaceMachine: true
     })
+    // An entry without per-segment marks (lock version 1): every machine segment is pseudo-made.
     expect(result.aligned && states(result.decisions)).toEqual(['pending', 'human', 'pending'])
+  })
+
+  it('replaceMachine re-translates exactly the segments the pseudo provider made', () => {
+    const mixed = entry(['a', 'b', 'c'], ['A', 'B', 'C'], [1], 'pseudo')
+    mixed.segments[2]!.pseudo = true
+    const real = align({source, fingerprints: [], entry: mixed, target, replaceMachine: true})
+    expect(real.aligned && states(real.decisions)).toEqual(['current', 'human', 'pending'])
+    // Without a real provider the pseudo translation is reused, and stays marked as pseudo.
+    const offline = align({source, fingerprints: [], entry: mixed, target})
+    expect(offline.aligned && offline.decisions[2]).toEqual({state: 'current', markdown: 'C', pseudo: true})
   })
 })

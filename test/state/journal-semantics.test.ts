@@ -7,7 +7,8 @@
  *   write (or a crash and then a rejection) never records the tool's own text as a human edit (`!`);
  * - a run that fails leaves no open journal handle.
  */
-import {readFile, rm} from 'node:fs/promises'
+import {existsSync} from 'node:fs'
+import {readFile, rename, rm} from 'node:fs/promises'
 import path from 'node:path'
 import {afterEach, describe, expect, it} from 'vitest'
 import {sync} from '../../src/commands/sync.js'
@@ -149,6 +150,33 @@ describe('journal semantics', () => {
       await p.write('notes/b.md', 'Another note.\n')
       await sync({cwd: p.root, env: {}, providerOverride: createPseudoProvider(), paths: ['notes/b.md']})
       expect(await lockEntry(p.root)).toEqual(mark)
+    })
+
+    it('killed after the mark for a renamed note’s new path, before the write: its translations are kept, nothing is paid again', async () => {
+      const reference = await project(1)
+      await run(reference.root, createPseudoProvider())
+      await rename(path.join(reference.root, 'notes/a.md'), path.join(reference.root, 'notes/b.md'))
+      await run(reference.root, createPseudoProvider())
+      const mark = (await Lockfile.load(reference.root)).get('notes/b.md', 'es')!
+      const target = await reference.read('locales/es/b.md')
+
+      const p = await project(1)
+      await run(p.root, createPseudoProvider())
+      await rename(path.join(p.root, 'notes/a.md'), path.join(p.root, 'notes/b.md'))
+      // The killed run claimed the rename and marked the new path; its lock was never saved.
+      const journal = await Journal.open(p.root)
+      await journal.recordWritten('notes/b.md', 'es', mark)
+      await journal.close({compact: false})
+
+      const provider = recording(createPseudoProvider())
+      const result = await run(p.root, provider)
+      expect(provider.sent()).toEqual([])
+      expect(result.notes[0]!.message).toMatch(/renamed from notes\/a\.md/)
+      expect(await p.read('locales/es/b.md')).toBe(target)
+      expect(existsSync(path.join(p.root, 'locales/es/a.md'))).toBe(false)
+      const lock = await Lockfile.load(p.root)
+      expect(lock.get('notes/a.md', 'es')).toBeUndefined()
+      expect(humanMarks(lock.get('notes/b.md', 'es')!)).toBe(0)
     })
 
     it('killed after the write, then a run whose answer is rejected: the crashed run’s target is still the tool’s own', async () => {

@@ -153,6 +153,38 @@ describe('lock merge driver', () => {
       'e.md:E1'
     ])
   })
+
+  it('three-way merge across the version bump: a version 1 base and side merge with a version 2 side', () => {
+    const entry = (target: string, provider = 'pseudo') => ({
+      source: 'S',
+      target,
+      provider,
+      model: provider,
+      segments: [
+        {id: 'AAAAAAAAAA', target: `${target.toLowerCase()}aaaaaa`, ...(provider === 'pseudo' ? {pseudo: true} : {})},
+        {id: 'BBBBBBBBBB', target: 'bbbbbbbb', human: true}
+      ]
+    })
+    const v1 = (lock: Lockfile) => lock.serialise().replace('"version": 2', '"version": 1').replaceAll('*', '')
+    const base = new Lockfile()
+    base.set('a.md', 'es', entry('A0'))
+    base.set('b.md', 'es', entry('B0'))
+    // Ours: still an older notes-l10n (version 1), changed a.md. Theirs: upgraded, and a real
+    // provider replaced b.md's pseudo output; a.md is untouched but now written as version 2.
+    const ours = Lockfile.parse(base.serialise(), 'ours')
+    ours.set('a.md', 'es', entry('A1'))
+    const theirs = Lockfile.parse(base.serialise(), 'theirs')
+    theirs.set('b.md', 'es', entry('B1', 'openai'))
+    const {lock, conflicts} = mergeThreeWay(
+      Lockfile.parse(v1(base), 'base'),
+      Lockfile.parse(v1(ours), 'ours'),
+      Lockfile.parse(theirs.serialise(), 'theirs')
+    )
+    expect(conflicts).toEqual([])
+    expect(lock.get('a.md', 'es')).toEqual(entry('A1'))
+    expect(lock.get('b.md', 'es')).toEqual(entry('B1', 'openai'))
+    expect(lock.serialise()).toMatch(/^\{\n {2}"version": 2,/)
+  })
 })
 
 function readFileSyncText(project: TempProject): string {

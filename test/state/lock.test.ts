@@ -59,7 +59,8 @@ describe('Lockfile', () => {
         target: 'Tgt0123456',
         provider: 'openai',
         model: 'gpt-4o-mini',
-        segmentCount: 4
+        segmentCount: 4,
+        lacksMarkup: false
       })
       expect(lock.head('notes/a.md', 'de')?.segmentCount).toBe(1)
       expect(lock.head('notes/a.md', 'it')).toBeUndefined()
@@ -68,6 +69,49 @@ describe('Lockfile', () => {
     expect(read.head('notes/a.md', 'es')).not.toHaveProperty('segments')
     // Asking for the whole entry afterwards still gives every segment record.
     expect(read.get('notes/a.md', 'es')).toEqual(entry())
+  })
+
+  test('round-trips per-segment provenance: pseudo-made (*) and human without the source markup (!?)', () => {
+    const lock = new Lockfile()
+    const marked = entry({
+      provider: 'pseudo',
+      model: 'pseudo',
+      segments: [
+        {id: 'AAAAAAAAAA', target: 'aaaaaaaa', pseudo: true},
+        {id: 'BBBBBBBBBB', target: 'bbbbbbbb', glossary: 'GlossFp123', pseudo: true},
+        {id: 'CCCCCCCCCC', target: 'cccccccc'},
+        {id: 'DDDDDDDDDD', target: 'dddddddd', glossary: 'GlossFp456', human: true, lacksMarkup: true}
+      ]
+    })
+    lock.set('notes/a.md', 'es', marked)
+    const text = lock.serialise()
+    expect(text).toContain('"segments": "aaaaaaaa* bbbbbbbb*:GlossFp123 cccccccc dddddddd!?:GlossFp456"')
+    const again = Lockfile.parse(text, LOCK_FILE)
+    expect(again.head('notes/a.md', 'es')?.lacksMarkup).toBe(true)
+    expect(again.get('notes/a.md', 'es')).toEqual(marked)
+    expect(again.serialise()).toBe(text)
+  })
+
+  test('a version 1 lock is migrated: a pseudo entry marks every machine segment pseudo-made, and is written as version 2', () => {
+    const v1 = sample()
+    v1.set('notes/b.md', 'fr', entry({provider: 'pseudo', model: 'pseudo'}))
+    const text = v1.serialise().replace('"version": 2', '"version": 1')
+    const migrated = Lockfile.parse(text, LOCK_FILE)
+    // Version 1 said "pseudo" for the whole entry while any pseudo output might remain in it.
+    expect(
+      migrated.get('notes/b.md', 'fr')!.segments.map((segment) => [Boolean(segment.pseudo), Boolean(segment.human)])
+    ).toEqual([
+      [true, false],
+      [true, false],
+      [false, true],
+      [false, true]
+    ])
+    // Entries of a real provider are read as they were.
+    expect(migrated.get('notes/a.md', 'es')).toEqual(entry())
+    const written = migrated.serialise()
+    expect(written).toMatch(/^\{\n {2}"version": 2,/)
+    expect(written).toContain('"segments": "aaaaaaaa* bbbbbbbb*:GlossFp123 cccccccc! dddddddd!:GlossFp456"')
+    expect(Lockfile.parse(written, LOCK_FILE).get('notes/b.md', 'fr')).toEqual(migrated.get('notes/b.md', 'fr'))
   })
 
   test('entries read and never asked for are written back as read, next to changed ones', () => {
@@ -168,7 +212,7 @@ describe('Lockfile', () => {
 
   test('an empty lock is a valid, versioned document', () => {
     const text = new Lockfile().serialise()
-    expect(JSON.parse(text)).toEqual({version: 1, notes: {}})
+    expect(JSON.parse(text)).toEqual({version: 2, notes: {}})
     expect(Lockfile.parse(text, LOCK_FILE).size).toBe(0)
   })
 
@@ -218,8 +262,8 @@ describe('Lockfile.parse refuses a broken lock, never treating it as empty (D10)
   })
 
   test('unknown or missing version', () => {
-    expect(refusal(good.replace('"version": 1', '"version": 2')).message).toMatch(
-      /^notes-l10n\.lock has format version 2, this notes-l10n reads version 1 — upgrade notes-l10n/
+    expect(refusal(good.replace('"version": 2', '"version": 3')).message).toMatch(
+      /^notes-l10n\.lock has format version 3, this notes-l10n reads versions 1 and 2 — upgrade notes-l10n/
     )
     expect(refusal('{"notes": {}}').message).toContain('has format version no version')
     expect(refusal('[]').message).toContain('expected a JSON object')
@@ -239,7 +283,12 @@ describe('Lockfile.parse refuses a broken lock, never treating it as empty (D10)
     )
     expect(refusal(good.replace('"model"', '"modle"')).message).toContain('unknown key "modle"')
     expect(refusal(good.replace('aaaaaaaa bbbbbbbb', 'aa?aaaaa bbbbbbbb')).message).toContain(
-      'is not "<hash>[!][:<glossary>]"'
+      'is not "<hash>[!|!?|*][:<glossary>]"'
+    )
+    expect(refusal(good.replace('aaaaaaaa bbbbbbbb', 'aaaaaaaa*! bbbbbbbb')).message).toContain('is not')
+    // Version 1 had no per-segment marks.
+    expect(refusal(good.replace('"version": 2', '"version": 1').replace('aaaaaaaa ', 'aaaaaaaa* ')).message).toContain(
+      'a version 1 lock has no "*" or "!?" segment marks'
     )
     expect(refusal('{"version": 1, "notes": {"n.md": {"es": {}}}}').message).toContain('has no "ids" string')
     expect(refusal(good.replace('AAAAAAAAAA BBBBBBBBBB', 'AAAAAAAAAA  BBBBBBBBBB')).message).toContain(
@@ -249,7 +298,7 @@ describe('Lockfile.parse refuses a broken lock, never treating it as empty (D10)
       'segment id "AAAA/AAAAA" is not a segment id'
     )
     expect(refusal(good.replace('aaaaaaaa bbbbbbbb', 'aaaaaaaa  bbbbbbbb')).message).toContain(
-      'segment 2 "" is not "<hash>[!][:<glossary>]"'
+      'segment 2 "" is not "<hash>[!|!?|*][:<glossary>]"'
     )
   })
 
@@ -311,7 +360,7 @@ describe('Lockfile.load and save', () => {
     const lock = await Lockfile.load(root)
     for (const [note, locale] of [...lock.entries()]) lock.delete(note, locale)
     await lock.save(root)
-    expect(JSON.parse(await readFile(path.join(root, LOCK_FILE), 'utf8'))).toEqual({version: 1, notes: {}})
+    expect(JSON.parse(await readFile(path.join(root, LOCK_FILE), 'utf8'))).toEqual({version: 2, notes: {}})
   })
 
   test('a corrupt file on disk is refused by load', async () => {

@@ -24,6 +24,13 @@ export interface ValidationContext {
    * key-shaped token `source` does not have). Set by the commands from `src/redact.ts`.
    */
   containsSecret?: (text: string, source: string) => boolean
+  /**
+   * The target is a translation a human wrote: inline markup of the source it has fewer of (bold
+   * written as plain text, a dropped link) is theirs to choose and is reported once, as the
+   * `human-markup` warning, by the caller; contents that differ (a changed command or URL) are
+   * still findings of their own rule.
+   */
+  humanTarget?: boolean
 }
 
 /** One side of a comparison: protected text with its own token table. */

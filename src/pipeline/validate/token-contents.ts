@@ -4,7 +4,7 @@
  * tokens stand for, compared per kind as multisets (order is free, docs/decisions.md trap 13).
  */
 
-import type {Token} from '../../types.js'
+import type {Finding, Segment, Token} from '../../types.js'
 import {error, multisetDifference, quote, type Rule, type RuleFinding, warning} from './rule.js'
 
 /** How one kind of token is compared: by which content, under which rule, how severely. */
@@ -59,13 +59,15 @@ function describe(values: readonly string[]): string {
 }
 
 /** Every kind of token: the target stands for the same things as the source. */
-export const tokenContents: Rule = ({source, target}) => {
+export const tokenContents: Rule = ({source, target, context}) => {
   const findings: RuleFinding[] = []
+  const dropped = context.humanTarget ? new Set(missingKinds(source.tokens, target.tokens)) : new Set()
   for (const kind of Object.keys(KIND_CHECKS) as Array<Token['kind']>) {
     const check = KIND_CHECKS[kind]
     const expected = contents(source.tokens, kind)
     const actual = contents(target.tokens, kind)
-    const missing = multisetDifference(expected, actual)
+    // Markup a human left out is reported as `human-markup` (a warning); what they added is not.
+    const missing = dropped.has(kind) ? [] : multisetDifference(expected, actual)
     const added = multisetDifference(actual, expected)
     if (missing.length === 0 && added.length === 0) continue
     const parts = [
@@ -76,4 +78,56 @@ export const tokenContents: Rule = ({source, target}) => {
     findings.push(make(check.rule, `${check.label} differs from the source: ${parts.join('; ')}`))
   }
   return findings
+}
+
+/** Markup whose absence in a human's translation is reported (escapes, character references and glossary terms are not markup). */
+const MARKUP_KINDS: ReadonlyArray<Token['kind']> = [
+  'strong',
+  'emphasis',
+  'delete',
+  'link',
+  'image',
+  'reference',
+  'autolink',
+  'url',
+  'code',
+  'math',
+  'html',
+  'htmlPair',
+  'footnote',
+  'break'
+]
+
+/**
+ * The inline markup of `source` that `target` (a translation a human wrote, protected on its own)
+ * has fewer of, as labels (`strong emphasis`, `link destination`), each once. Counted by kind
+ * only, so a link rebased for the target's folder is still the same link.
+ */
+export function missingMarkup(source: readonly Token[], target: readonly Token[]): string[] {
+  return missingKinds(source, target).map((kind) => KIND_CHECKS[kind].label)
+}
+
+function missingKinds(source: readonly Token[], target: readonly Token[]): Array<Token['kind']> {
+  const count = (tokens: readonly Token[], kind: Token['kind']) => tokens.filter((token) => token.kind === kind).length
+  return MARKUP_KINDS.filter((kind) => count(target, kind) < count(source, kind))
+}
+
+/**
+ * The warning for a human segment without some of its source's inline markup: where it is, what
+ * it lacks, and what clears it. Shared by `sync` and `check` (docs/rules.md, `human-markup`).
+ */
+export function humanMarkupFinding(
+  segment: Segment,
+  targetLine: number,
+  output: string,
+  source: string,
+  missing: readonly string[]
+): Finding {
+  return {
+    rule: 'human-markup',
+    severity: 'warning',
+    segment: segment.id,
+    line: segment.line,
+    message: `${output}:${targetLine}: the hand-edited translation lacks the source's ${missing.join(', ')} (${source}:${segment.line}); human edits win, so it is kept as written — restore it there and run notes-l10n sync, or leave it if it was meant`
+  }
 }
