@@ -42,6 +42,13 @@ export interface Translated {
   reusedFrom: ReadonlyMap<string, string>
   /** Segments that were sent to the provider. */
   sent: number
+  /** Segments whose translation came from the translation memory (`memory.ts`). */
+  fromMemory: ReadonlySet<string>
+  /**
+   * Sends segments whose memory translation reassembly rejected, filling `markdown` and `failures`;
+   * returns how many were sent.
+   */
+  resend?: (ids: string[]) => Promise<number>
   entry: LockEntry | undefined
   renamed: Orphan | undefined
   existing: AnalysedNote | undefined
@@ -62,10 +69,20 @@ export async function commitTranslation(run: Run, input: Translated, result: Not
     input.existing?.frontmatter,
     new Set([...Object.keys(edit.set), ...edit.drop])
   )
-  const assembled = reassemble(note, new Map(input.markdown), {
-    frontmatter: {set: edit.set, drop: edit.drop, append},
-    rewriteUrl: input.rewriteUrl
-  })
+  const assemble = () =>
+    reassemble(note, new Map(input.markdown), {
+      frontmatter: {set: edit.set, drop: edit.drop, append},
+      rewriteUrl: input.rewriteUrl
+    })
+  let assembled = assemble()
+  let sent = input.sent
+  // Another note's translation can fit its own place and not this one (the safety net sees the
+  // whole note): those segments are sent instead, so the memory never fails a note for good.
+  const retry = [...assembled.rejected.keys()].filter((id) => input.fromMemory.has(id))
+  if (retry.length > 0 && input.resend) {
+    sent += await input.resend(retry)
+    assembled = assemble()
+  }
   for (const [id, reason] of assembled.rejected) failures.set(id, reason)
 
   describeDecisions(result, note.segments, decisions, {dryRun: false, failures, reusedFrom: input.reusedFrom})
@@ -119,7 +136,9 @@ export async function commitTranslation(run: Run, input: Translated, result: Not
     sourceHash: input.sourceHash,
     targetHash: contentHash(assembled.text),
     provider: input.provider,
-    madeNow: input.sent > 0 || !entry || (run.real && entry.provider === 'pseudo'),
+    // Translations from the memory are this run's too: a pseudo run that reuses marks the entry
+    // pseudo, as one that sends does.
+    madeNow: sent > 0 || input.fromMemory.size > 0 || !entry || (run.real && entry.provider === 'pseudo'),
     glossary: project.glossary ? glossaryVersion(project, locale) : undefined,
     inputs: recordedInputs(project.config, target)
   })
