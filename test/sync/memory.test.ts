@@ -268,6 +268,52 @@ describe('translation memory across runs', () => {
     expect(b).not.toContain('Otro párrafo')
   })
 
+  it('a paragraph twice in one new note, and in two new notes, is sent once in the run', async () => {
+    server = await startTestServer()
+    project = await tempProject({
+      'notes/a.md': `${SHARED}\n\nOnly a.\n\n${SHARED}\n`,
+      'notes/b.md': `Only b.\n\n${SHARED}\n`
+    })
+    const before = await syncOk(project, server, ['--report', 'report.json'])
+    expect(sentSince(server, before).sort()).toEqual(
+      ['Only a.', 'Only b.', SHARED.replace('`npm install notes-l10n`', '⟦1⟧')].sort()
+    )
+    for (const note of ['a.md', 'b.md']) {
+      const out = await project.read(`locales/es/${note}`)
+      expect(out).toContain(`${pseudoTranslate('Install the package with ')}\`npm install notes-l10n\``)
+    }
+    expect((await project.run(['check', '--locale', 'es'])).code).toBe(0)
+  })
+
+  it('a translation into another locale is not offered', async () => {
+    server = await startTestServer()
+    project = await tempProject({'notes/a.md': `${SHARED}\n`})
+    await syncOk(project, server)
+    await project.write('notes/b.md', `${SHARED}\n`)
+    const before = chats(server).length
+    const fr = await project.run(['sync', '--locale', 'fr', '--provider', 'openai'], {
+      OPENAI_API_KEY: 'sk-test-memory',
+      OPENAI_BASE_URL: server.url
+    })
+    expect(fr.code, fr.stdout + fr.stderr).toBe(0)
+    // a.md and b.md into French: the Spanish translation is no match; the two share one send.
+    expect(sentSince(server, before)).toEqual([SHARED.replace('`npm install notes-l10n`', '⟦1⟧')])
+    // And Spanish still takes it from a.md.
+    const es = await syncOk(project, server)
+    expect(sentSince(server, es)).toEqual([])
+  })
+
+  it('the same words with a different link URL are not a match', async () => {
+    server = await startTestServer()
+    project = await tempProject({'notes/a.md': 'Read [the guide](https://a.example/guide) first.\n'})
+    await syncOk(project, server)
+    await project.write('notes/b.md', 'Read [the guide](https://b.example/guide) first.\n')
+    const before = await syncOk(project, server)
+    expect(sentSince(server, before)).toEqual(['Read ⟦1⟧the guide⟦/1⟧ first.'])
+    expect(await project.read('locales/es/b.md')).toContain('(https://b.example/guide)')
+    expect(await project.read('locales/es/b.md')).not.toContain('a.example')
+  })
+
   it('sync --retranslate takes nothing from the memory', async () => {
     server = await startTestServer()
     project = await tempProject({'notes/a.md': `${SHARED}\n`, 'notes/b.md': 'Only b.\n'})
