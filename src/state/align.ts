@@ -11,8 +11,11 @@ import type {LockEntry} from './lock.js'
 import {segmentTargetHash} from './lock.js'
 
 export type Decision =
-  /** The target holds the tool's own translation of this exact source: reuse it. */
-  | {state: 'current'; markdown: string}
+  /**
+   * The target holds the tool's own translation of this exact source: reuse it. `reused`: the
+   * lock records it as copied from another occurrence (`SegmentRecord.reused`).
+   */
+  | {state: 'current'; markdown: string; reused?: boolean}
   /** The target holds a human translation of this exact source: keep it, never overwrite. */
   | {state: 'human'; markdown: string}
   /** A human translation whose source has changed since: kept as is until someone reviews it. */
@@ -61,6 +64,8 @@ interface OldSegment {
   human: boolean
   /** Already human in the lock, and edited again since: a reviewer's answer to "needs review". */
   reviewed?: boolean
+  /** Copied from another occurrence when it was written (the lock's `=`), and not edited since. */
+  reused?: boolean
   glossary?: string
 }
 
@@ -87,7 +92,7 @@ export function align(input: AlignInput): AlignResult {
       if (input.replaceMachine)
         return {state: 'pending', reason: 'provider', previous: previous.markdown, previousId: previous.id}
       if (previous.glossary !== fingerprint) return fromJournal(input, segment, fingerprint, 'glossary')
-      return {state: 'current', markdown: previous.markdown}
+      return {state: 'current', markdown: previous.markdown, ...(previous.reused ? {reused: true} : {})}
     }
 
     const changed = matches.changed[index]
@@ -149,6 +154,7 @@ function oldSegments(input: AlignInput): OldSegment[] | 'misaligned' {
         markdown: segment.markdown,
         human: Boolean(record.human) || edited,
         reviewed: Boolean(record.human) && edited,
+        reused: Boolean(record.reused) && !edited,
         glossary: record.glossary
       }
     })

@@ -470,6 +470,7 @@ function asWritten(value: Record<string, unknown>): Written | undefined {
     if (!isRecord(segment) || typeof segment.id !== 'string' || typeof segment.target !== 'string') return undefined
     if (segment.glossary !== undefined && typeof segment.glossary !== 'string') return undefined
     if (segment.human !== undefined && typeof segment.human !== 'boolean') return undefined
+    if (segment.reused !== undefined && typeof segment.reused !== 'boolean') return undefined
     records.push(segment as unknown as SegmentRecord)
   }
   return {

@@ -23,6 +23,12 @@ export interface SegmentRecord {
   glossary?: string
   /** The target segment is a human edit: the reference translation, never overwritten. */
   human?: boolean
+  /**
+   * The translation was not made for this segment but copied from another occurrence of the same
+   * segment (the translation memory, `src/sync/memory.ts`; reported `reused from notes/x.md`).
+   * Kept while the segment stays current; a human edit makes it `human` instead.
+   */
+  reused?: boolean
 }
 
 export interface LockEntry {
@@ -73,12 +79,15 @@ const ID_PATTERN = /^[\w-]+(?:~\d+)?$/
 const HASH_PATTERN = /^[\w-]+$/
 /** Glossary fingerprints are opaque, but must not contain the separators of the packed format. */
 const FINGERPRINT_PATTERN = /^[^\s!:]+$/
-/** One packed segment: `<target>[!][:<glossary>]` (`!` marks a human edit). */
-const PACKED_PATTERN = /^([\w-]+)(!?)(?::([^\s!:]+))?$/
+/**
+ * One packed segment: `<target>[!|=][:<glossary>]` (`!` marks a human edit, `=` a translation
+ * reused from another occurrence).
+ */
+const PACKED_PATTERN = /^([\w-]+)([!=]?)(?::([^\s!:]+))?$/
 /** A whole `ids` string: {@link ID_PATTERN}s separated by single spaces (or nothing). */
 const ID_LIST_PATTERN = /^(?:[\w-]+(?:~\d+)?(?: [\w-]+(?:~\d+)?)*)?$/
 /** A whole `segments` string: packed segments separated by single spaces (or nothing). */
-const PACKED_LIST_PATTERN = /^(?:[\w-]+!?(?::[^\s!:]+)?(?: [\w-]+!?(?::[^\s!:]+)?)*)?$/
+const PACKED_LIST_PATTERN = /^(?:[\w-]+[!=]?(?::[^\s!:]+)?(?: [\w-]+[!=]?(?::[^\s!:]+)?)*)?$/
 
 /** Keys of a locale line, in the order they are written. */
 const ENTRY_KEYS = ['source', 'target', 'provider', 'model', 'glossary', ...RECORDED_FIELDS, 'ids', 'segments'] as const
@@ -128,7 +137,9 @@ function idList(entry: LockEntry | PackedEntry): string {
 }
 
 function packSegment(segment: SegmentRecord): string {
-  return segment.target + (segment.human ? '!' : '') + (segment.glossary === undefined ? '' : `:${segment.glossary}`)
+  // A human edit of a reused translation is the human's: `!` wins over `=`.
+  const mark = segment.human ? '!' : segment.reused ? '=' : ''
+  return segment.target + mark + (segment.glossary === undefined ? '' : `:${segment.glossary}`)
 }
 
 function mostCommon(lists: readonly string[]): string {
@@ -306,10 +317,11 @@ export class PackedEntry implements EntryHead {
 function unpack(ids: string, packed: string): SegmentRecord[] {
   const hashes = words(packed)
   return words(ids).map((id, index): SegmentRecord => {
-    const [, target, human, glossary] = PACKED_PATTERN.exec(hashes[index]!)!
+    const [, target, mark, glossary] = PACKED_PATTERN.exec(hashes[index]!)!
     const record: SegmentRecord = {id, target: target!}
     if (glossary !== undefined) record.glossary = glossary
-    if (human) record.human = true
+    if (mark === '!') record.human = true
+    if (mark === '=') record.reused = true
     return record
   })
 }
@@ -344,6 +356,7 @@ export function copyEntry(entry: LockEntry): LockEntry {
       const record: SegmentRecord = {id: segment.id, target: segment.target}
       if (segment.glossary !== undefined) record.glossary = segment.glossary
       if (segment.human) record.human = true
+      else if (segment.reused) record.reused = true
       return record
     })
   }

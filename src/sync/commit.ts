@@ -139,6 +139,7 @@ export async function commitTranslation(run: Run, input: Translated, result: Not
     // Translations from the memory are this run's too: a pseudo run that reuses marks the entry
     // pseudo, as one that sends does.
     madeNow: sent > 0 || input.fromMemory.size > 0 || !entry || (run.real && entry.provider === 'pseudo'),
+    reused: new Set(input.reusedFrom.keys()),
     glossary: project.glossary ? glossaryVersion(project, locale) : undefined,
     inputs: recordedInputs(project.config, target)
   })

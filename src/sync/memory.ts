@@ -28,7 +28,7 @@
 
 import {targetUrlForms} from '../config/load.js'
 import type {AnalysedNote} from '../pipeline/analyse.js'
-import {restore} from '../pipeline/protect.js'
+import {restore} from '../pipeline/restore.js'
 import {normaliseTranslation} from '../pipeline/validate.js'
 import {analyse} from '../project/analyse.js'
 import {type Project, readText} from '../project/project.js'
@@ -326,7 +326,11 @@ export async function reuseFromMemory(
     if (!chosen) continue
     reused.markdown.set(
       segment.id,
-      restore(normaliseTranslation(segment, chosen.text), tokensForLocale(segment, target.locale, input.glossary))
+      restore(
+        normaliseTranslation(segment, chosen.text),
+        tokensForLocale(segment, target.locale, input.glossary),
+        note.layouts.get(segment.id)?.placement
+      )
     )
     reused.from.set(
       segment.id,

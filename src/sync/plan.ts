@@ -119,6 +119,8 @@ export function lockEntryFor(input: {
   provider: {name: string; model: string} | undefined
   /** This run made translations (sent segments, a first entry, or replaced pseudo output). */
   madeNow: boolean
+  /** Segments whose translation this run copied from another occurrence (reported `reused from …`). */
+  reused: ReadonlySet<string>
   glossary: string | undefined
   inputs: {inputs: string; output: string; keys?: string}
 }): LockEntry {
@@ -139,13 +141,16 @@ export function lockEntryFor(input: {
     segments: input.segments.map((segment, index) => {
       const decision = decisions[index]!
       const human = decision.state === 'human' || decision.state === 'needs-review'
+      const reused =
+        !human && (input.reused.has(segment.id) || (decision.state === 'current' && decision.reused === true))
       const fingerprint = input.fingerprints[index]
       return {
         // A kept translation of an older source stays recorded against that source until reviewed.
         id: decision.state === 'needs-review' ? decision.previousId : segment.id,
         target: segmentTargetHash(input.written[index]!),
         ...(fingerprint ? {glossary: fingerprint} : {}),
-        ...(human ? {human: true} : {})
+        ...(human ? {human: true} : {}),
+        ...(reused ? {reused: true} : {})
       }
     })
   }

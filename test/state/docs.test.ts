@@ -15,6 +15,7 @@ test('the lock example in docs/state.md is a valid lock, written exactly as seri
     {id: 'Zm9vYmFyYm', target: 'ofzkNjhU', glossary: 'Gg1234aB'},
     {id: 'Zm9vYmFyYm~2', target: '9aZ-xx01', human: true}
   ])
+  expect(lock.get('notes/a.md', 'es')?.segments[2]).toEqual({id: 'Zm9vYmFyYm~2', target: 'mM0pq7Rt', reused: true})
   expect(lock.get('notes/a.md', 'fr')?.segments.map((segment) => segment.id)).toEqual(['Qm9vdGluZy', 'b2xkLXNlZ2'])
   expect(lock.serialise()).toBe(example)
 })

@@ -51,6 +51,40 @@ describe('Lockfile', () => {
     expect(again.serialise()).toBe(lock.serialise())
   })
 
+  test('a reused translation is packed as `=`, after the hash and before the glossary; a human mark wins', () => {
+    const lock = new Lockfile()
+    lock.set(
+      'notes/a.md',
+      'es',
+      entry({
+        segments: [
+          {id: 'AAAAAAAAAA', target: 'aaaaaaaa', reused: true},
+          {id: 'BBBBBBBBBB', target: 'bbbbbbbb', glossary: 'GlossFp123', reused: true},
+          {id: 'CCCCCCCCCC', target: 'cccccccc', human: true, reused: true}
+        ]
+      })
+    )
+    const text = lock.serialise()
+    expect(text).toContain('"segments": "aaaaaaaa= bbbbbbbb=:GlossFp123 cccccccc!"')
+    expect(Lockfile.parse(text, LOCK_FILE).get('notes/a.md', 'es')?.segments).toEqual([
+      {id: 'AAAAAAAAAA', target: 'aaaaaaaa', reused: true},
+      {id: 'BBBBBBBBBB', target: 'bbbbbbbb', glossary: 'GlossFp123', reused: true},
+      {id: 'CCCCCCCCCC', target: 'cccccccc', human: true}
+    ])
+    expect(() => Lockfile.parse(text.replace('aaaaaaaa=', 'aaaaaaaa=!'), LOCK_FILE)).toThrow(UserError)
+  })
+
+  test('a snapshot does not see later changes of its lock, nor the lock those of the snapshot', () => {
+    const lock = Lockfile.parse(sample().serialise(), LOCK_FILE)
+    const snapshot = lock.snapshot()
+    lock.delete('notes/a.md', 'es')
+    lock.set('notes/new.md', 'es', entry())
+    snapshot.set('notes/c.md', 'de', entry())
+    expect(snapshot.peek('notes/a.md', 'es')).toEqual(entry())
+    expect(snapshot.peek('notes/new.md', 'es')).toBeUndefined()
+    expect(lock.peek('notes/c.md', 'de')).toBeUndefined()
+  })
+
   test("head gives an entry's hashes and segment count, read or set, without its segments", () => {
     const read = Lockfile.parse(sample().serialise(), LOCK_FILE)
     for (const lock of [sample(), read]) {

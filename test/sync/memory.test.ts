@@ -6,6 +6,7 @@ import {existsSync} from 'node:fs'
 import {rename, rm} from 'node:fs/promises'
 import path from 'node:path'
 import {afterEach, describe, expect, it} from 'vitest'
+import {LOCK_FILE, Lockfile} from '../../src/state/lock.js'
 import {pseudoTranslate, segmentTexts, startTestServer, type TestServer} from '../support/openai-server.js'
 import {type TempProject, tempProject} from '../support/project.js'
 
@@ -53,6 +54,12 @@ async function reasons(p: TempProject, note: string): Promise<string[]> {
     .map((segment) => `${segment.state}${segment.reason ? `: ${segment.reason}` : ''}`)
 }
 
+/** Which of a note's segments the lock records as reused (`=`), in document order. */
+async function reusedMarks(p: TempProject, note: string): Promise<boolean[]> {
+  const entry = Lockfile.parse(await p.read(LOCK_FILE), LOCK_FILE).get(note, 'es')!
+  return entry.segments.map((record) => Boolean(record.reused))
+}
+
 const SHARED = 'Install the package with `npm install notes-l10n` before you start.'
 const OTHER = 'Every release note ends with the same [thanks](https://example.com/thanks).'
 
@@ -92,11 +99,25 @@ describe('translation memory across runs', () => {
       'reused: reused from notes/a.md'
     ])
 
-    // The lock records them as the tool's translations: check is clean, a third run sends nothing.
+    // The lock records them as reused (`=`) translations of the tool: check is clean, a third run
+    // sends nothing and keeps the marks.
+    expect(await reusedMarks(project, 'notes/sub/b.md')).toEqual([false, true, false, true])
     const check = await project.run(['check', '--locale', 'es'])
     expect(check.code, check.stdout + check.stderr).toBe(0)
     const third = await syncOk(project, server)
     expect(sentSince(server, third)).toEqual([])
+    expect(await reusedMarks(project, 'notes/sub/b.md')).toEqual([false, true, false, true])
+
+    // A human edit of a reused translation is human work from then on.
+    await project.write('locales/es/sub/b.md', b.replace(pseudoTranslate('thanks'), 'gracias'))
+    await syncOk(project, server)
+    const records = Lockfile.parse(await project.read(LOCK_FILE), LOCK_FILE).get('notes/sub/b.md', 'es')!.segments
+    expect(records.map((record) => [Boolean(record.reused), Boolean(record.human)])).toEqual([
+      [false, false],
+      [false, true],
+      [false, false],
+      [true, false]
+    ])
   })
 
   it('a relative link is read back in the lending note’s folder and rebased for the borrowing one', async () => {
@@ -282,6 +303,12 @@ describe('translation memory across runs', () => {
       const out = await project.read(`locales/es/${note}`)
       expect(out).toContain(`${pseudoTranslate('Install the package with ')}\`npm install notes-l10n\``)
     }
+    // Sent once, written three times: the two copies are recorded as reused (which occurrence was
+    // the one sent depends on which note reached the provider first).
+    const [a1, onlyA, a2] = await reusedMarks(project, 'notes/a.md')
+    const [onlyB, b1] = await reusedMarks(project, 'notes/b.md')
+    expect([onlyA, onlyB]).toEqual([false, false])
+    expect([a1, a2, b1].filter(Boolean)).toHaveLength(2)
     expect((await project.run(['check', '--locale', 'es'])).code).toBe(0)
   })
 
