@@ -14,6 +14,7 @@ import {locateCorpus} from './corpus.js'
 import {type BenchContext, CommandFailed, type Figure, NotMeasured} from './figure.js'
 import {checkSpeed} from './figures/check.js'
 import {faults} from './figures/faults.js'
+import {translationMemory} from './figures/memory.js'
 import {providerBound} from './figures/provider.js'
 import {scale} from './figures/scale.js'
 import {scaleMemory} from './figures/scale-memory.js'
@@ -31,7 +32,8 @@ export const figures: readonly Figure[] = [
   tokens,
   faults,
   scaleMemory,
-  wireCost
+  wireCost,
+  translationMemory
 ]
 
 /** Published results need at least this many runs per figure (issue 8). */

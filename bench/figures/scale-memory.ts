@@ -60,7 +60,7 @@ function replica(text: string, k: number): string {
   return text.replace(/[a-z]/g, (letter) => String.fromCharCode(((letter.charCodeAt(0) - 97 + k) % 26) + 97))
 }
 
-async function writeTree(root: string, files: ReadonlyArray<SourceFile>): Promise<number> {
+export async function writeTree(root: string, files: ReadonlyArray<SourceFile>): Promise<number> {
   await freshFolder(root)
   let bytes = 0
   for (const file of files) {
@@ -79,7 +79,7 @@ function replicated(corpus: readonly SourceFile[], copies: number): SourceFile[]
 }
 
 /** Prose paragraphs of the READMEs (one line, letters, no markup to speak of): material for generated notes. */
-function paragraphs(corpus: readonly SourceFile[]): string[] {
+export function paragraphs(corpus: readonly SourceFile[]): string[] {
   const found = new Set<string>()
   for (const file of corpus) {
     for (const block of file.text.split(/\n{2,}/)) {

@@ -22,6 +22,7 @@ import {
   refuseUnpriced
 } from '../sync/budget.js'
 import {removeTemps} from '../sync/commit.js'
+import {TranslationMemory} from '../sync/memory.js'
 import {syncNote} from '../sync/note.js'
 import {orphanPool, removeOrphans} from '../sync/orphans.js'
 import {localeEstimates, packedEstimates} from '../sync/plan.js'
@@ -127,6 +128,8 @@ async function runNotes(
     warnings: []
   }
   const lock = project.lock
+  // Every source of the project (before sharding): a note that is no longer one lends no translation.
+  const sources = new Set([...outputs.keys()].map((key) => key.slice(key.indexOf('\0') + 1)))
   const journal = options.dryRun ? undefined : await Journal.open(project.root)
   let completed = false
   try {
@@ -142,6 +145,7 @@ async function runNotes(
     }
     // Before renames are judged and notes planned: a killed run's marks that describe their files.
     const recovered = journal ? await adoptWrittenMarks(project, journal) : []
+    const real = options.translate !== false && (provider?.name ?? settings.name) !== 'pseudo'
     const run: Run = {
       project,
       outputs,
@@ -152,11 +156,23 @@ async function runNotes(
       written: recovered,
       estimate: estimate ? {...estimate, jobs: []} : undefined,
       verifiedFolders: new Set(),
-      real: options.translate !== false && (provider?.name ?? settings.name) !== 'pseudo',
+      real,
       // Renames and deletions are only judged over the whole project: a shard claims renames (it
       // knows every note), but only a run over every note removes deleted notes' entries.
       orphans: options.paths?.length ? undefined : orphanPool(project, options, project.everyPlan),
-      plannedOutputs: new Set(project.plans.flatMap((plan) => plan.targets.map((target) => target.output)))
+      plannedOutputs: new Set(project.plans.flatMap((plan) => plan.targets.map((target) => target.output))),
+      // Judged against the lock as the run found it: what notes write meanwhile does not change
+      // what is offered (docs/state.md, "Translation memory").
+      memory:
+        options.translate === false || options.retranslate
+          ? undefined
+          : new TranslationMemory({
+              project,
+              lock: project.lock.snapshot(),
+              real,
+              outputOf: (locale, note) => outputs.get(`${locale}\0${note}`),
+              ...(options.paths?.length ? {} : {isSource: (note: string) => sources.has(note)})
+            })
     }
 
     // Notes in flight are bounded (memory); the provider bounds requests in flight on its own.

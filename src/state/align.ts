@@ -13,9 +13,10 @@ import {migrateProvenance, segmentTargetHash} from './lock.js'
 export type Decision =
   /**
    * The target holds the tool's own translation of this exact source: reuse it. `pseudo`: it was
-   * made by the offline pseudo provider (recorded again as such).
+   * made by the offline pseudo provider (recorded again as such); `reused`: the lock records it as
+   * copied from another occurrence (`SegmentRecord.reused`).
    */
-  | {state: 'current'; markdown: string; pseudo?: boolean}
+  | {state: 'current'; markdown: string; pseudo?: boolean; reused?: boolean}
   /** The target holds a human translation of this exact source: keep it, never overwrite. */
   | {state: 'human'; markdown: string}
   /** A human translation whose source has changed since: kept as is until someone reviews it. */
@@ -67,6 +68,8 @@ interface OldSegment {
   pseudo?: boolean
   /** Already human in the lock, and edited again since: a reviewer's answer to "needs review". */
   reviewed?: boolean
+  /** Copied from another occurrence when it was written (the lock's `=`), and not edited since. */
+  reused?: boolean
   glossary?: string
 }
 
@@ -93,9 +96,12 @@ export function align(input: AlignInput): AlignResult {
       if (input.replaceMachine && previous.pseudo)
         return {state: 'pending', reason: 'provider', previous: previous.markdown, previousId: previous.id}
       if (previous.glossary !== fingerprint) return fromJournal(input, segment, fingerprint, 'glossary')
-      return previous.pseudo
-        ? {state: 'current', markdown: previous.markdown, pseudo: true}
-        : {state: 'current', markdown: previous.markdown}
+      return {
+        state: 'current',
+        markdown: previous.markdown,
+        ...(previous.pseudo ? {pseudo: true} : {}),
+        ...(previous.reused ? {reused: true} : {})
+      }
     }
 
     const changed = matches.changed[index]
@@ -162,6 +168,7 @@ function oldSegments(input: AlignInput): OldSegment[] | 'misaligned' {
         markdown: segment.markdown,
         human: Boolean(record.human) || edited,
         reviewed: Boolean(record.human) && edited,
+        reused: Boolean(record.reused) && !edited,
         glossary: record.glossary,
         ...(record.pseudo && !edited ? {pseudo: true} : {})
       }

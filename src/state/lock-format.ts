@@ -14,8 +14,8 @@ export const LOCK_FILE = 'notes-l10n.lock'
 /**
  * The format version this code writes. Version 1 (read, and migrated: {@link migrateProvenance})
  * recorded the provider per note and locale only; version 2 records per segment which machine
- * translations the offline pseudo provider made (`*`) and which human segments lack the
- * source's inline markup (`!?`).
+ * translations the offline pseudo provider made (`*`) or the translation memory reused (`=`),
+ * and which human segments lack the source's inline markup (`!?`).
  */
 export const LOCK_VERSION = 2
 
@@ -41,6 +41,12 @@ export interface SegmentRecord {
    * written, and `check` looks inside the note to report it. Only set together with `human`.
    */
   lacksMarkup?: boolean
+  /**
+   * The translation was not made for this segment but copied from another occurrence of the same
+   * segment (the translation memory, `src/sync/memory.ts`; reported `reused from notes/x.md`).
+   * Kept while the segment stays current; a human edit makes it `human` instead.
+   */
+  reused?: boolean
 }
 
 export interface LockEntry {
@@ -98,14 +104,15 @@ const HASH_PATTERN = /^[\w-]+$/
 /** Glossary fingerprints are opaque, but must not contain the separators of the packed format. */
 const FINGERPRINT_PATTERN = /^[^\s!:]+$/
 /**
- * One packed segment: `<target>[!|!?|*][:<glossary>]` — `!` marks a human edit, `!?` a human edit
- * lacking the source's markup, `*` a machine translation of the offline pseudo provider.
+ * One packed segment: `<target>[!|!?|=*|=|*][:<glossary>]` — `!` marks a human edit, `!?` a human
+ * edit lacking the source's markup; a machine translation may carry `=` (reused from another
+ * occurrence by the translation memory) and `*` (made by the offline pseudo provider).
  */
-const PACKED_PATTERN = /^([\w-]+)(!\??|\*)?(?::([^\s!:]+))?$/
+const PACKED_PATTERN = /^([\w-]+)(!\??|=?\*?)(?::([^\s!:]+))?$/
 /** A whole `ids` string: {@link ID_PATTERN}s separated by single spaces (or nothing). */
 const ID_LIST_PATTERN = /^(?:[\w-]+(?:~\d+)?(?: [\w-]+(?:~\d+)?)*)?$/
 /** A whole `segments` string: packed segments separated by single spaces (or nothing). */
-const PACKED_LIST_PATTERN = /^(?:[\w-]+(?:!\??|\*)?(?::[^\s!:]+)?(?: [\w-]+(?:!\??|\*)?(?::[^\s!:]+)?)*)?$/
+const PACKED_LIST_PATTERN = /^(?:[\w-]+(?:!\??|=?\*?)(?::[^\s!:]+)?(?: [\w-]+(?:!\??|=?\*?)(?::[^\s!:]+)?)*)?$/
 
 /** Keys of a locale line, in the order they are written. */
 const ENTRY_KEYS = ['source', 'target', 'provider', 'model', 'glossary', ...RECORDED_FIELDS, 'ids', 'segments'] as const
@@ -155,7 +162,12 @@ function idList(entry: LockEntry | PackedEntry): string {
 }
 
 function packSegment(segment: SegmentRecord): string {
-  const mark = segment.human ? (segment.lacksMarkup ? '!?' : '!') : segment.pseudo ? '*' : ''
+  // A human edit of a reused translation is the human's: `!` wins over `=`.
+  const mark = segment.human
+    ? segment.lacksMarkup
+      ? '!?'
+      : '!'
+    : `${segment.reused ? '=' : ''}${segment.pseudo ? '*' : ''}`
   return segment.target + mark + (segment.glossary === undefined ? '' : `:${segment.glossary}`)
 }
 
@@ -254,10 +266,10 @@ function readEntry(
   }
 
   let packed = segments as string
-  if (legacy && /[*?]/.test(packed)) throw fail('a version 1 lock has no "*" or "!?" segment marks')
+  if (legacy && /[*?=]/.test(packed)) throw fail('a version 1 lock has no "*", "=" or "!?" segment marks')
   if (!PACKED_LIST_PATTERN.test(packed)) {
     const index = words(packed).findIndex((word) => !PACKED_PATTERN.test(word))
-    throw fail(`segment ${index + 1} ${JSON.stringify(words(packed)[index])} is not "<hash>[!|!?|*][:<glossary>]"`)
+    throw fail(`segment ${index + 1} ${JSON.stringify(words(packed)[index])} is not "<hash>[!|!?|=*|=|*][:<glossary>]"`)
   }
   // Version 1 said `pseudo` for the whole entry while any pseudo output might remain in it: every
   // machine segment of such an entry is taken as pseudo-made (migrateProvenance).
@@ -356,7 +368,8 @@ function unpack(ids: string, packed: string): SegmentRecord[] {
     if (glossary !== undefined) record.glossary = glossary
     if (mark?.startsWith('!')) record.human = true
     if (mark === '!?') record.lacksMarkup = true
-    if (mark === '*') record.pseudo = true
+    if (mark?.startsWith('=')) record.reused = true
+    if (mark?.endsWith('*')) record.pseudo = true
     return record
   })
 }
@@ -392,6 +405,7 @@ export function copyEntry(entry: LockEntry): LockEntry {
       if (segment.glossary !== undefined) record.glossary = segment.glossary
       if (segment.human) record.human = true
       if (segment.human && segment.lacksMarkup) record.lacksMarkup = true
+      if (!segment.human && segment.reused) record.reused = true
       if (!segment.human && segment.pseudo) record.pseudo = true
       return record
     })

@@ -130,6 +130,27 @@ export class Lockfile {
     return {...head, segmentCount: segments.length, lacksMarkup: segments.some((segment) => segment.lacksMarkup)}
   }
 
+  /**
+   * The entry, unpacked without being kept unpacked: for readers that look at many entries once
+   * (the translation memory's index), so the lock does not grow by every entry they read. The
+   * result may be the lock's own object: read it, never change it.
+   */
+  peek(note: string, locale: string): Readonly<LockEntry> | undefined {
+    const entry = this.#notes.get(note)?.get(locale)
+    return entry instanceof PackedEntry ? entry.unpack() : entry
+  }
+
+  /**
+   * The entries as they are now, in a lock of their own: later `set` and `delete` on either do not
+   * show in the other. Entries are shared, not copied (neither lock changes an entry in place), so
+   * this costs one map per note.
+   */
+  snapshot(): Lockfile {
+    const copy = new Lockfile()
+    for (const [note, locales] of this.#notes) copy.#notes.set(note, new Map(locales))
+    return copy
+  }
+
   /** Records an entry (a copy: later changes to `entry` do not leak in). */
   set(note: string, locale: string, entry: LockEntry): void {
     assertEntry(note, locale, entry)

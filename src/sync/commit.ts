@@ -45,6 +45,14 @@ export interface Translated {
   reusedFrom: ReadonlyMap<string, string>
   /** Ids of the segments that were sent to the provider. */
   sent: ReadonlySet<string>
+  /** Segments whose translation came from the translation memory (`memory.ts`). */
+  fromMemory: ReadonlySet<string>
+  /** Of those, the ones the offline pseudo provider made (recorded pseudo again). */
+  pseudoFromMemory: ReadonlySet<string>
+  /**
+   * Sends segments whose memory translation reassembly rejected, filling `markdown` and `failures`.
+   */
+  resend?: (ids: string[]) => Promise<void>
   entry: LockEntry | undefined
   renamed: Orphan | undefined
   existing: AnalysedNote | undefined
@@ -72,11 +80,22 @@ export async function commitTranslation(run: Run, input: Translated, result: Not
       .filter((_, index) => decisions[index]!.state === 'human' || decisions[index]!.state === 'needs-review')
       .map((segment) => segment.id)
   )
-  const assembled = reassemble(note, new Map(input.markdown), {
-    frontmatter: {set: edit.set, drop: edit.drop, append},
-    rewriteUrl: input.rewriteUrl,
-    human
-  })
+  const assemble = () =>
+    reassemble(note, new Map(input.markdown), {
+      frontmatter: {set: edit.set, drop: edit.drop, append},
+      rewriteUrl: input.rewriteUrl,
+      human
+    })
+  let assembled = assemble()
+  const sent = new Set(input.sent)
+  // Another note's translation can fit its own place and not this one (the safety net sees the
+  // whole note): those segments are sent instead, so the memory never fails a note for good.
+  const retry = [...assembled.rejected.keys()].filter((id) => input.fromMemory.has(id))
+  if (retry.length > 0 && input.resend) {
+    await input.resend(retry)
+    for (const id of retry) sent.add(id)
+    assembled = assemble()
+  }
   for (const [id, reason] of assembled.rejected) failures.set(id, reason)
 
   describeDecisions(result, note.segments, decisions, {dryRun: false, failures, reusedFrom: input.reusedFrom})
@@ -142,9 +161,13 @@ export async function commitTranslation(run: Run, input: Translated, result: Not
     sourceHash: input.sourceHash,
     targetHash: contentHash(output),
     provider: input.provider,
-    madeNow: input.sent.size > 0 || !entry || (run.real && entry.provider === 'pseudo'),
-    translated: input.sent,
+    // Translations from the memory are this run's too: a pseudo run that reuses marks them pseudo
+    // (when the pseudo provider made them), as one that sends does.
+    madeNow: sent.size > 0 || input.fromMemory.size > 0 || !entry || (run.real && entry.provider === 'pseudo'),
+    translated: sent,
     lacksMarkup,
+    reused: new Set(input.reusedFrom.keys()),
+    reusedPseudo: input.pseudoFromMemory,
     glossary: project.glossary ? glossaryVersion(project, locale) : undefined,
     inputs: recordedInputs(project.config, target)
   })

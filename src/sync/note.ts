@@ -21,6 +21,7 @@ import {type LockEntry, segmentTargetHash} from '../state/lock.js'
 import {type Segment, UserError} from '../types.js'
 import {commitTranslation, write} from './commit.js'
 import {buildJob} from './job.js'
+import {reuseFromMemory} from './memory.js'
 import {claimRename} from './orphans.js'
 import {
   describeDecisions,
@@ -323,18 +324,48 @@ async function translateNote(
     translationOf,
     (other) => project.lock.get(other, locale)?.output
   )
-  const {pending, remote, markdown, findings} = planSegments(note, decisions, {
+  const planned = planSegments(note, decisions, {
     locale,
     glossary,
     rewriteRead: readForms
   })
-  result.findings.push(...findings)
+  const {markdown} = planned
+  let remote = planned.remote
+  result.findings.push(...planned.findings)
+
+  // Segment id → the note its translation was reused from: the memory's now, the packer's later.
+  const reusedFrom = new Map<string, string>()
+  /** Segments translated from the memory (sent after all if reassembly rejects them). */
+  const fromMemory = new Set<string>()
+  /** Of those, the ones the offline pseudo provider made. */
+  const pseudoFromMemory = new Set<string>()
+  if (run.memory && remote.length > 0) {
+    const reused = await reuseFromMemory(run.memory, {
+      source: plan.source,
+      note,
+      target,
+      remote,
+      decisions,
+      fingerprints,
+      known: markdown,
+      job: buildJob(run, provider, plan, note, locale, remote, decisions),
+      glossary
+    })
+    for (const [id, text] of reused.markdown) {
+      markdown.set(id, text)
+      fromMemory.add(id)
+    }
+    for (const [id, from] of reused.from) reusedFrom.set(id, from)
+    for (const id of reused.pseudo) pseudoFromMemory.add(id)
+    result.findings.push(...reused.findings)
+    remote = remote.filter((segment) => !fromMemory.has(segment.id))
+  }
 
   if (options.dryRun) {
     // `sync --batch --dry-run`: what would be submitted, sent nowhere.
-    if (options.queue && pending.length > 0)
-      options.queue(buildJob(run, provider, plan, note, locale, pending, decisions))
-    describeDecisions(result, note.segments, decisions, {dryRun: true})
+    if (options.queue && remote.length > 0)
+      options.queue(buildJob(run, provider, plan, note, locale, remote, decisions))
+    describeDecisions(result, note.segments, decisions, {dryRun: true, reusedFrom})
     // The verdict every command reports (check, status, diff, export): the one plan.
     const {verdict} = planTarget({
       segments: note.segments,
@@ -366,12 +397,11 @@ async function translateNote(
 
   if (options.queue && remote.length > 0) {
     options.queue(buildJob(run, provider, plan, note, locale, remote, decisions))
-    describeDecisions(result, note.segments, decisions, {dryRun: true})
+    describeDecisions(result, note.segments, decisions, {dryRun: true, reusedFrom})
     result.status = 'queued'
     return result
   }
 
-  const reusedFrom = new Map<string, string>()
   const failures = await translateRemote(run, {
     provider,
     plan,
@@ -397,6 +427,30 @@ async function translateNote(
       failures,
       reusedFrom,
       sent: new Set(remote.map((segment) => segment.id)),
+      fromMemory,
+      pseudoFromMemory,
+      // A translation from the memory that reassembly rejects here is sent instead (once).
+      async resend(ids) {
+        const again = note.segments.filter((segment) => ids.includes(segment.id))
+        for (const id of ids) {
+          markdown.delete(id)
+          reusedFrom.delete(id)
+          fromMemory.delete(id)
+          pseudoFromMemory.delete(id)
+        }
+        const more = await translateRemote(run, {
+          provider,
+          plan,
+          note,
+          target,
+          remote: again,
+          decisions,
+          markdown,
+          result,
+          reusedFrom
+        })
+        for (const [id, reason] of more) failures.set(id, reason)
+      },
       entry,
       renamed,
       existing,

@@ -123,6 +123,10 @@ export function lockEntryFor(input: {
   translated?: ReadonlySet<string>
   /** Ids of human segments that lack some of the source's inline markup (reported; `check` looks inside). */
   lacksMarkup?: ReadonlySet<string>
+  /** Segments whose translation this run copied from another occurrence (reported `reused from …`). */
+  reused: ReadonlySet<string>
+  /** Of those, the ones the offline pseudo provider made. */
+  reusedPseudo?: ReadonlySet<string>
   glossary: string | undefined
   inputs: {inputs: string; output: string; keys?: string}
 }): LockEntry {
@@ -137,8 +141,10 @@ export function lockEntryFor(input: {
     // made before, is pseudo; a real run re-sends exactly those (docs/state.md, "Provenance").
     const pseudo =
       decision.state === 'pending'
-        ? byPseudo && input.translated?.has(segment.id) === true
+        ? (byPseudo && input.translated?.has(segment.id) === true) || input.reusedPseudo?.has(segment.id) === true
         : (decision.state === 'current' || decision.state === 'journaled') && decision.pseudo === true
+    const reused =
+      !human && (input.reused.has(segment.id) || (decision.state === 'current' && decision.reused === true))
     return {
       // A kept translation of an older source stays recorded against that source until reviewed.
       id: decision.state === 'needs-review' ? decision.previousId : segment.id,
@@ -146,7 +152,8 @@ export function lockEntryFor(input: {
       ...(fingerprint ? {glossary: fingerprint} : {}),
       ...(human ? {human: true} : {}),
       ...(human && input.lacksMarkup?.has(segment.id) ? {lacksMarkup: true} : {}),
-      ...(pseudo ? {pseudo: true} : {})
+      ...(pseudo ? {pseudo: true} : {}),
+      ...(reused ? {reused: true} : {})
     }
   })
   // The entry says `pseudo` exactly while a segment holds pseudo output (so `check` can tell from

@@ -11,6 +11,7 @@ import type {ProviderSettings} from '../providers/select.js'
 import type {Journal} from '../state/journal.js'
 import type {Finding, Provider, TranslateJob, Usage} from '../types.js'
 import type {Pricing} from './budget.js'
+import type {TranslationMemory} from './memory.js'
 
 export interface SyncOptions extends ProjectOptions {
   /** Provider settings from flags; merged over the config's. */
@@ -185,6 +186,11 @@ export interface Run {
   orphans: OrphanPool | undefined
   /** Every target path of the run's plans. */
   plannedOutputs: ReadonlySet<string>
+  /**
+   * Current translations anywhere in the project, offered before a segment is sent
+   * (`memory.ts`); undefined when the run must not reuse (`--retranslate`, import-only runs).
+   */
+  memory: TranslationMemory | undefined
 }
 
 /** A dry run's job as plain data (the job's closures hold the parsed note), packed across notes at the end. */

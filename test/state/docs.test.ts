@@ -19,5 +19,7 @@ test('the lock example in docs/state.md is a valid lock, written exactly as seri
     {id: 'Qm9vdGluZy', target: 'Aa0bB1cC', pseudo: true},
     {id: 'b2xkLXNlZ2', target: 'Dd2eE3fF'}
   ])
+  expect(lock.get('notes/a.md', 'es')?.segments[2]).toEqual({id: 'Zm9vYmFyYm~2', target: 'mM0pq7Rt', reused: true})
+  expect(lock.get('notes/a.md', 'fr')?.segments.map((segment) => segment.id)).toEqual(['Qm9vdGluZy', 'b2xkLXNlZ2'])
   expect(lock.serialise()).toBe(example)
 })

@@ -51,6 +51,53 @@ describe('Lockfile', () => {
     expect(again.serialise()).toBe(lock.serialise())
   })
 
+  test('a reused translation is packed as `=`, after the hash and before the glossary; a human mark wins', () => {
+    const lock = new Lockfile()
+    lock.set(
+      'notes/a.md',
+      'es',
+      entry({
+        segments: [
+          {id: 'AAAAAAAAAA', target: 'aaaaaaaa', reused: true},
+          {id: 'BBBBBBBBBB', target: 'bbbbbbbb', glossary: 'GlossFp123', reused: true},
+          {id: 'CCCCCCCCCC', target: 'cccccccc', human: true, reused: true}
+        ]
+      })
+    )
+    const text = lock.serialise()
+    expect(text).toContain('"segments": "aaaaaaaa= bbbbbbbb=:GlossFp123 cccccccc!"')
+    expect(Lockfile.parse(text, LOCK_FILE).get('notes/a.md', 'es')?.segments).toEqual([
+      {id: 'AAAAAAAAAA', target: 'aaaaaaaa', reused: true},
+      {id: 'BBBBBBBBBB', target: 'bbbbbbbb', glossary: 'GlossFp123', reused: true},
+      {id: 'CCCCCCCCCC', target: 'cccccccc', human: true}
+    ])
+    expect(() => Lockfile.parse(text.replace('aaaaaaaa=', 'aaaaaaaa=!'), LOCK_FILE)).toThrow(UserError)
+  })
+
+  test('a reused translation the pseudo provider made is packed `=*` and read back as both', () => {
+    const lock = new Lockfile()
+    const segments = [
+      {id: 'AAAAAAAAAA', target: 'aaaaaaaa', reused: true, pseudo: true},
+      {id: 'BBBBBBBBBB', target: 'bbbbbbbb', glossary: 'GlossFp123', pseudo: true}
+    ]
+    lock.set('notes/a.md', 'es', entry({provider: 'pseudo', model: 'pseudo', segments}))
+    const text = lock.serialise()
+    expect(text).toContain('"segments": "aaaaaaaa=* bbbbbbbb*:GlossFp123"')
+    expect(Lockfile.parse(text, LOCK_FILE).get('notes/a.md', 'es')?.segments).toEqual(segments)
+    expect(() => Lockfile.parse(text.replace('aaaaaaaa=*', 'aaaaaaaa*='), LOCK_FILE)).toThrow(UserError)
+  })
+
+  test('a snapshot does not see later changes of its lock, nor the lock those of the snapshot', () => {
+    const lock = Lockfile.parse(sample().serialise(), LOCK_FILE)
+    const snapshot = lock.snapshot()
+    lock.delete('notes/a.md', 'es')
+    lock.set('notes/new.md', 'es', entry())
+    snapshot.set('notes/c.md', 'de', entry())
+    expect(snapshot.peek('notes/a.md', 'es')).toEqual(entry())
+    expect(snapshot.peek('notes/new.md', 'es')).toBeUndefined()
+    expect(lock.peek('notes/c.md', 'de')).toBeUndefined()
+  })
+
   test("head gives an entry's hashes and segment count, read or set, without its segments", () => {
     const read = Lockfile.parse(sample().serialise(), LOCK_FILE)
     for (const lock of [sample(), read]) {
@@ -283,12 +330,12 @@ describe('Lockfile.parse refuses a broken lock, never treating it as empty (D10)
     )
     expect(refusal(good.replace('"model"', '"modle"')).message).toContain('unknown key "modle"')
     expect(refusal(good.replace('aaaaaaaa bbbbbbbb', 'aa?aaaaa bbbbbbbb')).message).toContain(
-      'is not "<hash>[!|!?|*][:<glossary>]"'
+      'is not "<hash>[!|!?|=*|=|*][:<glossary>]"'
     )
     expect(refusal(good.replace('aaaaaaaa bbbbbbbb', 'aaaaaaaa*! bbbbbbbb')).message).toContain('is not')
     // Version 1 had no per-segment marks.
     expect(refusal(good.replace('"version": 2', '"version": 1').replace('aaaaaaaa ', 'aaaaaaaa* ')).message).toContain(
-      'a version 1 lock has no "*" or "!?" segment marks'
+      'a version 1 lock has no "*", "=" or "!?" segment marks'
     )
     expect(refusal('{"version": 1, "notes": {"n.md": {"es": {}}}}').message).toContain('has no "ids" string')
     expect(refusal(good.replace('AAAAAAAAAA BBBBBBBBBB', 'AAAAAAAAAA  BBBBBBBBBB')).message).toContain(
@@ -298,7 +345,7 @@ describe('Lockfile.parse refuses a broken lock, never treating it as empty (D10)
       'segment id "AAAA/AAAAA" is not a segment id'
     )
     expect(refusal(good.replace('aaaaaaaa bbbbbbbb', 'aaaaaaaa  bbbbbbbb')).message).toContain(
-      'segment 2 "" is not "<hash>[!|!?|*][:<glossary>]"'
+      'segment 2 "" is not "<hash>[!|!?|=*|=|*][:<glossary>]"'
     )
   })
 

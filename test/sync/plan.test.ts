@@ -95,7 +95,8 @@ describe('lockEntryFor', () => {
     sourceHash: 'S',
     targetHash: contentHash('x'),
     glossary: undefined,
-    inputs: {inputs: 'I', output: 'de/a.md'}
+    inputs: {inputs: 'I', output: 'de/a.md'},
+    reused: new Set<string>()
   }
 
   it("names this run's provider when it translated, and marks human work", () => {
@@ -128,6 +129,36 @@ describe('lockEntryFor', () => {
     expect(entry.source).toBe('OLD')
     expect(entry.provider).toBe('human')
     expect(entry.segments[1]!.id).toBe('old-id')
+  })
+
+  it('marks a translation reused in this run, keeps the mark while it stays current, and never on human work', () => {
+    const [one, two] = source.segments
+    const now = lockEntryFor({
+      ...base,
+      decisions: [
+        {state: 'pending', reason: 'new'},
+        {state: 'human', markdown: 'Zwei.'}
+      ],
+      previous: undefined,
+      provider: {name: 'openai', model: 'gpt'},
+      madeNow: true,
+      reused: new Set([one!.id, two!.id])
+    })
+    expect(now.segments.map((segment) => [Boolean(segment.reused), Boolean(segment.human)])).toEqual([
+      [true, false],
+      [false, true]
+    ])
+    const later = lockEntryFor({
+      ...base,
+      decisions: [
+        {state: 'current', markdown: 'Eins.', reused: true},
+        {state: 'current', markdown: 'Zwei.'}
+      ],
+      previous: now,
+      provider: {name: 'openai', model: 'gpt'},
+      madeNow: false
+    })
+    expect(later.segments.map((segment) => Boolean(segment.reused))).toEqual([true, false])
   })
 })
 
