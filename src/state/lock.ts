@@ -203,14 +203,6 @@ export class Lockfile {
     return size
   }
 
-  /**
-   * Takes every entry of `other`, replacing this lock's entry for the same note and locale. Shards
-   * (`--shard i/n`) write disjoint entries, so merging their locks in any order gives one result.
-   */
-  merge(other: Lockfile): void {
-    for (const [note, locale, entry] of other.entries()) this.set(note, locale, entry)
-  }
-
   /** The lock as text. Pure and deterministic: the same entries give the same bytes (docs/rules.md D13). */
   serialise(): string {
     const blocks = this.notes().map((note) => serialiseNote(note, this.#notes.get(note)!))

@@ -3,6 +3,7 @@ import {tmpdir} from 'node:os'
 import path from 'node:path'
 import {afterEach, beforeEach, describe, expect, test} from 'vitest'
 import {LOCK_FILE, type LockEntry, Lockfile, segmentTargetHash} from '../../src/state/lock.js'
+import {mergeThreeWay} from '../../src/state/lock-three-way.js'
 import {UserError} from '../../src/types.js'
 
 function entry(overrides: Partial<LockEntry> = {}): LockEntry {
@@ -230,31 +231,25 @@ describe('Lockfile', () => {
     expect(lock.serialise()).not.toContain('notes/c.md')
   })
 
-  test('merge takes entries by key; merging disjoint shards in either order gives the same bytes', () => {
-    const one = new Lockfile()
-    one.set('notes/a.md', 'es', entry())
-    one.set('notes/b.md', 'es', entry({target: 'Old0000000'}))
-    const two = new Lockfile()
-    two.set('notes/b.md', 'es', entry({target: 'New0000000'}))
-    two.set('notes/c.md', 'fr', entry())
-
-    const left = new Lockfile()
-    left.merge(one)
-    left.merge(two)
-    expect(left.get('notes/b.md', 'es')?.target).toBe('New0000000')
-    expect(left.size).toBe(3)
-
-    const shardA = new Lockfile()
-    shardA.set('notes/a.md', 'es', entry())
-    const shardB = new Lockfile()
+  test('shard locks merged three-way against their base: each entry from the lock that changed it, in either order', () => {
+    const base = new Lockfile()
+    base.set('notes/a.md', 'es', entry({target: 'Base000000'}))
+    base.set('notes/b.md', 'es', entry({target: 'Base000000'}))
+    // Every shard's lock holds every entry: its own notes' new, the others' as they were.
+    const shardA = Lockfile.parse(base.serialise(), LOCK_FILE)
+    shardA.set('notes/a.md', 'es', entry({target: 'NewA000000'}))
+    const shardB = Lockfile.parse(base.serialise(), LOCK_FILE)
+    shardB.set('notes/b.md', 'es', entry({target: 'NewB000000'}))
     shardB.set('notes/c.md', 'fr', entry())
-    const ab = new Lockfile()
-    ab.merge(shardA)
-    ab.merge(shardB)
-    const ba = new Lockfile()
-    ba.merge(shardB)
-    ba.merge(shardA)
-    expect(ab.serialise()).toBe(ba.serialise())
+    const merge = (first: Lockfile, second: Lockfile) =>
+      mergeThreeWay(base, mergeThreeWay(base, base, first).lock, second)
+    const ab = merge(shardA, shardB)
+    const ba = merge(shardB, shardA)
+    expect(ab.conflicts).toEqual([])
+    expect(ab.lock.get('notes/a.md', 'es')?.target).toBe('NewA000000')
+    expect(ab.lock.get('notes/b.md', 'es')?.target).toBe('NewB000000')
+    expect(ab.lock.size).toBe(3)
+    expect(ab.lock.serialise()).toBe(ba.lock.serialise())
   })
 
   test('an empty lock is a valid, versioned document', () => {
