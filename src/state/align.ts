@@ -199,7 +199,7 @@ function oldSegments(input: AlignInput): OldSegment[] | 'misaligned' {
  */
 export function match(
   source: ReadonlyArray<{id: string; kind: SegmentKind | undefined}>,
-  old: ReadonlyArray<{id: string; kind: SegmentKind | undefined}>
+  old: ReadonlyArray<{id: string; kind: SegmentKind | undefined; human?: boolean}>
 ) {
   const byId = new Map<string, number[]>()
   old.forEach((segment, index) => {
@@ -228,14 +228,22 @@ export function match(
       return
     }
     const upperBound = nextMatched(same, index) ?? old.length
-    for (let candidate = lowerBound + 1; candidate < upperBound; candidate++) {
-      if (!used.has(candidate) && old[candidate]!.kind === segment.kind) {
-        changed[index] = candidate
-        used.add(candidate)
-        lowerBound = candidate
-        break
-      }
-    }
+    const candidates: number[] = []
+    for (let candidate = lowerBound + 1; candidate < upperBound; candidate++)
+      if (!used.has(candidate) && old[candidate]!.kind === segment.kind) candidates.push(candidate)
+    if (candidates.length === 0) return
+    // More old segments than new ones of this kind in the gap: some were deleted, and which ones the
+    // ids cannot tell. Pairing an edit with a human translation keeps the human's text (asked for
+    // review) where pairing it with a machine one would drop it: among the ones that may be
+    // skipped, a human one wins (docs/state.md, "Segment identity").
+    let spare = candidates.length
+    for (let later = index; later < source.length && same[later] === undefined; later++)
+      if (source[later]!.kind === segment.kind) spare--
+    const chosen =
+      candidates.slice(0, Math.max(0, spare) + 1).find((candidate) => old[candidate]!.human) ?? candidates[0]!
+    changed[index] = chosen
+    used.add(chosen)
+    lowerBound = chosen
   })
 
   return {same, changed}

@@ -574,18 +574,33 @@ export class World {
   async #unclaimedMoves(summary: Summary | undefined): Promise<void> {
     for (const result of summary?.notes ?? []) {
       const note = this.#notes.get(result.note)
-      if (!note?.moved || !note.movedFrom || result.status !== 'written') continue
-      if (result.message?.includes('renamed from')) continue
-      const old = targetOf(note.movedFrom)
-      const text = existsSync(path.join(this.root, old)) ? await this.#read(old) : ''
-      for (const human of [...note.human.values()].map((entry) => entry.text).concat(note.humanFrontmatter)) {
-        if (!text.includes(human))
-          throw new Violation(
-            `I4: ${result.note} was translated as a new note and ${old} lost the human text "${human}"`
-          )
+      if (!note?.moved || !note.movedFrom) continue
+      if (result.message?.includes('renamed from')) {
+        // Claimed: the translation moved with the note (whatever else the run reported on it).
+        note.moved = false
+        note.movedFrom = undefined
+        continue
       }
-      note.human.clear()
-      note.humanFrontmatter = []
+      if (result.status !== 'written') continue
+      const old = targetOf(note.movedFrom)
+      const now = targetOf(result.note)
+      const oldText = existsSync(path.join(this.root, old)) ? await this.#read(old) : ''
+      const newText = existsSync(path.join(this.root, now)) ? await this.#read(now) : ''
+      const lost = (text: string) => {
+        throw new Violation(
+          `I4: ${result.note} was translated as a new note and neither ${now} nor ${old} holds the human text "${text}"`
+        )
+      }
+      for (const [pid, human] of note.human) {
+        if (newText.includes(human.text)) continue
+        if (!oldText.includes(human.text)) lost(human.text)
+        note.human.delete(pid)
+      }
+      note.humanFrontmatter = note.humanFrontmatter.filter((line) => {
+        if (newText.includes(line)) return true
+        if (!oldText.includes(line)) lost(line)
+        return false
+      })
     }
   }
 

@@ -81,6 +81,31 @@ describe('align', () => {
     expect(result.aligned && result.decisions[1]).toEqual({state: 'needs-review', markdown: 'B', previousId: 'b'})
   })
 
+  it('a paragraph deleted and its neighbour edited at once: the edit is paired with the human translation, never dropping it', () => {
+    // Old: title, b (machine), c (edited by a human). New: b deleted, c edited.
+    const result = align({
+      source: [seg('a'), seg('c2')],
+      fingerprints: [],
+      entry: entry(['a', 'b', 'c'], ['A', 'B', 'C'], [2]),
+      target
+    })
+    expect(result.aligned && result.decisions).toEqual([
+      {state: 'current', markdown: 'A'},
+      {state: 'needs-review', markdown: 'C', previousId: 'c'}
+    ])
+    // Without a human translation among them, the first candidate is paired, as before.
+    const machine = align({source: [seg('a'), seg('c2')], fingerprints: [], entry: lock, target})
+    expect(machine.aligned && machine.decisions[1]).toMatchObject({state: 'pending', previousId: 'b'})
+    // As many new segments as old ones in the gap: paired in order, the human one with its own.
+    const both = align({
+      source: [seg('a'), seg('b2'), seg('c2')],
+      fingerprints: [],
+      entry: entry(['a', 'b', 'c'], ['A', 'B', 'C'], [2]),
+      target
+    })
+    expect(both.aligned && states(both.decisions)).toEqual(['current', 'pending', 'needs-review'])
+  })
+
   it('editing a translation flagged as needing review marks it reviewed', () => {
     const flagged = entry(['a', 'b', 'c'], ['A', 'B', 'C'], [1])
     const edited = [seg('t1', 'A'), seg('t2', 'B, reviewed'), seg('t3', 'C')]
