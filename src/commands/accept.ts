@@ -51,6 +51,7 @@ export async function accept(options: InspectOptions): Promise<AcceptResult> {
         record.id = segment.id
         record.target = segmentTargetHash(segment.translation)
         record.human = true
+        delete record.review
         if (fingerprint) record.glossary = fingerprint
         else delete record.glossary
         result.accepted.push({

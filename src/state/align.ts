@@ -66,7 +66,11 @@ interface OldSegment {
   human: boolean
   /** A machine translation of the offline pseudo provider. */
   pseudo?: boolean
-  /** Already human in the lock, and edited again since: a reviewer's answer to "needs review". */
+  /**
+   * Flagged for review by a sync (the lock's `!!`) and edited since: the reviewer's answer to
+   * "needs review". A human edit made before any sync saw its source change is not one: the same
+   * files could mean either order, so that one is asked for review.
+   */
   reviewed?: boolean
   /** Copied from another occurrence when it was written (the lock's `=`), and not edited since. */
   reused?: boolean
@@ -167,7 +171,7 @@ function oldSegments(input: AlignInput): OldSegment[] | 'misaligned' {
         kind: segment.kind,
         markdown: segment.markdown,
         human: Boolean(record.human) || edited,
-        reviewed: Boolean(record.human) && edited,
+        reviewed: Boolean(record.human && record.review) && edited,
         reused: Boolean(record.reused) && !edited,
         glossary: record.glossary,
         ...(record.pseudo && !edited ? {pseudo: true} : {})

@@ -42,6 +42,13 @@ export interface SegmentRecord {
    */
   lacksMarkup?: boolean
   /**
+   * A human segment that a `sync` found under a changed source and kept for review (`!!`): its
+   * record still names the old source. An edit of it after that is the reviewer's answer; an edit
+   * made before any sync saw the source change is not (the two orders leave the same files, so
+   * only this mark tells them apart — docs/state.md, "Human edits"). Only set together with `human`.
+   */
+  review?: boolean
+  /**
    * The translation was not made for this segment but copied from another occurrence of the same
    * segment (the translation memory, `src/sync/memory.ts`; reported `reused from notes/x.md`).
    * Kept while the segment stays current; a human edit makes it `human` instead.
@@ -104,15 +111,15 @@ const HASH_PATTERN = /^[\w-]+$/
 /** Glossary fingerprints are opaque, but must not contain the separators of the packed format. */
 const FINGERPRINT_PATTERN = /^[^\s!:]+$/
 /**
- * One packed segment: `<target>[!|!?|=*|=|*][:<glossary>]` — `!` marks a human edit, `!?` a human
- * edit lacking the source's markup; a machine translation may carry `=` (reused from another
+ * One packed segment: `<target>[!|!!|!?|!!?|=*|=|*][:<glossary>]` — `!` marks a human edit, `!!` one
+ * awaiting review, `?` after them a human edit lacking the source's markup; a machine translation may carry `=` (reused from another
  * occurrence by the translation memory) and `*` (made by the offline pseudo provider).
  */
-const PACKED_PATTERN = /^([\w-]+)(!\??|=?\*?)(?::([^\s!:]+))?$/
+const PACKED_PATTERN = /^([\w-]+)(!!?\??|=?\*?)(?::([^\s!:]+))?$/
 /** A whole `ids` string: {@link ID_PATTERN}s separated by single spaces (or nothing). */
 const ID_LIST_PATTERN = /^(?:[\w-]+(?:~\d+)?(?: [\w-]+(?:~\d+)?)*)?$/
 /** A whole `segments` string: packed segments separated by single spaces (or nothing). */
-const PACKED_LIST_PATTERN = /^(?:[\w-]+(?:!\??|=?\*?)(?::[^\s!:]+)?(?: [\w-]+(?:!\??|=?\*?)(?::[^\s!:]+)?)*)?$/
+const PACKED_LIST_PATTERN = /^(?:[\w-]+(?:!!?\??|=?\*?)(?::[^\s!:]+)?(?: [\w-]+(?:!!?\??|=?\*?)(?::[^\s!:]+)?)*)?$/
 
 /** Keys of a locale line, in the order they are written. */
 const ENTRY_KEYS = ['source', 'target', 'provider', 'model', 'glossary', ...RECORDED_FIELDS, 'ids', 'segments'] as const
@@ -164,9 +171,7 @@ function idList(entry: LockEntry | PackedEntry): string {
 function packSegment(segment: SegmentRecord): string {
   // A human edit of a reused translation is the human's: `!` wins over `=`.
   const mark = segment.human
-    ? segment.lacksMarkup
-      ? '!?'
-      : '!'
+    ? `!${segment.review ? '!' : ''}${segment.lacksMarkup ? '?' : ''}`
     : `${segment.reused ? '=' : ''}${segment.pseudo ? '*' : ''}`
   return segment.target + mark + (segment.glossary === undefined ? '' : `:${segment.glossary}`)
 }
@@ -266,10 +271,12 @@ function readEntry(
   }
 
   let packed = segments as string
-  if (legacy && /[*?=]/.test(packed)) throw fail('a version 1 lock has no "*", "=" or "!?" segment marks')
+  if (legacy && /[*?=]|!!/.test(packed)) throw fail('a version 1 lock has no "*", "=", "!!" or "!?" segment marks')
   if (!PACKED_LIST_PATTERN.test(packed)) {
     const index = words(packed).findIndex((word) => !PACKED_PATTERN.test(word))
-    throw fail(`segment ${index + 1} ${JSON.stringify(words(packed)[index])} is not "<hash>[!|!?|=*|=|*][:<glossary>]"`)
+    throw fail(
+      `segment ${index + 1} ${JSON.stringify(words(packed)[index])} is not "<hash>[!|!!|!?|!!?|=*|=|*][:<glossary>]"`
+    )
   }
   // Version 1 said `pseudo` for the whole entry while any pseudo output might remain in it: every
   // machine segment of such an entry is taken as pseudo-made (migrateProvenance).
@@ -367,7 +374,8 @@ function unpack(ids: string, packed: string): SegmentRecord[] {
     const record: SegmentRecord = {id, target: target!}
     if (glossary !== undefined) record.glossary = glossary
     if (mark?.startsWith('!')) record.human = true
-    if (mark === '!?') record.lacksMarkup = true
+    if (mark?.startsWith('!!')) record.review = true
+    if (mark?.endsWith('?')) record.lacksMarkup = true
     if (mark?.startsWith('=')) record.reused = true
     if (mark?.endsWith('*')) record.pseudo = true
     return record
@@ -405,6 +413,7 @@ export function copyEntry(entry: LockEntry): LockEntry {
       if (segment.glossary !== undefined) record.glossary = segment.glossary
       if (segment.human) record.human = true
       if (segment.human && segment.lacksMarkup) record.lacksMarkup = true
+      if (segment.human && segment.review) record.review = true
       if (!segment.human && segment.reused) record.reused = true
       if (!segment.human && segment.pseudo) record.pseudo = true
       return record

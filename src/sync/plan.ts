@@ -152,6 +152,8 @@ export function lockEntryFor(input: {
       ...(fingerprint ? {glossary: fingerprint} : {}),
       ...(human ? {human: true} : {}),
       ...(human && input.lacksMarkup?.has(segment.id) ? {lacksMarkup: true} : {}),
+      // Flagged for review now: an edit after this run is the reviewer's answer (align.ts).
+      ...(decision.state === 'needs-review' ? {review: true} : {}),
       ...(pseudo ? {pseudo: true} : {}),
       ...(reused ? {reused: true} : {})
     }

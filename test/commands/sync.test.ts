@@ -111,6 +111,34 @@ describe('sync', () => {
     expect(check.stdout).toMatch(/^::error file=notes\/a\.md,line=16,title=notes-l10n needs-review::/m)
   })
 
+  it('a second hand edit made before the source changed is not taken as a review; one made after sync flagged it is', async () => {
+    const here = await tempProject({'notes/a.md': note})
+    project = here
+    await syncWith(project)
+    const index = note.split('\n').indexOf('The last paragraph.')
+    const handEdit = async (text: string) => {
+      const lines = (await here.read('locales/es/a.md')).split('\n')
+      lines[index + lines.length - note.split('\n').length] = text
+      await here.write('locales/es/a.md', lines.join('\n'))
+    }
+    await handEdit('Último párrafo, a mano.')
+    expect((await syncWith(project)).result.notes[0]!.counts.human).toBe(1)
+    // The lock now says human; the translator edits again, then a writer edits the same source
+    // paragraph. The files look like a reviewer's answer, but no sync ever asked for one.
+    await handEdit('Último párrafo, a mano otra vez.')
+    await project.write('notes/a.md', note.replace('The last paragraph.', 'The final paragraph.'))
+    const unreviewed = await project.run(['check', '--format', 'github'])
+    expect(unreviewed.code).toBe(1)
+    expect(unreviewed.stdout).toMatch(/^::error file=notes\/a\.md,line=16,title=notes-l10n needs-review::/m)
+    expect((await syncWith(project)).result.notes[0]!.counts['needs-review']).toBe(1)
+    expect((await project.run(['check'])).code).toBe(1)
+    // Flagged by that sync: an edit now is the review.
+    await handEdit('Párrafo final, revisado.')
+    const reviewed = await project.run(['check'])
+    expect(reviewed.stdout).not.toContain('needs-review')
+    expect(reviewed.code).toBe(0)
+  })
+
   it('--dry-run writes nothing and calls no provider', async () => {
     project = await tempProject({'notes/a.md': note})
     const {code, stdout} = await project.run(['sync', '--locale', 'es', '--dry-run'])

@@ -106,11 +106,23 @@ describe('align', () => {
     expect(both.aligned && states(both.decisions)).toEqual(['current', 'pending', 'needs-review'])
   })
 
-  it('editing a translation flagged as needing review marks it reviewed', () => {
+  it('editing a translation flagged as needing review (`!!`) marks it reviewed', () => {
     const flagged = entry(['a', 'b', 'c'], ['A', 'B', 'C'], [1])
+    flagged.segments[1]!.review = true
     const edited = [seg('t1', 'A'), seg('t2', 'B, reviewed'), seg('t3', 'C')]
     const result = align({source: [seg('a'), seg('b2'), seg('c')], fingerprints: [], entry: flagged, target: edited})
     expect(result.aligned && result.decisions[1]).toEqual({state: 'human', markdown: 'B, reviewed'})
+  })
+
+  it('a human translation edited again while its source changed, with no sync between, needs review', () => {
+    const human = entry(['a', 'b', 'c'], ['A', 'B', 'C'], [1])
+    const edited = [seg('t1', 'A'), seg('t2', 'B, edited again'), seg('t3', 'C')]
+    const result = align({source: [seg('a'), seg('b2'), seg('c')], fingerprints: [], entry: human, target: edited})
+    expect(result.aligned && result.decisions[1]).toEqual({
+      state: 'needs-review',
+      markdown: 'B, edited again',
+      previousId: 'b'
+    })
   })
 
   it('--force re-translates a human translation whose source changed', () => {

@@ -119,7 +119,7 @@ describe('Lockfile', () => {
     expect(read.get('notes/a.md', 'es')).toEqual(entry())
   })
 
-  test('round-trips per-segment provenance: pseudo-made (*) and human without the source markup (!?)', () => {
+  test('round-trips per-segment provenance: pseudo-made (*), human without the source markup (!?), awaiting review (!!, !!?)', () => {
     const lock = new Lockfile()
     const marked = entry({
       provider: 'pseudo',
@@ -128,12 +128,16 @@ describe('Lockfile', () => {
         {id: 'AAAAAAAAAA', target: 'aaaaaaaa', pseudo: true},
         {id: 'BBBBBBBBBB', target: 'bbbbbbbb', glossary: 'GlossFp123', pseudo: true},
         {id: 'CCCCCCCCCC', target: 'cccccccc'},
-        {id: 'DDDDDDDDDD', target: 'dddddddd', glossary: 'GlossFp456', human: true, lacksMarkup: true}
+        {id: 'DDDDDDDDDD', target: 'dddddddd', glossary: 'GlossFp456', human: true, lacksMarkup: true},
+        {id: 'EEEEEEEEEE', target: 'eeeeeeee', human: true, review: true},
+        {id: 'FFFFFFFFFF', target: 'ffffffff', human: true, lacksMarkup: true, review: true}
       ]
     })
     lock.set('notes/a.md', 'es', marked)
     const text = lock.serialise()
-    expect(text).toContain('"segments": "aaaaaaaa* bbbbbbbb*:GlossFp123 cccccccc dddddddd!?:GlossFp456"')
+    expect(text).toContain(
+      '"segments": "aaaaaaaa* bbbbbbbb*:GlossFp123 cccccccc dddddddd!?:GlossFp456 eeeeeeee!! ffffffff!!?"'
+    )
     const again = Lockfile.parse(text, LOCK_FILE)
     expect(again.head('notes/a.md', 'es')?.lacksMarkup).toBe(true)
     expect(again.get('notes/a.md', 'es')).toEqual(marked)
@@ -325,12 +329,12 @@ describe('Lockfile.parse refuses a broken lock, never treating it as empty (D10)
     )
     expect(refusal(good.replace('"model"', '"modle"')).message).toContain('unknown key "modle"')
     expect(refusal(good.replace('aaaaaaaa bbbbbbbb', 'aa?aaaaa bbbbbbbb')).message).toContain(
-      'is not "<hash>[!|!?|=*|=|*][:<glossary>]"'
+      'is not "<hash>[!|!!|!?|!!?|=*|=|*][:<glossary>]"'
     )
     expect(refusal(good.replace('aaaaaaaa bbbbbbbb', 'aaaaaaaa*! bbbbbbbb')).message).toContain('is not')
     // Version 1 had no per-segment marks.
     expect(refusal(good.replace('"version": 2', '"version": 1').replace('aaaaaaaa ', 'aaaaaaaa* ')).message).toContain(
-      'a version 1 lock has no "*", "=" or "!?" segment marks'
+      'a version 1 lock has no "*", "=", "!!" or "!?" segment marks'
     )
     expect(refusal('{"version": 1, "notes": {"n.md": {"es": {}}}}').message).toContain('has no "ids" string')
     expect(refusal(good.replace('AAAAAAAAAA BBBBBBBBBB', 'AAAAAAAAAA  BBBBBBBBBB')).message).toContain(
@@ -340,7 +344,7 @@ describe('Lockfile.parse refuses a broken lock, never treating it as empty (D10)
       'segment id "AAAA/AAAAA" is not a segment id'
     )
     expect(refusal(good.replace('aaaaaaaa bbbbbbbb', 'aaaaaaaa  bbbbbbbb')).message).toContain(
-      'segment 2 "" is not "<hash>[!|!?|=*|=|*][:<glossary>]"'
+      'segment 2 "" is not "<hash>[!|!!|!?|!!?|=*|=|*][:<glossary>]"'
     )
   })
 
