@@ -203,7 +203,7 @@ export async function inspect(options: InspectOptions): Promise<Inspection> {
         if (!options.deep && unchanged && entry.glossary === hashes.glossary) {
           const proven = provenByHashes(entry, hashes, config)
           // A human segment without the source's markup is reported from inside the note.
-          if (proven && !entry.lacksMarkup) {
+          if (proven && !entry.reported) {
             report.total = entry.segmentCount
             cache.remember(
               target.output,

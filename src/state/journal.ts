@@ -469,7 +469,7 @@ function asWritten(value: Record<string, unknown>): Written | undefined {
   for (const segment of segments as unknown[]) {
     if (!isRecord(segment) || typeof segment.id !== 'string' || typeof segment.target !== 'string') return undefined
     if (segment.glossary !== undefined && typeof segment.glossary !== 'string') return undefined
-    for (const flag of ['human', 'pseudo', 'lacksMarkup', 'review', 'reused'] as const)
+    for (const flag of ['human', 'pseudo', 'reported', 'review', 'reused'] as const)
       if (segment[flag] !== undefined && typeof segment[flag] !== 'boolean') return undefined
     records.push(segment as unknown as SegmentRecord)
   }

@@ -37,10 +37,12 @@ export interface SegmentRecord {
    */
   pseudo?: boolean
   /**
-   * A human segment that lacks some of the source's inline markup (bold, a link…): kept as
-   * written, and `check` looks inside the note to report it. Only set together with `human`.
+   * A human segment holding something `check` reports (`!?`): it lacks some of the source's inline
+   * markup (bold, a link…; a warning), or its code, URLs or do-not-translate terms differ (an
+   * error). Kept as written; `check` looks inside its note instead of trusting the hashes. Only
+   * set together with `human`.
    */
-  lacksMarkup?: boolean
+  reported?: boolean
   /**
    * A human segment that a `sync` found under a changed source and kept for review (`!!`): its
    * record still names the old source. An edit of it after that is the reviewer's answer; an edit
@@ -101,7 +103,7 @@ type RecordedField = (typeof RECORDED_FIELDS)[number]
  */
 export type EntryHead = Readonly<Omit<LockEntry, 'segments'>> & {
   readonly segmentCount: number
-  readonly lacksMarkup: boolean
+  readonly reported: boolean
 }
 
 /** Segment ids: base64url content hashes, `~k` for the k-th duplicate. */
@@ -112,7 +114,8 @@ const HASH_PATTERN = /^[\w-]+$/
 const FINGERPRINT_PATTERN = /^[^\s!:]+$/
 /**
  * One packed segment: `<target>[!|!!|!?|!!?|=*|=|*][:<glossary>]` — `!` marks a human edit, `!!` one
- * awaiting review, `?` after them a human edit lacking the source's markup; a machine translation may carry `=` (reused from another
+ * awaiting review, `?` after them a human edit `check` must look into (it lacks the source's
+ * markup, or its code, URLs or terms differ); a machine translation may carry `=` (reused from another
  * occurrence by the translation memory) and `*` (made by the offline pseudo provider).
  */
 const PACKED_PATTERN = /^([\w-]+)(!!?\??|=?\*?)(?::([^\s!:]+))?$/
@@ -171,7 +174,7 @@ function idList(entry: LockEntry | PackedEntry): string {
 function packSegment(segment: SegmentRecord): string {
   // A human edit of a reused translation is the human's: `!` wins over `=`.
   const mark = segment.human
-    ? `!${segment.review ? '!' : ''}${segment.lacksMarkup ? '?' : ''}`
+    ? `!${segment.review ? '!' : ''}${segment.reported ? '?' : ''}`
     : `${segment.reused ? '=' : ''}${segment.pseudo ? '*' : ''}`
   return segment.target + mark + (segment.glossary === undefined ? '' : `:${segment.glossary}`)
 }
@@ -324,7 +327,7 @@ export class PackedEntry implements EntryHead {
   output?: string
   readonly #ids: string
   readonly #packed: string
-  readonly lacksMarkup: boolean
+  readonly reported: boolean
 
   constructor(
     readonly source: string,
@@ -339,7 +342,7 @@ export class PackedEntry implements EntryHead {
     if (glossary !== undefined) this.glossary = glossary
     this.#ids = ids
     this.#packed = packed
-    this.lacksMarkup = packed.includes('?')
+    this.reported = packed.includes('?')
   }
 
   /** The `ids` text as read. */
@@ -375,7 +378,7 @@ function unpack(ids: string, packed: string): SegmentRecord[] {
     if (glossary !== undefined) record.glossary = glossary
     if (mark?.startsWith('!')) record.human = true
     if (mark?.startsWith('!!')) record.review = true
-    if (mark?.endsWith('?')) record.lacksMarkup = true
+    if (mark?.endsWith('?')) record.reported = true
     if (mark?.startsWith('=')) record.reused = true
     if (mark?.endsWith('*')) record.pseudo = true
     return record
@@ -412,7 +415,7 @@ export function copyEntry(entry: LockEntry): LockEntry {
       const record: SegmentRecord = {id: segment.id, target: segment.target}
       if (segment.glossary !== undefined) record.glossary = segment.glossary
       if (segment.human) record.human = true
-      if (segment.human && segment.lacksMarkup) record.lacksMarkup = true
+      if (segment.human && segment.reported) record.reported = true
       if (segment.human && segment.review) record.review = true
       if (!segment.human && segment.reused) record.reused = true
       if (!segment.human && segment.pseudo) record.pseudo = true

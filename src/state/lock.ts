@@ -127,7 +127,7 @@ export class Lockfile {
     const entry = this.#notes.get(note)?.get(locale)
     if (entry === undefined || entry instanceof PackedEntry) return entry
     const {segments, ...head} = entry
-    return {...head, segmentCount: segments.length, lacksMarkup: segments.some((segment) => segment.lacksMarkup)}
+    return {...head, segmentCount: segments.length, reported: segments.some((segment) => segment.reported)}
   }
 
   /**

@@ -16,11 +16,11 @@ import {addedLines} from '../pipeline/frontmatter.js'
 import {type ParsedMarkdown, parseMarkdown} from '../pipeline/parse.js'
 import type {NoteText} from '../pipeline/read.js'
 import {type Reassembled, reassemble} from '../pipeline/reassemble.js'
-import {humanMarkupFinding, missingMarkup} from '../pipeline/validate.js'
 import {analyse} from '../project/analyse.js'
 import {glossaryVersion, type Project} from '../project/project.js'
 import {recordedInputs} from '../project/provenance.js'
 import type {Orphan} from '../project/renames.js'
+import {writtenSegmentFindings} from '../project/segment-findings.js'
 import type {Decision} from '../state/align.js'
 import {JOURNAL_FILE} from '../state/journal.js'
 import type {LockEntry} from '../state/lock.js'
@@ -140,17 +140,42 @@ export async function commitTranslation(run: Run, input: Translated, result: Not
       return result
     }
   }
-  // A human segment that lacks the source's bold, link or code is kept as written (human edits
-  // win) and reported, with where to restore it; the lock marks it so `check` reports it too.
-  const lacksMarkup = new Set<string>()
+  // Human segments are kept as written (human edits win), and the run reports what `check` will
+  // say of them: a lacking bold, link or code (a warning with where to restore it) and every error
+  // (a changed URL, a do-not-translate term the translation lacks), so that no check is red over
+  // something the sync that kept it never said. The lock marks those segments (`!?`) so that
+  // `check` keeps looking inside instead of trusting the hashes this run records.
+  const reported = new Set<string>()
   note.segments.forEach((segment, index) => {
     if (!human.has(segment.id)) return
-    const missing = missingMarkup(segment.tokens, written.segments[index]!.tokens)
-    if (missing.length === 0) return
-    lacksMarkup.add(segment.id)
-    result.findings.push(
-      humanMarkupFinding(segment, written.segments[index]!.line, target.output, plan.source, missing)
-    )
+    const findings = writtenSegmentFindings({
+      source: segment,
+      written: written.segments[index]!,
+      human: true,
+      sourceFile: plan.source,
+      output: target.output,
+      sourceLocale: plan.sourceLocale,
+      locale,
+      glossary: project.glossary,
+      rewriteUrl: input.rewriteUrl,
+      strictGlossary: options.strictGlossary
+    })
+    for (const finding of findings) {
+      if (finding.rule === 'human-markup') {
+        reported.add(segment.id)
+        result.findings.push(finding)
+      } else if (finding.severity === 'error') {
+        reported.add(segment.id)
+        // Reported at the source line like the run's other findings; the message says where to fix.
+        const where = `${target.output}:${written.segments[index]!.line}`
+        result.findings.push({
+          ...finding,
+          segment: segment.id,
+          line: segment.line,
+          message: `${where}: ${finding.message}`
+        })
+      }
+    }
   })
   const newEntry = lockEntryFor({
     segments: note.segments,
@@ -165,7 +190,7 @@ export async function commitTranslation(run: Run, input: Translated, result: Not
     // (when the pseudo provider made them), as one that sends does.
     madeNow: sent.size > 0 || input.fromMemory.size > 0 || !entry || (run.real && entry.provider === 'pseudo'),
     translated: sent,
-    lacksMarkup,
+    reported,
     reused: new Set(input.reusedFrom.keys()),
     reusedPseudo: input.pseudoFromMemory,
     glossary: project.glossary ? glossaryVersion(project, locale) : undefined,

@@ -121,8 +121,8 @@ export function lockEntryFor(input: {
   madeNow: boolean
   /** Ids of the segments the provider translated in this run (the rest were rendered here or reused). */
   translated?: ReadonlySet<string>
-  /** Ids of human segments that lack some of the source's inline markup (reported; `check` looks inside). */
-  lacksMarkup?: ReadonlySet<string>
+  /** Ids of human segments with something `check` reports (missing markup, a changed URL…): `check` looks inside. */
+  reported?: ReadonlySet<string>
   /** Segments whose translation this run copied from another occurrence (reported `reused from …`). */
   reused: ReadonlySet<string>
   /** Of those, the ones the offline pseudo provider made. */
@@ -151,7 +151,7 @@ export function lockEntryFor(input: {
       target: segmentTargetHash(input.written[index]!),
       ...(fingerprint ? {glossary: fingerprint} : {}),
       ...(human ? {human: true} : {}),
-      ...(human && input.lacksMarkup?.has(segment.id) ? {lacksMarkup: true} : {}),
+      ...(human && input.reported?.has(segment.id) ? {reported: true} : {}),
       // Flagged for review now: an edit after this run is the reviewer's answer (align.ts).
       ...(decision.state === 'needs-review' ? {review: true} : {}),
       ...(pseudo ? {pseudo: true} : {}),

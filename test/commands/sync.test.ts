@@ -139,6 +139,23 @@ describe('sync', () => {
     expect(reviewed.code).toBe(0)
   })
 
+  it('a hand edit that changes a URL is kept, and the sync that keeps it reports the error check will report', async () => {
+    const here = await tempProject({'notes/a.md': note})
+    project = here
+    await syncWith(project)
+    const translated = await here.read('locales/es/a.md')
+    expect(translated).toContain('https://example.com/a')
+    await here.write('locales/es/a.md', translated.replace('https://example.com/a', 'https://example.com/es/a'))
+    const {result} = await syncWith(project)
+    const errors = result.notes[0]!.findings.filter((finding) => finding.severity === 'error')
+    expect(errors.map((finding) => finding.rule)).toEqual(['Q5'])
+    expect(errors[0]!.message).toMatch(/^locales\/es\/a\.md:\d+: link destination differs from the source/)
+    expect(await here.read('locales/es/a.md')).toContain('https://example.com/es/a')
+    const check = await here.run(['check'])
+    expect(check.code).toBe(1)
+    expect(check.stdout).toMatch(/error Q5: link destination differs from the source/)
+  })
+
   it('--dry-run writes nothing and calls no provider', async () => {
     project = await tempProject({'notes/a.md': note})
     const {code, stdout} = await project.run(['sync', '--locale', 'es', '--dry-run'])

@@ -13,7 +13,7 @@ test('the lock example in docs/state.md is a valid lock, written exactly as seri
   expect(lock.get('notes/a.md', 'de')?.segments).toEqual([
     {id: 'Qm9vdGluZy', target: 'LXEWQrcm'},
     {id: 'Zm9vYmFyYm', target: 'ofzkNjhU', glossary: 'Gg1234aB'},
-    {id: 'Zm9vYmFyYm~2', target: '9aZ-xx01', human: true, lacksMarkup: true}
+    {id: 'Zm9vYmFyYm~2', target: '9aZ-xx01', human: true, reported: true}
   ])
   expect(lock.get('notes/a.md', 'fr')?.segments).toEqual([
     {id: 'Qm9vdGluZy', target: 'Aa0bB1cC', pseudo: true},

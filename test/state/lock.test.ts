@@ -108,7 +108,7 @@ describe('Lockfile', () => {
         provider: 'openai',
         model: 'gpt-4o-mini',
         segmentCount: 4,
-        lacksMarkup: false
+        reported: false
       })
       expect(lock.head('notes/a.md', 'de')?.segmentCount).toBe(1)
       expect(lock.head('notes/a.md', 'it')).toBeUndefined()
@@ -128,9 +128,9 @@ describe('Lockfile', () => {
         {id: 'AAAAAAAAAA', target: 'aaaaaaaa', pseudo: true},
         {id: 'BBBBBBBBBB', target: 'bbbbbbbb', glossary: 'GlossFp123', pseudo: true},
         {id: 'CCCCCCCCCC', target: 'cccccccc'},
-        {id: 'DDDDDDDDDD', target: 'dddddddd', glossary: 'GlossFp456', human: true, lacksMarkup: true},
+        {id: 'DDDDDDDDDD', target: 'dddddddd', glossary: 'GlossFp456', human: true, reported: true},
         {id: 'EEEEEEEEEE', target: 'eeeeeeee', human: true, review: true},
-        {id: 'FFFFFFFFFF', target: 'ffffffff', human: true, lacksMarkup: true, review: true}
+        {id: 'FFFFFFFFFF', target: 'ffffffff', human: true, reported: true, review: true}
       ]
     })
     lock.set('notes/a.md', 'es', marked)
@@ -139,7 +139,7 @@ describe('Lockfile', () => {
       '"segments": "aaaaaaaa* bbbbbbbb*:GlossFp123 cccccccc dddddddd!?:GlossFp456 eeeeeeee!! ffffffff!!?"'
     )
     const again = Lockfile.parse(text, LOCK_FILE)
-    expect(again.head('notes/a.md', 'es')?.lacksMarkup).toBe(true)
+    expect(again.head('notes/a.md', 'es')?.reported).toBe(true)
     expect(again.get('notes/a.md', 'es')).toEqual(marked)
     expect(again.serialise()).toBe(text)
   })

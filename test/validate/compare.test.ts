@@ -34,6 +34,25 @@ describe('compareSegments: token contents by kind', () => {
     expect(of(findings, 'Q5')[0]?.message).toContain('"https://example.com/guide"')
   })
 
+  it('in a human translation, what was only added is a warning; what was changed stays an error', () => {
+    const human = {...EN_ES, humanTarget: true}
+    const extraLink = segment('Ejecuta ⟦1⟧, lee ⟦2⟧la guía⟦/2⟧, ⟦3⟧esto⟦/3⟧ y ⟦4⟧la nuestra⟦/4⟧.', [
+      atom(1, 'code', '`npm ci`'),
+      pair(2, 'link', '[', '](https://example.com/guide)', 'https://example.com/guide'),
+      pair(3, 'emphasis', '*', '*'),
+      pair(4, 'link', '[', '](https://example.com/es)', 'https://example.com/es')
+    ])
+    expect(severities(compareSegments(source, extraLink, human), 'Q5')).toEqual(['warning'])
+    // The same addition in machine output is an error.
+    expect(severities(compareSegments(source, extraLink, EN_ES), 'Q5')).toEqual(['error'])
+    const changed = segment('Ejecuta ⟦1⟧ y lee ⟦2⟧la guía⟦/2⟧ y ⟦3⟧esto⟦/3⟧.', [
+      atom(1, 'code', '`npm ci`'),
+      pair(2, 'link', '[', '](https://example.com/guia)', 'https://example.com/guia'),
+      pair(3, 'emphasis', '*', '*')
+    ])
+    expect(severities(compareSegments(source, changed, human), 'Q5')).toEqual(['error'])
+  })
+
   it('warns about lost emphasis (Q8) and reports it under the source segment id and line', () => {
     const target = segment(
       'Ejecuta ⟦1⟧ y lee ⟦2⟧la guía⟦/2⟧ y esto.',

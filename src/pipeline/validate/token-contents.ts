@@ -66,7 +66,7 @@ export const tokenContents: Rule = ({source, target, context}) => {
     const check = KIND_CHECKS[kind]
     const expected = contents(source.tokens, kind)
     const actual = contents(target.tokens, kind)
-    // Markup a human left out is reported as `human-markup` (a warning); what they added is not.
+    // Markup a human left out is reported as `human-markup` (a warning), not here.
     const missing = dropped.has(kind) ? [] : multisetDifference(expected, actual)
     const added = multisetDifference(actual, expected)
     if (missing.length === 0 && added.length === 0) continue
@@ -74,7 +74,9 @@ export const tokenContents: Rule = ({source, target, context}) => {
       missing.length > 0 ? `missing ${describe(missing)}` : '',
       added.length > 0 ? `not in the source ${describe(added)}` : ''
     ].filter(Boolean)
-    const make = check.severity === 'error' ? error : warning
+    // What a human added (a product name in brackets, a link of their own) takes nothing of the
+    // source away: a warning. What they changed or left out of code, URLs and terms is an error.
+    const make = check.severity === 'error' && !(context.humanTarget && missing.length === 0) ? error : warning
     findings.push(make(check.rule, `${check.label} differs from the source: ${parts.join('; ')}`))
   }
   return findings
