@@ -128,8 +128,6 @@ async function runNotes(
     warnings: []
   }
   const lock = project.lock
-  // Every source of the project (before sharding): a note that is no longer one lends no translation.
-  const sources = new Set([...outputs.keys()].map((key) => key.slice(key.indexOf('\0') + 1)))
   const journal = options.dryRun ? undefined : await Journal.open(project.root)
   let completed = false
   try {
@@ -170,8 +168,7 @@ async function runNotes(
               project,
               lock: project.lock.snapshot(),
               real,
-              outputOf: (locale, note) => outputs.get(`${locale}\0${note}`),
-              ...(options.paths?.length ? {} : {isSource: (note: string) => sources.has(note)})
+              outputOf: (locale, note) => outputs.get(`${locale}\0${note}`)
             })
     }
 

@@ -11,10 +11,12 @@
  * run started (on the first lookup only); a target file is read and parsed only when one of its
  * segments is asked for, once per run.
  *
- * A translation is offered only while it is current: its note's source is the one the lock entry
- * was made from (so no note being edited, deleted, renamed or awaiting review lends its text), its
- * output config is the current one, and the segment in the file hashes to what the lock says was
- * written (a human edit the lock records counts; one it does not know yet does not). Output of the
+ * A translation is offered while the segment in the file hashes to what the lock says was written
+ * for that source segment (a human edit the lock records counts; one it does not know yet does
+ * not) and its output config is the current one. The note itself may have changed since, or be
+ * gone: a note deleted, or renamed and rewritten so much that it counts as new, still lends the
+ * translations its target holds until the run removes that file — segment ids are content
+ * addresses, so a record says what its text translates whatever became of the note. Output of the
  * offline `pseudo` provider is not offered to a run with a real provider. Human translations are
  * offered before machine ones; then notes in code-unit order of their path, then segments in
  * document order — so the choice is the same on every run and machine. Each offer passes the same
@@ -85,11 +87,6 @@ export interface MemoryOptions {
   real: boolean
   /** Where each note's translation into a locale is written now (links between notes point there). */
   outputOf(locale: string, note: string): string | undefined
-  /**
-   * Whether a note is still a source of the project; undefined when the run cannot tell (it was
-   * given paths): then a note whose source file is unchanged counts.
-   */
-  isSource?: (note: string) => boolean
 }
 
 /** One run's translation memory (see the module comment). */
@@ -175,20 +172,10 @@ export class TranslationMemory {
   }
 
   async #read(note: string, target: Target): Promise<TargetTranslations | undefined> {
-    const {project, lock, isSource, outputOf} = this.#options
+    const {project, lock, outputOf} = this.#options
     const locale = target.locale
     const entry = lock.peek(note, locale)
     if (!entry?.output || entry.inputs === undefined) return undefined
-    if (isSource && !isSource(note)) return undefined
-    // The note's source must be what the entry was made from: not edited since, not deleted or
-    // renamed, no translation awaiting review (the entry then keeps the older source's hash).
-    let sourceHash: string
-    try {
-      sourceHash = project.statCache.hashSync(note)
-    } catch {
-      return undefined
-    }
-    if (sourceHash !== entry.source) return undefined
     // Made with today's output config (the pseudo provider is judged per segment, in the index).
     if (staleInputs(project.config, {...target, output: entry.output}, entry, false) !== undefined) return undefined
     const text = await readText(project.root, entry.output, project.config.limits.maxFileBytes)
