@@ -13,7 +13,7 @@
  *
  * A translation is offered while the segment in the file hashes to what the lock says was written
  * for that source segment (a human edit the lock records counts; one it does not know yet does
- * not) and its output config is the current one. The note itself may have changed since, or be
+ * not), whatever output config it was written under. The note itself may have changed since, or be
  * gone: a note deleted, or renamed and rewritten so much that it counts as new, still lends the
  * translations its target holds until the run removes that file — segment ids are content
  * addresses, so a record says what its text translates whatever became of the note. Output of the
@@ -34,7 +34,7 @@ import {restore} from '../pipeline/restore.js'
 import {normaliseTranslation} from '../pipeline/validate.js'
 import {analyse} from '../project/analyse.js'
 import {type Project, readText} from '../project/project.js'
-import {keysOf, staleInputs} from '../project/provenance.js'
+import {keysOf} from '../project/provenance.js'
 import {readBack, tokensForLocale, type UrlForms} from '../review/target-tokens.js'
 import type {Decision} from '../state/align.js'
 import {type Lockfile, segmentTargetHash} from '../state/lock.js'
@@ -176,8 +176,9 @@ export class TranslationMemory {
     const locale = target.locale
     const entry = lock.peek(note, locale)
     if (!entry?.output || entry.inputs === undefined) return undefined
-    // Made with today's output config (the pseudo provider is judged per segment, in the index).
-    if (staleInputs(project.config, {...target, output: entry.output}, entry, false) !== undefined) return undefined
+    // An entry made under an older output config (links rebased or not, other front-matter keys)
+    // still lends: the file is read with the keys it was written with, its URLs are read back in
+    // every form it may hold them, and each offer passes the job's checks in its new place.
     const text = await readText(project.root, entry.output, project.config.limits.maxFileBytes)
     if (!text) return undefined
     const parsed = analyse(project, entry.output, text, undefined, keysOf(project.config, entry))

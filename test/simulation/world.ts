@@ -596,9 +596,14 @@ export class World {
         if (!oldText.includes(human.text)) lost(human.text)
         note.human.delete(pid)
       }
+      // A front-matter line a human added to the old translation stays with it while that file
+      // holds human prose; a file of the tool's prose only is removed with it, as for a deleted
+      // note: the lock does not record which front-matter lines a human added (docs/state.md,
+      // "Renames, moves and deletes").
+      const humanProse = [...note.human.values()].some((human) => oldText.includes(human.text))
       note.humanFrontmatter = note.humanFrontmatter.filter((line) => {
         if (newText.includes(line)) return true
-        if (!oldText.includes(line)) lost(line)
+        if (humanProse && !oldText.includes(line)) lost(line)
         return false
       })
     }
@@ -658,7 +663,7 @@ export class World {
     const result = await this.#cli(['check', '--format', 'json'])
     try {
       const parsed = JSON.parse(result.stdout) as {
-        findings?: Array<{rule: string; severity: string; note?: string; file: string; message: string}>
+        findings?: Findings
       }
       return parsed.findings ?? []
     } catch {
@@ -849,11 +854,42 @@ export class World {
       await this.#sync(['--provider', 'pseudo', '--force'], 'force-sync: sync --force')
       findings = (await this.#findings()).filter((finding) => finding.severity === 'error')
     }
+    // What is left in a human's own text (a do-not-translate term an adopted translation lacks) is
+    // theirs to fix, and --force keeps it: docs/rules.md says "edit the translation". The model
+    // does that, as a translator would, and syncs.
+    if (findings.length > 0 && (await this.#fixHumanTexts(findings))) {
+      await this.#sync(['--provider', 'pseudo'], 'force-sync: sync after hand fixes')
+      findings = (await this.#findings()).filter((finding) => finding.severity === 'error')
+    }
     const left = findings.filter((finding) => STRICT || (finding.rule !== 'orphaned' && finding.rule !== 'untracked'))
     if (left.length > 0)
       throw new Violation(
         `I5: after sync and sync --force, check still reports ${left.map((finding) => `${finding.rule} (${finding.note ?? finding.file}): ${finding.message}`).join('; ')}`
       )
+  }
+
+  /**
+   * Rewrites each human paragraph an error of a content rule points at so that it has its
+   * source's terms and bold (found by position: the model may have stopped following the text, as
+   * for an adopted translation moved before its first sync).
+   */
+  async #fixHumanTexts(findings: Findings): Promise<boolean> {
+    let fixed = false
+    for (const finding of findings) {
+      if (!/^Q\d+$/.test(finding.rule) || finding.line === undefined || finding.note === undefined) continue
+      const note = this.#notes.get(finding.note)
+      if (!note || finding.file !== targetOf(finding.note)) continue
+      const text = await this.#read(finding.file)
+      const line = text.split('\n')[finding.line - 1] ?? ''
+      const blocks = text.slice(text.indexOf('\n---\n', 3) + 5).trim().split('\n\n')
+      const paragraph = blocks.length === note.paragraphs.length ? note.paragraphs[blocks.indexOf(line)] : undefined
+      if (!line.startsWith(HUMAN) || !paragraph) continue
+      const corrected = `${HUMAN} ${++this.#counter}, corregido${this.#termsIn(paragraph.text)}${paragraph.text.includes('**') ? ' con **negrita**' : ''}.`
+      await writeFile(path.join(this.root, finding.file), text.replace(line, corrected))
+      note.human.set(paragraph.pid, {text: corrected, source: paragraph.text})
+      fixed = true
+    }
+    return fixed
   }
 
   async #commit(message: string): Promise<void> {
@@ -876,7 +912,7 @@ export class World {
   }
 }
 
-type Findings = Array<{rule: string; severity: string; note?: string; file: string; message: string}>
+type Findings = Array<{rule: string; severity: string; note?: string; file: string; line?: number; message: string}>
 
 /** Operations whose last action is a sync (nothing on disk changes after it). */
 const ENDS_WITH_SYNC = new Set<Operation>([

@@ -136,6 +136,25 @@ describe('translation memory across runs', () => {
     expect(await reasons(project, 'notes/deeper/b.md')).toEqual(['reused: reused from notes/a.md'])
   })
 
+  it('a translation written under an older output config (links not rebased) still lends, its URL read back', async () => {
+    server = await startTestServer()
+    const text = 'The [picture](pic.png) shows the whole pipeline.'
+    project = await tempProject({
+      'notes-l10n.config.json': JSON.stringify({locales: ['es'], links: {rebase: false}}),
+      'notes/a.md': `${text}\n`
+    })
+    await syncOk(project, server)
+    expect(await project.read('locales/es/a.md')).toContain('](pic.png)')
+    // The config changes (a.md is re-assembled for free) and a new note has the same paragraph.
+    await project.write('notes-l10n.config.json', JSON.stringify({locales: ['es'], links: {rebase: true}}))
+    await project.write('notes/deeper/b.md', `${text}\n`)
+    const before = await syncOk(project, server, ['--report', 'report.json'])
+    expect(sentSince(server, before)).toEqual([])
+    expect(await project.read('locales/es/deeper/b.md')).toContain(
+      `[${pseudoTranslate('picture')}](../../../notes/deeper/pic.png)`
+    )
+  })
+
   it('another occurrence in the same note, added later, is reused from that note', async () => {
     server = await startTestServer()
     project = await tempProject({'notes/a.md': `${SHARED}\n\nMiddle.\n`})
