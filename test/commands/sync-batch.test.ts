@@ -4,12 +4,12 @@
  */
 import {readdir} from 'node:fs/promises'
 import path from 'node:path'
-import {afterEach, describe, expect, it} from 'vitest'
+import {describe, expect, it} from 'vitest'
 import {collectBatches} from '../../src/commands/batch.js'
 import {JOURNAL_FILE} from '../../src/state/journal.js'
 import {acquireRunLock} from '../../src/state/mutex.js'
-import {segmentTexts, startTestServer, type TestServer} from '../support/openai-server.js'
-import {type TempProject, tempProject} from '../support/project.js'
+import {segmentTexts, type TestServer, type TestServerOptions} from '../support/openai-server.js'
+import {useServerProject} from '../support/server-project.js'
 
 const key = 'sk-test-batch-0123456789'
 
@@ -22,18 +22,10 @@ function notes(count: number): Record<string, string> {
   return files
 }
 
-const projects: TempProject[] = []
-const servers: TestServer[] = []
-afterEach(async () => {
-  for (const project of projects.splice(0)) await project.remove()
-  for (const server of servers.splice(0)) await server.close()
-})
+const serverProject = useServerProject()
 
-async function setup(options: Parameters<typeof startTestServer>[0] = {}, count = 3) {
-  const server = await startTestServer(options)
-  servers.push(server)
-  const project = await tempProject(notes(count))
-  projects.push(project)
+async function setup(options: TestServerOptions = {}, count = 3) {
+  const {server, project} = await serverProject.start(notes(count), options)
   const env = {OPENAI_API_KEY: key, OPENAI_BASE_URL: server.url}
   return {server, project, env}
 }
