@@ -1,8 +1,8 @@
 /**
- * Figure 9 (issue 19): the translation memory across runs (`src/sync/memory.ts`). Figure 7 syncs
- * a duplicate-heavy project in one run, where the packer already sends each distinct segment
- * once; here the duplicates arrive in later runs, as release notes do, and only the memory keeps
- * them from being paid again. Also the "fix a typo everywhere" edit: the same paragraph edited the
+ * Figure 9 (issue 19): duplicate segments, within a run and across runs (`src/sync/memory.ts`).
+ * A duplicate-heavy project synced in two runs: within the first the packer sends each distinct
+ * segment once; in the second the duplicates arrive later, as release notes do, and only the
+ * memory keeps them from being paid again. Also the "fix a typo everywhere" edit: the same paragraph edited the
  * same way in 20 notes. Material: prose paragraphs of the READMEs under `node_modules`.
  */
 import {readFile, writeFile} from 'node:fs/promises'

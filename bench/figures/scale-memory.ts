@@ -1,8 +1,8 @@
 /**
  * Figure 7 (issue 19): the whole CLI against a bare parse, peak RSS against corpus size, requests
- * packed across notes, duplicates sent once, and provider-bound wall time — on Markdown nobody
- * here wrote that ships with the repo's dependencies (`node_modules/*\/README.md`), so it runs
- * without `../shared`.
+ * packed across notes, and provider-bound wall time — on Markdown nobody here wrote that ships
+ * with the repo's dependencies (`node_modules/*\/README.md`), so it runs without `../shared`.
+ * Duplicates sent once, within a run and across runs, are figure 9 (`memory.ts`).
  *
  * Each quantity is measured once (the machine is shared and the bench must stay short); every
  * figure is a ratio against a baseline of the same run.
@@ -18,7 +18,7 @@ import {unified} from 'unified'
 import {runCliOk} from '../child.js'
 import type {Figure, Headline, Row} from '../figure.js'
 import {NotMeasured} from '../figure.js'
-import {chatRequests, requestSegments, startServer, syncThroughServer} from '../server.js'
+import {chatRequests, startServer, syncThroughServer} from '../server.js'
 import {summarise} from '../stats.js'
 import {freshFolder} from '../tree.js'
 
@@ -99,8 +99,8 @@ export function paragraphs(corpus: readonly SourceFile[]): string[] {
 
 export const scaleMemory: Figure = {
   id: 7,
-  title: 'Whole-CLI throughput, memory, packing and duplicates (node_modules READMEs)',
-  goal: 'CLI ≥ 0.6× bare parse; 4× corpus ≤ 1.2× RSS; duplicates sent ÷ distinct = 1; 20 edits ≤ 2 requests; provider-bound ≤ 1.15× ideal',
+  title: 'Whole-CLI throughput, memory and packing (node_modules READMEs)',
+  goal: 'CLI ≥ 0.6× bare parse; 4× corpus ≤ 1.2× RSS; 20 edits ≤ 2 requests; provider-bound ≤ 1.15× ideal',
   corpusFree: true,
   async run(context) {
     const corpus = readmeCorpus(context.repoRoot)
@@ -159,49 +159,16 @@ export const scaleMemory: Figure = {
       met: growth <= 1.2
     })
 
-    // 2. A duplicate-heavy project: 40 notes of 6 paragraphs drawn (with repeats) from 30.
+    // 2. 20 one-paragraph edits in 20 notes. (Duplicate segments, within a run and across runs, are figure 9.)
     const pool = paragraphs(corpus).slice(0, 30)
     if (pool.length < 10) throw new NotMeasured(`only ${pool.length} prose paragraphs found in the READMEs`)
-    const dupRoot = path.join(context.workRoot, 'duplicates')
-    const dupFiles = Array.from({length: 40}, (_, n) => ({
-      name: `release-${n + 1}.md`,
-      text:
-        `# Release ${n + 1}\n\n` +
-        Array.from({length: 6}, (_, p) => pool[(n * 7 + p * 11) % pool.length]!).join('\n\n') +
-        `\n\n${pool[n % pool.length]!}\n`
-    }))
-    await writeTree(dupRoot, dupFiles)
-    const occurrences = dupFiles.reduce((sum, file) => sum + file.text.split(/\n{2,}/).length, 0)
-    let server = await startServer({})
-    try {
-      await syncThroughServer(context.repoRoot, dupRoot, server, ['--concurrency', String(CONCURRENCY)])
-      const sent = chatRequests(server).flatMap((request) => Object.values(requestSegments(request)))
-      const distinct = new Set(
-        dupFiles.flatMap((file) => file.text.split(/\n{2,}/).map((block) => block.trim().replace(/^# /, '')))
-      ).size
-      const ratio = sent.length / distinct
-      rows.push({
-        label: 'duplicate-heavy project: segment occurrences / distinct / sent',
-        value: `${occurrences} / ${distinct} / ${sent.length}`
-      })
-      headlines.push({
-        label: 'duplicate-heavy: segments sent ÷ distinct segments',
-        value: one(ratio),
-        goal: '= 1',
-        met: ratio <= 1
-      })
-    } finally {
-      await server.close()
-    }
-
-    // 3. 20 one-paragraph edits in 20 notes.
     const editRoot = path.join(context.workRoot, 'edits')
     const editFiles = Array.from({length: 20}, (_, n) => ({
       name: `note-${n + 1}.md`,
       text: `# Note ${n + 1}\n\n${pool[n % pool.length]!}\n\nParagraph ${n + 1} before the edit.\n\n${pool[(n + 5) % pool.length]!}\n`
     }))
     await writeTree(editRoot, editFiles)
-    server = await startServer({})
+    let server = await startServer({})
     try {
       await syncThroughServer(context.repoRoot, editRoot, server)
       const before = chatRequests(server).length
@@ -222,7 +189,7 @@ export const scaleMemory: Figure = {
       await server.close()
     }
 
-    // 4. Provider-bound: the 2× tree (distinct copies) through the server at 300 ms a request.
+    // 3. Provider-bound: the 2× tree (distinct copies) through the server at 300 ms a request.
     const boundRoot = path.join(context.workRoot, 'provider-bound')
     await writeTree(boundRoot, replicated(corpus, 2))
     server = await startServer({latencyMs: LATENCY_MS})

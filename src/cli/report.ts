@@ -339,7 +339,7 @@ export function formatBatchRun(
           ? `~$${submitted.estimate.costUsd.toFixed(4)} at the Batch API's 50% price`
           : 'cost unknown'
       lines.push(
-        `sync --batch: submitted ${submitted.batches.map((batch) => batch.id).join(', ')}: ${submitted.segments} segments in ${submitted.estimate.requests} requests (${submitted.batches.reduce((sum, batch) => sum + batch.notes, 0)} notes), ~${submitted.estimate.promptTokens} prompt + ${submitted.estimate.completionTokens} completion tokens, ${cost}`,
+        `sync --batch: submitted ${submitted.batches.map((batch) => batch.id).join(', ')}: ${submitted.segments} segments in ${submitted.estimate.requests} requests (${submitted.batches.reduce((sum, batch) => sum + batch.notes, 0)} notes${submitted.duplicates > 0 ? `; ${submitted.duplicates} duplicate${submitted.duplicates === 1 ? '' : 's'} not sent` : ''}), ~${submitted.estimate.promptTokens} prompt + ${submitted.estimate.completionTokens} completion tokens, ${cost}`,
         'results come within 24 h: run notes-l10n sync --batch (or notes-l10n batch collect) to write them'
       )
     }

@@ -16,9 +16,18 @@ import {inputFiles, parseResults, requestLine} from '../providers/batch-jsonl.js
 import {createBatchResultsProvider} from '../providers/batch-results.js'
 import {addEstimate, type Estimate, emptyEstimate, estimateJob} from '../providers/estimate.js'
 import {type BatchClient, type BatchInfo, createBatchClient} from '../providers/openai-batch.js'
+import {withoutDuplicates} from '../providers/packer.js'
 import {planRequests} from '../providers/requests.js'
 import {endpointOf, type ProviderSettings} from '../providers/select.js'
-import {type BatchRecord, listBatches, readResults, removeBatch, saveBatch, saveResults} from '../state/batches.js'
+import {
+  type BatchRecord,
+  type BatchRecordRequest,
+  listBatches,
+  readResults,
+  removeBatch,
+  saveBatch,
+  saveResults
+} from '../state/batches.js'
 import {acquireRunLock} from '../state/mutex.js'
 import type {TranslateJob} from '../types.js'
 import {UserError} from '../types.js'
@@ -55,7 +64,10 @@ export interface SubmitResult {
   batches: BatchSummary[]
   /** Estimate at the Batch API's price. */
   estimate: Estimate
+  /** Segments submitted: each distinct one once. */
   segments: number
+  /** Further occurrences of them, not submitted: answered from the first one's result at collect. */
+  duplicates: number
   /** The sync pass that queued the segments (notes `queued`; others written as usual). */
   result: SyncResult
 }
@@ -157,19 +169,36 @@ async function submitBatch(options: BatchOptions): Promise<SubmitResult> {
   const queued: TranslateJob[] = []
   const result = await sync({...plainSync(options), queue: (job) => queued.push(job)})
   const lines: string[] = []
-  const requests = new Map<string, {note: string; locale: string; ids: string[]}>()
+  const requests = new Map<string, BatchRecordRequest>()
   const estimate = emptyEstimate()
   let segments = 0
   // Notes finish in any order: sort, so the same pending work always makes the same file.
   queued.sort((a, b) => compareCodeUnits(a.note, b.note) || compareCodeUnits(a.targetLocale, b.targetLocale))
-  for (const job of queued) {
+  // Each distinct segment is sent once, as online (`packer.ts`); the other occurrences are
+  // recorded with the request that carries the first one and answered from it at collect.
+  const {jobs, duplicates} = withoutDuplicates(queued)
+  /** `locale note id` of each segment sent → the request carrying it. */
+  const carriedBy = new Map<string, BatchRecordRequest>()
+  for (const job of jobs) {
     segments += job.segments.length
     addEstimate(estimate, estimateJob(pricing.settings, job, pricing.price, {batch: true}))
     for (const request of planRequests(pricing.settings, job)) {
       const customId = `r${requests.size + 1}`
-      requests.set(customId, {note: job.note, locale: job.targetLocale, ids: request.segments.map(({id}) => id)})
+      const carried: BatchRecordRequest = {
+        note: job.note,
+        locale: job.targetLocale,
+        ids: request.segments.map(({id}) => id)
+      }
+      requests.set(customId, carried)
+      for (const id of carried.ids) carriedBy.set(`${carried.locale}\0${job.note}\0${id}`, carried)
       lines.push(requestLine(customId, request.body))
     }
+  }
+  for (const duplicate of duplicates) {
+    // Its first occurrence has the same locale (the language pair is part of what makes it one).
+    const carried = carriedBy.get(`${duplicate.locale}\0${duplicate.of.note}\0${duplicate.of.id}`)!
+    carried.copies ??= []
+    carried.copies.push({note: duplicate.note, id: duplicate.id, of: duplicate.of.id})
   }
   if (options.maxCostUsd !== undefined && lines.length > 0) {
     if (!pricing.price) {
@@ -209,7 +238,7 @@ async function submitBatch(options: BatchOptions): Promise<SubmitResult> {
       batches.push(summary(record, created.status, created.counts))
     }
   }
-  return {batches, estimate, segments, result}
+  return {batches, estimate, segments, duplicates: duplicates.length, result}
 }
 
 /** Run sync over the batch's notes with a provider that answers from its saved results. */
@@ -228,8 +257,9 @@ async function applyBatch(options: BatchOptions, config: ResolvedConfig, record:
     results: parseResults(await readResults(root, record)),
     price: pricing.price
   })
-  const notes = [...new Set([...requests.values()].map((request) => request.note))].sort()
-  const locales = [...new Set([...requests.values()].map((request) => request.locale))].sort()
+  // A note whose queued segments are all duplicates has no request of its own: its copies name it.
+  const notes = [...new Set(waiting(record).map((request) => request.note))].sort()
+  const locales = [...new Set(waiting(record).map((request) => request.locale))].sort()
   const result = await sync({
     ...plainSync(options),
     paths: notes.map((note) => path.join(root, note)),
@@ -265,14 +295,21 @@ function clientFor(
   })
 }
 
+/** Every note and locale the batch answers: those of its requests, and of the duplicates they answer. */
+function waiting(record: BatchRecord): Array<{note: string; locale: string}> {
+  return Object.values(record.requests).flatMap((request) => [
+    request,
+    ...(request.copies ?? []).map((copy) => ({note: copy.note, locale: request.locale}))
+  ])
+}
+
 function summary(record: BatchRecord, status: string, counts?: BatchInfo['counts']): BatchSummary {
-  const requests = Object.values(record.requests)
   return {
     id: record.id,
     status,
     submitted: record.submitted,
-    requests: requests.length,
-    notes: new Set(requests.map((request) => `${request.note}\0${request.locale}`)).size,
+    requests: Object.keys(record.requests).length,
+    notes: new Set(waiting(record).map((request) => `${request.note}\0${request.locale}`)).size,
     ...(counts ? {counts} : {})
   }
 }

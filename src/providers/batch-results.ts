@@ -3,9 +3,11 @@
  * the batch's notes with it, so results are validated (`job.check`), journaled (`onAccepted`) and
  * written exactly as an online run would.
  *
- * Pure. A segment is answered only from the request that carried it; anything else (a failed or
- * invalid item, a segment whose source changed since the batch was built) fails, with a reason,
- * and is left for the next `sync` or batch.
+ * Pure. A segment is answered only from the request that carried it — or, for an exact duplicate
+ * that was not sent (`copies`), from the request that carried its first occurrence, checked by its
+ * own note's `check` and reported as reused from that note, as the online packer does. Anything
+ * else (a failed or invalid item, a segment whose source changed since the batch was built) fails,
+ * with a reason, and is left for the next `sync` or batch.
  */
 
 import type {Provider, TranslateJob, TranslateOutcome, Usage} from '../types.js'
@@ -19,7 +21,20 @@ import {looksLikeRefusal, parseReply} from './prompt.js'
 export interface BatchRequest {
   note: string
   locale: string
+  /** The segments sent, in the order sent. */
   ids: string[]
+  /** Exact duplicates elsewhere (same locale), not sent: answered from segment `of` of this request. */
+  copies?: ReadonlyArray<{note: string; id: string; of: string}>
+}
+
+/** What one request answers for one note: its segment ids there → the ids sent. */
+interface Answers {
+  customId: string
+  request: BatchRequest
+  /** Segment id in the note → the id in `request.ids` whose result answers it. */
+  sentFor: Map<string, string>
+  /** Of those, the duplicates (answered from another occurrence: reported as reused from `request.note`). */
+  copies: Set<string>
 }
 
 export interface BatchResultsOptions {
@@ -35,10 +50,28 @@ export interface BatchResultsOptions {
 /** The provider; `usage()` totals the requests whose results were used. */
 export function createBatchResultsProvider(options: BatchResultsOptions): Provider & {usage(): Usage} {
   const total = emptyUsage()
-  const byNote = new Map<string, Array<[string, BatchRequest]>>()
-  for (const entry of options.requests) {
-    const key = `${entry[1].note}\0${entry[1].locale}`
-    byNote.set(key, [...(byNote.get(key) ?? []), entry])
+  /** Requests whose usage is counted already: a request answering several notes is paid once. */
+  const counted = new Set<string>()
+  const byNote = new Map<string, Answers[]>()
+  const answersFor = (note: string, customId: string, request: BatchRequest): Answers => {
+    const key = `${note}\0${request.locale}`
+    const list = byNote.get(key) ?? []
+    byNote.set(key, list)
+    let answers = list.find((entry) => entry.customId === customId)
+    if (!answers) {
+      answers = {customId, request, sentFor: new Map(), copies: new Set()}
+      list.push(answers)
+    }
+    return answers
+  }
+  for (const [customId, request] of options.requests) {
+    const own = answersFor(request.note, customId, request)
+    for (const id of request.ids) own.sentFor.set(id, id)
+    for (const copy of request.copies ?? []) {
+      const answers = answersFor(copy.note, customId, request)
+      answers.sentFor.set(copy.id, copy.of)
+      answers.copies.add(copy.id)
+    }
   }
 
   return {
@@ -53,14 +86,29 @@ export function createBatchResultsProvider(options: BatchResultsOptions): Provid
         usage: emptyUsage()
       }
       const wanted = new Set(job.segments.map(({id}) => id))
-      for (const [customId, request] of byNote.get(`${job.note}\0${job.targetLocale}`) ?? []) {
-        const ids = request.ids.filter((id) => wanted.has(id))
+      for (const answers of byNote.get(`${job.note}\0${job.targetLocale}`) ?? []) {
+        const ids = [...answers.sentFor.keys()].filter((id) => wanted.has(id))
         if (ids.length === 0) continue
-        const result = options.results.get(customId)
+        const result = options.results.get(answers.customId)
         // Priced at the Batch API's discount; no price → cost 0 (unknown).
-        if (result?.ok)
+        if (result?.ok && !counted.has(answers.customId)) {
+          counted.add(answers.customId)
           addUsage(outcome.usage, {...result.usage, costUsd: costOf(result.usage, options.price) * BATCH_DISCOUNT})
-        const accepted = answer(job, ids, request.ids, result, outcome, `batch ${options.batch}`)
+        }
+        const accepted = answer(
+          job,
+          ids,
+          answers.sentFor,
+          answers.request.ids,
+          result,
+          outcome,
+          `batch ${options.batch}`
+        )
+        for (const id of accepted.keys()) {
+          if (!answers.copies.has(id)) continue
+          outcome.reused ??= new Map()
+          outcome.reused.set(id, answers.request.note)
+        }
         if (accepted.size > 0) await job.onAccepted?.(accepted)
       }
       for (const id of wanted) {
@@ -81,13 +129,20 @@ export function createBatchResultsProvider(options: BatchResultsOptions): Provid
 function answer(
   job: TranslateJob,
   ids: readonly string[],
+  /** Each of `ids` → the id sent whose result answers it (itself, or the first occurrence of a duplicate). */
+  sentFor: ReadonlyMap<string, string>,
   /** Every id of the request, in the order sent: the reply's wire keys are positions in it. */
   sent: readonly string[],
   result: BatchResult | undefined,
   outcome: TranslateOutcome,
   batch: string
 ): Map<string, string> {
-  const texts = new Map(job.segments.map(({id, text}) => [id, text]))
+  // A duplicate's text is its first occurrence's (the same text is part of what makes it one).
+  const texts = new Map<string, string>()
+  for (const {id, text} of job.segments) {
+    const sentId = sentFor.get(id)
+    if (sentId !== undefined) texts.set(sentId, text)
+  }
   const sentSegments = sent.map((id) => ({id, text: texts.get(id)}))
   const accepted = new Map<string, string>()
   const fail = (reason: string) => {
@@ -105,7 +160,16 @@ function answer(
     fail(`the reply was not complete (finish_reason: ${result.finishReason})`)
     return accepted
   }
-  const reply = parseReply(result.content, sentSegments)
+  const parsed = parseReply(result.content, sentSegments)
+  // The reply read for this note's ids.
+  const reply = {...parsed, candidates: new Map<string, string>(), rejected: new Map<string, string>()}
+  for (const id of ids) {
+    const sentId = sentFor.get(id) ?? id
+    const candidate = parsed.candidates.get(sentId)
+    const rejected = parsed.rejected.get(sentId)
+    if (candidate !== undefined) reply.candidates.set(id, candidate)
+    if (rejected !== undefined) reply.rejected.set(id, rejected)
+  }
   if (result.refusal || (reply.problem && looksLikeRefusal(result.content))) {
     fail('the model refused')
     return accepted

@@ -466,3 +466,40 @@ export function packJobs<
   }
   return {sourceLocale: first?.sourceLocale ?? '', targetLocale: first?.targetLocale ?? '', segments, context, terms}
 }
+
+/** An occurrence left out of its job: the first occurrence `of` (same language pair) carries it. */
+export interface Duplicate {
+  note: string
+  /** The job's target locale. */
+  locale: string
+  id: string
+  of: {note: string; id: string}
+}
+
+/**
+ * The jobs with every exact duplicate (the packer's key: language pair, id without `~k`, text,
+ * required terms) left to its first occurrence, in the order given; jobs left empty are dropped.
+ * Pure: what `sync --batch` submits, each distinct segment once — a batch has no later moment at
+ * which the packer could answer the other occurrences, so they are recorded and answered from the
+ * first one's result when the batch is collected (`batch-results.ts`).
+ */
+export function withoutDuplicates<
+  J extends Pick<TranslateJob, 'note' | 'sourceLocale' | 'targetLocale' | 'terms' | 'segments'>
+>(jobs: readonly J[]): {jobs: J[]; duplicates: Duplicate[]} {
+  const first = new Map<string, {note: string; id: string}>()
+  const kept: J[] = []
+  const duplicates: Duplicate[] = []
+  for (const job of jobs) {
+    const lane = `${job.sourceLocale}\0${job.targetLocale}`
+    const segments = job.segments.filter(({id, text}) => {
+      const key = memoryKey(lane, id, text, job.terms?.get(id))
+      const of = first.get(key)
+      if (of) duplicates.push({note: job.note, locale: job.targetLocale, id, of})
+      else first.set(key, {note: job.note, id})
+      return !of
+    })
+    if (segments.length === job.segments.length) kept.push(job)
+    else if (segments.length > 0) kept.push({...job, segments})
+  }
+  return {jobs: kept, duplicates}
+}

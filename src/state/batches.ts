@@ -33,7 +33,19 @@ export interface BatchRecord {
   submitted: string
   status: 'submitted' | 'downloaded'
   /** What each request carried, by `custom_id`. */
-  requests: Record<string, {note: string; locale: string; ids: string[]}>
+  requests: Record<string, BatchRecordRequest>
+}
+
+export interface BatchRecordRequest {
+  note: string
+  locale: string
+  /** The segments sent, in the order sent (the reply's keys are positions in it). */
+  ids: string[]
+  /**
+   * Exact duplicates of them elsewhere (same locale; `of` is one of `ids`), not sent: each is
+   * answered from `of`'s result when the batch is collected.
+   */
+  copies?: Array<{note: string; id: string; of: string}>
 }
 
 /** Batch ids become file names: refuse anything but a plain id. */
@@ -124,7 +136,18 @@ function parseRecord(text: string, file: string): BatchRecord {
       typeof request?.note !== 'string' ||
       typeof request.locale !== 'string' ||
       !Array.isArray(request.ids) ||
-      !request.ids.every((id) => typeof id === 'string')
+      !request.ids.every((id) => typeof id === 'string') ||
+      !(
+        request.copies === undefined ||
+        (Array.isArray(request.copies) &&
+          request.copies.every(
+            (copy) =>
+              typeof copy?.note === 'string' &&
+              typeof copy.id === 'string' &&
+              typeof copy.of === 'string' &&
+              request.ids.includes(copy.of)
+          ))
+      )
     )
       throw fail()
   }

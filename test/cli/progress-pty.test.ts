@@ -4,11 +4,13 @@
  * draws captured and read back.
  */
 import {spawn, spawnSync} from 'node:child_process'
-import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {beforeAll, describe, expect, it} from 'vitest'
 import {builtCli} from '../reliability/support/built-cli.js'
-import {startTestServer, type TestServer} from '../support/openai-server.js'
-import {type TempProject, tempProject} from '../support/project.js'
+import type {TestServer} from '../support/openai-server.js'
+import type {TempProject} from '../support/project.js'
+import {useServerProject} from '../support/server-project.js'
 
+const setup = useServerProject('all')
 let server: TestServer
 let project: TempProject
 
@@ -16,8 +18,8 @@ const NOTES = 4
 const LOCALES = ['de', 'es', 'fr']
 
 beforeAll(async () => {
-  server = await startTestServer({latencyMs: 100})
-  project = await tempProject()
+  server = await setup.startServer({latencyMs: 100})
+  project = await setup.project()
   for (let index = 0; index < NOTES; index++) {
     const paragraphs = Array.from(
       {length: 3 + index},
@@ -28,11 +30,6 @@ beforeAll(async () => {
       `---\ntitle: Note ${index}\n---\n\n# Heading ${index}\n\n${paragraphs.join('\n\n')}\n`
     )
   }
-})
-
-afterAll(async () => {
-  await server?.close()
-  await project?.remove()
 })
 
 /** Runs `command` in a pseudo-terminal 200 columns wide; resolves to everything it drew. */

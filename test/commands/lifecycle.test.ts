@@ -6,12 +6,13 @@
 import {existsSync, readFileSync} from 'node:fs'
 import {rename, rm} from 'node:fs/promises'
 import path from 'node:path'
-import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest'
+import {beforeAll, describe, expect, it} from 'vitest'
 import {sync} from '../../src/commands/sync.js'
 import {createPseudoProvider} from '../../src/providers/pseudo.js'
 import type {Provider} from '../../src/types.js'
-import {pseudoTranslate, segmentTexts, startTestServer, type TestServer} from '../support/openai-server.js'
-import {type TempProject, tempProject} from '../support/project.js'
+import {pseudoTranslate, segmentTexts, type TestServer} from '../support/openai-server.js'
+import type {TempProject} from '../support/project.js'
+import {useServerProject} from '../support/server-project.js'
 
 const note = `---
 title: Prices and plans
@@ -41,19 +42,14 @@ A paragraph about another subject entirely.
 A second paragraph about the same subject.
 `
 
-let project: TempProject | undefined
+/** One server for the file; each test's project is removed after it. */
+const perFile = useServerProject('all')
+const perTest = useServerProject()
 let server: TestServer
 const env = () => ({OPENAI_BASE_URL: server.url, OPENAI_API_KEY: 'sk-test-lifecycle'})
 
 beforeAll(async () => {
-  server = await startTestServer()
-})
-afterAll(async () => {
-  await server.close()
-})
-afterEach(async () => {
-  await project?.remove()
-  project = undefined
+  server = await perFile.startServer()
 })
 
 /** Chat requests sent so far. */
@@ -62,7 +58,7 @@ function requests(): number {
 }
 
 async function synced(files: Record<string, string> = {'notes/a.md': note, 'notes/b.md': other}): Promise<TempProject> {
-  const p = await tempProject(files)
+  const p = await perTest.project(files)
   const first = await p.run(['sync', '--locale', 'es'], env())
   expect(first.stderr).toBe('')
   expect(first.code).toBe(0)
@@ -75,7 +71,7 @@ async function lockText(p: TempProject): Promise<string> {
 
 describe('segment identity whatever a translator writes', () => {
   it('a title and a table cell answered without letters ("2024-01-01", "2 €") never make later runs fail', async () => {
-    project = await synced()
+    const project = await synced()
     const target = await project.read('locales/es/a.md')
     const edited = target
       .replace(/^title: .*$/m, 'title: 2024-01-01')
@@ -105,7 +101,7 @@ describe('segment identity whatever a translator writes', () => {
   })
 
   it('a translator\'s "two euros" → "2 €" in prose does not misalign the note', async () => {
-    project = await synced()
+    const project = await synced()
     const target = await project.read('locales/es/a.md')
     await project.write('locales/es/a.md', target.replace(pseudoTranslate('Our plan costs two euros a month.'), '2 €'))
     await project.write('notes/a.md', note.replace('# Prices', '# Prices and plans'))
@@ -118,7 +114,7 @@ describe('segment identity whatever a translator writes', () => {
   })
 
   it('a model that answers a title with "2024-01-01" never makes a later run fail (exit 3 before)', async () => {
-    project = await tempProject({'notes/a.md': note})
+    const project = await perTest.project({'notes/a.md': note})
     // A provider whose answer for the title has no letters; everything else as the pseudo provider.
     const pseudo = createPseudoProvider()
     const provider: Provider = {
@@ -144,7 +140,7 @@ describe('segment identity whatever a translator writes', () => {
   })
 
   it('letterless segments are never sent to the provider', async () => {
-    project = await tempProject({'notes/a.md': note})
+    const project = await perTest.project({'notes/a.md': note})
     const before = server.requests.length
     expect((await project.run(['sync', '--locale', 'es'], env())).code).toBe(0)
     const sent = server.requests.slice(before).flatMap((request) => segmentTexts(request))
@@ -155,7 +151,7 @@ describe('segment identity whatever a translator writes', () => {
 
 describe('provenance: what a translation was made from', () => {
   it('a config change makes targets stale in check, and sync re-assembles them without paying', async () => {
-    project = await synced()
+    const project = await synced()
     await project.write(
       'notes-l10n.config.json',
       JSON.stringify({locales: ['es'], frontmatter: {translated: {set: 'machine'}}})
@@ -173,7 +169,7 @@ describe('provenance: what a translation was made from', () => {
   })
 
   it('turning link rebasing off is a config change too', async () => {
-    project = await synced()
+    const project = await synced()
     // A link to another note points at that note's translation (docs/config.md, links).
     expect(await project.read('locales/es/a.md')).toContain('](b.md)')
     await project.write('notes-l10n.config.json', JSON.stringify({locales: ['es'], links: {rebase: false}}))
@@ -186,7 +182,7 @@ describe('provenance: what a translation was made from', () => {
   })
 
   it('a new front-matter key to translate pays only for that key', async () => {
-    project = await synced({'notes/a.md': note.replace('lang: en', 'lang: en\nsummary: A short summary')})
+    const project = await synced({'notes/a.md': note.replace('lang: en', 'lang: en\nsummary: A short summary')})
     await project.write(
       'notes-l10n.config.json',
       JSON.stringify({locales: ['es'], frontmatter: {summary: 'translate'}})
@@ -201,7 +197,7 @@ describe('provenance: what a translation was made from', () => {
   })
 
   it('a changed output template moves the translations without paying, and removes the old files', async () => {
-    project = await synced()
+    const project = await synced()
     await project.write('notes-l10n.config.json', JSON.stringify({locales: ['es'], output: 'i18n/{locale}/{path}'}))
     const before = requests()
     const moved = await project.run(['sync'], env())
@@ -213,7 +209,7 @@ describe('provenance: what a translation was made from', () => {
   })
 
   it('a lock written before inputs were recorded stays current, and the next sync records them for free', async () => {
-    project = await synced()
+    const project = await synced()
     const recorded = await lockText(project)
     const legacy = recorded.replace(/, "(inputs|keys|output)": "[^"]*"/g, '')
     expect(legacy).not.toContain('"inputs"')
@@ -226,7 +222,7 @@ describe('provenance: what a translation was made from', () => {
   })
 
   it('pseudo output is never current for a real provider', async () => {
-    project = await tempProject({'notes/a.md': note})
+    const project = await perTest.project({'notes/a.md': note})
     expect((await project.run(['sync', '--locale', 'es', '--provider', 'pseudo'])).code).toBe(0)
     const pseudo = await project.read('locales/es/a.md')
 
@@ -248,7 +244,7 @@ describe('provenance: what a translation was made from', () => {
   })
 
   it('a pseudo run that translated one new paragraph of a real translation: the next real run sends only that paragraph', async () => {
-    project = await synced()
+    const project = await synced()
     await project.write(
       'notes/a.md',
       note.replace('The last paragraph.', 'The last paragraph.\n\nA paragraph added later.')
@@ -270,7 +266,7 @@ describe('provenance: what a translation was made from', () => {
   })
 
   it('a model change alone re-translates nothing unless asked (--retranslate)', async () => {
-    project = await synced()
+    const project = await synced()
     const before = requests()
     const same = await project.run(['sync', '--locale', 'es', '--model', 'gpt-4.1'], env())
     expect(same.code).toBe(0)
@@ -282,7 +278,7 @@ describe('provenance: what a translation was made from', () => {
 
 describe('renames, moves and deletes', () => {
   it('a renamed note keeps its translations, pays nothing, and check is clean', async () => {
-    project = await synced()
+    const project = await synced()
     const translation = await project.read('locales/es/b.md')
     await rename(path.join(project.root, 'notes/b.md'), path.join(project.root, 'notes/c.md'))
     // check says what sync will do: move the translation (the old entry is not a deleted note).
@@ -306,7 +302,7 @@ describe('renames, moves and deletes', () => {
   })
 
   it('a note moved to another folder and edited keeps the translations of what did not change', async () => {
-    project = await synced()
+    const project = await synced()
     await rm(path.join(project.root, 'notes/b.md'))
     await project.write('notes/sub/b.md', other.replace('A second paragraph', 'A changed second paragraph'))
     const before = server.requests.length
@@ -321,7 +317,7 @@ describe('renames, moves and deletes', () => {
   })
 
   it('a deleted note: sync removes its lock entry and the translation the tool wrote', async () => {
-    project = await synced()
+    const project = await synced()
     await rm(path.join(project.root, 'notes/b.md'))
     const removed = await project.run(['sync'], env())
     expect(removed.code).toBe(0)
@@ -331,7 +327,7 @@ describe('renames, moves and deletes', () => {
   })
 
   it('a deleted note whose translation has human edits: the file is kept and reported, check is clean', async () => {
-    project = await synced()
+    const project = await synced()
     const translation = await project.read('locales/es/b.md')
     await project.write(
       'locales/es/b.md',
@@ -349,7 +345,7 @@ describe('renames, moves and deletes', () => {
 
 describe('human edits win everywhere', () => {
   it('front-matter lines a human added to a translation are kept when the note is synced again', async () => {
-    project = await synced()
+    const project = await synced()
     const target = await project.read('locales/es/a.md')
     await project.write(
       'locales/es/a.md',
@@ -370,7 +366,7 @@ describe('human edits win everywhere', () => {
   it("a hand edit that drops the source's bold or link is kept as human work, reported with file:line, and the note keeps syncing", async () => {
     const source =
       '# Notes\n\nThe first paragraph has **bold** words.\n\nRead [the guide](https://example.com/guide) first.\n\nThe last paragraph.\n'
-    project = await synced({'notes/a.md': source})
+    const project = await synced({'notes/a.md': source})
     const translated = await project.read('locales/es/a.md')
     const bold = pseudoTranslate('The first paragraph has **bold** words.')
     const link = translated.split('\n').find((line) => line.includes('](https://example.com/guide)'))!
@@ -417,7 +413,7 @@ describe('human edits win everywhere', () => {
       '# Install\n\nRun the installer first.\n\n```sh\n# install the tool\nnpm ci\n```\n\nThen read the docs.\n'
     const existing =
       '# Instalar\n\nEjecuta primero el instalador.\n\n```sh\n# instalar la herramienta\nnpm ci\n```\n\nLuego lee la documentación.\n'
-    project = await tempProject({'notes/a.md': source, 'locales/es/a.md': existing})
+    const project = await perTest.project({'notes/a.md': source, 'locales/es/a.md': existing})
     const before = requests()
     const adopted = await project.run(['sync', '--locale', 'es'], env())
     expect(adopted.code).toBe(1)
@@ -442,7 +438,7 @@ describe('human edits win everywhere', () => {
       '# Install\n\nRun the installer first.\n\n```sh\n# install the tool\nnpm ci\n```\n\nThen read the docs.\n'
     const existing =
       '# Instalar\n\nEjecuta primero el instalador.\n\n```sh\n# instalar la herramienta\nnpm ci\n```\n\nLuego lee la documentación.\n'
-    project = await tempProject({'notes/a.md': source, 'locales/es/a.md': existing})
+    const project = await perTest.project({'notes/a.md': source, 'locales/es/a.md': existing})
     const before = requests()
     // Without the option: left as it is, and the message names the option that fits.
     const refused = await project.run(['sync', '--locale', 'es'], env())
@@ -481,7 +477,7 @@ describe('human edits win everywhere', () => {
   it('adopting an existing translation whose non-prose matches the source keeps its prose and pays nothing', async () => {
     const source = '# Install\n\nRun `npm ci` first.\n'
     const existing = '# Instalar\n\nEjecuta `npm ci` primero.\n'
-    project = await tempProject({'notes/a.md': source, 'locales/es/a.md': existing})
+    const project = await perTest.project({'notes/a.md': source, 'locales/es/a.md': existing})
     const before = requests()
     expect((await project.run(['sync', '--locale', 'es'], env())).code).toBe(0)
     expect(requests()).toBe(before)
@@ -492,7 +488,7 @@ describe('human edits win everywhere', () => {
 describe('check after a hand fix', () => {
   it('does not call correct glossary renderings (周靖人 for Jingren Zhou) errors after an unrelated hand fix of the same file', async () => {
     const repo = path.join(import.meta.dirname, '../..')
-    project = await tempProject({
+    const project = await perTest.project({
       'glossary.json': readFileSync(path.join(repo, 'glossary.json'), 'utf8'),
       'notes/a.md': readFileSync(path.join(repo, 'notes/2025-09-18-jingren-zhou-en.md'), 'utf8')
     })
@@ -510,7 +506,7 @@ describe('check after a hand fix', () => {
 
 describe('nothing found is an error', () => {
   it('check in a folder without notes exits 2 and says where it looked', async () => {
-    project = await tempProject({'README.md': '# not a project\n'})
+    const project = await perTest.project({'README.md': '# not a project\n'})
     const result = await project.run(['check', '--locale', 'es'])
     expect(result.code).toBe(2)
     expect(result.stderr).toMatch(/no source notes found: looked for notes\/\*\*\/\*\.\{md,mdx\} under /)
@@ -518,7 +514,7 @@ describe('nothing found is an error', () => {
   })
 
   it('check from a subfolder of a zero-config project finds the project root upward, like git', async () => {
-    project = await synced()
+    const project = await synced()
     const {main} = await import('../../src/cli/main.js')
     let stdout = ''
     let stderr = ''

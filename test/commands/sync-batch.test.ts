@@ -4,12 +4,12 @@
  */
 import {readdir} from 'node:fs/promises'
 import path from 'node:path'
-import {afterEach, describe, expect, it} from 'vitest'
+import {describe, expect, it} from 'vitest'
 import {collectBatches} from '../../src/commands/batch.js'
 import {JOURNAL_FILE} from '../../src/state/journal.js'
 import {acquireRunLock} from '../../src/state/mutex.js'
-import {segmentTexts, startTestServer, type TestServer} from '../support/openai-server.js'
-import {type TempProject, tempProject} from '../support/project.js'
+import {pseudoTranslate, segmentTexts, type TestServer, type TestServerOptions} from '../support/openai-server.js'
+import {useServerProject} from '../support/server-project.js'
 
 const key = 'sk-test-batch-0123456789'
 
@@ -22,18 +22,10 @@ function notes(count: number): Record<string, string> {
   return files
 }
 
-const projects: TempProject[] = []
-const servers: TestServer[] = []
-afterEach(async () => {
-  for (const project of projects.splice(0)) await project.remove()
-  for (const server of servers.splice(0)) await server.close()
-})
+const serverProject = useServerProject()
 
-async function setup(options: Parameters<typeof startTestServer>[0] = {}, count = 3) {
-  const server = await startTestServer(options)
-  servers.push(server)
-  const project = await tempProject(notes(count))
-  projects.push(project)
+async function setup(options: TestServerOptions = {}, count = 3) {
+  const {server, project} = await serverProject.start(notes(count), options)
   const env = {OPENAI_API_KEY: key, OPENAI_BASE_URL: server.url}
   return {server, project, env}
 }
@@ -68,7 +60,7 @@ const chatRequests = (server: TestServer) =>
   server.requests.filter((request) => request.path === '/v1/chat/completions')
 
 describe('sync --batch', () => {
-  it('submits the pending segments, then collects and writes exactly what an online sync writes', async () => {
+  it('submits each distinct pending segment once, then collects and writes exactly what an online sync writes', async () => {
     const reference = await onlineReference()
     const {server, project, env} = await setup()
 
@@ -76,8 +68,14 @@ describe('sync --batch', () => {
     expect(submit.stderr).toBe('')
     expect(submit.code).toBe(0)
     expect(submit.stdout).toMatch(
-      /^sync --batch: submitted batch_1: 12 segments in \d+ requests \(3 notes\), .* at the Batch API's 50% price$/m
+      /^sync --batch: submitted batch_1: 10 segments in \d+ requests \(3 notes; 2 duplicates not sent\), .* at the Batch API's 50% price$/m
     )
+    // The paragraph the three notes share goes once (#19, "Duplicate segments cost nothing").
+    const sent = uploadedLines(server).flatMap((line) =>
+      Object.values((JSON.parse(line.body.messages[1]!.content) as {segments: Record<string, string>}).segments)
+    )
+    expect(sent).toHaveLength(10)
+    expect(sent.filter((text) => text === 'A second paragraph, in plain words.')).toHaveLength(1)
     expect(chatRequests(server)).toHaveLength(0)
     expect(await listing(project.root, 'locales/es')).toEqual([])
     expect(await listing(project.root, '.notes-l10n/batches')).toEqual(['batch_1.json'])
@@ -97,21 +95,84 @@ describe('sync --batch', () => {
     expect(collect.code).toBe(0)
     expect(collect.stdout).toMatch(/^collected batch_1:$/m)
     expect(collect.stdout).toMatch(
-      /^sync: 3 written, 0 up to date, 12 segments translated, 0 reused \[openai-batch\/gpt-4\.1-mini\]/m
+      /^sync: 3 written, 0 up to date, 10 segments translated, 2 reused \[openai-batch\/gpt-4\.1-mini\]/m
     )
     expect(collect.stdout).toMatch(/^sync --batch: nothing to translate after collecting$/m)
     expect(server.batches.size).toBe(1)
     for (const [name, text] of Object.entries(reference.files))
       expect(await project.read(`locales/es/${name}`)).toBe(text)
-    // The same lock, but for the `=` marks: the online sync sent the paragraph the three notes share
-    // once and recorded the other two as reused copies; the batch paid for each occurrence.
-    expect(await project.read('notes-l10n.lock')).toBe(reference.lock.replace(/([\w-]{8})=(?=[ :"])/g, '$1'))
+    // The same lock: both record the two copies of the shared paragraph as reused (`=`).
+    expect(await project.read('notes-l10n.lock')).toBe(reference.lock)
     expect(reference.lock.match(/[\w-]{8}=(?=[ :"])/g)).toHaveLength(2)
     expect(await listing(project.root, '.notes-l10n/batches')).toEqual([])
     expect(chatRequests(server)).toHaveLength(0)
 
     const check = await project.run(['check', '--locale', 'es'])
     expect(check.code).toBe(0)
+  })
+
+  it('duplicates within a note, across notes and of earlier runs are not submitted; every copy is written from the one sent', async () => {
+    const shared = 'Every release ends with the same closing words.'
+    const earlier = 'This paragraph was translated online before the batch.'
+    const {server, project} = await serverProject.start({
+      'notes-l10n.config.json': JSON.stringify({locales: ['es', 'fr']}),
+      'notes/old.md': `${earlier}\n`
+    })
+    const env = {OPENAI_API_KEY: key, OPENAI_BASE_URL: server.url}
+    expect((await project.run(['sync'], env)).code).toBe(0)
+    const online = chatRequests(server).length
+    await project.write('notes/a.md', `# Release A\n\n${shared}\n\nOnly in a.\n\n${shared}\n`)
+    await project.write('notes/b.md', `# Release B\n\n${shared}\n\n${earlier}\n`)
+    // Nothing of its own to send: its one paragraph is a's.
+    await project.write('notes/c.md', `${shared}\n`)
+
+    const submit = await project.run(['sync', '--batch'], env)
+    expect(submit.code, submit.stderr).toBe(0)
+    // Per locale: 4 distinct segments sent, 3 further occurrences not; the memory lends `earlier`.
+    expect(submit.stdout).toMatch(
+      /^sync --batch: submitted batch_1: 8 segments in \d+ requests \(6 notes; 6 duplicates not sent\)/m
+    )
+    const sent = uploadedLines(server).flatMap((line) =>
+      Object.values((JSON.parse(line.body.messages[1]!.content) as {segments: Record<string, string>}).segments)
+    )
+    const once = ['Release A', shared, 'Only in a.', 'Release B']
+    expect(sent.sort()).toEqual([...once, ...once].sort())
+
+    const collect = await project.run(['batch', 'collect'], env)
+    expect(collect.code, collect.stdout + collect.stderr).toBe(0)
+    expect(collect.stdout).toMatch(/^sync: 6 written, 0 up to date, 8 segments translated, 8 reused/m)
+    expect(chatRequests(server)).toHaveLength(online)
+    for (const locale of ['es', 'fr']) {
+      expect(await project.read(`locales/${locale}/a.md`)).toContain(
+        `# ${pseudoTranslate('Release A')}\n\n${pseudoTranslate(shared)}\n\n${pseudoTranslate('Only in a.')}\n\n${pseudoTranslate(shared)}\n`
+      )
+      expect(await project.read(`locales/${locale}/b.md`)).toContain(
+        `${pseudoTranslate(shared)}\n\n${pseudoTranslate(earlier)}\n`
+      )
+      expect(await project.read(`locales/${locale}/c.md`)).toContain(`${pseudoTranslate(shared)}\n`)
+    }
+    expect((await project.run(['check'])).code).toBe(0)
+  })
+
+  it('a failed request fails the duplicates it would have answered; the next online sync sends them once', async () => {
+    const {server, project, env} = await setup({}, 3)
+    // r1 carries n0's segments, among them the paragraph n1 and n2 share with it.
+    server.setBatchFault((customId) => (customId === 'r1' ? {kind: 'server-error'} : undefined))
+    expect((await project.run(['sync', '--batch', '--locale', 'es'], env)).code).toBe(0)
+    const collect = await project.run(['batch', 'collect'], env)
+    expect(collect.code).toBe(1)
+    expect(collect.stdout).toMatch(/^sync: 0 written/m)
+    expect(await listing(project.root, 'locales/es')).toEqual([])
+
+    const before = chatRequests(server).length
+    const online = await project.run(['sync', '--locale', 'es'], env)
+    expect(online.code, online.stdout + online.stderr).toBe(0)
+    const texts = chatRequests(server)
+      .slice(before)
+      .flatMap((request) => segmentTexts(request))
+    // n0's four segments (the others were journaled at collect), the shared one among them, once.
+    expect(texts.filter((text) => text === 'A second paragraph, in plain words.')).toHaveLength(1)
+    expect(texts).toHaveLength(4)
   })
 
   it('a batch still running is reported, and no second batch is submitted for the same segments', async () => {

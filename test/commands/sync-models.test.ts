@@ -1,22 +1,20 @@
-import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import {startTestServer, type TestServer} from '../support/openai-server.js'
-import {type TempProject, tempProject} from '../support/project.js'
+import {beforeAll, describe, expect, it} from 'vitest'
+import type {TestServer} from '../support/openai-server.js'
+import type {TempProject} from '../support/project.js'
+import {useServerProject} from '../support/server-project.js'
 
+const setup = useServerProject('all')
 let server: TestServer
 let project: TempProject
 beforeAll(async () => {
-  server = await startTestServer()
-  project = await tempProject({
+  server = await setup.startServer()
+  project = await setup.project({
     'notes-l10n.config.json': JSON.stringify({
       locales: ['es', 'zh'],
       provider: {model: 'gpt-4.1-mini', models: {zh: 'qwen-plus'}}
     }),
     'notes/a.md': '---\ntitle: A note\n---\n\nOne paragraph to translate.\n'
   })
-})
-afterAll(async () => {
-  await server?.close()
-  await project?.remove()
 })
 
 const modelsSent = () => server.requests.map((request) => (request.body as {model?: string}).model)

@@ -3,12 +3,11 @@
  */
 import {readdir} from 'node:fs/promises'
 import path from 'node:path'
-import {afterEach, describe, expect, it} from 'vitest'
+import {describe, expect, it} from 'vitest'
 import {progressMode} from '../../src/cli/progress.js'
 import {shardOf} from '../../src/commands/sync.js'
 import {Lockfile} from '../../src/state/lock.js'
-import {startTestServer, type TestServer} from '../support/openai-server.js'
-import {type TempProject, tempProject} from '../support/project.js'
+import {useServerProject} from '../support/server-project.js'
 
 const key = 'sk-test-scale-0123456789'
 
@@ -27,19 +26,8 @@ function notes(count = 6): Record<string, string> {
   return files
 }
 
-const projects: TempProject[] = []
-let server: TestServer | undefined
-afterEach(async () => {
-  for (const project of projects.splice(0)) await project.remove()
-  await server?.close()
-  server = undefined
-})
-
-async function project(files: Record<string, string>): Promise<TempProject> {
-  const created = await tempProject(files)
-  projects.push(created)
-  return created
-}
+const setup = useServerProject()
+const project = (files: Record<string, string>) => setup.project(files)
 
 async function files(root: string, folder = ''): Promise<Record<string, string>> {
   const result: Record<string, string> = {}
@@ -54,7 +42,7 @@ async function files(root: string, folder = ''): Promise<Record<string, string>>
 
 describe('sync --dry-run estimates', () => {
   it('estimates prompt tokens within 10% of what the endpoint then counts, per locale', async () => {
-    server = await startTestServer()
+    const server = await setup.startServer()
     const p = await project(notes())
     const env = {OPENAI_API_KEY: key, OPENAI_BASE_URL: server.url}
 
@@ -95,7 +83,7 @@ describe('sync --dry-run estimates', () => {
 
 describe('sync --max-cost', () => {
   it('refuses to start when the estimate exceeds the limit: exit 1, nothing sent or written', async () => {
-    server = await startTestServer()
+    const server = await setup.startServer()
     const p = await project(notes())
     const result = await p.run(['sync', '--locale', 'es', '--max-cost', '0.00001'], {
       OPENAI_API_KEY: key,
@@ -110,7 +98,7 @@ describe('sync --max-cost', () => {
   })
 
   it('runs when the estimate fits', async () => {
-    server = await startTestServer()
+    const server = await setup.startServer()
     const p = await project(notes(2))
     const result = await p.run(['sync', '--locale', 'es', '--max-cost', '5'], {
       OPENAI_API_KEY: key,
@@ -185,7 +173,7 @@ describe('sync progress', () => {
   })
 
   it('off a terminal: one plain line per finished note, no redraws', async () => {
-    server = await startTestServer()
+    const server = await setup.startServer()
     const p = await project(notes(3))
     const result = await p.run(['sync', '--locale', 'es'], {OPENAI_API_KEY: key, OPENAI_BASE_URL: server.url})
     expect(result.code).toBe(0)
@@ -194,7 +182,7 @@ describe('sync progress', () => {
   })
 
   it('--json: one parseable event per line, ending with the summary (with cached tokens)', async () => {
-    server = await startTestServer()
+    const server = await setup.startServer()
     const p = await project(notes(3))
     // Two locales: the notes of one locale share a request (providers/packer.ts), so two requests.
     const result = await p.run(['sync', '--locale', 'es,fr', '--json'], {

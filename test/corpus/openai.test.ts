@@ -2,10 +2,11 @@
  * End to end through the real CLI, the real openai SDK and the project's OpenAI-compatible test
  * server: every note and README of the shared corpus, translated with structure preserved.
  */
-import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {beforeAll, describe, expect, it} from 'vitest'
 import {mismatchedShapes} from '../support/expected-shape.js'
-import {startTestServer, type TestServer} from '../support/openai-server.js'
-import {type TempProject, tempProject} from '../support/project.js'
+import type {TestServer} from '../support/openai-server.js'
+import type {TempProject} from '../support/project.js'
+import {useServerProject} from '../support/server-project.js'
 import {corpusFiles} from './shared.js'
 
 const files = [
@@ -14,18 +15,14 @@ const files = [
 ]
 const sources = files.map((file) => `notes/${file.folder}/${file.name}`)
 
+const setup = useServerProject('all')
 let server: TestServer
 let project: TempProject
 
 beforeAll(async () => {
-  server = await startTestServer()
-  project = await tempProject()
+  server = await setup.startServer()
+  project = await setup.project()
   for (const [index, file] of files.entries()) await project.write(sources[index]!, file.text)
-})
-
-afterAll(async () => {
-  await server?.close()
-  await project?.remove()
 })
 
 /** Notes link to each other's translations in the same locale (default output template). */

@@ -1,9 +1,10 @@
 /**
  * Incremental sync counted where it costs money: at the OpenAI-compatible endpoint.
  */
-import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import {segmentIds, startTestServer, type TestServer} from '../support/openai-server.js'
-import {type TempProject, tempProject} from '../support/project.js'
+import {beforeAll, describe, expect, it} from 'vitest'
+import {segmentIds, type TestServer} from '../support/openai-server.js'
+import type {TempProject} from '../support/project.js'
+import {useServerProject} from '../support/server-project.js'
 
 const paragraphs = Array.from(
   {length: 40},
@@ -11,17 +12,13 @@ const paragraphs = Array.from(
 )
 const note = (items: readonly string[]) => `---\ntitle: Forty paragraphs\n---\n\n${items.join('\n\n')}\n`
 
+const setup = useServerProject('all')
 let server: TestServer
 let project: TempProject
 beforeAll(async () => {
-  server = await startTestServer()
-  project = await tempProject({'notes/forty.md': note(paragraphs)})
+  server = await setup.startServer()
+  project = await setup.project({'notes/forty.md': note(paragraphs)})
 })
-afterAll(async () => {
-  await server?.close()
-  await project?.remove()
-})
-
 const env = () => ({OPENAI_BASE_URL: server.url, OPENAI_API_KEY: 'sk-test-incremental'})
 const sentSince = (from: number) =>
   server.requests.slice(from).filter((request) => request.path.endsWith('/chat/completions'))

@@ -6,24 +6,26 @@
 import {readFileSync} from 'node:fs'
 import {readdir, readFile} from 'node:fs/promises'
 import path from 'node:path'
-import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {beforeAll, describe, expect, it} from 'vitest'
 import {mismatchedShapes} from '../support/expected-shape.js'
 import {fixtureNotes} from '../support/notes.js'
 import {startTestServer, type TestServer} from '../support/openai-server.js'
-import {type TempProject, tempProject} from '../support/project.js'
+import type {TempProject} from '../support/project.js'
 import {packageReadmes} from '../support/readmes.js'
 import {repoRoot} from '../support/repo.js'
+import {useServerProject} from '../support/server-project.js'
 
 const canary = 'sk-test-CANARY-e2e-7f3a9c1b5d'
 const example = 'notes/2025-09-18-jingren-zhou-en.md'
 
+const setup = useServerProject('all')
 let server: TestServer
 let project: TempProject
 const sources: string[] = []
 
 beforeAll(async () => {
-  server = await startTestServer()
-  project = await tempProject()
+  server = await setup.startServer()
+  project = await setup.project()
   await project.write('glossary.json', await readFile(path.join(repoRoot, 'glossary.json'), 'utf8'))
   await project.write(example, await readFile(path.join(repoRoot, example), 'utf8'))
   sources.push(example)
@@ -37,11 +39,6 @@ beforeAll(async () => {
     await project.write(relative, readme.text)
     sources.push(relative)
   }
-})
-
-afterAll(async () => {
-  await server?.close()
-  await project?.remove()
 })
 
 /** The READMEs of the packages package.json names (dependencies and devDependencies). */

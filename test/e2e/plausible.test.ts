@@ -6,11 +6,10 @@
 
 import {readFile} from 'node:fs/promises'
 import path from 'node:path'
-import {afterEach, describe, expect, it} from 'vitest'
+import {describe, expect, it} from 'vitest'
 import {shapeProblem} from '../pipeline/harness.js'
-import {startTestServer, type TestServer} from '../support/openai-server.js'
-import {type TempProject, tempProject} from '../support/project.js'
 import {repoRoot} from '../support/repo.js'
+import {useServerProject} from '../support/server-project.js'
 
 /**
  * Pairs against punctuation and reordered. Letterless answers (test/pipeline/plausible.test.ts)
@@ -26,19 +25,14 @@ See [foo] (details) or **bold** text, "quoted" words and _more_.
 [foo]: https://example.com/foo
 `
 
-let server: TestServer | undefined
-let project: TempProject | undefined
-afterEach(async () => {
-  await server?.close()
-  await project?.remove()
-})
+const setup = useServerProject()
 
 describe('sync with a plausible translator', () => {
   for (const locale of ['es', 'zh'] as const) {
     it(`writes every ${locale} note with the source's structure`, async () => {
-      server = await startTestServer({translator: {kind: 'plausible', locale, seed: 17}})
+      const server = await setup.startServer({translator: {kind: 'plausible', locale, seed: 17}})
       const example = await readFile(path.join(repoRoot, 'notes/2025-09-18-jingren-zhou-en.md'), 'utf8')
-      project = await tempProject({
+      const project = await setup.project({
         'notes-l10n.config.json': JSON.stringify({locales: [locale]}),
         'notes/example.md': example,
         'notes/pairs.md': pairs

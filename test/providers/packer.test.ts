@@ -2,18 +2,12 @@
  * Requests packed across notes and exact duplicates sent once (`src/providers/packer.ts`),
  * through the real CLI against the test server on 127.0.0.1, counting what goes on the wire.
  */
-import {afterEach, describe, expect, it} from 'vitest'
-import {pseudoTranslate, segmentTexts, startTestServer, type TestServer} from '../support/openai-server.js'
-import {type TempProject, tempProject} from '../support/project.js'
+import {describe, expect, it} from 'vitest'
+import {pseudoTranslate, segmentTexts, type TestServer} from '../support/openai-server.js'
+import type {TempProject} from '../support/project.js'
+import {useServerProject} from '../support/server-project.js'
 
-let server: TestServer | undefined
-let project: TempProject | undefined
-afterEach(async () => {
-  await server?.close()
-  await project?.remove()
-  server = undefined
-  project = undefined
-})
+const setup = useServerProject()
 
 /** A neighbour as sent: its text, or its text with its translation. */
 type Neighbour = string | {text: string; translation: string}
@@ -52,13 +46,13 @@ async function sync(p: TempProject, s: TestServer, extra: string[] = []) {
 
 describe('requests packed across notes', () => {
   it('a one-paragraph edit in each of 20 notes costs at most two requests, each segment keeping its own note’s context', async () => {
-    server = await startTestServer()
+    const server = await setup.startServer()
     const files: Record<string, string> = {}
     for (let n = 1; n <= 20; n++) {
       files[`notes/n${n}.md`] =
         `---\ntitle: Note number ${n}\n---\n\nFirst paragraph of note ${n} stays.\n\nSecond paragraph of note ${n} is here.\n\nLast paragraph of note ${n}.\n`
     }
-    project = await tempProject(files)
+    const project = await setup.project(files)
     const first = await sync(project, server)
     expect(first.code, first.stdout + first.stderr).toBe(0)
     // Notes in flight are bounded (2 × concurrency = 16): 20 notes are two rounds of requests.
@@ -98,7 +92,7 @@ describe('requests packed across notes', () => {
 
 describe('duplicates cost nothing', () => {
   it('a duplicate-heavy project sends each distinct segment once; every copy is written and reported as reused', async () => {
-    server = await startTestServer()
+    const server = await setup.startServer()
     const boiler = [
       'This release fixes several bugs.',
       'Thanks to every contributor of `notes-l10n`!',
@@ -112,7 +106,7 @@ describe('duplicates cost nothing', () => {
       distinct.add(`Release ${n}`)
       distinct.add(`Unique words for release ${n}.`)
     }
-    project = await tempProject(files)
+    const project = await setup.project(files)
     const {code, stdout, stderr} = await sync(project, server, ['--report', 'report.json'])
     expect(code, stdout + stderr).toBe(0)
     const sent = chats(server).flatMap((request) => segmentTexts(request))
@@ -144,8 +138,8 @@ describe('duplicates cost nothing', () => {
   })
 
   it('the same text with different token contents is not a duplicate', async () => {
-    server = await startTestServer()
-    project = await tempProject({
+    const server = await setup.startServer()
+    const project = await setup.project({
       'notes/a.md': 'Run `npm ci` first.\n',
       'notes/b.md': 'Run `npm install` first.\n'
     })

@@ -1,9 +1,8 @@
-import {afterEach, describe, expect, it} from 'vitest'
+import {describe, expect, it} from 'vitest'
 import {parseReply} from '../../src/providers/prompt.js'
 import {countTokens} from '../../src/providers/tokens.js'
 import {fromWire, toWire, wireMessage} from '../../src/providers/wire.js'
-import {startTestServer, type TestServer} from '../support/openai-server.js'
-import {type TempProject, tempProject} from '../support/project.js'
+import {useServerProject} from '../support/server-project.js'
 
 describe('wire form of placeholders', () => {
   it('sends ⟦n⟧ / ⟦/n⟧ as {n} / {/n} and reads them back', () => {
@@ -67,19 +66,12 @@ describe('wire form of placeholders', () => {
 })
 
 describe('through the CLI and the test server', () => {
-  let server: TestServer | undefined
-  let project: TempProject | undefined
-  afterEach(async () => {
-    await server?.close()
-    await project?.remove()
-    server = undefined
-    project = undefined
-  })
+  const setup = useServerProject()
 
   it('a note with literal {n} next to code and links is sent in wire form and written back exactly', async () => {
-    server = await startTestServer()
+    const server = await setup.startServer()
     const note = 'Write `{0}` or {0} and {/1}, see [the {2} docs](https://example.com/{3}) now.\n'
-    project = await tempProject({'notes/format.md': `# Format {1}\n\n${note}`})
+    const project = await setup.project({'notes/format.md': `# Format {1}\n\n${note}`})
     const {code, stdout, stderr} = await project.run(['sync', '--locale', 'es', '--provider', 'openai'], {
       OPENAI_API_KEY: 'sk-test-wire',
       OPENAI_BASE_URL: server.url

@@ -9,30 +9,23 @@
 
 import {readFile, truncate, writeFile} from 'node:fs/promises'
 import path from 'node:path'
-import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import {startTestServer, type TestServer} from '../support/openai-server.js'
-import {type TempProject, tempProject} from '../support/project.js'
+import {beforeAll, describe, expect, it} from 'vitest'
+import type {TestServer} from '../support/openai-server.js'
+import type {TempProject} from '../support/project.js'
+import {useServerProject} from '../support/server-project.js'
 import {builtCli, runCli} from './support/built-cli.js'
 
 /** Kill a child still running after this long: a hang guard, not a performance assertion. */
 const HANG_GUARD_MS = 90_000
 const STACK_TRACE = /\n\s+at /
 
+const setup = useServerProject('all')
 let server: TestServer
-const projects: TempProject[] = []
 beforeAll(async () => {
-  server = await startTestServer()
-})
-afterAll(async () => {
-  await server.close()
-  for (const project of projects) await project.remove()
+  server = await setup.startServer()
 })
 
-async function project(files: Record<string, string>): Promise<TempProject> {
-  const created = await tempProject(files)
-  projects.push(created)
-  return created
-}
+const project = (files: Record<string, string>) => setup.project(files)
 
 async function cli(root: string, args: string[], env: Record<string, string> = {}) {
   const child = runCli(await builtCli(), args, root, {

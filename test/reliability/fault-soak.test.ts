@@ -15,14 +15,14 @@
 
 import {readFile} from 'node:fs/promises'
 import {join} from 'node:path'
-import {afterAll, describe, expect, it} from 'vitest'
+import {describe, expect, it} from 'vitest'
 import {sync} from '../../src/commands/sync.js'
 import {parseTree} from '../../src/pipeline/parse.js'
 import {treeShape} from '../../src/pipeline/shape.js'
 import {createOpenAIProvider} from '../../src/providers/openai.js'
 import {random} from '../fuzz/mutate.js'
-import {type Fault, type RecordedRequest, startTestServer, type TestServer} from '../support/openai-server.js'
-import {type TempProject, tempProject} from '../support/project.js'
+import type {Fault, RecordedRequest} from '../support/openai-server.js'
+import {useServerProject} from '../support/server-project.js'
 
 const NOTES = process.env.STRESS ? 2_000 : 30
 const LOCALES = ['es', 'fr', 'de']
@@ -91,12 +91,7 @@ function faultPicker(seed: number) {
   return {picker, injected}
 }
 
-let server: TestServer | undefined
-let project: TempProject | undefined
-afterAll(async () => {
-  await server?.close()
-  await project?.remove()
-})
+const setup = useServerProject('all')
 
 function provider(url: string, timeoutMs = TIMEOUT_MS) {
   return createOpenAIProvider({
@@ -118,11 +113,11 @@ describe(`fault soak: ${NOTES} notes × ${LOCALES.length} locales, ${FAULT_RATE 
   it('every note ends correct or reported; zero corrupted files; requests within the retry budget; heap bounded', {
     timeout: 30 * 60_000
   }, async () => {
-    server = await startTestServer()
+    const server = await setup.startServer()
     const files: Record<string, string> = {}
     for (let i = 0; i < NOTES; i++) files[`notes/n${i}.md`] = note(i, 1)
-    project = await tempProject(files)
-    const target = (i: number, locale: string) => join(project!.root, 'locales', locale, `n${i}.md`)
+    const project = await setup.project(files)
+    const target = (i: number, locale: string) => join(project.root, 'locales', locale, `n${i}.md`)
 
     const first = await sync({
       cwd: project.root,

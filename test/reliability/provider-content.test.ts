@@ -8,10 +8,10 @@
 
 import {readdir, readFile, rm, stat} from 'node:fs/promises'
 import path from 'node:path'
-import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest'
+import {afterEach, beforeAll, describe, expect, it} from 'vitest'
 import {parseDocument} from 'yaml'
 import {type Fault, pseudoTranslate, startTestServer, type TestServer} from '../support/openai-server.js'
-import {type TempProject, tempProject} from '../support/project.js'
+import {useServerProject} from '../support/server-project.js'
 import {builtCli, runCli} from './support/built-cli.js'
 
 /** An `sk-proj-…`-shaped canary, long and random-looking like a real project key. */
@@ -77,24 +77,18 @@ async function expectNoLeakOnDisk(root: string): Promise<void> {
   for (const {file, text} of files) expect(leaks(text), file).toEqual([])
 }
 
+/** One server for the file; each test's projects are removed after it. */
+const perFile = useServerProject('all')
+const perTest = useServerProject()
 let server: TestServer
-const projects: TempProject[] = []
 beforeAll(async () => {
-  server = await startTestServer()
+  server = await perFile.startServer()
 })
-afterEach(async () => {
+afterEach(() => {
   server.setFault(undefined)
-  for (const project of projects.splice(0)) await project.remove()
-})
-afterAll(async () => {
-  await server.close()
 })
 
-async function project(files: Record<string, string>): Promise<TempProject> {
-  const created = await tempProject(files)
-  projects.push(created)
-  return created
-}
+const project = (files: Record<string, string>) => perTest.project(files)
 
 const env = () => ({OPENAI_API_KEY: CANARY, OPENAI_BASE_URL: server.url})
 

@@ -5,19 +5,13 @@
 import {existsSync} from 'node:fs'
 import {rename, rm} from 'node:fs/promises'
 import path from 'node:path'
-import {afterEach, describe, expect, it} from 'vitest'
+import {describe, expect, it} from 'vitest'
 import {LOCK_FILE, Lockfile} from '../../src/state/lock.js'
-import {pseudoTranslate, segmentTexts, startTestServer, type TestServer} from '../support/openai-server.js'
-import {type TempProject, tempProject} from '../support/project.js'
+import {pseudoTranslate, segmentTexts, type TestServer} from '../support/openai-server.js'
+import type {TempProject} from '../support/project.js'
+import {useServerProject} from '../support/server-project.js'
 
-let server: TestServer | undefined
-let project: TempProject | undefined
-afterEach(async () => {
-  await server?.close()
-  await project?.remove()
-  server = undefined
-  project = undefined
-})
+const setup = useServerProject()
 
 interface Report {
   notes: Array<{note: string; locale: string; segments: Array<{id: string; state: string; reason?: string}>}>
@@ -65,8 +59,8 @@ const OTHER = 'Every release note ends with the same [thanks](https://example.co
 
 describe('translation memory across runs', () => {
   it('a paragraph already translated in another note is not sent again; reused, checked and free in the estimate', async () => {
-    server = await startTestServer()
-    project = await tempProject({
+    const server = await setup.startServer()
+    const project = await setup.project({
       'notes/a.md': `# Getting started\n\n${SHARED}\n\n${OTHER}\n`
     })
     await syncOk(project, server)
@@ -121,9 +115,9 @@ describe('translation memory across runs', () => {
   })
 
   it('a relative link is read back in the lending note’s folder and rebased for the borrowing one', async () => {
-    server = await startTestServer()
+    const server = await setup.startServer()
     const text = 'The [picture](pic.png) shows the whole pipeline.'
-    project = await tempProject({'notes/a.md': `${text}\n`})
+    const project = await setup.project({'notes/a.md': `${text}\n`})
     await syncOk(project, server)
     expect(await project.read('locales/es/a.md')).toContain('](../../notes/pic.png)')
     await project.write('notes/deeper/b.md', `${text}\n`)
@@ -156,8 +150,8 @@ describe('translation memory across runs', () => {
   })
 
   it('another occurrence in the same note, added later, is reused from that note', async () => {
-    server = await startTestServer()
-    project = await tempProject({'notes/a.md': `${SHARED}\n\nMiddle.\n`})
+    const server = await setup.startServer()
+    const project = await setup.project({'notes/a.md': `${SHARED}\n\nMiddle.\n`})
     await syncOk(project, server)
     await project.write('notes/a.md', `${SHARED}\n\nMiddle.\n\n${SHARED}\n`)
     const before = await syncOk(project, server, ['--report', 'report.json'])
@@ -168,8 +162,8 @@ describe('translation memory across runs', () => {
   })
 
   it('a human translation wins over machine ones; of two differing human translations the first by path is used and the other named', async () => {
-    server = await startTestServer()
-    project = await tempProject({
+    const server = await setup.startServer()
+    const project = await setup.project({
       'notes/a.md': `Intro of a.\n\n${SHARED}\n`,
       'notes/c.md': `Intro of c.\n\n${SHARED}\n`,
       'notes/d.md': `Intro of d.\n\n${SHARED}\n`
@@ -205,8 +199,8 @@ describe('translation memory across runs', () => {
   })
 
   it('a note deleted, or renamed, in the same run still lends what its target holds: nothing is sent twice', async () => {
-    server = await startTestServer()
-    project = await tempProject({
+    const server = await setup.startServer()
+    const project = await setup.project({
       'notes/a.md': `Intro of a.\n\n${SHARED}\n`,
       'notes/r.md': `Intro of r.\n\n${OTHER}\n`,
       'notes/keep.md': 'A paragraph of a note that stays.\n'
@@ -228,11 +222,11 @@ describe('translation memory across runs', () => {
   })
 
   it('a glossary change (another fingerprint) offers no translation made under the old one', async () => {
-    server = await startTestServer()
+    const server = await setup.startServer()
     const glossary = (rendering: string) =>
       JSON.stringify({version: 1, entries: [{term: 'Widget', translations: {es: rendering}}]})
     const text = 'The Widget keeps every note in step.'
-    project = await tempProject({'glossary.json': glossary('artilugio'), 'notes/a.md': `${text}\n`})
+    const project = await setup.project({'glossary.json': glossary('artilugio'), 'notes/a.md': `${text}\n`})
     await syncOk(project, server)
     // A human translation with the old rendering: kept in a.md, but not lent under the new glossary.
     const human = 'El artilugio mantiene cada nota al día.'
@@ -248,8 +242,8 @@ describe('translation memory across runs', () => {
   })
 
   it('the same words with different token contents are not a match', async () => {
-    server = await startTestServer()
-    project = await tempProject({'notes/a.md': 'Run `npm ci` first.\n'})
+    const server = await setup.startServer()
+    const project = await setup.project({'notes/a.md': 'Run `npm ci` first.\n'})
     await syncOk(project, server)
     await project.write('notes/b.md', 'Run `npm install` first.\n')
     const before = await syncOk(project, server)
@@ -258,8 +252,8 @@ describe('translation memory across runs', () => {
   })
 
   it('output of the offline pseudo provider is not offered to a real provider', async () => {
-    server = await startTestServer()
-    project = await tempProject({'notes/a.md': 'A paragraph first made offline.\n'})
+    const server = await setup.startServer()
+    const project = await setup.project({'notes/a.md': 'A paragraph first made offline.\n'})
     const offline = await project.run(['sync', '--locale', 'es', '--provider', 'pseudo'])
     expect(offline.code, offline.stdout + offline.stderr).toBe(0)
     await project.write('notes/b.md', 'A paragraph first made offline.\n\nAnd one more.\n')
@@ -270,9 +264,9 @@ describe('translation memory across runs', () => {
   })
 
   it('a human translation awaiting review still lends its text for its old source; one edited by hand since the lock recorded it does not', async () => {
-    server = await startTestServer()
+    const server = await setup.startServer()
     const old = 'The first version of this paragraph.'
-    project = await tempProject({
+    const project = await setup.project({
       'notes/a.md': `${old}\n\nStable a.\n`,
       'notes/c.md': `Another paragraph to translate.\n\nStable c.\n`
     })
@@ -309,8 +303,8 @@ describe('translation memory across runs', () => {
   })
 
   it('a paragraph twice in one new note, and in two new notes, is sent once in the run', async () => {
-    server = await startTestServer()
-    project = await tempProject({
+    const server = await setup.startServer()
+    const project = await setup.project({
       'notes/a.md': `${SHARED}\n\nOnly a.\n\n${SHARED}\n`,
       'notes/b.md': `Only b.\n\n${SHARED}\n`
     })
@@ -332,8 +326,8 @@ describe('translation memory across runs', () => {
   })
 
   it('a translation into another locale is not offered', async () => {
-    server = await startTestServer()
-    project = await tempProject({'notes/a.md': `${SHARED}\n`})
+    const server = await setup.startServer()
+    const project = await setup.project({'notes/a.md': `${SHARED}\n`})
     await syncOk(project, server)
     await project.write('notes/b.md', `${SHARED}\n`)
     const before = chats(server).length
@@ -350,8 +344,8 @@ describe('translation memory across runs', () => {
   })
 
   it('the same words with a different link URL are not a match', async () => {
-    server = await startTestServer()
-    project = await tempProject({'notes/a.md': 'Read [the guide](https://a.example/guide) first.\n'})
+    const server = await setup.startServer()
+    const project = await setup.project({'notes/a.md': 'Read [the guide](https://a.example/guide) first.\n'})
     await syncOk(project, server)
     await project.write('notes/b.md', 'Read [the guide](https://b.example/guide) first.\n')
     const before = await syncOk(project, server)
@@ -361,8 +355,8 @@ describe('translation memory across runs', () => {
   })
 
   it('sync --retranslate takes nothing from the memory', async () => {
-    server = await startTestServer()
-    project = await tempProject({'notes/a.md': `${SHARED}\n`, 'notes/b.md': 'Only b.\n'})
+    const server = await setup.startServer()
+    const project = await setup.project({'notes/a.md': `${SHARED}\n`, 'notes/b.md': 'Only b.\n'})
     await syncOk(project, server)
     await project.write('notes/b.md', `Only b.\n\n${SHARED}\n`)
     const before = await syncOk(project, server, ['--retranslate'])
