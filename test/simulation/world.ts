@@ -881,7 +881,10 @@ export class World {
       if (!note || finding.file !== targetOf(finding.note)) continue
       const text = await this.#read(finding.file)
       const line = text.split('\n')[finding.line - 1] ?? ''
-      const blocks = text.slice(text.indexOf('\n---\n', 3) + 5).trim().split('\n\n')
+      const blocks = text
+        .slice(text.indexOf('\n---\n', 3) + 5)
+        .trim()
+        .split('\n\n')
       const paragraph = blocks.length === note.paragraphs.length ? note.paragraphs[blocks.indexOf(line)] : undefined
       if (!line.startsWith(HUMAN) || !paragraph) continue
       const corrected = `${HUMAN} ${++this.#counter}, corregido${this.#termsIn(paragraph.text)}${paragraph.text.includes('**') ? ' con **negrita**' : ''}.`
