@@ -131,9 +131,9 @@ describe('translation memory across runs', () => {
   })
 
   it('a translation written under an older output config (links not rebased) still lends, its URL read back', async () => {
-    server = await startTestServer()
+    const server = await setup.startServer()
     const text = 'The [picture](pic.png) shows the whole pipeline.'
-    project = await tempProject({
+    const project = await setup.project({
       'notes-l10n.config.json': JSON.stringify({locales: ['es'], links: {rebase: false}}),
       'notes/a.md': `${text}\n`
     })
