@@ -49,6 +49,8 @@ export interface Translated {
   fromMemory: ReadonlySet<string>
   /** Of those, the ones the offline pseudo provider made (recorded pseudo again). */
   pseudoFromMemory: ReadonlySet<string>
+  /** And the ones a human wrote: recorded human (`!`) here too, never overwritten as machine text. */
+  humanFromMemory: ReadonlySet<string>
   /**
    * Sends segments whose memory translation reassembly rejected, filling `markdown` and `failures`.
    */
@@ -193,6 +195,7 @@ export async function commitTranslation(run: Run, input: Translated, result: Not
     reported,
     reused: new Set(input.reusedFrom.keys()),
     reusedPseudo: input.pseudoFromMemory,
+    reusedHuman: input.humanFromMemory,
     glossary: project.glossary ? glossaryVersion(project, locale) : undefined,
     inputs: recordedInputs(project.config, target)
   })

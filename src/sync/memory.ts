@@ -21,7 +21,7 @@
  * offered before machine ones; then notes in code-unit order of their path, then segments in
  * document order — so the choice is the same on every run and machine. Each offer passes the same
  * checks a model's answer does (placeholders, URLs, code, glossary: the job's `check`), or the next
- * one is tried.
+ * one is tried. A human translation stays a human's where it lands (recorded `!`, not `=`).
  *
  * Segments inside another segment (a link title in its paragraph) and the paragraphs that hold
  * them are never taken from the memory: a paragraph read from a file already holds its titles'
@@ -219,6 +219,8 @@ export interface Reused {
   from: Map<string, string>
   /** Segments whose reused translation the offline pseudo provider made (recorded `*` again). */
   pseudo: Set<string>
+  /** Segments whose reused translation is a human's: recorded human (`!`) where it lands too. */
+  human: Set<string>
   /** Warnings of the checks the reused translations passed (glossary). */
   findings: Finding[]
 }
@@ -252,7 +254,7 @@ export async function reuseFromMemory(
   }
 ): Promise<Reused> {
   const {note, target, decisions, fingerprints} = input
-  const reused: Reused = {markdown: new Map(), from: new Map(), pseudo: new Set(), findings: []}
+  const reused: Reused = {markdown: new Map(), from: new Map(), pseudo: new Set(), human: new Set(), findings: []}
   const nested = new Set(enclosing(note.segments).flat())
   const indexOf = new Map(note.segments.map((segment, index) => [segment.id, index]))
 
@@ -337,6 +339,7 @@ export async function reuseFromMemory(
       )
     )
     if (chosen.offer.pseudo) reused.pseudo.add(segment.id)
+    if (chosen.offer.human) reused.human.add(segment.id)
     reused.from.set(
       segment.id,
       chosen.offer.human

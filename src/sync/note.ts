@@ -339,6 +339,8 @@ async function translateNote(
   const fromMemory = new Set<string>()
   /** Of those, the ones the offline pseudo provider made. */
   const pseudoFromMemory = new Set<string>()
+  /** And the ones a human wrote (recorded human here too). */
+  const humanFromMemory = new Set<string>()
   if (run.memory && remote.length > 0) {
     const reused = await reuseFromMemory(run.memory, {
       source: plan.source,
@@ -357,6 +359,7 @@ async function translateNote(
     }
     for (const [id, from] of reused.from) reusedFrom.set(id, from)
     for (const id of reused.pseudo) pseudoFromMemory.add(id)
+    for (const id of reused.human) humanFromMemory.add(id)
     result.findings.push(...reused.findings)
     remote = remote.filter((segment) => !fromMemory.has(segment.id))
   }
@@ -429,6 +432,7 @@ async function translateNote(
       sent: new Set(remote.map((segment) => segment.id)),
       fromMemory,
       pseudoFromMemory,
+      humanFromMemory,
       // A translation from the memory that reassembly rejects here is sent instead (once).
       async resend(ids) {
         const again = note.segments.filter((segment) => ids.includes(segment.id))
@@ -437,6 +441,7 @@ async function translateNote(
           reusedFrom.delete(id)
           fromMemory.delete(id)
           pseudoFromMemory.delete(id)
+          humanFromMemory.delete(id)
         }
         const more = await translateRemote(run, {
           provider,

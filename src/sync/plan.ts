@@ -127,6 +127,8 @@ export function lockEntryFor(input: {
   reused: ReadonlySet<string>
   /** Of those, the ones the offline pseudo provider made. */
   reusedPseudo?: ReadonlySet<string>
+  /** And the ones a human wrote: human here too. */
+  reusedHuman?: ReadonlySet<string>
   glossary: string | undefined
   inputs: {inputs: string; output: string; keys?: string}
 }): LockEntry {
@@ -135,7 +137,10 @@ export function lockEntryFor(input: {
   const byPseudo = input.provider?.name === 'pseudo'
   const segments = input.segments.map((segment, index): SegmentRecord => {
     const decision = decisions[index]!
-    const human = decision.state === 'human' || decision.state === 'needs-review'
+    const human =
+      decision.state === 'human' ||
+      decision.state === 'needs-review' ||
+      (decision.state === 'pending' && input.reusedHuman?.has(segment.id) === true)
     const fingerprint = input.fingerprints[index]
     // Provenance per segment: a translation the pseudo provider made now, or one reused that it
     // made before, is pseudo; a real run re-sends exactly those (docs/state.md, "Provenance").

@@ -89,6 +89,10 @@ interface ModelNote {
   humanFrontmatter: string[]
   /** The note changed since its last successful sync (its check must report an error). */
   dirty: boolean
+  /** The source text at the last successful sync (an edit back to it is no change). */
+  synced?: string
+  /** Dirty for a reason besides the source's text (moved, config edited, a faulted answer pending). */
+  dirtyElse?: boolean
   /** The check verdict cannot be predicted (after a kill, a failed run, a lifecycle-owned change). */
   unknown: boolean
   /**
@@ -202,7 +206,7 @@ export class World {
           const paragraph = pick(rng, note.paragraphs)
           if (!paragraph) return
           paragraph.text = this.#sentence(rng)
-          note.dirty = true
+          note.dirty = this.#differsFromSynced(note)
           await this.#writeSource(file)
         })
       case 'add-paragraph':
@@ -211,7 +215,7 @@ export class World {
             pid: ++this.#counter,
             text: this.#sentence(rng)
           })
-          note.dirty = true
+          note.dirty = this.#differsFromSynced(note)
           await this.#writeSource(file)
         })
       case 'delete-paragraph':
@@ -219,13 +223,13 @@ export class World {
           if (note.paragraphs.length < 2) return
           const [removed] = note.paragraphs.splice(Math.floor(rng() * note.paragraphs.length), 1)
           note.human.delete(removed!.pid)
-          note.dirty = true
+          note.dirty = this.#differsFromSynced(note)
           await this.#writeSource(file)
         })
       case 'edit-title':
         return this.#onNote(rng, async (file, note) => {
           note.title = `Title ${++this.#counter} of a note`
-          note.dirty = true
+          note.dirty = this.#differsFromSynced(note)
           await this.#writeSource(file)
         })
       case 'move-note':
@@ -251,7 +255,7 @@ export class World {
           this.#notes.delete(file)
           this.#notes.set(to, note)
           // The old translation stays on disk until sync removes it (or reports it).
-          note.dirty = true
+          note.dirty = note.dirtyElse = true
           note.moved = true
           note.movedFrom ??= file
           if (!STRICT) {
@@ -314,7 +318,7 @@ export class World {
         await this.#writeConfig()
         // The config that shapes the output is in the proof of "current": every note is re-assembled.
         for (const note of this.#notes.values()) {
-          if (STRICT) note.dirty = true
+          if (STRICT) note.dirty = note.dirtyElse = true
           else note.unknown = true
         }
         return
@@ -346,7 +350,7 @@ export class World {
             step.op === 'answer-fails-validation'
               ? {kind: 'drop-placeholder'}
               : {kind: 'placeholder-to-text', text: '2024-01-01'}
-          note.dirty = true
+          note.dirty = note.dirtyElse = true
           try {
             await this.#sync(['--provider', 'openai'], step.op)
           } finally {
@@ -425,9 +429,17 @@ export class World {
     if (file) await work(file, this.#notes.get(file)!, targetOf(file))
   }
 
+  /**
+   * After an edit of the source: dirty unless the note is back to the text of its last sync (a
+   * paragraph added and deleted again) and nothing else changed since.
+   */
+  #differsFromSynced(note: ModelNote): boolean {
+    return note.dirtyElse === true || sourceText(note) !== note.synced
+  }
+
   async #writeSource(file: string): Promise<void> {
     const note = this.#notes.get(file)!
-    const text = `---\ntitle: ${note.title}\n---\n\n${note.paragraphs.map((paragraph) => paragraph.text).join('\n\n')}\n`
+    const text = sourceText(note)
     await mkdir(path.dirname(path.join(this.root, file)), {recursive: true})
     await writeFile(path.join(this.root, file), text)
   }
@@ -543,6 +555,8 @@ export class World {
         continue
       }
       note.dirty = false
+      note.dirtyElse = false
+      note.synced = sourceText(note)
       note.locked = true
       note.moved = false
       note.movedFrom = undefined
@@ -763,7 +777,11 @@ export class World {
         `lock merge: git merge of two branches that add different notes failed: ${merged.stdout}${merged.stderr}`
       )
     await this.#lockParses('git merge')
-    for (const [file, note] of this.#notes) if (file === theirs || file === ours) note.dirty = false
+    for (const [file, note] of this.#notes) {
+      if (file !== theirs && file !== ours) continue
+      note.dirty = note.dirtyElse = false
+      note.synced = sourceText(note)
+    }
   }
 
   /** Two shards sync in copies of the project; `lock merge` combines their locks. */
@@ -945,6 +963,10 @@ export function targetOf(file: string): string {
  * The source's bold, as a translator writes it: kept, or (half the time) written as plain text —
  * human edits win, so that is kept as written and only warned about (`human-markup`).
  */
+function sourceText(note: ModelNote): string {
+  return `---\ntitle: ${note.title}\n---\n\n${note.paragraphs.map((paragraph) => paragraph.text).join('\n\n')}\n`
+}
+
 function boldOf(source: string, rng: () => number): string {
   if (!source.includes('**')) return ''
   return rng() < 0.5 ? ' con **negrita**' : ' con negrita'

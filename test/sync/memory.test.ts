@@ -183,17 +183,24 @@ describe('translation memory across runs', () => {
     expect(await project.read('locales/es/b.md')).toContain(humanC)
     expect(await reasons(project, 'notes/b.md')).toContain('reused: reused from notes/c.md (human translation)')
 
-    // A second, different human translation: c (first by path) is used, d is named.
+    // A second, different human translation: the first by path is used, d is named.
     await project.write('locales/es/d.md', (await project.read('locales/es/d.md')).replace(machine, humanD))
     await syncOk(project, server)
     await project.write('notes/e.md', `Intro of e.\n\n${SHARED}\n`)
     before = await syncOk(project, server, ['--report', 'report.json'])
     expect(sentSince(server, before)).toEqual(['Intro of e.'])
     expect(await project.read('locales/es/e.md')).toContain(humanC)
+    // b.md's copy of c's human translation is a human one now too, and first by path.
     expect(await reasons(project, 'notes/e.md')).toContain(
-      'reused: reused from notes/c.md (human translation; notes/d.md has a different one)'
+      'reused: reused from notes/b.md (human translation; notes/d.md has a different one)'
     )
-    // Reused human text is the tool's translation in its new note: check treats it like any machine one.
+    // Reused human text is a human's in its new note too: recorded `!` (never `=`), so no later
+    // --retranslate or provider switch replaces it as machine text; check is green.
+    const records = Lockfile.parse(await project.read(LOCK_FILE), LOCK_FILE).get('notes/e.md', 'es')!.segments
+    expect(records.map((record) => [Boolean(record.human), Boolean(record.reused)])).toEqual([
+      [false, false],
+      [true, false]
+    ])
     const check = await project.run(['check', '--locale', 'es'])
     expect(check.code, check.stdout + check.stderr).toBe(0)
   })
