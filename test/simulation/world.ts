@@ -93,6 +93,10 @@ interface ModelNote {
   synced?: string
   /** Dirty for a reason besides the source's text (moved, config edited, a faulted answer pending). */
   dirtyElse?: boolean
+  /** A paragraph was deleted since the last sync (with an edit, alignment must guess: #ambiguousEdits). */
+  deletedSinceSync?: boolean
+  /** Paragraphs edited since the last sync. */
+  editedSinceSync?: number[]
   /** The check verdict cannot be predicted (after a kill, a failed run, a lifecycle-owned change). */
   unknown: boolean
   /**
@@ -206,6 +210,7 @@ export class World {
           const paragraph = pick(rng, note.paragraphs)
           if (!paragraph) return
           paragraph.text = this.#sentence(rng)
+          note.editedSinceSync = [...(note.editedSinceSync ?? []), paragraph.pid]
           note.dirty = this.#differsFromSynced(note)
           await this.#writeSource(file)
         })
@@ -223,6 +228,7 @@ export class World {
           if (note.paragraphs.length < 2) return
           const [removed] = note.paragraphs.splice(Math.floor(rng() * note.paragraphs.length), 1)
           note.human.delete(removed!.pid)
+          note.deletedSinceSync = true
           note.dirty = this.#differsFromSynced(note)
           await this.#writeSource(file)
         })
@@ -537,6 +543,7 @@ export class World {
     }
     const summary = summaryOf(result.stdout)
     await this.#unclaimedMoves(summary)
+    await this.#ambiguousEdits()
     const attention = new Set<string>()
     for (const note of summary?.notes ?? []) {
       // A glossary finding the run reported on a written note is for a human too (the test
@@ -556,6 +563,8 @@ export class World {
       }
       note.dirty = false
       note.dirtyElse = false
+      note.deletedSinceSync = false
+      note.editedSinceSync = []
       note.synced = sourceText(note)
       note.locked = true
       note.moved = false
@@ -620,6 +629,24 @@ export class World {
         if (humanProse && !oldText.includes(line)) lost(line)
         return false
       })
+    }
+  }
+
+  /**
+   * A paragraph deleted and another edited since the last sync: the lock's ids cannot tell which
+   * old translation became the edited paragraph's, and of several human ones only the first stays
+   * (docs/state.md, "Segment identity"). The model stops following an edited paragraph's human
+   * text that the sync did not keep.
+   */
+  async #ambiguousEdits(): Promise<void> {
+    for (const [file, note] of this.#notes) {
+      if (!note.deletedSinceSync || !note.editedSinceSync?.length) continue
+      const target = targetOf(file)
+      const text = existsSync(path.join(this.root, target)) ? await this.#read(target) : ''
+      for (const pid of note.editedSinceSync) {
+        const human = note.human.get(pid)
+        if (human && !text.includes(human.text)) note.human.delete(pid)
+      }
     }
   }
 
