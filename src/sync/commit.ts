@@ -26,7 +26,7 @@ import {JOURNAL_FILE} from '../state/journal.js'
 import type {LockEntry} from '../state/lock.js'
 import type {Provider} from '../types.js'
 import {UserError} from '../types.js'
-import {isPooled, linkRewriter, type PooledReassembly} from './note-pool.js'
+import {isPooled, linkRewriter, type PooledReassembly, WorkerFailed} from './note-pool.js'
 import {removeIfMachineMade, removeMoved} from './orphans.js'
 import {bodyDifferences, describeDecisions, frontmatterData, lockEntryFor, stripBom, withBom} from './plan.js'
 import type {NoteResult, Run, Target} from './types.js'
@@ -88,21 +88,28 @@ export async function commitTranslation(run: Run, input: Translated, result: Not
   const pool = run.notePool
   // With `code.comments: "keep"` the text written may differ from the reassembly: read back here.
   const readBack = project.config.code.comments === 'keep' && !options.force ? undefined : target.output
-  const assemble = async (): Promise<PooledReassembly> =>
-    // On the worker thread that analysed the note, when it was (`note-pool.ts`): the same result.
-    pool && isPooled(note)
-      ? await pool.assemble(note, {
+  const assemble = async (): Promise<PooledReassembly> => {
+    if (pool && isPooled(note)) {
+      // On the worker thread that analysed the note (`note-pool.ts`): the same result.
+      try {
+        return await pool.assemble(note, {
           translations: new Map(input.markdown),
           frontmatter,
           human,
           ...(input.rebase ? {rebase: input.rebase} : {}),
           ...(failures.size === 0 && readBack !== undefined ? {readBack} : {})
         })
-      : reassemble(note, new Map(input.markdown), {
-          frontmatter,
-          rewriteUrl: input.rebase ? linkRewriter(run.outputs, input.rebase) : undefined,
-          human
-        })
+      } catch (error) {
+        // That worker died (another note may have killed it): the note has all it needs here.
+        if (!(error instanceof WorkerFailed)) throw error
+      }
+    }
+    return reassemble(note, new Map(input.markdown), {
+      frontmatter,
+      rewriteUrl: input.rebase ? linkRewriter(run.outputs, input.rebase) : undefined,
+      human
+    })
+  }
   let assembled = await assemble()
   const sent = new Set(input.sent)
   // Another note's translation can fit its own place and not this one (the safety net sees the

@@ -69,6 +69,7 @@ export interface AssembleRequest {
 export type Request =
   | {type: 'analyse'; id: number; handle: number; file: string; text: NoteText; frontmatterKeys?: readonly string[]}
   | ({type: 'assemble'; id: number; handle: number} & AssembleRequest)
+  | {type: 'restore'; id: number; handle: number; locale: string; translations: ReadonlyMap<string, string>}
   | {type: 'release'; handles: number[]}
 
 /** An error thrown on a worker, as data: a `UserError` is re-thrown as one, anything else as our bug. */
@@ -85,6 +86,7 @@ export type Reply =
   | {type: 'ready'}
   | {type: 'analysed'; id: number; note: PortableNote}
   | {type: 'assembled'; id: number; result: AssembledThere}
+  | {type: 'restored'; id: number; markdown: Map<string, string>}
   | {type: 'failed'; id: number; error: ThrownThere}
 
 /** A reassembly made on a worker: `Reassembled` (without the parse, which stays there) and the read-back. */
@@ -331,6 +333,23 @@ export class NotePool {
           }
         : {})
     }
+  }
+
+  /**
+   * `restoreTranslation` of each of `translations` (segment id → reply) of a note this pool
+   * analysed, on the worker that holds it: segment id → Markdown.
+   *
+   * @throws {WorkerFailed} when that worker died; a bug of ours as it was thrown there.
+   */
+  async restore(
+    note: PooledNote,
+    locale: string,
+    translations: ReadonlyMap<string, string>
+  ): Promise<Map<string, string>> {
+    const {slot, handle} = note.held
+    const reply = await this.#ask(slot, note.file, {type: 'restore', id: this.#next++, handle, locale, translations})
+    if (reply.type !== 'restored') throw new Error(`the note worker answered ${reply.type} to restore`)
+    return reply.markdown
   }
 
   /** Frees what the workers hold for `owner`'s notes. */

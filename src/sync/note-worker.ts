@@ -18,6 +18,7 @@ import {
   type Request,
   thrownThere
 } from './note-pool.js'
+import {restoreTranslation} from './restore-translation.js'
 
 const port = parentPort
 if (!port) throw new Error('note-worker.ts runs as a worker thread of note-pool.ts')
@@ -46,6 +47,22 @@ function withoutTree(note: AnalysedNote): AnalysedNote {
       return tree
     }
   }) as AnalysedNote
+}
+
+function restoreAll(request: Extract<Request, {type: 'restore'}>): Map<string, string> {
+  const note = held.get(request.handle)
+  if (!note) throw new Error(`note handle ${request.handle} is not held by this worker`)
+  const byId = new Map(note.segments.map((segment) => [segment.id, segment]))
+  const markdown = new Map<string, string>()
+  for (const [id, translation] of request.translations) {
+    const segment = byId.get(id)
+    if (!segment) throw new Error(`segment ${id} is not in ${note.file}`)
+    markdown.set(
+      id,
+      restoreTranslation(segment, translation, request.locale, setup.glossary, note.layouts.get(id)?.placement)
+    )
+  }
+  return markdown
 }
 
 function assemble(request: Extract<Request, {type: 'assemble'}>): AssembledThere {
@@ -89,6 +106,8 @@ port.on('message', (request: Request) => {
       const note = analyse(request.file, request.text, request.frontmatterKeys ?? setup.frontmatterKeys)
       held.set(request.handle, withoutTree(note))
       reply = {type: 'analysed', id: request.id, note: portable(note)}
+    } else if (request.type === 'restore') {
+      reply = {type: 'restored', id: request.id, markdown: restoreAll(request)}
     } else {
       reply = {type: 'assembled', id: request.id, result: assemble(request)}
     }
