@@ -46,7 +46,15 @@ let sequence = 0
 /** Runs the CLI with `args` in `options.cwd`. Never rejects on a non-zero exit: the caller decides. */
 export async function runCli(repoRoot: string, args: readonly string[], options: CliOptions): Promise<ChildRun> {
   const rssFile = path.join(tmpdir(), `notes-l10n-bench-rss-${process.pid}-${sequence++}`)
-  const env = {PATH: process.env.PATH ?? '', NO_COLOR: '1', ...options.env, NOTES_L10N_BENCH_RSS_FILE: rssFile}
+  // NOTES_L10N_WORKERS is passed on: `NOTES_L10N_WORKERS=0 node bench/run.js` measures the main thread alone.
+  const workers = process.env.NOTES_L10N_WORKERS
+  const env = {
+    PATH: process.env.PATH ?? '',
+    NO_COLOR: '1',
+    ...(workers !== undefined ? {NOTES_L10N_WORKERS: workers} : {}),
+    ...options.env,
+    NOTES_L10N_BENCH_RSS_FILE: rssFile
+  }
   const started = performance.now()
   const child = spawn(process.execPath, ['--import', rssHook, cliEntry(repoRoot), ...args], {
     cwd: options.cwd,
