@@ -141,6 +141,39 @@ describe('sync on worker threads', () => {
     expect(await snapshot(pooled)).toEqual(await snapshot(alone))
   })
 
+  it('an interrupted pooled run ends (exit 130) with its workers, keeping what it finished', async () => {
+    const interrupted = path.join(root, 'interrupted')
+    await makeProject(interrupted)
+    const child = spawn(process.execPath, [await builtCli(), 'sync', '--provider', 'pseudo', '--workers', '2'], {
+      cwd: interrupted,
+      env: {PATH: process.env.PATH ?? ''},
+      stdio: ['ignore', 'pipe', 'pipe']
+    })
+    let stdout = ''
+    let stderr = ''
+    let signalled = false
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString()
+      // The first finished note: workers are running and holding other notes.
+      if (!signalled && /written/.test(stdout)) {
+        signalled = true
+        child.kill('SIGTERM')
+      }
+    })
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
+    const guard = setTimeout(() => child.kill('SIGKILL'), HANG_GUARD_MS)
+    const exit = await new Promise<{code: number | null; signal: NodeJS.Signals | null}>((resolve) =>
+      child.on('close', (code, signal) => resolve({code, signal}))
+    )
+    clearTimeout(guard)
+    expect(signalled).toBe(true)
+    expect(exit, stderr).toEqual({code: 130, signal: null})
+    expect(stderr).not.toMatch(STACK_TRACE)
+    // What was written before the interrupt is in the lock.
+    const lock = JSON.parse(await readFile(path.join(interrupted, 'notes-l10n.lock'), 'utf8')) as unknown
+    expect(JSON.stringify(lock)).toMatch(/"notes\//)
+  })
+
   it('a bad NOTES_L10N_WORKERS is one line and exit 2; a project under 8 notes starts no worker', async () => {
     const small = path.join(root, 'small')
     await makeProject(small)
