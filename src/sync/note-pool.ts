@@ -83,7 +83,6 @@ export interface AssembledThere {
 }
 
 export type Reply =
-  | {type: 'ready'}
   | {type: 'analysed'; id: number; note: PortableNote}
   | {type: 'assembled'; id: number; result: AssembledThere}
   | {type: 'restored'; id: number; markdown: Map<string, string>}
@@ -147,19 +146,31 @@ interface Pending {
   reject(error: Error): void
 }
 
+interface Waiting {
+  owner: string
+  file: string
+  text: NoteText
+  frontmatterKeys?: readonly string[]
+  resolve(note: AnalysedNote): void
+  reject(error: Error): void
+}
+
+/**
+ * Analyses sent to one worker and not answered, at most: a note's restore or reassembly, sent at
+ * once to the worker that holds the note, then waits behind one parse at most — finishing notes
+ * (which frees them and keeps replies flowing) goes before starting new ones.
+ */
+const ANALYSES_AHEAD = 2
+
 interface Slot {
   worker: Worker
-  ready: boolean
   /** Requests sent and not answered, by id. */
   pending: Map<number, Pending>
+  /** Of those, analyses. */
+  analyses: number
   /** Handles this worker holds. */
   handles: Set<number>
   dead?: string
-}
-
-/** How busy a worker is: requests waiting, and one more while it starts (loads its modules). */
-function load(slot: Slot): number {
-  return slot.pending.size + (slot.ready ? 0 : 1)
 }
 
 /** The link rewriter of `reassemble` for a target: the same on both threads. */
@@ -252,6 +263,8 @@ export function isPooled(note: AnalysedNote): note is PooledNote {
 export class NotePool {
   readonly #slots: Slot[] = []
   readonly #byOwner = new Map<string, Held[]>()
+  /** Analyses not sent to a worker yet (see {@link ANALYSES_AHEAD}). */
+  readonly #waiting: Waiting[] = []
   #next = 1
   #closed = false
   /** Workers started so far: a pool whose workers keep dying stops replacing them. */
@@ -287,27 +300,12 @@ export class NotePool {
   ): Promise<AnalysedNote> | undefined {
     if (this.#closed) return undefined
     this.#grow()
-    // The least busy worker, ready or still starting (its requests wait in its port meanwhile): once
-    // a run has workers the main thread stays free for I/O and the provider.
-    let slot: Slot | undefined
-    for (const candidate of this.#slots) if (!slot || load(candidate) < load(slot)) slot = candidate
-    if (!slot) return undefined
-    const handle = this.#next++
-    const held: Held = {slot, handle, owner}
-    slot.handles.add(handle)
-    const list = this.#byOwner.get(owner) ?? []
-    list.push(held)
-    this.#byOwner.set(owner, list)
-    return this.#ask(slot, file, {
-      type: 'analyse',
-      id: this.#next++,
-      handle,
-      file,
-      text,
-      ...(frontmatterKeys ? {frontmatterKeys} : {})
-    }).then((reply) => {
-      if (reply.type !== 'analysed') throw new Error(`the note worker answered ${reply.type} to analyse`)
-      return new PooledNote(file, text, reply.note, held)
+    if (this.#slots.length === 0) return undefined
+    // Once a run has workers, every note waits for one (while they start, too): the main thread
+    // stays free for I/O and the provider.
+    return new Promise((resolve, reject) => {
+      this.#waiting.push({owner, file, text, ...(frontmatterKeys ? {frontmatterKeys} : {}), resolve, reject})
+      this.#pump()
     })
   }
 
@@ -388,13 +386,55 @@ export class NotePool {
         this.#closed = true
         return
       }
-      const slot: Slot = {worker, ready: false, pending: new Map(), handles: new Set()}
+      const slot: Slot = {worker, pending: new Map(), analyses: 0, handles: new Set()}
       this.#slots.push(slot)
       // Idle workers do not keep the process alive; one with a request in flight does.
       worker.unref()
       worker.on('message', (reply: Reply) => this.#answer(slot, reply))
       worker.on('error', (error) => this.#died(slot, error.message))
       worker.on('exit', (code) => this.#died(slot, `it exited with code ${code}`))
+    }
+  }
+
+  /** Sends waiting analyses to the least busy workers, {@link ANALYSES_AHEAD} at most each. */
+  #pump(): void {
+    while (this.#waiting.length > 0) {
+      let slot: Slot | undefined
+      for (const candidate of this.#slots)
+        if (candidate.analyses < ANALYSES_AHEAD && (!slot || candidate.analyses < slot.analyses)) slot = candidate
+      if (!slot) break
+      const waiting = this.#waiting.shift()!
+      const {owner, file, text, frontmatterKeys} = waiting
+      const handle = this.#next++
+      const held: Held = {slot, handle, owner}
+      slot.handles.add(handle)
+      const list = this.#byOwner.get(owner) ?? []
+      list.push(held)
+      this.#byOwner.set(owner, list)
+      slot.analyses++
+      const chosen = slot
+      this.#ask(slot, file, {
+        type: 'analyse',
+        id: this.#next++,
+        handle,
+        file,
+        text,
+        ...(frontmatterKeys ? {frontmatterKeys} : {})
+      })
+        .finally(() => {
+          chosen.analyses--
+          this.#pump()
+        })
+        .then((reply) => {
+          if (reply.type !== 'analysed') throw new Error(`the note worker answered ${reply.type} to analyse`)
+          return new PooledNote(file, text, reply.note, held)
+        })
+        .then(waiting.resolve, waiting.reject)
+    }
+    if (this.#slots.length === 0) {
+      // Every worker died and none may replace them: the notes still waiting fail (reported).
+      for (const waiting of this.#waiting.splice(0))
+        waiting.reject(new WorkerFailed(waiting.file, 'no worker thread is left'))
     }
   }
 
@@ -408,10 +448,6 @@ export class NotePool {
   }
 
   #answer(slot: Slot, reply: Reply): void {
-    if (reply.type === 'ready') {
-      slot.ready = true
-      return
-    }
     const pending = slot.pending.get(reply.id)
     if (!pending) return
     slot.pending.delete(reply.id)
@@ -427,5 +463,8 @@ export class NotePool {
     if (index !== -1) this.#slots.splice(index, 1)
     for (const pending of slot.pending.values()) pending.reject(new WorkerFailed(pending.file, reason))
     slot.pending.clear()
+    if (this.#closed) return
+    this.#grow()
+    this.#pump()
   }
 }

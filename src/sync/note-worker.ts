@@ -116,4 +116,3 @@ port.on('message', (request: Request) => {
   }
   port.postMessage(reply)
 })
-port.postMessage({type: 'ready'} satisfies Reply)

@@ -108,6 +108,9 @@ async function syncTargets(run: Run, plan: NotePlan, text: NoteText, sourceHash:
         run.result.problems.push({file: target.output, message: messageOf(error, target.output)})
         continue
       }
+      // Interrupted (Ctrl-C): a provider gave up on its request with the signal's own reason; the
+      // note is left as it was and the run ends with 130, not as our bug.
+      if (run.options.signal?.aborted && error === run.options.signal.reason) return
       throw error
     }
   }
