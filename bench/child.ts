@@ -20,6 +20,8 @@ export interface ChildRun {
   maxRssBytes: number
   /** CPU time of the child (user + system, all its threads), in ms (0 when the hook could not report it). */
   cpuMs: number
+  /** CPU time of the child's main thread alone (Linux only; its worker threads not included). */
+  mainCpuMs?: number
 }
 
 export interface CliOptions {
@@ -72,15 +74,17 @@ export async function runCli(repoRoot: string, args: readonly string[], options:
   const wallMs = performance.now() - started
   let maxRssBytes = 0
   let cpuMs = 0
+  let mainCpuMs: number | undefined
   try {
-    const [rss, cpu] = (await readFile(rssFile, 'utf8')).split(' ')
+    const [rss, cpu, main] = (await readFile(rssFile, 'utf8')).split(' ')
     maxRssBytes = Number(rss) || 0
     cpuMs = (Number(cpu) || 0) / 1000
+    mainCpuMs = Number(main) >= 0 ? Number(main) / 1000 : undefined
     await rm(rssFile, {force: true})
   } catch {
     // The child died before its exit handler ran: report 0 rather than guess.
   }
-  return {code, stdout, stderr, wallMs, maxRssBytes, cpuMs}
+  return {code, stdout, stderr, wallMs, maxRssBytes, cpuMs, ...(mainCpuMs !== undefined ? {mainCpuMs} : {})}
 }
 
 /**
