@@ -186,7 +186,10 @@ async function runNotes(
     // Settle every note before deciding: a rejected Promise.all would leave notes writing after
     // the run lock is released.
     const settled = await Promise.allSettled(
-      project.plans.map((plan) => limit(() => gate.around(() => syncNote(run, plan))))
+      project.plans.map((plan) =>
+        // What the worker threads hold for a note (its analysis, its targets') goes when it is done.
+        limit(() => gate.around(() => syncNote(run, plan).finally(() => run.notePool?.release(plan.source))))
+      )
     )
     for (const outcome of settled) if (outcome.status === 'rejected') throw outcome.reason
 

@@ -49,16 +49,6 @@ export async function syncNote(run: Run, plan: NotePlan): Promise<void> {
     return
   }
   const sourceHash = contentHash(withBom(text))
-  try {
-    await syncTargets(run, plan, text, sourceHash)
-  } finally {
-    // What the run's worker threads hold for this note (its analysis, its targets').
-    run.notePool?.release(plan.source)
-  }
-}
-
-async function syncTargets(run: Run, plan: NotePlan, text: NoteText, sourceHash: string): Promise<void> {
-  const {project} = run
   // Parsing is the expensive step: only when some target is not proven current by its hashes.
   let note: AnalysedNote | undefined
 
