@@ -186,7 +186,7 @@ export async function commitTranslation(run: Run, input: Translated, result: Not
       sourceLocale: plan.sourceLocale,
       locale,
       glossary: project.glossary,
-      rewriteUrl: input.rewriteUrl,
+      rewriteUrl: input.rebase ? linkRewriter(run.outputs, input.rebase) : undefined,
       strictGlossary: options.strictGlossary
     })
     for (const finding of findings) {
