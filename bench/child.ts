@@ -20,6 +20,8 @@ export interface ChildRun {
   maxRssBytes: number
   /** CPU time of the child (user + system, all its threads), in ms (0 when the hook could not report it). */
   cpuMs: number
+  /** CPU time of the child's main thread alone (Linux only; its worker threads not included). */
+  mainCpuMs?: number
 }
 
 export interface CliOptions {
@@ -46,7 +48,15 @@ let sequence = 0
 /** Runs the CLI with `args` in `options.cwd`. Never rejects on a non-zero exit: the caller decides. */
 export async function runCli(repoRoot: string, args: readonly string[], options: CliOptions): Promise<ChildRun> {
   const rssFile = path.join(tmpdir(), `notes-l10n-bench-rss-${process.pid}-${sequence++}`)
-  const env = {PATH: process.env.PATH ?? '', NO_COLOR: '1', ...options.env, NOTES_L10N_BENCH_RSS_FILE: rssFile}
+  // NOTES_L10N_WORKERS is passed on: `NOTES_L10N_WORKERS=0 node bench/run.js` measures the main thread alone.
+  const workers = process.env.NOTES_L10N_WORKERS
+  const env = {
+    PATH: process.env.PATH ?? '',
+    NO_COLOR: '1',
+    ...(workers !== undefined ? {NOTES_L10N_WORKERS: workers} : {}),
+    ...options.env,
+    NOTES_L10N_BENCH_RSS_FILE: rssFile
+  }
   const started = performance.now()
   const child = spawn(process.execPath, ['--import', rssHook, cliEntry(repoRoot), ...args], {
     cwd: options.cwd,
@@ -64,15 +74,17 @@ export async function runCli(repoRoot: string, args: readonly string[], options:
   const wallMs = performance.now() - started
   let maxRssBytes = 0
   let cpuMs = 0
+  let mainCpuMs: number | undefined
   try {
-    const [rss, cpu] = (await readFile(rssFile, 'utf8')).split(' ')
+    const [rss, cpu, main] = (await readFile(rssFile, 'utf8')).split(' ')
     maxRssBytes = Number(rss) || 0
     cpuMs = (Number(cpu) || 0) / 1000
+    mainCpuMs = Number(main) >= 0 ? Number(main) / 1000 : undefined
     await rm(rssFile, {force: true})
   } catch {
     // The child died before its exit handler ran: report 0 rather than guess.
   }
-  return {code, stdout, stderr, wallMs, maxRssBytes, cpuMs}
+  return {code, stdout, stderr, wallMs, maxRssBytes, cpuMs, ...(mainCpuMs !== undefined ? {mainCpuMs} : {})}
 }
 
 /**

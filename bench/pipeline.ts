@@ -30,7 +30,7 @@ export interface Pipeline {
 const stages = {
   decodeNote: 'read.js',
   analyseNote: 'analyse.js',
-  restore: 'protect.js',
+  restore: 'restore.js',
   reassemble: 'reassemble.js'
 } as const satisfies Record<keyof Pipeline, string>
 

@@ -96,6 +96,7 @@ export const wireCost: Figure = {
     const firstRequest: number[] = []
     const maxInFlight: number[] = []
     const cpu: number[] = []
+    const mainCpu: number[] = []
     for (let run = 0; run < context.runs; run++) {
       await resetRunState(root)
       const serverStarted = performance.now()
@@ -107,6 +108,7 @@ export const wireCost: Figure = {
         if (requests.length === 0) throw new NotMeasured(`sync made no requests (exit ${result.code})`)
         wall.push(result.wallMs / 1000)
         cpu.push(result.cpuMs / 1000)
+        if (result.mainCpuMs !== undefined) mainCpu.push(result.mainCpuMs / 1000)
         counts.push(requests.length)
         ideal.push(Math.ceil(requests.length / CONCURRENCY) * (LATENCY_MS / 1000))
         maxInFlight.push(server.maxInFlight())
@@ -115,7 +117,7 @@ export const wireCost: Figure = {
         await server.close()
       }
       context.log(
-        `run ${run + 1}/${context.runs}: ${counts.at(-1)} requests, ${wall.at(-1)!.toFixed(2)} s (ideal ${ideal.at(-1)!.toFixed(2)} s), first request after ${firstRequest.at(-1)!.toFixed(2)} s, CLI CPU ${cpu.at(-1)!.toFixed(2)} s`
+        `run ${run + 1}/${context.runs}: ${counts.at(-1)} requests, ${wall.at(-1)!.toFixed(2)} s (ideal ${ideal.at(-1)!.toFixed(2)} s), first request after ${firstRequest.at(-1)!.toFixed(2)} s, CLI CPU ${cpu.at(-1)!.toFixed(2)} s (main thread ${mainCpu.at(-1)?.toFixed(2) ?? '?'} s)`
       )
     }
     const wallRatio = summarise(ratios(wall, ideal))
@@ -159,7 +161,13 @@ export const wireCost: Figure = {
       {label: 'provider-bound: most requests in flight', value: summarise(maxInFlight), digits: 0},
       {label: 'provider-bound: CPU time of the CLI (user + system)', value: summarise(cpu), unit: 's'},
       {label: 'provider-bound: CLI CPU time ÷ ideal', value: summarise(ratios(cpu, ideal))},
-      {label: 'provider-bound: CLI CPU time ÷ wall', value: summarise(ratios(cpu, wall))}
+      {label: 'provider-bound: CLI CPU time ÷ wall', value: summarise(ratios(cpu, wall))},
+      ...(mainCpu.length === cpu.length
+        ? [
+            {label: "provider-bound: the CLI's main thread's CPU time", value: summarise(mainCpu), unit: 's'},
+            {label: "provider-bound: the main thread's CPU time ÷ ideal", value: summarise(ratios(mainCpu, ideal))}
+          ]
+        : [])
     ]
     return {
       runs: context.runs,

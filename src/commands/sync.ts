@@ -24,6 +24,7 @@ import {
 import {removeTemps} from '../sync/commit.js'
 import {TranslationMemory} from '../sync/memory.js'
 import {syncNote} from '../sync/note.js'
+import {NotePool, workersWanted} from '../sync/note-pool.js'
 import {orphanPool, removeOrphans} from '../sync/orphans.js'
 import {localeEstimates, packedEstimates} from '../sync/plan.js'
 import {adoptWrittenMarks} from '../sync/recover.js'
@@ -130,6 +131,7 @@ async function runNotes(
   const lock = project.lock
   const journal = options.dryRun ? undefined : await Journal.open(project.root)
   let completed = false
+  let notePool: NotePool | undefined
   try {
     if (journal) result.warnings.push(...journal.warnings)
     if (!options.dryRun) result.warnings.push(...(await removeTemps(project)))
@@ -172,12 +174,22 @@ async function runNotes(
             })
     }
 
+    // Parsing and reassembly on worker threads, started with the first note to analyse.
+    notePool = run.notePool = NotePool.create(workersWanted(options.workers, options.env), project.plans.length, {
+      frontmatterKeys: project.config.frontmatter.translateKeys,
+      jsxAttributes: project.config.mdx.attributes,
+      glossary: project.glossary,
+      outputs
+    })
     // Notes in flight are bounded (memory); the provider bounds requests in flight on its own.
     const limit = pLimit(Math.max(2, (settings.concurrency ?? 8) * 2))
     // Settle every note before deciding: a rejected Promise.all would leave notes writing after
     // the run lock is released.
     const settled = await Promise.allSettled(
-      project.plans.map((plan) => limit(() => gate.around(() => syncNote(run, plan))))
+      project.plans.map((plan) =>
+        // What the worker threads hold for a note (its analysis, its targets') goes when it is done.
+        limit(() => gate.around(() => syncNote(run, plan).finally(() => run.notePool?.release(plan.source))))
+      )
     )
     for (const outcome of settled) if (outcome.status === 'rejected') throw outcome.reason
 
@@ -197,6 +209,7 @@ async function runNotes(
     }
     completed = true
   } finally {
+    await notePool?.close()
     // A failed run leaves the journal file as it is (the next run replays it), but never an open handle.
     if (!completed) await journal?.close({compact: false}).catch(() => undefined)
   }

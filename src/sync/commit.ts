@@ -26,6 +26,7 @@ import {JOURNAL_FILE} from '../state/journal.js'
 import type {LockEntry} from '../state/lock.js'
 import type {Provider} from '../types.js'
 import {UserError} from '../types.js'
+import {isPooled, linkRewriter, type PooledReassembly, WorkerFailed} from './note-pool.js'
 import {removeIfMachineMade, removeMoved} from './orphans.js'
 import {bodyDifferences, describeDecisions, frontmatterData, lockEntryFor, stripBom, withBom} from './plan.js'
 import type {NoteResult, Run, Target} from './types.js'
@@ -60,7 +61,8 @@ export interface Translated {
   existing: AnalysedNote | undefined
   existingText: NoteText | undefined
   movedFrom: string | undefined
-  rewriteUrl: ((url: string) => string) | undefined
+  /** Links rebased for the target (`links.rebase`): see {@link linkRewriter}. */
+  rebase: {source: string; output: string; locale: string} | undefined
 }
 
 export async function commitTranslation(run: Run, input: Translated, result: NoteResult): Promise<NoteResult> {
@@ -82,13 +84,33 @@ export async function commitTranslation(run: Run, input: Translated, result: Not
       .filter((_, index) => decisions[index]!.state === 'human' || decisions[index]!.state === 'needs-review')
       .map((segment) => segment.id)
   )
-  const assemble = () =>
-    reassemble(note, new Map(input.markdown), {
-      frontmatter: {set: edit.set, drop: edit.drop, append},
-      rewriteUrl: input.rewriteUrl,
+  const frontmatter = {set: edit.set, drop: edit.drop, append}
+  const pool = run.notePool
+  // With `code.comments: "keep"` the text written may differ from the reassembly: read back here.
+  const readBack = project.config.code.comments === 'keep' && !options.force ? undefined : target.output
+  const assemble = async (): Promise<PooledReassembly> => {
+    if (pool && isPooled(note)) {
+      // On the worker thread that analysed the note (`note-pool.ts`): the same result.
+      try {
+        return await pool.assemble(note, {
+          translations: new Map(input.markdown),
+          frontmatter,
+          human,
+          ...(input.rebase ? {rebase: input.rebase} : {}),
+          ...(failures.size === 0 && readBack !== undefined ? {readBack} : {})
+        })
+      } catch (error) {
+        // That worker died (another note may have killed it): the note has all it needs here.
+        if (!(error instanceof WorkerFailed)) throw error
+      }
+    }
+    return reassemble(note, new Map(input.markdown), {
+      frontmatter,
+      rewriteUrl: input.rebase ? linkRewriter(run.outputs, input.rebase) : undefined,
       human
     })
-  let assembled = assemble()
+  }
+  let assembled = await assemble()
   const sent = new Set(input.sent)
   // Another note's translation can fit its own place and not this one (the safety net sees the
   // whole note): those segments are sent instead, so the memory never fails a note for good.
@@ -96,7 +118,7 @@ export async function commitTranslation(run: Run, input: Translated, result: Not
   if (retry.length > 0 && input.resend) {
     await input.resend(retry)
     for (const id of retry) sent.add(id)
-    assembled = assemble()
+    assembled = await assemble()
   }
   for (const [id, reason] of assembled.rejected) failures.set(id, reason)
 
@@ -114,7 +136,12 @@ export async function commitTranslation(run: Run, input: Translated, result: Not
   // Hash what the target's segments will look like when read back (escaping may have changed them),
   // so the next run recognises its own work and tells it from a human edit. Reassembly's safety
   // net already parsed this text: reading it back costs no third parse.
-  const written = analyse(project, target.output, {...note.source, text: stripBom(output, note.source.bom)}, parsed)
+  const written = {
+    segments:
+      assembled.written && output === assembled.text
+        ? assembled.written()
+        : analyse(project, target.output, {...note.source, text: stripBom(output, note.source.bom)}, parsed).segments
+  }
   if (written.segments.length !== note.segments.length) {
     // Whatever a model or a translator wrote, segments survive reassembly one for one; if they
     // did not, this note fails (reported, exit 1) and the run goes on — never exit 3 for a
@@ -159,7 +186,7 @@ export async function commitTranslation(run: Run, input: Translated, result: Not
       sourceLocale: plan.sourceLocale,
       locale,
       glossary: project.glossary,
-      rewriteUrl: input.rewriteUrl,
+      rewriteUrl: input.rebase ? linkRewriter(run.outputs, input.rebase) : undefined,
       strictGlossary: options.strictGlossary
     })
     for (const finding of findings) {

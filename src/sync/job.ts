@@ -14,6 +14,8 @@ import {tokensForLocale} from '../review/target-tokens.js'
 import type {Decision} from '../state/align.js'
 import type {Provider, RequiredTerm, Segment, TranslateJob} from '../types.js'
 import {activityOf} from './budget.js'
+import {isPooled, WorkerFailed} from './note-pool.js'
+import {restoreTranslation} from './restore-translation.js'
 import type {Run} from './types.js'
 
 export function buildJob(
@@ -24,7 +26,9 @@ export function buildJob(
   note: AnalysedNote,
   locale: string,
   pending: readonly Segment[],
-  decisions: readonly Decision[]
+  decisions: readonly Decision[],
+  /** Filled with the Markdown of every accepted reply, for the commit step (restored once). */
+  restored?: Restored
 ): TranslateJob {
   const glossary = run.project.glossary
   const byId = new Map(note.segments.map((segment, index) => [segment.id, {segment, index}]))
@@ -92,18 +96,16 @@ export function buildJob(
     },
     onAccepted: run.journal
       ? async (accepted) => {
+          const markdown = await restoreAccepted(run, note, locale, accepted)
           const records = [...accepted].map(([id, translation]) => {
             const segment = byId.get(id)!.segment
             const fingerprint = glossary ? segmentFingerprint(glossary, segment.markdown, locale) : undefined
+            restored?.set(id, {translation, markdown: markdown.get(id)!})
             return {
               note: plan.source,
               locale,
               id,
-              markdown: restore(
-                normaliseTranslation(segment, translation),
-                tokensForLocale(segment, locale, run.project.glossary),
-                note.layouts.get(id)?.placement
-              ),
+              markdown: markdown.get(id)!,
               ...(fingerprint ? {glossary: fingerprint} : {}),
               provider: provider?.name ?? run.result.provider,
               model: provider?.model ?? run.result.model
@@ -121,4 +123,32 @@ export function buildJob(
         }
       : undefined
   }
+}
+
+/** Segment id → the reply accepted for it and the Markdown it was restored to. */
+export type Restored = Map<string, {translation: string; markdown: string}>
+
+/** {@link restoreTranslation} of every accepted reply: on the worker holding the note, when one does. */
+async function restoreAccepted(
+  run: Run,
+  note: AnalysedNote,
+  locale: string,
+  accepted: ReadonlyMap<string, string>
+): Promise<Map<string, string>> {
+  if (run.notePool && isPooled(note)) {
+    try {
+      return await run.notePool.restore(note, locale, accepted)
+    } catch (error) {
+      // The worker holding the note died (another note may have killed it): this thread has all it needs.
+      if (!(error instanceof WorkerFailed)) throw error
+    }
+  }
+  const byId = new Map(note.segments.map((segment) => [segment.id, segment]))
+  const markdown = new Map<string, string>()
+  for (const [id, translation] of accepted)
+    markdown.set(
+      id,
+      restoreTranslation(byId.get(id)!, translation, locale, run.project.glossary, note.layouts.get(id)?.placement)
+    )
+  return markdown
 }

@@ -3,7 +3,7 @@
  * translate (translate.ts) and commit (commit.ts) each target.
  */
 import {setImmediate as nextTurn} from 'node:timers/promises'
-import {frontmatterEdit, type NotePlan, rebaseLink, targetUrlForms} from '../config/load.js'
+import {frontmatterEdit, type NotePlan, targetUrlForms} from '../config/load.js'
 import {segmentFingerprint} from '../glossary/load.js'
 import {contentHash} from '../io/hash.js'
 import type {AnalysedNote} from '../pipeline/analyse.js'
@@ -22,6 +22,7 @@ import {type Segment, UserError} from '../types.js'
 import {commitTranslation, write} from './commit.js'
 import {buildJob} from './job.js'
 import {reuseFromMemory} from './memory.js'
+import {WorkerFailed} from './note-pool.js'
 import {claimRename} from './orphans.js'
 import {
   describeDecisions,
@@ -58,12 +59,16 @@ export async function syncNote(run: Run, plan: NotePlan): Promise<void> {
       let outcome = proof.result
       if (!outcome) {
         if (!note) {
-          // Parsing holds the thread for a while: let replies that arrived and requests that are
-          // ready go first, so the provider never waits behind other notes' parses.
-          await nextTurn()
-          if (run.options.signal?.aborted || run.result.stopped) return
+          // On a worker thread when the run has them (`note-pool.ts`), else here.
+          const pooled = run.notePool?.analyse(plan.source, plan.source, text)
+          if (!pooled) {
+            // Parsing holds the thread for a while: let replies that arrived and requests that
+            // are ready go first, so the provider never waits behind other notes' parses.
+            await nextTurn()
+            if (run.options.signal?.aborted || run.result.stopped) return
+          }
           try {
-            note = analyse(project, plan.source, text)
+            note = pooled ? await pooled : analyse(project, plan.source, text)
           } catch (error) {
             run.result.problems.push({file: plan.source, message: messageOf(error, plan.source)})
             return
@@ -93,6 +98,9 @@ export async function syncNote(run: Run, plan: NotePlan): Promise<void> {
         run.result.problems.push({file: target.output, message: messageOf(error, target.output)})
         continue
       }
+      // Interrupted (Ctrl-C): a provider gave up on its request with the signal's own reason; the
+      // note is left as it was and the run ends with 130, not as our bug.
+      if (run.options.signal?.aborted && error === run.options.signal.reason) return
       throw error
     }
   }
@@ -259,14 +267,12 @@ async function translateNote(
   let existing: AnalysedNote | undefined
   if (existingText) {
     try {
-      existing = analyse(
-        project,
-        movedFrom ?? target.output,
-        existingText,
-        undefined,
-        entry ? keysOf(project.config, entry) : undefined
-      )
+      const file = movedFrom ?? target.output
+      const keys = entry ? keysOf(project.config, entry) : undefined
+      existing = await (run.notePool?.analyse(plan.source, file, existingText, keys) ??
+        analyse(project, file, existingText, undefined, keys))
     } catch (error) {
+      if (error instanceof WorkerFailed) throw error
       if (!options.force) {
         result.status = 'untouched'
         if (options.dryRun) result.verdict = 'misaligned'
@@ -308,9 +314,7 @@ async function translateNote(
 
   const decisions = withOverrides(note.segments, alignment.decisions, options.overrides?.get(plan.source)?.get(locale))
   const translationOf = (other: string): string | undefined => run.outputs.get(`${locale}\0${other}`)
-  const rewriteUrl = project.config.links.rebase
-    ? (url: string) => rebaseLink(url, plan.source, target.output, translationOf)
-    : undefined
+  const rebase = project.config.links.rebase ? {source: plan.source, output: target.output, locale} : undefined
   // Text read from a target is in the URL space it was written in: rebased for the file it was
   // read from (a link to another note pointing at that note's translation, or at the source when
   // it had none then), or not at all if rebasing was off then. Mapping rebased forms back is
@@ -461,7 +465,7 @@ async function translateNote(
       existing,
       existingText,
       movedFrom,
-      rewriteUrl
+      rebase
     },
     result
   )

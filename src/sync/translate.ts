@@ -5,13 +5,11 @@
  */
 import type {NotePlan} from '../config/load.js'
 import type {AnalysedNote} from '../pipeline/analyse.js'
-import {restore} from '../pipeline/restore.js'
-import {normaliseTranslation} from '../pipeline/validate.js'
 import {addUsage} from '../providers/prices.js'
-import {tokensForLocale} from '../review/target-tokens.js'
 import type {Decision} from '../state/align.js'
 import type {Provider, Segment} from '../types.js'
-import {buildJob} from './job.js'
+import {buildJob, type Restored} from './job.js'
+import {restoreTranslation} from './restore-translation.js'
 import type {NoteResult, Run, Target} from './types.js'
 
 export async function translateRemote(
@@ -42,21 +40,22 @@ export async function translateRemote(
     return failures
   }
   options.onEvent?.({type: 'note-started', note: plan.source, locale, output: target.output, segments: remote.length})
-  const outcome = await provider.translate(buildJob(run, provider, plan, note, locale, remote, step.decisions), {
-    signal: options.signal
-  })
+  // What the journal restored of each accepted reply (on a worker, when the note is held by one).
+  const restored: Restored = new Map()
+  const outcome = await provider.translate(
+    buildJob(run, provider, plan, note, locale, remote, step.decisions, restored),
+    {signal: options.signal}
+  )
   addUsage(run.result.usage, outcome.usage)
   result.findings.push(...outcome.findings)
   const byId = new Map(note.segments.map((segment) => [segment.id, segment]))
   for (const [id, translation] of outcome.translations) {
-    const segment = byId.get(id)!
+    const done = restored.get(id)
     markdown.set(
       id,
-      restore(
-        normaliseTranslation(segment, translation),
-        tokensForLocale(segment, locale, run.project.glossary),
-        note.layouts.get(id)?.placement
-      )
+      done?.translation === translation
+        ? done.markdown
+        : restoreTranslation(byId.get(id)!, translation, locale, run.project.glossary, note.layouts.get(id)?.placement)
     )
   }
   for (const [id, reason] of outcome.failures) failures.set(id, reason)

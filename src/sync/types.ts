@@ -12,6 +12,7 @@ import type {Journal} from '../state/journal.js'
 import type {Finding, Provider, TranslateJob, Usage} from '../types.js'
 import type {Pricing} from './budget.js'
 import type {TranslationMemory} from './memory.js'
+import type {NotePool} from './note-pool.js'
 
 export interface SyncOptions extends ProjectOptions {
   /** Provider settings from flags; merged over the config's. */
@@ -26,6 +27,11 @@ export interface SyncOptions extends ProjectOptions {
   /** Glossary violations block the segment instead of being reported. */
   strictGlossary?: boolean
   env: Readonly<Record<string, string | undefined>>
+  /**
+   * Worker threads that analyse and reassemble notes (`note-pool.ts`): 0 does it all on the main
+   * thread. Default: `NOTES_L10N_WORKERS`, else one per core (at most four).
+   */
+  workers?: number
   signal?: AbortSignal
   /** Called once per note and locale as soon as it is finished. */
   onNote?: (result: NoteResult) => void
@@ -191,6 +197,8 @@ export interface Run {
    * (`memory.ts`); undefined when the run must not reuse (`--retranslate`, import-only runs).
    */
   memory: TranslationMemory | undefined
+  /** The run's worker threads (`note-pool.ts`); undefined when every note is analysed on the main thread. */
+  notePool?: NotePool | undefined
 }
 
 /** A dry run's job as plain data (the job's closures hold the parsed note), packed across notes at the end. */

@@ -22,6 +22,11 @@ export function registerSync(program: Command, {out, cwd, env, setExit, isTTY}: 
     .option('-m, --model <model>', 'model name (default: config, else gpt-4.1-mini)')
     .option('--base-url <url>', 'OpenAI-compatible endpoint (default: $OPENAI_BASE_URL, else OpenAI)')
     .option('-c, --concurrency <n>', 'requests in flight at once (default 8)', positiveInteger)
+    .option(
+      '--workers <n>',
+      'worker threads that parse and reassemble notes (default: $NOTES_L10N_WORKERS, else one per core, at most 4; 0: none)',
+      workerCount
+    )
     .option('-n, --dry-run', 'show what would be translated and written, without calling the provider or writing')
     .option(
       '--force',
@@ -88,7 +93,8 @@ Exit codes: 0 all written or up to date; 1 some notes failed or were left untouc
         strictGlossary: flags.strictGlossary,
         env,
         shard: flags.shard,
-        maxCostUsd: flags.maxCost
+        maxCostUsd: flags.maxCost,
+        workers: flags.workers
       }
       try {
         if (flags.batch) {
@@ -190,6 +196,12 @@ function shard(value: string): {index: number; count: number} {
   return {index, count}
 }
 
+/** `--workers`: a whole number, 0 for none. */
+function workerCount(value: string): number {
+  if (!/^\d{1,3}$/.test(value)) throw new InvalidArgumentError(`expected a whole number ≥ 0, received "${value}"`)
+  return Number(value)
+}
+
 interface SyncFlags {
   batch?: boolean
   maxCost?: number
@@ -200,6 +212,7 @@ interface SyncFlags {
   model?: string
   baseUrl?: string
   concurrency?: number
+  workers?: number
   dryRun?: boolean
   force?: boolean
   retranslate?: boolean
