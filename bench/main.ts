@@ -16,6 +16,7 @@ import {checkSpeed} from './figures/check.js'
 import {faults} from './figures/faults.js'
 import {translationMemory} from './figures/memory.js'
 import {providerBound} from './figures/provider.js'
+import {peakMemory} from './figures/rss.js'
 import {scale} from './figures/scale.js'
 import {scaleMemory} from './figures/scale-memory.js'
 import {throughput} from './figures/throughput.js'
@@ -33,7 +34,8 @@ export const figures: readonly Figure[] = [
   faults,
   scaleMemory,
   wireCost,
-  translationMemory
+  translationMemory,
+  peakMemory
 ]
 
 /** Published results need at least this many runs per figure (issue 8). */

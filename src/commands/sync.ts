@@ -100,7 +100,13 @@ function dryRunOf(options: SyncOptions): SyncOptions {
     runLockHeld: _held,
     ...rest
   } = options
-  return {...rest, dryRun: true, maxCostUsd: undefined, provider: {...options.provider, name: 'openai'}}
+  return {
+    ...rest,
+    dryRun: true,
+    maxCostUsd: undefined,
+    keepDetails: false,
+    provider: {...options.provider, name: 'openai'}
+  }
 }
 
 /** Every note of the project through plan → translate → commit; then the lock and journal saved. */

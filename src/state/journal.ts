@@ -14,10 +14,15 @@
  * `{"journal":1}`, then records, written marks, reject marks and settle marks. Appending is the only write while a run lives,
  * so the worst a crash can leave is an incomplete last line, which is ignored with a warning. An
  * invalid line anywhere else was not made by a crash: the file is refused rather than guessed at.
+ *
+ * Memory: the journal keeps an index, not the records — where each live record and written mark
+ * is in the file (byte offset and length) — and reads a line back when it is asked for. A run
+ * over a large project (or one resuming a killed large run) would otherwise hold every accepted
+ * translation and every written note's lock entry until the end (bench/limits.md, section 2).
  */
 
 import type {Stats} from 'node:fs'
-import {constants} from 'node:fs'
+import {closeSync, constants, readSync} from 'node:fs'
 import {type FileHandle, lstat, open, unlink} from 'node:fs/promises'
 import path from 'node:path'
 import {errnoCode} from '../io/errno.js'
@@ -27,7 +32,7 @@ import {UserError} from '../types.js'
 import {isRecord} from '../values.js'
 import {copyEntry, type LockEntry, migrateProvenance, RECORDED_FIELDS, type SegmentRecord} from './lock.js'
 import {ensureStateDirectory, STATE_DIRECTORY} from './mutex.js'
-import {readRegularFile, refuseIrregular} from './regular-file.js'
+import {openRegularFileSync, readRegularFile, refuseIrregular} from './regular-file.js'
 
 /** The journal file, relative to the project root. */
 export const JOURNAL_FILE = `${STATE_DIRECTORY}/journal/accepted.jsonl`
@@ -74,11 +79,17 @@ interface Settle {
 const HEADER = `${JSON.stringify({journal: JOURNAL_VERSION})}\n`
 const RECORD_KEYS = ['note', 'locale', 'id', 'markdown', 'provider', 'model'] as const
 
+/** Where one line is in the journal file: `length` bytes from `offset`, its newline excluded. */
+interface LineRef {
+  readonly offset: number
+  readonly length: number
+}
+
 /** Durable appends that share one write and one datasync. */
 interface AppendGroup {
   text: string
-  /** In-memory effects, run in order once the text is durable. */
-  apply: Array<() => void>
+  /** In-memory effects, run in order once the text is durable, each with where its lines went. */
+  apply: Array<{lines: number; run: (refs: readonly LineRef[]) => void}>
   done: Promise<void>
 }
 
@@ -87,10 +98,12 @@ export class Journal {
   readonly warnings: readonly string[]
   readonly #file: string
   readonly #root: string
-  /** Live records by note and locale, then by segment id. */
-  readonly #live = new Map<string, Map<string, JournalRecord>>()
-  /** Lock entries of targets written but not yet locked, by note and locale. */
-  readonly #written = new Map<string, Written>()
+  /** Where the live records are in the file, by note and locale, then by segment id. */
+  readonly #live = new Map<string, Map<string, LineRef>>()
+  /** Where the written marks (lock entries of targets written but not yet locked) are, by note and locale. */
+  readonly #written = new Map<string, LineRef>()
+  /** A descriptor for reading lines back, opened on the first read, closed by {@link close}. */
+  #reader: number | undefined
   /** Record and settle lines in the file (header excluded): more than the live records means compaction pays. */
   #lines = 0
   /** Bytes of the file known to be complete lines; a failed append is cut back to this. */
@@ -149,32 +162,37 @@ export class Journal {
     } catch {
       throw corrupt(1, 'it is not UTF-8 text')
     }
-    journal.#replay(text)
+    journal.#replay(text, bytes.subarray(0, complete))
     journal.#size = complete
     return journal
   }
 
-  /** The latest accepted translation of segment `id` of `note` in `locale`, unless settled since. */
+  /**
+   * The latest accepted translation of segment `id` of `note` in `locale`, unless settled since
+   * (read back from the file). A closed journal holds nothing.
+   */
   lookup(note: string, locale: string, id: string): JournalRecord | undefined {
-    const record = this.#live.get(key(note, locale))?.get(id)
-    return record && {...record}
+    const ref = this.#live.get(key(note, locale))?.get(id)
+    return ref && this.#recordAt(ref)
   }
 
   /** The lock entry recorded by {@link recordWritten} for this note and locale, unless settled since. */
   written(note: string, locale: string): LockEntry | undefined {
-    const mark = this.#written.get(key(note, locale))
-    return mark && copyEntry(mark.entry)
+    const ref = this.#written.get(key(note, locale))
+    return ref && this.#markAt(ref).entry
   }
 
   /** Every live write-ahead mark: the note, the locale and the lock entry its target was about to get. */
   *marks(): IterableIterator<{note: string; locale: string; entry: LockEntry}> {
-    for (const mark of this.#written.values())
-      yield {note: mark.written, locale: mark.locale, entry: copyEntry(mark.entry)}
+    for (const ref of this.#written.values()) {
+      const mark = this.#markAt(ref)
+      yield {note: mark.written, locale: mark.locale, entry: mark.entry}
+    }
   }
 
   /** Every live record (accepted, not yet settled). */
   *records(): IterableIterator<JournalRecord> {
-    for (const records of this.#live.values()) for (const record of records.values()) yield {...record}
+    for (const records of this.#live.values()) for (const ref of records.values()) yield this.#recordAt(ref)
   }
 
   /**
@@ -185,8 +203,10 @@ export class Journal {
     if (records.length === 0) return
     const checked = records.map(recordLine)
     const lines = checked.map((record) => `${JSON.stringify(record)}\n`).join('')
-    await this.#appendDurably(lines, () => {
-      for (const record of checked) this.#remember(record)
+    await this.#appendDurably(lines, checked.length, (refs) => {
+      checked.forEach((record, index) => {
+        this.#remember(record.note, record.locale, record.id, refs[index]!)
+      })
     })
   }
 
@@ -199,8 +219,8 @@ export class Journal {
   async recordWritten(note: string, locale: string, entry: LockEntry): Promise<void> {
     const mark: Written = {written: note, locale, entry: copyEntry(entry)}
     const line = `${JSON.stringify(mark)}\n`
-    await this.#appendDurably(line, () => {
-      this.#written.set(key(note, locale), mark)
+    await this.#appendDurably(line, 1, (refs) => {
+      this.#written.set(key(note, locale), refs[0]!)
     })
   }
 
@@ -258,9 +278,18 @@ export class Journal {
     this.#closed = true
     await this.#handle?.close()
     this.#handle = undefined
-    if (options.compact === false) return
-    const live = [...this.records()].map((record) => `${JSON.stringify(recordLine(record))}\n`)
-    for (const mark of this.#written.values()) live.push(`${JSON.stringify(mark)}\n`)
+    let live: string[] = []
+    try {
+      if (options.compact === false) return
+      live = [...this.records()].map((record) => `${JSON.stringify(recordLine(record))}\n`)
+      for (const ref of this.#written.values()) live.push(`${JSON.stringify(this.#markAt(ref))}\n`)
+    } finally {
+      // The index points into this file: once it is closed (and maybe rewritten), it points nowhere.
+      if (this.#reader !== undefined) closeSync(this.#reader)
+      this.#reader = undefined
+      this.#live.clear()
+      this.#written.clear()
+    }
     if (live.length === 0) {
       await unlink(this.#file).catch((error: unknown) => {
         if (errnoCode(error) !== 'ENOENT') throw error
@@ -277,7 +306,7 @@ export class Journal {
    * made before the previous write is done join one group: one write, one datasync, in the order
    * they were made.
    */
-  #appendDurably(text: string, apply: () => void): Promise<void> {
+  #appendDurably(text: string, lines: number, apply: (refs: readonly LineRef[]) => void): Promise<void> {
     let group = this.#group
     if (!group) {
       if (this.#closed) return Promise.reject(new Error('the journal is closed'))
@@ -285,14 +314,18 @@ export class Journal {
       created.done = this.#enqueue(async () => {
         // From here on this group's bytes are decided: later appends start the next group.
         if (this.#group === created) this.#group = undefined
-        await this.#write(created.text, true)
-        for (const each of created.apply) each()
+        const refs = await this.#write(created.text, true)
+        let at = 0
+        for (const each of created.apply) {
+          each.run(refs.slice(at, at + each.lines))
+          at += each.lines
+        }
       })
       this.#group = created
       group = created
     }
     group.text += text
-    group.apply.push(apply)
+    group.apply.push({lines, run: apply})
     return group.done
   }
 
@@ -306,14 +339,17 @@ export class Journal {
     return next
   }
 
-  async #write(text: string, durable: boolean): Promise<void> {
+  /** Appends `text` (whole lines); returns where each of its lines is in the file. */
+  async #write(text: string, durable: boolean): Promise<LineRef[]> {
     const handle = await this.#open()
     const bytes = Buffer.from(redactSecrets(text, false))
     try {
       await handle.writeFile(bytes)
       if (durable) await handle.datasync()
+      const refs = lineRefs(bytes, this.#size)
       this.#size += bytes.length
-      this.#lines += text.split('\n').length - 1
+      this.#lines += refs.length
+      return refs
     } catch (error) {
       // A partial line followed by later appends would read as corruption: cut it off, or stop appending.
       await handle.truncate(this.#size).catch((truncateError: unknown) => {
@@ -359,9 +395,11 @@ export class Journal {
     }
   }
 
-  #replay(text: string): void {
+  /** Replays the file's complete lines (`text`, decoded from `bytes`), keeping where each live one is. */
+  #replay(text: string, bytes: Buffer): void {
     const lines = text.split('\n')
     lines.pop()
+    const refs = lineRefs(bytes, 0)
     lines.forEach((line, index) => {
       const number = index + 1
       let value: unknown
@@ -397,24 +435,82 @@ export class Journal {
       if (isRecord(value) && 'written' in value) {
         const mark = asWritten(value)
         if (!mark) throw corrupt(number, 'expected a written mark with note, locale and a lock entry')
-        this.#written.set(key(mark.written, mark.locale), mark)
+        this.#written.set(key(mark.written, mark.locale), refs[index]!)
         return
       }
       const record = asRecord(value)
       if (!record) throw corrupt(number, 'expected a record with note, locale, id, markdown, provider and model')
-      this.#remember(record)
+      this.#remember(record.note, record.locale, record.id, refs[index]!)
     })
   }
 
-  #remember(record: JournalRecord): void {
-    const noteKey = key(record.note, record.locale)
+  #remember(note: string, locale: string, id: string, ref: LineRef): void {
+    const noteKey = key(note, locale)
     let records = this.#live.get(noteKey)
     if (!records) {
       records = new Map()
       this.#live.set(noteKey, records)
     }
-    records.set(record.id, record)
+    records.set(id, ref)
   }
+
+  /** The record at `ref`, read back and checked as on replay. */
+  #recordAt(ref: LineRef): JournalRecord {
+    const record = asRecord(this.#lineAt(ref))
+    if (!record) throw changed()
+    return record
+  }
+
+  /** The written mark at `ref`, read back and checked as on replay (a fresh copy of its entry). */
+  #markAt(ref: LineRef): Written {
+    const value = this.#lineAt(ref)
+    const mark = isRecord(value) ? asWritten(value) : undefined
+    if (!mark) throw changed()
+    return mark
+  }
+
+  /** The JSON value of the line at `ref`. */
+  #lineAt(ref: LineRef): unknown {
+    const buffer = Buffer.allocUnsafe(ref.length)
+    let read = 0
+    try {
+      this.#reader ??= openRegularFileSync(this.#file, JOURNAL_FILE)
+      if (this.#reader === undefined) throw changed()
+      while (read < ref.length) {
+        const count = readSync(this.#reader, buffer, read, ref.length - read, ref.offset + read)
+        if (count === 0) break
+        read += count
+      }
+    } catch (error) {
+      if (error instanceof UserError) throw error
+      throw new UserError(
+        `${JOURNAL_FILE} cannot be read back (${errnoCode(error) ?? String(error)}) — check the disk, then re-run \`sync\` (accepted translations not yet written will be requested again if the file is lost)`
+      )
+    }
+    if (read < ref.length) throw changed()
+    try {
+      return JSON.parse(buffer.toString('utf8'))
+    } catch {
+      throw changed()
+    }
+  }
+}
+
+/** Where each complete line of `bytes` is, in a file in which `bytes` start at `offset`. */
+function lineRefs(bytes: Buffer, offset: number): LineRef[] {
+  const refs: LineRef[] = []
+  for (let from = 0, newline = bytes.indexOf(0x0a); newline !== -1; ) {
+    refs.push({offset: offset + from, length: newline - from})
+    from = newline + 1
+    newline = bytes.indexOf(0x0a, from)
+  }
+  return refs
+}
+
+function changed(): UserError {
+  return new UserError(
+    `${JOURNAL_FILE} changed while this run was using it — another program wrote to it; re-run \`sync\` (translations journaled before are kept when the file is intact)`
+  )
 }
 
 /** The record as it is written: fixed key order, unknown fields dropped, types checked. */

@@ -369,6 +369,26 @@ export class PackedEntry implements EntryHead {
   }
 }
 
+/**
+ * `entry` packed as the lock writes it (a copy: later changes to `entry` do not show). An entry
+ * kept this way costs its two lists of text instead of an object per segment; a run sets one per
+ * note and locale and holds them all until the lock is saved (bench/limits.md, section 2).
+ */
+export function packEntry(entry: LockEntry): PackedEntry {
+  const packed = new PackedEntry(
+    entry.source,
+    entry.target,
+    entry.provider,
+    entry.model,
+    entry.glossary,
+    entry.segments.map((segment) => segment.id).join(' '),
+    entry.segments.map(packSegment).join(' '),
+    entry.segments.length
+  )
+  Object.assign(packed, recordedOf(entry))
+  return packed
+}
+
 /** Segment records of a validated id list and packed list (same length, both well-formed). */
 function unpack(ids: string, packed: string): SegmentRecord[] {
   const hashes = words(packed)

@@ -33,6 +33,7 @@ import {
   LOCK_VERSION,
   type LockEntry,
   PackedEntry,
+  packEntry,
   RECOVERY,
   readDocument,
   serialiseNote,
@@ -109,13 +110,14 @@ export class Lockfile {
     return lock
   }
 
+  /**
+   * The entry, unpacked into a fresh object the caller may keep or change. The lock itself keeps
+   * every entry packed (its text as written): a sync sets or reads one per note and locale, and
+   * objects per segment held until the lock is saved grew with the project (bench/limits.md, 2).
+   */
   get(note: string, locale: string): LockEntry | undefined {
-    const locales = this.#notes.get(note)
-    const entry = locales?.get(locale)
-    if (!(entry instanceof PackedEntry)) return entry
-    const unpacked = entry.unpack()
-    locales!.set(locale, unpacked)
-    return unpacked
+    const entry = this.#notes.get(note)?.get(locale)
+    return entry instanceof PackedEntry ? entry.unpack() : entry && copyEntry(entry)
   }
 
   /**
@@ -131,9 +133,8 @@ export class Lockfile {
   }
 
   /**
-   * The entry, unpacked without being kept unpacked: for readers that look at many entries once
-   * (the translation memory's index), so the lock does not grow by every entry they read. The
-   * result may be the lock's own object: read it, never change it.
+   * The entry for reading only: for readers that look at many entries once (the translation
+   * memory's index). The result may be the lock's own object: read it, never change it.
    */
   peek(note: string, locale: string): Readonly<LockEntry> | undefined {
     const entry = this.#notes.get(note)?.get(locale)
@@ -151,10 +152,10 @@ export class Lockfile {
     return copy
   }
 
-  /** Records an entry (a copy: later changes to `entry` do not leak in). */
+  /** Records an entry (packed, so a copy: later changes to `entry` do not leak in). */
   set(note: string, locale: string, entry: LockEntry): void {
     assertEntry(note, locale, entry)
-    this.#localesOf(note).set(locale, copyEntry(entry))
+    this.#localesOf(note).set(locale, packEntry(entry))
   }
 
   /** {@link set} for entries the reader has validated and nobody else holds. */

@@ -55,6 +55,27 @@ export function readRegularFileSync(file: string, shown: string): Buffer | undef
 }
 
 /**
+ * `file` opened for reading, judged like {@link readRegularFile}; `undefined` when it does not
+ * exist. The caller closes the descriptor (`closeSync`). For reading parts of a file back while
+ * it is appended to (the journal's index).
+ */
+export function openRegularFileSync(file: string, shown: string): number | undefined {
+  let fd: number
+  try {
+    fd = openSync(file, READ_FLAGS)
+  } catch (error) {
+    return missingOrRefused(error, shown)
+  }
+  try {
+    refuseIrregular(fstatSync(fd), shown)
+  } catch (error) {
+    closeSync(fd)
+    throw error
+  }
+  return fd
+}
+
+/**
  * Refuse `stats` unless they describe a regular file: for a handle already opened some other way
  * (the journal's append handle).
  */

@@ -200,7 +200,7 @@ export class TranslationMemory {
       note,
       entry.output,
       (other) => outputOf(locale, other),
-      (other) => lock.peek(other, locale)?.output
+      (other) => lock.head(other, locale)?.output
     )
     return {held, forms}
   }

@@ -88,6 +88,10 @@ export async function syncNote(run: Run, plan: NotePlan): Promise<void> {
         status: outcome.status,
         counts: {...outcome.counts}
       })
+      if (run.options.keepDetails === false) {
+        outcome.segments = []
+        outcome.findings = []
+      }
     } catch (error) {
       if (error instanceof ProviderFatalError) {
         // No later request can succeed: say it once, not once per remaining note.
@@ -126,7 +130,7 @@ async function provenCurrent(
   const {options, project} = run
   if (options.force || options.retranslate || options.overrides?.get(plan.source)?.has(target.locale)) return {}
   const mark = run.journal?.written(plan.source, target.locale)
-  const locked = run.project.lock.get(plan.source, target.locale)
+  const locked = run.project.lock.head(plan.source, target.locale)
   if (!mark && (!locked || locked.source !== sourceHash)) return {}
   let read: TargetRead
   try {
@@ -326,7 +330,7 @@ async function translateNote(
     plan.source,
     readFrom,
     translationOf,
-    (other) => project.lock.get(other, locale)?.output
+    (other) => project.lock.head(other, locale)?.output
   )
   const planned = planSegments(note, decisions, {
     locale,

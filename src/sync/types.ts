@@ -35,6 +35,14 @@ export interface SyncOptions extends ProjectOptions {
   signal?: AbortSignal
   /** Called once per note and locale as soon as it is finished. */
   onNote?: (result: NoteResult) => void
+  /**
+   * `false`: once a note's result has been handed to `onNote` and `onEvent`, the run keeps only
+   * its status, counts and message — its segment outcomes and findings leave memory (the
+   * result's `segments` and `findings` are empty). For callers that print each note as it
+   * finishes and need only the totals at the end (the CLI without `--json` or `--report`): a run
+   * otherwise holds an outcome per segment of the whole project until it ends.
+   */
+  keepDetails?: boolean
   /** For tests: use this provider instead of the configured one. */
   providerOverride?: Provider
   /**

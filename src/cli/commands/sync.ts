@@ -108,13 +108,18 @@ Exit codes: 0 all written or up to date; 1 some notes failed or were left untouc
         let live: LiveProgress | undefined
         if (mode === 'live' && !flags.dryRun) {
           // Discover and plan first (an offline dry run), so every bar starts with its final total.
-          const plan = progressPlan(await sync({...common, dryRun: true, estimate: false, maxCostUsd: undefined}))
+          const plan = progressPlan(
+            await sync({...common, dryRun: true, estimate: false, maxCostUsd: undefined, keepDetails: false})
+          )
           if (plan.locales.length > 0) live = startLiveProgress(process.stderr, plan)
         }
         const result = await sync({
           ...common,
           dryRun: flags.dryRun,
           signal: controller.signal,
+          // Each note is printed as it finishes; the summary needs only counts, unless --json or
+          // --report prints every segment at the end.
+          keepDetails: mode === 'json' || Boolean(flags.report),
           onEvent:
             mode === 'json'
               ? (event) => out.stdout(eventLine(event))
