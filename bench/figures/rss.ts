@@ -90,20 +90,28 @@ function replicated(corpus: readonly SourceFile[], bytes: number): {files: Sourc
 }
 
 /**
- * A note of `MAX_LINES - 1` lines of real prose: the corpus' prose paragraphs hard-wrapped at 20
- * columns (as some editors write), a blank line between paragraphs. A word that would start a line
- * as Markdown syntax (`-`, `#`, `1.`, `>`…) stays on the line before, so the wrapping changes no
- * structure.
+ * A note of `MAX_LINES - 1` lines of real prose: the corpus's prose paragraphs (copies with letters
+ * rotated when one pass is not enough) hard-wrapped at 20 columns, as some editors write, a blank
+ * line between paragraphs. A word that would start a line as Markdown syntax (`-`, `#`, `1.`, `>`,
+ * `<`…) stays on the line before, so the wrapping changes no structure.
  */
-function longNote(corpus: readonly SourceFile[]): string {
-  const lines: string[] = []
-  const risky = /^(?:[-+*#>=|]|\d+[.)])/
+export function longNote(corpus: readonly SourceFile[]): string {
+  const risky = /^(?:[-+*#>=|<`~_]|\d+[.)]|\[)/
+  const paragraphs: string[] = []
   for (const file of corpus) {
     for (const block of file.text.split(/\n{2,}/)) {
-      const prose = block.trim()
-      if (!/^[A-Z][^\n]*$/.test(prose) || /[<|`]|^\s*[-*+] /.test(prose)) continue
+      const lines = block.split('\n')
+      if (!/^[A-Z]/.test(lines[0]!) || lines.some((line) => /^\s*(?:[-*+#>|<`~]|\d+[.)]|\s{4}|\t)/.test(line))) continue
+      paragraphs.push(lines.join(' '))
+    }
+  }
+  if (paragraphs.length < 100) throw new NotMeasured(`only ${paragraphs.length} prose paragraphs in node_modules`)
+  const lines: string[] = []
+  for (let copy = 0; ; copy++) {
+    for (const paragraph of paragraphs) {
       const wrapped: string[] = []
-      for (const word of prose.split(/\s+/)) {
+      for (const word of rotated(paragraph, copy).split(/\s+/)) {
+        if (word === '') continue
         const last = wrapped.at(-1)
         if (last !== undefined && (last.length + 1 + word.length <= 20 || risky.test(word)))
           wrapped[wrapped.length - 1] = `${last} ${word}`
@@ -113,7 +121,6 @@ function longNote(corpus: readonly SourceFile[]): string {
       lines.push(...wrapped, '')
     }
   }
-  throw new NotMeasured(`only ${lines.length} lines of prose found in node_modules for the long note`)
 }
 
 async function writeProject(root: string, files: readonly SourceFile[]): Promise<void> {
