@@ -45,7 +45,8 @@ const entry: LockEntry = {
   output: 'locales/es/a.md',
   segments: [
     {id: 'AAAAAAAAAA', target: 'aaaaaaaa', glossary: 'Gfp12345'},
-    {id: 'BBBBBBBBBB', target: 'bbbbbbbb', human: true, lacksMarkup: true},
+    {id: 'BBBBBBBBBB', target: 'bbbbbbbb', human: true, reported: true},
+    {id: 'EEEEEEEEEE', target: 'eeeeeeee', human: true, review: true},
     {id: 'CCCCCCCCCC~2', target: 'cccccccc', reused: true, pseudo: true},
     {id: 'DDDDDDDDDD', target: 'dddddddd', pseudo: true}
   ]
