@@ -379,8 +379,12 @@ export class NotePool {
     while (this.#slots.length < this.size && this.#started < this.size + 2) {
       this.#started++
       let worker: Worker
+      // A heap limit under 2 GB makes V8 grow the worker's heap by ~1.3–2× its live size instead
+      // of 4×: peak RSS of a 4.5 MB pseudo sync 432 MB instead of 603 (bench/limits.md, "Memory").
+      // 1 GB is ~3× what the longest note sync accepts needs; a worker that still runs out dies
+      // alone, as any crashed worker does, not the process.
       try {
-        worker = new Worker(WORKER_SCRIPT, {workerData: this.setup})
+        worker = new Worker(WORKER_SCRIPT, {workerData: this.setup, resourceLimits: {maxOldGenerationSizeMb: 1024}})
       } catch {
         // No threads here: the main thread does everything.
         this.#closed = true
