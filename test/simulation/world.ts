@@ -84,7 +84,7 @@ interface ModelNote {
   title: string
   paragraphs: Paragraph[]
   /** Human edits of the `es` translation, by paragraph id: the text written and the source it was written against. */
-  human: Map<number, {text: string; source: string}>
+  human: Map<number, {text: string; source: string; flagged?: boolean}>
   /** Front-matter lines a human added to the translation. */
   humanFrontmatter: string[]
   /** The note changed since its last successful sync (its check must report an error). */
@@ -316,7 +316,9 @@ export class World {
           if (!text.includes(old.text)) return
           const human = `${HUMAN} ${++this.#counter}, revisado otra vez${this.#termsIn(stale.text)}${boldOf(stale.text, rng)}.`
           await writeFile(path.join(this.root, target), text.replace(old.text, human))
-          note.human.set(stale.pid, {text: human, source: stale.text})
+          // Only an edit after a sync flagged the segment is a review (docs/state.md, "Human edits
+          // and review"); before that it is one more edit of a translation still to review.
+          note.human.set(stale.pid, old.flagged ? {text: human, source: stale.text} : {...old, text: human})
         })
       case 'edit-config':
         this.#rebase = !this.#rebase
@@ -556,6 +558,12 @@ export class World {
     const results = new Map((summary?.notes ?? []).map((note) => [note.note, note]))
     for (const [file, note] of this.#notes) {
       const written = results.get(file)
+      // A human translation whose source changed is flagged for review by a sync that saw it.
+      if (written && written.status !== 'failed')
+        for (const paragraph of note.paragraphs) {
+          const human = note.human.get(paragraph.pid)
+          if (human && human.source !== paragraph.text) human.flagged = true
+        }
       if (written?.status === 'written') note.flagged = written.findings.some(needsAttention)
       if (attention.has(file)) {
         note.unknown = true
