@@ -40,14 +40,9 @@ export async function readRegularFile(file: string, shown: string): Promise<Buff
 
 /** {@link readRegularFile} without the event loop (the lock is read synchronously). */
 export function readRegularFileSync(file: string, shown: string): Buffer | undefined {
-  let fd: number
+  const fd = openRegularFileSync(file, shown)
+  if (fd === undefined) return undefined
   try {
-    fd = openSync(file, READ_FLAGS)
-  } catch (error) {
-    return missingOrRefused(error, shown)
-  }
-  try {
-    refuseIrregular(fstatSync(fd), shown)
     return readFileSync(fd)
   } finally {
     closeSync(fd)
