@@ -69,6 +69,12 @@ async function lockText(p: TempProject): Promise<string> {
   return p.read('notes-l10n.lock')
 }
 
+/** A note with a commented code block, and a translation of it made before notes-l10n whose comment was translated. */
+const INSTALL_NOTE =
+  '# Install\n\nRun the installer first.\n\n```sh\n# install the tool\nnpm ci\n```\n\nThen read the docs.\n'
+const INSTALL_ADOPTED =
+  '# Instalar\n\nEjecuta primero el instalador.\n\n```sh\n# instalar la herramienta\nnpm ci\n```\n\nLuego lee la documentación.\n'
+
 describe('segment identity whatever a translator writes', () => {
   it('a title and a table cell answered without letters ("2024-01-01", "2 €") never make later runs fail', async () => {
     const project = await synced()
@@ -409,17 +415,13 @@ describe('human edits win everywhere', () => {
   })
 
   it('adopting an existing translation never changes a byte silently: code that differs is reported with file:line', async () => {
-    const source =
-      '# Install\n\nRun the installer first.\n\n```sh\n# install the tool\nnpm ci\n```\n\nThen read the docs.\n'
-    const existing =
-      '# Instalar\n\nEjecuta primero el instalador.\n\n```sh\n# instalar la herramienta\nnpm ci\n```\n\nLuego lee la documentación.\n'
-    const project = await perTest.project({'notes/a.md': source, 'locales/es/a.md': existing})
+    const project = await perTest.project({'notes/a.md': INSTALL_NOTE, 'locales/es/a.md': INSTALL_ADOPTED})
     const before = requests()
     const adopted = await project.run(['sync', '--locale', 'es'], env())
     expect(adopted.code).toBe(1)
     expect(adopted.stdout).toMatch(/untouched/)
     expect(adopted.stdout).toContain('locales/es/a.md:6')
-    expect(await project.read('locales/es/a.md')).toBe(existing)
+    expect(await project.read('locales/es/a.md')).toBe(INSTALL_ADOPTED)
     expect(requests()).toBe(before)
 
     // The user chooses: --force takes the code from the source and keeps the human prose.
@@ -434,29 +436,25 @@ describe('human edits win everywhere', () => {
   })
 
   it('adopting a translation whose code comments were translated: code.comments "keep" keeps the body byte for byte, then and after a source edit', async () => {
-    const source =
-      '# Install\n\nRun the installer first.\n\n```sh\n# install the tool\nnpm ci\n```\n\nThen read the docs.\n'
-    const existing =
-      '# Instalar\n\nEjecuta primero el instalador.\n\n```sh\n# instalar la herramienta\nnpm ci\n```\n\nLuego lee la documentación.\n'
-    const project = await perTest.project({'notes/a.md': source, 'locales/es/a.md': existing})
+    const project = await perTest.project({'notes/a.md': INSTALL_NOTE, 'locales/es/a.md': INSTALL_ADOPTED})
     const before = requests()
     // Without the option: left as it is, and the message names the option that fits.
     const refused = await project.run(['sync', '--locale', 'es'], env())
     expect(refused.code).toBe(1)
     expect(refused.stdout).toContain('locales/es/a.md:6')
     expect(refused.stdout).toContain('set "code": {"comments": "keep"} in the config')
-    expect(await project.read('locales/es/a.md')).toBe(existing)
+    expect(await project.read('locales/es/a.md')).toBe(INSTALL_ADOPTED)
 
     await project.write('notes-l10n.config.json', JSON.stringify({code: {comments: 'keep'}}))
     const adopted = await project.run(['sync', '--locale', 'es'], env())
     expect(adopted.code, adopted.stdout).toBe(0)
     // The body byte for byte; the front-matter policy adds `lang` and `translated`.
-    expect(await project.read('locales/es/a.md')).toBe(`---\nlang: es\ntranslated: true\n---\n${existing}`)
+    expect(await project.read('locales/es/a.md')).toBe(`---\nlang: es\ntranslated: true\n---\n${INSTALL_ADOPTED}`)
     expect(requests()).toBe(before)
     expect((await project.run(['check', '--locale', 'es'])).code).toBe(0)
 
     // A later source edit translates the new prose and keeps the translated comment.
-    await project.write('notes/a.md', `${source}\nA paragraph added later.\n`)
+    await project.write('notes/a.md', `${INSTALL_NOTE}\nA paragraph added later.\n`)
     expect((await project.run(['sync', '--locale', 'es'], env())).code).toBe(0)
     const after = await project.read('locales/es/a.md')
     expect(after).toContain('# instalar la herramienta\nnpm ci\n')
@@ -465,8 +463,8 @@ describe('human edits win everywhere', () => {
     expect((await project.run(['check', '--locale', 'es'])).code).toBe(0)
 
     // A difference in the code itself is never kept: adoption still reports it.
-    const other = existing.replace('npm ci', 'npm install')
-    await project.write('notes/b.md', source)
+    const other = INSTALL_ADOPTED.replace('npm ci', 'npm install')
+    await project.write('notes/b.md', INSTALL_NOTE)
     await project.write('locales/es/b.md', other)
     const code = await project.run(['sync', '--locale', 'es'], env())
     expect(code.code).toBe(1)
