@@ -15,7 +15,7 @@ import {openProject} from '../project/project.js'
 import {inputFiles, parseResults, requestLine} from '../providers/batch-jsonl.js'
 import {createBatchResultsProvider} from '../providers/batch-results.js'
 import {addEstimate, type Estimate, emptyEstimate, estimateJob} from '../providers/estimate.js'
-import {type BatchClient, type BatchInfo, createBatchClient} from '../providers/openai-batch.js'
+import type {BatchClient, BatchInfo} from '../providers/openai-batch.js'
 import {withoutDuplicates} from '../providers/packer.js'
 import {planRequests} from '../providers/requests.js'
 import {endpointOf, type ProviderSettings} from '../providers/select.js'
@@ -111,7 +111,7 @@ export async function batchStatus(options: BatchOptions): Promise<BatchSummary[]
       summaries.push(summary(record, 'downloaded'))
       continue
     }
-    const info = await clientFor(options, config.provider, record.baseURL).retrieve(record.id)
+    const info = await (await clientFor(options, config.provider, record.baseURL)).retrieve(record.id)
     summaries.push(summary(record, info.status, info.counts))
   }
   return summaries
@@ -126,7 +126,7 @@ export async function collectBatches(options: BatchOptions): Promise<CollectResu
   for (let record of await listBatches(root)) {
     let counts: BatchInfo['counts'] | undefined
     if (record.status === 'submitted') {
-      const client = clientFor(options, config.provider, record.baseURL)
+      const client = await clientFor(options, config.provider, record.baseURL)
       const info = await client.retrieve(record.id)
       counts = info.counts
       if (RUNNING.has(info.status)) {
@@ -216,7 +216,7 @@ async function submitBatch(options: BatchOptions): Promise<SubmitResult> {
 
   const batches: BatchSummary[] = []
   if (lines.length > 0 && !options.dryRun) {
-    const client = clientFor(options, settings, baseURL)
+    const client = await clientFor(options, settings, baseURL)
     for (const file of inputFiles(lines)) {
       const created = await client.submit(file.join(''), 'notes-l10n-batch.jsonl')
       const own: BatchRecord['requests'] = {}
@@ -279,13 +279,17 @@ function plainSync(options: BatchOptions): SyncOptions {
   return rest
 }
 
-/** A Batch API client bounded like chat completions: `provider.timeoutMs`, `maxReplyBytes`, `maxRetries` apply. */
-function clientFor(
+/**
+ * A Batch API client bounded like chat completions: `provider.timeoutMs`, `maxReplyBytes`, `maxRetries` apply.
+ * The openai SDK is imported here, by batch runs only (`providers/select.ts` says why).
+ */
+async function clientFor(
   options: BatchOptions,
   limits: Pick<ProviderSettings, 'timeoutMs' | 'maxReplyBytes' | 'maxRetries'>,
   baseURL: string | undefined
-): BatchClient {
+): Promise<BatchClient> {
   if (options.client) return options.client(baseURL)
+  const {createBatchClient} = await import('../providers/openai-batch.js')
   return createBatchClient({
     apiKey: options.env.OPENAI_API_KEY ?? '',
     baseURL,

@@ -8,6 +8,7 @@
 import {segmentFingerprint} from '../glossary/load.js'
 import {type InspectOptions, inspect} from '../inspection/inspect.js'
 import type {AnalysedNote} from '../pipeline/analyse.js'
+import {loadMdxParser} from '../pipeline/parse.js'
 import {decodeNote} from '../pipeline/read.js'
 import {analyse, readNote} from '../project/analyse.js'
 import {loadLock, openProject, type Project, type ProjectBase} from '../project/project.js'
@@ -146,11 +147,9 @@ export async function noteAt(
   const bytes = await revision.read(file)
   if (!bytes) return undefined
   try {
-    return analyse(
-      project,
-      file,
-      decodeNote(bytes, `${file}@${revision.rev}`, {maxBytes: project.config.limits.maxFileBytes})
-    )
+    const text = decodeNote(bytes, `${file}@${revision.rev}`, {maxBytes: project.config.limits.maxFileBytes})
+    if (text.mdx) await loadMdxParser()
+    return analyse(project, file, text)
   } catch (error) {
     if (error instanceof UserError) return undefined
     throw error

@@ -9,7 +9,7 @@ import pLimit from 'p-limit'
 import {openProject, type Project} from '../project/project.js'
 import {NoteGate} from '../providers/packer.js'
 import {addUsage, emptyUsage} from '../providers/prices.js'
-import {selectProvider} from '../providers/select.js'
+import {type ProviderMaker, providerMaker} from '../providers/select.js'
 import {listBatches} from '../state/batches.js'
 import {Journal} from '../state/journal.js'
 import {acquireRunLock} from '../state/mutex.js'
@@ -68,7 +68,7 @@ export async function sync(options: SyncOptions): Promise<SyncResult> {
       project,
       outputs,
       dryRunOf(options),
-      undefined,
+      {provider: undefined},
       new NoteGate(),
       pricingOf({...settings, name: 'openai'}, options.env)
     )
@@ -76,15 +76,14 @@ export async function sync(options: SyncOptions): Promise<SyncResult> {
   }
   // Notes in flight, so the provider packs the requests of all of them (`providers/packer.ts`).
   const gate = new NoteGate()
-  const provider =
-    options.providerOverride ??
-    (offline ? undefined : selectProvider({...settings, maxCostUsd: options.maxCostUsd}, options.env, gate))
+  const make = options.providerOverride || offline ? undefined : await providerMaker(settings.name, options.env, gate)
+  const provider = options.providerOverride ?? make?.({...settings, maxCostUsd: options.maxCostUsd})
   const estimating =
     options.dryRun && options.estimate !== false && settings.name !== 'pseudo' && !options.providerOverride
   // `sync --batch` holds the mutex around its whole submit or collect and says so (`runLockHeld`).
   const release = options.dryRun || options.runLockHeld ? undefined : await acquireRunLock(project.root)
   try {
-    return await runNotes(project, outputs, options, provider, gate, estimating ? pricing : undefined)
+    return await runNotes(project, outputs, options, {provider, make}, gate, estimating ? pricing : undefined)
   } finally {
     await release?.()
   }
@@ -114,7 +113,8 @@ async function runNotes(
   project: Project,
   outputs: ReadonlyMap<string, string>,
   options: SyncOptions,
-  provider: Provider | undefined,
+  /** The run's provider (none for a dry run) and the maker of one a model, for `provider.models`. */
+  {provider, make}: {provider: Provider | undefined; make?: ProviderMaker | undefined},
   gate: NoteGate,
   estimate: Pricing | undefined
 ): Promise<SyncResult> {
@@ -156,7 +156,7 @@ async function runNotes(
       project,
       outputs,
       options,
-      providerFor: perLocaleProviders(project, options, settings, provider, gate),
+      providerFor: perLocaleProviders(project, options, settings, provider, make),
       journal,
       result,
       written: recovered,

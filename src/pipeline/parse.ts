@@ -11,11 +11,11 @@
  */
 
 import type {Nodes, PhrasingContent, Root} from 'mdast'
-import remarkDirective from 'remark-directive'
+import type RemarkDirective from 'remark-directive'
 import remarkFrontmatter from 'remark-frontmatter'
 import remarkGfm from 'remark-gfm'
 import remarkMath from 'remark-math'
-import remarkMdx from 'remark-mdx'
+import type RemarkMdx from 'remark-mdx'
 import remarkParse from 'remark-parse'
 import {type Data, type Processor, unified} from 'unified'
 import {location} from 'vfile-location'
@@ -194,16 +194,38 @@ const processor = unified()
  * (Docusaurus admonitions `:::tip[Title]` … `:::`, parsed as Docusaurus parses them). Their nodes
  * are protected like HTML (`protect.ts`), except that prose inside JSX elements and directives
  * stays translatable.
+ *
+ * Built once by {@link loadMdxParser} and kept in `loaded` (a constant made late, not per-call
+ * state): its 46 modules (acorn among them) cost ~0.1–0.2 s of start-up
+ * and memory in every process and worker, and only projects with `.mdx` notes use them (issue 19).
  */
-const mdxProcessor = unified()
-  .use(remarkParse)
-  .use(remarkMdx)
-  .use(remarkDirective)
-  .use(remarkGfm)
-  .use(remarkFrontmatter, ['yaml'])
-  .use(remarkMath)
-  .use(remarkRecordOffsets)
-  .freeze()
+const loaded: {mdx?: ReturnType<typeof mdxProcessorWith>} = {}
+
+function mdxProcessorWith(remarkMdx: typeof RemarkMdx, remarkDirective: typeof RemarkDirective) {
+  return unified()
+    .use(remarkParse)
+    .use(remarkMdx)
+    .use(remarkDirective)
+    .use(remarkGfm)
+    .use(remarkFrontmatter, ['yaml'])
+    .use(remarkMath)
+    .use(remarkRecordOffsets)
+    .freeze()
+}
+
+/**
+ * Loads the MDX parser. The io edges that read a note (`project/project.ts` `readText`, the
+ * revision reader of `diff`, the sync's worker threads) call it before an `.mdx` note is parsed,
+ * so that parsing itself stays synchronous. Cheap after the first call.
+ */
+export async function loadMdxParser(): Promise<void> {
+  if (loaded.mdx) return
+  const [{default: remarkMdx}, {default: remarkDirective}] = await Promise.all([
+    import('remark-mdx'),
+    import('remark-directive')
+  ])
+  loaded.mdx ??= mdxProcessorWith(remarkMdx, remarkDirective)
+}
 
 /** How to read a note's text. */
 export interface ParseOptions {
@@ -322,6 +344,11 @@ function splitMath(
 }
 
 function parseMdx(text: string): Root {
+  const mdxProcessor = loaded.mdx
+  if (!mdxProcessor) {
+    // Our bug (exit 3), never the note's: an io edge read an `.mdx` note without loading the parser.
+    throw new Error('the MDX parser was not loaded: call loadMdxParser() where the note is read')
+  }
   try {
     return mdxProcessor.parse(text)
   } catch (error) {

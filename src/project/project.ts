@@ -185,7 +185,10 @@ export async function readText(root: string, file: string, maxBytes: number): Pr
     if (isErrno(error, 'EISDIR')) throw new UserError(`${file}: is a directory, expected a Markdown file`)
     throw new UserError(`${file}: cannot be read (${errnoMessage(error)})`)
   }
-  return decodeNote(bytes, file, {maxBytes})
+  const note = decodeNote(bytes, file, {maxBytes})
+  // Dynamic: `check` loads the Markdown parser only for a note it must parse (bench/limits.md, 3).
+  if (note.mdx) await (await import('../pipeline/parse.js')).loadMdxParser()
+  return note
 }
 
 /** The glossary's fingerprint for a locale, as lock entries record it; undefined without a glossary. */

@@ -117,19 +117,6 @@ export interface OpenAIProvider extends Provider {
 }
 
 /**
- * Warn when the SDK will log request and response bodies (docs/rules.md S1).
- *
- * @param env
- *   The environment (`process.env` at the CLI).
- * @returns
- *   A one-line warning, or `undefined` when logging is not at debug level.
- */
-export function debugLogWarning(env: Record<string, string | undefined>): string | undefined {
-  if (env.OPENAI_LOG?.trim().toLowerCase() !== 'debug') return undefined
-  return 'OPENAI_LOG=debug makes the openai SDK log every request and response body (your notes and their translations); unset OPENAI_LOG unless you are debugging, and never share that log.'
-}
-
-/**
  * Create the provider. One instance per run: its limiter, fallback state, pause gate and usage
  * are shared by every job, and a fatal error in one job stops them all.
  *

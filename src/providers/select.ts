@@ -1,6 +1,6 @@
 import type {Provider} from '../types.js'
 import {UserError} from '../types.js'
-import {createOpenAIProvider, type OpenAIProviderOptions} from './openai.js'
+import type {OpenAIProviderOptions} from './openai.js'
 import {createPackingProvider, type NoteGate} from './packer.js'
 import {createPseudoProvider} from './pseudo.js'
 
@@ -65,43 +65,64 @@ export const defaultModel = 'gpt-4.1-mini'
 
 const providerNames = ['openai', 'pseudo'] as const
 
+/** Makes the provider a run uses, for one model's settings (`provider.models` makes one a model). */
+export type ProviderMaker = (settings: ProviderSettings) => SelectedProvider
+
 /**
- * Builds the provider a run uses.
+ * Loads what the provider named `name` needs and returns its maker.
  *
- * The API key is read here, from the environment only (docs/rules.md S2), and handed to the provider; it is
- * never stored in settings, results or messages.
+ * The `openai` provider's modules (the SDK: ~150 modules, ~0.2 s and ~15 MB before the first
+ * request) are imported here, only by runs that use it: a pseudo run, a dry run and every other
+ * command never load them (issue 19, bench/limits.md "Memory").
+ *
+ * The API key is read by the maker, from the environment only (docs/rules.md S2), and handed to the
+ * provider; it is never stored in settings, results or messages.
+ *
+ * @throws {UserError} for an unknown provider name.
  */
-export function selectProvider(
-  settings: ProviderSettings,
+export async function providerMaker(
+  name: string,
   env: Readonly<Record<string, string | undefined>>,
   /** The run's notes in flight, so requests are packed across all of them (`packer.ts`). */
   gate?: NoteGate
-): SelectedProvider {
-  switch (settings.name) {
+): Promise<ProviderMaker> {
+  switch (name) {
     case 'pseudo':
-      return Object.assign(createPseudoProvider(), {priced: true})
+      return () => Object.assign(createPseudoProvider(), {priced: true})
     case 'openai': {
-      const apiKey = env.OPENAI_API_KEY
-      if (!apiKey) {
-        throw new UserError(
-          'OPENAI_API_KEY is not set: export it (export OPENAI_API_KEY=…) for OpenAI or any OpenAI-compatible endpoint (with OPENAI_BASE_URL or --base-url), or run with --provider pseudo to try the pipeline offline'
+      const {createOpenAIProvider} = await import('./openai.js')
+      return (settings) => {
+        const apiKey = env.OPENAI_API_KEY
+        if (!apiKey) {
+          throw new UserError(
+            'OPENAI_API_KEY is not set: export it (export OPENAI_API_KEY=…) for OpenAI or any OpenAI-compatible endpoint (with OPENAI_BASE_URL or --base-url), or run with --provider pseudo to try the pipeline offline'
+          )
+        }
+        const {name: _name, model, baseURL: _baseURL, ...rest} = settings
+        const chosen = model ?? defaultModel
+        // Jobs of many notes share requests and exact duplicates are sent once (`packer.ts`).
+        return createPackingProvider(
+          createOpenAIProvider({...rest, apiKey, baseURL: endpointOf(settings, env), model: chosen}),
+          {
+            maxBatchTokens: rest.maxBatchTokens,
+            pack: !chosen.startsWith('qwen-mt'),
+            ...(gate ? {gate} : {})
+          }
         )
       }
-      const {name: _name, model, baseURL: _baseURL, ...rest} = settings
-      const chosen = model ?? defaultModel
-      // Jobs of many notes share requests and exact duplicates are sent once (`packer.ts`).
-      return createPackingProvider(
-        createOpenAIProvider({...rest, apiKey, baseURL: endpointOf(settings, env), model: chosen}),
-        {
-          maxBatchTokens: rest.maxBatchTokens,
-          pack: !chosen.startsWith('qwen-mt'),
-          ...(gate ? {gate} : {})
-        }
-      )
     }
     default:
       throw new UserError(
-        `unknown provider "${settings.name}": expected one of ${providerNames.join(', ')} (--provider or provider.name in the config)`
+        `unknown provider "${name}": expected one of ${providerNames.join(', ')} (--provider or provider.name in the config)`
       )
   }
+}
+
+/** The provider a run uses: {@link providerMaker} for `settings.name`, applied to `settings`. */
+export async function selectProvider(
+  settings: ProviderSettings,
+  env: Readonly<Record<string, string | undefined>>,
+  gate?: NoteGate
+): Promise<SelectedProvider> {
+  return (await providerMaker(settings.name, env, gate))(settings)
 }

@@ -6,11 +6,26 @@
  * `js-tiktoken`, so counting works offline.
  */
 
-import {Tiktoken} from 'js-tiktoken/lite'
-import o200kBase from 'js-tiktoken/ranks/o200k_base'
+import {createRequire} from 'node:module'
+import type {Tiktoken} from 'js-tiktoken/lite'
+import type o200kBase from 'js-tiktoken/ranks/o200k_base'
 
-/** Built on first use: decoding the rank table takes a noticeable fraction of a second. */
+/**
+ * Built on first use, and its modules loaded then too: the rank table is a 2.3 MB module whose
+ * text alone costs ~25 MB of memory and ~60 ms to load, and decoding it a noticeable fraction of
+ * a second more. A pseudo run, `check` and `status` never count tokens, so they pay none of it
+ * (issue 19, bench/limits.md "Memory"). `js-tiktoken` ships CommonJS builds of both, which a
+ * synchronous `require` can load where the first count happens.
+ */
 let encoder: Tiktoken | undefined
+
+function createEncoder(): Tiktoken {
+  const require = createRequire(import.meta.url)
+  const {Tiktoken: Encoder} = require('js-tiktoken/lite') as typeof import('js-tiktoken/lite')
+  // The CommonJS build exports the table itself (`module.exports = {pat_str, …}`), not `default`.
+  const ranks = require('js-tiktoken/ranks/o200k_base') as typeof o200kBase
+  return new Encoder(ranks)
+}
 
 /**
  * Count the tokens of `text` with the `o200k_base` encoding.
@@ -48,7 +63,7 @@ const MAX_CACHED_TEXT = 16 * 1024
 const MAX_CACHED_CHARS = 4 * 1024 * 1024
 
 function countUncached(text: string): number {
-  encoder ??= new Tiktoken(o200kBase)
+  encoder ??= createEncoder()
   const tiktoken = encoder
   // Segment text is data, never control: allow no special tokens so a note can't make us throw.
   const encoded = (part: string) => (part === '' ? 0 : tiktoken.encode(part, [], []).length)

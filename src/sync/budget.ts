@@ -7,10 +7,9 @@
 import type {Project} from '../project/project.js'
 import {type Estimate, emptyEstimate} from '../providers/estimate.js'
 import type {OpenAIProvider} from '../providers/openai.js'
-import type {NoteGate} from '../providers/packer.js'
 import {type Price, priceFor} from '../providers/prices.js'
 import {type RequestSettings, requestSettings} from '../providers/requests.js'
-import {defaultModel, type ProviderSettings, selectProvider} from '../providers/select.js'
+import {defaultModel, type ProviderMaker, type ProviderSettings} from '../providers/select.js'
 import type {Provider, Usage} from '../types.js'
 import {UserError} from '../types.js'
 import type {SyncOptions} from './types.js'
@@ -68,11 +67,13 @@ export function perLocaleProviders(
   options: SyncOptions,
   settings: ProviderSettings,
   provider: Provider | undefined,
-  gate: NoteGate
+  /** The maker `provider` came from (undefined for a provider given by a test, or none). */
+  make: ProviderMaker | undefined
 ): (locale: string) => Provider | undefined {
   const models = project.config.provider.models
   if (
     !provider ||
+    !make ||
     options.providerOverride ||
     options.provider?.model ||
     settings.name === 'pseudo' ||
@@ -86,7 +87,7 @@ export function perLocaleProviders(
     if (!model) return provider
     let chosen = byModel.get(model)
     if (!chosen) {
-      chosen = selectProvider({...settings, model, maxCostUsd: options.maxCostUsd}, options.env, gate)
+      chosen = make({...settings, model, maxCostUsd: options.maxCostUsd})
       byModel.set(model, chosen)
     }
     return chosen

@@ -7,7 +7,7 @@ import {parentPort, workerData} from 'node:worker_threads'
 import type {Root} from 'mdast'
 import {shield} from '../glossary/apply.js'
 import {type AnalysedNote, analyseNote} from '../pipeline/analyse.js'
-import {parseMarkdown} from '../pipeline/parse.js'
+import {loadMdxParser, parseMarkdown} from '../pipeline/parse.js'
 import {reassemble} from '../pipeline/reassemble.js'
 import {
   type AssembledThere,
@@ -95,7 +95,10 @@ function assemble(request: Extract<Request, {type: 'assemble'}>): AssembledThere
   return result
 }
 
-port.on('message', (request: Request) => {
+// Async only for an `.mdx` note's first analysis, which loads the MDX parser (`parse.ts`). The
+// main thread sends a note's restore and assemble after its analysis has replied, so awaiting
+// here reorders nothing a note depends on.
+port.on('message', async (request: Request) => {
   if (request.type === 'release') {
     for (const handle of request.handles) held.delete(handle)
     return
@@ -103,6 +106,7 @@ port.on('message', (request: Request) => {
   let reply: Reply
   try {
     if (request.type === 'analyse') {
+      if (request.text.mdx) await loadMdxParser()
       const note = analyse(request.file, request.text, request.frontmatterKeys ?? setup.frontmatterKeys)
       held.set(request.handle, withoutTree(note))
       reply = {type: 'analysed', id: request.id, note: portable(note)}

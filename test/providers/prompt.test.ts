@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest'
-import {debugLogWarning} from '../../src/providers/openai.js'
+import {debugLogWarning} from '../../src/providers/openai-log.js'
 import {
   buildMessages,
   feedbackMessage,

@@ -68,7 +68,7 @@ Exit codes: 0 all written or up to date; 1 some notes failed or were left untouc
         {eventLine, formatEstimate, progressMode, progressPlan, startLiveProgress},
         {batchExitCode, formatBatchRun, formatSyncLine, formatSyncSummary}
       ] = await Promise.all([
-        import('../../providers/openai.js'),
+        import('../../providers/openai-log.js'),
         import('../../commands/sync.js'),
         import('../../commands/batch.js'),
         import('../progress.js'),
