@@ -110,14 +110,20 @@ export const POOL_MIN_NOTES = 8
 /** The environment variable that sets the number of worker threads when `--workers` is not given. */
 export const WORKERS_ENV = 'NOTES_L10N_WORKERS'
 
-/** The default: one worker per core, at most four. */
-export function defaultWorkers(): number {
-  return Math.min(availableParallelism(), 4)
+/**
+ * The default: one worker per core beyond the main thread's, at most four; none on two cores or
+ * fewer. The main thread keeps a core busy with I/O, validation and the provider, and on the
+ * 2-core machine of bench/limits.md (section 7) two workers gave the same wall
+ * time as none (59.6 s against 62.0 s for 6.8 MB of READMEs; 5.9–6.8 s against 5.4–7.2 s for the
+ * shared corpus) for 27 % more CPU time and 85–90 MB more peak memory, and one worker was slower.
+ */
+export function defaultWorkers(cores = availableParallelism()): number {
+  return cores <= 2 ? 0 : Math.min(cores - 1, 4)
 }
 
 /**
- * The number of worker threads a run asked for: `--workers`, else `NOTES_L10N_WORKERS`, else one
- * per core (at most four). 0 does all the work on the main thread.
+ * The number of worker threads a run asked for: `--workers`, else `NOTES_L10N_WORKERS`, else
+ * {@link defaultWorkers}. 0 does all the work on the main thread.
  *
  * @throws {UserError} when the variable is not a whole number.
  */

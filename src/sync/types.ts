@@ -29,7 +29,8 @@ export interface SyncOptions extends ProjectOptions {
   env: Readonly<Record<string, string | undefined>>
   /**
    * Worker threads that analyse and reassemble notes (`note-pool.ts`): 0 does it all on the main
-   * thread. Default: `NOTES_L10N_WORKERS`, else one per core (at most four).
+   * thread. Default: `NOTES_L10N_WORKERS`, else one per core beyond the first (at most four; none
+   * on two cores or fewer).
    */
   workers?: number
   signal?: AbortSignal

@@ -11,6 +11,7 @@ import {cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile} from 'node:fs/prom
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {defaultWorkers, workersWanted} from '../../src/sync/note-pool.js'
 import {repo} from '../support/transpile.js'
 import {builtCli} from './support/built-cli.js'
 
@@ -183,5 +184,17 @@ describe('sync on worker threads', () => {
     const one = await sync(small, ['--workers', '2', 'notes/links.md'])
     expect(one.code).toBe(0)
     expect(one.threads).toBe(1)
+  })
+})
+
+describe('how many workers a run starts by default', () => {
+  it('none on two cores or fewer (they measured no gain there); else one per core beyond the first, at most four', () => {
+    expect([1, 2, 3, 4, 5, 8, 64].map((cores) => defaultWorkers(cores))).toEqual([0, 0, 2, 3, 4, 4, 4])
+  })
+
+  it('--workers wins over NOTES_L10N_WORKERS, which wins over the default', () => {
+    expect(workersWanted(3, {NOTES_L10N_WORKERS: '1'})).toBe(3)
+    expect(workersWanted(undefined, {NOTES_L10N_WORKERS: ' 2 '})).toBe(2)
+    expect(workersWanted(undefined, {})).toBe(defaultWorkers())
   })
 })

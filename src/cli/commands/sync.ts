@@ -24,7 +24,7 @@ export function registerSync(program: Command, {out, cwd, env, setExit, isTTY}: 
     .option('-c, --concurrency <n>', 'requests in flight at once (default 8)', positiveInteger)
     .option(
       '--workers <n>',
-      'worker threads that parse and reassemble notes (default: $NOTES_L10N_WORKERS, else one per core, at most 4; 0: none)',
+      'worker threads that parse and reassemble notes (default: $NOTES_L10N_WORKERS, else one per core beyond the first, at most 4, none on 2 cores or fewer; 0: none)',
       workerCount
     )
     .option('-n, --dry-run', 'show what would be translated and written, without calling the provider or writing')
