@@ -35,3 +35,30 @@ export async function loadLock(repoRoot: string, root: string): Promise<Lockfile
   }
   return lock as LockfileLike
 }
+
+/** What a lock entry records of the config and output path for one locale (`RECORDED_FIELDS`). */
+export type RecordedFor = (locale: string, entry: {output?: string}) => {inputs: string; output?: string}
+
+/**
+ * The provenance a lock entry of `locale` records in the project at `root` (its config as
+ * written there), with the project's own code: an entry copied from another locale must carry its
+ * own locale's config fingerprint and output path, or `check` rightly calls it stale.
+ *
+ * @throws {NotMeasured} when the modules are missing or have another shape.
+ */
+export async function recordedFor(repoRoot: string, root: string, from: string): Promise<RecordedFor> {
+  const load = async (file: string): Promise<Record<string, unknown>> => {
+    const modulePath = path.join(repoRoot, 'dist', file)
+    if (!existsSync(modulePath)) throw new NotMeasured(`dist/${file} does not exist yet (run npm run build)`)
+    return (await import(pathToFileURL(modulePath).href)) as Record<string, unknown>
+  }
+  const [{loadConfig}, {inputsFingerprint}] = await Promise.all([load('config/load.js'), load('project/provenance.js')])
+  if (typeof loadConfig !== 'function' || typeof inputsFingerprint !== 'function')
+    throw new NotMeasured('dist/ has no loadConfig or inputsFingerprint')
+  const config: unknown = await (loadConfig as (options: {cwd: string}) => Promise<unknown>)({cwd: root})
+  const fingerprint = inputsFingerprint as (config: unknown, target: {locale: string; localeForPath: string}) => string
+  return (locale, entry) => ({
+    inputs: fingerprint(config, {locale, localeForPath: locale}),
+    ...(entry.output === undefined ? {} : {output: entry.output.replace(`locales/${from}/`, `locales/${locale}/`)})
+  })
+}

@@ -3,7 +3,8 @@
  * next to `sha256sum` of the same files in the same run.
  *
  * The tree is built once: the sources, one `sync --provider pseudo` to `es`, then the `es` targets
- * and lock entries copied to the eight other locales with the project's own lock code (a real
+ * and lock entries copied to the eight other locales with the project's own lock code, each with
+ * its own locale's recorded config fingerprint and output path (a real
  * nine-locale sync would spend minutes of the bench's ten re-doing the same work). `check` sees
  * ten thousand sources, ninety thousand targets and a lock of ninety thousand entries, as it
  * would after a real sync.
@@ -15,7 +16,7 @@ import {readCorpus} from '../corpus.js'
 import type {Figure} from '../figure.js'
 import {NotMeasured, runsWithin} from '../figure.js'
 import {proseBlocks, writeConfig, writeNoteTree} from '../generate.js'
-import {loadLock} from '../lock.js'
+import {loadLock, recordedFor} from '../lock.js'
 import {ratios, summarise} from '../stats.js'
 import {copyFolder, freshFolder} from '../tree.js'
 import {BLOCKS_PER_NOTE, syncedTreeKey} from './scale.js'
@@ -49,12 +50,16 @@ export const checkSpeed: Figure = {
     const notesInLock = [...lock.entries()].map(([note]) => note)
     if (notesInLock.length !== notes)
       throw new NotMeasured(`after sync the lock holds ${notesInLock.length} entries for ${notes} notes`)
+    await writeConfig(root, LOCALES)
+    const recorded = await recordedFor(context.repoRoot, root, 'es')
     for (const locale of LOCALES.slice(1)) {
       await copyFolder(path.join(root, 'locales/es'), path.join(root, 'locales', locale))
-      for (const note of notesInLock) lock.set(note, locale, lock.get(note, 'es'))
+      for (const note of notesInLock) {
+        const entry = lock.get(note, 'es') as {output?: string}
+        lock.set(note, locale, {...entry, ...recorded(locale, entry)})
+      }
     }
     await lock.save(root)
-    await writeConfig(root, LOCALES)
     const files = [...(await listFiles(root, 'notes')), ...(await listFiles(root, 'locales'))]
     context.log(
       `tree: ${notes} notes × ${LOCALES.length} locales (${files.length} files) built in ${((performance.now() - setupStarted) / 1000).toFixed(1)} s`
@@ -106,7 +111,7 @@ export const checkSpeed: Figure = {
         {label: 'check, warm (second run)', value: summarise(warm), unit: 's'}
       ],
       notes: [
-        `Tree: ${notes} generated notes synced to es with --provider pseudo (${handed ? "figure 2's last 10k tree, taken over as it was left" : 'synced here'}); the es targets and their lock entries copied to ${LOCALES.slice(1).join(', ')} with the project's Lockfile (so every target is current and check takes its no-parse path).`,
+        `Tree: ${notes} generated notes synced to es with --provider pseudo (${handed ? "figure 2's last 10k tree, taken over as it was left" : 'synced here'}); the es targets and their lock entries copied to ${LOCALES.slice(1).join(', ')} with the project's Lockfile, each with its own locale's config fingerprint and output path (so every target is current and check takes its no-parse path).`,
         `Runs: ${runs} of ${context.runs} requested${runs < context.runs ? ` — one run (sha256sum + cold + warm) took longer than ${BUDGET_SECONDS} s ÷ ${context.runs}, so fewer runs fit this figure's share of the 10-minute budget` : ''}.`,
         'check runs as a CLI process (Node start-up included) with --format json; sha256sum gets the file list on stdin through xargs. Both read from a warm page cache.'
       ]
