@@ -73,7 +73,7 @@ export type ProviderMaker = (settings: ProviderSettings) => SelectedProvider
  *
  * The `openai` provider's modules (the SDK: ~150 modules, ~0.2 s and ~15 MB before the first
  * request) are imported here, only by runs that use it: a pseudo run, a dry run and every other
- * command never load them (issue 19, bench/limits.md "Memory").
+ * command never load them (issue 19; bench/limits.md section 7, "Start-up").
  *
  * The API key is read by the maker, from the environment only (docs/rules.md S2), and handed to the
  * provider; it is never stored in settings, results or messages.
@@ -116,13 +116,4 @@ export async function providerMaker(
         `unknown provider "${name}": expected one of ${providerNames.join(', ')} (--provider or provider.name in the config)`
       )
   }
-}
-
-/** The provider a run uses: {@link providerMaker} for `settings.name`, applied to `settings`. */
-export async function selectProvider(
-  settings: ProviderSettings,
-  env: Readonly<Record<string, string | undefined>>,
-  gate?: NoteGate
-): Promise<SelectedProvider> {
-  return (await providerMaker(settings.name, env, gate))(settings)
 }

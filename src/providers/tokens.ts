@@ -14,7 +14,7 @@ import type o200kBase from 'js-tiktoken/ranks/o200k_base'
  * Built on first use, and its modules loaded then too: the rank table is a 2.3 MB module whose
  * text alone costs ~25 MB of memory and ~60 ms to load, and decoding it a noticeable fraction of
  * a second more. A pseudo run, `check` and `status` never count tokens, so they pay none of it
- * (issue 19, bench/limits.md "Memory"). `js-tiktoken` ships CommonJS builds of both, which a
+ * (issue 19; bench/limits.md section 7, "Start-up"). `js-tiktoken` ships CommonJS builds of both, which a
  * synchronous `require` can load where the first count happens.
  */
 let encoder: Tiktoken | undefined
