@@ -10,6 +10,7 @@ import {readdir, readFile, rm, stat} from 'node:fs/promises'
 import path from 'node:path'
 import {afterEach, beforeAll, describe, expect, it} from 'vitest'
 import {parseDocument} from 'yaml'
+import {STAT_CACHE_FILE} from '../../src/state/stat-cache.js'
 import {type Fault, pseudoTranslate, startTestServer, type TestServer} from '../support/openai-server.js'
 import {useServerProject} from '../support/server-project.js'
 import {builtCli, runCli} from './support/built-cli.js'
@@ -285,7 +286,10 @@ describe('Q26, Q27 template syntax and invisible characters from a model', () =>
     expect(await notes.read('locales/es/good.md')).toContain('Guvf cnentencu vf svar.')
     const files = await allFiles(notes.root)
     for (const {file, text} of files) {
-      if (file.startsWith('notes/') || file === 'r.json') continue
+      // The stat cache is binary (v8.serialize): it holds paths, hashes and the raw bytes of
+      // times and sizes, never a translation, and those bytes read as `{%` now and then (a
+      // fresh clone's `npm test` failed on it).
+      if (file.startsWith('notes/') || file === 'r.json' || file === STAT_CACHE_FILE) continue
       expect(text, file).not.toMatch(/\{%|\{\{|\u{E0041}|\u200D|\u202E/u)
     }
   })
