@@ -10,7 +10,7 @@
  * and the peak at 4× against the issue's 400 MB.
  */
 import {createHash} from 'node:crypto'
-import {existsSync, readdirSync, readFileSync} from 'node:fs'
+import {readdirSync, readFileSync} from 'node:fs'
 import {mkdir, writeFile} from 'node:fs/promises'
 import path from 'node:path'
 import {type ChildRun, runCliOk} from '../child.js'
@@ -18,6 +18,7 @@ import type {Figure, Headline, Row} from '../figure.js'
 import {NotMeasured} from '../figure.js'
 import {summarise} from '../stats.js'
 import {freshFolder} from '../tree.js'
+import {nodeModulesOf, type SourceFile} from './scale-memory.js'
 
 const MiB = 1024 * 1024
 /** The issue's corpus: 1,046 real documentation pages, 18 MB. */
@@ -27,18 +28,12 @@ const GROWTH_GOAL = 1.2
 /** `MAX_LINES` of `src/pipeline/read.ts`: the longest note sync parses. */
 const MAX_LINES = 50_000
 
-interface SourceFile {
-  name: string
-  text: string
-}
-
 /**
  * Every Markdown file under `node_modules` (recursively, sorted by path), each distinct text once;
  * license texts left out (legal boilerplate, not notes).
  */
 export function markdownCorpus(repoRoot: string): SourceFile[] {
-  const modules = path.join(repoRoot, 'node_modules')
-  if (!existsSync(modules)) throw new NotMeasured('node_modules is missing: run npm ci')
+  const modules = nodeModulesOf(repoRoot)
   const files: SourceFile[] = []
   const seen = new Set<string>()
   const walk = (folder: string) => {

@@ -26,15 +26,26 @@ const LATENCY_MS = 300
 const CONCURRENCY = 8
 const MB = 1024 * 1024
 
-interface SourceFile {
+/** A Markdown file of a corpus built from `node_modules`: its name there, and its text. */
+export interface SourceFile {
   name: string
   text: string
 }
 
-/** Every `node_modules/<pkg>/README.md` (and scoped packages), sorted, as a corpus. */
-export function readmeCorpus(repoRoot: string): SourceFile[] {
+/**
+ * The repository's `node_modules`, where the corpora of figures 7, 9 and 10 come from.
+ *
+ * @throws {NotMeasured} when it is missing.
+ */
+export function nodeModulesOf(repoRoot: string): string {
   const modules = path.join(repoRoot, 'node_modules')
   if (!existsSync(modules)) throw new NotMeasured('node_modules is missing: run npm ci')
+  return modules
+}
+
+/** Every `node_modules/<pkg>/README.md` (and scoped packages), sorted, as a corpus. */
+export function readmeCorpus(repoRoot: string): SourceFile[] {
+  const modules = nodeModulesOf(repoRoot)
   const files: SourceFile[] = []
   const add = (folder: string, name: string) => {
     const file = path.join(modules, folder, 'README.md')
