@@ -8,10 +8,8 @@
 import {segmentFingerprint} from '../glossary/load.js'
 import {type InspectOptions, inspect} from '../inspection/inspect.js'
 import type {AnalysedNote} from '../pipeline/analyse.js'
-import {loadMdxParser} from '../pipeline/parse.js'
-import {decodeNote} from '../pipeline/read.js'
 import {analyse, readNote} from '../project/analyse.js'
-import {loadLock, openProject, type Project, type ProjectBase} from '../project/project.js'
+import {loadLock, noteText, openProject, type Project, type ProjectBase} from '../project/project.js'
 import {align, type Decision, match} from '../state/align.js'
 import {type GitRevision, openRevision} from '../state/git.js'
 import {LOCK_FILE, type LockEntry, Lockfile} from '../state/lock.js'
@@ -147,9 +145,7 @@ export async function noteAt(
   const bytes = await revision.read(file)
   if (!bytes) return undefined
   try {
-    const text = decodeNote(bytes, `${file}@${revision.rev}`, {maxBytes: project.config.limits.maxFileBytes})
-    if (text.mdx) await loadMdxParser()
-    return analyse(project, file, text)
+    return analyse(project, file, await noteText(bytes, `${file}@${revision.rev}`, project.config.limits.maxFileBytes))
   } catch (error) {
     if (error instanceof UserError) return undefined
     throw error

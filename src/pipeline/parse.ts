@@ -214,9 +214,9 @@ function mdxProcessorWith(remarkMdx: typeof RemarkMdx, remarkDirective: typeof R
 }
 
 /**
- * Loads the MDX parser. The io edges that read a note (`project/project.ts` `readText`, the
- * revision reader of `diff`, the sync's worker threads) call it before an `.mdx` note is parsed,
- * so that parsing itself stays synchronous. Cheap after the first call.
+ * Loads the MDX parser. The io edges that turn a note's bytes into text (`noteText` in
+ * `project/project.ts`, for the disk and git revisions; the sync's worker threads) call it before
+ * an `.mdx` note is parsed, so that parsing itself stays synchronous. Cheap after the first call.
  */
 export async function loadMdxParser(): Promise<void> {
   if (loaded.mdx) return

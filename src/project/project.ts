@@ -185,6 +185,14 @@ export async function readText(root: string, file: string, maxBytes: number): Pr
     if (isErrno(error, 'EISDIR')) throw new UserError(`${file}: is a directory, expected a Markdown file`)
     throw new UserError(`${file}: cannot be read (${errnoMessage(error)})`)
   }
+  return noteText(bytes, file, maxBytes)
+}
+
+/**
+ * A note's bytes (from the disk or a git revision) as text, with the MDX parser loaded when the
+ * note is `.mdx`, so that parsing it stays synchronous (`loadMdxParser` in pipeline/parse.ts).
+ */
+export async function noteText(bytes: Uint8Array, file: string, maxBytes: number): Promise<NoteText> {
   const note = decodeNote(bytes, file, {maxBytes})
   // Dynamic: `check` loads the Markdown parser only for a note it must parse (bench/limits.md, 3).
   if (note.mdx) await (await import('../pipeline/parse.js')).loadMdxParser()
