@@ -8,4 +8,6 @@ export interface CommandContext {
   setExit: (code: number) => void
   /** Whether the terminal shows live output (progress bars); tests force it either way. */
   isTTY: boolean
+  /** The CLI is its own process (`MainOptions.ownsProcess`): it may tune process-wide settings. */
+  ownsProcess: boolean
 }

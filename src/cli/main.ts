@@ -43,6 +43,11 @@ export interface MainOptions {
   stdout?: (text: string) => void
   stderr?: (text: string) => void
   isTTY?: boolean
+  /**
+   * The CLI runs as its own process (bin/notes-l10n.js), not inside another program or a test: it
+   * may tune process-wide settings (V8's heap growth, src/cli/heap-growth.ts).
+   */
+  ownsProcess?: boolean
 }
 
 /** Runs the CLI with `argv` (without node and script) and resolves to the exit code. */
@@ -62,7 +67,14 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
   const setExit = (code: number) => {
     exitCode = code
   }
-  const program = buildProgram(out, cwd, env, setExit, options.isTTY ?? Boolean(process.stderr.isTTY))
+  const program = buildProgram(
+    out,
+    cwd,
+    env,
+    setExit,
+    options.isTTY ?? Boolean(process.stderr.isTTY),
+    options.ownsProcess ?? false
+  )
 
   try {
     await program.parseAsync([...argv], {from: 'user'})
@@ -92,7 +104,8 @@ function buildProgram(
   cwd: string,
   env: Readonly<Record<string, string | undefined>>,
   setExit: (code: number) => void,
-  isTTY: boolean
+  isTTY: boolean,
+  ownsProcess: boolean
 ): Command {
   const program = new Command('notes-l10n')
     .description('Translate Markdown notes into other languages, keep them in sync, and check them in CI.')
@@ -113,7 +126,7 @@ Examples:
   notes-l10n status                                  how far each locale is`
     )
 
-  const context: CommandContext = {out, cwd, env, setExit, isTTY}
+  const context: CommandContext = {out, cwd, env, setExit, isTTY, ownsProcess}
   for (const register of commands) register(program, context)
   return program
 }

@@ -33,6 +33,7 @@ import type {Run, SyncOptions, SyncResult} from '../sync/types.js'
 import type {Provider, Usage} from '../types.js'
 
 export {type Pricing, pricingOf, providerSettings} from '../sync/budget.js'
+export {workersWanted} from '../sync/note-pool.js'
 export {shardOf} from '../sync/shard.js'
 export type {
   LocaleEstimate,

@@ -4,11 +4,12 @@ import {InvalidArgumentError, Option} from 'commander'
 import type {SyncResult} from '../../commands/sync.js'
 import {UserError} from '../../types.js'
 import type {CommandContext} from '../context.js'
+import {slowHeapGrowth} from '../heap-growth.js'
 import {locales, onInterrupt, positiveInteger} from '../options.js'
 import type {LiveProgress} from '../progress.js'
 
 /** Registers `notes-l10n sync`. */
-export function registerSync(program: Command, {out, cwd, env, setExit, isTTY}: CommandContext): void {
+export function registerSync(program: Command, {out, cwd, env, setExit, isTTY, ownsProcess}: CommandContext): void {
   program
     .command('sync')
     .description('create and update translations: only new or changed segments are sent; human edits are kept')
@@ -63,7 +64,7 @@ Exit codes: 0 all written or up to date; 1 some notes failed or were left untouc
     .action(async (paths: string[], flags: SyncFlags) => {
       const [
         {debugLogWarning},
-        {sync},
+        {sync, workersWanted},
         {syncBatch},
         {eventLine, formatEstimate, progressMode, progressPlan, startLiveProgress},
         {batchExitCode, formatBatchRun, formatSyncLine, formatSyncSummary}
@@ -97,6 +98,8 @@ Exit codes: 0 all written or up to date; 1 some notes failed or were left untouc
         workers: flags.workers
       }
       try {
+        // Parsing on this thread: its heap's growth sets the run's peak memory (heap-growth.ts).
+        if (ownsProcess && !flags.batch && workersWanted(flags.workers, env) === 0) slowHeapGrowth()
         if (flags.batch) {
           const run = await syncBatch({...common, dryRun: flags.dryRun})
           if (flags.json) out.stdout(`${JSON.stringify(run, null, 2)}\n`)
