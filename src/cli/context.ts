@@ -8,6 +8,9 @@ export interface CommandContext {
   setExit: (code: number) => void
   /** Whether the terminal shows live output (progress bars); tests force it either way. */
   isTTY: boolean
-  /** The CLI is its own process (`MainOptions.ownsProcess`): it may tune process-wide settings. */
-  ownsProcess: boolean
+  /**
+   * When the CLI is its own process (`MainOptions.ownsProcess`): the heap size from which a sync
+   * slows V8's heap growth (src/cli/heap-growth.ts). Undefined: process-wide settings are left alone.
+   */
+  slowHeapGrowthFrom: number | undefined
 }

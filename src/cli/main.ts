@@ -19,6 +19,7 @@ import {registerLock} from './commands/lock.js'
 import {registerStatus} from './commands/status.js'
 import {registerSync} from './commands/sync.js'
 import type {CommandContext} from './context.js'
+import {SLOW_GROWTH_FROM_BYTES} from './heap-growth.js'
 import {createOutput, type Output} from './output.js'
 import {packageVersion} from './version.js'
 
@@ -48,6 +49,8 @@ export interface MainOptions {
    * may tune process-wide settings (V8's heap growth, src/cli/heap-growth.ts).
    */
   ownsProcess?: boolean
+  /** With `ownsProcess`: the heap size from which its growth is slowed (default `SLOW_GROWTH_FROM_BYTES`). */
+  heapGrowthFromBytes?: number
 }
 
 /** Runs the CLI with `argv` (without node and script) and resolves to the exit code. */
@@ -73,7 +76,7 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
     env,
     setExit,
     options.isTTY ?? Boolean(process.stderr.isTTY),
-    options.ownsProcess ?? false
+    options.ownsProcess ? (options.heapGrowthFromBytes ?? SLOW_GROWTH_FROM_BYTES) : undefined
   )
 
   try {
@@ -105,7 +108,7 @@ function buildProgram(
   env: Readonly<Record<string, string | undefined>>,
   setExit: (code: number) => void,
   isTTY: boolean,
-  ownsProcess: boolean
+  slowHeapGrowthFrom: number | undefined
 ): Command {
   const program = new Command('notes-l10n')
     .description('Translate Markdown notes into other languages, keep them in sync, and check them in CI.')
@@ -126,7 +129,7 @@ Examples:
   notes-l10n status                                  how far each locale is`
     )
 
-  const context: CommandContext = {out, cwd, env, setExit, isTTY, ownsProcess}
+  const context: CommandContext = {out, cwd, env, setExit, isTTY, slowHeapGrowthFrom}
   for (const register of commands) register(program, context)
   return program
 }

@@ -4,12 +4,15 @@ import {InvalidArgumentError, Option} from 'commander'
 import type {SyncResult} from '../../commands/sync.js'
 import {UserError} from '../../types.js'
 import type {CommandContext} from '../context.js'
-import {slowHeapGrowth} from '../heap-growth.js'
+import {slowHeapGrowthWhenLarge} from '../heap-growth.js'
 import {locales, onInterrupt, positiveInteger} from '../options.js'
 import type {LiveProgress} from '../progress.js'
 
 /** Registers `notes-l10n sync`. */
-export function registerSync(program: Command, {out, cwd, env, setExit, isTTY, ownsProcess}: CommandContext): void {
+export function registerSync(
+  program: Command,
+  {out, cwd, env, setExit, isTTY, slowHeapGrowthFrom}: CommandContext
+): void {
   program
     .command('sync')
     .description('create and update translations: only new or changed segments are sent; human edits are kept')
@@ -97,9 +100,11 @@ Exit codes: 0 all written or up to date; 1 some notes failed or were left untouc
         maxCostUsd: flags.maxCost,
         workers: flags.workers
       }
+      let unwatch = () => {}
       try {
-        // Parsing on this thread: its heap's growth sets the run's peak memory (heap-growth.ts).
-        if (ownsProcess && !flags.batch && workersWanted(flags.workers, env) === 0) slowHeapGrowth()
+        // Parsing on this thread: its heap's growth sets a large run's peak memory (heap-growth.ts).
+        if (slowHeapGrowthFrom !== undefined && !flags.batch && workersWanted(flags.workers, env) === 0)
+          unwatch = slowHeapGrowthWhenLarge(slowHeapGrowthFrom)
         if (flags.batch) {
           const run = await syncBatch({...common, dryRun: flags.dryRun})
           if (flags.json) out.stdout(`${JSON.stringify(run, null, 2)}\n`)
@@ -157,6 +162,7 @@ Exit codes: 0 all written or up to date; 1 some notes failed or were left untouc
           result.notes.some((note) => note.status === 'failed' || note.status === 'untouched')
         setExit(result.stopped ? result.stopped.exitCode : result.interrupted ? 130 : failed ? 1 : 0)
       } finally {
+        unwatch()
         stop()
       }
     })
