@@ -4,11 +4,12 @@
  * V8 lets the old generation grow to up to 4× what survived the last full collection when the
  * heap limit is 2 GB or more (the default on most machines). A sync's live set is 40–100 MB on a
  * large project (most of it while a large note is parsed), and the heap grew to 4× that between
- * collections: 446 MB peak RSS on 18 MB of Markdown (issue 19 asks ≤ 400). 3× peaked at 364 MB.
- * It costs time — more full collections: ~8 % more wall time there, and ~10 % on a 57-note
+ * collections: 446 MB peak RSS on 18 MB of Markdown (issue 19 asks ≤ 400). 3× from the start
+ * peaked at 364 MB, for more full collections: ~8 % more wall time there, and ~10 % on a 57-note
  * project, whose heap stays near 130 MB and where 4× costs little memory anyway. So the growth is
  * slowed only once the heap has grown past {@link SLOW_GROWTH_FROM_BYTES}: small runs keep V8's
- * speed, large ones stop growing 4× (bench/limits.md, "Memory", has the runs).
+ * speed, large ones stop growing 4× (335–371 MB on the 18 MB; bench/limits.md, section 7,
+ * "Heap growth", has the runs).
  *
  * A heap cap (`--max-old-space-size`) would also lower the growth, but turns a large project into
  * an out-of-memory crash; the growth factor only makes full collections more frequent. V8 reads
