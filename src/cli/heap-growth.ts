@@ -39,20 +39,16 @@ export function heapGrowthFlag(execArgv: readonly string[]): string | undefined 
  * Sets {@link heapGrowthFlag} for this process once V8's heap is `from` bytes or more. Only for a
  * process the CLI owns (bin/notes-l10n.js). Returns a function that stops watching.
  */
-export function slowHeapGrowthWhenLarge(
-  from: number = SLOW_GROWTH_FROM_BYTES,
-  execArgv: readonly string[] = process.execArgv
-): () => void {
+export function slowHeapGrowthWhenLarge(from: number, execArgv: readonly string[] = process.execArgv): () => void {
   const flag = heapGrowthFlag(execArgv)
   if (!flag) return () => {}
   let timer: NodeJS.Timeout | undefined
-  const look = (): boolean => {
-    if (getHeapStatistics().total_heap_size < from) return false
+  const look = () => {
+    if (getHeapStatistics().total_heap_size < from) return
     setFlagsFromString(flag)
     clearInterval(timer)
-    return true
   }
-  if (look()) return () => {}
   timer = setInterval(look, CHECK_EVERY_MS).unref()
+  look()
   return () => clearInterval(timer)
 }

@@ -45,12 +45,12 @@ describe('the heap growth of a real sync', () => {
   afterAll(() => rm(project.root, {recursive: true, force: true}))
 
   /** The growth factor of every old-generation limit the main thread's heap computed, in order. */
-  async function mainThreadFactors(nodeFlags: string[], script: string[], env: Record<string, string> = {}) {
+  async function mainThreadFactors(nodeFlags: string[], script: string[]) {
     await rm(path.join(project.root, 'locales'), {recursive: true, force: true})
     await rm(path.join(project.root, 'notes-l10n.lock'), {force: true})
     const child = spawn(process.execPath, ['--gc-global', '--trace-gc-verbose', ...nodeFlags, ...script], {
       cwd: project.root,
-      env: {PATH: process.env.PATH ?? '', NOTES_L10N_WORKERS: '0', ...env},
+      env: {PATH: process.env.PATH ?? '', NOTES_L10N_WORKERS: '0'},
       stdio: ['ignore', 'pipe', 'pipe']
     })
     let stdout = ''
