@@ -20,6 +20,7 @@
  */
 
 import type {Finding, Provider, RequiredTerm, TranslateJob, TranslateOutcome} from '../types.js'
+import {compareCodeUnits} from '../values.js'
 import {addUsage, emptyUsage} from './prices.js'
 import {DEFAULT_MAX_BATCH_SEGMENTS, DEFAULT_MAX_BATCH_TOKENS} from './requests.js'
 import {countTokens} from './tokens.js'
@@ -240,6 +241,10 @@ export function createPackingProvider<P extends Provider>(
     const live = entries.filter((entry) => entry.members.some(({slot}) => !slot.settled))
     for (const entry of entries) if (!live.includes(entry) && entry.memory) open.delete(entry.memory)
     if (live.length === 0) return
+    // The occurrence that pays is the one in the note first in path order, not the one whose job
+    // happened to arrive first: identical runs then write identical locks (which copy is `=`),
+    // and an online run records what a batch run does (`batch-results.ts` answers in plan order).
+    for (const entry of live) entry.members.sort((a, b) => compareCodeUnits(a.slot.job.note, b.slot.job.note))
     stats.sent += live.length
     const byKey = new Map<string, Entry>()
     for (const entry of live) byKey.set(String(++keys), entry)

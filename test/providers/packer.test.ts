@@ -1,8 +1,12 @@
 /**
  * Requests packed across notes and exact duplicates sent once (`src/providers/packer.ts`),
- * through the real CLI against the test server on 127.0.0.1, counting what goes on the wire.
+ * through the real CLI against the test server on 127.0.0.1, counting what goes on the wire;
+ * and which occurrence of a duplicate pays, on the packer itself.
  */
 import {describe, expect, it} from 'vitest'
+import {createPackingProvider} from '../../src/providers/packer.js'
+import {emptyUsage} from '../../src/providers/prices.js'
+import type {TranslateJob} from '../../src/types.js'
 import {pseudoTranslate, segmentTexts, type TestServer} from '../support/openai-server.js'
 import type {TempProject} from '../support/project.js'
 import {useServerProject} from '../support/server-project.js'
@@ -146,5 +150,41 @@ describe('duplicates cost nothing', () => {
     expect((await sync(project, server)).code).toBe(0)
     expect(chats(server).flatMap((request) => segmentTexts(request)).length).toBe(2)
     expect(await project.read('locales/es/b.md')).toContain('`npm install`')
+  })
+})
+
+describe('which occurrence pays', () => {
+  it('is the one in the note first in path order, whichever job arrived first', async () => {
+    const sent: string[][] = []
+    const inner = {
+      name: 'fake',
+      model: 'fake',
+      async translate(job: TranslateJob) {
+        sent.push(job.segments.map((segment) => segment.text))
+        return {
+          translations: new Map(job.segments.map((segment) => [segment.id, `ES ${segment.text}`])),
+          failures: new Map<string, string>(),
+          findings: [],
+          usage: emptyUsage()
+        }
+      }
+    }
+    const job = (note: string) => ({
+      note,
+      sourceLocale: 'en',
+      targetLocale: 'es',
+      segments: [{id: 'abcdefgh', text: 'The same sentence.'}],
+      check: () => []
+    })
+    const packer = createPackingProvider(inner, {quietMs: 5})
+    // The later note's job arrives first, and both wait in the same pending request.
+    const [later, earlier] = await Promise.all([
+      packer.translate(job('notes/b.md')),
+      packer.translate(job('notes/a.md'))
+    ])
+    expect(sent).toEqual([['The same sentence.']])
+    expect(earlier.translations.get('abcdefgh')).toBe('ES The same sentence.')
+    expect(earlier.reused).toBeUndefined()
+    expect(later.reused).toEqual(new Map([['abcdefgh', 'notes/a.md']]))
   })
 })
