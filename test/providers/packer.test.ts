@@ -6,7 +6,7 @@
 import {describe, expect, it} from 'vitest'
 import {createPackingProvider} from '../../src/providers/packer.js'
 import {emptyUsage} from '../../src/providers/prices.js'
-import type {TranslateJob} from '../../src/types.js'
+import type {Provider, TranslateJob} from '../../src/types.js'
 import {pseudoTranslate, segmentTexts, type TestServer} from '../support/openai-server.js'
 import type {TempProject} from '../support/project.js'
 import {useServerProject} from '../support/server-project.js'
@@ -156,7 +156,7 @@ describe('duplicates cost nothing', () => {
 describe('which occurrence pays', () => {
   it('is the one in the note first in path order, whichever job arrived first', async () => {
     const sent: string[][] = []
-    const inner = {
+    const inner: Provider = {
       name: 'fake',
       model: 'fake',
       async translate(job: TranslateJob) {
