@@ -14,7 +14,9 @@ import type {AnalysedNote, SegmentLayout} from './analyse.js'
 import {toPhysical} from './containers.js'
 import {singleLine} from './escape.js'
 import {type FrontmatterScalar, patchFrontmatter, renderValue, withLineFeeds} from './frontmatter.js'
+import {htmlUrlRanges} from './html-urls.js'
 import {MdxSyntaxError, type ParsedMarkdown, parseMarkdown} from './parse.js'
+import {rewriteDestinations} from './rewrite-destinations.js'
 import {type Shape, shapeDifference, shapeKey, treeShape} from './shape.js'
 
 /** Front-matter changes besides translated keys. */
@@ -98,11 +100,14 @@ export function reassemble(
   let result = compose(accepted)
   let parsed = net.parsedFor(result)
   if (options?.rewriteUrl) {
-    parsed ??= parseMarkdown(result, {mdx: note.source.mdx})
-    const rewritten = rewriteDestinations(result, parsed, options.rewriteUrl)
-    // Rewritten destinations move every offset after them: that parse no longer describes the text.
-    if (rewritten !== result) parsed = undefined
-    result = rewritten
+    const rewritten = rewriteDestinations(
+      result,
+      parsed ?? parseMarkdown(result, {mdx: note.source.mdx}),
+      options.rewriteUrl,
+      {mdx: note.source.mdx === true, keep: humanUrls(note, lenient, head ? [head, ...accepted] : accepted)}
+    )
+    result = rewritten.text
+    parsed = rewritten.parsed
   }
   return {text: (note.source.bom ? '\uFEFF' : '') + result, rejected, ...(parsed ? {parsed} : {})}
 }
@@ -318,6 +323,38 @@ class SafetyNet {
 }
 
 /**
+ * Which destinations of the composed text a human wrote for the target's own folder: inside a
+ * human segment, a URL that is none of the source segment's. Text read from a target comes back
+ * in the source's URL space only for the source's own URLs (`project/url-space.ts`); any other
+ * was written where the target is, and rebasing it again would move it one folder further on
+ * every run.
+ */
+function humanUrls(
+  note: AnalysedNote,
+  human: readonly Change[],
+  applied: readonly Change[]
+): ((range: {start: number; end: number}, url: string) => boolean) | undefined {
+  const written = human.filter((change) => applied.includes(change))
+  if (written.length === 0) return undefined
+  const ranges = humanRanges(written, applied)
+  const sourceUrls = written.map((change) => {
+    const urls = new Set<string>()
+    for (const segment of note.segments) {
+      if (!change.ids.includes(segment.id)) continue
+      for (const token of segment.tokens) {
+        if (token.url !== undefined) urls.add(token.url)
+        if (token.kind === 'html')
+          for (const part of [token.open, token.close])
+            for (const range of htmlUrlRanges(part)) urls.add(part.slice(range.start, range.end))
+      }
+    }
+    return urls
+  })
+  return (range, url) =>
+    ranges.some((human, index) => range.start >= human.start && range.end <= human.end && !sourceUrls[index]!.has(url))
+}
+
+/**
  * Where the human changes' text lies in the text composed from `applied` (the head change and
  * the accepted ones): a human change that is applied spans its new value; one that is not (being
  * bisected away) spans its source bytes, shifted by the applied changes before it.
@@ -347,73 +384,3 @@ function inside(ranges: ReadonlyArray<{start: number; end: number}>): (node: Nod
     return ranges.some((range) => start >= range.start && end <= range.end)
   }
 }
-
-/** Apply `rewrite` to every link, image and definition destination. */
-function rewriteDestinations(text: string, parsed: ParsedMarkdown, rewrite: (url: string) => string): string {
-  let result = text
-  const html = htmlDestinations(text, parsed.tree)
-  const ranges = [...parsed.destinations.map((range) => ({...range, quote: undefined})), ...html].sort(
-    (a, b) => a.start - b.start
-  )
-  for (const range of ranges.reverse()) {
-    const raw = text.slice(range.start, range.end)
-    if (range.quote !== undefined) {
-      // A raw-HTML attribute: character references are rare in URLs; `&amp;` is kept as written.
-      const next = rewrite(raw)
-      if (next !== raw)
-        result = result.slice(0, range.start) + next.replace(/["'\s<>`]/g, encodeURIComponent) + result.slice(range.end)
-      continue
-    }
-    // `[link](\(foo\))`: the rewrite sees the URL the escapes stand for, and gets them back.
-    const escaped = BACKSLASH_ESCAPE.test(raw)
-    const url = escaped ? raw.replace(BACKSLASH_ESCAPES, '$1') : raw
-    const next = rewrite(url)
-    if (next === url) continue
-    const bracketed = text.charAt(range.start - 1) === '<'
-    let safe = bracketed ? next.replace(/[<>\n]/g, encodeURIComponent) : next.replace(/[\s()<>]/g, encodeURIComponent)
-    if (escaped && !bracketed) safe = next.replace(/[\s<>]/g, encodeURIComponent).replace(/[()\\]/g, '\\$&')
-    result = result.slice(0, range.start) + safe + result.slice(range.end)
-  }
-  return result
-}
-
-/** Raw-HTML attributes that hold one URL, and `srcset`, which holds a list of them. */
-const URL_ATTRIBUTE =
-  /(?<=[\s"'])(src|href|poster|data|action|cite|background|srcset)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))/gi
-
-/** The URL ranges inside raw-HTML nodes (`<img src>`, `<a href>`, `srcset` candidates…). */
-function htmlDestinations(
-  text: string,
-  tree: ParsedMarkdown['tree']
-): Array<{start: number; end: number; quote: string}> {
-  const ranges: Array<{start: number; end: number; quote: string}> = []
-  const visit = (node: ParsedMarkdown['tree']['children'][number] | ParsedMarkdown['tree']): void => {
-    if (node.type === 'html' && node.position?.start.offset !== undefined && node.position.end.offset !== undefined) {
-      const from = node.position.start.offset
-      const raw = text.slice(from, node.position.end.offset)
-      for (const match of raw.matchAll(URL_ATTRIBUTE)) {
-        const value = match[2] ?? match[3] ?? match[4] ?? ''
-        const quote = match[2] !== undefined ? '"' : match[3] !== undefined ? "'" : ''
-        const valueStart = from + match.index + match[0].length - value.length - quote.length
-        if (match[1]!.toLowerCase() !== 'srcset') {
-          if (value.trim() !== '') ranges.push({start: valueStart, end: valueStart + value.length, quote})
-          continue
-        }
-        // `srcset="a.png 1x, b.png 2x"`: each candidate's URL, up to its descriptor.
-        for (const candidate of value.matchAll(/[^\s,][^\s]*?(?=,?(?:\s|$))/g)) {
-          if (/^\d+(?:\.\d+)?[wx]$/.test(candidate[0])) continue
-          const url = candidate[0].replace(/,$/, '')
-          ranges.push({start: valueStart + candidate.index, end: valueStart + candidate.index + url.length, quote})
-        }
-      }
-      return
-    }
-    if ('children' in node)
-      for (const child of node.children) visit(child as ParsedMarkdown['tree']['children'][number])
-  }
-  visit(tree)
-  return ranges
-}
-
-const BACKSLASH_ESCAPE = /\\[!-/:-@[-`{-~]/
-const BACKSLASH_ESCAPES = /\\([!-/:-@[-`{-~])/g

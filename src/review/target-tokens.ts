@@ -9,6 +9,7 @@
 
 import {type Glossary, renderKeep} from '../glossary/load.js'
 import type {AnalysedNote} from '../pipeline/analyse.js'
+import {rebaseHtmlUrls} from '../pipeline/html-urls.js'
 import type {Segment, Token} from '../types.js'
 import {type Reprotected, reprotect, type TokenForm} from './reprotect.js'
 
@@ -41,8 +42,15 @@ function targetForms(
     forms.push({open: renderKeep(options.glossary, token.open, locale), close: token.close})
   forms.push({open: token.open, close: token.close})
   const url = token.url
-  if (url === undefined || !options.rewriteUrl) return forms
+  if (!options.rewriteUrl || (url === undefined && token.kind !== 'html')) return forms
   for (const rewrite of typeof options.rewriteUrl === 'function' ? [options.rewriteUrl] : options.rewriteUrl) {
+    if (url === undefined) {
+      // Raw HTML: the URLs of its attributes are rebased (`rewrite-destinations.ts`).
+      const open = rebaseHtmlUrls(token.open, rewrite)
+      const close = rebaseHtmlUrls(token.close, rewrite)
+      if (open !== token.open || close !== token.close) forms.push({open, close})
+      continue
+    }
     const rebased = rewrite(url)
     if (rebased !== url)
       forms.push({open: token.open.split(url).join(rebased), close: token.close.split(url).join(rebased)})

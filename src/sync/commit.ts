@@ -135,7 +135,8 @@ export async function commitTranslation(run: Run, input: Translated, result: Not
   const {text: output, parsed} = withKeptComments(run, input, assembled)
   // Hash what the target's segments will look like when read back (escaping may have changed them),
   // so the next run recognises its own work and tells it from a human edit. Reassembly's safety
-  // net already parsed this text: reading it back costs no third parse.
+  // net already parsed this text (and carried that parse over rebased links): reading it back costs
+  // no third parse.
   const written = {
     segments:
       assembled.written && output === assembled.text

@@ -326,12 +326,15 @@ async function translateNote(
   const readFrom = movedFrom ?? target.output
   // A target read from where an older config wrote it links to the other notes' translations
   // where that config wrote them (their lock entries say where).
-  const readForms = targetUrlForms(
-    plan.source,
-    readFrom,
-    translationOf,
-    (other) => project.lock.head(other, locale)?.output
-  )
+  const olderTranslationOf = (other: string) => project.lock.head(other, locale)?.output
+  // A renamed note's target was written for the source where it was then: its relative URLs were
+  // rebased from that folder, and are the source's URLs all the same.
+  const readForms = [
+    ...targetUrlForms(plan.source, readFrom, translationOf, olderTranslationOf),
+    ...(renamed && renamed.note !== plan.source
+      ? targetUrlForms(renamed.note, readFrom, translationOf, olderTranslationOf)
+      : [])
+  ]
   const planned = planSegments(note, decisions, {
     locale,
     glossary,

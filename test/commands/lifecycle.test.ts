@@ -282,6 +282,52 @@ describe('provenance: what a translation was made from', () => {
   })
 })
 
+/** Prose around a relative image in raw HTML and a titled relative link, both rebased for `locales/es/`. */
+const WITH_HTML = `A lamp <img src="img/lamp.png" alt=""> in the first paragraph.
+
+See [the guide](guide/x.md "The guide") for more.
+
+The last paragraph.
+`
+
+describe('rebased raw HTML', () => {
+  it('a note with a relative <img src> edited elsewhere syncs again and check stays clean (it failed as "changes the document structure")', async () => {
+    const project = await synced({'notes/a.md': WITH_HTML})
+    await project.write('notes/a.md', WITH_HTML.replace('The last paragraph.', 'The last paragraph, edited.'))
+    const before = server.requests.length
+    const again = await project.run(['sync'], env())
+    expect(again.stdout + again.stderr).not.toMatch(/changes the document structure|failed/)
+    expect(again.code).toBe(0)
+    expect(server.requests.slice(before).flatMap((request) => segmentTexts(request))).toEqual([
+      'The last paragraph, edited.'
+    ])
+    expect(await project.read('locales/es/a.md')).toContain('<img src="../../notes/img/lamp.png" alt="">')
+    expect((await project.run(['check'])).code).toBe(0)
+  })
+})
+
+describe('rebased links in human text', () => {
+  it('a link a human wrote for the translation’s folder is never rebased again, also after the source changes under it', async () => {
+    const source = 'First paragraph.\n\nSee [the guide](guide/x.md "The guide") for more.\n'
+    const project = await synced({'notes/a.md': source})
+    const human = 'Hecho a mano: [la guía](../../notes/guide/x.md "Guía") y [otra](../../otra/z.md).'
+    const translated = await project.read('locales/es/a.md')
+    await project.write('locales/es/a.md', translated.replace(/^.*\]\(\.\.\/\.\.\/notes\/guide\/x\.md.*$/m, human))
+    await project.write(
+      'notes/a.md',
+      source.replace('See [the guide](guide/x.md "The guide")', 'Read [the map](map/y.md "The map")')
+    )
+    for (let run = 0; run < 3; run++) {
+      const result = await project.run(['sync'], env())
+      expect(result.stdout + result.stderr).not.toMatch(/failed/)
+      // The human text stays byte for byte: before, each run moved its links one folder further.
+      expect(await project.read('locales/es/a.md')).toContain(human)
+    }
+    const check = await project.run(['check'])
+    expect(check.stdout).toMatch(/needs-review/)
+  })
+})
+
 describe('renames, moves and deletes', () => {
   it('a renamed note keeps its translations, pays nothing, and check is clean', async () => {
     const project = await synced()
@@ -319,6 +365,23 @@ describe('renames, moves and deletes', () => {
       pseudoTranslate('A paragraph about another subject entirely.')
     )
     expect(existsSync(path.join(project.root, 'locales/es/b.md'))).toBe(false)
+    expect((await project.run(['check'])).code).toBe(0)
+  })
+
+  it('relative URLs in raw HTML and titled links follow a note moved to another folder: nothing paid, check clean', async () => {
+    const project = await synced({'notes/a.md': WITH_HTML})
+    expect(await project.read('locales/es/a.md')).toContain('<img src="../../notes/img/lamp.png" alt="">')
+    await rm(path.join(project.root, 'notes/a.md'))
+    await project.write('notes/sub/a.md', WITH_HTML)
+    const before = requests()
+    const moved = await project.run(['sync'], env())
+    expect(moved.stdout + moved.stderr).not.toMatch(/changes the document structure|failed/)
+    expect(moved.code).toBe(0)
+    expect(requests()).toBe(before)
+    // What the source's URLs say now, from the translation's new folder.
+    const text = await project.read('locales/es/sub/a.md')
+    expect(text).toContain('<img src="../../../notes/sub/img/lamp.png" alt="">')
+    expect(text).toContain('](../../../notes/sub/guide/x.md "')
     expect((await project.run(['check'])).code).toBe(0)
   })
 

@@ -45,11 +45,14 @@ describe('reassembly hands out its parse', () => {
     expect(reassemble(note, new Map()).parsed).toBeUndefined()
   })
 
-  it('drops the parse when rewriting destinations moved the offsets', () => {
+  it('carries the parse over rewritten destinations: the same as parsing the result (rewrite-destinations.ts)', () => {
     const {note, translations} = translateAll(source)
     const rewritten = reassemble(note, translations, {rewriteUrl: (url) => `../../${url}`})
     expect(rewritten.text).toContain('](../../../guide.md')
-    expect(rewritten.parsed).toBeUndefined()
+    expect(rewritten.parsed?.tree).toEqual(parseMarkdown(rewritten.text).tree)
+    expect(rewritten.parsed?.destinations).toEqual(parseMarkdown(rewritten.text).destinations)
+    // A destination the rewrite would end in a backslash: parsed again by the caller.
+    expect(reassemble(note, translations, {rewriteUrl: (url) => `${url}\\`}).parsed).toBeUndefined()
     const untouched = reassemble(note, translations, {rewriteUrl: (url) => url})
     expect(untouched.parsed?.tree).toEqual(parseMarkdown(untouched.text).tree)
   })
