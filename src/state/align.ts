@@ -80,14 +80,7 @@ interface OldSegment {
 /** Aligns a target with its source; see {@link Decision} for the outcomes. */
 export function align(input: AlignInput): AlignResult {
   const old = oldSegments(input)
-  if (old === 'misaligned') {
-    return {
-      aligned: false,
-      reason: `the target has ${input.target?.length ?? 0} segments where ${
-        input.entry ? `the lock records ${input.entry.segments.length}` : `the source has ${input.source.length}`
-      }, so its translations cannot be matched to their sources (a paragraph was added, removed or split by hand): fix the structure by hand, or run with --force to translate it afresh`
-    }
-  }
+  if (old === 'misaligned') return {aligned: false, reason: misaligned(input)}
 
   const matches = match(input.source, old)
   const decisions = input.source.map((segment, index): Decision => {
@@ -139,6 +132,24 @@ function fromJournal(
   return previous === undefined
     ? {state: 'pending', reason}
     : {state: 'pending', reason, previous: previous.markdown, previousId: previous.id}
+}
+
+/** Segments that sit inside a paragraph's link or image: a translator who drops the link drops them. */
+const INSIDE: ReadonlySet<SegmentKind | undefined> = new Set(['linkTitle', 'imageAlt'])
+
+/** Why a target cannot be matched to its source, and what to do, in one line. */
+function misaligned(input: AlignInput): string {
+  const target = input.target ?? []
+  const recorded = input.entry ? input.entry.segments.length : input.source.length
+  const count = (segments: readonly Segment[], inside: boolean) =>
+    segments.filter((segment) => INSIDE.has(segment.kind) === inside).length
+  const lost = count(input.source, true) - count(target, true)
+  // The paragraphs line up and only titles or alt texts are missing: a link or image was removed.
+  if (input.source.length === recorded && count(target, false) === count(input.source, false) && lost > 0)
+    return `the translation lacks ${lost === 1 ? 'a link title or image alt text' : `${lost} link titles or image alt texts`} that the source has (a link with a title, or an image, was removed from a translated paragraph), so its translations cannot be matched to their sources: put the link or image back, with its title or alt text, or run with --force to translate the file afresh (which replaces its human edits)`
+  return `the target has ${target.length} segment${target.length === 1 ? '' : 's'} where ${
+    input.entry ? `the lock records ${recorded}` : `the source has ${recorded}`
+  }, so its translations cannot be matched to their sources (a paragraph was added, removed or split by hand): fix the structure by hand, or run with --force to translate it afresh (which replaces its human edits)`
 }
 
 /**

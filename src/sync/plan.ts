@@ -72,9 +72,14 @@ export function planSegments(
     fromTarget.add(index)
   })
   // A link title or image alt sits inside its paragraph. Text taken from the target file already
-  // holds its nested segments' translations; splicing them in again would fail.
+  // holds its nested segments' translations; splicing them in again would fail. So is a new title
+  // inside a paragraph a human keeps (their text has no place for it, or their own title): it is
+  // never sent, or it would be paid for and rejected on every run.
+  const held = new Set<string>()
   for (const [child, parent] of enclosing(note.segments)) {
-    if (fromTarget.has(parent)) markdown.delete(note.segments[child]!.id)
+    if (!fromTarget.has(parent)) continue
+    markdown.delete(note.segments[child]!.id)
+    held.add(note.segments[child]!.id)
   }
   // Segments with nothing to translate but placeholders (a heading that is only a glossary name,
   // a cell holding `42`) are rendered here, for free: restoring them applies the locale's term
@@ -101,7 +106,7 @@ export function planSegments(
       })
     }
   }
-  const remote = pending.filter((segment) => !markdown.has(segment.id))
+  const remote = pending.filter((segment) => !markdown.has(segment.id) && !held.has(segment.id))
   return {pending, remote, markdown, findings}
 }
 

@@ -33,6 +33,8 @@ const exec = promisify(execFile)
 
 /** Text a human wrote: every human edit carries it, so the lock's `!` can be checked against the files. */
 export const HUMAN = 'Hecho a mano'
+/** How a link title a human wrote starts. */
+const HUMAN_TITLE = 'Guía'
 
 /**
  * Renames keep translations, config is in the proof of "current", human front-matter lines are
@@ -287,8 +289,9 @@ export class World {
           const blocks = text.split('\n\n')
           const index = 1 + note.paragraphs.indexOf(paragraph)
           if (blocks.length !== note.paragraphs.length + 1) return
-          const human = `${HUMAN} ${++this.#counter}, párrafo revisado${this.#termsIn(paragraph.text)}${boldOf(paragraph.text, rng)}.`
-          blocks[index] = human + (index === blocks.length - 1 ? '\n' : '')
+          // The model follows the human's prose; the link after it is the translation's (rebased or not).
+          const human = `${HUMAN} ${++this.#counter}, párrafo revisado${this.#termsIn(paragraph.text)}${boldOf(paragraph.text, rng)}`
+          blocks[index] = `${human}${linkOf(blocks[index] ?? '', rng)}.${index === blocks.length - 1 ? '\n' : ''}`
           await writeFile(path.join(this.root, target), blocks.join('\n\n'))
           // In a note changed since its last sync the tool cannot tell whether this paragraph's source
           // changed under the edit (the lock knows the synced source only): it may ask for review.
@@ -418,7 +421,18 @@ export class World {
     const pickWord = () => words[Math.floor(rng() * words.length)]!
     const term = this.#glossaryTerms.length > 0 && rng() < 0.3 ? ` near ${pick(rng, this.#glossaryTerms)}` : ''
     const bold = rng() < 0.3 ? ` with **${pickWord()}**` : ''
-    return `Sentence ${++this.#counter} about the ${pickWord()} and the ${pickWord()}${term}${bold}.`
+    // Relative links and images, which `links.rebase` (toggled by edit-config) rewrites in targets.
+    // A link title is a segment of its own, and unique like the sentence: titles inside another
+    // segment are not taken from the translation memory across runs (src/sync/memory.ts), so a
+    // title shared by paragraphs synced in different runs is sent again, which I3 would count.
+    const title = rng() < 0.5 ? ` "Guide ${++this.#counter}"` : ''
+    const link =
+      rng() < 0.25
+        ? ` (see [the ${pickWord()} guide](../guides/${pickWord()}.md${title}))`
+        : rng() < 0.1
+          ? ` <img src="img/${pickWord()}.png" alt="">`
+          : ''
+    return `Sentence ${++this.#counter} about the ${pickWord()} and the ${pickWord()}${term}${bold}${link}.`
   }
 
   async #onNote(rng: () => number, work: (file: string, note: ModelNote) => Promise<void>): Promise<void> {
@@ -698,7 +712,10 @@ export class World {
       const entry = lock.get(file, 'es')
       if (!entry) continue
       const marked = entry.segments.filter((segment) => segment.human).length
-      const written = text.split('\n').filter((line) => line.includes(HUMAN)).length
+      // A human's paragraph, and the title of a link in it (a segment of its own, `linkOf`).
+      const written = text
+        .split('\n')
+        .reduce((sum, line) => sum + Number(line.includes(HUMAN)) + line.split(`"${HUMAN_TITLE} `).length - 1, 0)
       if (marked > written)
         throw new Violation(
           `I4: the lock marks ${marked} segments of ${target} as human, but only ${written} hold a human's text: machine text recorded as human (${label})`
@@ -878,9 +895,11 @@ export class World {
     const file = await this.#addNote(rng)
     const note = this.#notes.get(file)!
     const paragraphs = note.paragraphs.map((paragraph) => {
-      const text = `${HUMAN} ${++this.#counter}, traducción previa${this.#termsIn(paragraph.text)}${boldOf(paragraph.text, rng)}.`
+      const text = `${HUMAN} ${++this.#counter}, traducción previa${this.#termsIn(paragraph.text)}${boldOf(paragraph.text, rng)}`
       note.human.set(paragraph.pid, {text, source: paragraph.text})
-      return text
+      // Copied with the source's URL, which `links.rebase` would have written otherwise: a
+      // difference outside the prose, which `sync --force` takes from the source.
+      return `${text}${linkOf(paragraph.text, rng)}.`
     })
     const title = `${HUMAN} ${++this.#counter}, título`
     await mkdir(path.dirname(path.join(this.root, targetOf(file))), {recursive: true})
@@ -1005,6 +1024,19 @@ function sourceText(note: ModelNote): string {
 function boldOf(source: string, rng: () => number): string {
   if (!source.includes('**')) return ''
   return rng() < 0.5 ? ' con **negrita**' : ' con negrita'
+}
+
+/**
+ * The link of a paragraph as a translator rewrites it: with its URL as `text` writes it (rebased or
+ * not) and, when it has a title, always with a title of the translator's own — a translation that
+ * drops a titled link (or an image) can no longer be matched to its source (docs/state.md, "Human
+ * edits"). An untitled link is kept half the time.
+ */
+function linkOf(text: string, rng: () => number): string {
+  const link = /\[[^\]]*\]\(([^)\s]+)( "[^"]*")?\)/.exec(text)
+  if (!link) return ''
+  if (link[2]) return ` ([la guía](${link[1]} "${HUMAN_TITLE} ${Math.floor(rng() * 1e9)}"))`
+  return rng() < 0.5 ? ` ([la guía](${link[1]}))` : ''
 }
 
 function pick<T>(rng: () => number, items: readonly T[]): T | undefined {

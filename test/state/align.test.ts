@@ -158,6 +158,27 @@ describe('align', () => {
     expect(!result.aligned && result.reason).toMatch(/target has 2 segments where the lock records 3.*--force/)
   })
 
+  it('says which structure is missing when a translator removed a titled link or an image from a paragraph', () => {
+    const titled = [seg('p1'), seg('t1', 'Guide', 'linkTitle'), seg('p2')]
+    const result = align({
+      source: titled,
+      fingerprints: [],
+      entry: entry(['p1', 't1', 'p2'], ['P1', 'Guía', 'P2']),
+      target: [seg('x1', 'P1 by a human, without the link'), seg('x2', 'P2')]
+    })
+    expect(!result.aligned && result.reason).toMatch(
+      /^the translation lacks a link title or image alt text that the source has .*put the link or image back, with its title or alt text, or run with --force to translate the file afresh \(which replaces its human edits\)$/
+    )
+    // A paragraph gone as well is a structure change of another kind.
+    const other = align({
+      source: titled,
+      fingerprints: [],
+      entry: entry(['p1', 't1', 'p2'], ['P1', 'Guía', 'P2']),
+      target: [seg('x1', 'P1')]
+    })
+    expect(!other.aligned && other.reason).toMatch(/^the target has 1 segment where the lock records 3/)
+  })
+
   it('D7: a translation accepted before a crash is reused from the journal, not paid again', () => {
     const result = align({
       source: [seg('a'), seg('b2'), seg('c')],

@@ -53,6 +53,20 @@ describe('planSegments', () => {
     expect(plan.markdown.has(source.segments[parent]!.id)).toBe(true)
     expect(plan.markdown.has(source.segments[child]!.id)).toBe(false)
   })
+
+  it('never sends a new link title inside a paragraph a human keeps (it has no place there; it was paid and rejected every run)', () => {
+    const [child, parent] = enclosing(source.segments)[0]!
+    const decisions: Decision[] = source.segments.map(
+      (_segment, index): Decision =>
+        index === parent
+          ? {state: 'needs-review', markdown: 'Ein Absatz, von Hand übersetzt.', previousId: 'old'}
+          : {state: 'pending', reason: index === child ? 'changed' : 'new'}
+    )
+    const plan = planSegments(source, decisions, {locale: 'de', glossary: undefined, rewriteRead: identity})
+    expect(plan.remote.map((segment) => segment.id)).not.toContain(source.segments[child]!.id)
+    expect(plan.markdown.has(source.segments[child]!.id)).toBe(false)
+    expect(plan.remote.length).toBeGreaterThan(0)
+  })
 })
 
 describe('withOverrides', () => {
