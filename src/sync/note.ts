@@ -31,6 +31,7 @@ import {
   messageOf,
   planSegments,
   withBom,
+  withNestedPending,
   withOverrides
 } from './plan.js'
 import {translateRemote} from './translate.js'
@@ -316,7 +317,10 @@ async function translateNote(
     return result
   }
 
-  const decisions = withOverrides(note.segments, alignment.decisions, options.overrides?.get(plan.source)?.get(locale))
+  const decisions = withNestedPending(
+    note.segments,
+    withOverrides(note.segments, alignment.decisions, options.overrides?.get(plan.source)?.get(locale))
+  )
   const translationOf = (other: string): string | undefined => run.outputs.get(`${locale}\0${other}`)
   const rebase = project.config.links.rebase ? {source: plan.source, output: target.output, locale} : undefined
   // Text read from a target is in the URL space it was written in: rebased for the file it was

@@ -35,6 +35,22 @@ export function withOverrides(
   })
 }
 
+/**
+ * A machine translation of a paragraph taken from the target holds its link titles' (and image
+ * alts') translations in its own text; a title that must be translated again while its paragraph
+ * need not (a glossary change that touches only the title) has no place to go in that text, and
+ * failed the note on every run. The paragraph is translated again with it.
+ */
+export function withNestedPending(segments: readonly Segment[], decisions: readonly Decision[]): Decision[] {
+  const result = [...decisions]
+  for (const [child, parent] of enclosing(segments)) {
+    const nested = result[child]!
+    if (nested.state === 'pending' && result[parent]!.state === 'current')
+      result[parent] = {state: 'pending', reason: nested.reason}
+  }
+  return result
+}
+
 /** What a note's segments become before any provider is asked. */
 export interface SegmentPlan {
   /** Segments with no usable translation. */
@@ -72,14 +88,15 @@ export function planSegments(
     fromTarget.add(index)
   })
   // A link title or image alt sits inside its paragraph. Text taken from the target file already
-  // holds its nested segments' translations; splicing them in again would fail. So is a new title
-  // inside a paragraph a human keeps (their text has no place for it, or their own title): it is
-  // never sent, or it would be paid for and rejected on every run.
+  // holds its nested segments' translations; splicing them in again would fail. A new title inside
+  // a paragraph a human keeps is not sent either: the human's text has no place for it (or holds
+  // their own title), so it would be paid for and rejected on every run.
   const held = new Set<string>()
   for (const [child, parent] of enclosing(note.segments)) {
     if (!fromTarget.has(parent)) continue
     markdown.delete(note.segments[child]!.id)
-    held.add(note.segments[child]!.id)
+    const state = decisions[parent]!.state
+    if (state === 'human' || state === 'needs-review') held.add(note.segments[child]!.id)
   }
   // Segments with nothing to translate but placeholders (a heading that is only a glossary name,
   // a cell holding `42`) are rendered here, for free: restoring them applies the locale's term

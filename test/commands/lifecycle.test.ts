@@ -306,6 +306,27 @@ describe('rebased raw HTML', () => {
   })
 })
 
+describe('link titles', () => {
+  it('a glossary term that touches only a link title re-translates its paragraph with it (the note failed on every run)', async () => {
+    const project = await synced({
+      'notes/a.md': 'First paragraph.\n\nSee [the guide](guide/x.md "The Widget guide") here.\n'
+    })
+    await project.write(
+      'glossary.json',
+      JSON.stringify({version: 1, sourceLocale: 'en', entries: [{term: 'Widget', keep: true}]})
+    )
+    const before = server.requests.length
+    const again = await project.run(['sync'], env())
+    expect(again.stdout + again.stderr).not.toMatch(/failed|could not be found/)
+    expect(again.code).toBe(0)
+    expect(server.requests.slice(before).flatMap((request) => segmentTexts(request)).length).toBe(2)
+    expect((await project.run(['check'])).code).toBe(0)
+    const after = server.requests.length
+    expect((await project.run(['sync'], env())).code).toBe(0)
+    expect(server.requests.length).toBe(after)
+  })
+})
+
 describe('rebased links in human text', () => {
   it('a link a human wrote for the translation’s folder is never rebased again, also after the source changes under it', async () => {
     const source = 'First paragraph.\n\nSee [the guide](guide/x.md "The guide") for more.\n'

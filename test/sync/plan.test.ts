@@ -66,6 +66,13 @@ describe('planSegments', () => {
     expect(plan.remote.map((segment) => segment.id)).not.toContain(source.segments[child]!.id)
     expect(plan.markdown.has(source.segments[child]!.id)).toBe(false)
     expect(plan.remote.length).toBeGreaterThan(0)
+    // Inside a machine translation taken from the target, a pending title is still sent.
+    const machine = planSegments(
+      source,
+      decisions.map((decision, index) => (index === parent ? {state: 'current', markdown: 'Ein Absatz.'} : decision)),
+      {locale: 'de', glossary: undefined, rewriteRead: identity}
+    )
+    expect(machine.remote.map((segment) => segment.id)).toContain(source.segments[child]!.id)
   })
 })
 
