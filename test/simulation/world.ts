@@ -1029,8 +1029,8 @@ function boldOf(source: string, rng: () => number): string {
 /**
  * The link of a paragraph as a translator rewrites it: with its URL as `text` writes it (rebased or
  * not) and, when it has a title, always with a title of the translator's own — a translation that
- * drops a titled link (or an image) can no longer be matched to its source (docs/state.md, "Human
- * edits"). An untitled link is kept half the time.
+ * drops a titled link (or an image) can no longer be matched to its source (docs/state.md,
+ * "Renames, moves and deletes", known limits). An untitled link is kept half the time.
  */
 function linkOf(text: string, rng: () => number): string {
   const link = /\[[^\]]*\]\(([^)\s]+)( "[^"]*")?\)/.exec(text)
