@@ -7,6 +7,7 @@
  * is kept as is.
  */
 
+import type {Token} from '../types.js'
 import type {Range} from './parse.js'
 
 /** Raw-HTML attributes that hold one URL, and `srcset`, which holds a list of them. */
@@ -51,4 +52,17 @@ export function rebaseHtmlUrls(html: string, rewrite: (url: string) => string): 
     cursor = range.end
   }
   return cursor === 0 ? html : result + html.slice(cursor)
+}
+
+/**
+ * The URLs a segment's token carries: a link's or image's destination, or each URL attribute of
+ * raw HTML (`html`: rebased in an attribute's form, {@link htmlUrlValue}).
+ */
+export function tokenUrls(token: Token): Array<{url: string; html: boolean}> {
+  const urls: Array<{url: string; html: boolean}> = []
+  if (token.url !== undefined) urls.push({url: token.url, html: false})
+  if (token.kind === 'html')
+    for (const part of [token.open, token.close])
+      for (const range of htmlUrlRanges(part)) urls.push({url: part.slice(range.start, range.end), html: true})
+  return urls
 }

@@ -14,7 +14,7 @@ import type {AnalysedNote, SegmentLayout} from './analyse.js'
 import {toPhysical} from './containers.js'
 import {singleLine} from './escape.js'
 import {type FrontmatterScalar, patchFrontmatter, renderValue, withLineFeeds} from './frontmatter.js'
-import {htmlUrlRanges} from './html-urls.js'
+import {tokenUrls} from './html-urls.js'
 import {MdxSyntaxError, type ParsedMarkdown, parseMarkdown} from './parse.js'
 import {rewriteDestinations} from './rewrite-destinations.js'
 import {type Shape, shapeDifference, shapeKey, treeShape} from './shape.js'
@@ -337,19 +337,13 @@ function humanUrls(
   const written = human.filter((change) => applied.includes(change))
   if (written.length === 0) return undefined
   const ranges = humanRanges(written, applied)
-  const sourceUrls = written.map((change) => {
-    const urls = new Set<string>()
-    for (const segment of note.segments) {
-      if (!change.ids.includes(segment.id)) continue
-      for (const token of segment.tokens) {
-        if (token.url !== undefined) urls.add(token.url)
-        if (token.kind === 'html')
-          for (const part of [token.open, token.close])
-            for (const range of htmlUrlRanges(part)) urls.add(part.slice(range.start, range.end))
-      }
-    }
-    return urls
-  })
+  const byId = new Map(note.segments.map((segment) => [segment.id, segment]))
+  const sourceUrls = written.map(
+    (change) =>
+      new Set(
+        change.ids.flatMap((id) => byId.get(id)?.tokens.flatMap((token) => tokenUrls(token).map(({url}) => url)) ?? [])
+      )
+  )
   return (range, url) =>
     ranges.some((human, index) => range.start >= human.start && range.end <= human.end && !sourceUrls[index]!.has(url))
 }

@@ -5,7 +5,7 @@
  *
  * The mapping uses only the source segment's own URLs, so it cannot invent a destination.
  */
-import {htmlUrlRanges, htmlUrlValue} from '../pipeline/html-urls.js'
+import {htmlUrlValue, tokenUrls} from '../pipeline/html-urls.js'
 import type {UrlForms} from '../review/target-tokens.js'
 import type {Segment} from '../types.js'
 
@@ -24,16 +24,9 @@ function rebasedUrls(source: Segment, rewrites: Rewrites): Array<[string, string
     const add = (rebased: string, url: string): void => {
       if (rebased !== url && !pairs.some(([known]) => known === rebased)) pairs.push([rebased, url])
     }
-    for (const token of source.tokens) {
-      if (token.url) add(rewrite(token.url), token.url)
-      // Raw HTML (`<img src="img/a.png">`) is rebased too (`rewrite-destinations.ts`).
-      if (token.kind !== 'html') continue
-      for (const part of [token.open, token.close])
-        for (const range of htmlUrlRanges(part)) {
-          const url = part.slice(range.start, range.end)
-          add(htmlUrlValue(rewrite(url)), url)
-        }
-    }
+    // Raw HTML (`<img src="img/a.png">`) is rebased too (`rewrite-destinations.ts`).
+    for (const token of source.tokens)
+      for (const {url, html} of tokenUrls(token)) if (url) add(html ? htmlUrlValue(rewrite(url)) : rewrite(url), url)
   }
   // Longest first, so a URL that is a prefix of another is not replaced inside it.
   return pairs.sort((a, b) => b[0].length - a[0].length)
